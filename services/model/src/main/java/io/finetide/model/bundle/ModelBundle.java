@@ -1,0 +1,103 @@
+package io.finetide.model.bundle;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import io.finetide.model.encoder.EncoderConfig;
+import io.finetide.model.encoder.Weights;
+
+/**
+ * A self-describing model: everything needed to serve or continue training it, in one zip. Entries:
+ * {@code config.json}, {@code labels.json}, {@code weights.bin}, {@code tokenizer.json}, {@code metadata.json}
+ * (metrics, lineage, hyper-parameters: free-form).
+ */
+public record ModelBundle(EncoderConfig config, String tokenizerName, int maxSeqLength, List<String> labels,
+        Weights weights, byte[] tokenizerJson, Map<String, Object> metadata) {
+
+    public static final int FORMAT_VERSION = 1;
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public ModelBundle {
+        if (labels.size() != config.numLabels()) {
+            throw new IllegalArgumentException(
+                    labels.size() + " labels for a head of " + config.numLabels() + " outputs");
+        }
+        labels = List.copyOf(labels);
+        metadata = Map.copyOf(metadata);
+    }
+
+    public byte[] toBytes() {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+                Map<String, Object> header = new LinkedHashMap<>();
+                header.put("formatVersion", FORMAT_VERSION);
+                header.put("encoder", config);
+                header.put("tokenizer", tokenizerName);
+                header.put("maxSeqLength", maxSeqLength);
+                put(zip, "config.json", JSON.writeValueAsBytes(header));
+                put(zip, "labels.json", JSON.writeValueAsBytes(labels));
+                put(zip, "weights.bin", weights.toBytes());
+                put(zip, "tokenizer.json", tokenizerJson);
+                put(zip, "metadata.json", JSON.writeValueAsBytes(metadata));
+            }
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static ModelBundle fromBytes(byte[] data) {
+        Map<String, byte[]> entries = new HashMap<>();
+        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(data))) {
+            for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                entries.put(e.getName(), zip.readAllBytes());
+            }
+            Map<String, Object> header = JSON.readValue(need(entries, "config.json"), new TypeReference<>() {
+            });
+            int version = ((Number) header.get("formatVersion")).intValue();
+            if (version > FORMAT_VERSION) {
+                throw new IllegalArgumentException("model bundle format " + version + " is newer than supported");
+            }
+            EncoderConfig config = JSON.convertValue(header.get("encoder"), EncoderConfig.class);
+            List<String> labels = JSON.readValue(need(entries, "labels.json"), new TypeReference<>() {
+            });
+            Weights weights = Weights.fromBytes(new ByteArrayInputStream(need(entries, "weights.bin")));
+            weights.requireCompatible(config);
+            Map<String, Object> metadata = JSON.readValue(need(entries, "metadata.json"), new TypeReference<>() {
+            });
+            return new ModelBundle(config, (String) header.get("tokenizer"),
+                    ((Number) header.get("maxSeqLength")).intValue(), labels, weights, need(entries, "tokenizer.json"),
+                    metadata);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a readable model bundle: " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] need(Map<String, byte[]> entries, String name) {
+        byte[] b = entries.get(name);
+        if (b == null) {
+            throw new IllegalArgumentException("model bundle has no " + name);
+        }
+        return b;
+    }
+
+    private static void put(ZipOutputStream zip, String name, byte[] bytes) throws IOException {
+        zip.putNextEntry(new ZipEntry(name));
+        zip.write(bytes);
+        zip.closeEntry();
+    }
+}

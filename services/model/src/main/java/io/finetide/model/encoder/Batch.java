@@ -1,0 +1,61 @@
+package io.finetide.model.encoder;
+
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/** Token ids padded to the longest sequence of the batch (dynamic padding), with the matching attention mask. */
+public final class Batch {
+
+    private final int size;
+    private final int length;
+    private final int[] ids;
+    private final float[] mask;
+
+    private Batch(int size, int length, int[] ids, float[] mask) {
+        this.size = size;
+        this.length = length;
+        this.ids = ids;
+        this.mask = mask;
+    }
+
+    /**
+     * @param padMultiple round the padded length up to a multiple of this (fewer distinct shapes)
+     * @param maxLength never pad beyond this (the model's position limit)
+     */
+    public static Batch of(int[][] sequences, int padId, int padMultiple, int maxLength) {
+        int max = 1;
+        for (int[] s : sequences) {
+            max = Math.max(max, s.length);
+        }
+        int length = Math.min(maxLength, ((max + padMultiple - 1) / padMultiple) * padMultiple);
+        if (max > maxLength) {
+            throw new IllegalArgumentException("sequence of " + max + " tokens exceeds " + maxLength);
+        }
+        int[] ids = new int[sequences.length * length];
+        float[] mask = new float[sequences.length * length];
+        java.util.Arrays.fill(ids, padId);
+        for (int i = 0; i < sequences.length; i++) {
+            System.arraycopy(sequences[i], 0, ids, i * length, sequences[i].length);
+            java.util.Arrays.fill(mask, i * length, i * length + sequences[i].length, 1f);
+        }
+        return new Batch(sequences.length, length, ids, mask);
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public int length() {
+        return length;
+    }
+
+    TInt32 idsTensor() {
+        return TInt32.tensorOf(Shape.of(size, length), DataBuffers.of(ids, true, false));
+    }
+
+    TFloat32 maskTensor() {
+        return TFloat32.tensorOf(Shape.of(size, length), DataBuffers.of(mask, true, false));
+    }
+}

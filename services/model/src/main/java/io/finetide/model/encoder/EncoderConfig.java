@@ -1,0 +1,42 @@
+package io.finetide.model.encoder;
+
+/**
+ * Shape of a BERT-family encoder with a sequence-classification head. Field names follow Hugging Face's
+ * {@code config.json} where one exists, so imported configs map one to one.
+ *
+ * @param pooling "mean" (masked mean of the last hidden states) or "cls" (the first token's state)
+ */
+public record EncoderConfig(int vocabSize, int maxPositions, int typeVocabSize, int hiddenSize, int layers, int heads,
+        int intermediateSize, int numLabels, String pooling, double dropout, double layerNormEps) {
+
+    public EncoderConfig {
+        if (hiddenSize % heads != 0) {
+            throw new IllegalArgumentException("hidden size " + hiddenSize + " is not divisible by " + heads + " heads");
+        }
+        if (numLabels < 2) {
+            throw new IllegalArgumentException("a classifier needs at least 2 labels, got " + numLabels);
+        }
+        if (!pooling.equals("mean") && !pooling.equals("cls")) {
+            throw new IllegalArgumentException("pooling must be 'mean' or 'cls', got " + pooling);
+        }
+        if (dropout < 0 || dropout >= 1) {
+            throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+        }
+    }
+
+    public int headSize() {
+        return hiddenSize / heads;
+    }
+
+    public EncoderConfig withNumLabels(int n) {
+        return new EncoderConfig(vocabSize, maxPositions, typeVocabSize, hiddenSize, layers, heads, intermediateSize, n,
+                pooling, dropout, layerNormEps);
+    }
+
+    public long parameterCount() {
+        long h = hiddenSize;
+        long emb = (long) vocabSize * h + (long) maxPositions * h + (long) typeVocabSize * h + 2 * h;
+        long layer = 4 * (h * h + h) + 2 * (h * intermediateSize) + intermediateSize + h + 4 * h;
+        return emb + layers * layer + h * numLabels + numLabels;
+    }
+}

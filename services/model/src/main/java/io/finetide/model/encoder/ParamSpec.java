@@ -1,0 +1,63 @@
+package io.finetide.model.encoder;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** One parameter of the encoder: Hugging Face BERT naming, shape, initialiser and whether weight decay applies. */
+public record ParamSpec(String name, int[] shape, Init init, boolean decayed) {
+
+    public enum Init {
+        NORMAL, ONES, ZEROS
+    }
+
+    public int size() {
+        int n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        return n;
+    }
+
+    public static final String WORD_EMBEDDINGS = "embeddings.word_embeddings.weight";
+    public static final String POSITION_EMBEDDINGS = "embeddings.position_embeddings.weight";
+    public static final String TYPE_EMBEDDINGS = "embeddings.token_type_embeddings.weight";
+    public static final String EMBEDDINGS_LN = "embeddings.LayerNorm";
+    public static final String CLASSIFIER = "classifier";
+
+    public static String layer(int i) {
+        return "encoder.layer." + i + ".";
+    }
+
+    /** All parameters in graph-building order. Linear weights are [in, out] (x @ W), as in the ONNX exports. */
+    public static List<ParamSpec> forConfig(EncoderConfig c) {
+        int h = c.hiddenSize();
+        List<ParamSpec> p = new ArrayList<>();
+        p.add(new ParamSpec(WORD_EMBEDDINGS, new int[] {c.vocabSize(), h}, Init.NORMAL, true));
+        p.add(new ParamSpec(POSITION_EMBEDDINGS, new int[] {c.maxPositions(), h}, Init.NORMAL, true));
+        p.add(new ParamSpec(TYPE_EMBEDDINGS, new int[] {c.typeVocabSize(), h}, Init.NORMAL, true));
+        layerNorm(p, EMBEDDINGS_LN, h);
+        for (int i = 0; i < c.layers(); i++) {
+            String l = layer(i);
+            linear(p, l + "attention.self.query", h, h);
+            linear(p, l + "attention.self.key", h, h);
+            linear(p, l + "attention.self.value", h, h);
+            linear(p, l + "attention.output.dense", h, h);
+            layerNorm(p, l + "attention.output.LayerNorm", h);
+            linear(p, l + "intermediate.dense", h, c.intermediateSize());
+            linear(p, l + "output.dense", c.intermediateSize(), h);
+            layerNorm(p, l + "output.LayerNorm", h);
+        }
+        linear(p, CLASSIFIER, h, c.numLabels());
+        return p;
+    }
+
+    private static void linear(List<ParamSpec> p, String prefix, int in, int out) {
+        p.add(new ParamSpec(prefix + ".weight", new int[] {in, out}, Init.NORMAL, true));
+        p.add(new ParamSpec(prefix + ".bias", new int[] {out}, Init.ZEROS, false));
+    }
+
+    private static void layerNorm(List<ParamSpec> p, String prefix, int h) {
+        p.add(new ParamSpec(prefix + ".weight", new int[] {h}, Init.ONES, false));
+        p.add(new ParamSpec(prefix + ".bias", new int[] {h}, Init.ZEROS, false));
+    }
+}

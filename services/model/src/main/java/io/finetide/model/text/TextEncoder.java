@@ -1,0 +1,106 @@
+package io.finetide.model.text;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+
+/**
+ * A Hugging Face {@code tokenizer.json} (WordPiece or BPE) run offline through the Rust tokenizers library, with
+ * special tokens and truncation to a fixed maximum length. Padding is the batcher's job (dynamic per batch).
+ */
+public final class TextEncoder implements AutoCloseable {
+
+    /** Built-in tokenizers by name; their files ship inside Maven Central jars, never fetched at run time. */
+    public static final Map<String, String> BUILTIN = Map.of("minilm-l6", "/all-minilm-l6-v2-tokenizer.json");
+
+    private final HuggingFaceTokenizer tokenizer;
+    private final byte[] json;
+    private final int maxLength;
+    private final String name;
+
+    private TextEncoder(String name, byte[] json, int maxLength) {
+        this.name = name;
+        this.json = json;
+        this.maxLength = maxLength;
+        try (InputStream in = new ByteArrayInputStream(json)) {
+            this.tokenizer = HuggingFaceTokenizer.newInstance(in, Map.of("addSpecialTokens", "true", "truncation",
+                    "true", "padding", "false", "maxLength", Integer.toString(maxLength)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read tokenizer " + name, e);
+        }
+    }
+
+    public static TextEncoder builtin(String name, int maxLength) {
+        String resource = BUILTIN.get(name);
+        if (resource == null) {
+            throw new IllegalArgumentException("unknown tokenizer '" + name + "', known: " + BUILTIN.keySet());
+        }
+        try (InputStream in = TextEncoder.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("tokenizer resource " + resource + " is not on the classpath");
+            }
+            return new TextEncoder(name, in.readAllBytes(), maxLength);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static TextEncoder fromJson(String name, byte[] tokenizerJson, int maxLength) {
+        return new TextEncoder(name, tokenizerJson, maxLength);
+    }
+
+    public int[] encode(String text) {
+        Encoding e = tokenizer.encode(text);
+        long[] ids = e.getIds();
+        int[] out = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            out[i] = Math.toIntExact(ids[i]);
+        }
+        return out;
+    }
+
+    public int[][] encodeAll(List<String> texts) {
+        int[][] out = new int[texts.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = encode(texts.get(i));
+        }
+        return out;
+    }
+
+    public List<String> tokens(String text) {
+        return List.of(tokenizer.encode(text).getTokens());
+    }
+
+    public int vocabSize() {
+        // The Rust library does not expose the size; the id of the last vocabulary entry does.
+        return VocabSize.of(json);
+    }
+
+    /** Id used for padding; BERT-family vocabularies put [PAD] at 0. */
+    public int padId() {
+        return 0;
+    }
+
+    public int maxLength() {
+        return maxLength;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public byte[] json() {
+        return json.clone();
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+    }
+}

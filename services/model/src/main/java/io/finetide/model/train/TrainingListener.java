@@ -1,0 +1,18 @@
+package io.finetide.model.train;
+
+/** Progress callbacks, called on the training thread; keep them short. */
+public interface TrainingListener {
+
+    record Epoch(int epoch, int epochs, long step, long totalSteps, double trainLoss, double validationLoss,
+            double validationAccuracy, long millis, boolean best) {
+    }
+
+    default void started(int epochs, long totalSteps, int trainExamples) {
+    }
+
+    default void epochEnded(Epoch epoch) {
+    }
+
+    TrainingListener NONE = new TrainingListener() {
+    };
+}

@@ -1,0 +1,147 @@
+package io.finetide.platform.events;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.InvalidProtocolBufferException;
+
+import io.finetide.platform.errors.ReasonCode;
+import io.finetide.platform.errors.RejectedException;
+import io.finetide.proto.v1.RawExampleEvent;
+
+/**
+ * Decodes what producers write to {@code finetide.examples.raw}. JSON is the default:
+ *
+ * <pre>
+ * {"id": "ex-1", "task": "sentiment", "text": "great film", "label": "positive", "metadata": {"source": "web"}}
+ * </pre>
+ *
+ * {@code id}, {@code task} and {@code text} are required; {@code label} and {@code metadata} (string values) are
+ * optional; {@code schemaVersion} defaults to 1. With header {@code content-type: application/x-protobuf} the value is a
+ * {@code RawExampleEvent}. Only the shape is checked here; task-specific rules belong to the ingestion service.
+ */
+public final class RawExamples {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private RawExamples() {
+    }
+
+    public static RawExampleEvent decode(byte[] value, String contentType) {
+        if (value == null || value.length == 0) {
+            throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "empty record value");
+        }
+        RawExampleEvent event;
+        if (contentType == null || contentType.isBlank() || contentType.startsWith(Events.CONTENT_TYPE_JSON)) {
+            event = fromJson(value);
+        } else if (contentType.startsWith(Events.CONTENT_TYPE_PROTOBUF)) {
+            try {
+                event = RawExampleEvent.parseFrom(value);
+            } catch (InvalidProtocolBufferException e) {
+                throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "not a RawExampleEvent: " + e.getMessage());
+            }
+            if (event.getSchemaVersion() == 0) {
+                event = event.toBuilder().setSchemaVersion(1).build();
+            }
+        } else {
+            throw new RejectedException(ReasonCode.UNSUPPORTED_CONTENT_TYPE, "unsupported content-type " + contentType);
+        }
+        return checkShape(event);
+    }
+
+    private static RawExampleEvent fromJson(byte[] value) {
+        requireUtf8(value);
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(value);
+        } catch (JsonProcessingException e) {
+            throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "malformed JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "unreadable JSON: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "a raw example must be a JSON object");
+        }
+        RawExampleEvent.Builder b = RawExampleEvent.newBuilder();
+        b.setSchemaVersion(root.has("schemaVersion") ? intField(root, "schemaVersion") : 1);
+        b.setId(stringField(root, "id", true));
+        b.setTask(stringField(root, "task", true));
+        b.setText(stringField(root, "text", true));
+        String label = stringField(root, "label", false);
+        if (label != null) {
+            b.setLabel(label);
+        }
+        JsonNode metadata = root.get("metadata");
+        if (metadata != null && !metadata.isNull()) {
+            if (!metadata.isObject()) {
+                throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "metadata must be an object of strings");
+            }
+            Iterator<Map.Entry<String, JsonNode>> it = metadata.fields();
+            while (it.hasNext()) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (!e.getValue().isValueNode()) {
+                    throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD,
+                            "metadata." + e.getKey() + " must be a string");
+                }
+                b.putMetadata(e.getKey(), e.getValue().asText());
+            }
+        }
+        return b.build();
+    }
+
+    private static RawExampleEvent checkShape(RawExampleEvent event) {
+        if (event.getSchemaVersion() > Events.SCHEMA_VERSION || event.getSchemaVersion() < 1) {
+            throw new RejectedException(ReasonCode.UNSUPPORTED_SCHEMA_VERSION,
+                    "schemaVersion " + event.getSchemaVersion() + " is not supported (1.." + Events.SCHEMA_VERSION
+                            + ")");
+        }
+        if (event.getId().isBlank()) {
+            throw new RejectedException(ReasonCode.MISSING_FIELD, "field 'id' is required");
+        }
+        if (event.getTask().isBlank()) {
+            throw new RejectedException(ReasonCode.MISSING_FIELD, "field 'task' is required");
+        }
+        return event;
+    }
+
+    private static String stringField(JsonNode root, String name, boolean required) {
+        JsonNode node = root.get(name);
+        if (node == null || node.isNull()) {
+            if (required) {
+                throw new RejectedException(ReasonCode.MISSING_FIELD, "field '" + name + "' is required");
+            }
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "field '" + name + "' must be a string");
+        }
+        return node.textValue();
+    }
+
+    private static int intField(JsonNode root, String name) {
+        JsonNode node = root.get(name);
+        if (!node.canConvertToInt() || !node.isIntegralNumber()) {
+            throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "field '" + name + "' must be an integer");
+        }
+        return node.intValue();
+    }
+
+    private static void requireUtf8(byte[] value) {
+        try {
+            StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(value));
+        } catch (CharacterCodingException e) {
+            throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "payload is not valid UTF-8");
+        }
+    }
+}

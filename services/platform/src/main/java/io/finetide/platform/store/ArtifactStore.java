@@ -1,0 +1,58 @@
+package io.finetide.platform.store;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.util.Optional;
+
+import org.bson.Document;
+
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.gridfs.GridFSBucket;
+import com.mongodb.client.gridfs.GridFSBuckets;
+import com.mongodb.client.gridfs.model.GridFSFile;
+import com.mongodb.client.gridfs.model.GridFSUploadOptions;
+import com.mongodb.client.model.Filters;
+
+/**
+ * Large immutable blobs (dataset snapshots, model bundles) in GridFS, addressed by a unique name. A name is written at
+ * most once: names carry the id of what they hold, so a second write of the same name is a replay.
+ */
+public final class ArtifactStore {
+
+    public static final String BUCKET = "artifacts";
+    private static final int CHUNK_BYTES = 1024 * 1024;
+
+    private final GridFSBucket bucket;
+
+    public ArtifactStore(MongoDatabase database) {
+        this.bucket = GridFSBuckets.create(database, BUCKET);
+    }
+
+    /** Stores {@code bytes} under {@code name} unless it exists; returns true when this call stored it. */
+    public boolean putOnce(String name, byte[] bytes, Document metadata) {
+        if (find(name).isPresent()) {
+            return false;
+        }
+        GridFSUploadOptions options = new GridFSUploadOptions().chunkSizeBytes(CHUNK_BYTES).metadata(metadata);
+        bucket.uploadFromStream(name, new ByteArrayInputStream(bytes), options);
+        return true;
+    }
+
+    public Optional<byte[]> get(String name) {
+        Optional<GridFSFile> file = find(name);
+        if (file.isEmpty()) {
+            return Optional.empty();
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(file.get().getLength(), 1L << 30));
+        bucket.downloadToStream(file.get().getObjectId(), out);
+        return Optional.of(out.toByteArray());
+    }
+
+    public byte[] require(String name) {
+        return get(name).orElseThrow(() -> new IllegalStateException("artifact not found: " + name));
+    }
+
+    public Optional<GridFSFile> find(String name) {
+        return Optional.ofNullable(bucket.find(Filters.eq("filename", name)).first());
+    }
+}

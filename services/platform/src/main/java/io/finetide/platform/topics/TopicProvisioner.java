@@ -1,0 +1,72 @@
+package io.finetide.platform.topics;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/** Creates the platform's topics if they are missing; safe to call from every service at start. */
+public final class TopicProvisioner {
+
+    private TopicProvisioner() {
+    }
+
+    /**
+     * @param topics topic name to topic-level config
+     */
+    public static void ensure(String bootstrapServers, Map<String, Map<String, String>> topics, int partitions,
+            short replication) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 15000);
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30000);
+        try (Admin admin = Admin.create(props)) {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> missing = new ArrayList<>();
+            topics.forEach((name, config) -> {
+                if (!existing.contains(name)) {
+                    missing.add(new NewTopic(name, partitions, replication).configs(config));
+                }
+            });
+            if (missing.isEmpty()) {
+                return;
+            }
+            try {
+                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                // Another service created the same topic between our list and create: that is the goal.
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("cannot create topics " + names(missing), e.getCause());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot reach Kafka at " + bootstrapServers + " to create topics", e);
+        }
+    }
+
+    /** All platform topics, each with {@code suffix} appended (empty suffix: the production names). */
+    public static Map<String, Map<String, String>> platformTopics(String suffix) {
+        Map<String, Map<String, String>> result = new java.util.LinkedHashMap<>();
+        for (String t : Topics.ALL) {
+            result.put(Topics.withSuffix(t, suffix), Topics.configFor(t));
+        }
+        return result;
+    }
+
+    private static List<String> names(Collection<NewTopic> topics) {
+        return topics.stream().map(NewTopic::name).toList();
+    }
+}

@@ -1,0 +1,53 @@
+package io.finetide.platform.topics;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every Kafka topic of the platform, in one place. Channel configuration in the services refers to these names through
+ * the {@code finetide.topics.*} properties, whose defaults are these constants.
+ */
+public final class Topics {
+
+    public static final String PREFIX = "finetide.";
+
+    /** Raw examples from producers: JSON (default) or protobuf {@code RawExampleEvent}. */
+    public static final String EXAMPLES_RAW = "finetide.examples.raw";
+    /** Validated, de-duplicated, stored examples: {@code LabelledExampleEvent}. */
+    public static final String EXAMPLES_LABELLED = "finetide.examples.labelled";
+    /** Cleaned, split, tokenised examples: {@code PreparedExampleEvent}. */
+    public static final String EXAMPLES_PREPARED = "finetide.examples.prepared";
+    /** Task definitions, compacted by task name: {@code TaskDefinitionEvent}. */
+    public static final String TASKS = "finetide.tasks";
+    /** Dataset snapshots ready for training: {@code DatasetSnapshotEvent}. */
+    public static final String DATASETS_SNAPSHOTS = "finetide.datasets.snapshots";
+    /** Training progress: {@code TrainingProgressEvent}. */
+    public static final String TRAINING_PROGRESS = "finetide.training.progress";
+    /** Trained candidates: {@code ModelTrainedEvent}. */
+    public static final String MODELS_TRAINED = "finetide.models.trained";
+    /** Evaluation verdicts: {@code ModelEvaluatedEvent}. */
+    public static final String MODELS_EVALUATED = "finetide.models.evaluated";
+    /** Promotions, compacted by task name (last record = current champion): {@code ModelPromotedEvent}. */
+    public static final String MODELS_PROMOTED = "finetide.models.promoted";
+    /** Records no service could accept, with the reason in headers (see {@code DeadLetters}). */
+    public static final String DEAD_LETTER = "finetide.deadletter";
+
+    /** Topics whose records are keyed by task and only the newest per key matters. */
+    public static final List<String> COMPACTED = List.of(TASKS, MODELS_PROMOTED);
+
+    public static final List<String> ALL = List.of(EXAMPLES_RAW, EXAMPLES_LABELLED, EXAMPLES_PREPARED, TASKS,
+            DATASETS_SNAPSHOTS, TRAINING_PROGRESS, MODELS_TRAINED, MODELS_EVALUATED, MODELS_PROMOTED, DEAD_LETTER);
+
+    private Topics() {
+    }
+
+    /** Topic-level configuration the platform applies when it creates a topic. */
+    public static Map<String, String> configFor(String topic) {
+        return COMPACTED.contains(topic) ? Map.of("cleanup.policy", "compact") : Map.of();
+    }
+
+    /** The same topic set with a suffix, so that each test can have topics of its own. */
+    public static String withSuffix(String topic, String suffix) {
+        return suffix == null || suffix.isEmpty() ? topic : topic + "." + suffix;
+    }
+}
