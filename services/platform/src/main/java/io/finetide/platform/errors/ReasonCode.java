@@ -12,6 +12,7 @@ public enum ReasonCode {
     UNSUPPORTED_CONTENT_TYPE(415),
     INVALID_TASK(422),
     EMPTY_AFTER_CLEANING(422),
+    BATCH_TOO_LARGE(413),
     PROCESSING_FAILED(500);
 
     private final int httpStatus;

@@ -66,6 +66,15 @@ public final class TopicProvisioner {
         return result;
     }
 
+    /** All platform topics under the names the running service is configured with ({@code finetide.topic.*}). */
+    public static Map<String, Map<String, String>> configuredTopics(java.util.function.UnaryOperator<String> nameOf) {
+        Map<String, Map<String, String>> result = new java.util.LinkedHashMap<>();
+        for (String t : Topics.ALL) {
+            result.put(nameOf.apply(TopicConfigSource.key(t)), Topics.configFor(t));
+        }
+        return result;
+    }
+
     private static List<String> names(Collection<NewTopic> topics) {
         return topics.stream().map(NewTopic::name).toList();
     }

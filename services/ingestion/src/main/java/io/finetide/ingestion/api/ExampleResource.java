@@ -1,0 +1,105 @@
+package io.finetide.ingestion.api;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.finetide.ingestion.config.IngestionConfig;
+import io.finetide.ingestion.domain.IngestService;
+import io.finetide.ingestion.domain.IngestionMetrics;
+import io.finetide.platform.errors.ReasonCode;
+import io.finetide.platform.errors.RejectedException;
+import io.finetide.platform.events.RawExamples;
+import io.smallrye.common.annotation.Blocking;
+
+/**
+ * Examples over HTTP, the same rules as the raw topic. The body is one example object, an array of them, or
+ * {@code {"examples": [...]}}. One example: 200 or its rejection's 4xx. A batch: 200 with a result per example, or
+ * the first rejection's status when none was accepted.
+ */
+@Path("/api/v1/examples")
+@Produces(MediaType.APPLICATION_JSON)
+@Blocking
+public class ExampleResource {
+
+    public record ItemResult(String id, String status, String reason, String message) {
+    }
+
+    public record BatchResult(int accepted, int duplicates, int rejected, List<ItemResult> results) {
+    }
+
+    @Inject
+    IngestService ingest;
+
+    @Inject
+    IngestionMetrics metrics;
+
+    @Inject
+    IngestionConfig config;
+
+    @Inject
+    ObjectMapper mapper;
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response post(byte[] body) {
+        JsonNode root;
+        try {
+            root = mapper.readTree(body);
+        } catch (java.io.IOException e) {
+            throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "malformed JSON: " + e.getMessage());
+        }
+        if (root == null) {
+            throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "empty body");
+        }
+        boolean single = root.isObject() && !root.has("examples");
+        JsonNode items = single ? mapper.createArrayNode().add(root) : root.isArray() ? root : root.get("examples");
+        if (items == null || !items.isArray()) {
+            throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "'examples' must be an array");
+        }
+        if (items.size() > config.maxBatchSize()) {
+            throw new RejectedException(ReasonCode.BATCH_TOO_LARGE,
+                    items.size() + " examples in one request, the limit is " + config.maxBatchSize());
+        }
+        List<ItemResult> results = new ArrayList<>();
+        int accepted = 0, duplicates = 0, rejected = 0;
+        RejectedException first = null;
+        for (JsonNode item : items) {
+            metrics.received("rest");
+            String id = item.path("id").asText(null);
+            try {
+                IngestService.Outcome o = ingest.ingest(RawExamples.decode(mapper.writeValueAsBytes(item), null),
+                        "rest");
+                if (o == IngestService.Outcome.STORED) {
+                    accepted++;
+                    results.add(new ItemResult(id, "stored", null, null));
+                } else {
+                    duplicates++;
+                    results.add(new ItemResult(id, "duplicate", null, null));
+                }
+            } catch (RejectedException e) {
+                metrics.rejected(e.reason(), "rest");
+                rejected++;
+                first = first == null ? e : first;
+                results.add(new ItemResult(id, "rejected", e.reason().name(), e.getMessage()));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        if (single && first != null) {
+            throw first;
+        }
+        int status = accepted + duplicates == 0 && first != null ? first.reason().httpStatus() : 200;
+        return Response.status(status).entity(new BatchResult(accepted, duplicates, rejected, results)).build();
+    }
+}

@@ -1,0 +1,50 @@
+package io.finetide.ingestion.api;
+
+import java.util.stream.Collectors;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import io.finetide.ingestion.domain.TaskService;
+import io.finetide.platform.tasks.TaskDefinitions;
+import io.finetide.proto.v1.TaskDefinitionEvent;
+import io.smallrye.common.annotation.Blocking;
+
+/** Task definitions: the JSON form of {@code TaskDefinitionEvent}; unset fields take their documented defaults. */
+@Path("/api/v1/tasks")
+@Produces(MediaType.APPLICATION_JSON)
+@Blocking
+public class TaskResource {
+
+    @Inject
+    TaskService tasks;
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response create(String body) {
+        TaskDefinitionEvent submitted = TaskDefinitions.fromJson(body == null ? "" : body);
+        TaskService.Outcome outcome = tasks.create(submitted);
+        TaskDefinitionEvent stored = tasks.find(submitted.getName()).orElseThrow();
+        return Response.status(outcome == TaskService.Outcome.CREATED ? 201 : 200)
+                .entity(TaskDefinitions.toJson(stored)).build();
+    }
+
+    @GET
+    public String list() {
+        return tasks.all().stream().map(TaskDefinitions::toJson).collect(Collectors.joining(",", "[", "]"));
+    }
+
+    @GET
+    @Path("/{name}")
+    public Response get(@PathParam("name") String name) {
+        return tasks.find(name).map(t -> Response.ok(TaskDefinitions.toJson(t)).build())
+                .orElse(Response.status(404).entity(new ErrorBody("UNKNOWN_TASK", "no task '" + name + "'")).build());
+    }
+}

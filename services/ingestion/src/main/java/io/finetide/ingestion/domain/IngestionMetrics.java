@@ -1,0 +1,50 @@
+package io.finetide.ingestion.domain;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.finetide.platform.errors.ReasonCode;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The service's metrics. Names (Prometheus adds {@code _total}):
+ * <ul>
+ * <li>{@value #RECEIVED}: examples received, tag {@code source} (kafka, rest)</li>
+ * <li>{@value #STORED}: examples stored for the first time</li>
+ * <li>{@value #DUPLICATES}: examples whose id was already stored (replays, re-sends)</li>
+ * <li>{@value #REJECTED}: examples refused, tags {@code reason} and {@code source}</li>
+ * <li>{@value #EMITTED}: labelled examples published downstream</li>
+ * </ul>
+ */
+@ApplicationScoped
+public class IngestionMetrics {
+
+    public static final String RECEIVED = "finetide.ingestion.examples.received";
+    public static final String STORED = "finetide.ingestion.examples.stored";
+    public static final String DUPLICATES = "finetide.ingestion.examples.duplicates";
+    public static final String REJECTED = "finetide.ingestion.examples.rejected";
+    public static final String EMITTED = "finetide.ingestion.examples.emitted";
+
+    @Inject
+    MeterRegistry registry;
+
+    public void received(String source) {
+        registry.counter(RECEIVED, "source", source).increment();
+    }
+
+    public void stored() {
+        registry.counter(STORED).increment();
+    }
+
+    public void duplicate() {
+        registry.counter(DUPLICATES).increment();
+    }
+
+    public void emitted() {
+        registry.counter(EMITTED).increment();
+    }
+
+    public void rejected(ReasonCode reason, String source) {
+        registry.counter(REJECTED, "reason", reason.tag(), "source", source).increment();
+    }
+}

@@ -1,0 +1,73 @@
+package io.finetide.ingestion.domain;
+
+import java.util.Collection;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import io.finetide.ingestion.messaging.EventPublisher;
+import io.finetide.ingestion.store.TaskRecord;
+import io.finetide.ingestion.store.TaskStore;
+import io.finetide.platform.tasks.KeyedRegistry;
+import io.finetide.platform.tasks.TaskDefinitions;
+import io.finetide.proto.v1.TaskDefinitionEvent;
+
+/**
+ * Ingestion owns task definitions: it stores them and publishes them to the compacted tasks topic, from which every
+ * other service learns them. Tasks are immutable: re-submitting the same definition is a no-op (and re-publishes, in
+ * case an earlier publish failed), a different definition under an existing name is a conflict.
+ */
+@ApplicationScoped
+public class TaskService {
+
+    private static final Logger LOG = Logger.getLogger(TaskService.class);
+
+    public enum Outcome {
+        CREATED, UNCHANGED
+    }
+
+    public static class ConflictException extends RuntimeException {
+        public ConflictException(String message) {
+            super(message);
+        }
+    }
+
+    private final KeyedRegistry<TaskDefinitionEvent> registry = new KeyedRegistry<>();
+
+    @Inject
+    TaskStore store;
+
+    @Inject
+    EventPublisher publisher;
+
+    public void loadFromStore() {
+        for (TaskRecord r : store.all()) {
+            registry.put(r.name(), r.definition());
+        }
+        LOG.infof("loaded %d task(s) from the store", registry.all().size());
+    }
+
+    public Outcome create(TaskDefinitionEvent submitted) {
+        TaskDefinitionEvent task = TaskDefinitions.validated(submitted);
+        TaskDefinitionEvent stamped = TaskDefinitions.stamped(task, System.currentTimeMillis());
+        boolean created = store.insertOnce(TaskRecord.of(stamped));
+        TaskDefinitionEvent stored = store.find(task.getName()).orElseThrow().definition();
+        if (!created && !TaskDefinitions.content(stored).equals(TaskDefinitions.content(task))) {
+            throw new ConflictException("task '" + task.getName() + "' exists with a different definition");
+        }
+        publisher.task(stored);
+        registry.put(stored.getName(), stored);
+        return created ? Outcome.CREATED : Outcome.UNCHANGED;
+    }
+
+    public Optional<TaskDefinitionEvent> find(String name) {
+        return registry.get(name);
+    }
+
+    public Collection<TaskDefinitionEvent> all() {
+        return registry.all();
+    }
+}

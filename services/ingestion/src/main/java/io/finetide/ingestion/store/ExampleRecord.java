@@ -1,0 +1,41 @@
+package io.finetide.ingestion.store;
+
+import java.util.Map;
+
+import org.bson.Document;
+
+/**
+ * An accepted example in collection {@code examples}, keyed by {@code task/id}. {@code emitted} turns true once the
+ * labelled-example event is acknowledged by Kafka, so that a replay after a crash between store and emit still emits.
+ */
+public record ExampleRecord(String task, String id, String text, String label, Map<String, String> metadata,
+        String contentHash, String source, long ingestedAtMs, boolean emitted) {
+
+    public static final String COLLECTION = "examples";
+
+    public String key() {
+        return key(task, id);
+    }
+
+    public static String key(String task, String id) {
+        return task + "/" + id;
+    }
+
+    public Document toDocument() {
+        return new Document("_id", key()).append("task", task).append("exampleId", id).append("text", text)
+                .append("label", label).append("metadata", new Document(Map.copyOf(metadata)))
+                .append("contentHash", contentHash).append("source", source).append("ingestedAtMs", ingestedAtMs)
+                .append("emitted", emitted);
+    }
+
+    public static ExampleRecord fromDocument(Document d) {
+        Document meta = d.get("metadata", Document.class);
+        Map<String, String> metadata = new java.util.HashMap<>();
+        if (meta != null) {
+            meta.forEach((k, v) -> metadata.put(k, String.valueOf(v)));
+        }
+        return new ExampleRecord(d.getString("task"), d.getString("exampleId"), d.getString("text"),
+                d.getString("label"), metadata, d.getString("contentHash"), d.getString("source"),
+                d.getLong("ingestedAtMs"), Boolean.TRUE.equals(d.getBoolean("emitted")));
+    }
+}

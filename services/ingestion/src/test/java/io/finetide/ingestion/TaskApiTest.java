@@ -1,0 +1,74 @@
+package io.finetide.ingestion;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import org.junit.jupiter.api.Test;
+
+import io.finetide.testing.FinetideTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+@QuarkusTestResource(value = FinetideTestResource.class, restrictToAnnotatedClass = true)
+class TaskApiTest {
+
+    @Test
+    void createsWithDefaultsIsIdempotentAndRefusesConflicts() {
+        String body = "{\"name\":\"reviews\",\"labels\":[\"neg\",\"pos\"]}";
+        given().contentType("application/json").body(body).post("/api/v1/tasks").then().statusCode(201)
+                .body("name", equalTo("reviews"))
+                .body("model.tokenizer", equalTo("minilm-l6"))
+                .body("splits.train", equalTo(0.8f))
+                .body("triggerMinNewExamples", equalTo(1000));
+        given().contentType("application/json").body(body).post("/api/v1/tasks").then().statusCode(200);
+        given().contentType("application/json").body("{\"name\":\"reviews\",\"labels\":[\"a\",\"b\",\"c\"]}")
+                .post("/api/v1/tasks").then().statusCode(409).body("reason", equalTo("TASK_CONFLICT"));
+        given().get("/api/v1/tasks/reviews").then().statusCode(200).body("labels[1]", equalTo("pos"));
+        given().get("/api/v1/tasks/nope").then().statusCode(404);
+    }
+
+    @Test
+    void refusesInvalidTasksWithEveryReason() {
+        given().contentType("application/json")
+                .body("{\"name\":\"Bad Name\",\"labels\":[\"x\"],\"splits\":{\"train\":0.9,\"validation\":0.2,"
+                        + "\"test\":0.1},\"model\":{\"hiddenSize\":100,\"heads\":3}}")
+                .post("/api/v1/tasks").then().statusCode(422)
+                .body("reason", equalTo("INVALID_TASK"))
+                .body("message", containsString("name must match"))
+                .body("message", containsString("at least 2"))
+                .body("message", containsString("add up to 1"))
+                .body("message", containsString("divisible"));
+        given().contentType("application/json").body("{\"name\": ").post("/api/v1/tasks").then().statusCode(422)
+                .body("reason", equalTo("INVALID_TASK"));
+        given().contentType("application/json").body("{\"name\":\"x\",\"labels\":[\"a\",\"b\"],\"colour\":1}")
+                .post("/api/v1/tasks").then().statusCode(422).body("message", containsString("colour"));
+    }
+
+    @Test
+    void restExamplesAnswerPerItemAndWithReasonCodes() {
+        given().contentType("application/json").body("{\"name\":\"rest-task\",\"labels\":[\"a\",\"b\"]}")
+                .post("/api/v1/tasks").then().statusCode(201);
+        given().contentType("application/json")
+                .body("{\"id\":\"1\",\"task\":\"rest-task\",\"text\":\"hello\",\"label\":\"a\"}")
+                .post("/api/v1/examples").then().statusCode(200).body("accepted", equalTo(1));
+        given().contentType("application/json")
+                .body("[{\"id\":\"1\",\"task\":\"rest-task\",\"text\":\"hello\",\"label\":\"a\"},"
+                        + "{\"id\":\"2\",\"task\":\"rest-task\",\"text\":\"  \",\"label\":\"a\"},"
+                        + "{\"id\":\"3\",\"task\":\"rest-task\",\"text\":\"fine\",\"label\":\"b\"}]")
+                .post("/api/v1/examples").then().statusCode(200)
+                .body("accepted", equalTo(1)).body("duplicates", equalTo(1)).body("rejected", equalTo(1))
+                .body("results[1].reason", equalTo("EMPTY_TEXT"));
+        given().contentType("application/json")
+                .body("{\"id\":\"9\",\"task\":\"rest-task\",\"text\":\"x\",\"label\":\"zzz\"}")
+                .post("/api/v1/examples").then().statusCode(422).body("reason", equalTo("UNKNOWN_LABEL"));
+        given().contentType("application/json").body("{\"id\":\"9\",\"task\":\"nope\",\"text\":\"x\"}")
+                .post("/api/v1/examples").then().statusCode(422).body("reason", equalTo("UNKNOWN_TASK"));
+        given().contentType("application/json").body("{\"task\":\"rest-task\",\"text\":\"x\"}")
+                .post("/api/v1/examples").then().statusCode(400).body("reason", equalTo("MISSING_FIELD"));
+        given().contentType("application/json").body("{oops").post("/api/v1/examples").then().statusCode(400)
+                .body("reason", equalTo("MALFORMED_PAYLOAD"));
+        given().get("/q/health/ready").then().statusCode(200);
+    }
+}

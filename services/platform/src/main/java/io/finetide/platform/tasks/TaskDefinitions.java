@@ -1,0 +1,209 @@
+package io.finetide.platform.tasks;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+
+import io.finetide.platform.errors.ReasonCode;
+import io.finetide.platform.errors.RejectedException;
+import io.finetide.platform.events.Events;
+import io.finetide.proto.v1.HyperParameters;
+import io.finetide.proto.v1.ModelSpec;
+import io.finetide.proto.v1.SplitRatios;
+import io.finetide.proto.v1.TaskDefinitionEvent;
+import io.finetide.proto.v1.TaskType;
+
+/**
+ * Task definitions as users write them (JSON, the protobuf field names in lowerCamelCase), with documented defaults
+ * for everything but {@code name} and {@code labels}, and validation that names every problem at once.
+ */
+public final class TaskDefinitions {
+
+    public static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+    public static final String ARCHITECTURE_ENCODER = "transformer-encoder";
+    /** Tokenizers whose files ship with the platform (see the model library's TextEncoder). */
+    public static final Set<String> TOKENIZERS = Set.of("minilm-l6");
+
+    public static final ModelSpec DEFAULT_MODEL = ModelSpec.newBuilder()
+            .setArchitecture(ARCHITECTURE_ENCODER).setTokenizer("minilm-l6")
+            .setLayers(2).setHiddenSize(128).setHeads(4).setFfnSize(256).setMaxSeqLen(64).build();
+    public static final HyperParameters DEFAULT_HYPER_PARAMETERS = HyperParameters.newBuilder()
+            .setLearningRate(1e-3).setBatchSize(32).setEpochs(4).setWeightDecay(0.01).setWarmupRatio(0.1)
+            .setMaxGradNorm(1.0).setSeed(42).setDropout(0.1).build();
+    public static final SplitRatios DEFAULT_SPLITS = SplitRatios.newBuilder().setTrain(0.8).setValidation(0.1)
+            .setTest(0.1).build();
+    public static final int DEFAULT_TRIGGER = 1000;
+    public static final double DEFAULT_PROMOTION_MARGIN = 0.0;
+    public static final int DEFAULT_MAX_TEXT_BYTES = 4096;
+
+    private TaskDefinitions() {
+    }
+
+    public static TaskDefinitionEvent fromJson(String json) {
+        TaskDefinitionEvent.Builder b = TaskDefinitionEvent.newBuilder();
+        try {
+            JsonFormat.parser().merge(json, b);
+        } catch (InvalidProtocolBufferException e) {
+            throw new RejectedException(ReasonCode.INVALID_TASK, "malformed task definition: " + e.getMessage());
+        }
+        return withDefaults(b.build());
+    }
+
+    public static String toJson(TaskDefinitionEvent task) {
+        try {
+            return JsonFormat.printer().omittingInsignificantWhitespace().print(task);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Fills every unset field with its default; set fields are kept. */
+    public static TaskDefinitionEvent withDefaults(TaskDefinitionEvent in) {
+        TaskDefinitionEvent.Builder b = in.toBuilder();
+        if (b.getType() == TaskType.TASK_TYPE_UNSPECIFIED) {
+            b.setType(TaskType.TEXT_CLASSIFICATION);
+        }
+        b.setModel(mergeModel(in.hasModel() ? in.getModel() : ModelSpec.getDefaultInstance()));
+        b.setHyperParameters(mergeHp(in.hasHyperParameters() ? in.getHyperParameters()
+                : HyperParameters.getDefaultInstance()));
+        if (!in.hasSplits()) {
+            b.setSplits(DEFAULT_SPLITS);
+        }
+        if (b.getTriggerMinNewExamples() == 0) {
+            b.setTriggerMinNewExamples(DEFAULT_TRIGGER);
+        }
+        if (b.getMaxTextBytes() == 0) {
+            b.setMaxTextBytes(DEFAULT_MAX_TEXT_BYTES);
+        }
+        return b.build();
+    }
+
+    private static ModelSpec mergeModel(ModelSpec m) {
+        ModelSpec d = DEFAULT_MODEL;
+        return ModelSpec.newBuilder()
+                .setArchitecture(m.getArchitecture().isEmpty() ? d.getArchitecture() : m.getArchitecture())
+                .setTokenizer(m.getTokenizer().isEmpty() ? d.getTokenizer() : m.getTokenizer())
+                .setLayers(m.getLayers() == 0 ? d.getLayers() : m.getLayers())
+                .setHiddenSize(m.getHiddenSize() == 0 ? d.getHiddenSize() : m.getHiddenSize())
+                .setHeads(m.getHeads() == 0 ? d.getHeads() : m.getHeads())
+                .setFfnSize(m.getFfnSize() == 0 ? d.getFfnSize() : m.getFfnSize())
+                .setMaxSeqLen(m.getMaxSeqLen() == 0 ? d.getMaxSeqLen() : m.getMaxSeqLen())
+                .build();
+    }
+
+    private static HyperParameters mergeHp(HyperParameters h) {
+        HyperParameters d = DEFAULT_HYPER_PARAMETERS;
+        // Zero is a meaningful value for weight decay, warmup, clipping, dropout and seed only when set explicitly;
+        // proto3 cannot tell, so zero there means "use the default" except for the seed.
+        return HyperParameters.newBuilder()
+                .setLearningRate(h.getLearningRate() == 0 ? d.getLearningRate() : h.getLearningRate())
+                .setBatchSize(h.getBatchSize() == 0 ? d.getBatchSize() : h.getBatchSize())
+                .setEpochs(h.getEpochs() == 0 ? d.getEpochs() : h.getEpochs())
+                .setWeightDecay(h.getWeightDecay() == 0 ? d.getWeightDecay() : h.getWeightDecay())
+                .setWarmupRatio(h.getWarmupRatio() == 0 ? d.getWarmupRatio() : h.getWarmupRatio())
+                .setMaxGradNorm(h.getMaxGradNorm() == 0 ? d.getMaxGradNorm() : h.getMaxGradNorm())
+                .setSeed(h.getSeed() == 0 ? d.getSeed() : h.getSeed())
+                .setDropout(h.getDropout() == 0 ? d.getDropout() : h.getDropout())
+                .build();
+    }
+
+    /** Every problem of a (defaulted) task, or an empty list. */
+    public static List<String> problems(TaskDefinitionEvent t) {
+        List<String> p = new ArrayList<>();
+        if (!NAME.matcher(t.getName()).matches()) {
+            p.add("name must match " + NAME.pattern());
+        }
+        if (t.getType() != TaskType.TEXT_CLASSIFICATION) {
+            p.add("type must be TEXT_CLASSIFICATION");
+        }
+        if (t.getLabelsCount() < 2) {
+            p.add("labels: at least 2 are needed");
+        }
+        Set<String> seen = new HashSet<>();
+        for (String l : t.getLabelsList()) {
+            if (l.isBlank()) {
+                p.add("labels: a label is blank");
+            } else if (!seen.add(l)) {
+                p.add("labels: '" + l + "' appears twice");
+            }
+        }
+        ModelSpec m = t.getModel();
+        if (!m.getArchitecture().equals(ARCHITECTURE_ENCODER)) {
+            p.add("model.architecture must be '" + ARCHITECTURE_ENCODER + "'");
+        }
+        if (!TOKENIZERS.contains(m.getTokenizer())) {
+            p.add("model.tokenizer must be one of " + TOKENIZERS);
+        }
+        range(p, "model.layers", m.getLayers(), 1, 24);
+        range(p, "model.hiddenSize", m.getHiddenSize(), 8, 2048);
+        range(p, "model.heads", m.getHeads(), 1, 64);
+        if (m.getHeads() > 0 && m.getHiddenSize() % m.getHeads() != 0) {
+            p.add("model.hiddenSize must be divisible by model.heads");
+        }
+        range(p, "model.ffnSize", m.getFfnSize(), 8, 8192);
+        range(p, "model.maxSeqLen", m.getMaxSeqLen(), 8, 512);
+        SplitRatios s = t.getSplits();
+        if (s.getTrain() <= 0 || s.getValidation() <= 0 || s.getTest() <= 0) {
+            p.add("splits: train, validation and test must each be > 0");
+        }
+        if (Math.abs(s.getTrain() + s.getValidation() + s.getTest() - 1.0) > 1e-6) {
+            p.add("splits must add up to 1");
+        }
+        HyperParameters h = t.getHyperParameters();
+        if (h.getLearningRate() <= 0 || h.getLearningRate() > 1) {
+            p.add("hyperParameters.learningRate must be in (0, 1]");
+        }
+        range(p, "hyperParameters.batchSize", h.getBatchSize(), 1, 4096);
+        range(p, "hyperParameters.epochs", h.getEpochs(), 1, 1000);
+        if (h.getWeightDecay() < 0) {
+            p.add("hyperParameters.weightDecay must be >= 0");
+        }
+        if (h.getWarmupRatio() < 0 || h.getWarmupRatio() >= 1) {
+            p.add("hyperParameters.warmupRatio must be in [0, 1)");
+        }
+        if (h.getMaxGradNorm() < 0) {
+            p.add("hyperParameters.maxGradNorm must be >= 0");
+        }
+        if (h.getDropout() < 0 || h.getDropout() >= 1) {
+            p.add("hyperParameters.dropout must be in [0, 1)");
+        }
+        if (t.getTriggerMinNewExamples() < 1) {
+            p.add("triggerMinNewExamples must be >= 1");
+        }
+        if (t.getPromotionMargin() < 0 || t.getPromotionMargin() > 1) {
+            p.add("promotionMargin must be in [0, 1]");
+        }
+        range(p, "maxTextBytes", t.getMaxTextBytes(), 1, 1 << 20);
+        return p;
+    }
+
+    /** Defaults, validation and a fresh envelope: what ingestion publishes. */
+    public static TaskDefinitionEvent validated(TaskDefinitionEvent in) {
+        TaskDefinitionEvent t = withDefaults(in);
+        List<String> problems = problems(t);
+        if (!problems.isEmpty()) {
+            throw new RejectedException(ReasonCode.INVALID_TASK, String.join("; ", problems));
+        }
+        return t;
+    }
+
+    public static TaskDefinitionEvent stamped(TaskDefinitionEvent t, long createdAtMs) {
+        return t.toBuilder().setMeta(Events.meta(t.getName())).setCreatedAtMs(createdAtMs).build();
+    }
+
+    /** The definition without its envelope and timestamps: two submissions are the same task when these are equal. */
+    public static TaskDefinitionEvent content(TaskDefinitionEvent t) {
+        return t.toBuilder().clearMeta().clearCreatedAtMs().build();
+    }
+
+    private static void range(List<String> p, String field, long v, long min, long max) {
+        if (v < min || v > max) {
+            p.add(field + " must be in [" + min + ", " + max + "]");
+        }
+    }
+}
