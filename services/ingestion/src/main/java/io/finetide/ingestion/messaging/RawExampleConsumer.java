@@ -1,20 +1,17 @@
 package io.finetide.ingestion.messaging;
 
-import java.nio.charset.StandardCharsets;
-
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import io.finetide.ingestion.config.IngestionConfig;
 import io.finetide.ingestion.domain.IngestService;
 import io.finetide.ingestion.domain.IngestionMetrics;
 import io.finetide.platform.errors.RejectedException;
-import io.finetide.platform.events.Events;
 import io.finetide.platform.events.RawExamples;
+import io.finetide.platform.messaging.KafkaMessages;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 
 /**
@@ -41,9 +38,7 @@ public class RawExampleConsumer {
     public void consume(ConsumerRecord<String, byte[]> record) {
         metrics.received("kafka");
         try {
-            Header ct = record.headers().lastHeader(Events.CONTENT_TYPE_HEADER);
-            String contentType = ct == null ? null : new String(ct.value(), StandardCharsets.UTF_8);
-            ingest.ingest(RawExamples.decode(record.value(), contentType),
+            ingest.ingest(RawExamples.decode(record.value(), KafkaMessages.contentType(record)),
                     record.topic() + "/" + record.partition() + "@" + record.offset());
         } catch (RejectedException e) {
             metrics.rejected(e.reason(), "kafka");

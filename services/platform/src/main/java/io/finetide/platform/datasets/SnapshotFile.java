@@ -1,0 +1,74 @@
+package io.finetide.platform.datasets;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.finetide.proto.v1.Split;
+
+/**
+ * The materialised form of a dataset snapshot: gzip'd JSON lines sorted by example id, one
+ * {@code {"id","text","label","split"}} per line. The same rows always give the same bytes (gzip without a timestamp),
+ * so a snapshot's SHA-256 identifies its content.
+ */
+public final class SnapshotFile {
+
+    public record Row(String id, String text, String label, String split) {
+        public Split splitValue() {
+            return Split.valueOf(split);
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private SnapshotFile() {
+    }
+
+    public static byte[] write(List<Row> rows) {
+        List<Row> sorted = new ArrayList<>(rows);
+        sorted.sort(Comparator.comparing(Row::id));
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (Writer w = new java.io.OutputStreamWriter(new GZIPOutputStream(bytes), StandardCharsets.UTF_8)) {
+                for (Row r : sorted) {
+                    w.write(JSON.writeValueAsString(r));
+                    w.write('\n');
+                }
+            }
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static List<Row> read(byte[] data) {
+        List<Row> rows = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(
+                new GZIPInputStream(new ByteArrayInputStream(data)), StandardCharsets.UTF_8))) {
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                if (!line.isEmpty()) {
+                    rows.add(JSON.readValue(line, Row.class));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("unreadable snapshot file", e);
+        }
+        return rows;
+    }
+
+    public static List<Row> split(List<Row> rows, Split split) {
+        return rows.stream().filter(r -> r.split().equals(split.name())).toList();
+    }
+}

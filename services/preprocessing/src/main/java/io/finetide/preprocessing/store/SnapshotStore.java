@@ -1,0 +1,44 @@
+package io.finetide.preprocessing.store;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.bson.Document;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Sorts;
+
+import io.finetide.platform.store.Documents;
+
+@ApplicationScoped
+public class SnapshotStore {
+
+    @Inject
+    MongoDatabase database;
+
+    private MongoCollection<Document> collection() {
+        return database.getCollection(DatasetSnapshotRecord.COLLECTION);
+    }
+
+    public boolean insertOnce(DatasetSnapshotRecord r) {
+        return Documents.insertOnce(collection(), r.id(), r.toDocument());
+    }
+
+    public Optional<DatasetSnapshotRecord> latest(String task) {
+        return Optional.ofNullable(collection().find(Filters.eq("task", task)).sort(Sorts.descending("version"))
+                .first()).map(DatasetSnapshotRecord::fromDocument);
+    }
+
+    public List<DatasetSnapshotRecord> all(String task) {
+        List<DatasetSnapshotRecord> out = new ArrayList<>();
+        collection().find(Filters.eq("task", task)).sort(Sorts.ascending("version"))
+                .forEach(d -> out.add(DatasetSnapshotRecord.fromDocument(d)));
+        return out;
+    }
+}
