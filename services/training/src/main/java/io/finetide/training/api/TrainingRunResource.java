@@ -1,0 +1,31 @@
+package io.finetide.training.api;
+
+import java.util.List;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import org.bson.Document;
+
+import io.finetide.training.store.TrainingRunRecord;
+import io.finetide.training.store.TrainingRunStore;
+import io.smallrye.common.annotation.Blocking;
+
+/** Training runs of a task with their per-epoch history. */
+@Path("/api/v1/tasks/{task}/training-runs")
+@Produces(MediaType.APPLICATION_JSON)
+@Blocking
+public class TrainingRunResource {
+
+    @Inject
+    TrainingRunStore runs;
+
+    @GET
+    public List<Document> list(@PathParam("task") String task) {
+        return runs.forTask(task).stream().map(TrainingRunRecord::toDocument).toList();
+    }
+}

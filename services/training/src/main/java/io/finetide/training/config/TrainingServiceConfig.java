@@ -1,0 +1,37 @@
+package io.finetide.training.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Settings of the training service ({@code finetide.training.*}; environment {@code FINETIDE_TRAINING_*}). */
+@ConfigMapping(prefix = "finetide.training")
+public interface TrainingServiceConfig {
+
+    /** Name written into dead-letter headers. */
+    @WithDefault("training")
+    String serviceName();
+
+    /** TensorFlow intra- and inter-op threads of a training run. */
+    @WithDefault("2")
+    int threads();
+
+    /** Epochs without a better validation accuracy before a run stops early (0: never). */
+    @WithDefault("2")
+    int patience();
+
+    /** How long a snapshot waits for its task's definition to arrive before it is refused. */
+    @WithDefault("30")
+    int taskWaitSeconds();
+
+    /** Create the platform's topics at start when they are missing. */
+    @WithDefault("true")
+    boolean createTopics();
+
+    /** Partitions of topics this service creates. */
+    @WithDefault("3")
+    int topicPartitions();
+
+    /** Replication factor of topics this service creates. */
+    @WithDefault("1")
+    short topicReplication();
+}

@@ -1,0 +1,32 @@
+package io.finetide.training.domain;
+
+import io.finetide.model.encoder.EncoderConfig;
+import io.finetide.model.train.TrainingConfig;
+import io.finetide.proto.v1.HyperParameters;
+import io.finetide.proto.v1.TaskDefinitionEvent;
+
+/** From a task's definition to the model library's configuration objects. */
+public final class Models {
+
+    private Models() {
+    }
+
+    public static EncoderConfig encoder(TaskDefinitionEvent task, int vocabSize) {
+        var m = task.getModel();
+        return new EncoderConfig(vocabSize, m.getMaxSeqLen(), 2, m.getHiddenSize(), m.getLayers(), m.getHeads(),
+                m.getFfnSize(), task.getLabelsCount(), "mean", task.getHyperParameters().getDropout(), 1e-12);
+    }
+
+    public static TrainingConfig training(HyperParameters h, int patience, int threads) {
+        return new TrainingConfig(h.getLearningRate(), h.getBatchSize(), h.getEpochs(), h.getWeightDecay(),
+                h.getWarmupRatio(), h.getMaxGradNorm(), h.getSeed(), h.getDropout(), patience, 0.0, threads);
+    }
+
+    public static String modelId(String task, int snapshotVersion) {
+        return task + "-m" + snapshotVersion;
+    }
+
+    public static String artifact(String task, String modelId) {
+        return "models/" + task + "/" + modelId + ".zip";
+    }
+}

@@ -1,0 +1,219 @@
+package io.finetide.training.domain;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.bson.Document;
+import org.jboss.logging.Logger;
+
+import io.finetide.model.bundle.ModelBundle;
+import io.finetide.model.encoder.EncoderConfig;
+import io.finetide.model.encoder.Weights;
+import io.finetide.model.text.TextEncoder;
+import io.finetide.model.train.LabelledText;
+import io.finetide.model.train.Trainer;
+import io.finetide.model.train.TrainingConfig;
+import io.finetide.model.train.TrainingListener;
+import io.finetide.platform.datasets.SnapshotFile;
+import io.finetide.platform.errors.ReasonCode;
+import io.finetide.platform.errors.RejectedException;
+import io.finetide.platform.events.Events;
+import io.finetide.platform.store.ArtifactStore;
+import io.finetide.platform.tasks.KeyedRegistry;
+import io.finetide.proto.v1.DatasetSnapshotEvent;
+import io.finetide.proto.v1.Metrics;
+import io.finetide.proto.v1.ModelPromotedEvent;
+import io.finetide.proto.v1.ModelTrainedEvent;
+import io.finetide.proto.v1.Split;
+import io.finetide.proto.v1.TaskDefinitionEvent;
+import io.finetide.proto.v1.TrainingProgressEvent;
+import io.finetide.training.config.TrainingServiceConfig;
+import io.finetide.training.messaging.EventPublisher;
+import io.finetide.training.store.TrainingRunRecord;
+import io.finetide.training.store.TrainingRunStore;
+
+/**
+ * Trains one candidate per dataset snapshot: from the task's current champion when it has one with the same shape
+ * (incremental fine-tuning), else from freshly initialised weights. Saves a self-describing bundle to the artifact
+ * store and announces it.
+ */
+@ApplicationScoped
+public class TrainingService {
+
+    private static final Logger LOG = Logger.getLogger(TrainingService.class);
+
+    private final KeyedRegistry<TaskDefinitionEvent> tasks = new KeyedRegistry<>();
+    private final KeyedRegistry<ModelPromotedEvent> champions = new KeyedRegistry<>();
+
+    @Inject
+    TrainingRunStore runs;
+
+    @Inject
+    ArtifactStore artifacts;
+
+    @Inject
+    EventPublisher publisher;
+
+    @Inject
+    TrainingMetrics metrics;
+
+    @Inject
+    TrainingServiceConfig config;
+
+    @jakarta.annotation.PostConstruct
+    void registerGauges() {
+        metrics.watchChampions(champions);
+    }
+
+    public KeyedRegistry<TaskDefinitionEvent> tasks() {
+        return tasks;
+    }
+
+    public KeyedRegistry<ModelPromotedEvent> champions() {
+        return champions;
+    }
+
+    public void onSnapshot(DatasetSnapshotEvent snapshot) {
+        Events.requireSupported(snapshot.getMeta());
+        String taskName = snapshot.getMeta().getTask();
+        Optional<TrainingRunRecord> previous = runs.find(snapshot.getSnapshotId());
+        if (previous.isPresent() && !previous.get().status().equals(TrainingRunRecord.FAILED)) {
+            LOG.infof("snapshot %s already has a %s run; ignoring the replay", snapshot.getSnapshotId(),
+                    previous.get().status());
+            metrics.run("skipped");
+            return;
+        }
+        TaskDefinitionEvent task = tasks.await(taskName, Duration.ofSeconds(config.taskWaitSeconds()))
+                .orElseThrow(() -> new RejectedException(ReasonCode.UNKNOWN_TASK, "unknown task '" + taskName + "'"));
+        String modelId = Models.modelId(taskName, snapshot.getVersion());
+        long started = System.currentTimeMillis();
+        TrainingRunRecord run = new TrainingRunRecord(snapshot.getSnapshotId(), taskName, modelId,
+                TrainingRunRecord.RUNNING, "", started, 0, List.of(), "");
+        runs.put(run);
+        try {
+            train(task, snapshot, modelId, started);
+            metrics.run("completed");
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "training on %s failed", snapshot.getSnapshotId());
+            runs.put(new TrainingRunRecord(run.snapshotId(), taskName, modelId, TrainingRunRecord.FAILED, "",
+                    started, System.currentTimeMillis(), List.of(), String.valueOf(e.getMessage())));
+            publisher.progress(TrainingProgressEvent.newBuilder().setMeta(Events.meta(taskName)).setRunId(modelId)
+                    .setSnapshotId(snapshot.getSnapshotId()).setPhase(TrainingProgressEvent.Phase.FAILED)
+                    .setMessage(String.valueOf(e.getMessage())).build());
+            metrics.run("failed");
+            throw new RejectedException(ReasonCode.PROCESSING_FAILED, "training failed: " + e.getMessage());
+        }
+    }
+
+    private void train(TaskDefinitionEvent task, DatasetSnapshotEvent snapshot, String modelId, long started) {
+        String taskName = task.getName();
+        List<SnapshotFile.Row> rows = SnapshotFile.read(artifacts.require(snapshot.getArtifact()));
+        List<LabelledText> train = labelled(rows, Split.TRAIN, task);
+        List<LabelledText> validation = labelled(rows, Split.VALIDATION, task);
+        try (TextEncoder encoder = TextEncoder.builtin(task.getModel().getTokenizer(),
+                task.getModel().getMaxSeqLen())) {
+            EncoderConfig encoderConfig = Models.encoder(task, encoder.vocabSize());
+            TrainingConfig hp = Models.training(task.getHyperParameters(), config.patience(), config.threads());
+            String parentModelId = "";
+            Weights initial = null;
+            Optional<ModelPromotedEvent> champion = champions.get(taskName);
+            if (champion.isPresent()) {
+                ModelBundle parent = ModelBundle.fromBytes(artifacts.require(champion.get().getArtifact()));
+                if (parent.config().equals(encoderConfig) && parent.labels().equals(task.getLabelsList())) {
+                    initial = parent.weights();
+                    parentModelId = champion.get().getModelId();
+                } else {
+                    LOG.warnf("champion %s has another shape than task %s now; training from scratch",
+                            champion.get().getModelId(), taskName);
+                }
+            }
+            if (initial == null) {
+                initial = Weights.initialise(encoderConfig, hp.seed());
+            }
+            final String parent = parentModelId;
+            List<Document> epochs = new ArrayList<>();
+            TrainingListener listener = new TrainingListener() {
+                @Override
+                public void started(int epochCount, long totalSteps, int trainExamples) {
+                    publisher.progress(progress(taskName, modelId, snapshot, parent)
+                            .setPhase(TrainingProgressEvent.Phase.STARTED).setEpochs(epochCount)
+                            .setTotalSteps(totalSteps)
+                            .setMessage(trainExamples + " training and " + validation.size()
+                                    + " validation examples, " + (parent.isEmpty() ? "from scratch"
+                                            : "continuing from " + parent))
+                            .build());
+                }
+
+                @Override
+                public void epochEnded(Epoch e) {
+                    epochs.add(new Document("epoch", e.epoch()).append("trainLoss", e.trainLoss())
+                            .append("validationLoss", e.validationLoss())
+                            .append("validationAccuracy", e.validationAccuracy()).append("millis", e.millis()));
+                    publisher.progress(progress(taskName, modelId, snapshot, parent)
+                            .setPhase(TrainingProgressEvent.Phase.EPOCH_END).setEpoch(e.epoch())
+                            .setEpochs(e.epochs()).setStep(e.step()).setTotalSteps(e.totalSteps())
+                            .setTrainLoss(e.trainLoss()).setValidationLoss(e.validationLoss())
+                            .setValidationAccuracy(e.validationAccuracy()).build());
+                }
+            };
+            Trainer.Result result = Trainer.train(encoderConfig, initial, encoder, train, validation, hp, listener);
+
+            Map<String, Object> metadata = new LinkedHashMap<>();
+            metadata.put("modelId", modelId);
+            metadata.put("task", taskName);
+            metadata.put("snapshotId", snapshot.getSnapshotId());
+            metadata.put("snapshotSha256", snapshot.getContentHash());
+            metadata.put("parentModelId", parent);
+            metadata.put("bestEpoch", result.bestEpoch());
+            metadata.put("validationAccuracy", result.best().validationAccuracy());
+            metadata.put("hyperParameters", hp.toString());
+            ModelBundle bundle = new ModelBundle(encoderConfig, encoder.name(), encoder.maxLength(),
+                    task.getLabelsList(), result.weights(), encoder.json(), metadata);
+            String artifact = Models.artifact(taskName, modelId);
+            artifacts.putOnce(artifact, bundle.toBytes(), new Document("task", taskName).append("model", modelId));
+
+            long finished = System.currentTimeMillis();
+            runs.put(new TrainingRunRecord(snapshot.getSnapshotId(), taskName, modelId, TrainingRunRecord.COMPLETED,
+                    parent, started, finished, epochs, "best epoch " + result.bestEpoch()));
+            metrics.completed(result.millis(), result.steps());
+            publisher.progress(progress(taskName, modelId, snapshot, parent)
+                    .setPhase(TrainingProgressEvent.Phase.FINISHED).setEpoch(result.bestEpoch())
+                    .setStep(result.steps()).setValidationAccuracy(result.best().validationAccuracy())
+                    .setMessage("best epoch " + result.bestEpoch() + " of " + result.history().size()).build());
+            publisher.trained(ModelTrainedEvent.newBuilder().setMeta(Events.meta(taskName)).setModelId(modelId)
+                    .setSnapshotId(snapshot.getSnapshotId()).setParentModelId(parent).setArtifact(artifact)
+                    .setHyperParameters(task.getHyperParameters()).setModel(task.getModel())
+                    .addAllLabels(task.getLabelsList())
+                    .setValidationMetrics(Metrics.newBuilder().setExamples(validation.size())
+                            .setAccuracy(result.best().validationAccuracy()))
+                    .setTrainingMillis(finished - started).setTrainExamples(train.size()).setSteps(result.steps())
+                    .build());
+            LOG.infof("trained %s on %s in %d ms: validation accuracy %.4f", modelId, snapshot.getSnapshotId(),
+                    finished - started, result.best().validationAccuracy());
+        }
+    }
+
+    private static TrainingProgressEvent.Builder progress(String task, String modelId, DatasetSnapshotEvent s,
+            String parent) {
+        return TrainingProgressEvent.newBuilder().setMeta(Events.meta(task)).setRunId(modelId)
+                .setSnapshotId(s.getSnapshotId()).setParentModelId(parent);
+    }
+
+    static List<LabelledText> labelled(List<SnapshotFile.Row> rows, Split split, TaskDefinitionEvent task) {
+        List<LabelledText> out = new ArrayList<>();
+        for (SnapshotFile.Row r : SnapshotFile.split(rows, split)) {
+            int label = task.getLabelsList().indexOf(r.label());
+            if (label >= 0) {
+                out.add(new LabelledText(r.text(), label));
+            }
+        }
+        return out;
+    }
+}

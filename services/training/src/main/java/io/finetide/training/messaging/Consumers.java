@@ -1,0 +1,61 @@
+package io.finetide.training.messaging;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+import io.finetide.platform.errors.RejectedException;
+import io.finetide.platform.events.Events;
+import io.finetide.proto.v1.DatasetSnapshotEvent;
+import io.finetide.proto.v1.ModelPromotedEvent;
+import io.finetide.proto.v1.TaskDefinitionEvent;
+import io.finetide.training.config.TrainingServiceConfig;
+import io.finetide.training.domain.TrainingMetrics;
+import io.finetide.training.domain.TrainingService;
+import io.smallrye.reactive.messaging.annotations.Blocking;
+
+@ApplicationScoped
+public class Consumers {
+
+    @Inject
+    TrainingService training;
+
+    @Inject
+    EventPublisher publisher;
+
+    @Inject
+    TrainingMetrics metrics;
+
+    @Inject
+    TrainingServiceConfig config;
+
+    @Incoming("tasks")
+    public void task(ConsumerRecord<String, byte[]> record) {
+        if (record.value() == null) {
+            training.tasks().remove(record.key());
+            return;
+        }
+        TaskDefinitionEvent task = Events.parse(record.value(), TaskDefinitionEvent::parseFrom);
+        training.tasks().put(task.getName(), task);
+    }
+
+    /** The compacted promotions topic: its newest record per task is the champion to continue from. */
+    @Incoming("champions")
+    public void champion(ConsumerRecord<String, byte[]> record) {
+        ModelPromotedEvent e = Events.parse(record.value(), ModelPromotedEvent::parseFrom);
+        training.champions().put(e.getMeta().getTask(), e);
+    }
+
+    @Incoming("snapshots")
+    @Blocking
+    public void snapshot(ConsumerRecord<String, byte[]> record) {
+        try {
+            training.onSnapshot(Events.parse(record.value(), DatasetSnapshotEvent::parseFrom));
+        } catch (RejectedException e) {
+            metrics.rejected(e.reason());
+            publisher.deadLetter(record, e, config.serviceName());
+        }
+    }
+}

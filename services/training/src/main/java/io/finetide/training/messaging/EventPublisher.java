@@ -1,0 +1,41 @@
+package io.finetide.training.messaging;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+
+import io.finetide.platform.errors.RejectedException;
+import io.finetide.platform.messaging.KafkaMessages;
+import io.finetide.proto.v1.ModelTrainedEvent;
+import io.finetide.proto.v1.TrainingProgressEvent;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+
+@ApplicationScoped
+public class EventPublisher {
+
+    @Inject
+    @Channel("progress-out")
+    MutinyEmitter<byte[]> progress;
+
+    @Inject
+    @Channel("trained-out")
+    MutinyEmitter<byte[]> trained;
+
+    @Inject
+    @Channel("dead-letter")
+    MutinyEmitter<byte[]> deadLetter;
+
+    public void progress(TrainingProgressEvent e) {
+        progress.sendMessageAndAwait(KafkaMessages.event(e.getMeta().getTask(), e));
+    }
+
+    public void trained(ModelTrainedEvent e) {
+        trained.sendMessageAndAwait(KafkaMessages.event(e.getMeta().getTask(), e));
+    }
+
+    public void deadLetter(ConsumerRecord<String, byte[]> record, RejectedException reason, String service) {
+        deadLetter.sendMessageAndAwait(KafkaMessages.deadLetter(record, reason, service));
+    }
+}

@@ -1,0 +1,139 @@
+package io.finetide.training;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+
+import io.finetide.model.bundle.ModelBundle;
+import io.finetide.platform.datasets.SnapshotFile;
+import io.finetide.platform.events.Events;
+import io.finetide.platform.store.ArtifactStore;
+import io.finetide.platform.tasks.TaskDefinitions;
+import io.finetide.platform.topics.Topics;
+import io.finetide.proto.v1.DatasetSnapshotEvent;
+import io.finetide.proto.v1.HyperParameters;
+import io.finetide.proto.v1.ModelPromotedEvent;
+import io.finetide.proto.v1.ModelSpec;
+import io.finetide.proto.v1.ModelTrainedEvent;
+import io.finetide.proto.v1.TaskDefinitionEvent;
+import io.finetide.proto.v1.TrainingProgressEvent;
+import io.finetide.testing.FinetideTestResource;
+import io.finetide.testing.TestKafka;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+@QuarkusTestResource(value = FinetideTestResource.class, restrictToAnnotatedClass = true)
+class TrainingFlowIT {
+
+    static final String[] FRUIT = {"apple", "banana", "cherry", "grape", "lemon", "mango"};
+    static final String[] VEHICLE = {"car", "truck", "bus", "train", "boat", "plane"};
+    static final String[] FILLER = {"the", "a", "my", "old", "new", "red", "is", "was", "here", "today"};
+
+    static List<SnapshotFile.Row> rows(int n, long seed, String prefix) {
+        Random r = new Random(seed);
+        List<SnapshotFile.Row> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            boolean fruit = r.nextBoolean();
+            String text = FILLER[r.nextInt(FILLER.length)] + " " + (fruit ? FRUIT[r.nextInt(6)] : VEHICLE[r.nextInt(6)])
+                    + " " + FILLER[r.nextInt(FILLER.length)];
+            String split = i % 10 == 0 ? "VALIDATION" : i % 10 == 1 ? "TEST" : "TRAIN";
+            out.add(new SnapshotFile.Row(prefix + i, text, fruit ? "fruit" : "vehicle", split));
+        }
+        return out;
+    }
+
+    @Test
+    void snapshotsBecomeModelsOnceAndTheNextContinuesFromTheChampion() throws Exception {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        TaskDefinitionEvent task = TaskDefinitions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder()
+                .setName("tr").addLabels("vehicle").addLabels("fruit")
+                .setModel(ModelSpec.newBuilder().setLayers(1).setHiddenSize(32).setHeads(2).setFfnSize(64)
+                        .setMaxSeqLen(16))
+                .setHyperParameters(HyperParameters.newBuilder().setEpochs(3).setLearningRate(3e-3)
+                        .setBatchSize(16))
+                .build()), 1L);
+        try (MongoClient client = MongoClients.create(ctx.mongoUri());
+                KafkaProducer<String, byte[]> p = TestKafka.producer(ctx.bootstrap());
+                KafkaConsumer<String, byte[]> trainedC = TestKafka.consumerFromStart(ctx.bootstrap(),
+                        ctx.topic(Topics.MODELS_TRAINED));
+                KafkaConsumer<String, byte[]> progressC = TestKafka.consumerFromStart(ctx.bootstrap(),
+                        ctx.topic(Topics.TRAINING_PROGRESS))) {
+            ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.database()));
+            p.send(new ProducerRecord<>(ctx.topic(Topics.TASKS), "tr", task.toByteArray())).get();
+            DatasetSnapshotEvent v1 = snapshot(store, 1, rows(300, 1, "a"));
+            p.send(new ProducerRecord<>(ctx.topic(Topics.DATASETS_SNAPSHOTS), "tr", v1.toByteArray())).get();
+            // A replay of the same snapshot must not train again.
+            p.send(new ProducerRecord<>(ctx.topic(Topics.DATASETS_SNAPSHOTS), "tr", v1.toByteArray())).get();
+
+            List<ModelTrainedEvent> trained = new ArrayList<>();
+            List<TrainingProgressEvent> progress = new ArrayList<>();
+            await().atMost(Duration.ofMinutes(3)).until(() -> {
+                collect(trainedC, progressC, trained, progress);
+                return trained.size() >= 1
+                        && progress.stream().anyMatch(e -> e.getPhase() == TrainingProgressEvent.Phase.FINISHED)
+                        && given().get("/q/metrics").asString()
+                        .contains("finetide_training_runs_total{outcome=\"skipped\"");
+            });
+            ModelTrainedEvent m1 = trained.get(0);
+            assertThat(m1.getModelId()).isEqualTo("tr-m1");
+            assertThat(m1.getParentModelId()).isEmpty();
+            assertThat(m1.getValidationMetrics().getAccuracy()).isGreaterThan(0.8);
+            assertThat(progress).extracting(TrainingProgressEvent::getPhase).startsWith(
+                    TrainingProgressEvent.Phase.STARTED, TrainingProgressEvent.Phase.EPOCH_END)
+                    .contains(TrainingProgressEvent.Phase.FINISHED);
+            ModelBundle bundle = ModelBundle.fromBytes(store.require(m1.getArtifact()));
+            assertThat(bundle.labels()).containsExactly("vehicle", "fruit");
+            assertThat(bundle.metadata()).containsEntry("snapshotId", "tr-v1");
+
+            ModelPromotedEvent champion = ModelPromotedEvent.newBuilder().setMeta(Events.meta("tr"))
+                    .setModelId(m1.getModelId()).setArtifact(m1.getArtifact()).build();
+            p.send(new ProducerRecord<>(ctx.topic(Topics.MODELS_PROMOTED), "tr", champion.toByteArray())).get();
+            await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/q/metrics").asString()
+                    .contains("finetide_training_champions_known 1.0"));
+            DatasetSnapshotEvent v2 = snapshot(store, 2, rows(400, 2, "b"));
+            p.send(new ProducerRecord<>(ctx.topic(Topics.DATASETS_SNAPSHOTS), "tr", v2.toByteArray())).get();
+            await().atMost(Duration.ofMinutes(3)).until(() -> {
+                collect(trainedC, progressC, trained, progress);
+                return trained.size() >= 2;
+            });
+            assertThat(trained).hasSize(2);
+            assertThat(trained.get(1).getModelId()).isEqualTo("tr-m2");
+            assertThat(trained.get(1).getParentModelId()).isEqualTo("tr-m1");
+        }
+        given().get("/api/v1/tasks/tr/training-runs").then().statusCode(200);
+    }
+
+    private static void collect(KafkaConsumer<String, byte[]> trainedC, KafkaConsumer<String, byte[]> progressC,
+            List<ModelTrainedEvent> trained, List<TrainingProgressEvent> progress) throws Exception {
+        for (ConsumerRecord<String, byte[]> r : TestKafka.poll(trainedC, Duration.ofMillis(200))) {
+            trained.add(ModelTrainedEvent.parseFrom(r.value()));
+        }
+        for (ConsumerRecord<String, byte[]> r : TestKafka.poll(progressC, Duration.ofMillis(200))) {
+            progress.add(TrainingProgressEvent.parseFrom(r.value()));
+        }
+    }
+
+    private static DatasetSnapshotEvent snapshot(ArtifactStore store, int version, List<SnapshotFile.Row> rows) {
+        String id = "tr-v" + version;
+        String artifact = "datasets/tr/" + id + ".jsonl.gz";
+        store.putOnce(artifact, SnapshotFile.write(rows), new Document());
+        return DatasetSnapshotEvent.newBuilder().setMeta(Events.meta("tr")).setSnapshotId(id).setVersion(version)
+                .setArtifact(artifact).build();
+    }
+}
