@@ -1,0 +1,33 @@
+package io.finetide.evaluation.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Settings of the evaluation service ({@code finetide.evaluation.*}; environment {@code FINETIDE_EVALUATION_*}). */
+@ConfigMapping(prefix = "finetide.evaluation")
+public interface EvaluationConfig {
+
+    /** Name written into dead-letter headers. */
+    @WithDefault("evaluation")
+    String serviceName();
+
+    /** TensorFlow threads used to score a model. */
+    @WithDefault("2")
+    int threads();
+
+    /** How long a candidate waits for its task's definition to arrive before it is refused. */
+    @WithDefault("30")
+    int taskWaitSeconds();
+
+    /** Create the platform's topics at start when they are missing. */
+    @WithDefault("true")
+    boolean createTopics();
+
+    /** Partitions of topics this service creates. */
+    @WithDefault("3")
+    int topicPartitions();
+
+    /** Replication factor of topics this service creates. */
+    @WithDefault("1")
+    short topicReplication();
+}

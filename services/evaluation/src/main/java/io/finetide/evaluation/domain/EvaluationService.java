@@ -1,0 +1,109 @@
+package io.finetide.evaluation.domain;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import io.finetide.evaluation.config.EvaluationConfig;
+import io.finetide.evaluation.messaging.EventPublisher;
+import io.finetide.evaluation.store.EvaluationReportRecord;
+import io.finetide.evaluation.store.EvaluationStore;
+import io.finetide.model.bundle.ModelBundle;
+import io.finetide.platform.datasets.SnapshotFile;
+import io.finetide.platform.errors.ReasonCode;
+import io.finetide.platform.errors.RejectedException;
+import io.finetide.platform.events.Events;
+import io.finetide.platform.store.ArtifactStore;
+import io.finetide.platform.tasks.KeyedRegistry;
+import io.finetide.proto.v1.Metrics;
+import io.finetide.proto.v1.ModelEvaluatedEvent;
+import io.finetide.proto.v1.ModelPromotedEvent;
+import io.finetide.proto.v1.ModelTrainedEvent;
+import io.finetide.proto.v1.Split;
+import io.finetide.proto.v1.TaskDefinitionEvent;
+
+/**
+ * Scores each candidate and the task's current champion on the candidate's snapshot test split (the same examples
+ * for both, so the comparison is fair), then applies the promotion gate.
+ */
+@ApplicationScoped
+public class EvaluationService {
+
+    private static final Logger LOG = Logger.getLogger(EvaluationService.class);
+
+    private final KeyedRegistry<TaskDefinitionEvent> tasks = new KeyedRegistry<>();
+    private final KeyedRegistry<ModelPromotedEvent> champions = new KeyedRegistry<>();
+
+    @Inject
+    EvaluationStore store;
+
+    @Inject
+    ArtifactStore artifacts;
+
+    @Inject
+    EventPublisher publisher;
+
+    @Inject
+    EvaluationMetrics metrics;
+
+    @Inject
+    EvaluationConfig config;
+
+    @jakarta.annotation.PostConstruct
+    void registerGauges() {
+        metrics.watchChampions(champions);
+    }
+
+    public KeyedRegistry<TaskDefinitionEvent> tasks() {
+        return tasks;
+    }
+
+    public KeyedRegistry<ModelPromotedEvent> champions() {
+        return champions;
+    }
+
+    public ModelEvaluatedEvent onTrained(ModelTrainedEvent trained) {
+        Events.requireSupported(trained.getMeta());
+        Optional<EvaluationReportRecord> previous = store.find(trained.getModelId());
+        if (previous.isPresent()) {
+            metrics.replay();
+            ModelEvaluatedEvent again = previous.get().event();
+            publisher.evaluated(again);
+            return again;
+        }
+        String taskName = trained.getMeta().getTask();
+        TaskDefinitionEvent task = tasks.await(taskName, Duration.ofSeconds(config.taskWaitSeconds()))
+                .orElseThrow(() -> new RejectedException(ReasonCode.UNKNOWN_TASK, "unknown task '" + taskName + "'"));
+        List<SnapshotFile.Row> rows = SnapshotFile.read(artifacts.require(trained.getSnapshotArtifact()));
+        List<SnapshotFile.Row> test = SnapshotFile.split(rows, Split.TEST);
+        List<String> texts = test.stream().map(SnapshotFile.Row::text).toList();
+        List<String> truth = test.stream().map(SnapshotFile.Row::label).toList();
+
+        Metrics candidate = Scoring.score(ModelBundle.fromBytes(artifacts.require(trained.getArtifact())), texts, truth,
+                config.threads());
+        ModelEvaluatedEvent.Builder event = ModelEvaluatedEvent.newBuilder().setMeta(Events.meta(taskName))
+                .setModelId(trained.getModelId()).setSnapshotId(trained.getSnapshotId()).setCandidate(candidate)
+                .setTrained(trained);
+        Metrics championMetrics = null;
+        Optional<ModelPromotedEvent> champion = champions.get(taskName)
+                .filter(c -> !c.getModelId().equals(trained.getModelId()));
+        if (champion.isPresent()) {
+            championMetrics = Scoring.score(ModelBundle.fromBytes(artifacts.require(champion.get().getArtifact())),
+                    texts, truth, config.threads());
+            event.setChampionModelId(champion.get().getModelId()).setChampion(championMetrics);
+        }
+        PromotionGate.Decision decision = PromotionGate.decide(candidate, championMetrics, task.getPromotionMargin());
+        ModelEvaluatedEvent result = event.setBlessed(decision.blessed()).setDecisionReason(decision.reason()).build();
+        store.insertOnce(EvaluationReportRecord.of(result));
+        publisher.evaluated(result);
+        metrics.verdict(decision.blessed());
+        LOG.infof("%s on %d test examples: accuracy %.4f, macro-F1 %.4f; %s", trained.getModelId(), texts.size(),
+                candidate.getAccuracy(), candidate.getMacroF1(), decision.reason());
+        return result;
+    }
+}

@@ -1,0 +1,66 @@
+package io.finetide.evaluation.messaging;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+import io.finetide.evaluation.config.EvaluationConfig;
+import io.finetide.evaluation.domain.EvaluationMetrics;
+import io.finetide.evaluation.domain.EvaluationService;
+import io.finetide.platform.errors.ReasonCode;
+import io.finetide.platform.errors.RejectedException;
+import io.finetide.platform.events.Events;
+import io.finetide.proto.v1.ModelPromotedEvent;
+import io.finetide.proto.v1.ModelTrainedEvent;
+import io.finetide.proto.v1.TaskDefinitionEvent;
+import io.smallrye.reactive.messaging.annotations.Blocking;
+
+@ApplicationScoped
+public class Consumers {
+
+    @Inject
+    EvaluationService evaluation;
+
+    @Inject
+    EventPublisher publisher;
+
+    @Inject
+    EvaluationMetrics metrics;
+
+    @Inject
+    EvaluationConfig config;
+
+    @Incoming("tasks")
+    public void task(ConsumerRecord<String, byte[]> record) {
+        if (record.value() == null) {
+            evaluation.tasks().remove(record.key());
+            return;
+        }
+        TaskDefinitionEvent task = Events.parse(record.value(), TaskDefinitionEvent::parseFrom);
+        evaluation.tasks().put(task.getName(), task);
+    }
+
+    @Incoming("champions")
+    public void champion(ConsumerRecord<String, byte[]> record) {
+        ModelPromotedEvent e = Events.parse(record.value(), ModelPromotedEvent::parseFrom);
+        evaluation.champions().put(e.getMeta().getTask(), e);
+    }
+
+    @Incoming("trained")
+    @Blocking
+    public void trained(ConsumerRecord<String, byte[]> record) {
+        try {
+            evaluation.onTrained(Events.parse(record.value(), ModelTrainedEvent::parseFrom));
+        } catch (RejectedException e) {
+            metrics.rejected(e.reason());
+            publisher.deadLetter(record, e, config.serviceName());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            // A missing or unreadable artifact: this candidate cannot be judged; the stream goes on.
+            RejectedException reason = new RejectedException(ReasonCode.PROCESSING_FAILED, e.getMessage());
+            metrics.rejected(reason.reason());
+            publisher.deadLetter(record, reason, config.serviceName());
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package io.finetide.evaluation;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+
+import io.finetide.model.bundle.ModelBundle;
+import io.finetide.model.encoder.EncoderConfig;
+import io.finetide.model.encoder.Weights;
+import io.finetide.model.text.TextEncoder;
+import io.finetide.model.train.LabelledText;
+import io.finetide.model.train.Trainer;
+import io.finetide.model.train.TrainingConfig;
+import io.finetide.model.train.TrainingListener;
+import io.finetide.platform.datasets.SnapshotFile;
+import io.finetide.platform.events.Events;
+import io.finetide.platform.store.ArtifactStore;
+import io.finetide.platform.tasks.TaskDefinitions;
+import io.finetide.platform.topics.Topics;
+import io.finetide.proto.v1.ModelEvaluatedEvent;
+import io.finetide.proto.v1.ModelPromotedEvent;
+import io.finetide.proto.v1.ModelTrainedEvent;
+import io.finetide.proto.v1.TaskDefinitionEvent;
+import io.finetide.testing.FinetideTestResource;
+import io.finetide.testing.TestKafka;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+@QuarkusTestResource(value = FinetideTestResource.class, restrictToAnnotatedClass = true)
+class EvaluationFlowIT {
+
+    static final List<String> LABELS = List.of("vehicle", "fruit");
+
+    static List<SnapshotFile.Row> rows(int n) {
+        String[] fruit = {"apple", "banana", "cherry", "grape"};
+        String[] vehicle = {"car", "truck", "bus", "boat"};
+        Random r = new Random(5);
+        List<SnapshotFile.Row> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            boolean f = r.nextBoolean();
+            out.add(new SnapshotFile.Row("r" + i, "my " + (f ? fruit[r.nextInt(4)] : vehicle[r.nextInt(4)]) + " is here",
+                    f ? "fruit" : "vehicle", i % 3 == 0 ? "TEST" : "TRAIN"));
+        }
+        return out;
+    }
+
+    @Test
+    void blessesAGoodFirstModelReplaysItsVerdictAndKeepsTheChampionAgainstAWorseOne() throws Exception {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        TaskDefinitionEvent task = TaskDefinitions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder()
+                .setName("ev").addAllLabels(LABELS).setPromotionMargin(0.01).build()), 1L);
+        List<SnapshotFile.Row> rows = rows(240);
+        try (MongoClient client = MongoClients.create(ctx.mongoUri());
+                TextEncoder encoder = TextEncoder.builtin("minilm-l6", 16);
+                KafkaProducer<String, byte[]> p = TestKafka.producer(ctx.bootstrap());
+                KafkaConsumer<String, byte[]> c = TestKafka.consumerFromStart(ctx.bootstrap(),
+                        ctx.topic(Topics.MODELS_EVALUATED))) {
+            ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.database()));
+            store.putOnce("datasets/ev/ev-v1.jsonl.gz", SnapshotFile.write(rows), new Document());
+            EncoderConfig cfg = new EncoderConfig(encoder.vocabSize(), 16, 2, 32, 1, 2, 64, 2, "mean", 0, 1e-12);
+            List<LabelledText> train = rows.stream().filter(r -> r.split().equals("TRAIN"))
+                    .map(r -> new LabelledText(r.text(), LABELS.indexOf(r.label()))).toList();
+            Weights random = Weights.initialise(cfg, 3);
+            Trainer.Result good = Trainer.train(cfg, random, encoder, train, train,
+                    new TrainingConfig(3e-3, 16, 3, 0.01, 0.1, 1, 1, 0, 0, 0, 1), TrainingListener.NONE);
+            putModel(store, "ev-m1", cfg, good.weights(), encoder);
+            putModel(store, "ev-m2", cfg, random, encoder);
+
+            p.send(new ProducerRecord<>(ctx.topic(Topics.TASKS), "ev", task.toByteArray())).get();
+            p.send(new ProducerRecord<>(ctx.topic(Topics.MODELS_TRAINED), "ev", trained("ev-m1").toByteArray())).get();
+            p.send(new ProducerRecord<>(ctx.topic(Topics.MODELS_TRAINED), "ev", trained("ev-m1").toByteArray())).get();
+            List<ModelEvaluatedEvent> verdicts = new ArrayList<>();
+            await().atMost(Duration.ofMinutes(2)).until(() -> collect(c, verdicts) >= 2);
+            ModelEvaluatedEvent first = verdicts.get(0);
+            assertThat(first.getBlessed()).isTrue();
+            assertThat(first.getChampionModelId()).isEmpty();
+            assertThat(first.getCandidate().getAccuracy()).isGreaterThan(0.9);
+            assertThat(first.getCandidate().getExamples()).isEqualTo(80);
+            assertThat(first.getCandidate().getConfusionMatrixCount()).isEqualTo(4);
+            assertThat(first.getTrained().getModelId()).isEqualTo("ev-m1");
+            assertThat(verdicts.get(1)).isEqualTo(first);
+
+            ModelPromotedEvent champion = ModelPromotedEvent.newBuilder().setMeta(Events.meta("ev"))
+                    .setModelId("ev-m1").setArtifact("models/ev/ev-m1.zip").build();
+            p.send(new ProducerRecord<>(ctx.topic(Topics.MODELS_PROMOTED), "ev", champion.toByteArray())).get();
+            await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/q/metrics").asString()
+                    .contains("finetide_evaluation_champions_known 1.0"));
+            p.send(new ProducerRecord<>(ctx.topic(Topics.MODELS_TRAINED), "ev", trained("ev-m2").toByteArray())).get();
+            await().atMost(Duration.ofMinutes(2)).until(() -> collect(c, verdicts) >= 3);
+            ModelEvaluatedEvent second = verdicts.get(2);
+            assertThat(second.getModelId()).isEqualTo("ev-m2");
+            assertThat(second.getChampionModelId()).isEqualTo("ev-m1");
+            assertThat(second.getBlessed()).isFalse();
+            assertThat(second.getCandidate().getMacroF1()).isLessThan(second.getChampion().getMacroF1());
+            assertThat(second.getDecisionReason()).contains("keep champion");
+        }
+        given().get("/api/v1/tasks/ev/evaluations").then().statusCode(200);
+    }
+
+    private static int collect(KafkaConsumer<String, byte[]> c, List<ModelEvaluatedEvent> into) throws Exception {
+        for (ConsumerRecord<String, byte[]> r : TestKafka.poll(c, Duration.ofMillis(200))) {
+            into.add(ModelEvaluatedEvent.parseFrom(r.value()));
+        }
+        return into.size();
+    }
+
+    private static ModelTrainedEvent trained(String id) {
+        return ModelTrainedEvent.newBuilder().setMeta(Events.meta("ev")).setModelId(id).setSnapshotId("ev-v1")
+                .setSnapshotArtifact("datasets/ev/ev-v1.jsonl.gz").setArtifact("models/ev/" + id + ".zip").build();
+    }
+
+    private static void putModel(ArtifactStore store, String id, EncoderConfig cfg, Weights w, TextEncoder enc) {
+        ModelBundle b = new ModelBundle(cfg, enc.name(), enc.maxLength(), LABELS, w, enc.json(), Map.of("id", id));
+        store.putOnce("models/ev/" + id + ".zip", b.toBytes(), new Document());
+    }
+}
