@@ -188,7 +188,8 @@ public class TrainingService {
                     .setStep(result.steps()).setValidationAccuracy(result.best().validationAccuracy())
                     .setMessage("best epoch " + result.bestEpoch() + " of " + result.history().size()).build());
             publisher.trained(ModelTrainedEvent.newBuilder().setMeta(Events.meta(taskName)).setModelId(modelId)
-                    .setSnapshotId(snapshot.getSnapshotId()).setSnapshotArtifact(snapshot.getArtifact())
+                    .setVersion(snapshot.getVersion()).setSnapshotId(snapshot.getSnapshotId())
+                    .setSnapshotArtifact(snapshot.getArtifact())
                     .setParentModelId(parent).setArtifact(artifact)
                     .setHyperParameters(task.getHyperParameters()).setModel(task.getModel())
                     .addAllLabels(task.getLabelsList())

@@ -1,0 +1,104 @@
+package io.finetide.deployment.api;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import io.finetide.deployment.config.DeploymentConfig;
+import io.finetide.deployment.domain.DeploymentMetrics;
+import io.finetide.deployment.domain.RegistryService;
+import io.finetide.deployment.domain.ServingModels;
+import io.finetide.deployment.store.ModelRecord;
+import io.finetide.model.infer.Classifier;
+import io.smallrye.common.annotation.Blocking;
+
+@Path("/api/v1/tasks/{task}")
+@Produces(MediaType.APPLICATION_JSON)
+@Blocking
+public class PredictResource {
+
+    public record PredictRequest(List<String> texts) {
+    }
+
+    public record Prediction(String label, double confidence, Map<String, Double> probabilities) {
+    }
+
+    public record PredictResponse(String task, String modelId, int version, List<Prediction> predictions) {
+    }
+
+    public record Error(String reason, String message) {
+    }
+
+    public record ModelView(String modelId, int version, String stage, boolean champion, String snapshotId,
+            String parentModelId, String hyperParameters, double validationAccuracy, Double testAccuracy,
+            Double testMacroF1, long trainExamples, long trainingMillis, String decisionReason, long createdAtMs,
+            Long promotedAtMs, Long retiredAtMs) {
+    }
+
+    @Inject
+    ServingModels serving;
+
+    @Inject
+    RegistryService registry;
+
+    @Inject
+    DeploymentMetrics metrics;
+
+    @Inject
+    DeploymentConfig config;
+
+    @POST
+    @Path("/predict")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response predict(@PathParam("task") String task, PredictRequest request) {
+        if (request == null || request.texts() == null || request.texts().isEmpty()) {
+            return error(400, "MISSING_FIELD", "'texts' must be a non-empty array of strings");
+        }
+        if (request.texts().size() > config.maxTextsPerRequest()) {
+            return error(413, "BATCH_TOO_LARGE", request.texts().size() + " texts, the limit is "
+                    + config.maxTextsPerRequest());
+        }
+        if (request.texts().stream().anyMatch(t -> t == null)) {
+            return error(400, "MALFORMED_PAYLOAD", "'texts' must not contain null");
+        }
+        long start = System.nanoTime();
+        return serving.predict(task, request.texts()).map(answer -> {
+            List<Prediction> out = new ArrayList<>();
+            for (Classifier.Prediction p : answer.predictions()) {
+                Map<String, Double> probabilities = new LinkedHashMap<>();
+                for (int i = 0; i < answer.labels().size(); i++) {
+                    probabilities.put(answer.labels().get(i), (double) p.probabilities()[i]);
+                }
+                out.add(new Prediction(p.label(), p.confidence(), probabilities));
+            }
+            metrics.predicted(task, request.texts().size(), System.nanoTime() - start);
+            return Response.ok(new PredictResponse(task, answer.modelId(), answer.version(), out)).build();
+        }).orElseGet(() -> error(404, "NO_CHAMPION", "task '" + task + "' has no model in service yet"));
+    }
+
+    @GET
+    @Path("/models")
+    public List<ModelView> models(@PathParam("task") String task) {
+        String served = serving.servedModelId(task).orElse("");
+        return registry.models(task).stream().map(m -> new ModelView(m.modelId(), m.version(), m.stage(),
+                m.modelId().equals(served) && m.stage().equals(ModelRecord.CHAMPION), m.snapshotId(),
+                m.parentModelId(), m.hyperParameters(), m.validationAccuracy(), m.testAccuracy(), m.testMacroF1(),
+                m.trainExamples(), m.trainingMillis(), m.decisionReason(), m.createdAtMs(), m.promotedAtMs(),
+                m.retiredAtMs())).toList();
+    }
+
+    private static Response error(int status, String reason, String message) {
+        return Response.status(status).entity(new Error(reason, message)).build();
+    }
+}

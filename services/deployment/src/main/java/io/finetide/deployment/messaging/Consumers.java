@@ -1,0 +1,59 @@
+package io.finetide.deployment.messaging;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+import io.finetide.deployment.config.DeploymentConfig;
+import io.finetide.deployment.domain.DeploymentMetrics;
+import io.finetide.deployment.domain.RegistryService;
+import io.finetide.platform.errors.ReasonCode;
+import io.finetide.platform.errors.RejectedException;
+import io.finetide.platform.events.Events;
+import io.finetide.proto.v1.ModelEvaluatedEvent;
+import io.finetide.proto.v1.ModelTrainedEvent;
+import io.smallrye.reactive.messaging.annotations.Blocking;
+
+@ApplicationScoped
+public class Consumers {
+
+    @Inject
+    RegistryService registry;
+
+    @Inject
+    EventPublisher publisher;
+
+    @Inject
+    DeploymentMetrics metrics;
+
+    @Inject
+    DeploymentConfig config;
+
+    @Incoming("trained")
+    @Blocking
+    public void trained(ConsumerRecord<String, byte[]> record) {
+        handle(record, () -> registry.onTrained(Events.parse(record.value(), ModelTrainedEvent::parseFrom)));
+    }
+
+    @Incoming("evaluated")
+    @Blocking
+    public void evaluated(ConsumerRecord<String, byte[]> record) {
+        handle(record, () -> registry.onEvaluated(Events.parse(record.value(), ModelEvaluatedEvent::parseFrom)));
+    }
+
+    private void handle(ConsumerRecord<String, byte[]> record, Runnable action) {
+        try {
+            action.run();
+        } catch (RejectedException e) {
+            metrics.rejected(e.reason());
+            publisher.deadLetter(record, e, config.serviceName());
+        } catch (IllegalArgumentException e) {
+            // An unreadable model bundle: keep it out of service, keep the stream going.
+            RejectedException reason = new RejectedException(ReasonCode.PROCESSING_FAILED, e.getMessage());
+            metrics.rejected(reason.reason());
+            publisher.deadLetter(record, reason, config.serviceName());
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.finetide.deployment;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+
+import io.finetide.model.bundle.ModelBundle;
+import io.finetide.model.encoder.EncoderConfig;
+import io.finetide.model.encoder.Weights;
+import io.finetide.model.text.TextEncoder;
+import io.finetide.platform.events.Events;
+import io.finetide.platform.store.ArtifactStore;
+import io.finetide.platform.topics.Topics;
+import io.finetide.proto.v1.Metrics;
+import io.finetide.proto.v1.ModelEvaluatedEvent;
+import io.finetide.proto.v1.ModelPromotedEvent;
+import io.finetide.proto.v1.ModelTrainedEvent;
+import io.finetide.testing.FinetideTestResource;
+import io.finetide.testing.TestKafka;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+
+@QuarkusTest
+@QuarkusTestResource(value = FinetideTestResource.class, restrictToAnnotatedClass = true)
+class DeploymentFlowIT {
+
+    static final List<String> LABELS = List.of("neg", "pos");
+
+    @Test
+    void promotesSwapsWithoutFailingARequestRejectsAndKeepsLineage() throws Exception {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        try (MongoClient client = MongoClients.create(ctx.mongoUri());
+                TextEncoder encoder = TextEncoder.builtin("minilm-l6", 16);
+                KafkaProducer<String, byte[]> p = TestKafka.producer(ctx.bootstrap());
+                KafkaConsumer<String, byte[]> promotedC = TestKafka.consumerFromStart(ctx.bootstrap(),
+                        ctx.topic(Topics.MODELS_PROMOTED))) {
+            ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.database()));
+            EncoderConfig cfg = new EncoderConfig(encoder.vocabSize(), 16, 2, 16, 1, 2, 32, 2, "mean", 0, 1e-12);
+            for (int i = 1; i <= 3; i++) {
+                ModelBundle b = new ModelBundle(cfg, encoder.name(), encoder.maxLength(), LABELS,
+                        Weights.initialise(cfg, i), encoder.json(), Map.of());
+                store.putOnce("models/dp/dp-m" + i + ".zip", b.toBytes(), new Document());
+            }
+            given().contentType("application/json").body("{\"texts\":[\"hi\"]}").post("/api/v1/tasks/dp/predict")
+                    .then().statusCode(404).body("reason", equalTo("NO_CHAMPION"));
+
+            send(p, ctx, evaluated(1, true, ""));
+            await().atMost(Duration.ofSeconds(60)).until(() -> given().contentType("application/json")
+                    .body("{\"texts\":[\"hi\"]}").post("/api/v1/tasks/dp/predict").statusCode() == 200);
+            Response first = given().contentType("application/json").body("{\"texts\":[\"great\",\"awful\"]}")
+                    .post("/api/v1/tasks/dp/predict");
+            assertThat(first.jsonPath().getString("modelId")).isEqualTo("dp-m1");
+            assertThat(first.jsonPath().getList("predictions")).hasSize(2);
+            assertThat(first.jsonPath().getFloat("predictions[0].probabilities.neg")
+                    + first.jsonPath().getFloat("predictions[0].probabilities.pos")).isCloseTo(1f,
+                            org.assertj.core.data.Offset.offset(1e-5f));
+
+            // Hammer the endpoint while the champion is swapped: no request may fail.
+            List<Integer> statuses = new CopyOnWriteArrayList<>();
+            Set<String> servedBy = ConcurrentHashMap.newKeySet();
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread load = new Thread(() -> {
+                for (int i = 0; i < 5000 && !stop.get(); i++) {
+                    Response r = given().contentType("application/json").body("{\"texts\":[\"some text\"]}")
+                            .post("/api/v1/tasks/dp/predict");
+                    statuses.add(r.statusCode());
+                    if (r.statusCode() == 200) {
+                        servedBy.add(r.jsonPath().getString("modelId"));
+                    }
+                }
+            });
+            load.start();
+            send(p, ctx, evaluated(2, true, "dp-m1"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> servedBy.contains("dp-m2"));
+            stop.set(true);
+            load.join();
+            assertThat(statuses).isNotEmpty().allMatch(s -> s == 200);
+            assertThat(servedBy).containsExactlyInAnyOrder("dp-m1", "dp-m2");
+
+            send(p, ctx, evaluated(3, false, "dp-m2"));
+            // A late replay of the first verdict must not bring the retired model back.
+            send(p, ctx, evaluated(1, true, ""));
+            await().atMost(Duration.ofSeconds(60)).until(() -> given().get("/api/v1/tasks/dp/models").jsonPath()
+                    .getList("stage").equals(List.of("RETIRED", "CHAMPION", "REJECTED")));
+            Response models = given().get("/api/v1/tasks/dp/models");
+            assertThat(models.jsonPath().getList("champion")).containsExactly(false, true, false);
+            assertThat(models.jsonPath().getString("[1].parentModelId")).isEqualTo("dp-m1");
+            assertThat(models.jsonPath().getString("[1].snapshotId")).isEqualTo("dp-v2");
+            assertThat(models.jsonPath().getDouble("[1].testMacroF1")).isEqualTo(0.7);
+            given().contentType("application/json").body("{\"texts\":[\"x\"]}").post("/api/v1/tasks/dp/predict")
+                    .then().statusCode(200).body("modelId", equalTo("dp-m2"));
+
+            List<ModelPromotedEvent> promoted = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                for (ConsumerRecord<String, byte[]> r : TestKafka.poll(promotedC, Duration.ofMillis(200))) {
+                    promoted.add(ModelPromotedEvent.parseFrom(r.value()));
+                }
+                return promoted.size() >= 2;
+            });
+            assertThat(promoted).extracting(ModelPromotedEvent::getModelId).containsExactly("dp-m1", "dp-m2");
+            assertThat(promoted.get(1).getPreviousModelId()).isEqualTo("dp-m1");
+        }
+        given().contentType("application/json").body("{\"texts\":[]}").post("/api/v1/tasks/dp/predict").then()
+                .statusCode(400).body("reason", equalTo("MISSING_FIELD"));
+        given().get("/q/health/ready").then().statusCode(200);
+    }
+
+    private static void send(KafkaProducer<String, byte[]> p, FinetideTestResource.Context ctx, ModelEvaluatedEvent e)
+            throws Exception {
+        p.send(new ProducerRecord<>(ctx.topic(Topics.MODELS_EVALUATED), "dp", e.toByteArray())).get();
+    }
+
+    private static ModelEvaluatedEvent evaluated(int version, boolean blessed, String champion) {
+        String id = "dp-m" + version;
+        ModelTrainedEvent trained = ModelTrainedEvent.newBuilder().setMeta(Events.meta("dp")).setModelId(id)
+                .setVersion(version).setSnapshotId("dp-v" + version).setArtifact("models/dp/" + id + ".zip")
+                .setParentModelId(champion).build();
+        return ModelEvaluatedEvent.newBuilder().setMeta(Events.meta("dp")).setModelId(id)
+                .setSnapshotId("dp-v" + version).setTrained(trained).setBlessed(blessed).setChampionModelId(champion)
+                .setCandidate(Metrics.newBuilder().setExamples(10).setAccuracy(0.5 + version / 10.0)
+                        .setMacroF1(0.5 + version / 10.0))
+                .setDecisionReason(blessed ? "better" : "worse").build();
+    }
+}
