@@ -55,7 +55,7 @@ class DeploymentFlowIT {
                 KafkaProducer<String, byte[]> p = TestKafka.producer(ctx.bootstrap());
                 KafkaConsumer<String, byte[]> promotedC = TestKafka.consumerFromStart(ctx.bootstrap(),
                         ctx.topic(Topics.MODELS_PROMOTED))) {
-            ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.database()));
+            ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.artifactsDatabase()));
             EncoderConfig cfg = new EncoderConfig(encoder.vocabSize(), 16, 2, 16, 1, 2, 32, 2, "mean", 0, 1e-12);
             for (int i = 1; i <= 3; i++) {
                 ModelBundle b = new ModelBundle(cfg, encoder.name(), encoder.maxLength(), LABELS,

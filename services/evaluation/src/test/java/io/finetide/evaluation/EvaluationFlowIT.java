@@ -55,7 +55,8 @@ class EvaluationFlowIT {
         List<SnapshotFile.Row> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             boolean f = r.nextBoolean();
-            out.add(new SnapshotFile.Row("r" + i, "my " + (f ? fruit[r.nextInt(4)] : vehicle[r.nextInt(4)]) + " is here",
+            out.add(new SnapshotFile.Row("r" + i,
+                    "my " + (f ? fruit[r.nextInt(4)] : vehicle[r.nextInt(4)]) + " is here",
                     f ? "fruit" : "vehicle", i % 3 == 0 ? "TEST" : "TRAIN"));
         }
         return out;
@@ -72,7 +73,7 @@ class EvaluationFlowIT {
                 KafkaProducer<String, byte[]> p = TestKafka.producer(ctx.bootstrap());
                 KafkaConsumer<String, byte[]> c = TestKafka.consumerFromStart(ctx.bootstrap(),
                         ctx.topic(Topics.MODELS_EVALUATED))) {
-            ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.database()));
+            ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.artifactsDatabase()));
             store.putOnce("datasets/ev/ev-v1.jsonl.gz", SnapshotFile.write(rows), new Document());
             EncoderConfig cfg = new EncoderConfig(encoder.vocabSize(), 16, 2, 32, 1, 2, 64, 2, "mean", 0, 1e-12);
             List<LabelledText> train = rows.stream().filter(r -> r.split().equals("TRAIN"))

@@ -43,7 +43,7 @@ class EncoderTrainingTest {
         String[] fruit = {"apple", "banana", "cherry", "grape", "lemon", "mango", "peach", "plum"};
         String[] vehicle = {"car", "truck", "bus", "train", "bicycle", "boat", "plane", "tractor"};
         String[] filler = {"the", "a", "my", "big", "old", "new", "red", "green", "is", "was", "here", "there",
-            "today", "yesterday", "very", "quite"};
+                "today", "yesterday", "very", "quite"};
         Random r = new Random(seed);
         List<LabelledText> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {

@@ -58,9 +58,9 @@ class RawExamplesTest {
                 .isEqualTo(ReasonCode.MALFORMED_PAYLOAD);
         assertThat(reasonOf(utf8("{\"id\":\"1\",\"task\":\"t\",\"text\":\"x\",\"schemaVersion\":9}"), null))
                 .isEqualTo(ReasonCode.UNSUPPORTED_SCHEMA_VERSION);
-        assertThat(reasonOf(new byte[] {'{', '"', (byte) 0xC3, (byte) 0x28, '"', '}'}, null))
+        assertThat(reasonOf(new byte[]{'{', '"', (byte) 0xC3, (byte) 0x28, '"', '}'}, null))
                 .isEqualTo(ReasonCode.MALFORMED_PAYLOAD);
-        assertThat(reasonOf(new byte[] {(byte) 0xFF, 0x01}, "application/x-protobuf"))
+        assertThat(reasonOf(new byte[]{(byte) 0xFF, 0x01}, "application/x-protobuf"))
                 .isEqualTo(ReasonCode.MALFORMED_PAYLOAD);
         assertThat(reasonOf(utf8("x"), "text/csv")).isEqualTo(ReasonCode.UNSUPPORTED_CONTENT_TYPE);
         assertThatThrownBy(() -> RawExamples.decode(new byte[0], null)).isInstanceOf(RejectedException.class);

@@ -76,7 +76,7 @@ class StoreOnFerretDbTest {
         byte[] big = new byte[3 * 1024 * 1024 + 17];
         new Random(7).nextBytes(big);
         assertThat(store.putOnce("model-a.bundle", big, new Document("kind", "model"))).isTrue();
-        assertThat(store.putOnce("model-a.bundle", new byte[] {1}, new Document())).isFalse();
+        assertThat(store.putOnce("model-a.bundle", new byte[]{1}, new Document())).isFalse();
         assertThat(store.get("model-a.bundle")).hasValueSatisfying(b -> assertThat(b).isEqualTo(big));
         assertThat(store.get("missing")).isEmpty();
         assertThat(Files.exists(dir)).isTrue();

@@ -80,7 +80,7 @@ class PreprocessingFlowIT {
         assertThat(TestKafka.header(dead.get(0), DeadLetters.REASON)).isEqualTo("EMPTY_AFTER_CLEANING");
 
         try (var client = MongoClients.create(ctx.mongoUri())) {
-            ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.database()));
+            ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.artifactsDatabase()));
             byte[] file = store.require(first.getArtifact());
             assertThat(Hashing.sha256Hex(file)).isEqualTo(first.getContentHash());
             List<SnapshotFile.Row> rows = SnapshotFile.read(file);

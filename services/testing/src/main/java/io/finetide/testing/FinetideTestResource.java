@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
+import io.finetide.platform.store.StoreNames;
 import io.finetide.platform.topics.TopicConfigSource;
 import io.finetide.platform.topics.TopicProvisioner;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -14,7 +15,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  */
 public class FinetideTestResource implements QuarkusTestResourceLifecycleManager {
 
-    public record Context(String suffix, String bootstrap, String mongoUri, String database) {
+    public record Context(String suffix, String bootstrap, String mongoUri, String database, String artifactsDatabase) {
         public String topic(String baseTopic) {
             return baseTopic + "." + suffix;
         }
@@ -35,11 +36,12 @@ public class FinetideTestResource implements QuarkusTestResourceLifecycleManager
         String bootstrap = TestInfrastructure.kafkaBootstrap();
         TopicProvisioner.ensure(bootstrap, TopicProvisioner.platformTopics(suffix), 1, (short) 1);
         String database = "finetide_" + suffix;
-        current = new Context(suffix, bootstrap, TestInfrastructure.mongoUri(), database);
+        current = new Context(suffix, bootstrap, TestInfrastructure.mongoUri(), database, database + "_artifacts");
         Map<String, String> config = new HashMap<>(TopicConfigSource.properties(suffix));
         config.put("kafka.bootstrap.servers", bootstrap);
         config.put("quarkus.mongodb.connection-string", current.mongoUri());
         config.put("quarkus.mongodb.database", database);
+        config.put(StoreNames.ARTIFACTS_DATABASE_KEY, current.artifactsDatabase());
         return config;
     }
 

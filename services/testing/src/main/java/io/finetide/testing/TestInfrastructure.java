@@ -62,7 +62,8 @@ public final class TestInfrastructure {
             } else {
                 try {
                     Path dir = Files.createTempDirectory("finetide-ferretdb-");
-                    FerretDbServer server = FerretDbServer.start(dir, LocalPaths.freePort(), dir.resolve("ferretdb.log"));
+                    FerretDbServer server = FerretDbServer.start(dir, LocalPaths.freePort(),
+                            dir.resolve("ferretdb.log"));
                     ferretDb = server;
                     mongoUri = server.connectionString();
                     Runtime.getRuntime().addShutdownHook(new Thread(server::close));

@@ -74,7 +74,7 @@ class TrainingFlowIT {
                         ctx.topic(Topics.MODELS_TRAINED));
                 KafkaConsumer<String, byte[]> progressC = TestKafka.consumerFromStart(ctx.bootstrap(),
                         ctx.topic(Topics.TRAINING_PROGRESS))) {
-            ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.database()));
+            ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.artifactsDatabase()));
             p.send(new ProducerRecord<>(ctx.topic(Topics.TASKS), "tr", task.toByteArray())).get();
             DatasetSnapshotEvent v1 = snapshot(store, 1, rows(300, 1, "a"));
             p.send(new ProducerRecord<>(ctx.topic(Topics.DATASETS_SNAPSHOTS), "tr", v1.toByteArray())).get();
@@ -88,7 +88,7 @@ class TrainingFlowIT {
                 return trained.size() >= 1
                         && progress.stream().anyMatch(e -> e.getPhase() == TrainingProgressEvent.Phase.FINISHED)
                         && given().get("/q/metrics").asString()
-                        .contains("finetide_training_runs_total{outcome=\"skipped\"");
+                                .contains("finetide_training_runs_total{outcome=\"skipped\"");
             });
             ModelTrainedEvent m1 = trained.get(0);
             assertThat(m1.getModelId()).isEqualTo("tr-m1");

@@ -13,6 +13,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoDatabase;
 
 import io.finetide.platform.store.ArtifactStore;
+import io.finetide.platform.store.StoreNames;
 import io.finetide.platform.topics.TopicProvisioner;
 import io.quarkus.runtime.StartupEvent;
 
@@ -45,7 +46,8 @@ public class Startup {
 
     @Produces
     @Singleton
-    ArtifactStore artifacts(MongoDatabase database) {
-        return new ArtifactStore(database);
+    ArtifactStore artifacts(MongoClient client,
+            @ConfigProperty(name = StoreNames.ARTIFACTS_DATABASE_KEY, defaultValue = StoreNames.DEFAULT_ARTIFACTS_DATABASE) String name) {
+        return new ArtifactStore(client.getDatabase(name));
     }
 }

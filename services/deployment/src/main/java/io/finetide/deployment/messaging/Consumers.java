@@ -10,6 +10,7 @@ import io.finetide.deployment.config.DeploymentConfig;
 import io.finetide.deployment.domain.DeploymentMetrics;
 import io.finetide.deployment.domain.RegistryService;
 import io.finetide.platform.errors.ReasonCode;
+import io.finetide.platform.store.StoreRetry;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.Events;
 import io.finetide.proto.v1.ModelEvaluatedEvent;
@@ -45,7 +46,7 @@ public class Consumers {
 
     private void handle(ConsumerRecord<String, byte[]> record, Runnable action) {
         try {
-            action.run();
+            StoreRetry.run(action);
         } catch (RejectedException e) {
             metrics.rejected(e.reason());
             publisher.deadLetter(record, e, config.serviceName());

@@ -10,6 +10,7 @@ import io.finetide.evaluation.config.EvaluationConfig;
 import io.finetide.evaluation.domain.EvaluationMetrics;
 import io.finetide.evaluation.domain.EvaluationService;
 import io.finetide.platform.errors.ReasonCode;
+import io.finetide.platform.store.StoreRetry;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.Events;
 import io.finetide.proto.v1.ModelPromotedEvent;
@@ -52,7 +53,8 @@ public class Consumers {
     @Blocking
     public void trained(ConsumerRecord<String, byte[]> record) {
         try {
-            evaluation.onTrained(Events.parse(record.value(), ModelTrainedEvent::parseFrom));
+            ModelTrainedEvent trained = Events.parse(record.value(), ModelTrainedEvent::parseFrom);
+            StoreRetry.run(() -> evaluation.onTrained(trained));
         } catch (RejectedException e) {
             metrics.rejected(e.reason());
             publisher.deadLetter(record, e, config.serviceName());

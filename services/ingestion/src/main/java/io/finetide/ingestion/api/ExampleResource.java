@@ -18,6 +18,7 @@ import io.finetide.ingestion.config.IngestionConfig;
 import io.finetide.ingestion.domain.IngestService;
 import io.finetide.ingestion.domain.IngestionMetrics;
 import io.finetide.platform.errors.ReasonCode;
+import io.finetide.platform.store.StoreRetry;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.RawExamples;
 import io.smallrye.common.annotation.Blocking;
@@ -72,28 +73,42 @@ public class ExampleResource {
                     items.size() + " examples in one request, the limit is " + config.maxBatchSize());
         }
         List<ItemResult> results = new ArrayList<>();
+        List<IngestService.Submission> submissions = new ArrayList<>();
+        List<Integer> positions = new ArrayList<>();
+        RejectedException[] decodeErrors = new RejectedException[items.size()];
+        for (int i = 0; i < items.size(); i++) {
+            metrics.received("rest");
+            try {
+                submissions.add(new IngestService.Submission(RawExamples.decode(mapper.writeValueAsBytes(
+                        items.get(i)), null), "rest"));
+                positions.add(i);
+            } catch (RejectedException e) {
+                decodeErrors[i] = e;
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        List<IngestService.Result> outcomes = StoreRetry.call(() -> ingest.ingestAll(submissions));
+        IngestService.Result[] byPosition = new IngestService.Result[items.size()];
+        for (int k = 0; k < outcomes.size(); k++) {
+            byPosition[positions.get(k)] = outcomes.get(k);
+        }
         int accepted = 0, duplicates = 0, rejected = 0;
         RejectedException first = null;
-        for (JsonNode item : items) {
-            metrics.received("rest");
-            String id = item.path("id").asText(null);
-            try {
-                IngestService.Outcome o = ingest.ingest(RawExamples.decode(mapper.writeValueAsBytes(item), null),
-                        "rest");
-                if (o == IngestService.Outcome.STORED) {
-                    accepted++;
-                    results.add(new ItemResult(id, "stored", null, null));
-                } else {
-                    duplicates++;
-                    results.add(new ItemResult(id, "duplicate", null, null));
-                }
-            } catch (RejectedException e) {
+        for (int i = 0; i < items.size(); i++) {
+            String id = items.get(i).path("id").asText(null);
+            RejectedException e = decodeErrors[i] != null ? decodeErrors[i] : byPosition[i].rejection();
+            if (e != null) {
                 metrics.rejected(e.reason(), "rest");
                 rejected++;
                 first = first == null ? e : first;
                 results.add(new ItemResult(id, "rejected", e.reason().name(), e.getMessage()));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalStateException(e);
+            } else if (byPosition[i].outcome() == IngestService.Outcome.STORED) {
+                accepted++;
+                results.add(new ItemResult(id, "stored", null, null));
+            } else {
+                duplicates++;
+                results.add(new ItemResult(id, "duplicate", null, null));
             }
         }
         if (single && first != null) {

@@ -14,6 +14,7 @@ import jakarta.ws.rs.core.Response;
 
 import io.finetide.ingestion.domain.TaskService;
 import io.finetide.platform.tasks.TaskDefinitions;
+import io.finetide.platform.store.StoreRetry;
 import io.finetide.proto.v1.TaskDefinitionEvent;
 import io.smallrye.common.annotation.Blocking;
 
@@ -30,7 +31,7 @@ public class TaskResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Response create(String body) {
         TaskDefinitionEvent submitted = TaskDefinitions.fromJson(body == null ? "" : body);
-        TaskService.Outcome outcome = tasks.create(submitted);
+        TaskService.Outcome outcome = StoreRetry.call(() -> tasks.create(submitted));
         TaskDefinitionEvent stored = tasks.find(submitted.getName()).orElseThrow();
         return Response.status(outcome == TaskService.Outcome.CREATED ? 201 : 200)
                 .entity(TaskDefinitions.toJson(stored)).build();

@@ -40,8 +40,8 @@ public class IngestionMetrics {
         registry.counter(DUPLICATES).increment();
     }
 
-    public void emitted() {
-        registry.counter(EMITTED).increment();
+    public void emitted(int n) {
+        registry.counter(EMITTED).increment(n);
     }
 
     public void rejected(ReasonCode reason, String source) {

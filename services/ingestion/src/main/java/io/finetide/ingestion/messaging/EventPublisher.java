@@ -1,5 +1,8 @@
 package io.finetide.ingestion.messaging;
 
+import java.util.List;
+import java.util.Map;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -28,15 +31,17 @@ public class EventPublisher {
     @Channel("dead-letter")
     MutinyEmitter<byte[]> deadLetter;
 
-    public void labelled(LabelledExampleEvent event) {
-        labelled.sendMessageAndAwait(KafkaMessages.event(event.getMeta().getTask(), event));
+    public void labelled(List<LabelledExampleEvent> events) {
+        KafkaMessages.sendAll(labelled, events.stream().map(e -> KafkaMessages.event(e.getMeta().getTask(), e))
+                .toList());
     }
 
     public void task(TaskDefinitionEvent task) {
         tasks.sendMessageAndAwait(KafkaMessages.event(task.getName(), task));
     }
 
-    public void deadLetter(ConsumerRecord<String, byte[]> record, RejectedException reason, String service) {
-        deadLetter.sendMessageAndAwait(KafkaMessages.deadLetter(record, reason, service));
+    public void deadLetters(Map<ConsumerRecord<String, byte[]>, RejectedException> rejected, String service) {
+        KafkaMessages.sendAll(deadLetter, rejected.entrySet().stream()
+                .map(e -> KafkaMessages.deadLetter(e.getKey(), e.getValue(), service)).toList());
     }
 }

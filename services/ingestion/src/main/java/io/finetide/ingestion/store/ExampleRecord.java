@@ -4,12 +4,9 @@ import java.util.Map;
 
 import org.bson.Document;
 
-/**
- * An accepted example in collection {@code examples}, keyed by {@code task/id}. {@code emitted} turns true once the
- * labelled-example event is acknowledged by Kafka, so that a replay after a crash between store and emit still emits.
- */
+/** An accepted example in collection {@code examples}, keyed by {@code task/id}. */
 public record ExampleRecord(String task, String id, String text, String label, Map<String, String> metadata,
-        String contentHash, String source, long ingestedAtMs, boolean emitted) {
+        String contentHash, String source, long ingestedAtMs) {
 
     public static final String COLLECTION = "examples";
 
@@ -24,8 +21,7 @@ public record ExampleRecord(String task, String id, String text, String label, M
     public Document toDocument() {
         return new Document("_id", key()).append("task", task).append("exampleId", id).append("text", text)
                 .append("label", label).append("metadata", new Document(Map.copyOf(metadata)))
-                .append("contentHash", contentHash).append("source", source).append("ingestedAtMs", ingestedAtMs)
-                .append("emitted", emitted);
+                .append("contentHash", contentHash).append("source", source).append("ingestedAtMs", ingestedAtMs);
     }
 
     public static ExampleRecord fromDocument(Document d) {
@@ -36,6 +32,6 @@ public record ExampleRecord(String task, String id, String text, String label, M
         }
         return new ExampleRecord(d.getString("task"), d.getString("exampleId"), d.getString("text"),
                 d.getString("label"), metadata, d.getString("contentHash"), d.getString("source"),
-                d.getLong("ingestedAtMs"), Boolean.TRUE.equals(d.getBoolean("emitted")));
+                d.getLong("ingestedAtMs"));
     }
 }

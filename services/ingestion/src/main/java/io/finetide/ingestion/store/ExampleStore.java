@@ -1,6 +1,11 @@
 package io.finetide.ingestion.store;
 
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -10,7 +15,6 @@ import org.bson.Document;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.Updates;
 
 import io.finetide.platform.store.Documents;
 
@@ -29,13 +33,21 @@ public class ExampleStore {
         return Documents.insertOnce(collection(), example.key(), example.toDocument());
     }
 
+    /** The keys among {@code keys} that are stored already. */
+    public Set<String> existing(Collection<String> keys) {
+        return Documents.existingIds(collection(), keys);
+    }
+
+    /** @return the keys this call stored (one that a concurrent writer stored first is left out) */
+    public Set<String> insertNew(List<ExampleRecord> examples) {
+        Map<String, Document> docs = new LinkedHashMap<>();
+        examples.forEach(e -> docs.putIfAbsent(e.key(), e.toDocument()));
+        return Documents.insertNew(collection(), docs);
+    }
+
     public Optional<ExampleRecord> find(String task, String id) {
         return Optional.ofNullable(Documents.byId(collection(), ExampleRecord.key(task, id)))
                 .map(ExampleRecord::fromDocument);
-    }
-
-    public void markEmitted(String task, String id) {
-        collection().updateOne(Documents.id(ExampleRecord.key(task, id)), Updates.set("emitted", true));
     }
 
     public long count(String task) {

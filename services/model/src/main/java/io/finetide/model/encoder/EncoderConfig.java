@@ -11,7 +11,8 @@ public record EncoderConfig(int vocabSize, int maxPositions, int typeVocabSize, 
 
     public EncoderConfig {
         if (hiddenSize % heads != 0) {
-            throw new IllegalArgumentException("hidden size " + hiddenSize + " is not divisible by " + heads + " heads");
+            throw new IllegalArgumentException(
+                    "hidden size " + hiddenSize + " is not divisible by " + heads + " heads");
         }
         if (numLabels < 2) {
             throw new IllegalArgumentException("a classifier needs at least 2 labels, got " + numLabels);

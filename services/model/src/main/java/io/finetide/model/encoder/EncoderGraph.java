@@ -129,23 +129,23 @@ public final class EncoderGraph implements AutoCloseable {
 
     private Operand<TFloat32> buildClassifier() {
         int h = config.hiddenSize();
-        Operand<TInt32> seqLen = tf.reshape(tf.slice(tf.shape(inputIds), tf.constant(new int[] {1}),
-                tf.constant(new int[] {1})), tf.constant(new int[0]));
+        Operand<TInt32> seqLen = tf.reshape(tf.slice(tf.shape(inputIds), tf.constant(new int[]{1}),
+                tf.constant(new int[]{1})), tf.constant(new int[0]));
         Operand<TFloat32> x = tf.gather(reads.get(ParamSpec.WORD_EMBEDDINGS), inputIds, tf.constant(0));
         Operand<TFloat32> pos = tf.gather(reads.get(ParamSpec.POSITION_EMBEDDINGS),
                 tf.range(tf.constant(0), seqLen, tf.constant(1)), tf.constant(0));
         Operand<TFloat32> type = tf.gather(reads.get(ParamSpec.TYPE_EMBEDDINGS), tf.constant(0), tf.constant(0));
         x = tf.math.add(tf.math.add(x, pos), type);
-        Operand<TFloat32> x2 = tf.reshape(x, tf.constant(new int[] {-1, h}));
+        Operand<TFloat32> x2 = tf.reshape(x, tf.constant(new int[]{-1, h}));
         x2 = dropout(layerNorm(x2, ParamSpec.EMBEDDINGS_LN));
 
         // [B, 1, 1, T]: 0 where a token is real, MASK_BIAS where it is padding.
         Operand<TFloat32> maskBias = tf.math.mul(tf.math.sub(tf.constant(1f), attentionMask), tf.constant(MASK_BIAS));
         maskBias = tf.expandDims(tf.expandDims(maskBias, tf.constant(1)), tf.constant(1));
-        Operand<TInt32> headsShape = tf.concat(List.of(tf.constant(new int[] {-1}), tf.reshape(seqLen,
-                tf.constant(new int[] {1})), tf.constant(new int[] {config.heads(), config.headSize()})),
+        Operand<TInt32> headsShape = tf.concat(List.of(tf.constant(new int[]{-1}), tf.reshape(seqLen,
+                tf.constant(new int[]{1})), tf.constant(new int[]{config.heads(), config.headSize()})),
                 tf.constant(0));
-        Operand<TInt32> perm = tf.constant(new int[] {0, 2, 1, 3});
+        Operand<TInt32> perm = tf.constant(new int[]{0, 2, 1, 3});
         Operand<TFloat32> scale = tf.constant((float) (1.0 / Math.sqrt(config.headSize())));
 
         for (int i = 0; i < config.layers(); i++) {
@@ -160,7 +160,7 @@ public final class EncoderGraph implements AutoCloseable {
                     tf.math.mul(tf.train.batchMatMul(q, k, TFloat32.class, BatchMatMul.adjY(true)), scale), maskBias);
             Operand<TFloat32> attn = dropout(tf.nn.softmax(scores));
             Operand<TFloat32> context = tf.train.batchMatMul(attn, v, TFloat32.class);
-            context = tf.reshape(tf.linalg.transpose(context, perm), tf.constant(new int[] {-1, h}));
+            context = tf.reshape(tf.linalg.transpose(context, perm), tf.constant(new int[]{-1, h}));
             Operand<TFloat32> attnOut = dropout(linear(context, l + "attention.output.dense"));
             x2 = layerNorm(tf.math.add(x2, attnOut), l + "attention.output.LayerNorm");
             Operand<TFloat32> inter = gelu(linear(x2, l + "intermediate.dense"));
@@ -168,8 +168,8 @@ public final class EncoderGraph implements AutoCloseable {
             x2 = layerNorm(tf.math.add(x2, out), l + "output.LayerNorm");
         }
 
-        Operand<TInt32> hiddenShape = tf.concat(List.of(tf.constant(new int[] {-1}), tf.reshape(seqLen,
-                tf.constant(new int[] {1})), tf.constant(new int[] {h})), tf.constant(0));
+        Operand<TInt32> hiddenShape = tf.concat(List.of(tf.constant(new int[]{-1}), tf.reshape(seqLen,
+                tf.constant(new int[]{1})), tf.constant(new int[]{h})), tf.constant(0));
         Operand<TFloat32> hidden = tf.reshape(x2, hiddenShape);
         Operand<TFloat32> pooled;
         if (config.pooling().equals("cls")) {
@@ -281,7 +281,7 @@ public final class EncoderGraph implements AutoCloseable {
     }
 
     private Operand<TFloat32> flat(Operand<TFloat32> x) {
-        return tf.reshape(x, tf.constant(new int[] {-1}));
+        return tf.reshape(x, tf.constant(new int[]{-1}));
     }
 
     private Placeholder<TFloat32> scalarPlaceholder() {
@@ -372,10 +372,14 @@ public final class EncoderGraph implements AutoCloseable {
         if (!options.training()) {
             throw new IllegalStateException("graph was built for inference");
         }
-        try (TInt32 ids = batch.idsTensor(); TFloat32 mask = batch.maskTensor();
-                TInt32 y = TInt32.vectorOf(batchLabels); TFloat32 s = TFloat32.scalarOf(stepSize);
-                TFloat32 bc = TFloat32.scalarOf(invSqrtBc2); TFloat32 d = TFloat32.scalarOf(decay);
-                TFloat32 c = TFloat32.scalarOf(maxGradNorm); TFloat32 rate = TFloat32.scalarOf(dropout);
+        try (TInt32 ids = batch.idsTensor();
+                TFloat32 mask = batch.maskTensor();
+                TInt32 y = TInt32.vectorOf(batchLabels);
+                TFloat32 s = TFloat32.scalarOf(stepSize);
+                TFloat32 bc = TFloat32.scalarOf(invSqrtBc2);
+                TFloat32 d = TFloat32.scalarOf(decay);
+                TFloat32 c = TFloat32.scalarOf(maxGradNorm);
+                TFloat32 rate = TFloat32.scalarOf(dropout);
                 Result r = session.runner()
                         .feed(inputIds, ids).feed(attentionMask, mask).feed(labels, y)
                         .feed(this.stepSize, s).feed(invSqrtBiasCorrection2, bc).feed(decayRate, d)

@@ -32,9 +32,9 @@ public record ParamSpec(String name, int[] shape, Init init, boolean decayed) {
     public static List<ParamSpec> forConfig(EncoderConfig c) {
         int h = c.hiddenSize();
         List<ParamSpec> p = new ArrayList<>();
-        p.add(new ParamSpec(WORD_EMBEDDINGS, new int[] {c.vocabSize(), h}, Init.NORMAL, true));
-        p.add(new ParamSpec(POSITION_EMBEDDINGS, new int[] {c.maxPositions(), h}, Init.NORMAL, true));
-        p.add(new ParamSpec(TYPE_EMBEDDINGS, new int[] {c.typeVocabSize(), h}, Init.NORMAL, true));
+        p.add(new ParamSpec(WORD_EMBEDDINGS, new int[]{c.vocabSize(), h}, Init.NORMAL, true));
+        p.add(new ParamSpec(POSITION_EMBEDDINGS, new int[]{c.maxPositions(), h}, Init.NORMAL, true));
+        p.add(new ParamSpec(TYPE_EMBEDDINGS, new int[]{c.typeVocabSize(), h}, Init.NORMAL, true));
         layerNorm(p, EMBEDDINGS_LN, h);
         for (int i = 0; i < c.layers(); i++) {
             String l = layer(i);
@@ -52,12 +52,12 @@ public record ParamSpec(String name, int[] shape, Init init, boolean decayed) {
     }
 
     private static void linear(List<ParamSpec> p, String prefix, int in, int out) {
-        p.add(new ParamSpec(prefix + ".weight", new int[] {in, out}, Init.NORMAL, true));
-        p.add(new ParamSpec(prefix + ".bias", new int[] {out}, Init.ZEROS, false));
+        p.add(new ParamSpec(prefix + ".weight", new int[]{in, out}, Init.NORMAL, true));
+        p.add(new ParamSpec(prefix + ".bias", new int[]{out}, Init.ZEROS, false));
     }
 
     private static void layerNorm(List<ParamSpec> p, String prefix, int h) {
-        p.add(new ParamSpec(prefix + ".weight", new int[] {h}, Init.ONES, false));
-        p.add(new ParamSpec(prefix + ".bias", new int[] {h}, Init.ZEROS, false));
+        p.add(new ParamSpec(prefix + ".weight", new int[]{h}, Init.ONES, false));
+        p.add(new ParamSpec(prefix + ".bias", new int[]{h}, Init.ZEROS, false));
     }
 }

@@ -35,7 +35,8 @@ public final class LocalPaths {
     /** The FerretDB binary: env {@code FINETIDE_FERRETDB_BIN}, else {@code .tools/bin/ferretdb} under the root. */
     public static Path ferretDbBinary() {
         String configured = System.getenv("FINETIDE_FERRETDB_BIN");
-        Path bin = configured != null && !configured.isBlank() ? Paths.get(configured)
+        Path bin = configured != null && !configured.isBlank()
+                ? Paths.get(configured)
                 : projectRoot().resolve(".tools/bin/ferretdb");
         if (!Files.isExecutable(bin)) {
             throw new IllegalStateException(

@@ -15,6 +15,8 @@ import com.google.protobuf.MessageLite;
 import io.finetide.platform.errors.DeadLetters;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.Events;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 
 /** Builds the outgoing messages every service sends: keyed protobuf events and dead letters. */
@@ -22,6 +24,8 @@ public final class KafkaMessages {
 
     private static final Header PROTOBUF = new RecordHeader(Events.CONTENT_TYPE_HEADER,
             Events.CONTENT_TYPE_PROTOBUF.getBytes(StandardCharsets.UTF_8));
+
+    private static final java.time.Duration SEND_TIMEOUT = java.time.Duration.ofMinutes(2);
 
     private KafkaMessages() {
     }
@@ -43,6 +47,21 @@ public final class KafkaMessages {
     public static Message<byte[]> message(String key, byte[] value, List<Header> headers) {
         return Message.of(value).addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key)
                 .withHeaders(new RecordHeaders(headers.toArray(Header[]::new))).build());
+    }
+
+    /**
+     * Sends all messages at once and waits until the broker has acknowledged every one: one round trip's latency for
+     * a whole batch instead of one per message.
+     */
+    public static void sendAll(MutinyEmitter<byte[]> emitter, List<Message<byte[]>> messages) {
+        if (messages.isEmpty()) {
+            return;
+        }
+        List<Uni<Void>> acks = new ArrayList<>(messages.size());
+        for (Message<byte[]> m : messages) {
+            acks.add(emitter.sendMessage(m));
+        }
+        Uni.join().all(acks).andFailFast().await().atMost(SEND_TIMEOUT);
     }
 
     /** The content-type header of a record, or null. */

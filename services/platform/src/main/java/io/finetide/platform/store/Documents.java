@@ -1,12 +1,24 @@
 package io.finetide.platform.store;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
 import org.bson.Document;
 import org.bson.conversions.Bson;
 
 import com.mongodb.ErrorCategory;
+import com.mongodb.MongoBulkWriteException;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.InsertManyOptions;
+import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.result.UpdateResult;
@@ -39,6 +51,71 @@ public final class Documents {
             }
             throw e;
         }
+    }
+
+    /**
+     * Inserts each document under its id unless one with that id exists. Looks the ids up first, then inserts only
+     * the new ones with one unordered {@code insertMany}: on FerretDB an upsert scans its whole collection, a lookup
+     * and an insert do not; on MongoDB both are index operations.
+     *
+     * @param docs id to document, in the order to write them
+     * @return the ids this call inserted
+     */
+    public static Set<String> insertAllOnce(MongoCollection<Document> collection, Map<String, Document> docs) {
+        Set<String> existing = existingIds(collection, docs.keySet());
+        Map<String, Document> fresh = new LinkedHashMap<>(docs);
+        fresh.keySet().removeAll(existing);
+        return insertNew(collection, fresh);
+    }
+
+    /** The ids among {@code ids} that have a document. */
+    public static Set<String> existingIds(MongoCollection<Document> collection, Collection<String> ids) {
+        Set<String> out = new HashSet<>();
+        if (!ids.isEmpty()) {
+            collection.find(Filters.in("_id", ids)).projection(Projections.include("_id"))
+                    .forEach(d -> out.add(d.getString("_id")));
+        }
+        return out;
+    }
+
+    /**
+     * Inserts documents believed new; one that another writer inserted meanwhile fails as a duplicate and is left
+     * out of the result, not an error.
+     *
+     * @return the ids this call inserted
+     */
+    public static Set<String> insertNew(MongoCollection<Document> collection, Map<String, Document> docs) {
+        if (docs.isEmpty()) {
+            return Set.of();
+        }
+        List<String> ids = new ArrayList<>(docs.keySet());
+        List<Document> bodies = new ArrayList<>(ids.size());
+        for (String id : ids) {
+            Document body = new Document(docs.get(id));
+            body.put("_id", id);
+            bodies.add(body);
+        }
+        Set<String> inserted = new HashSet<>(ids);
+        try {
+            collection.insertMany(bodies, new InsertManyOptions().ordered(false));
+        } catch (MongoBulkWriteException e) {
+            for (var error : e.getWriteErrors()) {
+                if (ErrorCategory.fromErrorCode(error.getCode()) != ErrorCategory.DUPLICATE_KEY) {
+                    throw e;
+                }
+                inserted.remove(ids.get(error.getIndex()));
+            }
+        }
+        return inserted;
+    }
+
+    /** The documents with these ids (missing ones are absent from the result). */
+    public static Map<String, Document> byIds(MongoCollection<Document> collection, Collection<String> ids) {
+        Map<String, Document> out = new HashMap<>();
+        if (!ids.isEmpty()) {
+            collection.find(Filters.in("_id", ids)).forEach(d -> out.put(d.getString("_id"), d));
+        }
+        return out;
     }
 
     /** Replaces (or creates) the document with {@code id}: for state that is recomputed, not accumulated. */

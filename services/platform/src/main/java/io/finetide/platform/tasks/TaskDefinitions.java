@@ -69,7 +69,8 @@ public final class TaskDefinitions {
             b.setType(TaskType.TEXT_CLASSIFICATION);
         }
         b.setModel(mergeModel(in.hasModel() ? in.getModel() : ModelSpec.getDefaultInstance()));
-        b.setHyperParameters(mergeHp(in.hasHyperParameters() ? in.getHyperParameters()
+        b.setHyperParameters(mergeHp(in.hasHyperParameters()
+                ? in.getHyperParameters()
                 : HyperParameters.getDefaultInstance()));
         if (!in.hasSplits()) {
             b.setSplits(DEFAULT_SPLITS);

@@ -1,8 +1,12 @@
 package io.finetide.preprocessing.domain;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -23,19 +27,16 @@ import io.finetide.proto.v1.Split;
 import io.finetide.proto.v1.TaskDefinitionEvent;
 
 /**
- * Cleans, splits and tokenises each labelled example once, and asks for a snapshot when a task has gathered enough
- * new training examples. Runs on the single consumer thread of its channel, so the per-task counters need no locks
- * beyond their atomics.
+ * Cleans, splits and tokenises each labelled example once, a batch at a time, and asks for a snapshot when a task has
+ * gathered enough new training examples. Runs on the single consumer thread of its channel.
  */
 @ApplicationScoped
 public class PreparationService {
 
-    public enum Outcome {
-        PREPARED, DUPLICATE
-    }
-
     private final KeyedRegistry<TaskDefinitionEvent> tasks = new KeyedRegistry<>();
-    private final Map<String, AtomicLong> newTraining = new ConcurrentHashMap<>();
+    /** Per task: training examples prepared in all, and how many of them the newest snapshot holds. */
+    private final Map<String, AtomicLong> training = new ConcurrentHashMap<>();
+    private final Map<String, Long> inLatestSnapshot = new ConcurrentHashMap<>();
 
     @Inject
     PreparedExampleStore store;
@@ -59,12 +60,69 @@ public class PreparationService {
         return tasks;
     }
 
-    public Outcome prepare(LabelledExampleEvent example) {
+    /**
+     * Prepares a batch.
+     *
+     * @return the rejection of each refused example, by its position in {@code examples}
+     */
+    public Map<Integer, RejectedException> prepareAll(List<LabelledExampleEvent> examples) {
+        Map<Integer, RejectedException> rejected = new LinkedHashMap<>();
+        Map<String, PreparedExampleRecord> records = new LinkedHashMap<>();
+        Map<String, TaskDefinitionEvent> batchTasks = new LinkedHashMap<>();
+        for (int i = 0; i < examples.size(); i++) {
+            try {
+                PreparedExampleRecord r = prepare(examples.get(i), batchTasks);
+                if (records.putIfAbsent(r.key(), r) != null) {
+                    metrics.duplicate();
+                }
+            } catch (RejectedException e) {
+                rejected.put(i, e);
+                metrics.rejected(e.reason());
+            }
+        }
+        List<PreparedExampleRecord> all = List.copyOf(records.values());
+        for (TaskDefinitionEvent task : batchTasks.values()) {
+            training.computeIfAbsent(task.getName(), t -> new AtomicLong(store.countTraining(t)));
+            inLatestSnapshot.computeIfAbsent(task.getName(), snapshots::trainingInLatest);
+        }
+        Set<String> inserted = store.insertAllOnce(all);
+        List<PreparedExampleEvent> events = new ArrayList<>();
+        for (PreparedExampleRecord r : all) {
+            if (!inserted.contains(r.key())) {
+                metrics.duplicate();
+                continue;
+            }
+            metrics.prepared(r.split());
+            if (r.truncated()) {
+                metrics.truncated();
+            }
+            if (r.split().equals(Split.TRAIN.name())) {
+                training.get(r.task()).incrementAndGet();
+            }
+            events.add(PreparedExampleEvent.newBuilder().setMeta(Events.meta(r.task())).setId(r.id())
+                    .setCleanText(r.cleanText()).setLabel(r.label()).setSplit(Split.valueOf(r.split()))
+                    .setTokenCount(r.tokenCount()).setTruncated(r.truncated()).build());
+        }
+        publisher.prepared(events);
+        for (TaskDefinitionEvent task : batchTasks.values()) {
+            long fresh = training.get(task.getName()).get() - inLatestSnapshot.get(task.getName());
+            if (fresh >= task.getTriggerMinNewExamples()) {
+                inLatestSnapshot.put(task.getName(), snapshots.create(task).train());
+            }
+        }
+        return rejected;
+    }
+
+    private PreparedExampleRecord prepare(LabelledExampleEvent example, Map<String, TaskDefinitionEvent> batchTasks) {
         Events.requireSupported(example.getMeta());
         String taskName = example.getMeta().getTask();
         // Tasks and examples travel on different topics: an example may overtake its task's definition.
-        TaskDefinitionEvent task = tasks.await(taskName, Duration.ofSeconds(config.taskWaitSeconds()))
-                .orElseThrow(() -> new RejectedException(ReasonCode.UNKNOWN_TASK, "unknown task '" + taskName + "'"));
+        TaskDefinitionEvent task = batchTasks.computeIfAbsent(taskName, n -> tasks.await(n,
+                Duration.ofSeconds(config.taskWaitSeconds())).orElse(null));
+        if (task == null) {
+            batchTasks.remove(taskName);
+            throw new RejectedException(ReasonCode.UNKNOWN_TASK, "unknown task '" + taskName + "'");
+        }
         if (!task.getLabelsList().contains(example.getLabel())) {
             throw new RejectedException(ReasonCode.UNKNOWN_LABEL, "label '" + example.getLabel() + "' not in task");
         }
@@ -75,25 +133,8 @@ public class PreparationService {
         Split split = Splitter.assign(taskName, example.getId(), task.getSplits());
         Tokenizers.Tokens tokens = tokenizers.tokenize(task.getModel().getTokenizer(), clean,
                 task.getModel().getMaxSeqLen());
-        PreparedExampleRecord record = new PreparedExampleRecord(taskName, example.getId(), clean, example.getLabel(),
-                split.name(), Arrays.stream(tokens.ids()).boxed().toList(), tokens.fullLength(), tokens.truncated(),
-                TextCleaner.VERSION, 0, System.currentTimeMillis());
-        AtomicLong counter = newTraining.computeIfAbsent(taskName, t -> new AtomicLong(store.countNewTraining(t)));
-        if (!store.insertOnce(record)) {
-            metrics.duplicate();
-            return Outcome.DUPLICATE;
-        }
-        metrics.prepared(split.name());
-        if (tokens.truncated()) {
-            metrics.truncated();
-        }
-        publisher.prepared(PreparedExampleEvent.newBuilder().setMeta(Events.meta(taskName)).setId(example.getId())
-                .setCleanText(clean).setLabel(example.getLabel()).setSplit(split)
-                .setTokenCount(tokens.fullLength()).setTruncated(tokens.truncated()).build());
-        if (split == Split.TRAIN && counter.incrementAndGet() >= task.getTriggerMinNewExamples()) {
-            snapshots.create(task, counter.get());
-            counter.set(store.countNewTraining(taskName));
-        }
-        return Outcome.PREPARED;
+        return new PreparedExampleRecord(taskName, example.getId(), clean, example.getLabel(), split.name(),
+                Arrays.stream(tokens.ids()).boxed().toList(), tokens.fullLength(), tokens.truncated(),
+                TextCleaner.VERSION, System.currentTimeMillis());
     }
 }

@@ -25,8 +25,8 @@ import io.finetide.proto.v1.TaskDefinitionEvent;
 
 /**
  * Materialises a task's whole prepared dataset as an immutable, content-hashed snapshot file in the artifact store,
- * records it, marks its new examples as included and announces it. Each step is idempotent, so a crash part-way
- * leaves at worst an unannounced snapshot that the next trigger supersedes.
+ * records it and announces it. The file lists exactly which examples the version holds. Each step is idempotent, so
+ * a crash part-way leaves at worst an unannounced snapshot that the next trigger supersedes.
  */
 @ApplicationScoped
 public class SnapshotService {
@@ -48,7 +48,12 @@ public class SnapshotService {
     @Inject
     PreprocessingMetrics metrics;
 
-    public DatasetSnapshotRecord create(TaskDefinitionEvent task, long newTrainExamples) {
+    /** Training examples held by the task's newest snapshot (0 before the first). */
+    public long trainingInLatest(String task) {
+        return snapshots.latest(task).map(DatasetSnapshotRecord::train).orElse(0L);
+    }
+
+    public DatasetSnapshotRecord create(TaskDefinitionEvent task) {
         String name = task.getName();
         DatasetSnapshotRecord parent = snapshots.latest(name).orElse(null);
         int version = parent == null ? 1 : parent.version() + 1;
@@ -66,6 +71,7 @@ public class SnapshotService {
                 }
             }
         }
+        long newTrainExamples = train - (parent == null ? 0 : parent.train());
         byte[] file = SnapshotFile.write(rows);
         String hash = Hashing.sha256Hex(file);
         String artifact = "datasets/" + name + "/" + id + ".jsonl.gz";
@@ -74,7 +80,6 @@ public class SnapshotService {
                 parent == null ? "" : parent.id(), train, validation, test, newTrainExamples, hash, artifact,
                 TextCleaner.VERSION, task.getModel().getTokenizer(), System.currentTimeMillis());
         snapshots.insertOnce(record);
-        examples.markIncluded(name, version);
         publisher.snapshot(DatasetSnapshotEvent.newBuilder().setMeta(Events.meta(name)).setSnapshotId(id)
                 .setVersion(version).setParentSnapshotId(record.parentId())
                 .setCounts(SplitCounts.newBuilder().setTrain(train).setValidation(validation).setTest(test))

@@ -1,12 +1,19 @@
 package io.finetide.preprocessing.messaging;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import io.finetide.platform.errors.RejectedException;
+import io.finetide.platform.store.StoreRetry;
 import io.finetide.platform.events.Events;
 import io.finetide.preprocessing.config.PreprocessingConfig;
 import io.finetide.preprocessing.domain.PreparationService;
@@ -43,12 +50,20 @@ public class Consumers {
 
     @Incoming("examples-labelled")
     @Blocking
-    public void example(ConsumerRecord<String, byte[]> record) {
-        try {
-            preparation.prepare(Events.parse(record.value(), LabelledExampleEvent::parseFrom));
-        } catch (RejectedException e) {
-            metrics.rejected(e.reason());
-            publisher.deadLetter(record, e, config.serviceName());
+    public void examples(ConsumerRecords<String, byte[]> records) {
+        List<ConsumerRecord<String, byte[]>> origins = new ArrayList<>();
+        List<LabelledExampleEvent> examples = new ArrayList<>();
+        Map<ConsumerRecord<String, byte[]>, RejectedException> rejected = new LinkedHashMap<>();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            try {
+                examples.add(Events.parse(record.value(), LabelledExampleEvent::parseFrom));
+                origins.add(record);
+            } catch (RejectedException e) {
+                metrics.rejected(e.reason());
+                rejected.put(record, e);
+            }
         }
+        StoreRetry.call(() -> preparation.prepareAll(examples)).forEach((i, e) -> rejected.put(origins.get(i), e));
+        publisher.deadLetters(rejected, config.serviceName());
     }
 }

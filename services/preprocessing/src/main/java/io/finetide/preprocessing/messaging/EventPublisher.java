@@ -1,5 +1,8 @@
 package io.finetide.preprocessing.messaging;
 
+import java.util.List;
+import java.util.Map;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -27,15 +30,17 @@ public class EventPublisher {
     @Channel("dead-letter")
     MutinyEmitter<byte[]> deadLetter;
 
-    public void prepared(PreparedExampleEvent e) {
-        prepared.sendMessageAndAwait(KafkaMessages.event(e.getMeta().getTask(), e));
+    public void prepared(List<PreparedExampleEvent> events) {
+        KafkaMessages.sendAll(prepared, events.stream().map(e -> KafkaMessages.event(e.getMeta().getTask(), e))
+                .toList());
     }
 
     public void snapshot(DatasetSnapshotEvent e) {
         snapshots.sendMessageAndAwait(KafkaMessages.event(e.getMeta().getTask(), e));
     }
 
-    public void deadLetter(ConsumerRecord<String, byte[]> record, RejectedException reason, String service) {
-        deadLetter.sendMessageAndAwait(KafkaMessages.deadLetter(record, reason, service));
+    public void deadLetters(Map<ConsumerRecord<String, byte[]>, RejectedException> rejected, String service) {
+        KafkaMessages.sendAll(deadLetter, rejected.entrySet().stream()
+                .map(e -> KafkaMessages.deadLetter(e.getKey(), e.getValue(), service)).toList());
     }
 }

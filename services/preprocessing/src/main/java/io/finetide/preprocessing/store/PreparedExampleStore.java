@@ -1,7 +1,10 @@
 package io.finetide.preprocessing.store;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -11,7 +14,6 @@ import org.bson.Document;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.Updates;
 
 import io.finetide.platform.store.Documents;
 import io.finetide.proto.v1.Split;
@@ -26,14 +28,17 @@ public class PreparedExampleStore {
         return database.getCollection(PreparedExampleRecord.COLLECTION);
     }
 
-    public boolean insertOnce(PreparedExampleRecord r) {
-        return Documents.insertOnce(collection(), r.key(), r.toDocument());
+    /** @return the keys this call stored (the others were prepared before) */
+    public Set<String> insertAllOnce(List<PreparedExampleRecord> records) {
+        Map<String, Document> docs = new LinkedHashMap<>();
+        records.forEach(r -> docs.putIfAbsent(r.key(), r.toDocument()));
+        return Documents.insertAllOnce(collection(), docs);
     }
 
-    /** Training examples of {@code task} that no snapshot includes yet. */
-    public long countNewTraining(String task) {
+    /** All training examples of {@code task}. */
+    public long countTraining(String task) {
         return collection().countDocuments(Filters.and(Filters.eq("task", task), Filters.eq("split",
-                Split.TRAIN.name()), Filters.eq("snapshotVersion", 0)));
+                Split.TRAIN.name())));
     }
 
     public List<PreparedExampleRecord> all(String task) {
@@ -43,9 +48,4 @@ public class PreparedExampleStore {
         return out;
     }
 
-    /** Marks everything of {@code task} not yet in a snapshot as first included by {@code version}. */
-    public void markIncluded(String task, int version) {
-        collection().updateMany(Filters.and(Filters.eq("task", task), Filters.eq("snapshotVersion", 0)),
-                Updates.set("snapshotVersion", version));
-    }
 }

@@ -84,9 +84,10 @@ public class TrainingService {
         Events.requireSupported(snapshot.getMeta());
         String taskName = snapshot.getMeta().getTask();
         Optional<TrainingRunRecord> previous = runs.find(snapshot.getSnapshotId());
-        if (previous.isPresent() && !previous.get().status().equals(TrainingRunRecord.FAILED)) {
-            LOG.infof("snapshot %s already has a %s run; ignoring the replay", snapshot.getSnapshotId(),
-                    previous.get().status());
+        // RUNNING here means an earlier attempt died part-way (one consumer thread trains at a time): redo it.
+        if (previous.isPresent() && previous.get().status().equals(TrainingRunRecord.COMPLETED)) {
+            LOG.infof("snapshot %s was already trained into %s; ignoring the replay", snapshot.getSnapshotId(),
+                    previous.get().modelId());
             metrics.run("skipped");
             return;
         }
@@ -100,6 +101,8 @@ public class TrainingService {
         try {
             train(task, snapshot, modelId, started);
             metrics.run("completed");
+        } catch (com.mongodb.MongoException e) {
+            throw e; // the store, not the run, failed: the consumer retries the whole (idempotent) unit
         } catch (RuntimeException e) {
             LOG.errorf(e, "training on %s failed", snapshot.getSnapshotId());
             runs.put(new TrainingRunRecord(run.snapshotId(), taskName, modelId, TrainingRunRecord.FAILED, "",
@@ -146,7 +149,8 @@ public class TrainingService {
                             .setPhase(TrainingProgressEvent.Phase.STARTED).setEpochs(epochCount)
                             .setTotalSteps(totalSteps)
                             .setMessage(trainExamples + " training and " + validation.size()
-                                    + " validation examples, " + (parent.isEmpty() ? "from scratch"
+                                    + " validation examples, " + (parent.isEmpty()
+                                            ? "from scratch"
                                             : "continuing from " + parent))
                             .build());
                 }
@@ -180,9 +184,6 @@ public class TrainingService {
             artifacts.putOnce(artifact, bundle.toBytes(), new Document("task", taskName).append("model", modelId));
 
             long finished = System.currentTimeMillis();
-            runs.put(new TrainingRunRecord(snapshot.getSnapshotId(), taskName, modelId, TrainingRunRecord.COMPLETED,
-                    parent, started, finished, epochs, "best epoch " + result.bestEpoch()));
-            metrics.completed(result.millis(), result.steps());
             publisher.progress(progress(taskName, modelId, snapshot, parent)
                     .setPhase(TrainingProgressEvent.Phase.FINISHED).setEpoch(result.bestEpoch())
                     .setStep(result.steps()).setValidationAccuracy(result.best().validationAccuracy())
@@ -197,6 +198,10 @@ public class TrainingService {
                             .setAccuracy(result.best().validationAccuracy()))
                     .setTrainingMillis(finished - started).setTrainExamples(train.size()).setSteps(result.steps())
                     .build());
+            // Marked completed only once announced: a crash in between retrains (same model id), never loses it.
+            runs.put(new TrainingRunRecord(snapshot.getSnapshotId(), taskName, modelId, TrainingRunRecord.COMPLETED,
+                    parent, started, finished, epochs, "best epoch " + result.bestEpoch()));
+            metrics.completed(result.millis(), result.steps());
             LOG.infof("trained %s on %s in %d ms: validation accuracy %.4f", modelId, snapshot.getSnapshotId(),
                     finished - started, result.best().validationAccuracy());
         }

@@ -7,6 +7,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import io.finetide.platform.errors.RejectedException;
+import io.finetide.platform.store.StoreRetry;
 import io.finetide.platform.events.Events;
 import io.finetide.proto.v1.DatasetSnapshotEvent;
 import io.finetide.proto.v1.ModelPromotedEvent;
@@ -52,7 +53,8 @@ public class Consumers {
     @Blocking
     public void snapshot(ConsumerRecord<String, byte[]> record) {
         try {
-            training.onSnapshot(Events.parse(record.value(), DatasetSnapshotEvent::parseFrom));
+            DatasetSnapshotEvent snapshot = Events.parse(record.value(), DatasetSnapshotEvent::parseFrom);
+            StoreRetry.run(() -> training.onSnapshot(snapshot));
         } catch (RejectedException e) {
             metrics.rejected(e.reason());
             publisher.deadLetter(record, e, config.serviceName());

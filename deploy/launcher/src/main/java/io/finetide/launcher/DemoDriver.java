@@ -1,0 +1,207 @@
+package io.finetide.launcher;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.function.Consumer;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.finetide.platform.topics.Topics;
+import io.finetide.proto.v1.ModelEvaluatedEvent;
+import io.finetide.proto.v1.ModelPromotedEvent;
+
+/**
+ * The demo: a sentiment task on SST-2 sentences, its training file streamed into the raw topic in two waves (with a
+ * few malformed records, as real streams have), the first champion trained, evaluated, promoted and serving, then the
+ * second wave fine-tuning it incrementally and the gate deciding again.
+ */
+public final class DemoDriver {
+
+    public static final String TASK = "sst2-demo";
+    static final List<String> LABELS = List.of("negative", "positive");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public record Example(String id, String text, String label) {
+    }
+
+    public record Result(String championModelId, int championVersion, double championStreamTestAccuracy,
+            double championHeldOutAccuracy, long heldOutExamples, long ingested, long rejected, long wallMillis) {
+    }
+
+    private final LocalPlatform platform;
+    private final Path dataDir;
+    private final Consumer<String> say;
+    private final PlatformClient client;
+
+    public DemoDriver(LocalPlatform platform, Path dataDir, Consumer<String> say) {
+        this.platform = platform;
+        this.dataDir = dataDir;
+        this.say = say;
+        this.client = new PlatformClient(platform);
+    }
+
+    /** SST-2 sentence files: one "label text" line each, label 0 (negative) or 1 (positive). */
+    public static List<Example> read(Path file, String idPrefix) {
+        try {
+            List<Example> out = new ArrayList<>();
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i).strip();
+                if (line.length() < 3) {
+                    continue;
+                }
+                out.add(new Example(idPrefix + i, line.substring(2), LABELS.get(line.charAt(0) - '0')));
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    public Result run() {
+        long start = System.currentTimeMillis();
+        List<Example> train = read(dataDir.resolve("stsa.binary.train"), "sst2-train-");
+        List<Example> heldOut = read(dataDir.resolve("stsa.binary.test"), "sst2-test-");
+        say.accept(String.format("data: %,d training sentences streamed in two waves; %,d held-out test sentences",
+                train.size(), heldOut.size()));
+
+        String task = """
+                {"name": "%s", "labels": ["negative", "positive"],
+                 "model": {"architecture": "transformer-encoder", "tokenizer": "minilm-l6", "layers": 2,
+                           "hiddenSize": 128, "heads": 4, "ffnSize": 256, "maxSeqLen": 64},
+                 "splits": {"train": 0.8, "validation": 0.1, "test": 0.1},
+                 "triggerMinNewExamples": 2400,
+                 "hyperParameters": {"learningRate": 0.001, "batchSize": 32, "epochs": 4, "weightDecay": 0.01,
+                                     "warmupRatio": 0.1, "maxGradNorm": 1.0, "seed": 42, "dropout": 0.1},
+                 "promotionMargin": 0.0}
+                """.formatted(TASK);
+        PlatformClient.Answer created = client.post("ingestion", "/api/v1/tasks", task);
+        if (created.status() / 100 != 2) {
+            throw new IllegalStateException("task creation answered " + created.status() + ": " + created.body());
+        }
+        say.accept("created task " + TASK + " (2-layer, 128-wide Transformer encoder from random weights; "
+                + "a snapshot every 2,400 new training examples)");
+
+        try (EventWatcher watcher = new EventWatcher(platform, say, 1000);
+                KafkaProducer<String, byte[]> producer = producer()) {
+            int half = train.size() / 2;
+            say.accept(String.format("wave 1: streaming %,d examples and 5 malformed records to %s", half,
+                    Topics.EXAMPLES_RAW));
+            stream(producer, train.subList(0, half), true);
+            ModelPromotedEvent first = watcher.awaitPromotion(p -> true, Duration.ofMinutes(10))
+                    .orElseThrow(() -> new IllegalStateException("no model was promoted within 10 minutes"));
+            showPredictions(heldOut);
+            double firstHeldOut = client.accuracy(TASK, texts(heldOut), labels(heldOut));
+            say.accept(String.format("champion %s: held-out accuracy %.4f on %,d stsa.binary.test sentences",
+                    first.getModelId(), firstHeldOut, heldOut.size()));
+
+            say.accept(String.format("wave 2: streaming %,d more examples", train.size() - half));
+            stream(producer, train.subList(half, train.size()), false);
+            ModelEvaluatedEvent second = watcher.awaitEvaluation(e -> !e.getModelId().equals(first.getModelId()),
+                    Duration.ofMinutes(10))
+                    .orElseThrow(() -> new IllegalStateException("no second candidate within 10 minutes"));
+            ModelPromotedEvent champion = first;
+            if (second.getBlessed()) {
+                champion = watcher.awaitPromotion(p -> p.getModelId().equals(second.getModelId()),
+                        Duration.ofMinutes(2)).orElseThrow(
+                                () -> new IllegalStateException(
+                                        second.getModelId() + " was blessed but not promoted"));
+            }
+            String championId = champion.getModelId();
+            ModelEvaluatedEvent verdict = watcher.awaitEvaluation(e -> e.getModelId().equals(championId),
+                    Duration.ofSeconds(10)).orElseThrow();
+            showPredictions(heldOut);
+            double heldOutAccuracy = client.accuracy(TASK, texts(heldOut), labels(heldOut));
+            Result result = new Result(championId, champion.getVersion(), verdict.getCandidate().getAccuracy(),
+                    heldOutAccuracy, heldOut.size(), watcher.labelled(), watcher.rejected(),
+                    System.currentTimeMillis() - start);
+            summary(result, watcher, second);
+            return result;
+        }
+    }
+
+    private void stream(KafkaProducer<String, byte[]> producer, List<Example> examples, boolean withMalformed) {
+        String topic = platform.topic(Topics.EXAMPLES_RAW);
+        try {
+            for (int i = 0; i < examples.size(); i++) {
+                Example e = examples.get(i);
+                String json = JSON.writeValueAsString(java.util.Map.of("id", e.id(), "task", TASK, "text", e.text(),
+                        "label", e.label(), "metadata", java.util.Map.of("source", "sst2-sentences")));
+                producer.send(new ProducerRecord<>(topic, e.id(), json.getBytes(StandardCharsets.UTF_8)));
+                if (withMalformed && i % 500 == 250 && i / 500 < MALFORMED.size()) {
+                    producer.send(new ProducerRecord<>(topic, "bad-" + i,
+                            MALFORMED.get(i / 500).getBytes(StandardCharsets.UTF_8)));
+                }
+            }
+            producer.flush();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    static final List<String> MALFORMED = List.of(
+            "{\"id\": \"bad-1\", \"task\": \"" + TASK + "\", \"text\": ",
+            "{\"id\": \"bad-2\", \"task\": \"" + TASK + "\", \"text\": \"   \", \"label\": \"positive\"}",
+            "{\"id\": \"bad-3\", \"task\": \"" + TASK + "\", \"text\": \"fine\", \"label\": \"neutral\"}",
+            "{\"id\": \"bad-4\", \"task\": \"no-such-task\", \"text\": \"fine\", \"label\": \"positive\"}",
+            "{\"id\": \"bad-5\", \"task\": \"" + TASK + "\", \"text\": \"" + "very long ".repeat(500)
+                    + "\", \"label\": \"positive\"}");
+
+    private void showPredictions(List<Example> heldOut) {
+        List<Example> sample = List.of(heldOut.get(0), heldOut.get(1), heldOut.get(2), heldOut.get(3),
+                heldOut.get(4));
+        PlatformClient.Predictions p = client.predict(TASK, texts(sample));
+        say.accept("predictions of " + p.modelId() + " (version " + p.version() + ") on held-out sentences:");
+        for (int i = 0; i < sample.size(); i++) {
+            String text = sample.get(i).text();
+            say.accept(String.format("  %-8s %.2f  (truth %-8s) %s", p.predictions().get(i).label(),
+                    p.predictions().get(i).confidence(), sample.get(i).label(),
+                    text.length() > 70 ? text.substring(0, 67) + "..." : text));
+        }
+    }
+
+    private void summary(Result r, EventWatcher watcher, ModelEvaluatedEvent second) {
+        say.accept("---------------------------------------------------------------- summary");
+        say.accept(String.format("examples ingested: %,d labelled; rejected: %,d %s", r.ingested(), r.rejected(),
+                watcher.rejectedByReason()));
+        say.accept(String.format("snapshots: %d; models trained: %d; promotions: %d", watcher.snapshots().size(),
+                watcher.trained().size(), watcher.promoted().size()));
+        say.accept(String.format("second candidate %s: %s", second.getModelId(), second.getDecisionReason()));
+        say.accept(String.format("champion: %s (version %d)", r.championModelId(), r.championVersion()));
+        say.accept(String.format("champion test accuracy: %.4f on the stream's test split; %.4f on %,d held-out "
+                + "stsa.binary.test sentences", r.championStreamTestAccuracy(), r.championHeldOutAccuracy(),
+                r.heldOutExamples()));
+        say.accept(String.format("demo wall time: %.1f s", r.wallMillis() / 1000.0));
+    }
+
+    private KafkaProducer<String, byte[]> producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrap());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 10);
+        return new KafkaProducer<>(p);
+    }
+
+    static List<String> texts(List<Example> examples) {
+        return examples.stream().map(Example::text).toList();
+    }
+
+    static List<String> labels(List<Example> examples) {
+        return examples.stream().map(Example::label).toList();
+    }
+}

@@ -1,0 +1,244 @@
+package io.finetide.launcher;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+
+import io.finetide.platform.errors.DeadLetters;
+import io.finetide.platform.topics.Topics;
+import io.finetide.proto.v1.DatasetSnapshotEvent;
+import io.finetide.proto.v1.ModelEvaluatedEvent;
+import io.finetide.proto.v1.ModelPromotedEvent;
+import io.finetide.proto.v1.ModelTrainedEvent;
+import io.finetide.proto.v1.TrainingProgressEvent;
+
+/**
+ * Follows the platform's topics from the outside, as an operator would: tells what happens as it happens and lets a
+ * caller wait for a given event.
+ */
+public final class EventWatcher implements AutoCloseable {
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Consumer<String> say;
+    private final Map<String, String> topicByName = new ConcurrentHashMap<>();
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Thread thread;
+    private final Object changed = new Object();
+
+    private final AtomicLong labelled = new AtomicLong();
+    private final Map<String, Long> rejectedByReason = new ConcurrentHashMap<>();
+    private final List<DatasetSnapshotEvent> snapshots = new ArrayList<>();
+    private final List<ModelTrainedEvent> trained = new ArrayList<>();
+    private final List<ModelEvaluatedEvent> evaluated = new ArrayList<>();
+    private final List<ModelPromotedEvent> promoted = new ArrayList<>();
+    private final List<TrainingProgressEvent> progress = new ArrayList<>();
+    private final long reportEvery;
+
+    public EventWatcher(LocalPlatform platform, Consumer<String> say, long reportEvery) {
+        this.say = say;
+        this.reportEvery = reportEvery;
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrap());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "finetide-watcher-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        consumer = new KafkaConsumer<>(p);
+        for (String t : List.of(Topics.EXAMPLES_LABELLED, Topics.DEAD_LETTER, Topics.DATASETS_SNAPSHOTS,
+                Topics.TRAINING_PROGRESS, Topics.MODELS_TRAINED, Topics.MODELS_EVALUATED, Topics.MODELS_PROMOTED)) {
+            topicByName.put(platform.topic(t), t);
+        }
+        consumer.subscribe(List.copyOf(topicByName.keySet()));
+        thread = new Thread(this::loop, "event-watcher");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void loop() {
+        while (running.get()) {
+            for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                try {
+                    handle(topicByName.get(r.topic()), r);
+                } catch (InvalidProtocolBufferException e) {
+                    say.accept("(unreadable event on " + r.topic() + ")");
+                }
+            }
+        }
+        consumer.close();
+    }
+
+    private void handle(String topic, ConsumerRecord<String, byte[]> r) throws InvalidProtocolBufferException {
+        switch (topic) {
+            case Topics.EXAMPLES_LABELLED -> {
+                long n = labelled.incrementAndGet();
+                if (reportEvery > 0 && n % reportEvery == 0) {
+                    say.accept(String.format("ingested %,d labelled examples so far (%,d rejected)", n, rejected()));
+                }
+            }
+            case Topics.DEAD_LETTER -> {
+                String reason = header(r, DeadLetters.REASON);
+                rejectedByReason.merge(reason == null ? "UNKNOWN" : reason, 1L, Long::sum);
+                say.accept(String.format("rejected by %s: %s (%s)", header(r, DeadLetters.SERVICE), reason,
+                        header(r, DeadLetters.MESSAGE)));
+            }
+            case Topics.DATASETS_SNAPSHOTS -> {
+                DatasetSnapshotEvent e = DatasetSnapshotEvent.parseFrom(r.value());
+                add(snapshots, e);
+                say.accept(String.format("snapshot %s: train %,d / validation %,d / test %,d (%,d new), sha256 %s",
+                        e.getSnapshotId(), e.getCounts().getTrain(), e.getCounts().getValidation(),
+                        e.getCounts().getTest(), e.getNewTrainExamples(), e.getContentHash().substring(0, 12)));
+            }
+            case Topics.TRAINING_PROGRESS -> {
+                TrainingProgressEvent e = TrainingProgressEvent.parseFrom(r.value());
+                add(progress, e);
+                switch (e.getPhase()) {
+                    case STARTED -> say.accept(String.format("training %s on %s: %s, %d epochs, %,d steps",
+                            e.getRunId(), e.getSnapshotId(), e.getMessage(), e.getEpochs(), e.getTotalSteps()));
+                    case EPOCH_END -> say.accept(String.format(
+                            "  epoch %d/%d  step %,d/%,d  train loss %.4f  validation loss %.4f  accuracy %.4f",
+                            e.getEpoch(), e.getEpochs(), e.getStep(), e.getTotalSteps(), e.getTrainLoss(),
+                            e.getValidationLoss(), e.getValidationAccuracy()));
+                    case FINISHED -> say.accept(String.format("trained %s: %s, validation accuracy %.4f",
+                            e.getRunId(), e.getMessage(), e.getValidationAccuracy()));
+                    case FAILED -> say.accept("training " + e.getRunId() + " FAILED: " + e.getMessage());
+                    default -> {
+                    }
+                }
+            }
+            case Topics.MODELS_TRAINED -> add(trained, ModelTrainedEvent.parseFrom(r.value()));
+            case Topics.MODELS_EVALUATED -> {
+                ModelEvaluatedEvent e = ModelEvaluatedEvent.parseFrom(r.value());
+                add(evaluated, e);
+                say.accept(String.format("evaluated %s on %,d test examples: accuracy %.4f, macro-F1 %.4f -> %s (%s)",
+                        e.getModelId(), e.getCandidate().getExamples(), e.getCandidate().getAccuracy(),
+                        e.getCandidate().getMacroF1(), e.getBlessed() ? "BLESSED" : "REJECTED",
+                        e.getDecisionReason()));
+            }
+            case Topics.MODELS_PROMOTED -> {
+                ModelPromotedEvent e = ModelPromotedEvent.parseFrom(r.value());
+                add(promoted, e);
+                say.accept(String.format("promoted %s (version %d) to champion%s; now serving", e.getModelId(),
+                        e.getVersion(), e.getPreviousModelId().isEmpty()
+                                ? ""
+                                : ", replacing "
+                                        + e.getPreviousModelId()));
+            }
+            default -> {
+            }
+        }
+    }
+
+    private <T> void add(List<T> list, T item) {
+        synchronized (changed) {
+            list.add(item);
+            changed.notifyAll();
+        }
+    }
+
+    public Optional<ModelPromotedEvent> awaitPromotion(Predicate<ModelPromotedEvent> match, Duration timeout) {
+        return await(promoted, match, timeout);
+    }
+
+    public Optional<ModelEvaluatedEvent> awaitEvaluation(Predicate<ModelEvaluatedEvent> match, Duration timeout) {
+        return await(evaluated, match, timeout);
+    }
+
+    public Optional<DatasetSnapshotEvent> awaitSnapshot(Predicate<DatasetSnapshotEvent> match, Duration timeout) {
+        return await(snapshots, match, timeout);
+    }
+
+    /** Waits for the first event in {@code list} that matches. */
+    private <T> Optional<T> await(List<T> list, Predicate<T> match, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (changed) {
+            while (true) {
+                for (T t : list) {
+                    if (match.test(t)) {
+                        return Optional.of(t);
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return Optional.empty();
+                }
+                try {
+                    changed.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return Optional.empty();
+                }
+            }
+        }
+    }
+
+    public List<ModelEvaluatedEvent> evaluated() {
+        synchronized (changed) {
+            return List.copyOf(evaluated);
+        }
+    }
+
+    public List<ModelPromotedEvent> promoted() {
+        synchronized (changed) {
+            return List.copyOf(promoted);
+        }
+    }
+
+    public List<DatasetSnapshotEvent> snapshots() {
+        synchronized (changed) {
+            return List.copyOf(snapshots);
+        }
+    }
+
+    public List<ModelTrainedEvent> trained() {
+        synchronized (changed) {
+            return List.copyOf(trained);
+        }
+    }
+
+    public long labelled() {
+        return labelled.get();
+    }
+
+    public long rejected() {
+        return rejectedByReason.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    public Map<String, Long> rejectedByReason() {
+        return Map.copyOf(rejectedByReason);
+    }
+
+    private static String header(ConsumerRecord<?, ?> r, String key) {
+        Header h = r.headers().lastHeader(key);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

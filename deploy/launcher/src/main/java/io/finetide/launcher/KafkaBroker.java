@@ -1,0 +1,108 @@
+package io.finetide.launcher;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * A real single-node Kafka broker (KRaft, broker and controller in one process) on loopback, from the Maven Central
+ * jars. Run as its own process by the launcher; it exits when its standard input closes, so it never outlives the
+ * process that started it.
+ *
+ * <pre>
+ * KafkaBroker --port 19092 --controller-port 19093 --dir /path/to/data
+ * </pre>
+ */
+public final class KafkaBroker {
+
+    private KafkaBroker() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int port = Integer.parseInt(arg(args, "--port", "19092"));
+        int controllerPort = Integer.parseInt(arg(args, "--controller-port", Integer.toString(port + 1)));
+        Path dir = Paths.get(arg(args, "--dir", ".run/kafka")).toAbsolutePath();
+        Path properties = writeConfig(dir, port, controllerPort);
+        format(dir, properties);
+        watchStdin();
+        kafka.Kafka.main(new String[]{properties.toString()});
+    }
+
+    static Path writeConfig(Path dir, int port, int controllerPort) {
+        try {
+            Files.createDirectories(dir.resolve("logs"));
+            String config = String.join("\n", List.of(
+                    "process.roles=broker,controller",
+                    "node.id=1",
+                    "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                    "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                    "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                    "controller.listener.names=CONTROLLER",
+                    "inter.broker.listener.name=PLAINTEXT",
+                    "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                    "log.dirs=" + dir.resolve("logs"),
+                    "num.partitions=1",
+                    "auto.create.topics.enable=false",
+                    "offsets.topic.replication.factor=1",
+                    "transaction.state.log.replication.factor=1",
+                    "transaction.state.log.min.isr=1",
+                    "share.coordinator.state.topic.replication.factor=1",
+                    "share.coordinator.state.topic.min.isr=1",
+                    "group.initial.rebalance.delay.ms=0",
+                    "log.retention.hours=168",
+                    ""));
+            Path file = dir.resolve("server.properties");
+            Files.writeString(file, config);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void format(Path dir, Path properties) throws IOException {
+        Path idFile = dir.resolve("cluster.id");
+        if (!Files.exists(idFile)) {
+            UUID u = UUID.randomUUID();
+            byte[] raw = java.nio.ByteBuffer.allocate(16).putLong(u.getMostSignificantBits())
+                    .putLong(u.getLeastSignificantBits()).array();
+            Files.writeString(idFile, Base64.getUrlEncoder().withoutPadding().encodeToString(raw));
+        }
+        String clusterId = Files.readString(idFile).trim();
+        int rc = kafka.tools.StorageTool.execute(new String[]{"format", "-t", clusterId, "-c", properties.toString(),
+                "--ignore-formatted"}, new PrintStream(System.out, true));
+        if (rc != 0) {
+            throw new IllegalStateException("kafka-storage format failed with " + rc);
+        }
+    }
+
+    private static void watchStdin() {
+        Thread t = new Thread(() -> {
+            try (InputStream in = System.in) {
+                while (in.read() >= 0) {
+                    // Input is ignored; only its end matters.
+                }
+            } catch (IOException ignored) {
+                // A broken pipe means the same as EOF: the parent is gone.
+            }
+            System.exit(0);
+        }, "parent-watchdog");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    static String arg(String[] args, String name, String fallback) {
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return fallback;
+    }
+}

@@ -1,0 +1,231 @@
+package io.finetide.launcher;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import io.finetide.platform.local.FerretDbServer;
+import io.finetide.platform.local.LocalPaths;
+import io.finetide.platform.topics.TopicConfigSource;
+import io.finetide.platform.topics.TopicProvisioner;
+
+/**
+ * The whole platform on one machine, each part its own process: a Kafka broker, FerretDB (unless a MongoDB URI is
+ * given), and the five packaged services. Used by the demo and by the cross-process integration tests.
+ */
+public final class LocalPlatform implements AutoCloseable {
+
+    public static final List<String> SERVICES = List.of("ingestion", "preprocessing", "training", "evaluation",
+            "deployment");
+
+    /**
+     * @param basePort the services listen on basePort+1 .. basePort+5 (8091..8095 for 8090)
+     * @param topicSuffix appended to every topic name (empty: the production names)
+     * @param mongoUri an external MongoDB, or null to start FerretDB
+     * @param database prefix of the databases: one per service ({@code <prefix>_ingestion}, ...) and
+     *        {@code <prefix>_artifacts}
+     */
+    public record Options(Path projectRoot, Path workDir, int kafkaPort, int ferretPort, int basePort,
+            String topicSuffix, String database, String mongoUri, int partitions) {
+
+        public static Options demo(Path root) {
+            return new Options(root, root.resolve(".run/demo"), 19092, 27018, 8090, "", "finetide",
+                    System.getenv("FINETIDE_MONGODB_URI"), 3);
+        }
+
+        public static Options isolated(Path root, Path workDir) {
+            int base = LocalPaths.freePort();
+            // Five consecutive free ports are likely above a random free one; checked at start.
+            return new Options(root, workDir, LocalPaths.freePort(), LocalPaths.freePort(), base + 100, "", "finetide",
+                    System.getenv("FINETIDE_MONGODB_URI"), 3);
+        }
+    }
+
+    private final Options options;
+    private final List<ManagedProcess> processes = new ArrayList<>();
+    private final Map<String, String> serviceUrls = new LinkedHashMap<>();
+    private FerretDbServer ferretDb;
+    private String mongoUri;
+
+    private LocalPlatform(Options options) {
+        this.options = options;
+    }
+
+    public static LocalPlatform start(Options options, java.util.function.Consumer<String> say) {
+        LocalPlatform p = new LocalPlatform(options);
+        try {
+            p.startAll(say);
+            return p;
+        } catch (RuntimeException e) {
+            p.close();
+            throw e;
+        }
+    }
+
+    private void startAll(java.util.function.Consumer<String> say) {
+        Path logs = options.workDir().resolve("logs");
+        try {
+            Files.createDirectories(logs);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (String s : SERVICES) {
+            Path jar = serviceJar(s);
+            if (!Files.exists(jar)) {
+                throw new IllegalStateException(jar + " is missing: build first (./finetide build)");
+            }
+        }
+        requireFree(options.kafkaPort(), options.kafkaPort() + 1, options.ferretPort());
+        for (int i = 1; i <= SERVICES.size(); i++) {
+            requireFree(options.basePort() + i);
+        }
+
+        say.accept("starting Kafka broker on 127.0.0.1:" + options.kafkaPort());
+        String classpath = System.getProperty("java.class.path");
+        ManagedProcess broker = ManagedProcess.start("kafka", List.of(javaBin(), "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-Xmx512m", "-cp", classpath, KafkaBroker.class.getName(), "--port",
+                Integer.toString(options.kafkaPort()), "--controller-port", Integer.toString(options.kafkaPort() + 1),
+                "--dir", options.workDir().resolve("kafka").toString()), Map.of(), logs.resolve("kafka.log"));
+        track(broker);
+
+        if (options.mongoUri() == null || options.mongoUri().isBlank()) {
+            say.accept("starting FerretDB (MongoDB wire protocol on SQLite) on 127.0.0.1:" + options.ferretPort());
+            ferretDb = FerretDbServer.start(options.workDir().resolve("ferretdb"), options.ferretPort(),
+                    logs.resolve("ferretdb.log"));
+            mongoUri = ferretDb.connectionString();
+            writePid(ferretDb.pid());
+        } else {
+            mongoUri = options.mongoUri();
+            say.accept("using MongoDB at " + mongoUri.replaceAll("//[^@/]*@", "//***@"));
+        }
+
+        awaitPort(broker, options.kafkaPort(), Duration.ofSeconds(90));
+        TopicProvisioner.ensure(bootstrap(), TopicProvisioner.platformTopics(options.topicSuffix()),
+                options.partitions(), (short) 1);
+        say.accept("Kafka ready; topics created");
+
+        List<ManagedProcess> services = new ArrayList<>();
+        for (int i = 0; i < SERVICES.size(); i++) {
+            String name = SERVICES.get(i);
+            int port = options.basePort() + 1 + i;
+            Map<String, String> env = new LinkedHashMap<>();
+            env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+            env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap());
+            env.put("QUARKUS_MONGODB_CONNECTION_STRING", mongoUri);
+            env.put("QUARKUS_MONGODB_DATABASE", options.database() + "_" + name);
+            env.put("FINETIDE_STORE_ARTIFACTS_DATABASE", options.database() + "_artifacts");
+            env.put(TopicConfigSource.SUFFIX_ENV, options.topicSuffix());
+            env.put("FINETIDE_" + name.toUpperCase() + "_CREATE_TOPICS", "false");
+            ManagedProcess p = ManagedProcess.start(name, List.of(javaBin(), "-XX:+UseSerialGC",
+                    "-XX:TieredStopAtLevel=1", "-Xmx512m", "-jar", serviceJar(name).toString()), env,
+                    logs.resolve(name + ".log"));
+            track(p);
+            services.add(p);
+            serviceUrls.put(name, "http://127.0.0.1:" + port);
+        }
+        for (ManagedProcess p : services) {
+            p.awaitHttpOk(serviceUrls.get(p.name()) + "/q/health/ready", Duration.ofMinutes(3));
+            say.accept(String.format("%-13s ready at %s", p.name(), serviceUrls.get(p.name())));
+        }
+    }
+
+    private void track(ManagedProcess p) {
+        processes.add(p);
+        writePid(p.pid());
+    }
+
+    /** The pids of all children, for the start script to clean up if this JVM is killed without its hooks. */
+    private void writePid(long pid) {
+        try {
+            Files.writeString(options.workDir().resolve("pids"), pid + "\n", java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void awaitPort(ManagedProcess process, int port, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(process.name() + " exited during start; see " + process.log());
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+                return;
+            } catch (IOException notYet) {
+                ManagedProcess.pause();
+            }
+        }
+        throw new IllegalStateException(process.name() + " did not listen on " + port + "; see " + process.log());
+    }
+
+    private static void requireFree(int... ports) {
+        for (int port : ports) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                throw new IllegalStateException("port " + port + " is in use: is another Finetide running?");
+            } catch (IOException free) {
+                // Nothing listens there: good.
+            }
+        }
+    }
+
+    private Path serviceJar(String name) {
+        return options.projectRoot().resolve("services").resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    public String bootstrap() {
+        return "127.0.0.1:" + options.kafkaPort();
+    }
+
+    public String mongoUri() {
+        return mongoUri;
+    }
+
+    public String url(String service) {
+        return serviceUrls.get(service);
+    }
+
+    public String topic(String baseTopic) {
+        return io.finetide.platform.topics.Topics.withSuffix(baseTopic, options.topicSuffix());
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    public String describe() {
+        return processes.stream().map(p -> p.name() + "=" + p.pid()).collect(Collectors.joining(", "));
+    }
+
+    @Override
+    public void close() {
+        // Services first (they flush to Kafka and the store), then the store, then the broker.
+        List<ManagedProcess> reversed = new ArrayList<>(processes);
+        java.util.Collections.reverse(reversed);
+        reversed.parallelStream().filter(p -> !p.name().equals("kafka")).forEach(ManagedProcess::close);
+        if (ferretDb != null) {
+            ferretDb.close();
+        }
+        processes.stream().filter(p -> p.name().equals("kafka")).forEach(ManagedProcess::close);
+        try {
+            Files.deleteIfExists(options.workDir().resolve("pids"));
+        } catch (IOException ignored) {
+            // Only a hint for the start script.
+        }
+    }
+}

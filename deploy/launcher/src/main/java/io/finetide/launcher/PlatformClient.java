@@ -1,0 +1,102 @@
+package io.finetide.launcher;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** The platform's HTTP APIs as a user calls them. */
+public final class PlatformClient {
+
+    public record Prediction(String label, double confidence) {
+    }
+
+    public record Predictions(String modelId, int version, List<Prediction> predictions) {
+    }
+
+    public record Answer(int status, JsonNode body) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final LocalPlatform platform;
+
+    public PlatformClient(LocalPlatform platform) {
+        this.platform = platform;
+    }
+
+    public Answer post(String service, String path, Object body) {
+        try {
+            String json = body instanceof String s ? s : JSON.writeValueAsString(body);
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(platform.url(service) + path))
+                    .timeout(Duration.ofMinutes(2)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+            return new Answer(r.statusCode(), r.body().isEmpty() ? null : JSON.readTree(r.body()));
+        } catch (IOException e) {
+            throw new IllegalStateException("POST " + service + path + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    public Answer get(String service, String path) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(platform.url(service) + path))
+                    .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            return new Answer(r.statusCode(), r.body().isEmpty() ? null : JSON.readTree(r.body()));
+        } catch (IOException e) {
+            throw new IllegalStateException("GET " + service + path + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    public String getText(String service, String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(platform.url(service) + path))
+                    .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            throw new IllegalStateException("GET " + service + path + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    public Predictions predict(String task, List<String> texts) {
+        Answer a = post("deployment", "/api/v1/tasks/" + task + "/predict", Map.of("texts", texts));
+        if (a.status() != 200) {
+            throw new IllegalStateException("predict answered " + a.status() + ": " + a.body());
+        }
+        List<Prediction> out = new ArrayList<>();
+        for (JsonNode p : a.body().get("predictions")) {
+            out.add(new Prediction(p.get("label").asText(), p.get("confidence").asDouble()));
+        }
+        return new Predictions(a.body().get("modelId").asText(), a.body().get("version").asInt(), out);
+    }
+
+    /** Accuracy of the served champion on labelled texts, asked through the predict API in batches. */
+    public double accuracy(String task, List<String> texts, List<String> labels) {
+        int correct = 0;
+        for (int start = 0; start < texts.size(); start += 128) {
+            int end = Math.min(texts.size(), start + 128);
+            List<Prediction> p = predict(task, texts.subList(start, end)).predictions();
+            for (int i = 0; i < p.size(); i++) {
+                if (p.get(i).label().equals(labels.get(start + i))) {
+                    correct++;
+                }
+            }
+        }
+        return texts.isEmpty() ? 0 : correct / (double) texts.size();
+    }
+}

@@ -1,0 +1,179 @@
+package io.finetide.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.finetide.launcher.DemoDriver;
+import io.finetide.launcher.EventWatcher;
+import io.finetide.launcher.LocalPlatform;
+import io.finetide.launcher.PlatformClient;
+import io.finetide.platform.local.LocalPaths;
+import io.finetide.platform.topics.Topics;
+import io.finetide.proto.v1.ModelEvaluatedEvent;
+import io.finetide.proto.v1.ModelPromotedEvent;
+
+/**
+ * The five packaged services, each its own process, against a real Kafka broker process and FerretDB: a stream of
+ * labelled SST-2 sentences becomes a promoted, serving model; a second wave a new candidate that the gate judges;
+ * malformed records are dead-lettered with reasons while the rest flows, and the counts add up.
+ */
+class PipelineIT {
+
+    static final String TASK = "it-sst2";
+    static final ObjectMapper JSON = new ObjectMapper();
+    static LocalPlatform platform;
+    static EventWatcher watcher;
+    static PlatformClient client;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path root = LocalPaths.projectRoot();
+        Path work = Files.createTempDirectory(root.resolve("integration-tests/target"), "platform-");
+        platform = LocalPlatform.start(LocalPlatform.Options.isolated(root, work), System.out::println);
+        watcher = new EventWatcher(platform, System.out::println, 0);
+        client = new PlatformClient(platform);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (watcher != null) {
+            watcher.close();
+        }
+        if (platform != null) {
+            platform.close();
+        }
+    }
+
+    @Test
+    void streamToPromotedModelThenGateThenLineageWithBadRecordsAccountedFor() throws Exception {
+        Path data = LocalPaths.projectRoot().resolve("../shared/datasets/sst2-sentences").normalize();
+        List<DemoDriver.Example> train = DemoDriver.read(data.resolve("stsa.binary.train"), "it-");
+        String task = """
+                {"name": "%s", "labels": ["negative", "positive"],
+                 "model": {"layers": 1, "hiddenSize": 64, "heads": 2, "ffnSize": 128, "maxSeqLen": 48},
+                 "triggerMinNewExamples": 400, "maxTextBytes": 2000,
+                 "hyperParameters": {"epochs": 3, "learningRate": 0.002, "batchSize": 32},
+                 "promotionMargin": 0.01}
+                """.formatted(TASK);
+        assertThat(client.post("ingestion", "/api/v1/tasks", task).status()).isEqualTo(201);
+        assertThat(client.post("ingestion", "/api/v1/tasks", "{\"name\": \"Bad!\", \"labels\": [\"x\"]}").status())
+                .isEqualTo(422);
+
+        List<String> bad = List.of(
+                "{\"id\": \"bad-json\", \"task\": \"" + TASK + "\", \"text\": ",
+                "{\"id\": \"bad-empty\", \"task\": \"" + TASK + "\", \"text\": \"  \", \"label\": \"positive\"}",
+                "{\"id\": \"bad-task\", \"task\": \"nope\", \"text\": \"fine\", \"label\": \"positive\"}",
+                "{\"id\": \"bad-label\", \"task\": \"" + TASK + "\", \"text\": \"fine\", \"label\": \"meh\"}",
+                "{\"id\": \"bad-long\", \"task\": \"" + TASK + "\", \"text\": \"" + "x".repeat(2001)
+                        + "\", \"label\": \"positive\"}");
+        List<DemoDriver.Example> wave1 = train.subList(0, 600);
+        List<DemoDriver.Example> wave2 = train.subList(600, 1200);
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            send(producer, wave1);
+            for (String b : bad) {
+                producer.send(new ProducerRecord<>(platform.topic(Topics.EXAMPLES_RAW), b.getBytes(
+                        StandardCharsets.UTF_8)));
+            }
+            // A replayed record changes nothing.
+            send(producer, wave1.subList(0, 50));
+            producer.flush();
+
+            ModelPromotedEvent first = watcher.awaitPromotion(p -> true, Duration.ofMinutes(8)).orElseThrow();
+            assertThat(first.getModelId()).isEqualTo(TASK + "-m1");
+            PlatformClient.Predictions p = client.predict(TASK, List.of("a wonderful , moving film", "dull"));
+            assertThat(p.modelId()).isEqualTo(first.getModelId());
+            assertThat(p.predictions()).extracting(PlatformClient.Prediction::label)
+                    .allMatch(l -> l.equals("negative") || l.equals("positive"));
+
+            send(producer, wave2);
+            producer.flush();
+        }
+        ModelEvaluatedEvent second = watcher.awaitEvaluation(e -> e.getModelId().equals(TASK + "-m2"),
+                Duration.ofMinutes(8)).orElseThrow();
+        assertThat(second.getChampionModelId()).isEqualTo(TASK + "-m1");
+        assertThat(second.getTrained().getParentModelId()).isEqualTo(TASK + "-m1");
+        double gain = second.getCandidate().getMacroF1() - second.getChampion().getMacroF1();
+        assertThat(second.getBlessed()).isEqualTo(gain >= 0.01);
+        if (second.getBlessed()) {
+            watcher.awaitPromotion(e -> e.getModelId().equals(TASK + "-m2"), Duration.ofMinutes(2)).orElseThrow();
+        }
+
+        JsonNode models = awaitModels(2);
+        assertThat(models.get(0).get("modelId").asText()).isEqualTo(TASK + "-m1");
+        assertThat(models.get(1).get("parentModelId").asText()).isEqualTo(TASK + "-m1");
+        assertThat(models.get(1).get("snapshotId").asText()).isEqualTo(TASK + "-v2");
+        assertThat(models.get(1).get("stage").asText()).isEqualTo(second.getBlessed() ? "CHAMPION" : "REJECTED");
+        assertThat(models.get(0).get("stage").asText()).isEqualTo(second.getBlessed() ? "RETIRED" : "CHAMPION");
+
+        // Accounting: every distinct produced record is either stored or rejected, none lost, none twice.
+        Map<String, Long> reasons = watcher.rejectedByReason();
+        assertThat(reasons).containsEntry("MALFORMED_PAYLOAD", 1L).containsEntry("EMPTY_TEXT", 1L)
+                .containsEntry("UNKNOWN_TASK", 1L).containsEntry("UNKNOWN_LABEL", 1L)
+                .containsEntry("TEXT_TOO_LONG", 1L).hasSize(5);
+        String metrics = client.getText("ingestion", "/q/metrics");
+        long stored = (long) metric(metrics, "finetide_ingestion_examples_stored_total");
+        long duplicates = (long) metric(metrics, "finetide_ingestion_examples_duplicates_total");
+        assertThat(stored).isEqualTo(wave1.size() + wave2.size());
+        assertThat(duplicates).isEqualTo(50);
+        assertThat(stored + watcher.rejected()).isEqualTo(wave1.size() + wave2.size() + bad.size());
+        assertThat(watcher.labelled()).isEqualTo(wave1.size() + wave2.size());
+    }
+
+    private static JsonNode awaitModels(int n) {
+        JsonNode[] models = new JsonNode[1];
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            models[0] = client.get("deployment", "/api/v1/tasks/" + TASK + "/models").body();
+            return models[0].size() >= n && !models[0].get(n - 1).get("stage").asText().equals("CANDIDATE");
+        });
+        return models[0];
+    }
+
+    private static double metric(String prometheus, String name) {
+        double sum = 0;
+        for (String line : prometheus.split("\n")) {
+            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
+    private static void send(KafkaProducer<String, byte[]> producer, List<DemoDriver.Example> examples)
+            throws Exception {
+        for (DemoDriver.Example e : examples) {
+            String json = JSON.writeValueAsString(Map.of("id", e.id(), "task", TASK, "text", e.text(), "label",
+                    e.label()));
+            producer.send(new ProducerRecord<>(platform.topic(Topics.EXAMPLES_RAW), e.id(),
+                    json.getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    private static KafkaProducer<String, byte[]> producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrap());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        return new KafkaProducer<>(p);
+    }
+}

@@ -1,0 +1,62 @@
+package io.finetide.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.io.ByteArrayInputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.finetide.model.encoder.EncoderConfig;
+import io.finetide.model.encoder.ParamSpec;
+import io.finetide.model.encoder.Weights;
+import io.finetide.model.train.TrainingConfig;
+
+class WeightsAndScheduleTest {
+
+    static final EncoderConfig CONFIG = new EncoderConfig(100, 16, 2, 8, 2, 2, 16, 3, "cls", 0.1, 1e-12);
+
+    @Test
+    void initialisationIsSeededAndFollowsBert() throws Exception {
+        Weights a = Weights.initialise(CONFIG, 1);
+        Weights b = Weights.initialise(CONFIG, 1);
+        Weights c = Weights.initialise(CONFIG, 2);
+        assertThat(a.get(ParamSpec.WORD_EMBEDDINGS).values()).isEqualTo(b.get(ParamSpec.WORD_EMBEDDINGS).values());
+        assertThat(a.get(ParamSpec.WORD_EMBEDDINGS).values()).isNotEqualTo(c.get(ParamSpec.WORD_EMBEDDINGS).values());
+        assertThat(a.get(ParamSpec.EMBEDDINGS_LN + ".weight").values()).containsOnly(1f);
+        assertThat(a.get("classifier.bias").values()).containsOnly(0f);
+        for (float v : a.get(ParamSpec.WORD_EMBEDDINGS).values()) {
+            assertThat(Math.abs(v)).isLessThanOrEqualTo(0.04f);
+        }
+        long total = a.tensors().values().stream().mapToLong(t -> t.values().length).sum();
+        assertThat(total).isEqualTo(CONFIG.parameterCount());
+
+        Weights back = Weights.fromBytes(new ByteArrayInputStream(a.toBytes()));
+        assertThat(back.tensors().keySet()).containsExactlyElementsOf(a.tensors().keySet());
+        assertThat(back.get("classifier.weight").values()).isEqualTo(a.get("classifier.weight").values());
+    }
+
+    @Test
+    void incompatibleWeightsNameTheTensor() {
+        Map<String, Weights.Tensor> m = new LinkedHashMap<>(Weights.initialise(CONFIG, 1).tensors());
+        m.put("classifier.weight", new Weights.Tensor(new int[]{8, 4}, new float[32]));
+        assertThatThrownBy(() -> new Weights(m).requireCompatible(CONFIG)).hasMessageContaining("classifier.weight")
+                .hasMessageContaining("[8, 4]");
+        m.remove("encoder.layer.1.output.dense.bias");
+        assertThatThrownBy(() -> new Weights(m).requireCompatible(CONFIG))
+                .hasMessageContaining("encoder.layer.1.output.dense.bias");
+    }
+
+    @Test
+    void learningRateWarmsUpLinearlyThenDecaysToZero() {
+        TrainingConfig tc = new TrainingConfig(1e-3, 32, 1, 0, 0.1, 1, 1, 0, 0, 0, 1);
+        assertThat(tc.learningRateAt(0, 100)).isCloseTo(1e-4, within(1e-12));
+        assertThat(tc.learningRateAt(9, 100)).isCloseTo(1e-3, within(1e-12));
+        assertThat(tc.learningRateAt(10, 100)).isCloseTo(1e-3, within(1e-12));
+        assertThat(tc.learningRateAt(55, 100)).isCloseTo(0.5e-3, within(1e-12));
+        assertThat(tc.learningRateAt(100, 100)).isCloseTo(0, within(1e-12));
+    }
+}
