@@ -124,7 +124,7 @@ public final class LocalPlatform implements AutoCloseable {
             env.put("QUARKUS_MONGODB_DATABASE", options.database() + "_" + name);
             env.put("FINETIDE_STORE_ARTIFACTS_DATABASE", options.database() + "_artifacts");
             env.put(TopicConfigSource.SUFFIX_ENV, options.topicSuffix());
-            env.put("FINETIDE_" + name.toUpperCase() + "_CREATE_TOPICS", "false");
+            env.put("FINETIDE_TOPICS_CREATE", "false"); // created above, with the right partition count
             ManagedProcess p = ManagedProcess.start(name, List.of(javaBin(), "-XX:+UseSerialGC",
                     "-XX:TieredStopAtLevel=1", "-Xmx512m", "-jar", serviceJar(name).toString()), env,
                     logs.resolve(name + ".log"));

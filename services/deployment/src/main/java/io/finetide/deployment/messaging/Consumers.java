@@ -6,15 +6,15 @@ import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-import io.finetide.deployment.config.DeploymentConfig;
 import io.finetide.deployment.domain.DeploymentMetrics;
 import io.finetide.deployment.domain.RegistryService;
 import io.finetide.platform.errors.ReasonCode;
-import io.finetide.platform.store.StoreRetry;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.Events;
+import io.finetide.platform.store.StoreRetry;
 import io.finetide.proto.v1.ModelEvaluatedEvent;
 import io.finetide.proto.v1.ModelTrainedEvent;
+import io.finetide.runtime.DeadLetterPublisher;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 
 @ApplicationScoped
@@ -24,13 +24,10 @@ public class Consumers {
     RegistryService registry;
 
     @Inject
-    EventPublisher publisher;
+    DeadLetterPublisher deadLetters;
 
     @Inject
     DeploymentMetrics metrics;
-
-    @Inject
-    DeploymentConfig config;
 
     @Incoming("trained")
     @Blocking
@@ -49,12 +46,12 @@ public class Consumers {
             StoreRetry.run(action);
         } catch (RejectedException e) {
             metrics.rejected(e.reason());
-            publisher.deadLetter(record, e, config.serviceName());
+            deadLetters.send(record, e);
         } catch (IllegalArgumentException e) {
             // An unreadable model bundle: keep it out of service, keep the stream going.
             RejectedException reason = new RejectedException(ReasonCode.PROCESSING_FAILED, e.getMessage());
             metrics.rejected(reason.reason());
-            publisher.deadLetter(record, reason, config.serviceName());
+            deadLetters.send(record, reason);
         }
     }
 }

@@ -3,10 +3,8 @@ package io.finetide.deployment.messaging;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
-import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.messaging.KafkaMessages;
 import io.finetide.proto.v1.ModelPromotedEvent;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -18,15 +16,7 @@ public class EventPublisher {
     @Channel("promoted-out")
     MutinyEmitter<byte[]> promoted;
 
-    @Inject
-    @Channel("dead-letter")
-    MutinyEmitter<byte[]> deadLetter;
-
     public void promoted(ModelPromotedEvent e) {
         promoted.sendMessageAndAwait(KafkaMessages.event(e.getMeta().getTask(), e));
-    }
-
-    public void deadLetter(ConsumerRecord<String, byte[]> record, RejectedException reason, String service) {
-        deadLetter.sendMessageAndAwait(KafkaMessages.deadLetter(record, reason, service));
     }
 }

@@ -7,10 +7,6 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "finetide.evaluation")
 public interface EvaluationConfig {
 
-    /** Name written into dead-letter headers. */
-    @WithDefault("evaluation")
-    String serviceName();
-
     /** TensorFlow threads used to score a model. */
     @WithDefault("2")
     int threads();
@@ -18,16 +14,4 @@ public interface EvaluationConfig {
     /** How long a candidate waits for its task's definition to arrive before it is refused. */
     @WithDefault("30")
     int taskWaitSeconds();
-
-    /** Create the platform's topics at start when they are missing. */
-    @WithDefault("true")
-    boolean createTopics();
-
-    /** Partitions of topics this service creates. */
-    @WithDefault("3")
-    int topicPartitions();
-
-    /** Replication factor of topics this service creates. */
-    @WithDefault("1")
-    short topicReplication();
 }

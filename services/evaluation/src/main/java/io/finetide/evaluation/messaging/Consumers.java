@@ -6,16 +6,16 @@ import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-import io.finetide.evaluation.config.EvaluationConfig;
 import io.finetide.evaluation.domain.EvaluationMetrics;
 import io.finetide.evaluation.domain.EvaluationService;
 import io.finetide.platform.errors.ReasonCode;
-import io.finetide.platform.store.StoreRetry;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.Events;
+import io.finetide.platform.store.StoreRetry;
 import io.finetide.proto.v1.ModelPromotedEvent;
 import io.finetide.proto.v1.ModelTrainedEvent;
 import io.finetide.proto.v1.TaskDefinitionEvent;
+import io.finetide.runtime.DeadLetterPublisher;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 
 @ApplicationScoped
@@ -25,13 +25,10 @@ public class Consumers {
     EvaluationService evaluation;
 
     @Inject
-    EventPublisher publisher;
+    DeadLetterPublisher deadLetters;
 
     @Inject
     EvaluationMetrics metrics;
-
-    @Inject
-    EvaluationConfig config;
 
     @Incoming("tasks")
     public void task(ConsumerRecord<String, byte[]> record) {
@@ -57,12 +54,12 @@ public class Consumers {
             StoreRetry.run(() -> evaluation.onTrained(trained));
         } catch (RejectedException e) {
             metrics.rejected(e.reason());
-            publisher.deadLetter(record, e, config.serviceName());
+            deadLetters.send(record, e);
         } catch (IllegalArgumentException | IllegalStateException e) {
             // A missing or unreadable artifact: this candidate cannot be judged; the stream goes on.
             RejectedException reason = new RejectedException(ReasonCode.PROCESSING_FAILED, e.getMessage());
             metrics.rejected(reason.reason());
-            publisher.deadLetter(record, reason, config.serviceName());
+            deadLetters.send(record, reason);
         }
     }
 }

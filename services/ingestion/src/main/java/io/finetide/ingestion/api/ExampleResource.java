@@ -18,9 +18,9 @@ import io.finetide.ingestion.config.IngestionConfig;
 import io.finetide.ingestion.domain.IngestService;
 import io.finetide.ingestion.domain.IngestionMetrics;
 import io.finetide.platform.errors.ReasonCode;
-import io.finetide.platform.store.StoreRetry;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.RawExamples;
+import io.finetide.platform.store.StoreRetry;
 import io.smallrye.common.annotation.Blocking;
 
 /**

@@ -13,8 +13,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import io.finetide.ingestion.domain.TaskService;
-import io.finetide.platform.tasks.TaskDefinitions;
 import io.finetide.platform.store.StoreRetry;
+import io.finetide.platform.tasks.TaskDefinitions;
 import io.finetide.proto.v1.TaskDefinitionEvent;
 import io.smallrye.common.annotation.Blocking;
 

@@ -7,23 +7,7 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "finetide.ingestion")
 public interface IngestionConfig {
 
-    /** Name written into dead-letter headers. */
-    @WithDefault("ingestion")
-    String serviceName();
-
     /** Largest number of examples accepted in one {@code POST /api/v1/examples}. */
     @WithDefault("1000")
     int maxBatchSize();
-
-    /** Create the platform's topics at start when they are missing. */
-    @WithDefault("true")
-    boolean createTopics();
-
-    /** Partitions of topics this service creates. */
-    @WithDefault("3")
-    int topicPartitions();
-
-    /** Replication factor of topics this service creates. */
-    @WithDefault("1")
-    short topicReplication();
 }

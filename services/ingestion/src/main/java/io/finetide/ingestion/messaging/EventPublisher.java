@@ -1,15 +1,12 @@
 package io.finetide.ingestion.messaging;
 
 import java.util.List;
-import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
-import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.messaging.KafkaMessages;
 import io.finetide.proto.v1.LabelledExampleEvent;
 import io.finetide.proto.v1.TaskDefinitionEvent;
@@ -27,10 +24,6 @@ public class EventPublisher {
     @Channel("tasks-out")
     MutinyEmitter<byte[]> tasks;
 
-    @Inject
-    @Channel("dead-letter")
-    MutinyEmitter<byte[]> deadLetter;
-
     public void labelled(List<LabelledExampleEvent> events) {
         KafkaMessages.sendAll(labelled, events.stream().map(e -> KafkaMessages.event(e.getMeta().getTask(), e))
                 .toList());
@@ -38,10 +31,5 @@ public class EventPublisher {
 
     public void task(TaskDefinitionEvent task) {
         tasks.sendMessageAndAwait(KafkaMessages.event(task.getName(), task));
-    }
-
-    public void deadLetters(Map<ConsumerRecord<String, byte[]>, RejectedException> rejected, String service) {
-        KafkaMessages.sendAll(deadLetter, rejected.entrySet().stream()
-                .map(e -> KafkaMessages.deadLetter(e.getKey(), e.getValue(), service)).toList());
     }
 }

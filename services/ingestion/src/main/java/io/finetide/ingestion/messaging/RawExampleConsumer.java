@@ -12,13 +12,13 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-import io.finetide.ingestion.config.IngestionConfig;
 import io.finetide.ingestion.domain.IngestService;
 import io.finetide.ingestion.domain.IngestionMetrics;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.RawExamples;
 import io.finetide.platform.messaging.KafkaMessages;
 import io.finetide.platform.store.StoreRetry;
+import io.finetide.runtime.DeadLetterPublisher;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 
 /**
@@ -33,13 +33,10 @@ public class RawExampleConsumer {
     IngestService ingest;
 
     @Inject
-    EventPublisher publisher;
+    DeadLetterPublisher deadLetters;
 
     @Inject
     IngestionMetrics metrics;
-
-    @Inject
-    IngestionConfig config;
 
     @Incoming("examples-raw")
     @Blocking
@@ -66,6 +63,6 @@ public class RawExampleConsumer {
             }
         }
         rejected.values().forEach(e -> metrics.rejected(e.reason(), "kafka"));
-        publisher.deadLetters(rejected, config.serviceName());
+        deadLetters.send(rejected);
     }
 }

@@ -13,13 +13,13 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import io.finetide.platform.errors.RejectedException;
-import io.finetide.platform.store.StoreRetry;
 import io.finetide.platform.events.Events;
-import io.finetide.preprocessing.config.PreprocessingConfig;
+import io.finetide.platform.store.StoreRetry;
 import io.finetide.preprocessing.domain.PreparationService;
 import io.finetide.preprocessing.domain.PreprocessingMetrics;
 import io.finetide.proto.v1.LabelledExampleEvent;
 import io.finetide.proto.v1.TaskDefinitionEvent;
+import io.finetide.runtime.DeadLetterPublisher;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 
 @ApplicationScoped
@@ -29,13 +29,10 @@ public class Consumers {
     PreparationService preparation;
 
     @Inject
-    EventPublisher publisher;
+    DeadLetterPublisher deadLetters;
 
     @Inject
     PreprocessingMetrics metrics;
-
-    @Inject
-    PreprocessingConfig config;
 
     /** The compacted tasks topic, read from the start at every start (no committed offsets). */
     @Incoming("tasks")
@@ -64,6 +61,6 @@ public class Consumers {
             }
         }
         StoreRetry.call(() -> preparation.prepareAll(examples)).forEach((i, e) -> rejected.put(origins.get(i), e));
-        publisher.deadLetters(rejected, config.serviceName());
+        deadLetters.send(rejected);
     }
 }

@@ -1,15 +1,12 @@
 package io.finetide.preprocessing.messaging;
 
 import java.util.List;
-import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
-import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.messaging.KafkaMessages;
 import io.finetide.proto.v1.DatasetSnapshotEvent;
 import io.finetide.proto.v1.PreparedExampleEvent;
@@ -26,10 +23,6 @@ public class EventPublisher {
     @Channel("snapshots-out")
     MutinyEmitter<byte[]> snapshots;
 
-    @Inject
-    @Channel("dead-letter")
-    MutinyEmitter<byte[]> deadLetter;
-
     public void prepared(List<PreparedExampleEvent> events) {
         KafkaMessages.sendAll(prepared, events.stream().map(e -> KafkaMessages.event(e.getMeta().getTask(), e))
                 .toList());
@@ -37,10 +30,5 @@ public class EventPublisher {
 
     public void snapshot(DatasetSnapshotEvent e) {
         snapshots.sendMessageAndAwait(KafkaMessages.event(e.getMeta().getTask(), e));
-    }
-
-    public void deadLetters(Map<ConsumerRecord<String, byte[]>, RejectedException> rejected, String service) {
-        KafkaMessages.sendAll(deadLetter, rejected.entrySet().stream()
-                .map(e -> KafkaMessages.deadLetter(e.getKey(), e.getValue(), service)).toList());
     }
 }

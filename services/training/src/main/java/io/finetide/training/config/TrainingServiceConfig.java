@@ -7,10 +7,6 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "finetide.training")
 public interface TrainingServiceConfig {
 
-    /** Name written into dead-letter headers. */
-    @WithDefault("training")
-    String serviceName();
-
     /** TensorFlow intra- and inter-op threads of a training run. */
     @WithDefault("2")
     int threads();
@@ -22,16 +18,4 @@ public interface TrainingServiceConfig {
     /** How long a snapshot waits for its task's definition to arrive before it is refused. */
     @WithDefault("30")
     int taskWaitSeconds();
-
-    /** Create the platform's topics at start when they are missing. */
-    @WithDefault("true")
-    boolean createTopics();
-
-    /** Partitions of topics this service creates. */
-    @WithDefault("3")
-    int topicPartitions();
-
-    /** Replication factor of topics this service creates. */
-    @WithDefault("1")
-    short topicReplication();
 }

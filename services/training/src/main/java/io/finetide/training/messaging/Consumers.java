@@ -7,12 +7,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import io.finetide.platform.errors.RejectedException;
-import io.finetide.platform.store.StoreRetry;
 import io.finetide.platform.events.Events;
+import io.finetide.platform.store.StoreRetry;
 import io.finetide.proto.v1.DatasetSnapshotEvent;
 import io.finetide.proto.v1.ModelPromotedEvent;
 import io.finetide.proto.v1.TaskDefinitionEvent;
-import io.finetide.training.config.TrainingServiceConfig;
+import io.finetide.runtime.DeadLetterPublisher;
 import io.finetide.training.domain.TrainingMetrics;
 import io.finetide.training.domain.TrainingService;
 import io.smallrye.reactive.messaging.annotations.Blocking;
@@ -24,13 +24,10 @@ public class Consumers {
     TrainingService training;
 
     @Inject
-    EventPublisher publisher;
+    DeadLetterPublisher deadLetters;
 
     @Inject
     TrainingMetrics metrics;
-
-    @Inject
-    TrainingServiceConfig config;
 
     @Incoming("tasks")
     public void task(ConsumerRecord<String, byte[]> record) {
@@ -57,7 +54,7 @@ public class Consumers {
             StoreRetry.run(() -> training.onSnapshot(snapshot));
         } catch (RejectedException e) {
             metrics.rejected(e.reason());
-            publisher.deadLetter(record, e, config.serviceName());
+            deadLetters.send(record, e);
         }
     }
 }

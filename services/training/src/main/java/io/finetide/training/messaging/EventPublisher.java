@@ -3,10 +3,8 @@ package io.finetide.training.messaging;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
-import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.messaging.KafkaMessages;
 import io.finetide.proto.v1.ModelTrainedEvent;
 import io.finetide.proto.v1.TrainingProgressEvent;
@@ -23,19 +21,11 @@ public class EventPublisher {
     @Channel("trained-out")
     MutinyEmitter<byte[]> trained;
 
-    @Inject
-    @Channel("dead-letter")
-    MutinyEmitter<byte[]> deadLetter;
-
     public void progress(TrainingProgressEvent e) {
         progress.sendMessageAndAwait(KafkaMessages.event(e.getMeta().getTask(), e));
     }
 
     public void trained(ModelTrainedEvent e) {
         trained.sendMessageAndAwait(KafkaMessages.event(e.getMeta().getTask(), e));
-    }
-
-    public void deadLetter(ConsumerRecord<String, byte[]> record, RejectedException reason, String service) {
-        deadLetter.sendMessageAndAwait(KafkaMessages.deadLetter(record, reason, service));
     }
 }

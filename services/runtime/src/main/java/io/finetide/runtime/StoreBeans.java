@@ -1,12 +1,9 @@
-package io.finetide.evaluation.config;
+package io.finetide.runtime;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
-import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import com.mongodb.client.MongoClient;
@@ -14,25 +11,10 @@ import com.mongodb.client.MongoDatabase;
 
 import io.finetide.platform.store.ArtifactStore;
 import io.finetide.platform.store.StoreNames;
-import io.finetide.platform.topics.TopicProvisioner;
-import io.quarkus.runtime.StartupEvent;
 
+/** The service's own database ({@code quarkus.mongodb.database}) and the shared artifact store. */
 @ApplicationScoped
-public class Startup {
-
-    @Inject
-    EvaluationConfig config;
-
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
-
-    void onStart(@Observes StartupEvent event) {
-        if (config.createTopics()) {
-            TopicProvisioner.ensure(bootstrap, TopicProvisioner.configuredTopics(
-                    key -> ConfigProvider.getConfig().getValue(key, String.class)), config.topicPartitions(),
-                    config.topicReplication());
-        }
-    }
+public class StoreBeans {
 
     @Produces
     @Singleton

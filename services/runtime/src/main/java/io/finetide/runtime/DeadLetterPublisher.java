@@ -1,0 +1,38 @@
+package io.finetide.runtime;
+
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+
+import io.finetide.platform.errors.RejectedException;
+import io.finetide.platform.messaging.KafkaMessages;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+
+/**
+ * Sends refused records to the dead-letter topic (channel {@code dead-letter}), each with its reason, and waits for
+ * the broker's acknowledgement: a record is acknowledged on its own topic only once its dead letter is safe.
+ */
+@ApplicationScoped
+public class DeadLetterPublisher {
+
+    @Inject
+    @Channel("dead-letter")
+    MutinyEmitter<byte[]> deadLetter;
+
+    @ConfigProperty(name = "quarkus.application.name")
+    String service;
+
+    public void send(ConsumerRecord<String, byte[]> record, RejectedException reason) {
+        send(Map.of(record, reason));
+    }
+
+    public void send(Map<ConsumerRecord<String, byte[]>, RejectedException> rejected) {
+        KafkaMessages.sendAll(deadLetter, rejected.entrySet().stream()
+                .map(e -> KafkaMessages.deadLetter(e.getKey(), e.getValue(), service)).toList());
+    }
+}
