@@ -63,6 +63,8 @@ public final class EncoderGraph implements AutoCloseable {
     private final Operand<TFloat32> logits;
     private final Operand<TFloat32> probabilities;
     private long randomOpCounter;
+    /** [batch, time, hidden]: the encoder's last hidden states, before pooling. */
+    private Operand<TFloat32> lastHidden;
 
     // Training only.
     private Placeholder<TInt32> labels;
@@ -171,6 +173,7 @@ public final class EncoderGraph implements AutoCloseable {
         Operand<TInt32> hiddenShape = tf.concat(List.of(tf.constant(new int[]{-1}), tf.reshape(seqLen,
                 tf.constant(new int[]{1})), tf.constant(new int[]{h})), tf.constant(0));
         Operand<TFloat32> hidden = tf.reshape(x2, hiddenShape);
+        lastHidden = hidden;
         Operand<TFloat32> pooled;
         if (config.pooling().equals("cls")) {
             pooled = tf.gather(hidden, tf.constant(0), tf.constant(1));
@@ -338,20 +341,29 @@ public final class EncoderGraph implements AutoCloseable {
 
     /** Class probabilities for a padded batch, [batch][labels]. */
     public float[][] predict(Batch batch) {
-        try (TInt32 ids = batch.idsTensor(); TFloat32 mask = batch.maskTensor()) {
+        return infer(batch, probabilities, t -> toMatrix(t, batch.size(), config.numLabels()));
+    }
+
+    /** The last hidden states of a padded batch, flat in [batch][time][hidden] order. */
+    public float[] hiddenStates(Batch batch) {
+        return infer(batch, lastHidden, t -> {
+            float[] out = new float[batch.size() * batch.length() * config.hiddenSize()];
+            t.copyTo(DataBuffers.of(out, false, false));
+            return out;
+        });
+    }
+
+    /** One forward pass without dropout, reading {@code fetch} before its tensor is closed. */
+    private <T> T infer(Batch batch, Operand<TFloat32> fetch, java.util.function.Function<TFloat32, T> read) {
+        try (TInt32 ids = batch.idsTensor();
+                TFloat32 mask = batch.maskTensor();
+                TFloat32 noDropout = TFloat32.scalarOf(0f)) {
             Session.Runner runner = session.runner().feed(inputIds, ids).feed(attentionMask, mask);
-            TFloat32 rate = options.training() ? TFloat32.scalarOf(0f) : null;
-            try {
-                if (rate != null) {
-                    runner.feed(dropoutRate, rate);
-                }
-                try (Result r = runner.fetch(probabilities).run()) {
-                    return toMatrix((TFloat32) r.get(0), batch.size(), config.numLabels());
-                }
-            } finally {
-                if (rate != null) {
-                    rate.close();
-                }
+            if (options.training()) {
+                runner.feed(dropoutRate, noDropout);
+            }
+            try (Result r = runner.fetch(fetch).run()) {
+                return read.apply((TFloat32) r.get(0));
             }
         }
     }

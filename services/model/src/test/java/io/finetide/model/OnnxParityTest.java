@@ -1,0 +1,91 @@
+package io.finetide.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.finetide.model.encoder.Batch;
+import io.finetide.model.encoder.EncoderGraph;
+import io.finetide.model.pretrained.PretrainedEncoders;
+import io.finetide.model.text.TextEncoder;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+
+/**
+ * Golden parity: the MiniLM-L6 weights imported into our TensorFlow encoder give the same last hidden states as ONNX
+ * Runtime running the very same ONNX file, on a batch with short, long and padded sentences.
+ */
+class OnnxParityTest {
+
+    static final List<String> SENTENCES = List.of(
+            "Hi.",
+            "The bank charged me twice for the same transfer and nobody answers the phone.",
+            "a gob of drivel so sickly sweet , even the eager consumers of moore 's pasteurized ditties will retch "
+                    + "it up like rancid crème brûlée .",
+            "Fine-tuning a Transformer on streaming text, continuously!",
+            "ok");
+
+    @Test
+    void minilmHiddenStatesMatchOnnxRuntime() throws Exception {
+        PretrainedEncoders.Pretrained pre = PretrainedEncoders.load("minilm-l6", 2, "cls", 0.0, 1);
+        assertThat(pre.config().layers()).isEqualTo(6);
+        assertThat(pre.config().hiddenSize()).isEqualTo(384);
+        assertThat(pre.config().intermediateSize()).isEqualTo(1536);
+        assertThat(pre.config().vocabSize()).isEqualTo(30522);
+        assertThat(pre.config().parameterCount()).isBetween(22_500_000L, 22_800_000L);
+
+        int[][] ids;
+        try (TextEncoder encoder = TextEncoder.builtin("minilm-l6", 128)) {
+            ids = encoder.encodeAll(SENTENCES);
+        }
+        int b = ids.length;
+        int t = 0;
+        for (int[] s : ids) {
+            t = Math.max(t, s.length);
+        }
+        int h = pre.config().hiddenSize();
+        float[] ours;
+        try (EncoderGraph graph = EncoderGraph.create(pre.config(), pre.weights(), EncoderGraph.Options.inference(2))) {
+            ours = graph.hiddenStates(Batch.of(ids, 0, 1, 512));
+        }
+
+        long[][] inputIds = new long[b][t];
+        long[][] mask = new long[b][t];
+        long[][] types = new long[b][t];
+        for (int i = 0; i < b; i++) {
+            for (int j = 0; j < ids[i].length; j++) {
+                inputIds[i][j] = ids[i][j];
+                mask[i][j] = 1;
+            }
+        }
+        byte[] onnx;
+        try (InputStream in = OnnxParityTest.class.getResourceAsStream("/all-minilm-l6-v2.onnx")) {
+            onnx = in.readAllBytes();
+        }
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        float[][][] reference;
+        try (OrtSession session = env.createSession(onnx, new OrtSession.SessionOptions());
+                OnnxTensor a = OnnxTensor.createTensor(env, inputIds);
+                OnnxTensor m = OnnxTensor.createTensor(env, mask);
+                OnnxTensor y = OnnxTensor.createTensor(env, types);
+                OrtSession.Result r = session.run(Map.of("input_ids", a, "attention_mask", m, "token_type_ids", y))) {
+            reference = (float[][][]) r.get(0).getValue();
+        }
+
+        double maxDiff = 0;
+        for (int i = 0; i < b; i++) {
+            for (int j = 0; j < ids[i].length; j++) {
+                for (int k = 0; k < h; k++) {
+                    maxDiff = Math.max(maxDiff, Math.abs(ours[(i * t + j) * h + k] - reference[i][j][k]));
+                }
+            }
+        }
+        assertThat(maxDiff).as("max |ours - onnxruntime| over real tokens").isLessThanOrEqualTo(1e-4);
+    }
+}
