@@ -70,11 +70,12 @@ class PipelineIT {
         List<DemoDriver.Example> train = DemoDriver.read(data.resolve("stsa.binary.train"), "it-");
         String task = """
                 {"name": "%s", "labels": ["negative", "positive"],
-                 "model": {"layers": 1, "hiddenSize": 64, "heads": 2, "ffnSize": 128, "maxSeqLen": 48},
+                 "model": {"baseModel": "random", "layers": 1, "hiddenSize": 64, "heads": 2, "ffnSize": 128, "maxSeqLen": 48},
                  "triggerMinNewExamples": 400, "maxTextBytes": 2000,
                  "hyperParameters": {"epochs": 3, "learningRate": 0.002, "batchSize": 32},
                  "promotionMargin": 0.01}
-                """.formatted(TASK);
+                """
+                .formatted(TASK);
         assertThat(client.post("ingestion", "/api/v1/tasks", task).status()).isEqualTo(201);
         assertThat(client.post("ingestion", "/api/v1/tasks", "{\"name\": \"Bad!\", \"labels\": [\"x\"]}").status())
                 .isEqualTo(422);

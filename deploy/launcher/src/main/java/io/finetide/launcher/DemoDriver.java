@@ -80,11 +80,10 @@ public final class DemoDriver {
 
         String task = """
                 {"name": "%s", "labels": ["negative", "positive"],
-                 "model": {"architecture": "transformer-encoder", "tokenizer": "minilm-l6", "layers": 2,
-                           "hiddenSize": 128, "heads": 4, "ffnSize": 256, "maxSeqLen": 64},
+                 "model": {"architecture": "transformer-encoder", "baseModel": "minilm-l6", "maxSeqLen": 64},
                  "splits": {"train": 0.8, "validation": 0.1, "test": 0.1},
                  "triggerMinNewExamples": 2400,
-                 "hyperParameters": {"learningRate": 0.001, "batchSize": 32, "epochs": 4, "weightDecay": 0.01,
+                 "hyperParameters": {"learningRate": 0.00005, "batchSize": 32, "epochs": 2, "weightDecay": 0.01,
                                      "warmupRatio": 0.1, "maxGradNorm": 1.0, "seed": 42, "dropout": 0.1},
                  "promotionMargin": 0.0}
                 """.formatted(TASK);
@@ -92,7 +91,7 @@ public final class DemoDriver {
         if (created.status() / 100 != 2) {
             throw new IllegalStateException("task creation answered " + created.status() + ": " + created.body());
         }
-        say.accept("created task " + TASK + " (2-layer, 128-wide Transformer encoder from random weights; "
+        say.accept("created task " + TASK + " (fine-tunes pretrained MiniLM-L6, 6 layers, 22.7M parameters; "
                 + "a snapshot every 2,400 new training examples)");
 
         try (EventWatcher watcher = new EventWatcher(platform, say, 1000);

@@ -125,8 +125,10 @@ public final class LocalPlatform implements AutoCloseable {
             env.put("FINETIDE_STORE_ARTIFACTS_DATABASE", options.database() + "_artifacts");
             env.put(TopicConfigSource.SUFFIX_ENV, options.topicSuffix());
             env.put("FINETIDE_TOPICS_CREATE", "false"); // created above, with the right partition count
+            // Services that hold models (22.7M floats each for MiniLM, twice while importing) get more heap.
+            String heap = List.of("training", "evaluation", "deployment").contains(name) ? "-Xmx1500m" : "-Xmx512m";
             ManagedProcess p = ManagedProcess.start(name, List.of(javaBin(), "-XX:+UseSerialGC",
-                    "-XX:TieredStopAtLevel=1", "-Xmx512m", "-jar", serviceJar(name).toString()), env,
+                    "-XX:TieredStopAtLevel=1", heap, "-jar", serviceJar(name).toString()), env,
                     logs.resolve(name + ".log"));
             track(p);
             services.add(p);

@@ -20,6 +20,9 @@ class TaskApiTest {
         given().contentType("application/json").body(body).post("/api/v1/tasks").then().statusCode(201)
                 .body("name", equalTo("reviews"))
                 .body("model.tokenizer", equalTo("minilm-l6"))
+                .body("model.baseModel", equalTo("minilm-l6"))
+                .body("model.hiddenSize", equalTo(384))
+                .body("model.layers", equalTo(6))
                 .body("splits.train", equalTo(0.8f))
                 .body("triggerMinNewExamples", equalTo(1000));
         given().contentType("application/json").body(body).post("/api/v1/tasks").then().statusCode(200);
@@ -33,13 +36,16 @@ class TaskApiTest {
     void refusesInvalidTasksWithEveryReason() {
         given().contentType("application/json")
                 .body("{\"name\":\"Bad Name\",\"labels\":[\"x\"],\"splits\":{\"train\":0.9,\"validation\":0.2,"
-                        + "\"test\":0.1},\"model\":{\"hiddenSize\":100,\"heads\":3}}")
+                        + "\"test\":0.1},\"model\":{\"baseModel\":\"random\",\"hiddenSize\":100,\"heads\":3}}")
                 .post("/api/v1/tasks").then().statusCode(422)
                 .body("reason", equalTo("INVALID_TASK"))
                 .body("message", containsString("name must match"))
                 .body("message", containsString("at least 2"))
                 .body("message", containsString("add up to 1"))
                 .body("message", containsString("divisible"));
+        given().contentType("application/json")
+                .body("{\"name\":\"x\",\"labels\":[\"a\",\"b\"],\"model\":{\"baseModel\":\"gpt9\"}}")
+                .post("/api/v1/tasks").then().statusCode(422).body("message", containsString("model.baseModel"));
         given().contentType("application/json").body("{\"name\": ").post("/api/v1/tasks").then().statusCode(422)
                 .body("reason", equalTo("INVALID_TASK"));
         given().contentType("application/json").body("{\"name\":\"x\",\"labels\":[\"a\",\"b\"],\"colour\":1}")

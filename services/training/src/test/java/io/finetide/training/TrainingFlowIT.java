@@ -63,7 +63,8 @@ class TrainingFlowIT {
         FinetideTestResource.Context ctx = FinetideTestResource.current();
         TaskDefinitionEvent task = TaskDefinitions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder()
                 .setName("tr").addLabels("vehicle").addLabels("fruit")
-                .setModel(ModelSpec.newBuilder().setLayers(1).setHiddenSize(32).setHeads(2).setFfnSize(64)
+                .setModel(ModelSpec.newBuilder().setBaseModel("random").setLayers(1).setHiddenSize(32).setHeads(2)
+                        .setFfnSize(64)
                         .setMaxSeqLen(16))
                 .setHyperParameters(HyperParameters.newBuilder().setEpochs(3).setLearningRate(3e-3)
                         .setBatchSize(16))

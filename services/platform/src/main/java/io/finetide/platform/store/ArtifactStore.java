@@ -1,7 +1,6 @@
 package io.finetide.platform.store;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.util.Optional;
 
 import org.bson.Document;
@@ -9,6 +8,7 @@ import org.bson.Document;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.gridfs.GridFSBucket;
 import com.mongodb.client.gridfs.GridFSBuckets;
+import com.mongodb.client.gridfs.GridFSDownloadStream;
 import com.mongodb.client.gridfs.model.GridFSFile;
 import com.mongodb.client.gridfs.model.GridFSUploadOptions;
 import com.mongodb.client.model.Filters;
@@ -21,6 +21,7 @@ public final class ArtifactStore {
 
     public static final String BUCKET = "artifacts";
     private static final int CHUNK_BYTES = 1024 * 1024;
+    private static final int DOWNLOAD_BATCH = 8;
 
     private final GridFSBucket bucket;
 
@@ -43,9 +44,13 @@ public final class ArtifactStore {
         if (file.isEmpty()) {
             return Optional.empty();
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(file.get().getLength(), 1L << 30));
-        bucket.downloadToStream(file.get().getObjectId(), out);
-        return Optional.of(out.toByteArray());
+        // A few chunks per reply: FerretDB otherwise answers with every chunk at once, and a model of 90 MB
+        // exceeds the driver's 48 MB message limit.
+        try (GridFSDownloadStream in = bucket.openDownloadStream(file.get().getObjectId()).batchSize(DOWNLOAD_BATCH)) {
+            return Optional.of(in.readAllBytes());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read artifact " + name, e);
+        }
     }
 
     public byte[] require(String name) {

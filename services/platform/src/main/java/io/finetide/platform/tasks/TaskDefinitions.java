@@ -3,6 +3,7 @@ package io.finetide.platform.tasks;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -28,12 +29,22 @@ public final class TaskDefinitions {
     public static final String ARCHITECTURE_ENCODER = "transformer-encoder";
     /** Tokenizers whose files ship with the platform (see the model library's TextEncoder). */
     public static final Set<String> TOKENIZERS = Set.of("minilm-l6");
+    public static final String BASE_RANDOM = "random";
+    /**
+     * Pretrained bases that ship with the platform (see the model library's PretrainedEncoders), with the shape and
+     * tokenizer they fix.
+     */
+    public static final Map<String, ModelSpec> PRETRAINED = Map.of("minilm-l6", ModelSpec.newBuilder()
+            .setTokenizer("minilm-l6").setLayers(6).setHiddenSize(384).setHeads(12).setFfnSize(1536).build());
+    public static final String DEFAULT_BASE = "minilm-l6";
 
+    /** The size of a random start when the task gives none. */
     public static final ModelSpec DEFAULT_MODEL = ModelSpec.newBuilder()
             .setArchitecture(ARCHITECTURE_ENCODER).setTokenizer("minilm-l6")
             .setLayers(2).setHiddenSize(128).setHeads(4).setFfnSize(256).setMaxSeqLen(64).build();
+    /** Fine-tuning a pretrained base: a small learning rate, few epochs. */
     public static final HyperParameters DEFAULT_HYPER_PARAMETERS = HyperParameters.newBuilder()
-            .setLearningRate(1e-3).setBatchSize(32).setEpochs(4).setWeightDecay(0.01).setWarmupRatio(0.1)
+            .setLearningRate(5e-5).setBatchSize(32).setEpochs(3).setWeightDecay(0.01).setWarmupRatio(0.1)
             .setMaxGradNorm(1.0).setSeed(42).setDropout(0.1).build();
     public static final SplitRatios DEFAULT_SPLITS = SplitRatios.newBuilder().setTrain(0.8).setValidation(0.1)
             .setTest(0.1).build();
@@ -85,8 +96,17 @@ public final class TaskDefinitions {
     }
 
     private static ModelSpec mergeModel(ModelSpec m) {
+        String base = m.getBaseModel().isEmpty() ? DEFAULT_BASE : m.getBaseModel();
+        ModelSpec pretrained = PRETRAINED.get(base);
+        if (pretrained != null) {
+            // The base decides the shape; what the task said about it is overridden, not silently mixed.
+            m = m.toBuilder().setTokenizer(pretrained.getTokenizer()).setLayers(pretrained.getLayers())
+                    .setHiddenSize(pretrained.getHiddenSize()).setHeads(pretrained.getHeads())
+                    .setFfnSize(pretrained.getFfnSize()).build();
+        }
         ModelSpec d = DEFAULT_MODEL;
         return ModelSpec.newBuilder()
+                .setBaseModel(base)
                 .setArchitecture(m.getArchitecture().isEmpty() ? d.getArchitecture() : m.getArchitecture())
                 .setTokenizer(m.getTokenizer().isEmpty() ? d.getTokenizer() : m.getTokenizer())
                 .setLayers(m.getLayers() == 0 ? d.getLayers() : m.getLayers())
@@ -139,6 +159,9 @@ public final class TaskDefinitions {
         }
         if (!TOKENIZERS.contains(m.getTokenizer())) {
             p.add("model.tokenizer must be one of " + TOKENIZERS);
+        }
+        if (!m.getBaseModel().equals(BASE_RANDOM) && !PRETRAINED.containsKey(m.getBaseModel())) {
+            p.add("model.baseModel must be '" + BASE_RANDOM + "' or one of " + PRETRAINED.keySet());
         }
         range(p, "model.layers", m.getLayers(), 1, 24);
         range(p, "model.hiddenSize", m.getHiddenSize(), 8, 2048);

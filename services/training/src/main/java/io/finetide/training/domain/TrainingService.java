@@ -16,6 +16,7 @@ import org.jboss.logging.Logger;
 import io.finetide.model.bundle.ModelBundle;
 import io.finetide.model.encoder.EncoderConfig;
 import io.finetide.model.encoder.Weights;
+import io.finetide.model.pretrained.PretrainedEncoders;
 import io.finetide.model.text.TextEncoder;
 import io.finetide.model.train.LabelledText;
 import io.finetide.model.train.Trainer;
@@ -27,6 +28,7 @@ import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.Events;
 import io.finetide.platform.store.ArtifactStore;
 import io.finetide.platform.tasks.KeyedRegistry;
+import io.finetide.platform.tasks.TaskDefinitions;
 import io.finetide.proto.v1.DatasetSnapshotEvent;
 import io.finetide.proto.v1.Metrics;
 import io.finetide.proto.v1.ModelPromotedEvent;
@@ -122,8 +124,19 @@ public class TrainingService {
         List<LabelledText> validation = labelled(rows, Split.VALIDATION, task);
         try (TextEncoder encoder = TextEncoder.builtin(task.getModel().getTokenizer(),
                 task.getModel().getMaxSeqLen())) {
-            EncoderConfig encoderConfig = Models.encoder(task, encoder.vocabSize());
             TrainingConfig hp = Models.training(task.getHyperParameters(), config.patience(), config.threads());
+            String baseModel = task.getModel().getBaseModel();
+            EncoderConfig encoderConfig;
+            Weights fromBase;
+            if (baseModel.equals(TaskDefinitions.BASE_RANDOM)) {
+                encoderConfig = Models.encoder(task, encoder.vocabSize());
+                fromBase = Weights.initialise(encoderConfig, hp.seed());
+            } else {
+                PretrainedEncoders.Pretrained pre = PretrainedEncoders.load(baseModel, task.getLabelsCount(), "mean",
+                        task.getHyperParameters().getDropout(), hp.seed());
+                encoderConfig = pre.config();
+                fromBase = pre.weights();
+            }
             String parentModelId = "";
             Weights initial = null;
             Optional<ModelPromotedEvent> champion = champions.get(taskName);
@@ -133,12 +146,12 @@ public class TrainingService {
                     initial = parent.weights();
                     parentModelId = champion.get().getModelId();
                 } else {
-                    LOG.warnf("champion %s has another shape than task %s now; training from scratch",
+                    LOG.warnf("champion %s has another shape than task %s now; training from the base",
                             champion.get().getModelId(), taskName);
                 }
             }
             if (initial == null) {
-                initial = Weights.initialise(encoderConfig, hp.seed());
+                initial = fromBase;
             }
             final String parent = parentModelId;
             List<Document> epochs = new ArrayList<>();
@@ -150,7 +163,7 @@ public class TrainingService {
                             .setTotalSteps(totalSteps)
                             .setMessage(trainExamples + " training and " + validation.size()
                                     + " validation examples, " + (parent.isEmpty()
-                                            ? "from scratch"
+                                            ? "from base " + baseModel
                                             : "continuing from " + parent))
                             .build());
                 }
@@ -175,6 +188,7 @@ public class TrainingService {
             metadata.put("snapshotId", snapshot.getSnapshotId());
             metadata.put("snapshotSha256", snapshot.getContentHash());
             metadata.put("parentModelId", parent);
+            metadata.put("baseModel", baseModel);
             metadata.put("bestEpoch", result.bestEpoch());
             metadata.put("validationAccuracy", result.best().validationAccuracy());
             metadata.put("hyperParameters", hp.toString());
