@@ -163,10 +163,6 @@ public final class EventWatcher implements AutoCloseable {
         return await(evaluated, match, timeout);
     }
 
-    public Optional<DatasetSnapshotEvent> awaitSnapshot(Predicate<DatasetSnapshotEvent> match, Duration timeout) {
-        return await(snapshots, match, timeout);
-    }
-
     /** Waits for the first event in {@code list} that matches. */
     private <T> Optional<T> await(List<T> list, Predicate<T> match, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();

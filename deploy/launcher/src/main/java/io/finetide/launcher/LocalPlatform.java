@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 import io.finetide.platform.local.FerretDbServer;
 import io.finetide.platform.local.LocalPaths;
@@ -208,10 +207,6 @@ public final class LocalPlatform implements AutoCloseable {
 
     public Options options() {
         return options;
-    }
-
-    public String describe() {
-        return processes.stream().map(p -> p.name() + "=" + p.pid()).collect(Collectors.joining(", "));
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.finetide.testing;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
@@ -73,10 +72,5 @@ public final class TestInfrastructure {
             }
         }
         return mongoUri;
-    }
-
-    /** Client properties for test producers and consumers. */
-    public static Map<String, Object> clientProperties() {
-        return Map.of("bootstrap.servers", kafkaBootstrap());
     }
 }

@@ -12,7 +12,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -32,18 +31,6 @@ public final class TestKafka {
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         return new KafkaProducer<>(p);
-    }
-
-    public static void send(String bootstrap, String topic, String key, byte[] value, List<Header> headers) {
-        try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
-            producer.send(new ProducerRecord<>(topic, null, key, value, headers)).get();
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot produce to " + topic, e);
-        }
-    }
-
-    public static void sendJson(String bootstrap, String topic, String key, String json) {
-        send(bootstrap, topic, key, json.getBytes(StandardCharsets.UTF_8), List.of());
     }
 
     /** A consumer in a fresh group positioned at the start of {@code topic}. */

@@ -4,7 +4,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,7 +13,6 @@ import org.bson.Document;
 
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
-import com.mongodb.client.model.Filters;
 
 import io.finetide.platform.store.Documents;
 
@@ -45,12 +43,4 @@ public class ExampleStore {
         return Documents.insertNew(collection(), docs);
     }
 
-    public Optional<ExampleRecord> find(String task, String id) {
-        return Optional.ofNullable(Documents.byId(collection(), ExampleRecord.key(task, id)))
-                .map(ExampleRecord::fromDocument);
-    }
-
-    public long count(String task) {
-        return collection().countDocuments(Filters.eq("task", task));
-    }
 }

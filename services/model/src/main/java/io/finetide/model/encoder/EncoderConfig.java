@@ -29,11 +29,6 @@ public record EncoderConfig(int vocabSize, int maxPositions, int typeVocabSize, 
         return hiddenSize / heads;
     }
 
-    public EncoderConfig withNumLabels(int n) {
-        return new EncoderConfig(vocabSize, maxPositions, typeVocabSize, hiddenSize, layers, heads, intermediateSize, n,
-                pooling, dropout, layerNormEps);
-    }
-
     public long parameterCount() {
         long h = hiddenSize;
         long emb = (long) vocabSize * h + (long) maxPositions * h + (long) typeVocabSize * h + 2 * h;

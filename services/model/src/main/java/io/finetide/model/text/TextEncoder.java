@@ -73,10 +73,6 @@ public final class TextEncoder implements AutoCloseable {
         return out;
     }
 
-    public List<String> tokens(String text) {
-        return List.of(tokenizer.encode(text).getTokens());
-    }
-
     public int vocabSize() {
         // The Rust library does not expose the size; the id of the last vocabulary entry does.
         return VocabSize.of(json);
