@@ -15,11 +15,9 @@ import io.finetide.evaluation.store.EvaluationReportRecord;
 import io.finetide.evaluation.store.EvaluationStore;
 import io.finetide.model.bundle.ModelBundle;
 import io.finetide.platform.datasets.SnapshotFile;
-import io.finetide.platform.errors.ReasonCode;
-import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.Events;
 import io.finetide.platform.store.ArtifactStore;
-import io.finetide.platform.tasks.KeyedRegistry;
+import io.finetide.platform.tasks.Directory;
 import io.finetide.proto.v1.Metrics;
 import io.finetide.proto.v1.ModelEvaluatedEvent;
 import io.finetide.proto.v1.ModelPromotedEvent;
@@ -36,8 +34,7 @@ public class EvaluationService {
 
     private static final Logger LOG = Logger.getLogger(EvaluationService.class);
 
-    private final KeyedRegistry<TaskDefinitionEvent> tasks = new KeyedRegistry<>();
-    private final KeyedRegistry<ModelPromotedEvent> champions = new KeyedRegistry<>();
+    private final Directory directory = new Directory();
 
     @Inject
     EvaluationStore store;
@@ -56,15 +53,11 @@ public class EvaluationService {
 
     @jakarta.annotation.PostConstruct
     void registerGauges() {
-        metrics.watchChampions(champions);
+        metrics.watchChampions(directory.champions());
     }
 
-    public KeyedRegistry<TaskDefinitionEvent> tasks() {
-        return tasks;
-    }
-
-    public KeyedRegistry<ModelPromotedEvent> champions() {
-        return champions;
+    public Directory directory() {
+        return directory;
     }
 
     public ModelEvaluatedEvent onTrained(ModelTrainedEvent trained) {
@@ -77,8 +70,7 @@ public class EvaluationService {
             return again;
         }
         String taskName = trained.getMeta().getTask();
-        TaskDefinitionEvent task = tasks.await(taskName, Duration.ofSeconds(config.taskWaitSeconds()))
-                .orElseThrow(() -> new RejectedException(ReasonCode.UNKNOWN_TASK, "unknown task '" + taskName + "'"));
+        TaskDefinitionEvent task = directory.awaitTask(taskName, Duration.ofSeconds(config.taskWaitSeconds()));
         List<SnapshotFile.Row> rows = SnapshotFile.read(artifacts.require(trained.getSnapshotArtifact()));
         List<SnapshotFile.Row> test = SnapshotFile.split(rows, Split.TEST);
         List<String> texts = test.stream().map(SnapshotFile.Row::text).toList();
@@ -90,7 +82,7 @@ public class EvaluationService {
                 .setModelId(trained.getModelId()).setSnapshotId(trained.getSnapshotId()).setCandidate(candidate)
                 .setTrained(trained);
         Metrics championMetrics = null;
-        Optional<ModelPromotedEvent> champion = champions.get(taskName)
+        Optional<ModelPromotedEvent> champion = directory.champions().get(taskName)
                 .filter(c -> !c.getModelId().equals(trained.getModelId()));
         if (champion.isPresent()) {
             championMetrics = Scoring.score(ModelBundle.fromBytes(artifacts.require(champion.get().getArtifact())),

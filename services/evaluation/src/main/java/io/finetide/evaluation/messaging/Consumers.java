@@ -12,9 +12,7 @@ import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.Events;
 import io.finetide.platform.store.StoreRetry;
-import io.finetide.proto.v1.ModelPromotedEvent;
 import io.finetide.proto.v1.ModelTrainedEvent;
-import io.finetide.proto.v1.TaskDefinitionEvent;
 import io.finetide.runtime.DeadLetterPublisher;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 
@@ -32,18 +30,12 @@ public class Consumers {
 
     @Incoming("tasks")
     public void task(ConsumerRecord<String, byte[]> record) {
-        if (record.value() == null) {
-            evaluation.tasks().remove(record.key());
-            return;
-        }
-        TaskDefinitionEvent task = Events.parse(record.value(), TaskDefinitionEvent::parseFrom);
-        evaluation.tasks().put(task.getName(), task);
+        evaluation.directory().onTaskRecord(record.key(), record.value());
     }
 
     @Incoming("champions")
     public void champion(ConsumerRecord<String, byte[]> record) {
-        ModelPromotedEvent e = Events.parse(record.value(), ModelPromotedEvent::parseFrom);
-        evaluation.champions().put(e.getMeta().getTask(), e);
+        evaluation.directory().onChampionRecord(record.value());
     }
 
     @Incoming("trained")

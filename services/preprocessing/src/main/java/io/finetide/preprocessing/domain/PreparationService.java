@@ -16,7 +16,7 @@ import jakarta.inject.Inject;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.Events;
-import io.finetide.platform.tasks.KeyedRegistry;
+import io.finetide.platform.tasks.Directory;
 import io.finetide.preprocessing.config.PreprocessingConfig;
 import io.finetide.preprocessing.messaging.EventPublisher;
 import io.finetide.preprocessing.store.PreparedExampleRecord;
@@ -33,7 +33,7 @@ import io.finetide.proto.v1.TaskDefinitionEvent;
 @ApplicationScoped
 public class PreparationService {
 
-    private final KeyedRegistry<TaskDefinitionEvent> tasks = new KeyedRegistry<>();
+    private final Directory directory = new Directory();
     /** Per task: training examples prepared in all, and how many of them the newest snapshot holds. */
     private final Map<String, AtomicLong> training = new ConcurrentHashMap<>();
     private final Map<String, Long> inLatestSnapshot = new ConcurrentHashMap<>();
@@ -56,8 +56,8 @@ public class PreparationService {
     @Inject
     PreprocessingConfig config;
 
-    public KeyedRegistry<TaskDefinitionEvent> tasks() {
-        return tasks;
+    public Directory directory() {
+        return directory;
     }
 
     /**
@@ -117,7 +117,7 @@ public class PreparationService {
         Events.requireSupported(example.getMeta());
         String taskName = example.getMeta().getTask();
         // Tasks and examples travel on different topics: an example may overtake its task's definition.
-        TaskDefinitionEvent task = batchTasks.computeIfAbsent(taskName, n -> tasks.await(n,
+        TaskDefinitionEvent task = batchTasks.computeIfAbsent(taskName, n -> directory.tasks().await(n,
                 Duration.ofSeconds(config.taskWaitSeconds())).orElse(null));
         if (task == null) {
             batchTasks.remove(taskName);

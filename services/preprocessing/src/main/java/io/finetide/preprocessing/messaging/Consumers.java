@@ -18,7 +18,6 @@ import io.finetide.platform.store.StoreRetry;
 import io.finetide.preprocessing.domain.PreparationService;
 import io.finetide.preprocessing.domain.PreprocessingMetrics;
 import io.finetide.proto.v1.LabelledExampleEvent;
-import io.finetide.proto.v1.TaskDefinitionEvent;
 import io.finetide.runtime.DeadLetterPublisher;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 
@@ -37,12 +36,7 @@ public class Consumers {
     /** The compacted tasks topic, read from the start at every start (no committed offsets). */
     @Incoming("tasks")
     public void task(ConsumerRecord<String, byte[]> record) {
-        if (record.value() == null) {
-            preparation.tasks().remove(record.key());
-            return;
-        }
-        TaskDefinitionEvent task = Events.parse(record.value(), TaskDefinitionEvent::parseFrom);
-        preparation.tasks().put(task.getName(), task);
+        preparation.directory().onTaskRecord(record.key(), record.value());
     }
 
     @Incoming("examples-labelled")

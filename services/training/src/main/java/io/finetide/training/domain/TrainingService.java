@@ -27,7 +27,7 @@ import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.Events;
 import io.finetide.platform.store.ArtifactStore;
-import io.finetide.platform.tasks.KeyedRegistry;
+import io.finetide.platform.tasks.Directory;
 import io.finetide.platform.tasks.TaskDefinitions;
 import io.finetide.proto.v1.DatasetSnapshotEvent;
 import io.finetide.proto.v1.Metrics;
@@ -51,8 +51,7 @@ public class TrainingService {
 
     private static final Logger LOG = Logger.getLogger(TrainingService.class);
 
-    private final KeyedRegistry<TaskDefinitionEvent> tasks = new KeyedRegistry<>();
-    private final KeyedRegistry<ModelPromotedEvent> champions = new KeyedRegistry<>();
+    private final Directory directory = new Directory();
 
     @Inject
     TrainingRunStore runs;
@@ -71,15 +70,11 @@ public class TrainingService {
 
     @jakarta.annotation.PostConstruct
     void registerGauges() {
-        metrics.watchChampions(champions);
+        metrics.watchChampions(directory.champions());
     }
 
-    public KeyedRegistry<TaskDefinitionEvent> tasks() {
-        return tasks;
-    }
-
-    public KeyedRegistry<ModelPromotedEvent> champions() {
-        return champions;
+    public Directory directory() {
+        return directory;
     }
 
     public void onSnapshot(DatasetSnapshotEvent snapshot) {
@@ -93,8 +88,7 @@ public class TrainingService {
             metrics.run("skipped");
             return;
         }
-        TaskDefinitionEvent task = tasks.await(taskName, Duration.ofSeconds(config.taskWaitSeconds()))
-                .orElseThrow(() -> new RejectedException(ReasonCode.UNKNOWN_TASK, "unknown task '" + taskName + "'"));
+        TaskDefinitionEvent task = directory.awaitTask(taskName, Duration.ofSeconds(config.taskWaitSeconds()));
         String modelId = Models.modelId(taskName, snapshot.getVersion());
         long started = System.currentTimeMillis();
         TrainingRunRecord run = new TrainingRunRecord(snapshot.getSnapshotId(), taskName, modelId,
@@ -139,7 +133,7 @@ public class TrainingService {
             }
             String parentModelId = "";
             Weights initial = null;
-            Optional<ModelPromotedEvent> champion = champions.get(taskName);
+            Optional<ModelPromotedEvent> champion = directory.champions().get(taskName);
             if (champion.isPresent()) {
                 ModelBundle parent = ModelBundle.fromBytes(artifacts.require(champion.get().getArtifact()));
                 if (parent.config().equals(encoderConfig) && parent.labels().equals(task.getLabelsList())) {

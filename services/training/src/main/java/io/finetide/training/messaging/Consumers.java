@@ -10,8 +10,6 @@ import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.Events;
 import io.finetide.platform.store.StoreRetry;
 import io.finetide.proto.v1.DatasetSnapshotEvent;
-import io.finetide.proto.v1.ModelPromotedEvent;
-import io.finetide.proto.v1.TaskDefinitionEvent;
 import io.finetide.runtime.DeadLetterPublisher;
 import io.finetide.training.domain.TrainingMetrics;
 import io.finetide.training.domain.TrainingService;
@@ -31,19 +29,13 @@ public class Consumers {
 
     @Incoming("tasks")
     public void task(ConsumerRecord<String, byte[]> record) {
-        if (record.value() == null) {
-            training.tasks().remove(record.key());
-            return;
-        }
-        TaskDefinitionEvent task = Events.parse(record.value(), TaskDefinitionEvent::parseFrom);
-        training.tasks().put(task.getName(), task);
+        training.directory().onTaskRecord(record.key(), record.value());
     }
 
     /** The compacted promotions topic: its newest record per task is the champion to continue from. */
     @Incoming("champions")
     public void champion(ConsumerRecord<String, byte[]> record) {
-        ModelPromotedEvent e = Events.parse(record.value(), ModelPromotedEvent::parseFrom);
-        training.champions().put(e.getMeta().getTask(), e);
+        training.directory().onChampionRecord(record.value());
     }
 
     @Incoming("snapshots")
