@@ -7,12 +7,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 import io.finetide.model.encoder.Batch;
 import io.finetide.model.encoder.EncoderConfig;
 import io.finetide.model.encoder.EncoderGraph;
-import io.finetide.model.encoder.ParamSpec;
 import io.finetide.model.encoder.Weights;
 import io.finetide.model.text.TextEncoder;
 
@@ -39,6 +37,11 @@ public final class Trainer {
 
     public static Result train(EncoderConfig config, Weights initial, TextEncoder encoder, List<LabelledText> train,
             List<LabelledText> validation, TrainingConfig tc, TrainingListener listener) {
+        return train(config, initial, encoder, train, validation, tc, Strategy.full(), listener);
+    }
+
+    public static Result train(EncoderConfig config, Weights initial, TextEncoder encoder, List<LabelledText> train,
+            List<LabelledText> validation, TrainingConfig tc, Strategy strategy, TrainingListener listener) {
         if (train.isEmpty()) {
             throw new IllegalArgumentException("no training examples");
         }
@@ -49,7 +52,7 @@ public final class Trainer {
         int[] valLabels = validation.stream().mapToInt(LabelledText::label).toArray();
         int maxLength = Math.min(encoder.maxLength(), config.maxPositions());
 
-        Set<String> trainable = ParamSpec.forConfig(config).stream().map(ParamSpec::name).collect(Collectors.toSet());
+        Set<String> trainable = strategy.trainable(config);
         EncoderGraph.Options options = new EncoderGraph.Options(true, trainable, tc.seed(), tc.threads(),
                 tc.labelSmoothing());
         int batchesPerEpoch = (trainIds.length + tc.batchSize() - 1) / tc.batchSize();
