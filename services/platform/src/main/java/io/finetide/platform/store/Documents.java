@@ -2,7 +2,6 @@ package io.finetide.platform.store;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -107,15 +106,6 @@ public final class Documents {
             }
         }
         return inserted;
-    }
-
-    /** The documents with these ids (missing ones are absent from the result). */
-    public static Map<String, Document> byIds(MongoCollection<Document> collection, Collection<String> ids) {
-        Map<String, Document> out = new HashMap<>();
-        if (!ids.isEmpty()) {
-            collection.find(Filters.in("_id", ids)).forEach(d -> out.put(d.getString("_id"), d));
-        }
-        return out;
     }
 
     /** Replaces (or creates) the document with {@code id}: for state that is recomputed, not accumulated. */
