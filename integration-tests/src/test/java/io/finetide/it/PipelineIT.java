@@ -29,6 +29,7 @@ import io.finetide.launcher.LocalPlatform;
 import io.finetide.launcher.PlatformClient;
 import io.finetide.platform.local.LocalPaths;
 import io.finetide.platform.topics.Topics;
+import io.finetide.proto.v1.DatasetSnapshotEvent;
 import io.finetide.proto.v1.ModelEvaluatedEvent;
 import io.finetide.proto.v1.ModelPromotedEvent;
 
@@ -72,6 +73,7 @@ class PipelineIT {
                 {"name": "%s", "labels": ["negative", "positive"],
                  "model": {"baseModel": "random", "layers": 1, "hiddenSize": 64, "heads": 2, "ffnSize": 128, "maxSeqLen": 48},
                  "triggerMinNewExamples": 400, "maxTextBytes": 2000,
+                 "triggers": {"debounceMillis": 500, "minIntervalSeconds": 5},
                  "hyperParameters": {"epochs": 3, "learningRate": 0.002, "batchSize": 32},
                  "promotionMargin": 0.01}
                 """
@@ -138,6 +140,25 @@ class PipelineIT {
         assertThat(duplicates).isEqualTo(50);
         assertThat(stored + watcher.rejected()).isEqualTo(wave1.size() + wave2.size() + bad.size());
         assertThat(watcher.labelled()).isEqualTo(wave1.size() + wave2.size());
+
+        // A subject's erasure crosses the processes: ingestion deletes and announces it, preprocessing drops the
+        // examples, and the next snapshot (asked for by hand) no longer holds them.
+        List<String> erased = List.of(wave1.get(0).id(), wave1.get(1).id(), wave2.get(0).id());
+        assertThat(client.post("ingestion", "/api/v1/tasks/" + TASK + "/examples/deletions", Map.of("ids", erased,
+                "reason", "erasure request")).status()).isEqualTo(200);
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).until(() -> metric(client.getText(
+                "preprocessing", "/q/metrics"), "finetide_preprocessing_examples_deleted_total") == 3.0);
+        long prepared = client.get("preprocessing", "/api/v1/tasks/" + TASK + "/preparation").body().get("sequence")
+                .asLong();
+        int before = watcher.snapshots().size();
+        assertThat(client.post("preprocessing", "/api/v1/tasks/" + TASK + "/snapshots", "").status()).isEqualTo(202);
+        await().atMost(Duration.ofMinutes(1)).until(() -> watcher.snapshots().size() > before);
+        DatasetSnapshotEvent manual = watcher.snapshots().get(before);
+        assertThat(manual.getTriggerReasonsList()).containsExactly("manual: requested");
+        assertThat(manual.getCounts().getTrain() + manual.getCounts().getValidation() + manual.getCounts().getTest())
+                .isEqualTo(prepared - 3);
+        assertThat(metric(client.getText("ingestion", "/q/metrics"), "finetide_ingestion_examples_stored_total"))
+                .isEqualTo((double) stored);
     }
 
     private static JsonNode awaitModels(int n) {

@@ -83,6 +83,8 @@ public final class DemoDriver {
                  "model": {"architecture": "transformer-encoder", "baseModel": "minilm-l6", "maxSeqLen": 64},
                  "splits": {"train": 0.8, "validation": 0.1, "test": 0.1},
                  "triggerMinNewExamples": 2400,
+                 "preprocessing": {"goldenTestSize": 500},
+                 "triggers": {"driftPsi": 0.25, "driftMinExamples": 500},
                  "hyperParameters": {"learningRate": 0.00005, "batchSize": 32, "epochs": 2, "weightDecay": 0.01,
                                      "warmupRatio": 0.1, "maxGradNorm": 1.0, "seed": 42, "dropout": 0.1},
                  "promotionMargin": 0.0}
@@ -92,7 +94,8 @@ public final class DemoDriver {
             throw new IllegalStateException("task creation answered " + created.status() + ": " + created.body());
         }
         say.accept("created task " + TASK + " (fine-tunes pretrained MiniLM-L6, 6 layers, 22.7M parameters; "
-                + "a snapshot every 2,400 new training examples)");
+                + "a snapshot every 2,400 new training examples or on drift; champions judged on a golden test set "
+                + "of 500)");
 
         try (EventWatcher watcher = new EventWatcher(platform, say, 1000);
                 KafkaProducer<String, byte[]> producer = producer()) {
@@ -176,11 +179,12 @@ public final class DemoDriver {
         say.accept("---------------------------------------------------------------- summary");
         say.accept(String.format("examples ingested: %,d labelled; rejected: %,d %s", r.ingested(), r.rejected(),
                 watcher.rejectedByReason()));
-        say.accept(String.format("snapshots: %d; models trained: %d; promotions: %d", watcher.snapshots().size(),
-                watcher.trained().size(), watcher.promoted().size()));
+        say.accept(String.format("snapshots: %d; models trained: %d; promotions: %d; drift measurements: %d (%d above "
+                + "threshold)", watcher.snapshots().size(), watcher.trained().size(), watcher.promoted().size(),
+                watcher.drift().size(), watcher.drift().stream().filter(d -> d.getExceeded()).count()));
         say.accept(String.format("second candidate %s: %s", second.getModelId(), second.getDecisionReason()));
         say.accept(String.format("champion: %s (version %d)", r.championModelId(), r.championVersion()));
-        say.accept(String.format("champion test accuracy: %.4f on the stream's test split; %.4f on %,d held-out "
+        say.accept(String.format("champion test accuracy: %.4f on the task's golden test set; %.4f on %,d held-out "
                 + "stsa.binary.test sentences", r.championStreamTestAccuracy(), r.championHeldOutAccuracy(),
                 r.heldOutExamples()));
         say.accept(String.format("demo wall time: %.1f s", r.wallMillis() / 1000.0));

@@ -26,6 +26,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.finetide.platform.errors.DeadLetters;
 import io.finetide.platform.topics.Topics;
 import io.finetide.proto.v1.DatasetSnapshotEvent;
+import io.finetide.proto.v1.DriftEvent;
 import io.finetide.proto.v1.ModelEvaluatedEvent;
 import io.finetide.proto.v1.ModelPromotedEvent;
 import io.finetide.proto.v1.ModelTrainedEvent;
@@ -47,6 +48,7 @@ public final class EventWatcher implements AutoCloseable {
     private final AtomicLong labelled = new AtomicLong();
     private final Map<String, Long> rejectedByReason = new ConcurrentHashMap<>();
     private final List<DatasetSnapshotEvent> snapshots = new ArrayList<>();
+    private final List<DriftEvent> drift = new ArrayList<>();
     private final List<ModelTrainedEvent> trained = new ArrayList<>();
     private final List<ModelEvaluatedEvent> evaluated = new ArrayList<>();
     private final List<ModelPromotedEvent> promoted = new ArrayList<>();
@@ -65,7 +67,8 @@ public final class EventWatcher implements AutoCloseable {
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         consumer = new KafkaConsumer<>(p);
         for (String t : List.of(Topics.EXAMPLES_LABELLED, Topics.DEAD_LETTER, Topics.DATASETS_SNAPSHOTS,
-                Topics.TRAINING_PROGRESS, Topics.MODELS_TRAINED, Topics.MODELS_EVALUATED, Topics.MODELS_PROMOTED)) {
+                Topics.DATASETS_DRIFT, Topics.TRAINING_PROGRESS, Topics.MODELS_TRAINED, Topics.MODELS_EVALUATED,
+                Topics.MODELS_PROMOTED)) {
             topicByName.put(platform.topic(t), t);
         }
         consumer.subscribe(List.copyOf(topicByName.keySet()));
@@ -104,9 +107,20 @@ public final class EventWatcher implements AutoCloseable {
             case Topics.DATASETS_SNAPSHOTS -> {
                 DatasetSnapshotEvent e = DatasetSnapshotEvent.parseFrom(r.value());
                 add(snapshots, e);
-                say.accept(String.format("snapshot %s: train %,d / validation %,d / test %,d (%,d new), sha256 %s",
-                        e.getSnapshotId(), e.getCounts().getTrain(), e.getCounts().getValidation(),
-                        e.getCounts().getTest(), e.getNewTrainExamples(), e.getContentHash().substring(0, 12)));
+                say.accept(String.format(
+                        "snapshot %s: train %,d / validation %,d / test %,d (%,d new; golden test %,d),"
+                                + " sha256 %s, because %s",
+                        e.getSnapshotId(), e.getCounts().getTrain(), e.getCounts()
+                                .getValidation(),
+                        e.getCounts().getTest(), e.getNewTrainExamples(), e.getGoldenTest(),
+                        e.getContentHash().substring(0, 12), String.join("; ", e.getTriggerReasonsList())));
+            }
+            case Topics.DATASETS_DRIFT -> {
+                DriftEvent e = DriftEvent.parseFrom(r.value());
+                add(drift, e);
+                say.accept(String.format("drift of %s against %s over %,d examples: PSI %.3f, JS %.3f%s",
+                        e.getFeature(), e.getReference(), e.getExamples(), e.getPsi(), e.getJsDivergence(), e
+                                .getExceeded() ? String.format(" > threshold %.2f", e.getThreshold()) : ""));
             }
             case Topics.TRAINING_PROGRESS -> {
                 TrainingProgressEvent e = TrainingProgressEvent.parseFrom(r.value());
@@ -196,6 +210,12 @@ public final class EventWatcher implements AutoCloseable {
     public List<ModelPromotedEvent> promoted() {
         synchronized (changed) {
             return List.copyOf(promoted);
+        }
+    }
+
+    public List<DriftEvent> drift() {
+        synchronized (changed) {
+            return List.copyOf(drift);
         }
     }
 

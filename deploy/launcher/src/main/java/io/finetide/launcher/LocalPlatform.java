@@ -34,18 +34,24 @@ public final class LocalPlatform implements AutoCloseable {
      *        {@code <prefix>_artifacts}
      */
     public record Options(Path projectRoot, Path workDir, int kafkaPort, int ferretPort, int basePort,
-            String topicSuffix, String database, String mongoUri, int partitions) {
+            String topicSuffix, String database, String mongoUri, int partitions, List<String> services) {
 
         public static Options demo(Path root) {
             return new Options(root, root.resolve(".run/demo"), 19092, 27018, 8090, "", "finetide",
-                    System.getenv("FINETIDE_MONGODB_URI"), 3);
+                    System.getenv("FINETIDE_MONGODB_URI"), 3, SERVICES);
+        }
+
+        /** The same platform with only some of the services (benchmarks of one stage). */
+        public Options only(List<String> names) {
+            return new Options(projectRoot, workDir, kafkaPort, ferretPort, basePort, topicSuffix, database, mongoUri,
+                    partitions, List.copyOf(names));
         }
 
         public static Options isolated(Path root, Path workDir) {
             int base = LocalPaths.freePort();
             // Five consecutive free ports are likely above a random free one; checked at start.
             return new Options(root, workDir, LocalPaths.freePort(), LocalPaths.freePort(), base + 100, "", "finetide",
-                    System.getenv("FINETIDE_MONGODB_URI"), 3);
+                    System.getenv("FINETIDE_MONGODB_URI"), 3, SERVICES);
         }
     }
 
@@ -77,7 +83,7 @@ public final class LocalPlatform implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        for (String s : SERVICES) {
+        for (String s : options.services()) {
             Path jar = serviceJar(s);
             if (!Files.exists(jar)) {
                 throw new IllegalStateException(jar + " is missing: build first (./finetide build)");
@@ -115,6 +121,9 @@ public final class LocalPlatform implements AutoCloseable {
         List<ManagedProcess> services = new ArrayList<>();
         for (int i = 0; i < SERVICES.size(); i++) {
             String name = SERVICES.get(i);
+            if (!options.services().contains(name)) {
+                continue;
+            }
             int port = options.basePort() + 1 + i;
             Map<String, String> env = new LinkedHashMap<>();
             env.put("QUARKUS_HTTP_PORT", Integer.toString(port));

@@ -35,6 +35,7 @@ import io.finetide.proto.v1.Metrics;
 import io.finetide.proto.v1.ModelEvaluatedEvent;
 import io.finetide.proto.v1.ModelPromotedEvent;
 import io.finetide.proto.v1.ModelTrainedEvent;
+import io.finetide.proto.v1.PredictionStatsEvent;
 import io.finetide.testing.FinetideTestResource;
 import io.finetide.testing.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -120,6 +121,28 @@ class DeploymentFlowIT {
             });
             assertThat(promoted).extracting(ModelPromotedEvent::getModelId).containsExactly("dp-m1", "dp-m2");
             assertThat(promoted.get(1).getPreviousModelId()).isEqualTo("dp-m1");
+            assertThat(promoted).extracting(ModelPromotedEvent::getSnapshotId).containsExactly("dp-v1", "dp-v2");
+
+            // Every served prediction is counted once in the statistics windows, per model, without any text.
+            long served = 1 + 2 + statuses.size() + 1;
+            List<PredictionStatsEvent> stats = new ArrayList<>();
+            try (KafkaConsumer<String, byte[]> statsC = TestKafka.consumerFromStart(ctx.bootstrap(), ctx.topic(
+                    Topics.PREDICTIONS_STATS))) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> {
+                    for (ConsumerRecord<String, byte[]> r : TestKafka.poll(statsC, Duration.ofMillis(200))) {
+                        stats.add(PredictionStatsEvent.parseFrom(r.value()));
+                    }
+                    return stats.stream().mapToLong(e -> e.getPredictedCountsMap().values().stream().mapToLong(
+                            Long::longValue).sum()).sum() == served;
+                });
+            }
+            assertThat(stats).extracting(PredictionStatsEvent::getModelId).contains("dp-m1", "dp-m2");
+            assertThat(stats).allSatisfy(e -> {
+                assertThat(e.getConfidenceHistogramCount()).isEqualTo(10);
+                assertThat(e.getConfidenceHistogramList().stream().mapToLong(Long::longValue).sum()).isEqualTo(e
+                        .getPredictedCountsMap().values().stream().mapToLong(Long::longValue).sum());
+                assertThat(e.getPredictedCountsMap()).containsOnlyKeys("neg", "pos");
+            });
         }
         given().contentType("application/json").body("{\"texts\":[]}").post("/api/v1/tasks/dp/predict").then()
                 .statusCode(400).body("reason", equalTo("MISSING_FIELD"));

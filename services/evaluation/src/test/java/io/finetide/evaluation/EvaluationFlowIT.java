@@ -57,7 +57,8 @@ class EvaluationFlowIT {
             boolean f = r.nextBoolean();
             out.add(new SnapshotFile.Row("r" + i,
                     "my " + (f ? fruit[r.nextInt(4)] : vehicle[r.nextInt(4)]) + " is here",
-                    f ? "fruit" : "vehicle", i % 3 == 0 ? "TEST" : "TRAIN"));
+                    f ? "fruit" : "vehicle", i % 3 == 0 ? "TEST" : "TRAIN",
+                    i % 3 == 0 && i < 90 ? SnapshotFile.GOLDEN : ""));
         }
         return out;
     }
@@ -93,7 +94,9 @@ class EvaluationFlowIT {
             assertThat(first.getBlessed()).isTrue();
             assertThat(first.getChampionModelId()).isEmpty();
             assertThat(first.getCandidate().getAccuracy()).isGreaterThan(0.9);
-            assertThat(first.getCandidate().getExamples()).isEqualTo(80);
+            // Judged on the task's golden test set (30 of the 80 test examples) only.
+            assertThat(first.getCandidate().getExamples()).isEqualTo(30);
+            assertThat(first.getDecisionReason()).endsWith("(golden test set, 30 examples)");
             assertThat(first.getCandidate().getConfusionMatrixCount()).isEqualTo(4);
             assertThat(first.getTrained().getModelId()).isEqualTo("ev-m1");
             assertThat(verdicts.get(1)).isEqualTo(first);

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import io.finetide.platform.errors.DeadLetters;
 import io.finetide.platform.events.Events;
 import io.finetide.platform.topics.Topics;
+import io.finetide.proto.v1.ExamplesDeletedEvent;
 import io.finetide.proto.v1.LabelledExampleEvent;
 import io.finetide.proto.v1.RawExampleEvent;
 import io.finetide.testing.FinetideTestResource;
@@ -101,6 +102,58 @@ class IngestionFlowIT {
         assertThat(metrics).contains("finetide_ingestion_examples_rejected_total{reason=\"unknown-label\"");
         assertThat(metrics).containsPattern("finetide_ingestion_examples_stored_total\\S* 4\\.0");
         assertThat(metrics).containsPattern("finetide_ingestion_examples_duplicates_total\\S* 1\\.0");
+    }
+
+    @Test
+    void aSubjectsExamplesAreDeletedAnnouncedAndNotIngestedAgain() throws Exception {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        given().contentType("application/json").body("{\"name\":\"gdpr\",\"labels\":[\"neg\",\"pos\"]}")
+                .post("/api/v1/tasks").then().statusCode(201);
+        given().contentType("application/json").body("[" + String.join(",",
+                "{\"id\":\"g1\",\"task\":\"gdpr\",\"text\":\"one\",\"label\":\"pos\",\"metadata\":{\"customer\":\"c-17\"}}",
+                "{\"id\":\"g2\",\"task\":\"gdpr\",\"text\":\"two\",\"label\":\"neg\",\"metadata\":{\"customer\":\"c-17\"}}",
+                "{\"id\":\"g3\",\"task\":\"gdpr\",\"text\":\"three\",\"label\":\"neg\",\"metadata\":{\"customer\":\"c-9\"}}",
+                "{\"id\":\"g4\",\"task\":\"gdpr\",\"text\":\"four\",\"label\":\"neg\"}") + "]").post("/api/v1/examples")
+                .then().statusCode(200).body("accepted", org.hamcrest.Matchers.equalTo(4));
+
+        given().contentType("application/json").body("{\"metadataKey\":\"customer\",\"metadataValue\":\"c-17\","
+                + "\"reason\":\"erasure request 42\"}").post("/api/v1/tasks/gdpr/examples/deletions").then()
+                .statusCode(200).body("deleted", org.hamcrest.Matchers.equalTo(2)).body("ids", org.hamcrest.Matchers
+                        .containsInAnyOrder("g1", "g2"));
+        given().delete("/api/v1/tasks/gdpr/examples/g4").then().statusCode(200).body("ids[0]", org.hamcrest.Matchers
+                .equalTo("g4"));
+        given().delete("/api/v1/tasks/gdpr/examples/g4").then().statusCode(404).body("reason", org.hamcrest.Matchers
+                .equalTo("UNKNOWN_EXAMPLE"));
+        given().delete("/api/v1/tasks/nope/examples/g4").then().statusCode(422).body("reason", org.hamcrest.Matchers
+                .equalTo("UNKNOWN_TASK"));
+        given().contentType("application/json").body("{}").post("/api/v1/tasks/gdpr/examples/deletions").then()
+                .statusCode(400).body("reason", org.hamcrest.Matchers.equalTo("MISSING_FIELD"));
+        // A replay of a deleted example is a duplicate, not a new example.
+        given().contentType("application/json").body("{\"id\":\"g1\",\"task\":\"gdpr\",\"text\":\"one\","
+                + "\"label\":\"pos\"}").post("/api/v1/examples").then().statusCode(200).body("results[0].status",
+                        org.hamcrest.Matchers.equalTo("duplicate"));
+
+        List<ExamplesDeletedEvent> deletions = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> c = TestKafka.consumerFromStart(ctx.bootstrap(), ctx.topic(
+                Topics.EXAMPLES_DELETED))) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                for (ConsumerRecord<String, byte[]> r : TestKafka.poll(c, Duration.ofMillis(200))) {
+                    deletions.add(ExamplesDeletedEvent.parseFrom(r.value()));
+                }
+                return deletions.size() >= 2;
+            });
+        }
+        assertThat(deletions.get(0).getIdsList()).containsExactlyInAnyOrder("g1", "g2");
+        assertThat(deletions.get(0).getReason()).isEqualTo("erasure request 42");
+        assertThat(deletions.get(1).getIdsList()).containsExactly("g4");
+        try (var mongo = com.mongodb.client.MongoClients.create(ctx.mongoUri())) {
+            var db = mongo.getDatabase(ctx.database());
+            assertThat(db.getCollection("examples").countDocuments(com.mongodb.client.model.Filters.eq("task",
+                    "gdpr"))).isEqualTo(1);
+            // The record of a deletion keeps no text.
+            assertThat(db.getCollection("deleted_examples").find().into(new ArrayList<>())).hasSize(3).allSatisfy(
+                    d -> assertThat(d).doesNotContainKey("text"));
+        }
     }
 
     private static ProducerRecord<String, byte[]> json(String topic, String value) {

@@ -24,12 +24,41 @@ class TaskApiTest {
                 .body("model.hiddenSize", equalTo(384))
                 .body("model.layers", equalTo(6))
                 .body("splits.train", equalTo(0.8f))
-                .body("triggerMinNewExamples", equalTo(1000));
+                .body("triggerMinNewExamples", equalTo(1000))
+                .body("revision", equalTo(1))
+                .body("preprocessing.cleaning.name", org.hamcrest.Matchers.contains("nfkc", "controls", "markup",
+                        "whitespace"))
+                .body("preprocessing.truncation", equalTo("HEAD"))
+                .body("triggers.debounceMillis", equalTo("2000"))
+                .body("triggers.minIntervalSeconds", equalTo("60"));
         given().contentType("application/json").body(body).post("/api/v1/tasks").then().statusCode(200);
         given().contentType("application/json").body("{\"name\":\"reviews\",\"labels\":[\"a\",\"b\",\"c\"]}")
                 .post("/api/v1/tasks").then().statusCode(409).body("reason", equalTo("TASK_CONFLICT"));
         given().get("/api/v1/tasks/reviews").then().statusCode(200).body("labels[1]", equalTo("pos"));
         given().get("/api/v1/tasks/nope").then().statusCode(404);
+    }
+
+    @Test
+    void changesRaiseTheRevisionAndKeepLabelsAndSplits() {
+        given().contentType("application/json").body("{\"name\":\"changing\",\"labels\":[\"neg\",\"pos\"]}")
+                .post("/api/v1/tasks").then().statusCode(201).body("revision", equalTo(1));
+        String changed = "{\"labels\":[\"neg\",\"pos\"],\"model\":{\"maxSeqLen\":128},"
+                + "\"preprocessing\":{\"cleaning\":[{\"name\":\"nfkc\"},{\"name\":\"lowercase\"},"
+                + "{\"name\":\"min-length\",\"params\":{\"chars\":\"3\"}}],\"truncation\":\"TAIL\"}}";
+        given().contentType("application/json").body(changed).put("/api/v1/tasks/changing").then().statusCode(200)
+                .body("revision", equalTo(2)).body("model.maxSeqLen", equalTo(128))
+                .body("preprocessing.cleaning[2].params.chars", equalTo("3"));
+        // The same change again is no change.
+        given().contentType("application/json").body(changed).put("/api/v1/tasks/changing").then().statusCode(200)
+                .body("revision", equalTo(2));
+        given().get("/api/v1/tasks/changing").then().body("revision", equalTo(2));
+        given().contentType("application/json").body("{\"labels\":[\"a\",\"b\"]}").put("/api/v1/tasks/changing")
+                .then().statusCode(422).body("message", containsString("labels cannot change"));
+        given().contentType("application/json").body("{\"labels\":[\"neg\",\"pos\"],\"preprocessing\":"
+                + "{\"cleaning\":[{\"name\":\"stem\"}]}}").put("/api/v1/tasks/changing").then().statusCode(422)
+                .body("message", containsString("unknown step 'stem'"));
+        given().contentType("application/json").body("{\"labels\":[\"neg\",\"pos\"]}").put("/api/v1/tasks/none")
+                .then().statusCode(404).body("reason", equalTo("UNKNOWN_TASK"));
     }
 
     @Test

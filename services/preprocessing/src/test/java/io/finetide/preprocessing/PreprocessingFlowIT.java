@@ -3,17 +3,23 @@ package io.finetide.preprocessing;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 
 import io.finetide.platform.datasets.SnapshotFile;
@@ -24,83 +30,320 @@ import io.finetide.platform.store.ArtifactStore;
 import io.finetide.platform.tasks.TaskDefinitions;
 import io.finetide.platform.topics.Topics;
 import io.finetide.proto.v1.DatasetSnapshotEvent;
+import io.finetide.proto.v1.DriftEvent;
+import io.finetide.proto.v1.ExamplesDeletedEvent;
 import io.finetide.proto.v1.LabelledExampleEvent;
+import io.finetide.proto.v1.ModelSpec;
+import io.finetide.proto.v1.PredictionStatsEvent;
+import io.finetide.proto.v1.PreprocessingSpec;
+import io.finetide.proto.v1.RetentionSpec;
 import io.finetide.proto.v1.TaskDefinitionEvent;
+import io.finetide.proto.v1.TriggerSpec;
+import io.finetide.proto.v1.Truncation;
 import io.finetide.testing.FinetideTestResource;
 import io.finetide.testing.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
+/** Each test uses tasks of its own on the class's topics; events are told apart by task. */
 @QuarkusTest
 @QuarkusTestResource(value = FinetideTestResource.class, restrictToAnnotatedClass = true)
 class PreprocessingFlowIT {
 
-    @Test
-    void enoughNewTrainingExamplesTriggerAHashedSnapshotAndReplaysChangeNothing() throws Exception {
-        FinetideTestResource.Context ctx = FinetideTestResource.current();
-        TaskDefinitionEvent task = TaskDefinitions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder()
-                .setName("pp").addLabels("neg").addLabels("pos").setTriggerMinNewExamples(20).build()), 1L);
-        List<LabelledExampleEvent> examples = new ArrayList<>();
-        for (int i = 0; i < 60; i++) {
-            examples.add(LabelledExampleEvent.newBuilder().setMeta(Events.meta("pp")).setId("e" + i)
-                    .setText("  Example\u00A0number " + i + " ").setLabel(i % 2 == 0 ? "pos" : "neg").build());
+    private static FinetideTestResource.Context ctx;
+    private static KafkaProducer<String, byte[]> producer;
+    private static MongoClient mongo;
+
+    @BeforeAll
+    static void connect() {
+        ctx = FinetideTestResource.current();
+        producer = TestKafka.producer(ctx.bootstrap());
+        mongo = MongoClients.create(ctx.mongoUri());
+    }
+
+    @AfterAll
+    static void close() {
+        producer.close();
+        mongo.close();
+    }
+
+    private static TaskDefinitionEvent task(TaskDefinitionEvent.Builder b, int revision) throws Exception {
+        TaskDefinitionEvent t = TaskDefinitions.stamped(TaskDefinitions.validated(b.addLabels("neg").addLabels("pos")
+                .build()), 1L).toBuilder().setRevision(revision).build();
+        send(Topics.TASKS, t.getName(), t.toByteArray());
+        return t;
+    }
+
+    private static TriggerSpec.Builder fast() {
+        return TriggerSpec.newBuilder().setDebounceMillis(300).setMinIntervalSeconds(1);
+    }
+
+    private static LabelledExampleEvent example(String task, String id, String text, String label) {
+        return LabelledExampleEvent.newBuilder().setMeta(Events.meta(task)).setId(id).setText(text).setLabel(label)
+                .build();
+    }
+
+    private static void send(String topic, String key, byte[] value) throws Exception {
+        producer.send(new ProducerRecord<>(ctx.topic(topic), key, value)).get();
+    }
+
+    private static void sendAll(List<LabelledExampleEvent> examples) throws Exception {
+        for (LabelledExampleEvent e : examples) {
+            producer.send(new ProducerRecord<>(ctx.topic(Topics.EXAMPLES_LABELLED), e.getMeta().getTask(), e
+                    .toByteArray()));
         }
-        try (KafkaProducer<String, byte[]> p = TestKafka.producer(ctx.bootstrap())) {
-            p.send(new ProducerRecord<>(ctx.topic(Topics.TASKS), "pp", task.toByteArray())).get();
-            for (LabelledExampleEvent e : examples) {
-                p.send(new ProducerRecord<>(ctx.topic(Topics.EXAMPLES_LABELLED), "pp", e.toByteArray())).get();
-            }
-            // A replay of the first ten and one example that cleaning empties.
-            for (LabelledExampleEvent e : examples.subList(0, 10)) {
-                p.send(new ProducerRecord<>(ctx.topic(Topics.EXAMPLES_LABELLED), "pp", e.toByteArray())).get();
-            }
-            p.send(new ProducerRecord<>(ctx.topic(Topics.EXAMPLES_LABELLED), "pp", examples.get(0).toBuilder()
-                    .setId("blank").setText("\u200B\u200B").build().toByteArray())).get();
+        producer.flush();
+    }
+
+    private static List<LabelledExampleEvent> wave(String task, String prefix, int n, String only) {
+        List<LabelledExampleEvent> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String label = only != null ? only : i % 2 == 0 ? "pos" : "neg";
+            out.add(example(task, prefix + i, " Review\u00A0<b>number</b> " + i + " of " + prefix + " ", label));
+        }
+        return out;
+    }
+
+    /** Records of one topic for one task, read from the start. */
+    private static final class Watch<T> implements AutoCloseable {
+        final KafkaConsumer<String, byte[]> consumer;
+        final String task;
+        final Parser<T> parser;
+        final List<T> seen = new ArrayList<>();
+        final List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+
+        interface Parser<T> {
+            T parse(byte[] b) throws InvalidProtocolBufferException;
         }
 
-        List<DatasetSnapshotEvent> snapshots = new ArrayList<>();
-        List<ConsumerRecord<String, byte[]>> dead = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> sc = TestKafka.consumerFromStart(ctx.bootstrap(),
-                ctx.topic(Topics.DATASETS_SNAPSHOTS));
-                KafkaConsumer<String, byte[]> dc = TestKafka.consumerFromStart(ctx.bootstrap(),
-                        ctx.topic(Topics.DEAD_LETTER))) {
+        Watch(String topic, String task, Parser<T> parser) {
+            this.consumer = TestKafka.consumerFromStart(ctx.bootstrap(), ctx.topic(topic));
+            this.task = task;
+            this.parser = parser;
+        }
+
+        List<T> until(Predicate<List<T>> done) {
             await().atMost(Duration.ofSeconds(90)).until(() -> {
-                for (ConsumerRecord<String, byte[]> r : TestKafka.poll(sc, Duration.ofMillis(200))) {
-                    snapshots.add(DatasetSnapshotEvent.parseFrom(r.value()));
+                for (ConsumerRecord<String, byte[]> r : TestKafka.poll(consumer, Duration.ofMillis(200))) {
+                    if (task.equals(r.key())) {
+                        seen.add(parser.parse(r.value()));
+                        records.add(r);
+                    }
                 }
-                dead.addAll(TestKafka.poll(dc, Duration.ofMillis(200)));
-                return !snapshots.isEmpty() && !dead.isEmpty();
+                return done.test(seen);
             });
+            return seen;
         }
-        DatasetSnapshotEvent first = snapshots.get(0);
-        assertThat(first.getSnapshotId()).isEqualTo("pp-v1");
-        assertThat(first.getVersion()).isEqualTo(1);
-        assertThat(first.getNewTrainExamples()).isGreaterThanOrEqualTo(20);
-        assertThat(first.getCounts().getTrain()).isGreaterThanOrEqualTo(20);
-        assertThat(TestKafka.header(dead.get(0), DeadLetters.REASON)).isEqualTo("EMPTY_AFTER_CLEANING");
 
-        try (var client = MongoClients.create(ctx.mongoUri())) {
-            ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.artifactsDatabase()));
-            byte[] file = store.require(first.getArtifact());
-            assertThat(Hashing.sha256Hex(file)).isEqualTo(first.getContentHash());
-            List<SnapshotFile.Row> rows = SnapshotFile.read(file);
-            assertThat(rows).hasSize((int) (first.getCounts().getTrain() + first.getCounts().getValidation()
-                    + first.getCounts().getTest()));
-            assertThat(rows.get(0).text()).doesNotStartWith(" ").doesNotContain("\u00A0");
-            // Materialising the same rows again gives the same bytes.
-            assertThat(Hashing.sha256Hex(SnapshotFile.write(rows))).isEqualTo(first.getContentHash());
+        @Override
+        public void close() {
+            consumer.close();
         }
+    }
+
+    private static Watch<DatasetSnapshotEvent> snapshots(String task) {
+        return new Watch<>(Topics.DATASETS_SNAPSHOTS, task, DatasetSnapshotEvent::parseFrom);
+    }
+
+    private static void awaitPrepared(String task, int sequence) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> given().get("/api/v1/tasks/" + task + "/preparation")
+                .then().extract().path("sequence"), n -> n != null && ((Number) n).intValue() == sequence);
+    }
+
+    private static void requestSnapshot(String task) {
+        given().post("/api/v1/tasks/" + task + "/snapshots?by=test").then().statusCode(202).body("pending.manual",
+                equalTo("manual: requested by test"));
+    }
+
+    @Test
+    void newExamplesTriggerOneSnapshotWithAManifestThatMaterialisesAgain() throws Exception {
+        TaskDefinitionEvent t = task(TaskDefinitionEvent.newBuilder().setName("pp").setTriggerMinNewExamples(20)
+                .setTriggers(fast()), 1);
+        double duplicatesBefore = counter("finetide_preprocessing_examples_duplicates_total");
+        List<LabelledExampleEvent> examples = wave("pp", "e", 60, null);
+        sendAll(examples);
+        // A replay of the first ten, one example that cleaning empties and one the tokenizer cannot read.
+        sendAll(examples.subList(0, 10));
+        sendAll(List.of(example("pp", "blank", "<br>\u200B\u200B", "pos"), example("pp", "emoji",
+                "\uD83D\uDE00 \uD83D\uDE00", "neg")));
+
+        DatasetSnapshotEvent first;
+        try (Watch<DatasetSnapshotEvent> s = snapshots("pp");
+                Watch<byte[]> dead = new Watch<>(Topics.DEAD_LETTER,
+                        "pp", b -> b)) {
+            first = s.until(l -> !l.isEmpty()).get(0);
+            dead.until(l -> l.size() == 2);
+            assertThat(dead.records).extracting(r -> TestKafka.header(r, DeadLetters.REASON)).containsExactly(
+                    "EMPTY_AFTER_CLEANING", "UNTOKENIZABLE");
+        }
+        assertThat(first.getSnapshotId()).isEqualTo("pp-v1");
+        assertThat(first.getNewTrainExamples()).isGreaterThanOrEqualTo(20);
+        assertThat(first.getTriggerReasonsList()).singleElement().asString().startsWith("new-examples: ");
+        assertThat(first.getCleaningVersion()).startsWith("clean-");
+        assertThat(first.getTokenizerVersion()).isEqualTo("minilm-l6/64/head");
+        long total = first.getCounts().getTrain() + first.getCounts().getValidation() + first.getCounts().getTest();
+        assertThat(first.getSourcesList()).allSatisfy(r -> assertThat(r.getTopic()).isEqualTo(ctx.topic(
+                Topics.EXAMPLES_LABELLED)));
+        assertThat(first.getSourcesList().stream().mapToLong(r -> r.getExamples()).sum()).isEqualTo(total);
+        assertThat(first.getLabelCountsMap().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(total);
+
+        ArtifactStore store = new ArtifactStore(mongo.getDatabase(ctx.artifactsDatabase()));
+        byte[] file = store.require(first.getArtifact());
+        assertThat(Hashing.sha256Hex(file)).isEqualTo(first.getContentHash());
+        List<SnapshotFile.Row> rows = SnapshotFile.read(file);
+        assertThat(rows).hasSize((int) total);
+        assertThat(rows).allSatisfy(r -> assertThat(r.text()).startsWith("Review number ").doesNotContain("<b>"));
+        // Built again from the prepared examples, the snapshot has the recorded hash.
+        given().get("/api/v1/tasks/pp/snapshots/pp-v1/verify").then().statusCode(200).body("identical", equalTo(true))
+                .body("materialisedHash", equalTo(first.getContentHash()));
+        given().get("/api/v1/tasks/pp/snapshots/pp-v1").then().statusCode(200).body("cut", equalTo((int) total))
+                .body("topNgrams",
+                        org.hamcrest.Matchers.hasItems("number:" + first.getCounts().getTrain(),
+                                "review number:" + first
+                                        .getCounts().getTrain()));
+        given().get("/api/v1/tasks/pp/snapshots/pp-v9").then().statusCode(404).body("reason", equalTo(
+                "UNKNOWN_SNAPSHOT"));
+        given().post("/api/v1/tasks/nope/snapshots").then().statusCode(404).body("reason", equalTo("UNKNOWN_TASK"));
         // 60 distinct examples prepared once each, whatever the replays.
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(given().get("/q/metrics").asString())
-                .containsPattern("finetide_preprocessing_examples_duplicates_total\\S* 10\\.0"));
-        String metrics = given().get("/q/metrics").asString();
-        double prepared = 0;
-        for (String line : metrics.split("\n")) {
-            if (line.startsWith("finetide_preprocessing_examples_prepared_total")) {
-                prepared += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        awaitPrepared("pp", 60);
+        assertThat(counter("finetide_preprocessing_examples_duplicates_total") - duplicatesBefore).isEqualTo(10.0);
+        assertThat(t.getRevision()).isEqualTo(1);
+    }
+
+    @Test
+    void burstsCoalesceAndManualRequestsDeletionsAndTaskChangesShapeLaterSnapshots() throws Exception {
+        task(TaskDefinitionEvent.newBuilder().setName("pq").setTriggerMinNewExamples(1000).setTriggers(fast()
+                .setDebounceMillis(1000)).setPreprocessing(PreprocessingSpec.newBuilder().setGoldenTestSize(2))
+                .setRetention(RetentionSpec.newBuilder().setKeep(1)), 1);
+        sendAll(wave("pq", "a", 80, null));
+        awaitPrepared("pq", 80);
+        try (Watch<DatasetSnapshotEvent> s = snapshots("pq")) {
+            // Two requests within one debounce window make one snapshot.
+            requestSnapshot("pq");
+            requestSnapshot("pq");
+            DatasetSnapshotEvent v1 = s.until(l -> !l.isEmpty()).get(0);
+            assertThat(v1.getGoldenTest()).isEqualTo(2);
+            assertThat(total(v1)).isEqualTo(80);
+            requestSnapshot("pq");
+            DatasetSnapshotEvent v2 = s.until(l -> l.size() >= 2).get(1);
+            assertThat(v2.getSnapshotId()).isEqualTo("pq-v2");
+            assertThat(v2.getTriggerReasonsList()).containsExactly("manual: requested by test");
+            assertThat(v2.getContentHash()).isEqualTo(v1.getContentHash());
+
+            // A subject's examples are removed; later snapshots exclude them, earlier ones no longer rebuild.
+            double deletedBefore = counter("finetide_preprocessing_examples_deleted_total");
+            double repreparedBefore = counter("finetide_preprocessing_examples_reprepared_total");
+            ExamplesDeletedEvent deletion = ExamplesDeletedEvent.newBuilder().setMeta(Events.meta("pq")).addIds("a1")
+                    .addIds("a2").addIds("a3").setReason("subject's request").build();
+            send(Topics.EXAMPLES_DELETED, "pq", deletion.toByteArray());
+            send(Topics.EXAMPLES_DELETED, "pq", deletion.toByteArray());
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> counter("finetide_preprocessing_examples_deleted_total") - deletedBefore == 3.0);
+            sendAll(wave("pq", "a", 3, null).subList(1, 3));
+            requestSnapshot("pq");
+            DatasetSnapshotEvent v3 = s.until(l -> l.size() >= 3).get(2);
+            assertThat(total(v3)).isEqualTo(total(v1) - 3);
+            given().get("/api/v1/tasks/pq/snapshots/pq-v3/verify").then().body("identical", equalTo(true));
+
+            // Retention keeps the newest file and one more: v1's file is gone, its manifest and content are not.
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/tasks/pq/snapshots/pq-v1")
+                    .then().body("retired", equalTo(true)));
+            assertThat(new ArtifactStore(mongo.getDatabase(ctx.artifactsDatabase())).find(v1.getArtifact())).isEmpty();
+            given().get("/api/v1/tasks/pq/snapshots/pq-v1/verify").then().body("identical", equalTo(false)).body(
+                    "deletedSinceCreation", equalTo(3)).body("fileStored", equalTo(false));
+
+            // A new tokenisation (shorter, keep the end) prepares every example again.
+            task(TaskDefinitionEvent.newBuilder().setName("pq").setTriggerMinNewExamples(1000).setTriggers(fast()
+                    .setDebounceMillis(1000)).setPreprocessing(PreprocessingSpec.newBuilder().setGoldenTestSize(2)
+                            .setTruncation(Truncation.TAIL))
+                    .setModel(ModelSpec.newBuilder().setMaxSeqLen(8))
+                    .setRetention(RetentionSpec.newBuilder().setKeep(1)), 2);
+            await().atMost(Duration.ofSeconds(60)).until(() -> counter(
+                    "finetide_preprocessing_examples_reprepared_total") - repreparedBefore == total(v3));
+            requestSnapshot("pq");
+            DatasetSnapshotEvent v4 = s.until(l -> l.size() >= 4).get(3);
+            assertThat(v4.getTokenizerVersion()).isEqualTo("minilm-l6/8/tail");
+            assertThat(v4.getGoldenTest()).isEqualTo(2);
+            assertThat(total(v4)).isEqualTo(total(v3));
+        }
+    }
+
+    @Test
+    void driftInTheDataAndInLivePredictionsIsMeasuredReportedAndTriggers() throws Exception {
+        task(TaskDefinitionEvent.newBuilder().setName("pd").setTriggerMinNewExamples(1000).setTriggers(fast()
+                .setDriftPsi(0.2).setDriftMinExamples(40)).setPreprocessing(PreprocessingSpec.newBuilder()
+                        .setStratify(true)),
+                1);
+        sendAll(wave("pd", "b", 100, null));
+        awaitPrepared("pd", 100);
+        try (Watch<DatasetSnapshotEvent> s = snapshots("pd");
+                Watch<DriftEvent> drift = new Watch<>(
+                        Topics.DATASETS_DRIFT, "pd", DriftEvent::parseFrom)) {
+            requestSnapshot("pd");
+            DatasetSnapshotEvent v1 = s.until(l -> !l.isEmpty()).get(0);
+            // Stratified: each label follows 0.8/0.1/0.1 within one example.
+            assertThat(v1.getLabelCountsMap()).containsEntry("TRAIN/pos", 40L).containsEntry("VALIDATION/pos", 5L)
+                    .containsEntry("TEST/neg", 5L);
+            // Then only negative reviews arrive: label drift against the snapshot's training data.
+            sendAll(wave("pd", "c", 40, "neg"));
+            DatasetSnapshotEvent v2 = s.until(l -> l.size() >= 2).get(1);
+            assertThat(v2.getTriggerReasonsList()).singleElement().asString().startsWith("drift: label PSI ");
+            DriftEvent label = drift.until(l -> l.stream().anyMatch(d -> d.getFeature().equals("label"))).stream()
+                    .filter(d -> d.getFeature().equals("label")).findFirst().orElseThrow();
+            // Reference 40/40, window 40 negative: (1-0.5) ln(1/0.5) + (0-0.5) ln(0/0.5) with 0 floored at 1e-4.
+            assertThat(label.getPsi()).isGreaterThan(4.0);
+            assertThat(label.getJsDivergence()).isCloseTo(0.311278, org.assertj.core.api.Assertions.within(1e-5));
+            assertThat(label.getReference()).isEqualTo("champion-data:pd-v1");
+            assertThat(label.getExceeded()).isTrue();
+
+            // Live: a baseline of confident mixed predictions, then unsure negative ones.
+            send(Topics.PREDICTIONS_STATS, "pd", stats("m1", 100, 100, 9).toByteArray());
+            send(Topics.PREDICTIONS_STATS, "pd", stats("m1", 0, 100, 5).toByteArray());
+            List<DriftEvent> live = drift.until(l -> l.stream().filter(d -> d.getReference().equals("live:m1"))
+                    .count() == 2).stream().filter(d -> d.getReference().equals("live:m1")).toList();
+            assertThat(live).extracting(DriftEvent::getFeature).containsExactly("predicted-label", "confidence");
+            assertThat(live).allSatisfy(d -> assertThat(d.getExceeded()).isTrue());
+            assertThat(live.get(0).getExamples()).isEqualTo(100);
+        }
+        given().get("/api/v1/tasks/pd/drift").then().statusCode(200).body("'live/confidence'.exceeded", equalTo(true))
+                .body("'data/label'.reference", equalTo("champion-data:pd-v1"));
+        assertThat(given().get("/q/metrics").asString()).contains(
+                "finetide_preprocessing_drift_psi{feature=\"predicted-label\",reference=\"live\",task=\"pd\"}");
+    }
+
+    @Test
+    void aScheduleMakesSnapshotsOfFewNewExamples() throws Exception {
+        task(TaskDefinitionEvent.newBuilder().setName("ps").setTriggerMinNewExamples(1000).setTriggers(fast()
+                .setScheduleSeconds(1)), 1);
+        sendAll(wave("ps", "d", 5, null));
+        try (Watch<DatasetSnapshotEvent> s = snapshots("ps")) {
+            // The schedule fires as soon as there is something new; the last of the five may come a round later.
+            List<DatasetSnapshotEvent> all = s.until(l -> !l.isEmpty() && total(l.get(l.size() - 1)) == 5);
+            assertThat(all).allSatisfy(e -> assertThat(e.getTriggerReasonsList()).singleElement().asString()
+                    .startsWith("schedule: every 1 s"));
+        }
+    }
+
+    private static PredictionStatsEvent stats(String model, long pos, long neg, int confidenceBin) {
+        PredictionStatsEvent.Builder b = PredictionStatsEvent.newBuilder().setMeta(Events.meta("pd")).setModelId(model)
+                .putPredictedCounts("pos", pos).putPredictedCounts("neg", neg);
+        for (int i = 0; i < 10; i++) {
+            b.addConfidenceHistogram(i == confidenceBin ? pos + neg : 0);
+        }
+        return b.build();
+    }
+
+    private static long total(DatasetSnapshotEvent e) {
+        return e.getCounts().getTrain() + e.getCounts().getValidation() + e.getCounts().getTest();
+    }
+
+    private static double counter(String name) {
+        double sum = 0;
+        for (String line : given().get("/q/metrics").asString().split("\n")) {
+            if (line.startsWith(name)) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }
         }
-        assertThat(prepared).isEqualTo(60.0);
-        given().get("/api/v1/tasks/pp/snapshots").then().statusCode(200);
+        return sum;
     }
 }

@@ -25,6 +25,12 @@ public final class TestInfrastructure {
 
     public static synchronized String kafkaBootstrap() {
         if (kafka == null) {
+            // A broker that fails while the JVM shuts down would halt it with a non-zero status, which the test
+            // runner reports as a crashed fork after the tests passed; Kafka's own tests replace exit and halt too.
+            org.apache.kafka.common.utils.Exit.setExitProcedure((status, message) -> System.err.println(
+                    "Kafka test broker asked to exit (" + status + "): " + message));
+            org.apache.kafka.common.utils.Exit.setHaltProcedure((status, message) -> System.err.println(
+                    "Kafka test broker asked to halt (" + status + "): " + message));
             try {
                 KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
                         .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())

@@ -17,6 +17,7 @@ import jakarta.ws.rs.core.Response;
 
 import io.finetide.deployment.config.DeploymentConfig;
 import io.finetide.deployment.domain.DeploymentMetrics;
+import io.finetide.deployment.domain.PredictionStats;
 import io.finetide.deployment.domain.RegistryService;
 import io.finetide.deployment.domain.ServingModels;
 import io.finetide.deployment.store.ModelRecord;
@@ -58,6 +59,9 @@ public class PredictResource {
     @Inject
     DeploymentConfig config;
 
+    @Inject
+    PredictionStats predictionStats;
+
     @POST
     @Path("/predict")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -75,6 +79,7 @@ public class PredictResource {
         long start = System.nanoTime();
         return serving.predict(task, request.texts()).map(answer -> {
             List<Prediction> out = new ArrayList<>();
+            predictionStats.record(task, answer.modelId(), answer.labels(), answer.predictions());
             for (Classifier.Prediction p : answer.predictions()) {
                 Map<String, Double> probabilities = new LinkedHashMap<>();
                 for (int i = 0; i < answer.labels().size(); i++) {

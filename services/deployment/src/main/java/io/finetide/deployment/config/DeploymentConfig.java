@@ -14,4 +14,8 @@ public interface DeploymentConfig {
     /** Most texts accepted in one predict request. */
     @WithDefault("256")
     int maxTextsPerRequest();
+
+    /** Length of the windows over which served predictions are summed up and published for drift monitoring. */
+    @WithDefault("10")
+    int predictionStatsSeconds();
 }

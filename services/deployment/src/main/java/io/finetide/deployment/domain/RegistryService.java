@@ -116,6 +116,7 @@ public class RegistryService {
         publisher.promoted(ModelPromotedEvent.newBuilder().setMeta(Events.meta(champion.task()))
                 .setModelId(champion.modelId()).setPreviousModelId(previous == null ? "" : previous)
                 .setArtifact(champion.artifact()).setVersion(champion.version())
+                .setSnapshotId(champion.snapshotId() == null ? "" : champion.snapshotId())
                 .setTestAccuracy(champion.testAccuracy() == null ? 0 : champion.testAccuracy())
                 .setTestMacroF1(champion.testMacroF1() == null ? 0 : champion.testMacroF1()).build());
     }

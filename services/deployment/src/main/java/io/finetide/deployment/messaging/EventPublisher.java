@@ -7,6 +7,7 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 
 import io.finetide.platform.messaging.KafkaMessages;
 import io.finetide.proto.v1.ModelPromotedEvent;
+import io.finetide.proto.v1.PredictionStatsEvent;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 
 @ApplicationScoped
@@ -15,6 +16,14 @@ public class EventPublisher {
     @Inject
     @Channel("promoted-out")
     MutinyEmitter<byte[]> promoted;
+
+    @Inject
+    @Channel("prediction-stats-out")
+    MutinyEmitter<byte[]> stats;
+
+    public void predictionStats(PredictionStatsEvent e) {
+        stats.sendMessageAndAwait(KafkaMessages.event(e.getMeta().getTask(), e));
+    }
 
     public void promoted(ModelPromotedEvent e) {
         promoted.sendMessageAndAwait(KafkaMessages.event(e.getMeta().getTask(), e));

@@ -72,7 +72,11 @@ public class EvaluationService {
         String taskName = trained.getMeta().getTask();
         TaskDefinitionEvent task = directory.awaitTask(taskName, Duration.ofSeconds(config.taskWaitSeconds()));
         List<SnapshotFile.Row> rows = SnapshotFile.read(artifacts.require(trained.getSnapshotArtifact()));
-        List<SnapshotFile.Row> test = SnapshotFile.split(rows, Split.TEST);
+        List<SnapshotFile.Row> all = SnapshotFile.split(rows, Split.TEST);
+        // The golden set never changes once full, so champions of different versions are judged on the same texts.
+        List<SnapshotFile.Row> golden = SnapshotFile.subset(all, SnapshotFile.GOLDEN);
+        List<SnapshotFile.Row> test = golden.isEmpty() ? all : golden;
+        String testSet = (golden.isEmpty() ? "test split" : "golden test set") + ", " + test.size() + " examples";
         List<String> texts = test.stream().map(SnapshotFile.Row::text).toList();
         List<String> truth = test.stream().map(SnapshotFile.Row::label).toList();
 
@@ -90,11 +94,12 @@ public class EvaluationService {
             event.setChampionModelId(champion.get().getModelId()).setChampion(championMetrics);
         }
         PromotionGate.Decision decision = PromotionGate.decide(candidate, championMetrics, task.getPromotionMargin());
-        ModelEvaluatedEvent result = event.setBlessed(decision.blessed()).setDecisionReason(decision.reason()).build();
+        ModelEvaluatedEvent result = event.setBlessed(decision.blessed()).setDecisionReason(decision.reason() + " ("
+                + testSet + ")").build();
         store.insertOnce(EvaluationReportRecord.of(result));
         publisher.evaluated(result);
         metrics.verdict(decision.blessed());
-        LOG.infof("%s on %d test examples: accuracy %.4f, macro-F1 %.4f; %s", trained.getModelId(), texts.size(),
+        LOG.infof("%s on the %s: accuracy %.4f, macro-F1 %.4f; %s", trained.getModelId(), testSet,
                 candidate.getAccuracy(), candidate.getMacroF1(), decision.reason());
         return result;
     }

@@ -6,6 +6,7 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -13,6 +14,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import io.finetide.ingestion.domain.TaskService;
+import io.finetide.platform.errors.ReasonCode;
+import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.store.StoreRetry;
 import io.finetide.platform.tasks.TaskDefinitions;
 import io.finetide.proto.v1.TaskDefinitionEvent;
@@ -35,6 +38,21 @@ public class TaskResource {
         TaskDefinitionEvent stored = tasks.find(submitted.getName()).orElseThrow();
         return Response.status(outcome == TaskService.Outcome.CREATED ? 201 : 200)
                 .entity(TaskDefinitions.toJson(stored)).build();
+    }
+
+    /** Changes a task: labels, type and splits are fixed; everything else may change (the revision goes up). */
+    @PUT
+    @Path("/{name}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response change(@PathParam("name") String name, String body) {
+        TaskDefinitionEvent submitted = TaskDefinitions.fromJson(body == null ? "" : body);
+        if (!submitted.getName().isEmpty() && !submitted.getName().equals(name)) {
+            throw new RejectedException(ReasonCode.INVALID_TASK, "the body names task '" + submitted.getName()
+                    + "', the path '" + name + "'");
+        }
+        return StoreRetry.call(() -> tasks.change(name, submitted)).map(o -> Response.ok(TaskDefinitions.toJson(
+                tasks.find(name).orElseThrow())).build()).orElse(Response.status(404).entity(new ErrorBody(
+                        "UNKNOWN_TASK", "no task '" + name + "'")).build());
     }
 
     @GET

@@ -26,7 +26,7 @@ public class TaskService {
     private static final Logger LOG = Logger.getLogger(TaskService.class);
 
     public enum Outcome {
-        CREATED, UNCHANGED
+        CREATED, CHANGED, UNCHANGED
     }
 
     public static class ConflictException extends RuntimeException {
@@ -61,6 +61,32 @@ public class TaskService {
         publisher.task(stored);
         registry.put(stored.getName(), stored);
         return created ? Outcome.CREATED : Outcome.UNCHANGED;
+    }
+
+    /**
+     * Changes an existing task (PUT): the new definition gets the next revision and replaces the old one; the same
+     * content again is a no-op. Services that prepared or trained with the old definition react to the new one
+     * (preprocessing prepares the examples again when cleaning or tokenisation changed).
+     *
+     * @return empty when there is no such task
+     */
+    public Optional<Outcome> change(String name, TaskDefinitionEvent submitted) {
+        Optional<TaskRecord> existing = store.find(name);
+        if (existing.isEmpty()) {
+            return Optional.empty();
+        }
+        TaskDefinitionEvent old = existing.get().definition();
+        TaskDefinitionEvent changed = TaskDefinitions.changed(old, submitted.toBuilder().setName(name).build());
+        if (TaskDefinitions.content(changed).equals(TaskDefinitions.content(old))) {
+            publisher.task(old);
+            registry.put(name, old);
+            return Optional.of(Outcome.UNCHANGED);
+        }
+        store.replace(TaskRecord.of(changed));
+        publisher.task(changed);
+        registry.put(name, changed);
+        LOG.infof("task %s changed to revision %d", name, changed.getRevision());
+        return Optional.of(Outcome.CHANGED);
     }
 
     public Optional<TaskDefinitionEvent> find(String name) {

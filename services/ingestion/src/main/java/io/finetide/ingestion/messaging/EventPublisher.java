@@ -8,6 +8,7 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
 import io.finetide.platform.messaging.KafkaMessages;
+import io.finetide.proto.v1.ExamplesDeletedEvent;
 import io.finetide.proto.v1.LabelledExampleEvent;
 import io.finetide.proto.v1.TaskDefinitionEvent;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -27,6 +28,14 @@ public class EventPublisher {
     public void labelled(List<LabelledExampleEvent> events) {
         KafkaMessages.sendAll(labelled, events.stream().map(e -> KafkaMessages.event(e.getMeta().getTask(), e))
                 .toList());
+    }
+
+    @Inject
+    @Channel("examples-deleted-out")
+    MutinyEmitter<byte[]> deleted;
+
+    public void deleted(ExamplesDeletedEvent e) {
+        deleted.sendMessageAndAwait(KafkaMessages.event(e.getMeta().getTask(), e));
     }
 
     public void task(TaskDefinitionEvent task) {

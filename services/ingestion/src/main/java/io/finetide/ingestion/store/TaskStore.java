@@ -29,6 +29,11 @@ public class TaskStore {
         return Documents.insertOnce(collection(), task.name(), task.toDocument());
     }
 
+    /** Stores a changed definition in place of the old one. */
+    public void replace(TaskRecord task) {
+        Documents.put(collection(), task.name(), task.toDocument());
+    }
+
     public Optional<TaskRecord> find(String name) {
         return Optional.ofNullable(Documents.byId(collection(), name)).map(TaskRecord::fromDocument);
     }

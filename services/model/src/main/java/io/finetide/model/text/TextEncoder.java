@@ -23,11 +23,21 @@ public final class TextEncoder implements AutoCloseable {
     private final byte[] json;
     private final int maxLength;
     private final String name;
+    private final String unknownToken;
+
+    /** Token ids of a text, with how many are the unknown token and how many are special tokens. */
+    public record Analysis(int[] ids, int unknown, int special) {
+    }
+
+    private static final java.util.regex.Pattern UNK = java.util.regex.Pattern.compile(
+            "\"unk_token\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     private TextEncoder(String name, byte[] json, int maxLength) {
         this.name = name;
         this.json = json;
         this.maxLength = maxLength;
+        java.util.regex.Matcher m = UNK.matcher(new String(json, java.nio.charset.StandardCharsets.UTF_8));
+        this.unknownToken = m.find() ? m.group(1) : null;
         try (InputStream in = new ByteArrayInputStream(json)) {
             this.tokenizer = HuggingFaceTokenizer.newInstance(in, Map.of("addSpecialTokens", "true", "truncation",
                     "true", "padding", "false", "maxLength", Integer.toString(maxLength)));
@@ -63,6 +73,26 @@ public final class TextEncoder implements AutoCloseable {
             out[i] = Math.toIntExact(ids[i]);
         }
         return out;
+    }
+
+    /** Like {@link #encode}, counting unknown tokens (none for byte-level BPE vocabularies) and special tokens. */
+    public Analysis analyse(String text) {
+        Encoding e = tokenizer.encode(text);
+        long[] ids = e.getIds();
+        String[] tokens = e.getTokens();
+        long[] specialMask = e.getSpecialTokenMask();
+        int[] out = new int[ids.length];
+        int unknown = 0;
+        int special = 0;
+        for (int i = 0; i < ids.length; i++) {
+            out[i] = Math.toIntExact(ids[i]);
+            if (specialMask[i] != 0) {
+                special++;
+            } else if (unknownToken != null && unknownToken.equals(tokens[i])) {
+                unknown++;
+            }
+        }
+        return new Analysis(out, unknown, special);
     }
 
     public int[][] encodeAll(List<String> texts) {

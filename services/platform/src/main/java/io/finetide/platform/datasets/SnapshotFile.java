@@ -14,22 +14,42 @@ import java.util.List;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.finetide.proto.v1.Split;
 
 /**
  * The materialised form of a dataset snapshot: gzip'd JSON lines sorted by example id, one
- * {@code {"id","text","label","split"}} per line. The same rows always give the same bytes (gzip without a timestamp),
+ * {@code {"id","text","label","split"[,"subset"]}} per line. The same rows always give the same bytes (gzip without a timestamp),
  * so a snapshot's SHA-256 identifies its content.
  */
 public final class SnapshotFile {
 
-    public record Row(String id, String text, String label, String split) {
+    /**
+     * One example. {@code subset} marks test examples of the task's golden set ({@value #GOLDEN}) and of its rolling
+     * recent set ({@value #RECENT}); empty otherwise, and then left out of the file.
+     */
+    public record Row(String id, String text, String label, String split,
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) String subset) {
+
+        public Row(String id, String text, String label, String split) {
+            this(id, text, label, split, "");
+        }
+
+        @JsonCreator
+        public Row {
+            subset = subset == null ? "" : subset;
+        }
+
         public Split splitValue() {
             return Split.valueOf(split);
         }
     }
+
+    public static final String GOLDEN = "golden";
+    public static final String RECENT = "recent";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -70,5 +90,9 @@ public final class SnapshotFile {
 
     public static List<Row> split(List<Row> rows, Split split) {
         return rows.stream().filter(r -> r.split().equals(split.name())).toList();
+    }
+
+    public static List<Row> subset(List<Row> rows, String subset) {
+        return rows.stream().filter(r -> r.subset().equals(subset)).toList();
     }
 }

@@ -1,6 +1,8 @@
 package io.finetide.platform.store;
 
 import java.io.ByteArrayInputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 import org.bson.Document;
@@ -55,6 +57,14 @@ public final class ArtifactStore {
 
     public byte[] require(String name) {
         return get(name).orElseThrow(() -> new IllegalStateException("artifact not found: " + name));
+    }
+
+    /** Removes every stored file of that name; returns how many there were. */
+    public int delete(String name) {
+        List<GridFSFile> files = new ArrayList<>();
+        bucket.find(Filters.eq("filename", name)).forEach(files::add);
+        files.forEach(f -> bucket.delete(f.getObjectId()));
+        return files.size();
     }
 
     public Optional<GridFSFile> find(String name) {

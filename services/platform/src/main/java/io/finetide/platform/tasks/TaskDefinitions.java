@@ -13,11 +13,16 @@ import com.google.protobuf.util.JsonFormat;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.Events;
+import io.finetide.platform.text.CleaningPipeline;
 import io.finetide.proto.v1.HyperParameters;
 import io.finetide.proto.v1.ModelSpec;
+import io.finetide.proto.v1.PreprocessingSpec;
+import io.finetide.proto.v1.RetentionSpec;
 import io.finetide.proto.v1.SplitRatios;
 import io.finetide.proto.v1.TaskDefinitionEvent;
 import io.finetide.proto.v1.TaskType;
+import io.finetide.proto.v1.TriggerSpec;
+import io.finetide.proto.v1.Truncation;
 
 /**
  * Task definitions as users write them (JSON, the protobuf field names in lowerCamelCase), with documented defaults
@@ -51,6 +56,10 @@ public final class TaskDefinitions {
     public static final int DEFAULT_TRIGGER = 1000;
     public static final double DEFAULT_PROMOTION_MARGIN = 0.0;
     public static final int DEFAULT_MAX_TEXT_BYTES = 4096;
+    public static final int DEFAULT_RECENT_TEST_SIZE = 1000;
+    public static final int DEFAULT_DRIFT_MIN_EXAMPLES = 200;
+    public static final long DEFAULT_DEBOUNCE_MILLIS = 2000;
+    public static final long DEFAULT_MIN_INTERVAL_SECONDS = 60;
 
     private TaskDefinitions() {
     }
@@ -92,6 +101,29 @@ public final class TaskDefinitions {
         if (b.getMaxTextBytes() == 0) {
             b.setMaxTextBytes(DEFAULT_MAX_TEXT_BYTES);
         }
+        PreprocessingSpec.Builder pp = in.getPreprocessing().toBuilder();
+        if (pp.getCleaningCount() == 0) {
+            pp.addAllCleaning(CleaningPipeline.DEFAULT);
+        }
+        if (pp.getRecentTestSize() == 0) {
+            pp.setRecentTestSize(DEFAULT_RECENT_TEST_SIZE);
+        }
+        if (pp.getTruncation() == Truncation.TRUNCATION_UNSPECIFIED) {
+            pp.setTruncation(Truncation.HEAD);
+        }
+        b.setPreprocessing(pp);
+        TriggerSpec.Builder tr = in.getTriggers().toBuilder();
+        if (tr.getDriftMinExamples() == 0) {
+            tr.setDriftMinExamples(DEFAULT_DRIFT_MIN_EXAMPLES);
+        }
+        if (tr.getDebounceMillis() == 0) {
+            tr.setDebounceMillis(DEFAULT_DEBOUNCE_MILLIS);
+        }
+        if (tr.getMinIntervalSeconds() == 0) {
+            tr.setMinIntervalSeconds(DEFAULT_MIN_INTERVAL_SECONDS);
+        }
+        b.setTriggers(tr);
+        b.setRetention(in.getRetention());
         return b.build();
     }
 
@@ -203,6 +235,24 @@ public final class TaskDefinitions {
             p.add("promotionMargin must be in [0, 1]");
         }
         range(p, "maxTextBytes", t.getMaxTextBytes(), 1, 1 << 20);
+        PreprocessingSpec pp = t.getPreprocessing();
+        p.addAll(CleaningPipeline.problems(pp.getCleaningList()));
+        range(p, "preprocessing.goldenTestSize", pp.getGoldenTestSize(), 0, 1_000_000);
+        range(p, "preprocessing.recentTestSize", pp.getRecentTestSize(), 1, 1_000_000);
+        if (pp.getReplayFraction() < 0 || pp.getReplayFraction() > 1) {
+            p.add("preprocessing.replayFraction must be in [0, 1]");
+        }
+        TriggerSpec tr = t.getTriggers();
+        if (tr.getDriftPsi() < 0) {
+            p.add("triggers.driftPsi must be >= 0 (0: no drift trigger)");
+        }
+        range(p, "triggers.driftMinExamples", tr.getDriftMinExamples(), 10, 10_000_000);
+        range(p, "triggers.scheduleSeconds", tr.getScheduleSeconds(), 0, 365L * 24 * 3600);
+        range(p, "triggers.debounceMillis", tr.getDebounceMillis(), 1, 3_600_000);
+        range(p, "triggers.minIntervalSeconds", tr.getMinIntervalSeconds(), 1, 7L * 24 * 3600);
+        RetentionSpec r = t.getRetention();
+        range(p, "retention.keep", r.getKeep(), 0, 100_000);
+        range(p, "retention.maxAgeHours", r.getMaxAgeHours(), 0, 100L * 365 * 24);
         return p;
     }
 
@@ -217,12 +267,42 @@ public final class TaskDefinitions {
     }
 
     public static TaskDefinitionEvent stamped(TaskDefinitionEvent t, long createdAtMs) {
-        return t.toBuilder().setMeta(Events.meta(t.getName())).setCreatedAtMs(createdAtMs).build();
+        return t.toBuilder().setMeta(Events.meta(t.getName())).setCreatedAtMs(createdAtMs)
+                .setRevision(Math.max(1, t.getRevision())).build();
     }
 
-    /** The definition without its envelope and timestamps: two submissions are the same task when these are equal. */
+    /**
+     * The definition without its envelope, timestamps and revision: two submissions are the same task when these are
+     * equal.
+     */
     public static TaskDefinitionEvent content(TaskDefinitionEvent t) {
-        return t.toBuilder().clearMeta().clearCreatedAtMs().build();
+        return t.toBuilder().clearMeta().clearCreatedAtMs().clearRevision().build();
+    }
+
+    /**
+     * A change to an existing task: the labels, the type and the split ratios cannot change (examples already carry
+     * them: a new label set or other ratios would be a new task); the rest can, and the revision goes up by one.
+     */
+    public static TaskDefinitionEvent changed(TaskDefinitionEvent existing, TaskDefinitionEvent submitted) {
+        TaskDefinitionEvent t = validated(submitted);
+        List<String> p = new ArrayList<>();
+        if (!t.getName().equals(existing.getName())) {
+            p.add("name cannot change");
+        }
+        if (!t.getLabelsList().equals(existing.getLabelsList())) {
+            p.add("labels cannot change (create a new task)");
+        }
+        if (t.getType() != existing.getType()) {
+            p.add("type cannot change");
+        }
+        if (!t.getSplits().equals(existing.getSplits())) {
+            p.add("splits cannot change: examples keep the split they were given");
+        }
+        if (!p.isEmpty()) {
+            throw new RejectedException(ReasonCode.INVALID_TASK, String.join("; ", p));
+        }
+        return t.toBuilder().setMeta(Events.meta(t.getName())).setCreatedAtMs(existing.getCreatedAtMs())
+                .setRevision(existing.getRevision() + 1).build();
     }
 
     private static void range(List<String> p, String field, long v, long min, long max) {

@@ -17,10 +17,16 @@ public final class Topics {
     public static final String EXAMPLES_LABELLED = "finetide.examples.labelled";
     /** Cleaned, split, tokenised examples: {@code PreparedExampleEvent}. */
     public static final String EXAMPLES_PREPARED = "finetide.examples.prepared";
+    /** Examples removed on a subject's request: {@code ExamplesDeletedEvent}. */
+    public static final String EXAMPLES_DELETED = "finetide.examples.deleted";
     /** Task definitions, compacted by task name: {@code TaskDefinitionEvent}. */
     public static final String TASKS = "finetide.tasks";
     /** Dataset snapshots ready for training: {@code DatasetSnapshotEvent}. */
     public static final String DATASETS_SNAPSHOTS = "finetide.datasets.snapshots";
+    /** Drift measurements, each saying whether it crossed the task's threshold: {@code DriftEvent}. */
+    public static final String DATASETS_DRIFT = "finetide.datasets.drift";
+    /** What the served models predicted, per task and window: {@code PredictionStatsEvent}. */
+    public static final String PREDICTIONS_STATS = "finetide.predictions.stats";
     /** Training progress: {@code TrainingProgressEvent}. */
     public static final String TRAINING_PROGRESS = "finetide.training.progress";
     /** Trained candidates: {@code ModelTrainedEvent}. */
@@ -35,8 +41,9 @@ public final class Topics {
     /** Topics whose records are keyed by task and only the newest per key matters. */
     public static final List<String> COMPACTED = List.of(TASKS, MODELS_PROMOTED);
 
-    public static final List<String> ALL = List.of(EXAMPLES_RAW, EXAMPLES_LABELLED, EXAMPLES_PREPARED, TASKS,
-            DATASETS_SNAPSHOTS, TRAINING_PROGRESS, MODELS_TRAINED, MODELS_EVALUATED, MODELS_PROMOTED, DEAD_LETTER);
+    public static final List<String> ALL = List.of(EXAMPLES_RAW, EXAMPLES_LABELLED, EXAMPLES_PREPARED,
+            EXAMPLES_DELETED, TASKS, DATASETS_SNAPSHOTS, DATASETS_DRIFT, PREDICTIONS_STATS, TRAINING_PROGRESS,
+            MODELS_TRAINED, MODELS_EVALUATED, MODELS_PROMOTED, DEAD_LETTER);
 
     private Topics() {
     }

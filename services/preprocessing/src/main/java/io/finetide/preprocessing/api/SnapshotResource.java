@@ -1,29 +1,118 @@
 package io.finetide.preprocessing.api;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
+import io.finetide.platform.store.StoreRetry;
+import io.finetide.preprocessing.domain.DriftMonitor;
+import io.finetide.preprocessing.domain.PreparationService;
+import io.finetide.preprocessing.domain.SnapshotService;
+import io.finetide.preprocessing.domain.TriggerService;
 import io.finetide.preprocessing.store.DatasetSnapshotRecord;
 import io.finetide.preprocessing.store.SnapshotStore;
+import io.finetide.proto.v1.DriftEvent;
+import io.finetide.proto.v1.TaskDefinitionEvent;
 import io.smallrye.common.annotation.Blocking;
 
-/** Dataset versions of a task, oldest first, with their manifests. */
-@Path("/api/v1/tasks/{task}/snapshots")
+/**
+ * Dataset versions of a task: manifests and statistics (oldest first), a manual trigger, re-materialisation of a
+ * snapshot from the prepared examples, and the latest drift figures.
+ */
+@Path("/api/v1/tasks/{task}")
 @Produces(MediaType.APPLICATION_JSON)
 @Blocking
 public class SnapshotResource {
 
+    /** An error answer: {@code {"reason": CODE, "message": text}}. */
+    public record Problem(String reason, String message) {
+    }
+
     @Inject
     SnapshotStore snapshots;
 
+    @Inject
+    SnapshotService service;
+
+    @Inject
+    TriggerService triggers;
+
+    @Inject
+    PreparationService preparation;
+
+    @Inject
+    DriftMonitor drift;
+
     @GET
+    @Path("/snapshots")
     public List<DatasetSnapshotRecord> list(@PathParam("task") String task) {
         return snapshots.all(task);
+    }
+
+    @GET
+    @Path("/snapshots/{id}")
+    public Response get(@PathParam("task") String task, @PathParam("id") String id) {
+        return snapshots.find(id).filter(r -> r.task().equals(task)).map(r -> Response.ok(r).build()).orElse(
+                notFound("UNKNOWN_SNAPSHOT", "no snapshot '" + id + "' of task '" + task + "'"));
+    }
+
+    /** Builds the snapshot again from the prepared examples and says whether its hash is the recorded one. */
+    @GET
+    @Path("/snapshots/{id}/verify")
+    public Response verify(@PathParam("task") String task, @PathParam("id") String id) {
+        return snapshots.find(id).filter(r -> r.task().equals(task)).map(r -> Response.ok(StoreRetry.call(
+                () -> service.verify(r))).build()).orElse(notFound("UNKNOWN_SNAPSHOT", "no snapshot '" + id
+                        + "' of task '" + task + "'"));
+    }
+
+    /** Asks for a snapshot now (after the task's debounce window); 202 with the pending trigger reasons. */
+    @POST
+    @Path("/snapshots")
+    public Response request(@PathParam("task") String task, @QueryParam("by") String by) {
+        TaskDefinitionEvent def = preparation.directory().tasks().get(task).orElse(null);
+        if (def == null) {
+            return notFound("UNKNOWN_TASK", "no task '" + task + "'");
+        }
+        Map<String, String> pending = triggers.requestManually(def, by == null ? "" : by);
+        return Response.accepted(Map.of("task", task, "pending", pending)).build();
+    }
+
+    /** Where preparation stands: sequence reached, training examples, how many are new, pending trigger reasons. */
+    @GET
+    @Path("/preparation")
+    public Response preparation(@PathParam("task") String task) {
+        if (preparation.directory().tasks().get(task).isEmpty()) {
+            return notFound("UNKNOWN_TASK", "no task '" + task + "'");
+        }
+        return Response.ok(StoreRetry.call(() -> preparation.status(task))).build();
+    }
+
+    /** The newest drift figure per reference kind and feature ({@code data/label}, {@code live/confidence}, ...). */
+    @GET
+    @Path("/drift")
+    public Map<String, Map<String, Object>> drift(@PathParam("task") String task) {
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        for (Map.Entry<String, DriftEvent> e : drift.latest(task).entrySet()) {
+            DriftEvent d = e.getValue();
+            out.put(e.getKey(), Map.of("reference", d.getReference(), "psi", d.getPsi(), "jsDivergence", d
+                    .getJsDivergence(), "threshold", d.getThreshold(), "exceeded", d.getExceeded(), "examples",
+                    d
+                            .getExamples()));
+        }
+        return out;
+    }
+
+    private static Response notFound(String reason, String message) {
+        return Response.status(404).entity(new Problem(reason, message)).build();
     }
 }

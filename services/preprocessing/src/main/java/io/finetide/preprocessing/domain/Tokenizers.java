@@ -7,8 +7,11 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.finetide.model.text.TextEncoder;
+import io.finetide.proto.v1.ModelSpec;
+import io.finetide.proto.v1.TaskDefinitionEvent;
+import io.finetide.proto.v1.Truncation;
 
-/** One loaded tokenizer per name, shared by all tasks that use it. */
+/** One loaded tokenizer per name, shared by all tasks that use it, and the task's truncation policy. */
 @ApplicationScoped
 public class Tokenizers {
 
@@ -17,23 +20,55 @@ public class Tokenizers {
 
     private final Map<String, TextEncoder> encoders = new ConcurrentHashMap<>();
 
-    public record Tokens(int[] ids, int fullLength, boolean truncated) {
+    /**
+     * Token ids after truncation, the length before it (capped at {@value #MEASURE_LENGTH}), and how many content
+     * tokens the vocabulary did not know.
+     */
+    public record Tokens(int[] ids, int fullLength, boolean truncated, int unknown, int content) {
+    }
+
+    /** What decides the token ids of a task's examples: a change of any part re-tokenises them. */
+    public static String version(TaskDefinitionEvent task) {
+        ModelSpec m = task.getModel();
+        return m.getTokenizer() + "/" + m.getMaxSeqLen() + "/" + truncation(task).name().toLowerCase(
+                java.util.Locale.ROOT);
+    }
+
+    static Truncation truncation(TaskDefinitionEvent task) {
+        Truncation t = task.getPreprocessing().getTruncation();
+        return t == Truncation.TRUNCATION_UNSPECIFIED || t == Truncation.UNRECOGNIZED ? Truncation.HEAD : t;
+    }
+
+    public Tokens tokenize(TaskDefinitionEvent task, String text) {
+        TextEncoder encoder = encoders.computeIfAbsent(task.getModel().getTokenizer(), n -> TextEncoder.builtin(n,
+                MEASURE_LENGTH));
+        TextEncoder.Analysis a = encoder.analyse(text);
+        int[] ids = a.ids();
+        int maxLength = task.getModel().getMaxSeqLen();
+        int content = ids.length - a.special();
+        if (ids.length <= maxLength) {
+            return new Tokens(ids, ids.length, false, a.unknown(), content);
+        }
+        return new Tokens(truncate(ids, maxLength, truncation(task)), ids.length, true, a.unknown(), content);
     }
 
     /**
-     * Token ids for {@code text}, truncated to {@code maxLength} keeping the closing special token, and the length
-     * before truncation.
+     * {@code ids} (opening special token first, closing one last) cut to {@code max}, both special tokens kept.
      */
-    public Tokens tokenize(String tokenizer, String text, int maxLength) {
-        TextEncoder encoder = encoders.computeIfAbsent(tokenizer, n -> TextEncoder.builtin(n, MEASURE_LENGTH));
-        int[] ids = encoder.encode(text);
-        if (ids.length <= maxLength) {
-            return new Tokens(ids, ids.length, false);
-        }
-        int[] cut = new int[maxLength];
-        System.arraycopy(ids, 0, cut, 0, maxLength - 1);
-        cut[maxLength - 1] = ids[ids.length - 1];
-        return new Tokens(cut, ids.length, true);
+    static int[] truncate(int[] ids, int max, Truncation policy) {
+        int[] cut = new int[max];
+        int keep = max - 2;
+        int head = switch (policy) {
+            case TAIL -> 0;
+            case HEAD_AND_TAIL -> keep / 4;
+            default -> keep;
+        };
+        int tail = keep - head;
+        cut[0] = ids[0];
+        System.arraycopy(ids, 1, cut, 1, head);
+        System.arraycopy(ids, ids.length - 1 - tail, cut, 1 + head, tail);
+        cut[max - 1] = ids[ids.length - 1];
+        return cut;
     }
 
     @PreDestroy

@@ -9,6 +9,7 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 
 import io.finetide.platform.messaging.KafkaMessages;
 import io.finetide.proto.v1.DatasetSnapshotEvent;
+import io.finetide.proto.v1.DriftEvent;
 import io.finetide.proto.v1.PreparedExampleEvent;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 
@@ -23,6 +24,10 @@ public class EventPublisher {
     @Channel("snapshots-out")
     MutinyEmitter<byte[]> snapshots;
 
+    @Inject
+    @Channel("drift-out")
+    MutinyEmitter<byte[]> drift;
+
     public void prepared(List<PreparedExampleEvent> events) {
         KafkaMessages.sendAll(prepared, events.stream().map(e -> KafkaMessages.event(e.getMeta().getTask(), e))
                 .toList());
@@ -30,5 +35,9 @@ public class EventPublisher {
 
     public void snapshot(DatasetSnapshotEvent e) {
         snapshots.sendMessageAndAwait(KafkaMessages.event(e.getMeta().getTask(), e));
+    }
+
+    public void drift(DriftEvent e) {
+        drift.sendMessageAndAwait(KafkaMessages.event(e.getMeta().getTask(), e));
     }
 }

@@ -5,27 +5,49 @@ import java.util.List;
 
 import org.bson.Document;
 
-/** A cleaned, split, tokenised example in collection {@code prepared_examples}, keyed by {@code task/id}. */
-public record PreparedExampleRecord(String task, String id, String cleanText, String label, String split,
-        List<Integer> tokenIds, int tokenCount, boolean truncated, int cleaningVersion, long preparedAtMs) {
+/**
+ * A cleaned, split, tokenised example in collection {@code prepared_examples}, keyed by {@code task/id}. It keeps the
+ * text as ingested (so that a change of cleaning or tokenizer can prepare it again), a per-task sequence number in
+ * preparation order (snapshots are cuts of it) and the labelled-topic record it came from.
+ */
+public record PreparedExampleRecord(String task, String id, String text, String cleanText, String label,
+        String split, boolean golden, long seq, List<Integer> tokenIds, int tokenCount, boolean truncated,
+        int unknownTokens, int contentTokens, String cleaningVersion, String tokenizerVersion, String sourceTopic,
+        int sourcePartition, long sourceOffset, long preparedAtMs) {
 
     public static final String COLLECTION = "prepared_examples";
 
     public String key() {
+        return key(task, id);
+    }
+
+    public static String key(String task, String id) {
         return task + "/" + id;
     }
 
     public Document toDocument() {
-        return new Document("_id", key()).append("task", task).append("exampleId", id).append("cleanText", cleanText)
-                .append("label", label).append("split", split).append("tokenIds", tokenIds)
+        return new Document("_id", key()).append("task", task).append("exampleId", id).append("text", text)
+                .append("cleanText", cleanText).append("label", label).append("split", split)
+                .append("golden", golden).append("seq", seq).append("tokenIds", tokenIds)
                 .append("tokenCount", tokenCount).append("truncated", truncated)
-                .append("cleaningVersion", cleaningVersion).append("preparedAtMs", preparedAtMs);
+                .append("unknownTokens", unknownTokens).append("contentTokens", contentTokens)
+                .append("cleaningVersion", cleaningVersion).append("tokenizerVersion", tokenizerVersion)
+                .append("sourceTopic", sourceTopic).append("sourcePartition", sourcePartition)
+                .append("sourceOffset", sourceOffset).append("preparedAtMs", preparedAtMs);
     }
 
     public static PreparedExampleRecord fromDocument(Document d) {
         List<Integer> ids = new ArrayList<>(d.getList("tokenIds", Integer.class, List.of()));
-        return new PreparedExampleRecord(d.getString("task"), d.getString("exampleId"), d.getString("cleanText"),
-                d.getString("label"), d.getString("split"), ids, d.getInteger("tokenCount", 0),
-                d.getBoolean("truncated", false), d.getInteger("cleaningVersion", 0), d.getLong("preparedAtMs"));
+        return new PreparedExampleRecord(d.getString("task"), d.getString("exampleId"), d.getString("text"),
+                d.getString("cleanText"), d.getString("label"), d.getString("split"), d.getBoolean("golden", false),
+                number(d, "seq"), ids, d.getInteger("tokenCount", 0), d.getBoolean("truncated", false),
+                d.getInteger("unknownTokens", 0), d.getInteger("contentTokens", 0), d.getString("cleaningVersion"),
+                d.getString("tokenizerVersion"), d.getString("sourceTopic"), d.getInteger("sourcePartition", -1),
+                number(d, "sourceOffset"), number(d, "preparedAtMs"));
+    }
+
+    static long number(Document d, String key) {
+        Object v = d.get(key);
+        return v instanceof Number n ? n.longValue() : 0L;
     }
 }

@@ -13,6 +13,7 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.Updates;
 
 import io.finetide.platform.store.Documents;
 
@@ -35,10 +36,20 @@ public class SnapshotStore {
                 .first()).map(DatasetSnapshotRecord::fromDocument);
     }
 
+    public Optional<DatasetSnapshotRecord> find(String id) {
+        return Optional.ofNullable(collection().find(Filters.eq("_id", id)).first()).map(
+                DatasetSnapshotRecord::fromDocument);
+    }
+
     public List<DatasetSnapshotRecord> all(String task) {
         List<DatasetSnapshotRecord> out = new ArrayList<>();
         collection().find(Filters.eq("task", task)).sort(Sorts.ascending("version"))
                 .forEach(d -> out.add(DatasetSnapshotRecord.fromDocument(d)));
         return out;
+    }
+
+    /** The file was removed by retention; the manifest stays, and the file can be materialised again. */
+    public void markRetired(String id) {
+        collection().updateOne(Filters.eq("_id", id), Updates.set("retired", true));
     }
 }

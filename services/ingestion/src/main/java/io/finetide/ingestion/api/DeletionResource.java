@@ -1,0 +1,83 @@
+package io.finetide.ingestion.api;
+
+import java.util.List;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import io.finetide.ingestion.domain.DeletionService;
+import io.finetide.ingestion.domain.TaskService;
+import io.finetide.platform.errors.ReasonCode;
+import io.finetide.platform.errors.RejectedException;
+import io.finetide.platform.store.StoreRetry;
+import io.smallrye.common.annotation.Blocking;
+
+/**
+ * Deleting a subject's examples: {@code DELETE .../examples/{id}} for one, {@code POST .../examples/deletions} with
+ * {@code {"ids": [...], "metadataKey": "customer", "metadataValue": "c-17", "reason": "..."}} for many.
+ */
+@Path("/api/v1/tasks/{task}/examples")
+@Produces(MediaType.APPLICATION_JSON)
+@Blocking
+public class DeletionResource {
+
+    public record DeletionRequest(List<String> ids, String metadataKey, String metadataValue, String reason) {
+    }
+
+    public record DeletionResult(String task, int deleted, List<String> ids) {
+    }
+
+    @Inject
+    DeletionService deletions;
+
+    @Inject
+    TaskService tasks;
+
+    @DELETE
+    @Path("/{id}")
+    public Response deleteOne(@PathParam("task") String task, @PathParam("id") String id,
+            @QueryParam("reason") String reason) {
+        requireTask(task);
+        List<String> deleted = StoreRetry.call(() -> deletions.delete(task, List.of(id), null, null, reason(reason)));
+        if (deleted.isEmpty()) {
+            throw new RejectedException(ReasonCode.UNKNOWN_EXAMPLE, "task '" + task + "' has no example '" + id + "'");
+        }
+        return Response.ok(new DeletionResult(task, deleted.size(), deleted)).build();
+    }
+
+    @POST
+    @Path("/deletions")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response delete(@PathParam("task") String task, DeletionRequest request) {
+        requireTask(task);
+        List<String> ids = request == null || request.ids() == null ? List.of() : request.ids();
+        String key = request == null ? null : request.metadataKey();
+        if (ids.isEmpty() && (key == null || key.isBlank())) {
+            throw new RejectedException(ReasonCode.MISSING_FIELD, "give 'ids' or 'metadataKey' and 'metadataValue'");
+        }
+        if (ids.stream().anyMatch(i -> i == null || i.isBlank())) {
+            throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "'ids' must not contain blank ids");
+        }
+        List<String> deleted = StoreRetry.call(() -> deletions.delete(task, ids, key, request.metadataValue(),
+                reason(request.reason())));
+        return Response.ok(new DeletionResult(task, deleted.size(), deleted)).build();
+    }
+
+    private void requireTask(String task) {
+        if (tasks.find(task).isEmpty()) {
+            throw new RejectedException(ReasonCode.UNKNOWN_TASK, "no task '" + task + "'");
+        }
+    }
+
+    private static String reason(String reason) {
+        return reason == null || reason.isBlank() ? "subject's request" : reason;
+    }
+}
