@@ -21,6 +21,7 @@ import io.finetide.platform.local.LocalPaths;
  *
  * <pre>
  * preprocessing [--examples N] [--warmup N] [--data DIR]
+ * ingestion [--examples N] [--warmup N] [--data DIR]
  * </pre>
  */
 public final class Bench {
@@ -40,8 +41,11 @@ public final class Bench {
         switch (name) {
             case "preprocessing" -> System.out.println(new PreprocessingBenchmark(root, data, Integer.parseInt(option(
                     a, "--examples", "20000")), Integer.parseInt(option(a, "--warmup", "2000")), SAY).run());
+            case "ingestion" -> System.out.println(new IngestionBenchmark(root, data, Integer.parseInt(option(a,
+                    "--examples", "20000")), Integer.parseInt(option(a, "--warmup", "2000")), SAY).run());
             default -> {
-                System.err.println("usage: finetide bench preprocessing [--examples N] [--warmup N] [--data DIR]");
+                System.err.println("usage: finetide bench preprocessing|ingestion [--examples N] [--warmup N] "
+                        + "[--data DIR]");
                 System.exit(2);
             }
         }

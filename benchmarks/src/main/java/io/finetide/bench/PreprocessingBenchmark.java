@@ -5,24 +5,19 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Properties;
 import java.util.function.Consumer;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.finetide.launcher.DemoDriver;
 import io.finetide.launcher.LocalPlatform;
 import io.finetide.launcher.PlatformClient;
 import io.finetide.model.text.TextEncoder;
@@ -40,29 +35,17 @@ import io.finetide.proto.v1.TriggerSpec;
  * same texts through the tokenizer alone and through cleaning plus tokenizer in this JVM. Then the time to build,
  * and to build again and verify, a snapshot of everything.
  */
-final class PreprocessingBenchmark {
+final class PreprocessingBenchmark extends StageBenchmark {
 
     private static final String TASK = "bench-pp";
 
-    private final Path root;
-    private final Path data;
-    private final int examples;
-    private final int warmup;
-    private final Consumer<String> say;
-
     PreprocessingBenchmark(Path root, Path data, int examples, int warmup, Consumer<String> say) {
-        this.root = root;
-        this.data = data;
-        this.examples = examples;
-        this.warmup = warmup;
-        this.say = say;
+        super(root, data, examples, warmup, say);
     }
 
+    @Override
     String run() throws Exception {
-        List<String> texts = new ArrayList<>();
-        for (String f : List.of("stsa.binary.train", "stsa.binary.dev", "stsa.binary.test")) {
-            DemoDriver.read(data.resolve(f), "x").forEach(e -> texts.add(e.text()));
-        }
+        List<String> texts = sentences();
         LocalPlatform.Options options = LocalPlatform.Options.isolated(root, root.resolve(".run/bench-preprocessing"))
                 .only(List.of("preprocessing"));
         Bench.deleteTree(options.workDir());
@@ -197,12 +180,5 @@ final class PreprocessingBenchmark {
             Thread.sleep(20);
         }
         throw new IllegalStateException("no snapshot within 10 minutes");
-    }
-
-    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
-        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 5));
     }
 }

@@ -130,7 +130,7 @@ public final class DemoDriver {
             Result result = new Result(championId, champion.getVersion(), verdict.getCandidate().getAccuracy(),
                     heldOutAccuracy, heldOut.size(), watcher.labelled(), watcher.rejected(),
                     System.currentTimeMillis() - start);
-            summary(result, watcher, second);
+            summary(result, watcher, second, train.size() + MALFORMED.size());
             return result;
         }
     }
@@ -175,9 +175,11 @@ public final class DemoDriver {
         }
     }
 
-    private void summary(Result r, EventWatcher watcher, ModelEvaluatedEvent second) {
+    private void summary(Result r, EventWatcher watcher, ModelEvaluatedEvent second, long streamed) {
         say.accept("---------------------------------------------------------------- summary");
-        say.accept(String.format("examples ingested: %,d labelled; rejected: %,d %s", r.ingested(), r.rejected(),
+        long duplicates = streamed - r.ingested() - r.rejected();
+        say.accept(String.format("records streamed: %,d; ingested: %,d labelled; duplicates dropped: %,d (the same "
+                + "sentence under another id); rejected: %,d %s", streamed, r.ingested(), duplicates, r.rejected(),
                 watcher.rejectedByReason()));
         say.accept(String.format("snapshots: %d; models trained: %d; promotions: %d; drift measurements: %d (%d above "
                 + "threshold)", watcher.snapshots().size(), watcher.trained().size(), watcher.promoted().size(),

@@ -48,9 +48,9 @@ public final class LocalPlatform implements AutoCloseable {
         }
 
         public static Options isolated(Path root, Path workDir) {
-            int base = LocalPaths.freePort();
-            // Five consecutive free ports are likely above a random free one; checked at start.
-            return new Options(root, workDir, LocalPaths.freePort(), LocalPaths.freePort(), base + 100, "", "finetide",
+            // Kafka (two ports), FerretDB, and the five services at base+1..base+5.
+            int first = LocalPaths.freePortBlock(8);
+            return new Options(root, workDir, first, first + 2, first + 2, "", "finetide",
                     System.getenv("FINETIDE_MONGODB_URI"), 3, SERVICES);
         }
     }

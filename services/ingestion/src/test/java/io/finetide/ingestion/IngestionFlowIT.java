@@ -37,6 +37,8 @@ class IngestionFlowIT {
     @Test
     void validRecordsFlowOnceAndInvalidOnesAreDeadLetteredWithReasons() throws Exception {
         FinetideTestResource.Context ctx = FinetideTestResource.current();
+        double storedBefore = counter("finetide_ingestion_examples_stored_total");
+        double duplicatesBefore = counter("finetide_ingestion_examples_duplicates_total");
         given().contentType("application/json")
                 .body("{\"name\":\"flow\",\"labels\":[\"neg\",\"pos\"],\"maxTextBytes\":50}")
                 .post("/api/v1/tasks").then().statusCode(201);
@@ -70,14 +72,15 @@ class IngestionFlowIT {
                 ctx.topic(Topics.EXAMPLES_LABELLED));
                 KafkaConsumer<String, byte[]> dc = TestKafka.consumerFromStart(ctx.bootstrap(),
                         ctx.topic(Topics.DEAD_LETTER))) {
+            // Other tests of this class share the topics: keep this test's records only.
             await().atMost(Duration.ofSeconds(60)).until(() -> {
-                labelled.addAll(TestKafka.poll(lc, Duration.ofMillis(200)));
-                dead.addAll(TestKafka.poll(dc, Duration.ofMillis(200)));
+                labelled.addAll(ofThisTest(TestKafka.poll(lc, Duration.ofMillis(200))));
+                dead.addAll(ofThisTest(TestKafka.poll(dc, Duration.ofMillis(200))));
                 return labelled.size() >= 3 && dead.size() >= 5;
             });
             // Nothing more arrives: the duplicate and the unlabelled example are not emitted.
-            labelled.addAll(TestKafka.poll(lc, Duration.ofSeconds(2)));
-            dead.addAll(TestKafka.poll(dc, Duration.ofMillis(200)));
+            labelled.addAll(ofThisTest(TestKafka.poll(lc, Duration.ofSeconds(2))));
+            dead.addAll(ofThisTest(TestKafka.poll(dc, Duration.ofMillis(200))));
         }
         List<String> ids = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> r : labelled) {
@@ -100,8 +103,165 @@ class IngestionFlowIT {
 
         String metrics = given().get("/q/metrics").asString();
         assertThat(metrics).contains("finetide_ingestion_examples_rejected_total{reason=\"unknown-label\"");
-        assertThat(metrics).containsPattern("finetide_ingestion_examples_stored_total\\S* 4\\.0");
-        assertThat(metrics).containsPattern("finetide_ingestion_examples_duplicates_total\\S* 1\\.0");
+        assertThat(counter("finetide_ingestion_examples_stored_total") - storedBefore).isEqualTo(4.0);
+        assertThat(counter("finetide_ingestion_examples_duplicates_total") - duplicatesBefore).isEqualTo(1.0);
+    }
+
+    @Test
+    void personalDataIsRedactedBeforeStoringAndDuplicatesOfEveryKindAreCounted() throws Exception {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        given().contentType("application/json").body("{\"name\":\"priv\",\"labels\":[\"neg\",\"pos\"],"
+                + "\"privacy\":{\"redactPii\":true},\"dedup\":{\"nearDuplicateMaxDistance\":10}}")
+                .post("/api/v1/tasks").then().statusCode(201);
+        String late = "the delivery arrived two days late and the box was damaged when it got here";
+        io.restassured.response.Response r = given().contentType("application/json").body(JSON.writeValueAsString(
+                List.of(Map.of("id", "p1", "task", "priv", "label", "neg", "text",
+                        "Please refund jane.doe@example.com, card 4111 1111 1111 1111"),
+                        Map.of("id", "p2", "task", "priv", "label", "neg", "text",
+                                "please REFUND j.smith@example.org card 5500-0000-0000-0004!!"),
+                        Map.of("id", "p3", "task", "priv", "label", "neg", "text", late),
+                        Map.of("id", "p4", "task", "priv", "label", "neg", "text", late.replace("was damaged",
+                                "was badly damaged")),
+                        Map.of("id", "p5", "task", "priv", "label", "pos", "text", "call me on +44 20 7946 0958 "
+                                + "about order 12345678 from 2024-05-01"),
+                        Map.of("id", "p1", "task", "priv", "label", "neg", "text", "anything"))))
+                .post(
+                        "/api/v1/examples");
+        r.then().statusCode(200);
+        assertThat(r.jsonPath().getList("results.status")).containsExactly("stored", "duplicate", "stored",
+                "duplicate", "stored", "duplicate");
+        assertThat(r.jsonPath().getList("results.reason")).containsExactly(null, "SAME_CONTENT", null,
+                "NEAR_DUPLICATE", null, "SAME_ID");
+        assertThat(r.jsonPath().getString("results[1].message")).contains("'p1'");
+
+        try (var mongo = com.mongodb.client.MongoClients.create(ctx.mongoUri())) {
+            var examples = mongo.getDatabase(ctx.database()).getCollection("examples");
+            var p1 = examples.find(com.mongodb.client.model.Filters.eq("_id", "priv/p1")).first();
+            assertThat(p1.getString("text")).isEqualTo("Please refund [EMAIL], card [CARD]");
+            assertThat(p1.get("redactions", org.bson.Document.class)).containsEntry("email", 1).containsEntry("card",
+                    1);
+            var p5 = examples.find(com.mongodb.client.model.Filters.eq("_id", "priv/p5")).first();
+            assertThat(p5.getString("text")).isEqualTo("call me on [PHONE] about order 12345678 from 2024-05-01");
+            assertThat(examples.find(com.mongodb.client.model.Filters.eq("task", "priv")).into(new ArrayList<>()))
+                    .hasSize(3).allSatisfy(d -> assertThat(d.getString("text")).doesNotContain("@", "4111", "7946"));
+        }
+        List<LabelledExampleEvent> emitted = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> c = TestKafka.consumerFromStart(ctx.bootstrap(), ctx.topic(
+                Topics.EXAMPLES_LABELLED))) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                for (ConsumerRecord<String, byte[]> rec : TestKafka.poll(c, Duration.ofMillis(200))) {
+                    LabelledExampleEvent e = LabelledExampleEvent.parseFrom(rec.value());
+                    if (e.getMeta().getTask().equals("priv")) {
+                        emitted.add(e);
+                    }
+                }
+                return emitted.size() >= 3;
+            });
+        }
+        assertThat(emitted).extracting(LabelledExampleEvent::getText).containsExactlyInAnyOrder(
+                "Please refund [EMAIL], card [CARD]", late, "call me on [PHONE] about order 12345678 from 2024-05-01");
+        String metrics = given().get("/q/metrics").asString();
+        assertThat(metrics).contains("finetide_ingestion_pii_redacted_total{type=\"email\"}",
+                "finetide_ingestion_examples_duplicates_total{kind=\"near\"}");
+    }
+
+    @Test
+    void tenThousandMixedRecordsAreAllAccountedFor() throws Exception {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        given().contentType("application/json").body("{\"name\":\"acct\",\"labels\":[\"neg\",\"pos\"],"
+                + "\"maxTextBytes\":200}").post("/api/v1/tasks").then().statusCode(201);
+        double[] before = {counter("finetide_ingestion_examples_received_total"), counter(
+                "finetide_ingestion_examples_stored_total"), counter("finetide_ingestion_examples_duplicates_total"),
+                counter("finetide_ingestion_examples_rejected_total"), counter(
+                        "finetide_ingestion_examples_emitted_total")};
+        java.util.Random random = new java.util.Random(11);
+        String raw = ctx.topic(Topics.EXAMPLES_RAW);
+        int stored = 0, unlabelled = 0, duplicates = 0, rejected = 0, next = 0;
+        List<String> texts = new ArrayList<>();
+        try (KafkaProducer<String, byte[]> producer = TestKafka.producer(ctx.bootstrap())) {
+            for (int i = 0; i < 10_000; i++) {
+                int kind = random.nextInt(100);
+                Map<String, Object> record = new java.util.LinkedHashMap<>();
+                if (kind < 8 && next > 0) {
+                    // A replay of an earlier record.
+                    int j = random.nextInt(next);
+                    record.putAll(Map.of("id", "x" + j, "task", "acct", "text", texts.get(j), "label", "pos"));
+                    duplicates++;
+                } else if (kind < 13 && next > 0) {
+                    // The same text as an earlier record, under a new id and in other case and punctuation.
+                    String t = texts.get(random.nextInt(next)).toUpperCase() + "!";
+                    record.putAll(Map.of("id", "c" + i, "task", "acct", "text", t, "label", "neg"));
+                    duplicates++;
+                } else if (kind < 16) {
+                    producer.send(json(raw, "{\"id\":\"m" + i + "\",\"task\":\"acct\",\"text\":"));
+                    rejected++;
+                    continue;
+                } else if (kind < 19) {
+                    record.putAll(Map.of("id", "e" + i, "task", "acct", "text", " \t ", "label", "pos"));
+                    rejected++;
+                } else if (kind < 22) {
+                    record.putAll(Map.of("id", "l" + i, "task", "acct", "text", "fine " + i, "label", "meh"));
+                    rejected++;
+                } else if (kind < 24) {
+                    record.putAll(Map.of("id", "t" + i, "task", "nope", "text", "fine " + i, "label", "pos"));
+                    rejected++;
+                } else if (kind < 26) {
+                    record.putAll(Map.of("id", "o" + i, "task", "acct", "text", "long ".repeat(60) + i, "label",
+                            "pos"));
+                    rejected++;
+                } else {
+                    String t = "review " + next + " " + WORDS[random.nextInt(WORDS.length)] + " " + WORDS[random
+                            .nextInt(WORDS.length)];
+                    boolean labelled = kind >= 29;
+                    record.putAll(Map.of("id", "x" + next, "task", "acct", "text", t));
+                    if (labelled) {
+                        record.put("label", "pos");
+                    } else {
+                        unlabelled++;
+                    }
+                    texts.add(t);
+                    next++;
+                    stored++;
+                }
+                producer.send(json(raw, JSON.writeValueAsString(record)));
+            }
+            producer.flush();
+        }
+        int expectedStored = stored, expectedDuplicates = duplicates, expectedRejected = rejected;
+        await().atMost(Duration.ofMinutes(3)).until(() -> counter("finetide_ingestion_examples_stored_total")
+                - before[1] + counter("finetide_ingestion_examples_duplicates_total") - before[2] + counter(
+                        "finetide_ingestion_examples_rejected_total")
+                - before[3] >= 10_000);
+        assertThat(counter("finetide_ingestion_examples_received_total") - before[0]).isEqualTo(10_000);
+        assertThat(counter("finetide_ingestion_examples_stored_total") - before[1]).isEqualTo(expectedStored);
+        assertThat(counter("finetide_ingestion_examples_duplicates_total") - before[2]).isEqualTo(expectedDuplicates);
+        assertThat(counter("finetide_ingestion_examples_rejected_total") - before[3]).isEqualTo(expectedRejected);
+        assertThat(counter("finetide_ingestion_examples_emitted_total") - before[4]).isEqualTo(expectedStored
+                - unlabelled);
+        try (var mongo = com.mongodb.client.MongoClients.create(ctx.mongoUri())) {
+            assertThat(mongo.getDatabase(ctx.database()).getCollection("examples").countDocuments(
+                    com.mongodb.client.model.Filters.eq("task", "acct"))).isEqualTo(expectedStored);
+        }
+    }
+
+    /** Records of the first test: task "flow" (labelled topic key), or a one-letter id (its dead letters). */
+    private static List<ConsumerRecord<String, byte[]>> ofThisTest(List<ConsumerRecord<String, byte[]>> records) {
+        return records.stream().filter(r -> "flow".equals(r.key()) || new String(r.value(), StandardCharsets.UTF_8)
+                .matches("(?s).*\"id\":\"\\w\".*")).toList();
+    }
+
+    private static final String[] WORDS = {"great", "awful", "slow", "friendly", "broken", "late", "perfect",
+            "refund", "again", "never"};
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    private static double counter(String name) {
+        double sum = 0;
+        for (String line : given().get("/q/metrics").asString().split("\n")) {
+            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
     }
 
     @Test

@@ -75,6 +75,11 @@ class TaskApiTest {
         given().contentType("application/json")
                 .body("{\"name\":\"x\",\"labels\":[\"a\",\"b\"],\"model\":{\"baseModel\":\"gpt9\"}}")
                 .post("/api/v1/tasks").then().statusCode(422).body("message", containsString("model.baseModel"));
+        given().contentType("application/json").body("{\"name\":\"x\",\"labels\":[\"a\",\"b\"],\"privacy\":"
+                + "{\"redactPii\":true,\"piiTypes\":[\"EMAIL\",\"SSN\"]},\"dedup\":{\"nearDuplicateMaxDistance\":40}}")
+                .post("/api/v1/tasks").then().statusCode(422)
+                .body("message", containsString("privacy.piiTypes: 'SSN'"))
+                .body("message", containsString("dedup.nearDuplicateMaxDistance"));
         given().contentType("application/json").body("{\"name\": ").post("/api/v1/tasks").then().statusCode(422)
                 .body("reason", equalTo("INVALID_TASK"));
         given().contentType("application/json").body("{\"name\":\"x\",\"labels\":[\"a\",\"b\"],\"colour\":1}")

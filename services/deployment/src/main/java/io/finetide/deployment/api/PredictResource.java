@@ -22,8 +22,10 @@ import io.finetide.deployment.domain.RegistryService;
 import io.finetide.deployment.domain.ServingModels;
 import io.finetide.deployment.store.ModelRecord;
 import io.finetide.model.infer.Classifier;
+import io.finetide.runtime.security.Requires;
 import io.smallrye.common.annotation.Blocking;
 
+@Requires
 @Path("/api/v1/tasks/{task}")
 @Produces(MediaType.APPLICATION_JSON)
 @Blocking

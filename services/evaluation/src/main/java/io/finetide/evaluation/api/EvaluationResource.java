@@ -11,9 +11,11 @@ import jakarta.ws.rs.core.MediaType;
 
 import io.finetide.evaluation.store.EvaluationReportRecord;
 import io.finetide.evaluation.store.EvaluationStore;
+import io.finetide.runtime.security.Requires;
 import io.smallrye.common.annotation.Blocking;
 
 /** Verdicts on a task's candidates, oldest first; {@code eventJson} holds the full metrics. */
+@Requires
 @Path("/api/v1/tasks/{task}/evaluations")
 @Produces(MediaType.APPLICATION_JSON)
 @Blocking

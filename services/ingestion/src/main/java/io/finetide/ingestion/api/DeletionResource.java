@@ -18,12 +18,15 @@ import io.finetide.ingestion.domain.TaskService;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.store.StoreRetry;
+import io.finetide.runtime.security.Requires;
+import io.finetide.runtime.security.Role;
 import io.smallrye.common.annotation.Blocking;
 
 /**
  * Deleting a subject's examples: {@code DELETE .../examples/{id}} for one, {@code POST .../examples/deletions} with
  * {@code {"ids": [...], "metadataKey": "customer", "metadataValue": "c-17", "reason": "..."}} for many.
  */
+@Requires(Role.ADMIN)
 @Path("/api/v1/tasks/{task}/examples")
 @Produces(MediaType.APPLICATION_JSON)
 @Blocking

@@ -21,6 +21,8 @@ import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.RawExamples;
 import io.finetide.platform.store.StoreRetry;
+import io.finetide.runtime.security.Requires;
+import io.finetide.runtime.security.Role;
 import io.smallrye.common.annotation.Blocking;
 
 /**
@@ -28,6 +30,7 @@ import io.smallrye.common.annotation.Blocking;
  * {@code {"examples": [...]}}. One example: 200 or its rejection's 4xx. A batch: 200 with a result per example, or
  * the first rejection's status when none was accepted.
  */
+@Requires(Role.PRODUCER)
 @Path("/api/v1/examples")
 @Produces(MediaType.APPLICATION_JSON)
 @Blocking
@@ -35,6 +38,10 @@ public class ExampleResource {
 
     public record ItemResult(String id, String status, String reason, String message) {
     }
+
+    /** The reason given for each kind of duplicate. */
+    static final java.util.Map<String, String> DUPLICATE_REASONS = java.util.Map.of("id", "SAME_ID", "content",
+            "SAME_CONTENT", "near", "NEAR_DUPLICATE");
 
     public record BatchResult(int accepted, int duplicates, int rejected, List<ItemResult> results) {
     }
@@ -108,7 +115,9 @@ public class ExampleResource {
                 results.add(new ItemResult(id, "stored", null, null));
             } else {
                 duplicates++;
-                results.add(new ItemResult(id, "duplicate", null, null));
+                IngestService.Result r = byPosition[i];
+                results.add(new ItemResult(id, "duplicate", DUPLICATE_REASONS.get(r.duplicateKind()), "duplicates "
+                        + "example '" + r.duplicateOf() + "'"));
             }
         }
         if (single && first != null) {

@@ -19,9 +19,12 @@ import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.store.StoreRetry;
 import io.finetide.platform.tasks.TaskDefinitions;
 import io.finetide.proto.v1.TaskDefinitionEvent;
+import io.finetide.runtime.security.Requires;
+import io.finetide.runtime.security.Role;
 import io.smallrye.common.annotation.Blocking;
 
 /** Task definitions: the JSON form of {@code TaskDefinitionEvent}; unset fields take their documented defaults. */
+@Requires
 @Path("/api/v1/tasks")
 @Produces(MediaType.APPLICATION_JSON)
 @Blocking
@@ -32,6 +35,7 @@ public class TaskResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @Requires(Role.ADMIN)
     public Response create(String body) {
         TaskDefinitionEvent submitted = TaskDefinitions.fromJson(body == null ? "" : body);
         TaskService.Outcome outcome = StoreRetry.call(() -> tasks.create(submitted));
@@ -44,6 +48,7 @@ public class TaskResource {
     @PUT
     @Path("/{name}")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Requires(Role.ADMIN)
     public Response change(@PathParam("name") String name, String body) {
         TaskDefinitionEvent submitted = TaskDefinitions.fromJson(body == null ? "" : body);
         if (!submitted.getName().isEmpty() && !submitted.getName().equals(name)) {

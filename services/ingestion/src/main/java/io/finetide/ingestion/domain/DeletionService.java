@@ -30,6 +30,9 @@ public class DeletionService {
     @Inject
     EventPublisher publisher;
 
+    @Inject
+    IngestService ingest;
+
     /** @return the ids that were stored and are deleted now */
     public List<String> delete(String task, List<String> ids, String metadataKey, String metadataValue,
             String reason) {
@@ -38,6 +41,7 @@ public class DeletionService {
             targets.addAll(store.idsByMetadata(task, metadataKey, metadataValue == null ? "" : metadataValue));
         }
         List<String> deleted = store.delete(task, targets, reason, System.currentTimeMillis());
+        ingest.forget(task, List.copyOf(targets));
         // Published even when nothing was stored here: preprocessing may hold what an earlier attempt left.
         if (!targets.isEmpty()) {
             publisher.deleted(ExamplesDeletedEvent.newBuilder().setMeta(Events.meta(task)).addAllIds(targets)

@@ -2,10 +2,12 @@ package io.finetide.ingestion.domain;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -16,14 +18,16 @@ import io.finetide.ingestion.store.ExampleStore;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.Events;
-import io.finetide.platform.events.Hashing;
+import io.finetide.platform.text.PiiRedactor;
+import io.finetide.platform.text.SimHash;
 import io.finetide.proto.v1.LabelledExampleEvent;
 import io.finetide.proto.v1.RawExampleEvent;
 import io.finetide.proto.v1.TaskDefinitionEvent;
 
 /**
- * Validates examples against their task, stores each once, and emits each new labelled one downstream. Works on
- * batches: one lookup of the ids already stored, all sends awaited together, one insert of the new ones.
+ * Validates examples against their task, redacts personal data when the task asks for it, de-duplicates (same id,
+ * same normalised text, near-duplicate text), stores each once, and emits each new labelled one downstream. Works on
+ * batches: all sends awaited together, one insert of the new ones.
  *
  * <p>
  * New examples are emitted before they are stored: a crash in between makes the replay emit them again (the
@@ -40,8 +44,50 @@ public class IngestService {
     public record Submission(RawExampleEvent raw, String source) {
     }
 
-    /** Per submission, in order: what happened, and why when rejected. */
-    public record Result(Outcome outcome, RejectedException rejection) {
+    /**
+     * Per submission, in order: what happened, why when rejected, and for a duplicate its kind ({@code id},
+     * {@code content}, {@code near}) and the stored example it duplicates.
+     */
+    public record Result(Outcome outcome, RejectedException rejection, String duplicateKind, String duplicateOf) {
+
+        static Result stored() {
+            return new Result(Outcome.STORED, null, null, null);
+        }
+
+        static Result rejected(RejectedException e) {
+            return new Result(Outcome.REJECTED, e, null, null);
+        }
+
+        static Result duplicate(String kind, String of) {
+            return new Result(Outcome.DUPLICATE, null, kind, of);
+        }
+    }
+
+    /** What de-duplication knows of a task, loaded from the store when the task is first seen. */
+    private static final class Seen {
+        final Set<String> ids;
+        final Map<String, String> contentHashes;
+        final Map<Long, String> simhashes;
+        SimHash.Index near;
+        int nearDistance;
+
+        Seen(ExampleStore.Fingerprints f) {
+            this.ids = f.ids();
+            this.contentHashes = f.contentHashes();
+            this.simhashes = f.simhashes();
+        }
+
+        /** The near-duplicate index for the task's current distance, rebuilt when the task changes it. */
+        SimHash.Index near(int distance) {
+            if (distance != nearDistance) {
+                nearDistance = distance;
+                near = distance == 0 ? null : new SimHash.Index(distance);
+                if (near != null) {
+                    simhashes.forEach(near::add);
+                }
+            }
+            return near;
+        }
     }
 
     @Inject
@@ -56,10 +102,18 @@ public class IngestService {
     @Inject
     IngestionMetrics metrics;
 
-    public List<Result> ingestAll(List<Submission> submissions) {
+    private final Map<String, Seen> seen = new ConcurrentHashMap<>();
+    private final Map<String, PiiRedactor> redactors = new ConcurrentHashMap<>();
+
+    /**
+     * Ingests a batch. Synchronised: the raw-topic consumer and REST requests share the de-duplication state, and
+     * an example must be checked and recorded as one step.
+     */
+    public synchronized List<Result> ingestAll(List<Submission> submissions) {
         Result[] results = new Result[submissions.size()];
         Map<String, ExampleRecord> candidates = new LinkedHashMap<>();
         List<Integer> candidateIndex = new ArrayList<>();
+        Map<String, String> batchHashes = new HashMap<>();
         long now = System.currentTimeMillis();
         for (int i = 0; i < submissions.size(); i++) {
             Submission s = submissions.get(i);
@@ -68,20 +122,38 @@ public class IngestService {
                 TaskDefinitionEvent task = tasks.find(raw.getTask()).orElseThrow(() -> new RejectedException(
                         ReasonCode.UNKNOWN_TASK, "unknown task '" + raw.getTask() + "'"));
                 validate(raw, task);
-                ExampleRecord record = new ExampleRecord(task.getName(), raw.getId(), raw.getText(), raw.getLabel(),
-                        raw.getMetadataMap(), Hashing.sha256Hex(raw.getText().strip()), s.source(), now);
-                if (candidates.putIfAbsent(record.key(), record) == null) {
-                    candidateIndex.add(i);
-                } else {
-                    results[i] = new Result(Outcome.DUPLICATE, null); // the same id twice in one batch
+                Seen known = seen(task.getName());
+                if (known.ids.contains(raw.getId()) || candidates.containsKey(ExampleRecord.key(task.getName(), raw
+                        .getId()))) {
+                    results[i] = Result.duplicate("id", raw.getId());
+                    continue;
                 }
+                ExampleRecord record = record(task, raw, s.source(), now);
+                String sameText = known.contentHashes.getOrDefault(record.contentHash(), batchHashes.get(record
+                        .contentHash()));
+                if (sameText != null && !task.getDedup().getKeepExactDuplicates()) {
+                    results[i] = Result.duplicate("content", sameText);
+                    continue;
+                }
+                SimHash.Index near = known.near(task.getDedup().getNearDuplicateMaxDistance());
+                String similar = near == null ? null : near.nearest(record.simhash());
+                if (similar != null && sameText == null) {
+                    results[i] = Result.duplicate("near", similar);
+                    continue;
+                }
+                // Recorded now, so that a duplicate later in the same batch is caught too.
+                batchHashes.putIfAbsent(record.contentHash(), record.id());
+                if (near != null) {
+                    near.add(record.simhash(), record.id());
+                }
+                candidates.put(record.key(), record);
+                candidateIndex.add(i);
             } catch (RejectedException e) {
-                results[i] = new Result(Outcome.REJECTED, e);
+                results[i] = Result.rejected(e);
             }
         }
 
-        Set<String> known = store.existing(candidates.keySet());
-        List<ExampleRecord> fresh = candidates.values().stream().filter(c -> !known.contains(c.key())).toList();
+        List<ExampleRecord> fresh = List.copyOf(candidates.values());
         // Unlabelled examples wait in the store for a label; only labelled ones go downstream.
         List<LabelledExampleEvent> emit = fresh.stream().filter(c -> !c.label().isEmpty())
                 .map(IngestService::toEvent).toList();
@@ -89,20 +161,54 @@ public class IngestService {
         Set<String> inserted = store.insertNew(fresh);
 
         int k = 0;
-        for (ExampleRecord candidate : candidates.values()) {
+        for (ExampleRecord candidate : fresh) {
             boolean isNew = inserted.contains(candidate.key());
-            results[candidateIndex.get(k++)] = new Result(isNew ? Outcome.STORED : Outcome.DUPLICATE, null);
+            // Not inserted: another writer stored that id after this service read the task's ids.
+            results[candidateIndex.get(k++)] = isNew ? Result.stored() : Result.duplicate("id", candidate.id());
+            Seen known = seen(candidate.task());
+            known.ids.add(candidate.id());
+            if (isNew) {
+                known.contentHashes.putIfAbsent(candidate.contentHash(), candidate.id());
+                known.simhashes.putIfAbsent(candidate.simhash(), candidate.id());
+                candidate.redactions().forEach(metrics::redacted);
+            }
         }
         for (Result r : results) {
             switch (r.outcome()) {
                 case STORED -> metrics.stored();
-                case DUPLICATE -> metrics.duplicate();
+                case DUPLICATE -> metrics.duplicate(r.duplicateKind());
                 default -> {
                 }
             }
         }
         metrics.emitted(emit.size());
         return List.of(results);
+    }
+
+    /** A deleted example's id stays known: a replay must not bring it back. */
+    public synchronized void forget(String task, List<String> ids) {
+        seen(task).ids.addAll(ids);
+    }
+
+    private Seen seen(String task) {
+        return seen.computeIfAbsent(task, t -> new Seen(store.fingerprints(t)));
+    }
+
+    private ExampleRecord record(TaskDefinitionEvent task, RawExampleEvent raw, String source, long now) {
+        String text = raw.getText();
+        Map<String, Integer> redactions = Map.of();
+        if (task.getPrivacy().getRedactPii()) {
+            PiiRedactor.Result r = redactors.computeIfAbsent(task.getName() + "#" + task.getRevision(),
+                    k -> PiiRedactor.of(task.getPrivacy().getPiiTypesList().stream().map(PiiRedactor.Type::parse)
+                            .toList()))
+                    .redact(text);
+            text = r.text();
+            Map<String, Integer> counts = new LinkedHashMap<>();
+            r.counts().forEach((type, n) -> counts.put(type.name().toLowerCase(java.util.Locale.ROOT), n));
+            redactions = counts;
+        }
+        return new ExampleRecord(task.getName(), raw.getId(), text, raw.getLabel(), raw.getMetadataMap(), SimHash
+                .contentHash(text), SimHash.of(text), redactions, source, now);
     }
 
     static void validate(RawExampleEvent raw, TaskDefinitionEvent task) {

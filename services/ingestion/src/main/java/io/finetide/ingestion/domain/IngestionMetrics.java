@@ -11,7 +11,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  * <ul>
  * <li>{@value #RECEIVED}: examples received, tag {@code source} (kafka, rest)</li>
  * <li>{@value #STORED}: examples stored for the first time</li>
- * <li>{@value #DUPLICATES}: examples whose id was already stored (replays, re-sends)</li>
+ * <li>{@value #DUPLICATES}: examples not stored again, tag {@code kind}: {@code id} (the id was stored: replays,
+ * re-sends), {@code content} (the same normalised text under another id), {@code near} (a near-duplicate text)</li>
+ * <li>{@value #REDACTED}: personal data replaced before storing, tag {@code type} (email, iban, card, ip, phone)</li>
  * <li>{@value #REJECTED}: examples refused, tags {@code reason} and {@code source}</li>
  * <li>{@value #EMITTED}: labelled examples published downstream</li>
  * </ul>
@@ -24,6 +26,7 @@ public class IngestionMetrics {
     public static final String DUPLICATES = "finetide.ingestion.examples.duplicates";
     public static final String REJECTED = "finetide.ingestion.examples.rejected";
     public static final String EMITTED = "finetide.ingestion.examples.emitted";
+    public static final String REDACTED = "finetide.ingestion.pii.redacted";
 
     @Inject
     MeterRegistry registry;
@@ -36,8 +39,12 @@ public class IngestionMetrics {
         registry.counter(STORED).increment();
     }
 
-    public void duplicate() {
-        registry.counter(DUPLICATES).increment();
+    public void duplicate(String kind) {
+        registry.counter(DUPLICATES, "kind", kind).increment();
+    }
+
+    public void redacted(String type, int n) {
+        registry.counter(REDACTED, "type", type).increment(n);
     }
 
     public void emitted(int n) {

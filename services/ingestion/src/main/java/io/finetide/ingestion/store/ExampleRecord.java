@@ -4,9 +4,13 @@ import java.util.Map;
 
 import org.bson.Document;
 
-/** An accepted example in collection {@code examples}, keyed by {@code task/id}. */
+/**
+ * An accepted example in collection {@code examples}, keyed by {@code task/id}. {@code text} is as stored: with
+ * personal data replaced when the task redacts ({@code redactions} counts the replacements per type; the original is
+ * never stored). {@code contentHash} and {@code simhash} fingerprint the normalised text for de-duplication.
+ */
 public record ExampleRecord(String task, String id, String text, String label, Map<String, String> metadata,
-        String contentHash, String source, long ingestedAtMs) {
+        String contentHash, long simhash, Map<String, Integer> redactions, String source, long ingestedAtMs) {
 
     public static final String COLLECTION = "examples";
 
@@ -21,7 +25,9 @@ public record ExampleRecord(String task, String id, String text, String label, M
     public Document toDocument() {
         return new Document("_id", key()).append("task", task).append("exampleId", id).append("text", text)
                 .append("label", label).append("metadata", new Document(Map.copyOf(metadata)))
-                .append("contentHash", contentHash).append("source", source).append("ingestedAtMs", ingestedAtMs);
+                .append("contentHash", contentHash).append("simhash", simhash)
+                .append("redactions", new Document(Map.copyOf(redactions))).append("source", source)
+                .append("ingestedAtMs", ingestedAtMs);
     }
 
     public static ExampleRecord fromDocument(Document d) {
@@ -30,8 +36,17 @@ public record ExampleRecord(String task, String id, String text, String label, M
         if (meta != null) {
             meta.forEach((k, v) -> metadata.put(k, String.valueOf(v)));
         }
+        Map<String, Integer> redactions = new java.util.HashMap<>();
+        Document r = d.get("redactions", Document.class);
+        if (r != null) {
+            r.forEach((k, v) -> redactions.put(k, ((Number) v).intValue()));
+        }
+        Object simhash = d.get("simhash");
         return new ExampleRecord(d.getString("task"), d.getString("exampleId"), d.getString("text"),
-                d.getString("label"), metadata, d.getString("contentHash"), d.getString("source"),
-                d.getLong("ingestedAtMs"));
+                d.getString("label"), metadata, d.getString("contentHash"), simhash instanceof Number n
+                        ? n
+                                .longValue()
+                        : 0L,
+                redactions, d.getString("source"), d.getLong("ingestedAtMs"));
     }
 }

@@ -36,18 +36,36 @@ public class ExampleStore {
         return Documents.insertOnce(collection(), example.key(), example.toDocument());
     }
 
-    /**
-     * The keys among {@code keys} that are stored already or were deleted on request (a replayed record must not
-     * bring a deleted subject's text back).
-     */
-    public Set<String> existing(Collection<String> keys) {
-        Set<String> known = Documents.existingIds(collection(), keys);
-        known.addAll(Documents.existingIds(deletions(), keys));
-        return known;
-    }
-
     private MongoCollection<Document> deletions() {
         return database.getCollection(DELETIONS);
+    }
+
+    /** What de-duplication needs of a task's stored and deleted examples, read once when the task is first seen. */
+    public record Fingerprints(Set<String> ids, Map<String, String> contentHashes, Map<Long, String> simhashes) {
+    }
+
+    /**
+     * Ids, content hashes and SimHashes of the task's examples (ids of deleted ones too). FerretDB answers an
+     * {@code _id $in} lookup by scanning the collection, so per-batch lookups slow down as data grows; one read per
+     * task at first sight does not.
+     */
+    public Fingerprints fingerprints(String task) {
+        Fingerprints f = new Fingerprints(new java.util.HashSet<>(), new java.util.HashMap<>(),
+                new java.util.HashMap<>());
+        collection().find(Filters.eq("task", task)).projection(Projections.include("exampleId", "contentHash",
+                "simhash")).batchSize(10_000).forEach(d -> {
+                    String id = d.getString("exampleId");
+                    f.ids().add(id);
+                    if (d.getString("contentHash") != null) {
+                        f.contentHashes().putIfAbsent(d.getString("contentHash"), id);
+                    }
+                    if (d.get("simhash") instanceof Number n) {
+                        f.simhashes().putIfAbsent(n.longValue(), id);
+                    }
+                });
+        deletions().find(Filters.eq("task", task)).projection(Projections.include("exampleId")).forEach(d -> f.ids()
+                .add(d.getString("exampleId")));
+        return f;
     }
 
     /** Ids of the task's stored examples with {@code metadata[key] == value}. */

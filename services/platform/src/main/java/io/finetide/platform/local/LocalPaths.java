@@ -45,6 +45,30 @@ public final class LocalPaths {
         return bin;
     }
 
+    /**
+     * The first of {@code count} consecutive ports that can all be bound now, below Linux's ephemeral range
+     * (32768-60999), where client sockets take their local ports: a port picked there can be taken by an outgoing
+     * connection between the check and the server's bind.
+     */
+    public static int freePortBlock(int count) {
+        java.util.Random random = new java.util.Random();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int first = 20_000 + random.nextInt(12_000 - count);
+            boolean free = true;
+            for (int p = first; p < first + count && free; p++) {
+                try (ServerSocket s = new ServerSocket(p, 1, java.net.InetAddress.getLoopbackAddress())) {
+                    s.setReuseAddress(true);
+                } catch (IOException taken) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return first;
+            }
+        }
+        throw new IllegalStateException("no block of " + count + " free ports between 20000 and 32000");
+    }
+
     public static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             s.setReuseAddress(true);

@@ -14,6 +14,7 @@ import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.Events;
 import io.finetide.platform.text.CleaningPipeline;
+import io.finetide.platform.text.PiiRedactor;
 import io.finetide.proto.v1.HyperParameters;
 import io.finetide.proto.v1.ModelSpec;
 import io.finetide.proto.v1.PreprocessingSpec;
@@ -250,6 +251,15 @@ public final class TaskDefinitions {
         range(p, "triggers.scheduleSeconds", tr.getScheduleSeconds(), 0, 365L * 24 * 3600);
         range(p, "triggers.debounceMillis", tr.getDebounceMillis(), 1, 3_600_000);
         range(p, "triggers.minIntervalSeconds", tr.getMinIntervalSeconds(), 1, 7L * 24 * 3600);
+        for (String type : t.getPrivacy().getPiiTypesList()) {
+            try {
+                PiiRedactor.Type.parse(type);
+            } catch (IllegalArgumentException e) {
+                p.add("privacy.piiTypes: '" + type + "' is not one of " + java.util.Arrays.toString(PiiRedactor.Type
+                        .values()));
+            }
+        }
+        range(p, "dedup.nearDuplicateMaxDistance", t.getDedup().getNearDuplicateMaxDistance(), 0, 15);
         RetentionSpec r = t.getRetention();
         range(p, "retention.keep", r.getKeep(), 0, 100_000);
         range(p, "retention.maxAgeHours", r.getMaxAgeHours(), 0, 100L * 365 * 24);

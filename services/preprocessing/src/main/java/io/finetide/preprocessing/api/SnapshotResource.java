@@ -23,12 +23,15 @@ import io.finetide.preprocessing.store.DatasetSnapshotRecord;
 import io.finetide.preprocessing.store.SnapshotStore;
 import io.finetide.proto.v1.DriftEvent;
 import io.finetide.proto.v1.TaskDefinitionEvent;
+import io.finetide.runtime.security.Requires;
+import io.finetide.runtime.security.Role;
 import io.smallrye.common.annotation.Blocking;
 
 /**
  * Dataset versions of a task: manifests and statistics (oldest first), a manual trigger, re-materialisation of a
  * snapshot from the prepared examples, and the latest drift figures.
  */
+@Requires
 @Path("/api/v1/tasks/{task}")
 @Produces(MediaType.APPLICATION_JSON)
 @Blocking
@@ -78,6 +81,7 @@ public class SnapshotResource {
     /** Asks for a snapshot now (after the task's debounce window); 202 with the pending trigger reasons. */
     @POST
     @Path("/snapshots")
+    @Requires(Role.ADMIN)
     public Response request(@PathParam("task") String task, @QueryParam("by") String by) {
         TaskDefinitionEvent def = preparation.directory().tasks().get(task).orElse(null);
         if (def == null) {

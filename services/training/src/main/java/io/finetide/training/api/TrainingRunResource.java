@@ -11,11 +11,13 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.bson.Document;
 
+import io.finetide.runtime.security.Requires;
 import io.finetide.training.store.TrainingRunRecord;
 import io.finetide.training.store.TrainingRunStore;
 import io.smallrye.common.annotation.Blocking;
 
 /** Training runs of a task with their per-epoch history. */
+@Requires
 @Path("/api/v1/tasks/{task}/training-runs")
 @Produces(MediaType.APPLICATION_JSON)
 @Blocking

@@ -1,0 +1,175 @@
+package io.finetide.platform.text;
+
+import java.math.BigInteger;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Replaces personal data in text by typed placeholders ({@code [EMAIL]}, {@code [PHONE]}, {@code [CARD]},
+ * {@code [IBAN]}, {@code [IP]}) and counts them. Every candidate a pattern finds must also pass a check before it is
+ * replaced: payment cards the Luhn checksum, IBANs their mod-97 checksum, IP addresses a strict parse, phone numbers a
+ * digit count and a shape that dates, times, amounts and plain numbers do not have. Types run in a fixed order (e-mail
+ * first: addresses hold digits; phone last: it is the loosest), each on the previous one's output.
+ */
+public final class PiiRedactor {
+
+    public enum Type {
+        EMAIL, IBAN, CARD, IP, PHONE;
+
+        public String placeholder() {
+            return "[" + name() + "]";
+        }
+
+        public static Type parse(String s) {
+            return valueOf(s.strip().toUpperCase(Locale.ROOT));
+        }
+    }
+
+    /** The redacted text and how many of each type were replaced. */
+    public record Result(String text, Map<Type, Integer> counts) {
+        public int total() {
+            return counts.values().stream().mapToInt(Integer::intValue).sum();
+        }
+    }
+
+    private static final Pattern EMAIL = Pattern.compile(
+            "(?<![\\w.%+-])[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,24}"
+                    + "(?![\\w-])");
+    private static final Pattern IBAN = Pattern.compile("(?<![A-Za-z0-9])[A-Z]{2}\\d{2}(?: ?[A-Z0-9]{4}){2,7}"
+            + "(?: ?[A-Z0-9]{1,4})?(?![A-Za-z0-9])");
+    private static final Pattern CARD = Pattern.compile("(?<![\\d-])\\d(?:[ -]?\\d){12,18}(?![\\d-])");
+    private static final Pattern IPV4 = Pattern.compile("(?<![\\d.])(?:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}"
+            + "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(?!\\d|\\.\\d)");
+    private static final Pattern IPV6 = Pattern.compile("(?i)(?<![0-9a-f:.])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}"
+            + "(?![0-9a-f:])");
+    /** International (+...), with an area code in parentheses, or three or more groups split by spaces or dashes. */
+    private static final Pattern PHONE = Pattern.compile("(?<![\\w+])(?:\\+\\d{1,3}[ .-]?(?:\\(\\d{1,4}\\)[ .-]?)?"
+            + "\\d{1,4}(?:[ .-]?\\d{2,4}){1,4}|\\(\\d{2,4}\\)[ .-]?\\d{2,4}(?:[ .-]\\d{2,4}){1,3}"
+            + "|\\d{2,4}(?:[ -]\\d{2,4}){2,4})(?![\\w])");
+    private static final Pattern DATE = Pattern.compile("\\d{4}[-/.]\\d{1,2}[-/.]\\d{1,2}|\\d{1,2}[-/.]\\d{1,2}[-/.]"
+            + "\\d{2,4}");
+
+    private final Set<Type> types;
+
+    private PiiRedactor(Set<Type> types) {
+        this.types = types;
+    }
+
+    /** A redactor of the given types; all of them when {@code types} is empty. */
+    public static PiiRedactor of(Collection<Type> types) {
+        return new PiiRedactor(types.isEmpty() ? EnumSet.allOf(Type.class) : EnumSet.copyOf(types));
+    }
+
+    public Result redact(String text) {
+        Map<Type, Integer> counts = new EnumMap<>(Type.class);
+        String t = text;
+        if (types.contains(Type.EMAIL)) {
+            t = replace(t, EMAIL, s -> true, Type.EMAIL, counts);
+        }
+        if (types.contains(Type.IBAN)) {
+            t = replace(t, IBAN, PiiRedactor::validIban, Type.IBAN, counts);
+        }
+        if (types.contains(Type.CARD)) {
+            t = replace(t, CARD, PiiRedactor::validCard, Type.CARD, counts);
+        }
+        if (types.contains(Type.IP)) {
+            t = replace(t, IPV4, s -> true, Type.IP, counts);
+            t = replace(t, IPV6, PiiRedactor::validIpv6, Type.IP, counts);
+        }
+        if (types.contains(Type.PHONE)) {
+            t = replace(t, PHONE, PiiRedactor::plausiblePhone, Type.PHONE, counts);
+        }
+        return new Result(t, counts);
+    }
+
+    private static String replace(String text, Pattern pattern, Predicate<String> check, Type type,
+            Map<Type, Integer> counts) {
+        Matcher m = pattern.matcher(text);
+        StringBuilder out = null;
+        int last = 0;
+        while (m.find()) {
+            if (!check.test(m.group())) {
+                continue;
+            }
+            if (out == null) {
+                out = new StringBuilder(text.length());
+            }
+            out.append(text, last, m.start()).append(type.placeholder());
+            last = m.end();
+            counts.merge(type, 1, Integer::sum);
+        }
+        return out == null ? text : out.append(text, last, text.length()).toString();
+    }
+
+    static boolean validCard(String s) {
+        String digits = s.replaceAll("[ -]", "");
+        if (digits.length() < 13 || digits.length() > 19) {
+            return false;
+        }
+        int sum = 0;
+        for (int i = 0; i < digits.length(); i++) {
+            int d = digits.charAt(digits.length() - 1 - i) - '0';
+            if (i % 2 == 1) {
+                d *= 2;
+                if (d > 9) {
+                    d -= 9;
+                }
+            }
+            sum += d;
+        }
+        return sum % 10 == 0;
+    }
+
+    static boolean validIban(String s) {
+        String iban = s.replace(" ", "");
+        if (iban.length() < 15 || iban.length() > 34) {
+            return false;
+        }
+        String rearranged = iban.substring(4) + iban.substring(0, 4);
+        StringBuilder digits = new StringBuilder();
+        for (char c : rearranged.toCharArray()) {
+            digits.append(Character.isDigit(c) ? String.valueOf(c) : String.valueOf(c - 'A' + 10));
+        }
+        return new BigInteger(digits.toString()).mod(BigInteger.valueOf(97)).intValue() == 1;
+    }
+
+    static boolean validIpv6(String s) {
+        int doubleColon = s.indexOf("::");
+        if (doubleColon != s.lastIndexOf("::") && doubleColon >= 0) {
+            return false;
+        }
+        String[] parts = s.split(":", -1);
+        int groups = 0;
+        for (int i = 0; i < parts.length; i++) {
+            String p = parts[i];
+            if (p.isEmpty()) {
+                // Empty parts only where "::" is (or its ends at the start or end of the address).
+                continue;
+            }
+            if (p.length() > 4) {
+                return false;
+            }
+            groups++;
+        }
+        return doubleColon >= 0 ? groups <= 7 && s.length() >= 3 : groups == 8 && parts.length == 8;
+    }
+
+    static boolean plausiblePhone(String s) {
+        long digits = s.chars().filter(Character::isDigit).count();
+        if (digits < 7 || digits > 15) {
+            return false;
+        }
+        if (DATE.matcher(s).matches()) {
+            return false;
+        }
+        // Without a country code or an area code in parentheses, short digit groups are more often numbers.
+        return s.startsWith("+") || s.startsWith("(") || digits >= 9;
+    }
+}
