@@ -3,6 +3,7 @@ package io.finetide.ingestion;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -163,6 +164,66 @@ class IngestionFlowIT {
         String metrics = given().get("/q/metrics").asString();
         assertThat(metrics).contains("finetide_ingestion_pii_redacted_total{type=\"email\"}",
                 "finetide_ingestion_examples_duplicates_total{kind=\"near\"}");
+    }
+
+    @Test
+    void lateLabelsReleaseUnlabelledExamplesOnceAndKeepTheirHistory() throws Exception {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        given().contentType("application/json").body("{\"name\":\"late\",\"labels\":[\"neg\",\"pos\"]}")
+                .post("/api/v1/tasks").then().statusCode(201);
+        given().contentType("application/json").body("[{\"id\":\"u1\",\"task\":\"late\",\"text\":\"first\"},"
+                + "{\"id\":\"u2\",\"task\":\"late\",\"text\":\"second\"}]").post("/api/v1/examples").then()
+                .statusCode(200).body("accepted", equalTo(2));
+        String u1 = "{\"task\":\"late\",\"id\":\"u1\",\"label\":\"pos\",\"annotator\":\"ann-1\"}";
+        given().contentType("application/json").body(u1).post("/api/v1/labels").then().statusCode(200).body("status",
+                equalTo("labelled"));
+        given().contentType("application/json").body(u1).post("/api/v1/labels").then().statusCode(200).body("status",
+                equalTo("duplicate"));
+        given().contentType("application/json").body(u1.replace("pos", "neg").replace("ann-1", "ann-2")).post(
+                "/api/v1/labels").then().statusCode(200).body("status", equalTo("conflict"));
+        given().contentType("application/json").body("{\"task\":\"late\",\"id\":\"nope\",\"label\":\"pos\"}")
+                .post("/api/v1/labels").then().statusCode(404).body("reason", equalTo("UNKNOWN_EXAMPLE"));
+        given().contentType("application/json").body("[{\"task\":\"late\",\"id\":\"u2\",\"label\":\"meh\"},"
+                + "{\"task\":\"late\",\"id\":\"u2\"}]").post("/api/v1/labels").then().statusCode(200).body(
+                        "reason", org.hamcrest.Matchers.contains("UNKNOWN_LABEL", "MISSING_FIELD"));
+        given().get("/api/v1/tasks/late/examples/u1/labels").then().statusCode(200)
+                .body("outcome", org.hamcrest.Matchers
+                        .contains("LABELLED", "DUPLICATE", "CONFLICT"))
+                .body("annotator", org.hamcrest.Matchers.contains("ann-1",
+                        "ann-1", "ann-2"));
+
+        // The labels topic: one for u2 from a labeling tool, one for an unknown id, one that is not UTF-8.
+        String labels = ctx.topic(Topics.LABELS);
+        try (KafkaProducer<String, byte[]> producer = TestKafka.producer(ctx.bootstrap())) {
+            producer.send(json(labels, "{\"task\":\"late\",\"id\":\"u2\",\"label\":\"neg\",\"annotator\":"
+                    + "\"rules\"}")).get();
+            producer.send(json(labels, "{\"task\":\"late\",\"id\":\"ghost\",\"label\":\"neg\"}")).get();
+            producer.send(new ProducerRecord<>(labels, null, "bad-utf8", new byte[]{'{', '"', (byte) 0xC3, (byte) 0x28,
+                    '"', '}'})).get();
+        }
+        List<LabelledExampleEvent> released = new ArrayList<>();
+        List<ConsumerRecord<String, byte[]>> dead = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> lc = TestKafka.consumerFromStart(ctx.bootstrap(), ctx.topic(
+                Topics.EXAMPLES_LABELLED));
+                KafkaConsumer<String, byte[]> dc = TestKafka.consumerFromStart(ctx
+                        .bootstrap(), ctx.topic(Topics.DEAD_LETTER))) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                for (ConsumerRecord<String, byte[]> r : TestKafka.poll(lc, Duration.ofMillis(200))) {
+                    if ("late".equals(r.key())) {
+                        released.add(LabelledExampleEvent.parseFrom(r.value()));
+                    }
+                }
+                for (ConsumerRecord<String, byte[]> r : TestKafka.poll(dc, Duration.ofMillis(200))) {
+                    if (labels.equals(TestKafka.header(r, DeadLetters.ORIGINAL_TOPIC))) {
+                        dead.add(r);
+                    }
+                }
+                return released.size() >= 2 && dead.size() >= 2;
+            });
+        }
+        assertThat(released).extracting(e -> e.getId() + "=" + e.getLabel()).containsExactly("u1=pos", "u2=neg");
+        assertThat(dead).extracting(r -> TestKafka.header(r, DeadLetters.REASON)).containsExactly("UNKNOWN_EXAMPLE",
+                "INVALID_UTF8");
     }
 
     @Test

@@ -58,11 +58,30 @@ class RawExamplesTest {
                 .isEqualTo(ReasonCode.MALFORMED_PAYLOAD);
         assertThat(reasonOf(utf8("{\"id\":\"1\",\"task\":\"t\",\"text\":\"x\",\"schemaVersion\":9}"), null))
                 .isEqualTo(ReasonCode.UNSUPPORTED_SCHEMA_VERSION);
-        assertThat(reasonOf(new byte[]{'{', '"', (byte) 0xC3, (byte) 0x28, '"', '}'}, null))
-                .isEqualTo(ReasonCode.MALFORMED_PAYLOAD);
         assertThat(reasonOf(new byte[]{(byte) 0xFF, 0x01}, "application/x-protobuf"))
                 .isEqualTo(ReasonCode.MALFORMED_PAYLOAD);
         assertThat(reasonOf(utf8("x"), "text/csv")).isEqualTo(ReasonCode.UNSUPPORTED_CONTENT_TYPE);
         assertThatThrownBy(() -> RawExamples.decode(new byte[0], null)).isInstanceOf(RejectedException.class);
+    }
+
+    @Test
+    void invalidUtf8HasItsOwnReason() {
+        assertThat(reasonOf(new byte[]{'{', '"', (byte) 0xC3, (byte) 0x28, '"', '}'}, null)).isEqualTo(
+                ReasonCode.INVALID_UTF8);
+    }
+
+    @Test
+    void decodesLabelsAndNamesWhatIsMissing() {
+        var l = RawExamples.decodeLabel(utf8("{\"task\":\"t\",\"id\":\"a1\",\"label\":\"pos\",\"annotator\":\"ann\"}"),
+                null);
+        assertThat(l.getTask() + "/" + l.getId() + "=" + l.getLabel() + " by " + l.getAnnotator()).isEqualTo(
+                "t/a1=pos by ann");
+        assertThat(RawExamples.decodeLabel(io.finetide.proto.v1.RawLabelEvent.newBuilder().setTask("t").setId("a")
+                .setLabel("x").build().toByteArray(), "application/x-protobuf").getSchemaVersion()).isEqualTo(1);
+        assertThatThrownBy(() -> RawExamples.decodeLabel(utf8("{\"task\":\"t\",\"id\":\"a1\"}"), null))
+                .isInstanceOfSatisfying(RejectedException.class, e -> assertThat(e.getMessage()).contains("'label'"));
+        assertThatThrownBy(() -> RawExamples.decodeLabel(utf8("{\"task\":\"t\",\"id\":\"a\",\"label\":\"x\","
+                + "\"schemaVersion\":9}"), null)).isInstanceOfSatisfying(RejectedException.class, e -> assertThat(e
+                        .reason()).isEqualTo(ReasonCode.UNSUPPORTED_SCHEMA_VERSION));
     }
 }

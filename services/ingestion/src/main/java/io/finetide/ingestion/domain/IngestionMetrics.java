@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * <li>{@value #STORED}: examples stored for the first time</li>
  * <li>{@value #DUPLICATES}: examples not stored again, tag {@code kind}: {@code id} (the id was stored: replays,
  * re-sends), {@code content} (the same normalised text under another id), {@code near} (a near-duplicate text)</li>
+ * <li>{@value #LABELS}: late labels, tag {@code outcome} (labelled, duplicate, conflict)</li>
  * <li>{@value #REDACTED}: personal data replaced before storing, tag {@code type} (email, iban, card, ip, phone)</li>
  * <li>{@value #REJECTED}: examples refused, tags {@code reason} and {@code source}</li>
  * <li>{@value #EMITTED}: labelled examples published downstream</li>
@@ -27,6 +28,7 @@ public class IngestionMetrics {
     public static final String REJECTED = "finetide.ingestion.examples.rejected";
     public static final String EMITTED = "finetide.ingestion.examples.emitted";
     public static final String REDACTED = "finetide.ingestion.pii.redacted";
+    public static final String LABELS = "finetide.ingestion.labels";
 
     @Inject
     MeterRegistry registry;
@@ -41,6 +43,10 @@ public class IngestionMetrics {
 
     public void duplicate(String kind) {
         registry.counter(DUPLICATES, "kind", kind).increment();
+    }
+
+    public void label(String outcome) {
+        registry.counter(LABELS, "outcome", outcome).increment();
     }
 
     public void redacted(String type, int n) {

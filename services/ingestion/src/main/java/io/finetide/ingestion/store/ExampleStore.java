@@ -23,6 +23,7 @@ import io.finetide.platform.store.Documents;
 public class ExampleStore {
 
     public static final String DELETIONS = "deleted_examples";
+    public static final String LABEL_HISTORY = "label_history";
 
     @Inject
     MongoDatabase database;
@@ -66,6 +67,28 @@ public class ExampleStore {
         deletions().find(Filters.eq("task", task)).projection(Projections.include("exampleId")).forEach(d -> f.ids()
                 .add(d.getString("exampleId")));
         return f;
+    }
+
+    public java.util.Optional<ExampleRecord> find(String task, String id) {
+        return java.util.Optional.ofNullable(collection().find(Filters.eq("_id", ExampleRecord.key(task, id))).first())
+                .map(ExampleRecord::fromDocument);
+    }
+
+    /** Gives an unlabelled example its label; false when it had one already (the stored label stays). */
+    public boolean labelOnce(String task, String id, String label) {
+        return collection().updateOne(Filters.and(Filters.eq("_id", ExampleRecord.key(task, id)), Filters.eq("label",
+                "")), com.mongodb.client.model.Updates.set("label", label)).getModifiedCount() == 1;
+    }
+
+    /** Every label given to an example, in order: who, what, when, and what became of it. */
+    public void recordLabel(String task, String id, String label, String annotator, String outcome, long now) {
+        database.getCollection(LABEL_HISTORY).insertOne(new Document("task", task).append("exampleId", id).append(
+                "label", label).append("annotator", annotator).append("outcome", outcome).append("atMs", now));
+    }
+
+    public List<Document> labelHistory(String task, String id) {
+        return database.getCollection(LABEL_HISTORY).find(Filters.and(Filters.eq("task", task), Filters.eq(
+                "exampleId", id))).sort(com.mongodb.client.model.Sorts.ascending("atMs")).into(new ArrayList<>());
     }
 
     /** Ids of the task's stored examples with {@code metadata[key] == value}. */

@@ -16,6 +16,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.proto.v1.RawExampleEvent;
+import io.finetide.proto.v1.RawLabelEvent;
 
 /**
  * Decodes what producers write to {@code finetide.examples.raw}. JSON is the default:
@@ -57,7 +58,50 @@ public final class RawExamples {
         return checkShape(event);
     }
 
-    private static RawExampleEvent fromJson(byte[] value) {
+    /**
+     * Decodes a label for an example already ingested, from {@code finetide.labels} or {@code POST /api/v1/labels}:
+     * JSON {@code {"task","id","label"[,"annotator"]}} or protobuf {@code RawLabelEvent}.
+     */
+    public static RawLabelEvent decodeLabel(byte[] value, String contentType) {
+        if (value == null || value.length == 0) {
+            throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "empty record value");
+        }
+        RawLabelEvent event;
+        if (contentType == null || contentType.isBlank() || contentType.startsWith(Events.CONTENT_TYPE_JSON)) {
+            JsonNode root = jsonObject(value, "a label");
+            RawLabelEvent.Builder b = RawLabelEvent.newBuilder().setSchemaVersion(root.has("schemaVersion")
+                    ? intField(root, "schemaVersion")
+                    : 1).setTask(stringField(root, "task", true)).setId(stringField(root, "id", true)).setLabel(
+                            stringField(root, "label", true));
+            String annotator = stringField(root, "annotator", false);
+            event = annotator == null ? b.build() : b.setAnnotator(annotator).build();
+        } else if (contentType.startsWith(Events.CONTENT_TYPE_PROTOBUF)) {
+            try {
+                event = RawLabelEvent.parseFrom(value);
+            } catch (InvalidProtocolBufferException e) {
+                throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "not a RawLabelEvent: " + e.getMessage());
+            }
+            if (event.getSchemaVersion() == 0) {
+                event = event.toBuilder().setSchemaVersion(1).build();
+            }
+        } else {
+            throw new RejectedException(ReasonCode.UNSUPPORTED_CONTENT_TYPE, "unsupported content-type " + contentType);
+        }
+        if (event.getSchemaVersion() > Events.SCHEMA_VERSION || event.getSchemaVersion() < 1) {
+            throw new RejectedException(ReasonCode.UNSUPPORTED_SCHEMA_VERSION,
+                    "schemaVersion " + event.getSchemaVersion() + " is not supported (1.." + Events.SCHEMA_VERSION
+                            + ")");
+        }
+        for (String[] f : new String[][]{{"task", event.getTask()}, {"id", event.getId()}, {"label", event
+                .getLabel()}}) {
+            if (f[1].isBlank()) {
+                throw new RejectedException(ReasonCode.MISSING_FIELD, "field '" + f[0] + "' is required");
+            }
+        }
+        return event;
+    }
+
+    private static JsonNode jsonObject(byte[] value, String what) {
         requireUtf8(value);
         JsonNode root;
         try {
@@ -68,8 +112,13 @@ public final class RawExamples {
             throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "unreadable JSON: " + e.getMessage());
         }
         if (root == null || !root.isObject()) {
-            throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "a raw example must be a JSON object");
+            throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, what + " must be a JSON object");
         }
+        return root;
+    }
+
+    private static RawExampleEvent fromJson(byte[] value) {
+        JsonNode root = jsonObject(value, "a raw example");
         RawExampleEvent.Builder b = RawExampleEvent.newBuilder();
         b.setSchemaVersion(root.has("schemaVersion") ? intField(root, "schemaVersion") : 1);
         b.setId(stringField(root, "id", true));
@@ -141,7 +190,8 @@ public final class RawExamples {
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(value));
         } catch (CharacterCodingException e) {
-            throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "payload is not valid UTF-8");
+            throw new RejectedException(ReasonCode.INVALID_UTF8, "payload is not valid UTF-8 (byte " + e.getMessage()
+                    + ")");
         }
     }
 }

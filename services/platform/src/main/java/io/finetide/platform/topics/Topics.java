@@ -13,6 +13,8 @@ public final class Topics {
 
     /** Raw examples from producers: JSON (default) or protobuf {@code RawExampleEvent}. */
     public static final String EXAMPLES_RAW = "finetide.examples.raw";
+    /** Labels for examples already ingested, from producers and labeling tools: JSON or protobuf {@code RawLabelEvent}. */
+    public static final String LABELS = "finetide.labels";
     /** Validated, de-duplicated, stored examples: {@code LabelledExampleEvent}. */
     public static final String EXAMPLES_LABELLED = "finetide.examples.labelled";
     /** Cleaned, split, tokenised examples: {@code PreparedExampleEvent}. */
@@ -41,7 +43,7 @@ public final class Topics {
     /** Topics whose records are keyed by task and only the newest per key matters. */
     public static final List<String> COMPACTED = List.of(TASKS, MODELS_PROMOTED);
 
-    public static final List<String> ALL = List.of(EXAMPLES_RAW, EXAMPLES_LABELLED, EXAMPLES_PREPARED,
+    public static final List<String> ALL = List.of(EXAMPLES_RAW, LABELS, EXAMPLES_LABELLED, EXAMPLES_PREPARED,
             EXAMPLES_DELETED, TASKS, DATASETS_SNAPSHOTS, DATASETS_DRIFT, PREDICTIONS_STATS, TRAINING_PROGRESS,
             MODELS_TRAINED, MODELS_EVALUATED, MODELS_PROMOTED, DEAD_LETTER);
 

@@ -5,6 +5,7 @@ import java.util.List;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -15,6 +16,7 @@ import jakarta.ws.rs.core.Response;
 
 import io.finetide.ingestion.domain.DeletionService;
 import io.finetide.ingestion.domain.TaskService;
+import io.finetide.ingestion.store.ExampleStore;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.store.StoreRetry;
@@ -23,14 +25,15 @@ import io.finetide.runtime.security.Role;
 import io.smallrye.common.annotation.Blocking;
 
 /**
- * Deleting a subject's examples: {@code DELETE .../examples/{id}} for one, {@code POST .../examples/deletions} with
+ * A task's stored examples: the label history of one ({@code GET .../examples/{id}/labels}, any role), and deleting
+ * a subject's examples (admin): {@code DELETE .../examples/{id}} for one, {@code POST .../examples/deletions} with
  * {@code {"ids": [...], "metadataKey": "customer", "metadataValue": "c-17", "reason": "..."}} for many.
  */
 @Requires(Role.ADMIN)
 @Path("/api/v1/tasks/{task}/examples")
 @Produces(MediaType.APPLICATION_JSON)
 @Blocking
-public class DeletionResource {
+public class TaskExampleResource {
 
     public record DeletionRequest(List<String> ids, String metadataKey, String metadataValue, String reason) {
     }
@@ -43,6 +46,9 @@ public class DeletionResource {
 
     @Inject
     TaskService tasks;
+
+    @Inject
+    ExampleStore store;
 
     @DELETE
     @Path("/{id}")
@@ -72,6 +78,19 @@ public class DeletionResource {
         List<String> deleted = StoreRetry.call(() -> deletions.delete(task, ids, key, request.metadataValue(),
                 reason(request.reason())));
         return Response.ok(new DeletionResult(task, deleted.size(), deleted)).build();
+    }
+
+    /** Every label an example was given, oldest first, with its outcome. */
+    @GET
+    @Path("/{id}/labels")
+    @Requires
+    public Response labels(@PathParam("task") String task, @PathParam("id") String id) {
+        List<java.util.Map<String, Object>> out = new java.util.ArrayList<>();
+        for (org.bson.Document d : store.labelHistory(task, id)) {
+            out.add(java.util.Map.of("label", d.getString("label"), "annotator", d.getString("annotator"), "outcome",
+                    d.getString("outcome"), "atMs", d.get("atMs")));
+        }
+        return Response.ok(out).build();
     }
 
     private void requireTask(String task) {

@@ -1,0 +1,79 @@
+package io.finetide.ingestion.api;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.finetide.ingestion.domain.LabelService;
+import io.finetide.platform.errors.ReasonCode;
+import io.finetide.platform.errors.RejectedException;
+import io.finetide.platform.events.Events;
+import io.finetide.platform.events.RawExamples;
+import io.finetide.platform.store.StoreRetry;
+import io.finetide.runtime.security.Requires;
+import io.finetide.runtime.security.Role;
+import io.smallrye.common.annotation.Blocking;
+
+/**
+ * Labels for examples already ingested: one {@code {"task","id","label"[,"annotator"]}} or an array of them. One
+ * label: 200 with its outcome, or its rejection's status (404 UNKNOWN_EXAMPLE, 422 UNKNOWN_LABEL...). An array: 200
+ * with a result per label.
+ */
+@Requires(Role.ANNOTATOR)
+@Path("/api/v1")
+@Produces(MediaType.APPLICATION_JSON)
+@Blocking
+public class LabelResource {
+
+    public record LabelResult(String id, String status, String reason, String message) {
+    }
+
+    @Inject
+    LabelService labels;
+
+    @Inject
+    ObjectMapper mapper;
+
+    @POST
+    @Path("/labels")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response post(byte[] body) throws java.io.IOException {
+        JsonNode root;
+        try {
+            root = mapper.readTree(body);
+        } catch (java.io.IOException e) {
+            throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "malformed JSON: " + e.getMessage());
+        }
+        if (root == null || !(root.isObject() || root.isArray())) {
+            throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "a label object or an array of them");
+        }
+        if (root.isObject()) {
+            var label = RawExamples.decodeLabel(mapper.writeValueAsBytes(root), Events.CONTENT_TYPE_JSON);
+            LabelService.Outcome o = StoreRetry.call(() -> labels.apply(label));
+            return Response.ok(new LabelResult(label.getId(), o.name().toLowerCase(java.util.Locale.ROOT), null,
+                    null)).build();
+        }
+        List<LabelResult> results = new ArrayList<>();
+        for (JsonNode item : root) {
+            String id = item.path("id").asText(null);
+            try {
+                var label = RawExamples.decodeLabel(mapper.writeValueAsBytes(item), Events.CONTENT_TYPE_JSON);
+                LabelService.Outcome o = StoreRetry.call(() -> labels.apply(label));
+                results.add(new LabelResult(id, o.name().toLowerCase(java.util.Locale.ROOT), null, null));
+            } catch (RejectedException e) {
+                results.add(new LabelResult(id, "rejected", e.reason().name(), e.getMessage()));
+            }
+        }
+        return Response.ok(results).build();
+    }
+}
