@@ -17,7 +17,6 @@ import io.finetide.ingestion.store.ExampleRecord;
 import io.finetide.ingestion.store.ExampleStore;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
-import io.finetide.platform.events.Events;
 import io.finetide.platform.text.PiiRedactor;
 import io.finetide.platform.text.SimHash;
 import io.finetide.proto.v1.LabelledExampleEvent;
@@ -156,7 +155,7 @@ public class IngestService {
         List<ExampleRecord> fresh = List.copyOf(candidates.values());
         // Unlabelled examples wait in the store for a label; only labelled ones go downstream.
         List<LabelledExampleEvent> emit = fresh.stream().filter(c -> !c.label().isEmpty())
-                .map(IngestService::toEvent).toList();
+                .map(c -> c.toEvent(c.label(), c.ingestedAtMs())).toList();
         publisher.labelled(emit);
         Set<String> inserted = store.insertNew(fresh);
 
@@ -224,18 +223,5 @@ public class IngestService {
             throw new RejectedException(ReasonCode.UNKNOWN_LABEL,
                     "label '" + raw.getLabel() + "' is not one of " + task.getLabelsList());
         }
-    }
-
-    private static LabelledExampleEvent toEvent(ExampleRecord r) {
-        return LabelledExampleEvent.newBuilder()
-                .setMeta(Events.meta(r.task()))
-                .setId(r.id())
-                .setText(r.text())
-                .setLabel(r.label())
-                .putAllMetadata(r.metadata())
-                .setContentHash(r.contentHash())
-                .setSource(r.source())
-                .setIngestedAtMs(r.ingestedAtMs())
-                .build();
     }
 }

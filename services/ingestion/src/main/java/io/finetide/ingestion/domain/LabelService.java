@@ -1,6 +1,5 @@
 package io.finetide.ingestion.domain;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,8 +10,6 @@ import io.finetide.ingestion.store.ExampleRecord;
 import io.finetide.ingestion.store.ExampleStore;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
-import io.finetide.platform.events.Events;
-import io.finetide.proto.v1.LabelledExampleEvent;
 import io.finetide.proto.v1.RawLabelEvent;
 import io.finetide.proto.v1.TaskDefinitionEvent;
 
@@ -58,7 +55,7 @@ public class LabelService {
         if (example.label().isEmpty()) {
             // Emitted before it is stored, like new examples: a crash in between re-emits on replay, and
             // preprocessing ignores an id it has prepared.
-            publisher.labelled(List.of(event(example, label.getLabel(), now)));
+            publisher.labelled(List.of(example.toEvent(label.getLabel(), now)));
             outcome = store.labelOnce(task.getName(), label.getId(), label.getLabel())
                     ? Outcome.LABELLED
                     : outcomeAgainst(store.find(task.getName(), label.getId()).map(ExampleRecord::label).orElse(""),
@@ -71,19 +68,7 @@ public class LabelService {
         return outcome;
     }
 
-    public List<Outcome> applyAll(List<RawLabelEvent> labels) {
-        List<Outcome> out = new ArrayList<>();
-        labels.forEach(l -> out.add(apply(l)));
-        return out;
-    }
-
     private static Outcome outcomeAgainst(String stored, String label) {
         return stored.equals(label) ? Outcome.DUPLICATE : Outcome.CONFLICT;
-    }
-
-    private static LabelledExampleEvent event(ExampleRecord r, String label, long now) {
-        return LabelledExampleEvent.newBuilder().setMeta(Events.meta(r.task())).setId(r.id()).setText(r.text())
-                .setLabel(label).putAllMetadata(r.metadata()).setContentHash(r.contentHash()).setSource(r.source())
-                .setIngestedAtMs(now).build();
     }
 }

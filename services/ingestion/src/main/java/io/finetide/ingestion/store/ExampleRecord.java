@@ -4,6 +4,9 @@ import java.util.Map;
 
 import org.bson.Document;
 
+import io.finetide.platform.events.Events;
+import io.finetide.proto.v1.LabelledExampleEvent;
+
 /**
  * An accepted example in collection {@code examples}, keyed by {@code task/id}. {@code text} is as stored: with
  * personal data replaced when the task redacts ({@code redactions} counts the replacements per type; the original is
@@ -20,6 +23,13 @@ public record ExampleRecord(String task, String id, String text, String label, M
 
     public static String key(String task, String id) {
         return task + "/" + id;
+    }
+
+    /** The example as it goes downstream, with {@code label} (a late one, or its own) and the time it counts from. */
+    public LabelledExampleEvent toEvent(String label, long ingestedAtMs) {
+        return LabelledExampleEvent.newBuilder().setMeta(Events.meta(task)).setId(id).setText(text).setLabel(label)
+                .putAllMetadata(metadata).setContentHash(contentHash).setSource(source).setIngestedAtMs(ingestedAtMs)
+                .build();
     }
 
     public Document toDocument() {

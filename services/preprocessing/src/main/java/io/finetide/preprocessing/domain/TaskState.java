@@ -77,11 +77,10 @@ public final class TaskState {
         if (Split.valueOf(r.split()) == Split.TRAIN) {
             trainTotal++;
         }
-        if (r.seq() > snapshotCut) {
-            window.put(r.seq(), new Seen(r.label(), SnapshotContent.lengthBin(r.tokenCount())));
-        }
+        seen(r);
     }
 
+    /** An example stored earlier (loaded at start) or just now: it joins the drift window if no snapshot has it. */
     synchronized void seen(PreparedExampleRecord r) {
         if (r.seq() > snapshotCut) {
             window.put(r.seq(), new Seen(r.label(), SnapshotContent.lengthBin(r.tokenCount())));

@@ -131,8 +131,4 @@ public class PreparedExampleStore {
         Documents.insertAllOnce(deletions(), tombstones);
         return collection().deleteMany(Filters.in("_id", List.copyOf(tombstones.keySet()))).getDeletedCount();
     }
-
-    public long countDeleted(String task) {
-        return deletions().countDocuments(Filters.eq("task", task));
-    }
 }
