@@ -45,6 +45,7 @@ public final class DemoDriver {
     private final Path dataDir;
     private final Consumer<String> say;
     private final PlatformClient client;
+    private int annotated;
 
     public DemoDriver(LocalPlatform platform, Path dataDir, Consumer<String> say) {
         this.platform = platform;
@@ -109,6 +110,7 @@ public final class DemoDriver {
             double firstHeldOut = client.accuracy(TASK, texts(heldOut), labels(heldOut));
             say.accept(String.format("champion %s: held-out accuracy %.4f on %,d stsa.binary.test sentences",
                     first.getModelId(), firstHeldOut, heldOut.size()));
+            annotated = peopleAndRulesInTheLoop(read(dataDir.resolve("stsa.binary.dev"), "sst2-dev-"), firstHeldOut);
 
             say.accept(String.format("wave 2: streaming %,d more examples", train.size() - half));
             stream(producer, train.subList(half, train.size()), false);
@@ -132,6 +134,96 @@ public final class DemoDriver {
                     System.currentTimeMillis() - start);
             summary(result, watcher, second, train.size() + MALFORMED.size());
             return result;
+        }
+    }
+
+    /** Unlabelled sentences the champion ranks for annotators; the most uncertain are labelled (with the truth). */
+    static final int UNLABELLED = 300;
+    static final int TO_ANNOTATE = 50;
+
+    /**
+     * Unlabelled dev sentences go in over REST; the champion scores them; an annotator labels the most uncertain
+     * (with the sentences' true labels), which join the second wave's training data. Three keyword rules label
+     * others weakly; their accuracy is measured on the labelled examples and learned by the label model.
+     *
+     * @return how many examples the annotator labelled
+     */
+    private int peopleAndRulesInTheLoop(List<Example> dev, double heldOutAccuracy) {
+        List<Example> pool = dev.subList(0, Math.min(UNLABELLED, dev.size()));
+        java.util.Map<String, String> truth = new java.util.HashMap<>();
+        List<java.util.Map<String, Object>> items = new ArrayList<>();
+        for (Example e : pool) {
+            truth.put(e.id(), e.label());
+            items.add(java.util.Map.of("id", e.id(), "task", TASK, "text", e.text()));
+        }
+        PlatformClient.Answer posted = client.post("ingestion", "/api/v1/examples", items);
+        int accepted = posted.body().path("accepted").asInt();
+        String queuePath = "/api/v1/tasks/" + TASK + "/queue?annotator=demo-annotator&size=" + TO_ANNOTATE;
+        long deadline = System.currentTimeMillis() + Duration.ofMinutes(2).toMillis();
+        PlatformClient.Answer queue = client.get("ingestion", queuePath);
+        // The champion scores each sentence in the deployment service; the queue is ranked once the scores are back.
+        while (!allScored(queue) && System.currentTimeMillis() < deadline) {
+            pause(Duration.ofMillis(500));
+            queue = client.get("ingestion", queuePath);
+        }
+        say.accept(String.format("people in the loop: %d unlabelled sentences posted; the labeling queue is ordered "
+                + "by %s; the champion's 3 most uncertain:", accepted, queue.body().path("order").asText()));
+        com.fasterxml.jackson.databind.JsonNode top = queue.body().path("items");
+        for (int i = 0; i < Math.min(3, top.size()); i++) {
+            com.fasterxml.jackson.databind.JsonNode item = top.get(i);
+            String text = item.path("text").asText();
+            say.accept(String.format("  entropy %.3f, guess %-8s %s", item.path("uncertainty").asDouble(), item.path(
+                    "predicted").asText(), text.length() > 70 ? text.substring(0, 67) + "..." : text));
+        }
+        int right = 0;
+        List<java.util.Map<String, Object>> labels = new ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode item : top) {
+            String id = item.path("id").asText();
+            right += truth.get(id).equals(item.path("predicted").asText()) ? 1 : 0;
+            labels.add(java.util.Map.of("task", TASK, "id", id, "label", truth.get(id), "annotator",
+                    "demo-annotator"));
+        }
+        client.post("ingestion", "/api/v1/labels", labels);
+        say.accept(String.format("the annotator labelled the %d most uncertain: the champion had %.0f%% of them right "
+                + "(%.0f%% on held-out sentences overall); they join the second wave's training data", top.size(),
+                100.0 * right / Math.max(1, top.size()), 100 * heldOutAccuracy));
+
+        String rules = "/api/v1/tasks/" + TASK + "/labeling-functions/";
+        client.put("ingestion", rules + "praise", java.util.Map.of("kind", "keywords", "patterns", List.of("best",
+                "wonderful", "beautiful", "masterpiece", "delight"), "label", "positive"));
+        client.put("ingestion", rules + "scorn", java.util.Map.of("kind", "keywords", "patterns", List.of("worst",
+                "boring", "dull", "mess", "tedious"), "label", "negative"));
+        client.put("ingestion", rules + "not-good", java.util.Map.of("kind", "regex", "patterns", List.of(
+                "\\b(?:not|n't|never)\\s+(?:\\w+\\s+)?(?:good|funny|great)"), "label", "negative"));
+        com.fasterxml.jackson.databind.JsonNode report = client.post("ingestion", "/api/v1/tasks/" + TASK
+                + "/weak-labels/runs", "").body();
+        say.accept(String.format(
+                "rules in the loop (%s): %d of %d unlabelled sentences weakly labelled %s; weak labels "
+                        + "stay hints and never train",
+                report.path("model").asText(), report.path("weaklyLabelled").asInt(),
+                report.path("unlabelled").asInt(), report.path("weakLabels")));
+        for (com.fasterxml.jackson.databind.JsonNode f : report.path("functions")) {
+            say.accept(String.format("  %-9s coverage %.3f, conflict %.3f, accuracy %.3f on %,d labelled examples, "
+                    + "learned %.3f", f.path("name").asText(), f.path("coverage").asDouble(),
+                    f.path("conflict")
+                            .asDouble(),
+                    f.path("empiricalAccuracy").asDouble(), f.path("labelledExamples").asInt(), f
+                            .path("learnedAccuracy").asDouble()));
+        }
+        return top.size();
+    }
+
+    private static boolean allScored(PlatformClient.Answer queue) {
+        int pending = queue.body().path("pending").asInt();
+        return pending > 0 && queue.body().path("scored").asInt() == pending;
+    }
+
+    private static void pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
         }
     }
 
@@ -177,7 +269,8 @@ public final class DemoDriver {
 
     private void summary(Result r, EventWatcher watcher, ModelEvaluatedEvent second, long streamed) {
         say.accept("---------------------------------------------------------------- summary");
-        long duplicates = streamed - r.ingested() - r.rejected();
+        // Examples the annotator labelled came over REST, not in the stream.
+        long duplicates = streamed - (r.ingested() - annotated) - r.rejected();
         say.accept(String.format("records streamed: %,d; ingested: %,d labelled; duplicates dropped: %,d (the same "
                 + "sentence under another id); rejected: %,d %s", streamed, r.ingested(), duplicates, r.rejected(),
                 watcher.rejectedByReason()));

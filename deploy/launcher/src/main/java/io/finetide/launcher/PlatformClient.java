@@ -34,14 +34,24 @@ public final class PlatformClient {
     }
 
     public Answer post(String service, String path, Object body) {
+        return send("POST", service, path, body);
+    }
+
+    public Answer put(String service, String path, Object body) {
+        return send("PUT", service, path, body);
+    }
+
+    private Answer send(String method, String service, String path, Object body) {
         try {
             String json = body instanceof String s ? s : JSON.writeValueAsString(body);
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(platform.url(service) + path))
                     .timeout(Duration.ofMinutes(2)).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+                    .method(method, HttpRequest.BodyPublishers.ofString(json)).build(),
+                    HttpResponse.BodyHandlers
+                            .ofString());
             return new Answer(r.statusCode(), r.body().isEmpty() ? null : JSON.readTree(r.body()));
         } catch (IOException e) {
-            throw new IllegalStateException("POST " + service + path + " failed: " + e.getMessage(), e);
+            throw new IllegalStateException(method + " " + service + path + " failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);

@@ -31,11 +31,13 @@ import io.finetide.model.text.TextEncoder;
 import io.finetide.platform.events.Events;
 import io.finetide.platform.store.ArtifactStore;
 import io.finetide.platform.topics.Topics;
+import io.finetide.proto.v1.ExampleScoredEvent;
 import io.finetide.proto.v1.Metrics;
 import io.finetide.proto.v1.ModelEvaluatedEvent;
 import io.finetide.proto.v1.ModelPromotedEvent;
 import io.finetide.proto.v1.ModelTrainedEvent;
 import io.finetide.proto.v1.PredictionStatsEvent;
+import io.finetide.proto.v1.UnlabelledExampleEvent;
 import io.finetide.testing.FinetideTestResource;
 import io.finetide.testing.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -122,6 +124,36 @@ class DeploymentFlowIT {
             assertThat(promoted).extracting(ModelPromotedEvent::getModelId).containsExactly("dp-m1", "dp-m2");
             assertThat(promoted.get(1).getPreviousModelId()).isEqualTo("dp-m1");
             assertThat(promoted).extracting(ModelPromotedEvent::getSnapshotId).containsExactly("dp-v1", "dp-v2");
+
+            // Active learning: the champion scores unlabelled examples; a task without a champion gets no scores.
+            try (KafkaConsumer<String, byte[]> scoredC = TestKafka.consumerFromStart(ctx.bootstrap(), ctx.topic(
+                    Topics.EXAMPLES_SCORED))) {
+                for (String[] e : new String[][]{{"nochamp", "n1", "whatever"}, {"dp", "u1", "great film"}, {
+                        "dp", "u2", "dull and long"}}) {
+                    p.send(new ProducerRecord<>(ctx.topic(Topics.EXAMPLES_UNLABELLED), e[0], UnlabelledExampleEvent
+                            .newBuilder().setMeta(Events.meta(e[0])).setId(e[1]).setText(e[2]).build().toByteArray()))
+                            .get();
+                }
+                List<ExampleScoredEvent> scored = new ArrayList<>();
+                await().atMost(Duration.ofSeconds(30)).until(() -> {
+                    for (ConsumerRecord<String, byte[]> r : TestKafka.poll(scoredC, Duration.ofMillis(200))) {
+                        scored.add(ExampleScoredEvent.parseFrom(r.value()));
+                    }
+                    return scored.size() >= 2;
+                });
+                assertThat(scored).extracting(ExampleScoredEvent::getId).containsExactly("u1", "u2");
+                Response direct = given().contentType("application/json").body(
+                        "{\"texts\":[\"great film\"]}").post("/api/v1/tasks/dp/predict");
+                assertThat(scored).allSatisfy(e -> {
+                    assertThat(e.getModelId()).isEqualTo("dp-m2");
+                    assertThat(e.getLabelsList()).isEqualTo(LABELS);
+                    assertThat(e.getProbabilitiesList().stream().mapToDouble(Float::doubleValue).sum()).isCloseTo(
+                            1.0, org.assertj.core.data.Offset.offset(1e-5));
+                });
+                assertThat(scored.get(0).getProbabilities(1)).isCloseTo(direct.jsonPath().getFloat(
+                        "predictions[0].probabilities.pos"), org.assertj.core.data.Offset.offset(1e-6f));
+                statuses.add(200); // the direct request above is served traffic, counted below
+            }
 
             // Every served prediction is counted once in the statistics windows, per model, without any text.
             long served = 1 + 2 + statuses.size() + 1;

@@ -50,6 +50,20 @@ class SecurityTest {
                 .then().statusCode(403);
         given().header("X-API-Key", PRODUCER).contentType("application/json").body("{}").post(
                 "/api/v1/tasks/sec/examples/deletions").then().statusCode(403);
+        // Annotators read the queue and label; managing rules and adjudicating is for admins. The page is open.
+        given().header("X-API-Key", ANNOTATOR).get("/api/v1/tasks/sec/queue").then().statusCode(200);
+        given().header("X-API-Key", PRODUCER).get("/api/v1/tasks/sec/queue").then().statusCode(403);
+        given().header("X-API-Key", ANNOTATOR).contentType("application/json").body(
+                "{\"kind\":\"keywords\",\"patterns\":[\"x\"],\"label\":\"a\"}").put(
+                        "/api/v1/tasks/sec/labeling-functions/x")
+                .then().statusCode(403);
+        given().header("X-API-Key", ANNOTATOR).contentType("application/json").body("{\"id\":\"1\",\"label\":\"a\"}")
+                .post("/api/v1/tasks/sec/adjudications").then().statusCode(403);
+        given().header("X-API-Key", ADMIN).contentType("application/json").body(
+                "{\"kind\":\"keywords\",\"patterns\":[\"x\"],\"label\":\"a\"}").put(
+                        "/api/v1/tasks/sec/labeling-functions/x")
+                .then().statusCode(201);
+        given().get("/label/index.html").then().statusCode(200).body(containsString("Finetide labeling"));
         // Health and metrics stay open for probes and Prometheus.
         given().get("/q/health/live").then().statusCode(200);
         given().get("/q/metrics").then().statusCode(200).body(containsString(

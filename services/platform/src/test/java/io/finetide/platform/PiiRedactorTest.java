@@ -74,4 +74,14 @@ class PiiRedactorTest {
         assertThat(PiiRedactor.of(List.of(Type.EMAIL)).redact("a@b.io 8.8.8.8").text()).isEqualTo("[EMAIL] 8.8.8.8");
         assertThat(ALL.redact("nothing here").counts()).isEmpty();
     }
+
+    @Test
+    void tokensKeepTheirCountAndEveryTokenPersonalDataTouchesIsReplaced() {
+        var r = ALL.redactTokens(java.util.List.of("call", "+44", "20", "7946", "0958", "or", "mail", "jo@x.org",
+                "on", "2024-05-01"));
+        org.assertj.core.api.Assertions.assertThat(r.tokens()).containsExactly("call", "[PHONE]", "[PHONE]",
+                "[PHONE]", "[PHONE]", "or", "mail", "[EMAIL]", "on", "2024-05-01");
+        org.assertj.core.api.Assertions.assertThat(r.counts()).containsEntry(PiiRedactor.Type.PHONE, 1)
+                .containsEntry(PiiRedactor.Type.EMAIL, 1).hasSize(2);
+    }
 }

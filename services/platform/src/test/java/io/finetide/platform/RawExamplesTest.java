@@ -84,4 +84,23 @@ class RawExamplesTest {
                 + "\"schemaVersion\":9}"), null)).isInstanceOfSatisfying(RejectedException.class, e -> assertThat(e
                         .reason()).isEqualTo(ReasonCode.UNSUPPORTED_SCHEMA_VERSION));
     }
+
+    @Test
+    void tokenExamplesAndTagLabelsDecodeFromJson() {
+        RawExampleEvent e = RawExamples.decode(utf8("{\"id\":\"n\",\"task\":\"ner\",\"tokens\":[\"Ann\",\"sang\"],"
+                + "\"tags\":[\"B-person\",\"O\"]}"), null);
+        org.assertj.core.api.Assertions.assertThat(e.getText()).isEqualTo("Ann sang");
+        org.assertj.core.api.Assertions.assertThat(e.getTokensList()).containsExactly("Ann", "sang");
+        org.assertj.core.api.Assertions.assertThat(e.getTagsList()).containsExactly("B-person", "O");
+        org.assertj.core.api.Assertions.assertThat(reasonOf(utf8("{\"id\":\"n\",\"task\":\"t\",\"tokens\":\"Ann\"}"),
+                null)).isEqualTo(ReasonCode.MALFORMED_PAYLOAD);
+        org.assertj.core.api.Assertions.assertThat(reasonOf(utf8("{\"id\":\"n\",\"task\":\"t\",\"tokens\":[1]}"),
+                null)).isEqualTo(ReasonCode.MALFORMED_PAYLOAD);
+        org.assertj.core.api.Assertions.assertThat(reasonOf(utf8("{\"id\":\"n\",\"task\":\"t\"}"), null))
+                .isEqualTo(ReasonCode.MISSING_FIELD);
+        var label = RawExamples.decodeLabel(utf8("{\"task\":\"ner\",\"id\":\"n\",\"tags\":[\"O\",\"O\"]}"),
+                null);
+        org.assertj.core.api.Assertions.assertThat(label.getTagsList()).containsExactly("O", "O");
+        org.assertj.core.api.Assertions.assertThat(label.getLabel()).isEmpty();
+    }
 }

@@ -74,6 +74,30 @@ class PreprocessingFlowIT {
         return t;
     }
 
+    @Test
+    void tokenClassificationExamplesAreCountedAndNotPrepared() throws Exception {
+        TaskDefinitionEvent t = TaskDefinitions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder()
+                .setName("pt").setType(io.finetide.proto.v1.TaskType.TOKEN_CLASSIFICATION).addLabels("person")
+                .setTriggerMinNewExamples(1).build()), 1L);
+        send(Topics.TASKS, t.getName(), t.toByteArray());
+        double before = skipped();
+        sendAll(List.of(LabelledExampleEvent.newBuilder().setMeta(Events.meta("pt")).setId("t1").setText("Ann sang")
+                .addTokens("Ann").addTokens("sang").addTags("B-person").addTags("O").build()));
+        await().atMost(Duration.ofSeconds(60)).until(() -> skipped() - before == 1);
+        // Nothing prepared, so no snapshot can start a training no model supports yet.
+        given().get("/api/v1/tasks/pt/preparation").then().body("sequence", equalTo(0));
+    }
+
+    private static double skipped() {
+        double sum = 0;
+        for (String line : given().get("/q/metrics").asString().split("\n")) {
+            if (line.startsWith("finetide_preprocessing_examples_skipped_total{")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
     private static TriggerSpec.Builder fast() {
         return TriggerSpec.newBuilder().setDebounceMillis(300).setMinIntervalSeconds(1);
     }

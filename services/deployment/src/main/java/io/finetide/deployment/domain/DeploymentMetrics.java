@@ -16,6 +16,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * <li>{@value #PROMOTIONS}: models put in service</li>
  * <li>{@value #REJECTIONS}: candidates kept out of service by the gate</li>
  * <li>{@value #REJECTED}: events refused, tag {@code reason}</li>
+ * <li>{@value #SCORED}: unlabelled examples scored for active learning, tags {@code task} and {@code outcome}
+ * ({@code scored}, or {@code no-champion} when the task has no model in service yet)</li>
  * </ul>
  */
 @ApplicationScoped
@@ -27,8 +29,14 @@ public class DeploymentMetrics {
     public static final String REJECTIONS = "finetide.deployment.candidates.rejected";
     public static final String REJECTED = "finetide.deployment.events.rejected";
 
+    public static final String SCORED = "finetide.deployment.unlabelled.scored";
+
     @Inject
     MeterRegistry registry;
+
+    public void scored(String task, String outcome, int n) {
+        registry.counter(SCORED, "task", task, "outcome", outcome).increment(n);
+    }
 
     public void predicted(String task, int texts, long nanos) {
         registry.counter(PREDICTIONS, "task", task).increment(texts);

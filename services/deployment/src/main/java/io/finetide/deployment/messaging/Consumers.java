@@ -4,16 +4,20 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import io.finetide.deployment.domain.DeploymentMetrics;
 import io.finetide.deployment.domain.RegistryService;
+import io.finetide.deployment.domain.UnlabelledScorer;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.Events;
+import io.finetide.platform.messaging.KafkaMessages;
 import io.finetide.platform.store.StoreRetry;
 import io.finetide.proto.v1.ModelEvaluatedEvent;
 import io.finetide.proto.v1.ModelTrainedEvent;
+import io.finetide.proto.v1.UnlabelledExampleEvent;
 import io.finetide.runtime.DeadLetterPublisher;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 
@@ -25,6 +29,9 @@ public class Consumers {
 
     @Inject
     DeadLetterPublisher deadLetters;
+
+    @Inject
+    UnlabelledScorer scorer;
 
     @Inject
     DeploymentMetrics metrics;
@@ -39,6 +46,16 @@ public class Consumers {
     @Blocking
     public void evaluated(ConsumerRecord<String, byte[]> record) {
         handle(record, () -> registry.onEvaluated(Events.parse(record.value(), ModelEvaluatedEvent::parseFrom)));
+    }
+
+    @Incoming("examples-unlabelled")
+    @Blocking
+    public void unlabelled(ConsumerRecords<String, byte[]> records) {
+        scorer.score(KafkaMessages.parseAll(records, UnlabelledExampleEvent::parseFrom,
+                UnlabelledExampleEvent::getMeta, (record, e) -> {
+                    metrics.rejected(e.reason());
+                    deadLetters.send(record, e);
+                }));
     }
 
     private void handle(ConsumerRecord<String, byte[]> record, Runnable action) {

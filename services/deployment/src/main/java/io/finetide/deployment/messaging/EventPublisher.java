@@ -6,6 +6,7 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
 import io.finetide.platform.messaging.KafkaMessages;
+import io.finetide.proto.v1.ExampleScoredEvent;
 import io.finetide.proto.v1.ModelPromotedEvent;
 import io.finetide.proto.v1.PredictionStatsEvent;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -20,6 +21,15 @@ public class EventPublisher {
     @Inject
     @Channel("prediction-stats-out")
     MutinyEmitter<byte[]> stats;
+
+    @Inject
+    @Channel("examples-scored-out")
+    MutinyEmitter<byte[]> scored;
+
+    public void scored(java.util.List<ExampleScoredEvent> events) {
+        KafkaMessages.sendAll(scored, events.stream().map(e -> KafkaMessages.event(e.getMeta().getTask(), e))
+                .toList());
+    }
 
     public void predictionStats(PredictionStatsEvent e) {
         stats.sendMessageAndAwait(KafkaMessages.event(e.getMeta().getTask(), e));

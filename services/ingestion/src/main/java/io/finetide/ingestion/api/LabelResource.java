@@ -60,7 +60,7 @@ public class LabelResource {
         if (root.isObject()) {
             var label = RawExamples.decodeLabel(mapper.writeValueAsBytes(root), Events.CONTENT_TYPE_JSON);
             LabelService.Outcome o = StoreRetry.call(() -> labels.apply(label));
-            return Response.ok(new LabelResult(label.getId(), o.name().toLowerCase(java.util.Locale.ROOT), null,
+            return Response.ok(new LabelResult(label.getId(), o.tag(), null,
                     null)).build();
         }
         List<LabelResult> results = new ArrayList<>();
@@ -69,7 +69,7 @@ public class LabelResource {
             try {
                 var label = RawExamples.decodeLabel(mapper.writeValueAsBytes(item), Events.CONTENT_TYPE_JSON);
                 LabelService.Outcome o = StoreRetry.call(() -> labels.apply(label));
-                results.add(new LabelResult(id, o.name().toLowerCase(java.util.Locale.ROOT), null, null));
+                results.add(new LabelResult(id, o.tag(), null, null));
             } catch (RejectedException e) {
                 results.add(new LabelResult(id, "rejected", e.reason().name(), e.getMessage()));
             }

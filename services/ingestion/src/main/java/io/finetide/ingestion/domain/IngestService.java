@@ -15,13 +15,16 @@ import jakarta.inject.Inject;
 import io.finetide.ingestion.messaging.EventPublisher;
 import io.finetide.ingestion.store.ExampleRecord;
 import io.finetide.ingestion.store.ExampleStore;
+import io.finetide.ingestion.store.LabelingStore;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
+import io.finetide.platform.labeling.Bio;
 import io.finetide.platform.text.PiiRedactor;
 import io.finetide.platform.text.SimHash;
 import io.finetide.proto.v1.LabelledExampleEvent;
 import io.finetide.proto.v1.RawExampleEvent;
 import io.finetide.proto.v1.TaskDefinitionEvent;
+import io.finetide.proto.v1.TaskType;
 
 /**
  * Validates examples against their task, redacts personal data when the task asks for it, de-duplicates (same id,
@@ -100,6 +103,9 @@ public class IngestService {
 
     @Inject
     IngestionMetrics metrics;
+
+    @Inject
+    ActiveLearning activeLearning;
 
     private final Map<String, Seen> seen = new ConcurrentHashMap<>();
     private final Map<String, PiiRedactor> redactors = new ConcurrentHashMap<>();
@@ -181,6 +187,15 @@ public class IngestService {
             }
         }
         metrics.emitted(emit.size());
+        Map<String, List<LabelingStore.Pending>> toScore = new LinkedHashMap<>();
+        for (ExampleRecord c : fresh) {
+            // Only classifiers are served: token-classification examples have no model to score them yet.
+            if (c.label().isEmpty() && !c.isTokenExample() && inserted.contains(c.key())) {
+                toScore.computeIfAbsent(c.task(), t -> new ArrayList<>()).add(new LabelingStore.Pending(c.id(), c
+                        .text(), c.ingestedAtMs(), c.simhash(), false, null, null, List.of()));
+            }
+        }
+        toScore.forEach(activeLearning::requestScores);
         return List.of(results);
     }
 
@@ -194,34 +209,85 @@ public class IngestService {
     }
 
     private ExampleRecord record(TaskDefinitionEvent task, RawExampleEvent raw, String source, long now) {
-        String text = raw.getText();
+        boolean tokenTask = task.getType() == TaskType.TOKEN_CLASSIFICATION;
+        List<String> tokens = tokenTask ? raw.getTokensList() : List.of();
+        String text = tokenTask ? String.join(" ", tokens) : raw.getText();
         Map<String, Integer> redactions = Map.of();
         if (task.getPrivacy().getRedactPii()) {
-            PiiRedactor.Result r = redactors.computeIfAbsent(task.getName() + "#" + task.getRevision(),
+            PiiRedactor redactor = redactors.computeIfAbsent(task.getName() + "#" + task.getRevision(),
                     k -> PiiRedactor.of(task.getPrivacy().getPiiTypesList().stream().map(PiiRedactor.Type::parse)
-                            .toList()))
-                    .redact(text);
-            text = r.text();
+                            .toList()));
+            Map<PiiRedactor.Type, Integer> found;
+            if (tokenTask) {
+                PiiRedactor.TokenResult r = redactor.redactTokens(tokens);
+                tokens = r.tokens();
+                text = String.join(" ", tokens);
+                found = r.counts();
+            } else {
+                PiiRedactor.Result r = redactor.redact(text);
+                text = r.text();
+                found = r.counts();
+            }
             Map<String, Integer> counts = new LinkedHashMap<>();
-            r.counts().forEach((type, n) -> counts.put(type.name().toLowerCase(java.util.Locale.ROOT), n));
+            found.forEach((type, n) -> counts.put(type.name().toLowerCase(java.util.Locale.ROOT), n));
             redactions = counts;
         }
-        return new ExampleRecord(task.getName(), raw.getId(), text, raw.getLabel(), raw.getMetadataMap(), SimHash
-                .contentHash(text), SimHash.of(text), redactions, source, now);
+        String label = tokenTask ? String.join(" ", raw.getTagsList()) : raw.getLabel();
+        return new ExampleRecord(task.getName(), raw.getId(), text, label, raw.getMetadataMap(), SimHash.contentHash(
+                text), SimHash.of(text), redactions, source, now, tokens);
     }
 
     static void validate(RawExampleEvent raw, TaskDefinitionEvent task) {
+        if (task.getType() == TaskType.TOKEN_CLASSIFICATION) {
+            validateTokens(raw, task);
+            return;
+        }
+        if (raw.getTokensCount() > 0 || raw.getTagsCount() > 0) {
+            throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "tokens and tags are for token-classification "
+                    + "tasks; task '" + task.getName() + "' classifies texts");
+        }
         if (raw.getText().isBlank()) {
             throw new RejectedException(ReasonCode.EMPTY_TEXT, "text is empty");
         }
-        int bytes = raw.getText().getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > task.getMaxTextBytes()) {
-            throw new RejectedException(ReasonCode.TEXT_TOO_LONG,
-                    "text is " + bytes + " bytes, the task allows " + task.getMaxTextBytes());
-        }
+        checkBytes(raw.getText(), task);
         if (!raw.getLabel().isEmpty() && !task.getLabelsList().contains(raw.getLabel())) {
             throw new RejectedException(ReasonCode.UNKNOWN_LABEL,
                     "label '" + raw.getLabel() + "' is not one of " + task.getLabelsList());
+        }
+    }
+
+    private static void validateTokens(RawExampleEvent raw, TaskDefinitionEvent task) {
+        if (!raw.getLabel().isEmpty()) {
+            throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "task '" + task.getName() + "' tags tokens: "
+                    + "give 'tags', one per token, not 'label'");
+        }
+        if (raw.getTokensCount() == 0) {
+            throw new RejectedException(raw.getText().isBlank() ? ReasonCode.EMPTY_TEXT : ReasonCode.MISSING_FIELD,
+                    "task '" + task.getName() + "' needs 'tokens'");
+        }
+        for (int i = 0; i < raw.getTokensCount(); i++) {
+            String t = raw.getTokens(i);
+            if (t.isBlank() || t.chars().anyMatch(Character::isWhitespace)) {
+                throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "token " + i + " is blank or contains "
+                        + "whitespace");
+            }
+        }
+        checkBytes(String.join(" ", raw.getTokensList()), task);
+        if (raw.getTagsCount() > 0) {
+            String problem = Bio.tagProblem(raw.getTokensList(), raw.getTagsList(), task.getLabelsList());
+            if (problem != null) {
+                throw new RejectedException(raw.getTagsCount() != raw.getTokensCount()
+                        ? ReasonCode.TOKEN_TAG_MISMATCH
+                        : ReasonCode.UNKNOWN_LABEL, problem);
+            }
+        }
+    }
+
+    private static void checkBytes(String text, TaskDefinitionEvent task) {
+        int bytes = text.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > task.getMaxTextBytes()) {
+            throw new RejectedException(ReasonCode.TEXT_TOO_LONG,
+                    "text is " + bytes + " bytes, the task allows " + task.getMaxTextBytes());
         }
     }
 }

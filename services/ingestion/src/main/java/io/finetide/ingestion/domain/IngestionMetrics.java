@@ -13,10 +13,13 @@ import io.micrometer.core.instrument.MeterRegistry;
  * <li>{@value #STORED}: examples stored for the first time</li>
  * <li>{@value #DUPLICATES}: examples not stored again, tag {@code kind}: {@code id} (the id was stored: replays,
  * re-sends), {@code content} (the same normalised text under another id), {@code near} (a near-duplicate text)</li>
- * <li>{@value #LABELS}: late labels, tag {@code outcome} (labelled, duplicate, conflict)</li>
+ * <li>{@value #LABELS}: late labels, tag {@code outcome} (labelled, voted, held, adjudicated, duplicate,
+ * conflict)</li>
  * <li>{@value #REDACTED}: personal data replaced before storing, tag {@code type} (email, iban, card, ip, phone)</li>
  * <li>{@value #REJECTED}: examples refused, tags {@code reason} and {@code source}</li>
  * <li>{@value #EMITTED}: labelled examples published downstream</li>
+ * <li>{@value #SCORED}: unlabelled examples whose champion scores arrived (active learning)</li>
+ * <li>{@value #WEAK_LABELLED}: unlabelled examples given a weak label by a labeling-function run</li>
  * </ul>
  */
 @ApplicationScoped
@@ -29,6 +32,8 @@ public class IngestionMetrics {
     public static final String EMITTED = "finetide.ingestion.examples.emitted";
     public static final String REDACTED = "finetide.ingestion.pii.redacted";
     public static final String LABELS = "finetide.ingestion.labels";
+    public static final String SCORED = "finetide.ingestion.examples.scored";
+    public static final String WEAK_LABELLED = "finetide.ingestion.examples.weak.labelled";
 
     @Inject
     MeterRegistry registry;
@@ -55,6 +60,14 @@ public class IngestionMetrics {
 
     public void emitted(int n) {
         registry.counter(EMITTED).increment(n);
+    }
+
+    public void scored(int n) {
+        registry.counter(SCORED).increment(n);
+    }
+
+    public void weakLabelled(int n) {
+        registry.counter(WEAK_LABELLED).increment(n);
     }
 
     public void rejected(ReasonCode reason, String source) {

@@ -11,6 +11,7 @@ import io.finetide.platform.messaging.KafkaMessages;
 import io.finetide.proto.v1.ExamplesDeletedEvent;
 import io.finetide.proto.v1.LabelledExampleEvent;
 import io.finetide.proto.v1.TaskDefinitionEvent;
+import io.finetide.proto.v1.UnlabelledExampleEvent;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 
 /** Everything ingestion writes to Kafka. Each send waits for the broker's acknowledgement. */
@@ -36,6 +37,15 @@ public class EventPublisher {
 
     public void deleted(ExamplesDeletedEvent e) {
         deleted.sendMessageAndAwait(KafkaMessages.event(e.getMeta().getTask(), e));
+    }
+
+    @Inject
+    @Channel("examples-unlabelled-out")
+    MutinyEmitter<byte[]> unlabelled;
+
+    public void unlabelled(List<UnlabelledExampleEvent> events) {
+        KafkaMessages.sendAll(unlabelled, events.stream().map(e -> KafkaMessages.event(e.getMeta().getTask(), e))
+                .toList());
     }
 
     public void task(TaskDefinitionEvent task) {

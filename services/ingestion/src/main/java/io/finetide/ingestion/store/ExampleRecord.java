@@ -11,9 +11,15 @@ import io.finetide.proto.v1.LabelledExampleEvent;
  * An accepted example in collection {@code examples}, keyed by {@code task/id}. {@code text} is as stored: with
  * personal data replaced when the task redacts ({@code redactions} counts the replacements per type; the original is
  * never stored). {@code contentHash} and {@code simhash} fingerprint the normalised text for de-duplication.
+ *
+ * <p>
+ * A token-classification example has {@code tokens} ({@code text} is their join with spaces) and, once labelled, its
+ * BIO tags joined with single spaces as {@code label}: so that "unlabelled" is the same empty label for both kinds,
+ * and two annotators' taggings compare as two labels do.
  */
 public record ExampleRecord(String task, String id, String text, String label, Map<String, String> metadata,
-        String contentHash, long simhash, Map<String, Integer> redactions, String source, long ingestedAtMs) {
+        String contentHash, long simhash, Map<String, Integer> redactions, String source, long ingestedAtMs,
+        java.util.List<String> tokens) {
 
     public static final String COLLECTION = "examples";
 
@@ -25,11 +31,21 @@ public record ExampleRecord(String task, String id, String text, String label, M
         return task + "/" + id;
     }
 
+    public boolean isTokenExample() {
+        return !tokens.isEmpty();
+    }
+
     /** The example as it goes downstream, with {@code label} (a late one, or its own) and the time it counts from. */
     public LabelledExampleEvent toEvent(String label, long ingestedAtMs) {
-        return LabelledExampleEvent.newBuilder().setMeta(Events.meta(task)).setId(id).setText(text).setLabel(label)
-                .putAllMetadata(metadata).setContentHash(contentHash).setSource(source).setIngestedAtMs(ingestedAtMs)
-                .build();
+        LabelledExampleEvent.Builder b = LabelledExampleEvent.newBuilder().setMeta(Events.meta(task)).setId(id)
+                .setText(text).putAllMetadata(metadata).setContentHash(contentHash).setSource(source)
+                .setIngestedAtMs(ingestedAtMs);
+        if (isTokenExample()) {
+            b.addAllTokens(tokens).addAllTags(java.util.Arrays.asList(label.split(" ")));
+        } else {
+            b.setLabel(label);
+        }
+        return b.build();
     }
 
     public Document toDocument() {
@@ -37,7 +53,7 @@ public record ExampleRecord(String task, String id, String text, String label, M
                 .append("label", label).append("metadata", new Document(Map.copyOf(metadata)))
                 .append("contentHash", contentHash).append("simhash", simhash)
                 .append("redactions", new Document(Map.copyOf(redactions))).append("source", source)
-                .append("ingestedAtMs", ingestedAtMs);
+                .append("ingestedAtMs", ingestedAtMs).append("tokens", tokens);
     }
 
     public static ExampleRecord fromDocument(Document d) {
@@ -57,6 +73,9 @@ public record ExampleRecord(String task, String id, String text, String label, M
                         ? n
                                 .longValue()
                         : 0L,
-                redactions, d.getString("source"), d.getLong("ingestedAtMs"));
+                redactions, d.getString("source"), d.getLong("ingestedAtMs"), d.containsKey("tokens")
+                        ? d.getList(
+                                "tokens", String.class)
+                        : java.util.List.of());
     }
 }

@@ -74,10 +74,22 @@ public class ExampleStore {
                 .map(ExampleRecord::fromDocument);
     }
 
-    /** Gives an unlabelled example its label; false when it had one already (the stored label stays). */
+    /**
+     * Gives an unlabelled example its label; false when it had one already (the stored label stays). Reads then
+     * writes by {@code _id} alone: FerretDB scans the whole collection for a compound filter such as
+     * {@code {_id, label: ""}} (190 ms at 7,000 examples against 2-5 ms), so the check is not atomic in the store.
+     * Callers serialise labelling (LabelService is synchronised); two ingestion instances labelling the same example
+     * at the same instant could both win, and the later write would stand.
+     */
     public boolean labelOnce(String task, String id, String label) {
-        return collection().updateOne(Filters.and(Filters.eq("_id", ExampleRecord.key(task, id)), Filters.eq("label",
-                "")), com.mongodb.client.model.Updates.set("label", label)).getModifiedCount() == 1;
+        Document d = collection().find(Filters.eq("_id", ExampleRecord.key(task, id))).projection(Projections
+                .include("label")).first();
+        if (d == null || !"".equals(d.getString("label"))) {
+            return false;
+        }
+        collection().updateOne(Filters.eq("_id", ExampleRecord.key(task, id)), com.mongodb.client.model.Updates.set(
+                "label", label));
+        return true;
     }
 
     /** Every label given to an example, in order: who, what, when, and what became of it. */

@@ -2,11 +2,27 @@ package io.finetide.platform.errors;
 
 /** Why a record or request was refused. The code travels in dead-letter headers, HTTP bodies and metric tags. */
 public enum ReasonCode {
-    MALFORMED_PAYLOAD(400), INVALID_UTF8(400), MISSING_FIELD(400), EMPTY_TEXT(422), TEXT_TOO_LONG(422), UNKNOWN_TASK(
-            422), UNKNOWN_LABEL(
-                    422), UNSUPPORTED_SCHEMA_VERSION(422), UNSUPPORTED_CONTENT_TYPE(
-                            415), INVALID_TASK(422), EMPTY_AFTER_CLEANING(422), TEXT_TOO_SHORT(422), UNTOKENIZABLE(
-                                    422), UNKNOWN_EXAMPLE(404), BATCH_TOO_LARGE(413), PROCESSING_FAILED(500);
+    // @formatter:off
+    MALFORMED_PAYLOAD(400),
+    INVALID_UTF8(400),
+    MISSING_FIELD(400),
+    EMPTY_TEXT(422),
+    TEXT_TOO_LONG(422),
+    UNKNOWN_TASK(422),
+    UNKNOWN_LABEL(422),
+    TOKEN_TAG_MISMATCH(422),
+    UNSUPPORTED_SCHEMA_VERSION(422),
+    UNSUPPORTED_CONTENT_TYPE(415),
+    INVALID_TASK(422),
+    EMPTY_AFTER_CLEANING(422),
+    TEXT_TOO_SHORT(422),
+    UNTOKENIZABLE(422),
+    UNKNOWN_EXAMPLE(404),
+    INVALID_LABELING_FUNCTION(422),
+    NOT_FOUND(404),
+    BATCH_TOO_LARGE(413),
+    PROCESSING_FAILED(500);
+    // @formatter:on
 
     private final int httpStatus;
 

@@ -6,6 +6,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -26,7 +27,8 @@ import io.finetide.proto.v1.RawLabelEvent;
  * </pre>
  *
  * {@code id}, {@code task} and {@code text} are required; {@code label} and {@code metadata} (string values) are
- * optional; {@code schemaVersion} defaults to 1. With header {@code content-type: application/x-protobuf} the value is a
+ * optional. A token-classification example gives {@code "tokens": [...]} (then {@code text} may be left out) and,
+ * when labelled, {@code "tags": [...]}, one BIO tag per token; {@code schemaVersion} defaults to 1. With header {@code content-type: application/x-protobuf} the value is a
  * {@code RawExampleEvent}. Only the shape is checked here; task-specific rules belong to the ingestion service.
  */
 public final class RawExamples {
@@ -71,8 +73,13 @@ public final class RawExamples {
             JsonNode root = jsonObject(value, "a label");
             RawLabelEvent.Builder b = RawLabelEvent.newBuilder().setSchemaVersion(root.has("schemaVersion")
                     ? intField(root, "schemaVersion")
-                    : 1).setTask(stringField(root, "task", true)).setId(stringField(root, "id", true)).setLabel(
-                            stringField(root, "label", true));
+                    : 1).setTask(stringField(root, "task", true)).setId(stringField(root, "id", true));
+            List<String> tags = stringArray(root, "tags");
+            b.addAllTags(tags);
+            String label = stringField(root, "label", tags.isEmpty());
+            if (label != null) {
+                b.setLabel(label);
+            }
             String annotator = stringField(root, "annotator", false);
             event = annotator == null ? b.build() : b.setAnnotator(annotator).build();
         } else if (contentType.startsWith(Events.CONTENT_TYPE_PROTOBUF)) {
@@ -93,7 +100,7 @@ public final class RawExamples {
                             + ")");
         }
         for (String[] f : new String[][]{{"task", event.getTask()}, {"id", event.getId()}, {"label", event
-                .getLabel()}}) {
+                .getTagsCount() > 0 ? "tags" : event.getLabel()}}) {
             if (f[1].isBlank()) {
                 throw new RejectedException(ReasonCode.MISSING_FIELD, "field '" + f[0] + "' is required");
             }
@@ -123,7 +130,12 @@ public final class RawExamples {
         b.setSchemaVersion(root.has("schemaVersion") ? intField(root, "schemaVersion") : 1);
         b.setId(stringField(root, "id", true));
         b.setTask(stringField(root, "task", true));
-        b.setText(stringField(root, "text", true));
+        List<String> tokens = stringArray(root, "tokens");
+        // Token-classification examples may give tokens alone: the text is then their join.
+        String text = stringField(root, "text", tokens.isEmpty());
+        b.setText(text != null ? text : String.join(" ", tokens));
+        b.addAllTokens(tokens);
+        b.addAllTags(stringArray(root, "tags"));
         String label = stringField(root, "label", false);
         if (label != null) {
             b.setLabel(label);
@@ -159,6 +171,27 @@ public final class RawExamples {
             throw new RejectedException(ReasonCode.MISSING_FIELD, "field 'task' is required");
         }
         return event;
+    }
+
+    /** An optional array of strings; absent or null is empty. */
+    private static List<String> stringArray(JsonNode root, String name) {
+        JsonNode node = root.get(name);
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "field '" + name + "' must be an array of "
+                    + "strings");
+        }
+        List<String> out = new java.util.ArrayList<>();
+        for (JsonNode item : node) {
+            if (!item.isTextual()) {
+                throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "field '" + name + "' must be an array of "
+                        + "strings");
+            }
+            out.add(item.textValue());
+        }
+        return out;
     }
 
     private static String stringField(JsonNode root, String name, boolean required) {

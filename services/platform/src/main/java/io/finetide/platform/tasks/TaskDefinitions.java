@@ -15,7 +15,9 @@ import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.Events;
 import io.finetide.platform.text.CleaningPipeline;
 import io.finetide.platform.text.PiiRedactor;
+import io.finetide.proto.v1.ConflictPolicy;
 import io.finetide.proto.v1.HyperParameters;
+import io.finetide.proto.v1.LabelingSpec;
 import io.finetide.proto.v1.ModelSpec;
 import io.finetide.proto.v1.PreprocessingSpec;
 import io.finetide.proto.v1.RetentionSpec;
@@ -24,6 +26,8 @@ import io.finetide.proto.v1.TaskDefinitionEvent;
 import io.finetide.proto.v1.TaskType;
 import io.finetide.proto.v1.TriggerSpec;
 import io.finetide.proto.v1.Truncation;
+import io.finetide.proto.v1.UncertaintyMeasure;
+import io.finetide.proto.v1.WeakLabelModel;
 
 /**
  * Task definitions as users write them (JSON, the protobuf field names in lowerCamelCase), with documented defaults
@@ -61,6 +65,8 @@ public final class TaskDefinitions {
     public static final int DEFAULT_DRIFT_MIN_EXAMPLES = 200;
     public static final long DEFAULT_DEBOUNCE_MILLIS = 2000;
     public static final long DEFAULT_MIN_INTERVAL_SECONDS = 60;
+    public static final int DEFAULT_QUORUM = 1;
+    public static final int DEFAULT_BATCH_MIN_DISTANCE = 3;
 
     private TaskDefinitions() {
     }
@@ -125,6 +131,23 @@ public final class TaskDefinitions {
         }
         b.setTriggers(tr);
         b.setRetention(in.getRetention());
+        LabelingSpec.Builder lb = in.getLabeling().toBuilder();
+        if (lb.getQuorum() == 0) {
+            lb.setQuorum(DEFAULT_QUORUM);
+        }
+        if (lb.getConflicts() == ConflictPolicy.CONFLICT_POLICY_UNSPECIFIED) {
+            lb.setConflicts(ConflictPolicy.MAJORITY);
+        }
+        if (lb.getUncertainty() == UncertaintyMeasure.UNCERTAINTY_MEASURE_UNSPECIFIED) {
+            lb.setUncertainty(UncertaintyMeasure.ENTROPY);
+        }
+        if (lb.getBatchMinDistance() == 0) {
+            lb.setBatchMinDistance(DEFAULT_BATCH_MIN_DISTANCE);
+        }
+        if (lb.getWeakLabelModel() == WeakLabelModel.WEAK_LABEL_MODEL_UNSPECIFIED) {
+            lb.setWeakLabelModel(WeakLabelModel.LABEL_MODEL);
+        }
+        b.setLabeling(lb);
         return b.build();
     }
 
@@ -172,11 +195,17 @@ public final class TaskDefinitions {
         if (!NAME.matcher(t.getName()).matches()) {
             p.add("name must match " + NAME.pattern());
         }
-        if (t.getType() != TaskType.TEXT_CLASSIFICATION) {
-            p.add("type must be TEXT_CLASSIFICATION");
+        if (t.getType() != TaskType.TEXT_CLASSIFICATION && t.getType() != TaskType.TOKEN_CLASSIFICATION) {
+            p.add("type must be TEXT_CLASSIFICATION or TOKEN_CLASSIFICATION");
         }
-        if (t.getLabelsCount() < 2) {
-            p.add("labels: at least 2 are needed");
+        boolean tokens = t.getType() == TaskType.TOKEN_CLASSIFICATION;
+        // An entity type and "O" make two tags already.
+        if (t.getLabelsCount() < (tokens ? 1 : 2)) {
+            p.add(tokens ? "labels: at least 1 entity type is needed" : "labels: at least 2 are needed");
+        }
+        if (tokens) {
+            t.getLabelsList().stream().map(io.finetide.platform.labeling.Bio::typeProblem).filter(
+                    java.util.Objects::nonNull).forEach(x -> p.add("labels: " + x));
         }
         Set<String> seen = new HashSet<>();
         for (String l : t.getLabelsList()) {
@@ -260,6 +289,8 @@ public final class TaskDefinitions {
             }
         }
         range(p, "dedup.nearDuplicateMaxDistance", t.getDedup().getNearDuplicateMaxDistance(), 0, 15);
+        range(p, "labeling.quorum", t.getLabeling().getQuorum(), 1, 20);
+        range(p, "labeling.batchMinDistance", t.getLabeling().getBatchMinDistance(), 1, 32);
         RetentionSpec r = t.getRetention();
         range(p, "retention.keep", r.getKeep(), 0, 100_000);
         range(p, "retention.maxAgeHours", r.getMaxAgeHours(), 0, 100L * 365 * 24);

@@ -1,9 +1,11 @@
 package io.finetide.platform.text;
 
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -67,45 +69,85 @@ public final class PiiRedactor {
         return new PiiRedactor(types.isEmpty() ? EnumSet.allOf(Type.class) : EnumSet.copyOf(types));
     }
 
-    public Result redact(String text) {
-        Map<Type, Integer> counts = new EnumMap<>(Type.class);
-        String t = text;
-        if (types.contains(Type.EMAIL)) {
-            t = replace(t, EMAIL, s -> true, Type.EMAIL, counts);
-        }
-        if (types.contains(Type.IBAN)) {
-            t = replace(t, IBAN, PiiRedactor::validIban, Type.IBAN, counts);
-        }
-        if (types.contains(Type.CARD)) {
-            t = replace(t, CARD, PiiRedactor::validCard, Type.CARD, counts);
-        }
-        if (types.contains(Type.IP)) {
-            t = replace(t, IPV4, s -> true, Type.IP, counts);
-            t = replace(t, IPV6, PiiRedactor::validIpv6, Type.IP, counts);
-        }
-        if (types.contains(Type.PHONE)) {
-            t = replace(t, PHONE, PiiRedactor::plausiblePhone, Type.PHONE, counts);
-        }
-        return new Result(t, counts);
+    /** Redacted tokens (as many as given) and how many of each type were replaced. */
+    public record TokenResult(List<String> tokens, Map<Type, Integer> counts) {
     }
 
-    private static String replace(String text, Pattern pattern, Predicate<String> check, Type type,
-            Map<Type, Integer> counts) {
-        Matcher m = pattern.matcher(text);
-        StringBuilder out = null;
+    private record Span(int start, int end, Type type) {
+    }
+
+    public Result redact(String text) {
+        Map<Type, Integer> counts = new EnumMap<>(Type.class);
+        StringBuilder out = new StringBuilder(text.length());
         int last = 0;
-        while (m.find()) {
-            if (!check.test(m.group())) {
-                continue;
-            }
-            if (out == null) {
-                out = new StringBuilder(text.length());
-            }
-            out.append(text, last, m.start()).append(type.placeholder());
-            last = m.end();
-            counts.merge(type, 1, Integer::sum);
+        for (Span s : spans(text)) {
+            out.append(text, last, s.start()).append(s.type().placeholder());
+            last = s.end();
+            counts.merge(s.type(), 1, Integer::sum);
         }
-        return out == null ? text : out.append(text, last, text.length()).toString();
+        return new Result(out.append(text, last, text.length()).toString(), counts);
+    }
+
+    /**
+     * Redacts a token sequence without changing its length (tags stay aligned): the tokens are joined with spaces,
+     * and every token that personal data touches becomes that data's placeholder ("+44 20 7946 0958" as four tokens
+     * becomes four {@code [PHONE]} tokens). Counted once per match.
+     */
+    public TokenResult redactTokens(List<String> tokens) {
+        String joined = String.join(" ", tokens);
+        Map<Type, Integer> counts = new EnumMap<>(Type.class);
+        List<String> out = new ArrayList<>(tokens);
+        List<Span> spans = spans(joined);
+        int from = 0;
+        for (int i = 0; i < tokens.size(); i++) {
+            int to = from + tokens.get(i).length();
+            for (Span s : spans) {
+                if (s.start() < to && s.end() > from) {
+                    out.set(i, s.type().placeholder());
+                    break;
+                }
+            }
+            from = to + 1;
+        }
+        spans.forEach(s -> counts.merge(s.type(), 1, Integer::sum));
+        return new TokenResult(out, counts);
+    }
+
+    /**
+     * Where personal data is, by type in a fixed order (e-mail, IBAN, card, IP, phone); a later type never matches
+     * inside an earlier one's span.
+     */
+    private List<Span> spans(String text) {
+        List<Span> taken = new ArrayList<>();
+        if (types.contains(Type.EMAIL)) {
+            find(text, EMAIL, s -> true, Type.EMAIL, taken);
+        }
+        if (types.contains(Type.IBAN)) {
+            find(text, IBAN, PiiRedactor::validIban, Type.IBAN, taken);
+        }
+        if (types.contains(Type.CARD)) {
+            find(text, CARD, PiiRedactor::validCard, Type.CARD, taken);
+        }
+        if (types.contains(Type.IP)) {
+            find(text, IPV4, s -> true, Type.IP, taken);
+            find(text, IPV6, PiiRedactor::validIpv6, Type.IP, taken);
+        }
+        if (types.contains(Type.PHONE)) {
+            find(text, PHONE, PiiRedactor::plausiblePhone, Type.PHONE, taken);
+        }
+        taken.sort(java.util.Comparator.comparingInt(Span::start));
+        return taken;
+    }
+
+    private static void find(String text, Pattern pattern, Predicate<String> check, Type type, List<Span> taken) {
+        Matcher m = pattern.matcher(text);
+        while (m.find()) {
+            int start = m.start();
+            int end = m.end();
+            if (check.test(m.group()) && taken.stream().noneMatch(s -> s.start() < end && s.end() > start)) {
+                taken.add(new Span(start, end, type));
+            }
+        }
     }
 
     static boolean validCard(String s) {

@@ -21,6 +21,10 @@ public final class Topics {
     public static final String EXAMPLES_PREPARED = "finetide.examples.prepared";
     /** Examples removed on a subject's request: {@code ExamplesDeletedEvent}. */
     public static final String EXAMPLES_DELETED = "finetide.examples.deleted";
+    /** Unlabelled examples for the champion to score (active learning): {@code UnlabelledExampleEvent}. */
+    public static final String EXAMPLES_UNLABELLED = "finetide.examples.unlabelled";
+    /** The champion's distribution for an unlabelled example: {@code ExampleScoredEvent}. */
+    public static final String EXAMPLES_SCORED = "finetide.examples.scored";
     /** Task definitions, compacted by task name: {@code TaskDefinitionEvent}. */
     public static final String TASKS = "finetide.tasks";
     /** Dataset snapshots ready for training: {@code DatasetSnapshotEvent}. */
@@ -44,7 +48,8 @@ public final class Topics {
     public static final List<String> COMPACTED = List.of(TASKS, MODELS_PROMOTED);
 
     public static final List<String> ALL = List.of(EXAMPLES_RAW, LABELS, EXAMPLES_LABELLED, EXAMPLES_PREPARED,
-            EXAMPLES_DELETED, TASKS, DATASETS_SNAPSHOTS, DATASETS_DRIFT, PREDICTIONS_STATS, TRAINING_PROGRESS,
+            EXAMPLES_DELETED, EXAMPLES_UNLABELLED, EXAMPLES_SCORED, TASKS, DATASETS_SNAPSHOTS, DATASETS_DRIFT,
+            PREDICTIONS_STATS, TRAINING_PROGRESS,
             MODELS_TRAINED, MODELS_EVALUATED, MODELS_PROMOTED, DEAD_LETTER);
 
     private Topics() {

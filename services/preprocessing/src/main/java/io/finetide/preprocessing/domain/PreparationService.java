@@ -113,6 +113,10 @@ public class PreparationService {
         for (int i = 0; i < batch.size(); i++) {
             try {
                 Candidate c = candidate(batch.get(i), batchTasks);
+                if (c == null) {
+                    metrics.skipped("token-classification");
+                    continue;
+                }
                 if (candidates.putIfAbsent(PreparedExampleRecord.key(c.task.getName(), c.in.event().getId()),
                         c) != null) {
                     metrics.duplicate();
@@ -185,6 +189,7 @@ public class PreparationService {
     private record Candidate(Incoming in, TaskDefinitionEvent task, String clean, Tokenizers.Tokens tokens) {
     }
 
+    /** @return null for an example this service does not prepare (token classification) */
     private Candidate candidate(Incoming in, Map<String, TaskDefinitionEvent> batchTasks) {
         LabelledExampleEvent example = in.event();
         Events.requireSupported(example.getMeta());
@@ -195,6 +200,11 @@ public class PreparationService {
         if (task == null) {
             batchTasks.remove(taskName);
             throw new RejectedException(ReasonCode.UNKNOWN_TASK, "unknown task '" + taskName + "'");
+        }
+        if (task.getType() == io.finetide.proto.v1.TaskType.TOKEN_CLASSIFICATION) {
+            // Tagged examples are kept by ingestion; no token-classification model can be trained yet, so none are
+            // prepared (and no snapshot would start a training that cannot run).
+            return null;
         }
         if (!task.getLabelsList().contains(example.getLabel())) {
             throw new RejectedException(ReasonCode.UNKNOWN_LABEL, "label '" + example.getLabel() + "' not in task");
