@@ -112,7 +112,6 @@
   }
 
   function submitTags() { return post({ tags: state.tags.slice() }, state.tags.join(' ')); }
-  }
 
   function render() {
     const item = state.items[state.index];
