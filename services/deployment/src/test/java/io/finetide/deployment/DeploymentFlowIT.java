@@ -61,7 +61,7 @@ class DeploymentFlowIT {
             ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.artifactsDatabase()));
             EncoderConfig cfg = new EncoderConfig(encoder.vocabSize(), 16, 2, 16, 1, 2, 32, 2, "mean", 0, 1e-12);
             for (int i = 1; i <= 3; i++) {
-                ModelBundle b = new ModelBundle(cfg, encoder.name(), encoder.maxLength(), LABELS,
+                ModelBundle b = new ModelBundle(cfg, encoder.name(), encoder.maxLength(), encoder.truncation(), LABELS,
                         Weights.initialise(cfg, i), encoder.json(), Map.of());
                 store.putOnce("models/dp/dp-m" + i + ".zip", b.toBytes(), new Document());
             }

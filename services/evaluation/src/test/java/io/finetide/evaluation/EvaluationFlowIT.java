@@ -131,7 +131,8 @@ class EvaluationFlowIT {
     }
 
     private static void putModel(ArtifactStore store, String id, EncoderConfig cfg, Weights w, TextEncoder enc) {
-        ModelBundle b = new ModelBundle(cfg, enc.name(), enc.maxLength(), LABELS, w, enc.json(), Map.of("id", id));
+        ModelBundle b = new ModelBundle(cfg, enc.name(), enc.maxLength(), enc.truncation(), LABELS, w, enc.json(),
+                Map.of("id", id));
         store.putOnce("models/ev/" + id + ".zip", b.toBytes(), new Document());
     }
 }

@@ -111,4 +111,12 @@ class TaskApiTest {
                 .body("reason", equalTo("MALFORMED_PAYLOAD"));
         given().get("/q/health/ready").then().statusCode(200);
     }
+
+    @Test
+    void bgeSmallIsABaseModelWithItsOwnShapeAndTokenizer() {
+        given().contentType("application/json").body("{\"name\":\"bge\",\"labels\":[\"neg\",\"pos\"],\"model\":"
+                + "{\"baseModel\":\"bge-small\",\"layers\":2}}").post("/api/v1/tasks").then().statusCode(201)
+                .body("model.baseModel", equalTo("bge-small")).body("model.tokenizer", equalTo("bge-small"))
+                .body("model.layers", equalTo(12)).body("model.hiddenSize", equalTo(384));
+    }
 }

@@ -82,9 +82,10 @@ class EncoderTrainingTest {
         assertThat(b.history()).extracting(TrainingListener.Epoch::trainLoss)
                 .containsExactlyElementsOf(a.history().stream().map(TrainingListener.Epoch::trainLoss).toList());
 
-        ModelBundle bundle = new ModelBundle(config, encoder.name(), encoder.maxLength(), List.of("vehicle", "fruit"),
-                a.weights(), encoder.json(), java.util.Map.of("test", true));
+        ModelBundle bundle = new ModelBundle(config, encoder.name(), encoder.maxLength(), encoder.truncation(), List.of(
+                "vehicle", "fruit"), a.weights(), encoder.json(), java.util.Map.of("test", true));
         ModelBundle reloaded = ModelBundle.fromBytes(bundle.toBytes());
+        assertThat(reloaded.truncation()).isEqualTo(encoder.truncation());
         List<LabelledText> test = data(100, 3);
         try (Classifier c1 = Classifier.load(bundle, 1); Classifier c2 = Classifier.load(reloaded, 1)) {
             List<String> texts = test.stream().map(LabelledText::text).toList();

@@ -18,8 +18,8 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 
 /**
- * Golden parity: the MiniLM-L6 weights imported into our TensorFlow encoder give the same last hidden states as ONNX
- * Runtime running the very same ONNX file, on a batch with short, long and padded sentences.
+ * Golden parity: the MiniLM-L6 and BGE-small weights imported into our TensorFlow encoder give the same last hidden
+ * states as ONNX Runtime running the very same ONNX file, on a batch with short, long and padded sentences.
  */
 class OnnxParityTest {
 
@@ -39,9 +39,25 @@ class OnnxParityTest {
         assertThat(pre.config().intermediateSize()).isEqualTo(1536);
         assertThat(pre.config().vocabSize()).isEqualTo(30522);
         assertThat(pre.config().parameterCount()).isBetween(22_500_000L, 22_800_000L);
+        assertThat(maxDifference("minilm-l6", pre)).as("max |ours - onnxruntime| over real tokens")
+                .isLessThanOrEqualTo(1e-4);
+    }
 
+    @Test
+    void bgeSmallHiddenStatesMatchOnnxRuntime() throws Exception {
+        PretrainedEncoders.Pretrained pre = PretrainedEncoders.load("bge-small", 2, "cls", 0.0, 1);
+        assertThat(pre.config().layers()).isEqualTo(12);
+        assertThat(pre.config().hiddenSize()).isEqualTo(384);
+        assertThat(pre.config().intermediateSize()).isEqualTo(1536);
+        assertThat(pre.config().vocabSize()).isEqualTo(30522);
+        assertThat(pre.config().parameterCount()).isBetween(33_000_000L, 33_500_000L);
+        assertThat(maxDifference("bge-small", pre)).as("max |ours - onnxruntime| over real tokens")
+                .isLessThanOrEqualTo(1e-4);
+    }
+
+    private static double maxDifference(String name, PretrainedEncoders.Pretrained pre) throws Exception {
         int[][] ids;
-        try (TextEncoder encoder = TextEncoder.builtin("minilm-l6", 128)) {
+        try (TextEncoder encoder = TextEncoder.builtin(name, 128)) {
             ids = encoder.encodeAll(SENTENCES);
         }
         int b = ids.length;
@@ -65,7 +81,8 @@ class OnnxParityTest {
             }
         }
         byte[] onnx;
-        try (InputStream in = OnnxParityTest.class.getResourceAsStream("/all-minilm-l6-v2.onnx")) {
+        try (InputStream in = OnnxParityTest.class.getResourceAsStream(PretrainedEncoders.base(name)
+                .onnxResource())) {
             onnx = in.readAllBytes();
         }
         OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -86,6 +103,7 @@ class OnnxParityTest {
                 }
             }
         }
-        assertThat(maxDiff).as("max |ours - onnxruntime| over real tokens").isLessThanOrEqualTo(1e-4);
+        System.out.printf("%s: max |ours - onnxruntime| = %.3g%n", name, maxDiff);
+        return maxDiff;
     }
 }

@@ -68,6 +68,8 @@ class TrainingFlowIT {
                         .setMaxSeqLen(16))
                 .setHyperParameters(HyperParameters.newBuilder().setEpochs(3).setLearningRate(3e-3)
                         .setBatchSize(16))
+                .setPreprocessing(io.finetide.proto.v1.PreprocessingSpec.newBuilder().setTruncation(
+                        io.finetide.proto.v1.Truncation.TAIL))
                 .build()), 1L);
         try (MongoClient client = MongoClients.create(ctx.mongoUri());
                 KafkaProducer<String, byte[]> p = TestKafka.producer(ctx.bootstrap());
@@ -101,6 +103,8 @@ class TrainingFlowIT {
             ModelBundle bundle = ModelBundle.fromBytes(store.require(m1.getArtifact()));
             assertThat(bundle.labels()).containsExactly("vehicle", "fruit");
             assertThat(bundle.metadata()).containsEntry("snapshotId", "tr-v1");
+            // The task's policy travels with the model, so serving cuts long texts as training did.
+            assertThat(bundle.truncation()).isEqualTo(io.finetide.model.text.Truncation.TAIL);
 
             ModelPromotedEvent champion = ModelPromotedEvent.newBuilder().setMeta(Events.meta("tr"))
                     .setModelId(m1.getModelId()).setArtifact(m1.getArtifact()).build();

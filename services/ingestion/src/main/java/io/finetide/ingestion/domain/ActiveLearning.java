@@ -48,6 +48,8 @@ public class ActiveLearning {
 
     /** A new champion: everything still unlabelled is scored again. */
     public void onPromoted(String task, String modelId) {
+        // Until the new champion's scores are back the queue ranks what it has left: first-in first-out.
+        store.dropScoresExcept(task, modelId);
         List<LabelingStore.Pending> pending = store.pending(task).stream().filter(p -> !p.held()).toList();
         LOG.infof("champion %s of task %s: %d unlabelled examples sent for scoring", modelId, task, pending.size());
         requestScores(task, pending);

@@ -84,7 +84,7 @@ public class LabelService {
                 labeling.voteOnce(task.getName(), new LabelingStore.Vote(example.id(), annotator, given,
                         now));
             }
-            outcome = decide(task, example, given, Outcome.LABELLED);
+            outcome = decide(task, example, given, Outcome.LABELLED, false);
         } else {
             if (annotator.isEmpty()) {
                 throw new RejectedException(ReasonCode.MISSING_FIELD, "annotator is required: task '" + task
@@ -107,7 +107,7 @@ public class LabelService {
         ExampleRecord example = example(task, id, givenLabel, tags);
         String label = canonical(task, example, givenLabel, tags);
         Outcome outcome = example.label().isEmpty()
-                ? decide(task, example, label, Outcome.ADJUDICATED)
+                ? decide(task, example, label, Outcome.ADJUDICATED, true)
                 : against(example.label(), label);
         store.recordLabel(task.getName(), id, label, admin, outcome.name(), System.currentTimeMillis());
         metrics.label(outcome.tag());
@@ -133,18 +133,22 @@ public class LabelService {
             case DECIDED -> labeling.isHeld(task.getName(), example.id())
                     ? Outcome.HELD
                     : decide(task, example, d.label(),
-                            Outcome.LABELLED);
+                            Outcome.LABELLED, true);
         };
     }
 
-    private Outcome decide(TaskDefinitionEvent task, ExampleRecord example, String label, Outcome outcome) {
+    /** @param mayBeHeld whether the example can carry a hold to lift (only with a quorum above one, or by an admin) */
+    private Outcome decide(TaskDefinitionEvent task, ExampleRecord example, String label, Outcome outcome,
+            boolean mayBeHeld) {
         // Emitted before it is stored, like new examples: a crash in between re-emits on replay, and preprocessing
         // ignores an id it has prepared.
         publisher.labelled(List.of(example.toEvent(label, System.currentTimeMillis())));
         if (!store.labelOnce(task.getName(), example.id(), label)) {
             return against(store.find(task.getName(), example.id()).map(ExampleRecord::label).orElse(""), label);
         }
-        labeling.hold(task.getName(), example.id(), false);
+        if (mayBeHeld) {
+            labeling.hold(task.getName(), example.id(), false);
+        }
         return outcome;
     }
 

@@ -21,7 +21,8 @@ import io.finetide.platform.store.Documents;
 
 /**
  * What people and rules add to examples: annotators' votes ({@code label_votes}, one per example and annotator),
- * the hold for adjudication, the champion's scores and the weak label (fields of the example), and the task's
+ * the hold for adjudication (a field of the example), the champion's scores ({@code example_scores}), weak labels
+ * ({@code weak_labels}), and the task's
  * labeling functions ({@code labeling_functions}).
  */
 @ApplicationScoped
@@ -30,6 +31,8 @@ public class LabelingStore {
     public static final String VOTES = "label_votes";
     public static final String FUNCTIONS = "labeling_functions";
     public static final String WEAK_REPORTS = "weak_label_reports";
+    public static final String SCORES = "example_scores";
+    public static final String WEAK_LABELS = "weak_labels";
 
     /** A vote of one annotator. */
     public record Vote(String exampleId, String annotator, String label, long atMs) {
@@ -101,47 +104,85 @@ public class LabelingStore {
         return d != null && Boolean.TRUE.equals(d.getBoolean("held"));
     }
 
+    private MongoCollection<Document> scores() {
+        return database.getCollection(SCORES);
+    }
+
+    private MongoCollection<Document> weak() {
+        return database.getCollection(WEAK_LABELS);
+    }
+
     /**
-     * Stores the champion's scores, one bulk write for the lot. By {@code _id} alone: FerretDB answers a compound
-     * filter by scanning the collection; a score on an example labelled meanwhile is never read.
+     * Stores the champion's scores in their own collection, one document per example and model, written with one
+     * insert of the lot: on FerretDB an update by {@code _id} in the large examples collection took 40-80 ms each (a
+     * few hundred of them held its single writer for longer than the queue's readers would wait), an insert of
+     * small documents takes well under a millisecond each. The same example scored again by the same model changes
+     * nothing; by a newer model, the queue reads the newest.
      */
     public void score(String task, Map<String, Scores> scores, long now) {
-        List<com.mongodb.client.model.UpdateOneModel<Document>> updates = new ArrayList<>();
+        Map<String, Document> docs = new java.util.LinkedHashMap<>();
         scores.forEach((id, s) -> {
             List<Double> p = new ArrayList<>();
             for (float f : s.probabilities()) {
                 p.add((double) f);
             }
-            updates.add(new com.mongodb.client.model.UpdateOneModel<>(Filters.eq("_id", ExampleRecord.key(task, id)),
-                    Updates.set("scores", new Document("modelId", s.modelId()).append("labels", s.labels()).append(
-                            "probabilities", p).append("atMs", now))));
+            docs.put(task + "/" + id + "/" + s.modelId(), new Document("task", task).append("exampleId", id).append(
+                    "modelId", s.modelId()).append("labels", s.labels()).append("probabilities", p).append("atMs",
+                            now));
         });
-        if (!updates.isEmpty()) {
-            examples().bulkWrite(updates, new com.mongodb.client.model.BulkWriteOptions().ordered(false));
-        }
+        Documents.insertNew(scores(), docs);
     }
 
-    /** Weak labels (null: none) of many examples, one bulk write. */
-    public void weakLabels(String task, Map<String, WeakLabel> weak) {
-        List<com.mongodb.client.model.UpdateOneModel<Document>> updates = new ArrayList<>();
-        weak.forEach((id, w) -> updates.add(new com.mongodb.client.model.UpdateOneModel<>(Filters.eq("_id",
-                ExampleRecord.key(task, id)),
-                w == null
-                        ? Updates.unset("weak")
-                        : Updates.set("weak", new Document("label", w.label()).append("confidence", w.confidence())
-                                .append("model", w.model())))));
-        if (!updates.isEmpty()) {
-            examples().bulkWrite(updates, new com.mongodb.client.model.BulkWriteOptions().ordered(false));
-        }
+    /** Forgets scores of other models than {@code modelId}: a promotion makes them stale. */
+    public void dropScoresExcept(String task, String modelId) {
+        scores().deleteMany(Filters.and(Filters.eq("task", task), Filters.ne("modelId", modelId)));
     }
 
-    /** The task's examples without a label, oldest first. */
+    /**
+     * Replaces the task's weak labels with these (a run recomputes all of them): one delete, one insert, in a
+     * collection of their own for the same reason as {@link #score}.
+     */
+    public void weakLabels(String task, Map<String, WeakLabel> labels) {
+        weak().deleteMany(Filters.eq("task", task));
+        Map<String, Document> docs = new java.util.LinkedHashMap<>();
+        labels.forEach((id, w) -> {
+            if (w != null) {
+                docs.put(task + "/" + id, new Document("task", task).append("exampleId", id).append("label", w
+                        .label()).append("confidence", w.confidence()).append("model", w.model()));
+            }
+        });
+        Documents.insertNew(weak(), docs);
+    }
+
+    /** The task's examples without a label, oldest first, with their newest scores and their weak label. */
     public List<Pending> pending(String task) {
+        Map<String, Scores> newest = new java.util.HashMap<>();
+        Map<String, Long> newestAt = new java.util.HashMap<>();
+        scores().find(Filters.eq("task", task)).batchSize(10_000).forEach(d -> {
+            String id = d.getString("exampleId");
+            long at = d.getLong("atMs");
+            if (at >= newestAt.getOrDefault(id, Long.MIN_VALUE)) {
+                newestAt.put(id, at);
+                newest.put(id, scores(d));
+            }
+        });
+        Map<String, WeakLabel> weakLabels = new java.util.HashMap<>();
+        weak().find(Filters.eq("task", task)).batchSize(10_000).forEach(d -> weakLabels.put(d.getString("exampleId"),
+                new WeakLabel(d.getString("label"), ((Number) d.get("confidence")).doubleValue(), d.getString(
+                        "model"))));
         List<Pending> out = new ArrayList<>();
         examples().find(Filters.and(Filters.eq("task", task), Filters.eq("label", ""))).projection(Projections.include(
-                "exampleId", "text", "ingestedAtMs", "simhash", "held", "scores", "weak", "tokens")).batchSize(10_000)
-                .forEach(
-                        d -> out.add(pending(d)));
+                "exampleId", "text", "ingestedAtMs", "simhash", "held", "tokens")).batchSize(10_000).forEach(d -> {
+                    String id = d.getString("exampleId");
+                    Object simhash = d.get("simhash");
+                    Object at = d.get("ingestedAtMs");
+                    out.add(new Pending(id, d.getString("text"), at instanceof Number n ? n.longValue() : 0,
+                            simhash instanceof Number n ? n.longValue() : 0, Boolean.TRUE.equals(d.getBoolean(
+                                    "held")),
+                            newest.get(id), weakLabels.get(id), d.containsKey("tokens")
+                                    ? d.getList("tokens", String.class)
+                                    : List.of()));
+                });
         out.sort(java.util.Comparator.comparingLong(Pending::ingestedAtMs).thenComparing(Pending::id));
         return out;
     }
@@ -183,27 +224,12 @@ public class LabelingStore {
         return new Vote(d.getString("exampleId"), d.getString("annotator"), d.getString("label"), d.getLong("atMs"));
     }
 
-    private static Pending pending(Document d) {
-        Scores scores = null;
-        Document s = d.get("scores", Document.class);
-        if (s != null) {
-            List<?> p = s.getList("probabilities", Object.class);
-            float[] probs = new float[p.size()];
-            for (int i = 0; i < probs.length; i++) {
-                probs[i] = ((Number) p.get(i)).floatValue();
-            }
-            scores = new Scores(s.getString("modelId"), s.getList("labels", String.class), probs);
+    private static Scores scores(Document s) {
+        List<?> p = s.getList("probabilities", Object.class);
+        float[] probs = new float[p.size()];
+        for (int i = 0; i < probs.length; i++) {
+            probs[i] = ((Number) p.get(i)).floatValue();
         }
-        WeakLabel weak = null;
-        Document w = d.get("weak", Document.class);
-        if (w != null) {
-            weak = new WeakLabel(w.getString("label"), ((Number) w.get("confidence")).doubleValue(), w.getString(
-                    "model"));
-        }
-        Object simhash = d.get("simhash");
-        Object at = d.get("ingestedAtMs");
-        return new Pending(d.getString("exampleId"), d.getString("text"), at instanceof Number n ? n.longValue() : 0,
-                simhash instanceof Number n ? n.longValue() : 0, Boolean.TRUE.equals(d.getBoolean("held")), scores,
-                weak, d.containsKey("tokens") ? d.getList("tokens", String.class) : List.of());
+        return new Scores(s.getString("modelId"), s.getList("labels", String.class), probs);
     }
 }

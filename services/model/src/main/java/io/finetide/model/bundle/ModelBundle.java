@@ -18,14 +18,15 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 
 import io.finetide.model.encoder.EncoderConfig;
 import io.finetide.model.encoder.Weights;
+import io.finetide.model.text.Truncation;
 
 /**
  * A self-describing model: everything needed to serve or continue training it, in one zip. Entries:
  * {@code config.json}, {@code labels.json}, {@code weights.bin}, {@code tokenizer.json}, {@code metadata.json}
  * (metrics, lineage, hyper-parameters: free-form).
  */
-public record ModelBundle(EncoderConfig config, String tokenizerName, int maxSeqLength, List<String> labels,
-        Weights weights, byte[] tokenizerJson, Map<String, Object> metadata) {
+public record ModelBundle(EncoderConfig config, String tokenizerName, int maxSeqLength, Truncation truncation,
+        List<String> labels, Weights weights, byte[] tokenizerJson, Map<String, Object> metadata) {
 
     public static final int FORMAT_VERSION = 1;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -48,6 +49,7 @@ public record ModelBundle(EncoderConfig config, String tokenizerName, int maxSeq
                 header.put("encoder", config);
                 header.put("tokenizer", tokenizerName);
                 header.put("maxSeqLength", maxSeqLength);
+                header.put("truncation", truncation.name());
                 put(zip, "config.json", JSON.writeValueAsBytes(header));
                 put(zip, "labels.json", JSON.writeValueAsBytes(labels));
                 put(zip, "weights.bin", weights.toBytes());
@@ -80,8 +82,9 @@ public record ModelBundle(EncoderConfig config, String tokenizerName, int maxSeq
             Map<String, Object> metadata = JSON.readValue(need(entries, "metadata.json"), new TypeReference<>() {
             });
             return new ModelBundle(config, (String) header.get("tokenizer"),
-                    ((Number) header.get("maxSeqLength")).intValue(), labels, weights, need(entries, "tokenizer.json"),
-                    metadata);
+                    ((Number) header.get("maxSeqLength")).intValue(), Truncation.parse((String) header.get(
+                            "truncation")),
+                    labels, weights, need(entries, "tokenizer.json"), metadata);
         } catch (IOException e) {
             throw new IllegalArgumentException("not a readable model bundle: " + e.getMessage(), e);
         }

@@ -29,7 +29,7 @@ public final class Classifier implements AutoCloseable {
 
     public static Classifier load(ModelBundle bundle, int threads) {
         TextEncoder encoder = TextEncoder.fromJson(bundle.tokenizerName(), bundle.tokenizerJson(),
-                bundle.maxSeqLength());
+                bundle.maxSeqLength(), bundle.truncation());
         try {
             EncoderGraph graph = EncoderGraph.create(bundle.config(), bundle.weights(),
                     EncoderGraph.Options.inference(threads));

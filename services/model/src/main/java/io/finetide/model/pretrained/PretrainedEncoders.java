@@ -18,12 +18,17 @@ import io.finetide.model.encoder.Weights;
  */
 public final class PretrainedEncoders {
 
-    /** A base model: where its ONNX file is on the classpath, its tokenizer, and what ONNX does not record. */
-    public record Base(String name, String onnxResource, String tokenizer, int heads, double layerNormEps) {
+    /**
+     * A base model: where its ONNX file is on the classpath, its tokenizer, what ONNX does not record, and the pooling
+     * it was trained with (sentence-transformers' MiniLM averages the tokens; BGE reads [CLS]).
+     */
+    public record Base(String name, String onnxResource, String tokenizer, int heads, double layerNormEps,
+            String pooling) {
     }
 
     public static final Map<String, Base> BUILTIN = Map.of(
-            "minilm-l6", new Base("minilm-l6", "/all-minilm-l6-v2.onnx", "minilm-l6", 12, 1e-12));
+            "minilm-l6", new Base("minilm-l6", "/all-minilm-l6-v2.onnx", "minilm-l6", 12, 1e-12, "mean"),
+            "bge-small", new Base("bge-small", "/bge-small-en-v1.5.onnx", "bge-small", 12, 1e-12, "cls"));
 
     public record Pretrained(EncoderConfig config, Weights weights) {
     }

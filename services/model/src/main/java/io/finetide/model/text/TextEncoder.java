@@ -12,18 +12,21 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 
 /**
  * A Hugging Face {@code tokenizer.json} (WordPiece or BPE) run offline through the Rust tokenizers library, with
- * special tokens and truncation to a fixed maximum length. Padding is the batcher's job (dynamic per batch).
+ * special tokens and truncation to a fixed maximum length by a {@link Truncation} policy (the whole text is
+ * tokenised, then cut). Padding is the batcher's job (dynamic per batch).
  */
 public final class TextEncoder implements AutoCloseable {
 
     /** Built-in tokenizers by name; their files ship inside Maven Central jars, never fetched at run time. */
-    public static final Map<String, String> BUILTIN = Map.of("minilm-l6", "/all-minilm-l6-v2-tokenizer.json");
+    public static final Map<String, String> BUILTIN = Map.of("minilm-l6", "/all-minilm-l6-v2-tokenizer.json",
+            "bge-small", "/bge-small-en-v1.5-tokenizer.json");
 
     private final HuggingFaceTokenizer tokenizer;
     private final byte[] json;
     private final int maxLength;
     private final String name;
     private final String unknownToken;
+    private final Truncation truncation;
 
     /** Token ids of a text, with how many are the unknown token and how many are special tokens. */
     public record Analysis(int[] ids, int unknown, int special) {
@@ -32,21 +35,27 @@ public final class TextEncoder implements AutoCloseable {
     private static final java.util.regex.Pattern UNK = java.util.regex.Pattern.compile(
             "\"unk_token\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
 
-    private TextEncoder(String name, byte[] json, int maxLength) {
+    private TextEncoder(String name, byte[] json, int maxLength, Truncation truncation) {
         this.name = name;
         this.json = json;
         this.maxLength = maxLength;
+        this.truncation = truncation;
         java.util.regex.Matcher m = UNK.matcher(new String(json, java.nio.charset.StandardCharsets.UTF_8));
         this.unknownToken = m.find() ? m.group(1) : null;
         try (InputStream in = new ByteArrayInputStream(json)) {
+            // No truncation in the library: it can only keep the head.
             this.tokenizer = HuggingFaceTokenizer.newInstance(in, Map.of("addSpecialTokens", "true", "truncation",
-                    "true", "padding", "false", "maxLength", Integer.toString(maxLength)));
+                    "false", "padding", "false"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read tokenizer " + name, e);
         }
     }
 
     public static TextEncoder builtin(String name, int maxLength) {
+        return builtin(name, maxLength, Truncation.HEAD);
+    }
+
+    public static TextEncoder builtin(String name, int maxLength, Truncation truncation) {
         String resource = BUILTIN.get(name);
         if (resource == null) {
             throw new IllegalArgumentException("unknown tokenizer '" + name + "', known: " + BUILTIN.keySet());
@@ -55,14 +64,14 @@ public final class TextEncoder implements AutoCloseable {
             if (in == null) {
                 throw new IllegalStateException("tokenizer resource " + resource + " is not on the classpath");
             }
-            return new TextEncoder(name, in.readAllBytes(), maxLength);
+            return new TextEncoder(name, in.readAllBytes(), maxLength, truncation);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    public static TextEncoder fromJson(String name, byte[] tokenizerJson, int maxLength) {
-        return new TextEncoder(name, tokenizerJson, maxLength);
+    public static TextEncoder fromJson(String name, byte[] tokenizerJson, int maxLength, Truncation truncation) {
+        return new TextEncoder(name, tokenizerJson, maxLength, truncation);
     }
 
     public int[] encode(String text) {
@@ -72,7 +81,7 @@ public final class TextEncoder implements AutoCloseable {
         for (int i = 0; i < ids.length; i++) {
             out[i] = Math.toIntExact(ids[i]);
         }
-        return out;
+        return truncation.cut(out, maxLength);
     }
 
     /** Like {@link #encode}, counting unknown tokens (none for byte-level BPE vocabularies) and special tokens. */
@@ -82,17 +91,19 @@ public final class TextEncoder implements AutoCloseable {
         String[] tokens = e.getTokens();
         long[] specialMask = e.getSpecialTokenMask();
         int[] out = new int[ids.length];
-        int unknown = 0;
-        int special = 0;
+        int[] unknownFlags = new int[ids.length];
+        int[] specialFlags = new int[ids.length];
         for (int i = 0; i < ids.length; i++) {
             out[i] = Math.toIntExact(ids[i]);
             if (specialMask[i] != 0) {
-                special++;
+                specialFlags[i] = 1;
             } else if (unknownToken != null && unknownToken.equals(tokens[i])) {
-                unknown++;
+                unknownFlags[i] = 1;
             }
         }
-        return new Analysis(out, unknown, special);
+        // The flags are cut like the ids, so that the counts are of the tokens kept.
+        return new Analysis(truncation.cut(out, maxLength), java.util.Arrays.stream(truncation.cut(unknownFlags,
+                maxLength)).sum(), java.util.Arrays.stream(truncation.cut(specialFlags, maxLength)).sum());
     }
 
     public int[][] encodeAll(List<String> texts) {
@@ -119,6 +130,10 @@ public final class TextEncoder implements AutoCloseable {
 
     public String name() {
         return name;
+    }
+
+    public Truncation truncation() {
+        return truncation;
     }
 
     public byte[] json() {

@@ -38,14 +38,16 @@ public final class TaskDefinitions {
     public static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     public static final String ARCHITECTURE_ENCODER = "transformer-encoder";
     /** Tokenizers whose files ship with the platform (see the model library's TextEncoder). */
-    public static final Set<String> TOKENIZERS = Set.of("minilm-l6");
+    public static final Set<String> TOKENIZERS = Set.of("minilm-l6", "bge-small");
     public static final String BASE_RANDOM = "random";
     /**
      * Pretrained bases that ship with the platform (see the model library's PretrainedEncoders), with the shape and
      * tokenizer they fix.
      */
     public static final Map<String, ModelSpec> PRETRAINED = Map.of("minilm-l6", ModelSpec.newBuilder()
-            .setTokenizer("minilm-l6").setLayers(6).setHiddenSize(384).setHeads(12).setFfnSize(1536).build());
+            .setTokenizer("minilm-l6").setLayers(6).setHiddenSize(384).setHeads(12).setFfnSize(1536).build(),
+            "bge-small", ModelSpec.newBuilder().setTokenizer("bge-small").setLayers(12).setHiddenSize(384).setHeads(12)
+                    .setFfnSize(1536).build());
     public static final String DEFAULT_BASE = "minilm-l6";
 
     /** The size of a random start when the task gives none. */

@@ -56,19 +56,8 @@ public class Tokenizers {
      * {@code ids} (opening special token first, closing one last) cut to {@code max}, both special tokens kept.
      */
     static int[] truncate(int[] ids, int max, Truncation policy) {
-        int[] cut = new int[max];
-        int keep = max - 2;
-        int head = switch (policy) {
-            case TAIL -> 0;
-            case HEAD_AND_TAIL -> keep / 4;
-            default -> keep;
-        };
-        int tail = keep - head;
-        cut[0] = ids[0];
-        System.arraycopy(ids, 1, cut, 1, head);
-        System.arraycopy(ids, ids.length - 1 - tail, cut, 1 + head, tail);
-        cut[max - 1] = ids[ids.length - 1];
-        return cut;
+        // The model library's cut, so that preparation, training and serving keep the same tokens.
+        return io.finetide.model.text.Truncation.valueOf(policy.name()).cut(ids, max);
     }
 
     @PreDestroy

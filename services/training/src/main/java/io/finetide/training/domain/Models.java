@@ -1,6 +1,7 @@
 package io.finetide.training.domain;
 
 import io.finetide.model.encoder.EncoderConfig;
+import io.finetide.model.text.Truncation;
 import io.finetide.model.train.TrainingConfig;
 import io.finetide.proto.v1.HyperParameters;
 import io.finetide.proto.v1.TaskDefinitionEvent;
@@ -15,6 +16,15 @@ public final class Models {
         var m = task.getModel();
         return new EncoderConfig(vocabSize, m.getMaxSeqLen(), 2, m.getHiddenSize(), m.getLayers(), m.getHeads(),
                 m.getFfnSize(), task.getLabelsCount(), "mean", task.getHyperParameters().getDropout(), 1e-12);
+    }
+
+    /** The task's truncation policy in the model library's terms (unset: the head). */
+    public static Truncation truncation(TaskDefinitionEvent task) {
+        return switch (task.getPreprocessing().getTruncation()) {
+            case TAIL -> Truncation.TAIL;
+            case HEAD_AND_TAIL -> Truncation.HEAD_AND_TAIL;
+            default -> Truncation.HEAD;
+        };
     }
 
     public static TrainingConfig training(HyperParameters h, int patience, int threads) {

@@ -116,8 +116,9 @@ public class TrainingService {
         List<SnapshotFile.Row> rows = SnapshotFile.read(artifacts.require(snapshot.getArtifact()));
         List<LabelledText> train = labelled(rows, Split.TRAIN, task);
         List<LabelledText> validation = labelled(rows, Split.VALIDATION, task);
-        try (TextEncoder encoder = TextEncoder.builtin(task.getModel().getTokenizer(),
-                task.getModel().getMaxSeqLen())) {
+        // The task's truncation policy shapes training, and travels in the bundle so that serving cuts the same way.
+        try (TextEncoder encoder = TextEncoder.builtin(task.getModel().getTokenizer(), task.getModel().getMaxSeqLen(),
+                Models.truncation(task))) {
             TrainingConfig hp = Models.training(task.getHyperParameters(), config.patience(), config.threads());
             String baseModel = task.getModel().getBaseModel();
             EncoderConfig encoderConfig;
@@ -126,8 +127,9 @@ public class TrainingService {
                 encoderConfig = Models.encoder(task, encoder.vocabSize());
                 fromBase = Weights.initialise(encoderConfig, hp.seed());
             } else {
-                PretrainedEncoders.Pretrained pre = PretrainedEncoders.load(baseModel, task.getLabelsCount(), "mean",
-                        task.getHyperParameters().getDropout(), hp.seed());
+                PretrainedEncoders.Pretrained pre = PretrainedEncoders.load(baseModel, task.getLabelsCount(),
+                        PretrainedEncoders.base(baseModel).pooling(), task.getHyperParameters().getDropout(), hp
+                                .seed());
                 encoderConfig = pre.config();
                 fromBase = pre.weights();
             }
@@ -186,7 +188,8 @@ public class TrainingService {
             metadata.put("bestEpoch", result.bestEpoch());
             metadata.put("validationAccuracy", result.best().validationAccuracy());
             metadata.put("hyperParameters", hp.toString());
-            ModelBundle bundle = new ModelBundle(encoderConfig, encoder.name(), encoder.maxLength(),
+            ModelBundle bundle = new ModelBundle(encoderConfig, encoder.name(), encoder.maxLength(), encoder
+                    .truncation(),
                     task.getLabelsList(), result.weights(), encoder.json(), metadata);
             String artifact = Models.artifact(taskName, modelId);
             artifacts.putOnce(artifact, bundle.toBytes(), new Document("task", taskName).append("model", modelId));
