@@ -117,6 +117,15 @@ class TaskApiTest {
         given().contentType("application/json").body("{\"name\":\"bge\",\"labels\":[\"neg\",\"pos\"],\"model\":"
                 + "{\"baseModel\":\"bge-small\",\"layers\":2}}").post("/api/v1/tasks").then().statusCode(201)
                 .body("model.baseModel", equalTo("bge-small")).body("model.tokenizer", equalTo("bge-small"))
-                .body("model.layers", equalTo(12)).body("model.hiddenSize", equalTo(384));
+                .body("model.layers", equalTo(12)).body("model.hiddenSize", equalTo(384))
+                .body("hyperParameters.schedule", equalTo("LINEAR")).body("hyperParameters.classWeighting", equalTo(
+                        "UNWEIGHTED"));
+        given().contentType("application/json").body("{\"name\":\"cos\",\"labels\":[\"neg\",\"pos\"],"
+                + "\"hyperParameters\":{\"schedule\":\"COSINE\",\"labelSmoothing\":0.1}}").post("/api/v1/tasks")
+                .then().statusCode(201).body("hyperParameters.schedule", equalTo("COSINE")).body(
+                        "hyperParameters.labelSmoothing", equalTo(0.1f));
+        given().contentType("application/json").body("{\"name\":\"smooth\",\"labels\":[\"neg\",\"pos\"],"
+                + "\"hyperParameters\":{\"labelSmoothing\":0.7}}").post("/api/v1/tasks").then().statusCode(422)
+                .body("message", org.hamcrest.Matchers.containsString("labelSmoothing"));
     }
 }

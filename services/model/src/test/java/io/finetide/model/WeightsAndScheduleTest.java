@@ -58,5 +58,25 @@ class WeightsAndScheduleTest {
         assertThat(tc.learningRateAt(10, 100)).isCloseTo(1e-3, within(1e-12));
         assertThat(tc.learningRateAt(55, 100)).isCloseTo(0.5e-3, within(1e-12));
         assertThat(tc.learningRateAt(100, 100)).isCloseTo(0, within(1e-12));
+        // Cosine after the same warmup: the peak, half of it midway through the decay, zero at the end.
+        TrainingConfig cos = new TrainingConfig(1e-3, 32, 1, 0, 0.1, 1, 1, 0, 0, 0, 1, TrainingConfig.Schedule.COSINE,
+                TrainingConfig.ClassWeighting.NONE);
+        assertThat(cos.learningRateAt(9, 100)).isCloseTo(1e-3, within(1e-12));
+        assertThat(cos.learningRateAt(10, 100)).isCloseTo(1e-3, within(1e-12));
+        assertThat(cos.learningRateAt(55, 100)).isCloseTo(0.5e-3, within(1e-12));
+        assertThat(cos.learningRateAt(32, 100)).isCloseTo(1e-3 * 0.5 * (1 + Math.cos(Math.PI * 22 / 90)), within(
+                1e-15));
+        assertThat(cos.learningRateAt(100, 100)).isCloseTo(0, within(1e-12));
+        TrainingConfig flat = new TrainingConfig(1e-3, 32, 1, 0, 0.1, 1, 1, 0, 0, 0, 1,
+                TrainingConfig.Schedule.CONSTANT, TrainingConfig.ClassWeighting.NONE);
+        assertThat(flat.learningRateAt(0, 100)).isCloseTo(1e-4, within(1e-12));
+        assertThat(flat.learningRateAt(99, 100)).isEqualTo(1e-3);
+    }
+
+    @Test
+    void balancedClassWeightsAreNOverKTimesTheLabelCount() {
+        // N = 4, K = 3: label 0 (3 examples) 4/9, label 1 (1) 4/3, label 2 (none) 1.
+        assertThat(io.finetide.model.train.Trainer.balancedWeights(new int[]{0, 0, 0, 1}, 3)).containsExactly(
+                4f / 9, 4f / 3, 1f);
     }
 }

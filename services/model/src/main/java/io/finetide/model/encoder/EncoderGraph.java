@@ -41,7 +41,16 @@ public final class EncoderGraph implements AutoCloseable {
     private static final float ADAM_EPS = 1e-8f;
     private static final float MASK_BIAS = -10000f;
 
-    public record Options(boolean training, Set<String> trainable, long seed, int threads, double labelSmoothing) {
+    /**
+     * @param classWeights the loss weight of each label (an example counts with its label's weight), or null for
+     *                     equal weights
+     */
+    public record Options(boolean training, Set<String> trainable, long seed, int threads, double labelSmoothing,
+            float[] classWeights) {
+        public Options(boolean training, Set<String> trainable, long seed, int threads, double labelSmoothing) {
+            this(training, trainable, seed, threads, labelSmoothing, null);
+        }
+
         public static Options inference(int threads) {
             return new Options(false, Set.of(), 0, threads, 0);
         }
@@ -230,7 +239,18 @@ public final class EncoderGraph implements AutoCloseable {
         Operand<TFloat32> target = tf.oneHot(labels, tf.constant(numLabels), tf.constant(1f - smoothing
                 + smoothing / numLabels), tf.constant(smoothing / numLabels));
         Operand<TFloat32> logp = tf.nn.logSoftmax(logits);
-        loss = tf.math.neg(tf.math.mean(tf.sum(tf.math.mul(target, logp), tf.constant(1)), tf.constant(0)));
+        Operand<TFloat32> perExample = tf.math.neg(tf.sum(tf.math.mul(target, logp), tf.constant(1)));
+        if (options.classWeights() == null) {
+            loss = tf.math.mean(perExample, tf.constant(0));
+        } else {
+            if (options.classWeights().length != numLabels) {
+                throw new IllegalArgumentException(options.classWeights().length + " class weights for " + numLabels
+                        + " labels");
+            }
+            // A weighted mean: a batch of one rare label is not scaled up as a whole, only relative to the others.
+            Operand<TFloat32> w = tf.gather(tf.constant(options.classWeights()), labels, tf.constant(0));
+            loss = tf.math.div(tf.sum(tf.math.mul(w, perExample), tf.constant(0)), tf.sum(w, tf.constant(0)));
+        }
 
         List<ParamSpec> trainable = specs.stream().filter(p -> options.trainable().contains(p.name())).toList();
         if (trainable.isEmpty()) {

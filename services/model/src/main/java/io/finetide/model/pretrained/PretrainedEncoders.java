@@ -23,12 +23,21 @@ public final class PretrainedEncoders {
      * it was trained with (sentence-transformers' MiniLM averages the tokens; BGE reads [CLS]).
      */
     public record Base(String name, String onnxResource, String tokenizer, int heads, double layerNormEps,
-            String pooling) {
+            String pooling, Shape shape) {
+    }
+
+    /**
+     * The sizes of a base model, known without reading its weights (so that a run continuing from a champion can
+     * compare configurations without parsing a 90-130 MB file); checked against the file whenever it is read.
+     */
+    public record Shape(int vocab, int positions, int types, int hidden, int layers, int intermediate) {
     }
 
     public static final Map<String, Base> BUILTIN = Map.of(
-            "minilm-l6", new Base("minilm-l6", "/all-minilm-l6-v2.onnx", "minilm-l6", 12, 1e-12, "mean"),
-            "bge-small", new Base("bge-small", "/bge-small-en-v1.5.onnx", "bge-small", 12, 1e-12, "cls"));
+            "minilm-l6", new Base("minilm-l6", "/all-minilm-l6-v2.onnx", "minilm-l6", 12, 1e-12, "mean", new Shape(
+                    30522, 512, 2, 384, 6, 1536)),
+            "bge-small", new Base("bge-small", "/bge-small-en-v1.5.onnx", "bge-small", 12, 1e-12, "cls", new Shape(
+                    30522, 512, 2, 384, 12, 1536)));
 
     public record Pretrained(EncoderConfig config, Weights weights) {
     }
@@ -42,6 +51,14 @@ public final class PretrainedEncoders {
             throw new IllegalArgumentException("unknown base model '" + name + "', known: " + BUILTIN.keySet());
         }
         return b;
+    }
+
+    /** The configuration {@link #load} gives, from the declared shape alone (no weights are read). */
+    public static EncoderConfig config(String name, int numLabels, String pooling, double dropout) {
+        Base b = base(name);
+        Shape s = b.shape();
+        return new EncoderConfig(s.vocab(), s.positions(), s.types(), s.hidden(), s.layers(), b.heads(), s
+                .intermediate(), numLabels, pooling, dropout, b.layerNormEps());
     }
 
     /**
@@ -71,9 +88,14 @@ public final class PretrainedEncoders {
             layers++;
         }
         int intermediate = shape(encoder, ParamSpec.layer(0) + "intermediate.dense.bias")[0];
-        EncoderConfig config = new EncoderConfig(words[0], shape(encoder, ParamSpec.POSITION_EMBEDDINGS)[0],
-                shape(encoder, ParamSpec.TYPE_EMBEDDINGS)[0], words[1], layers, base.heads(), intermediate, numLabels,
-                pooling, dropout, base.layerNormEps());
+        Shape found = new Shape(words[0], shape(encoder, ParamSpec.POSITION_EMBEDDINGS)[0], shape(encoder,
+                ParamSpec.TYPE_EMBEDDINGS)[0], words[1], layers, intermediate);
+        if (!found.equals(base.shape())) {
+            throw new IllegalArgumentException("base model " + base.name() + " has the shape " + found
+                    + ", declared " + base.shape());
+        }
+        EncoderConfig config = new EncoderConfig(words[0], found.positions(), found.types(), words[1], layers, base
+                .heads(), intermediate, numLabels, pooling, dropout, base.layerNormEps());
         Map<String, Weights.Tensor> all = new LinkedHashMap<>();
         for (ParamSpec p : ParamSpec.forConfig(config)) {
             Weights.Tensor t = encoder.get(p.name());

@@ -54,7 +54,9 @@ public final class Trainer {
 
         Set<String> trainable = strategy.trainable(config);
         EncoderGraph.Options options = new EncoderGraph.Options(true, trainable, tc.seed(), tc.threads(),
-                tc.labelSmoothing());
+                tc.labelSmoothing(), tc.classWeighting() == TrainingConfig.ClassWeighting.BALANCED
+                        ? balancedWeights(trainLabels, config.numLabels())
+                        : null);
         int batchesPerEpoch = (trainIds.length + tc.batchSize() - 1) / tc.batchSize();
         long totalSteps = (long) batchesPerEpoch * tc.epochs();
         listener.started(tc.epochs(), totalSteps, trainIds.length);
@@ -171,6 +173,19 @@ public final class Trainer {
             }
         }
         return correct / (double) labels.length;
+    }
+
+    /** N / (K n_k) per label k over {@code labels}; 1 for a label without examples (it never weighs anything). */
+    public static float[] balancedWeights(int[] labels, int numLabels) {
+        int[] counts = new int[numLabels];
+        for (int y : labels) {
+            counts[y]++;
+        }
+        float[] w = new float[numLabels];
+        for (int k = 0; k < numLabels; k++) {
+            w[k] = counts[k] == 0 ? 1f : (float) ((double) labels.length / ((double) numLabels * counts[k]));
+        }
+        return w;
     }
 
     static double crossEntropy(float[][] probs, int[] labels) {

@@ -3,14 +3,46 @@ package io.finetide.model.train;
 /**
  * Hyper-parameters of one fine-tuning run.
  *
- * @param warmupRatio share of all steps with a linear learning-rate warmup; linear decay to 0 afterwards
+ * @param warmupRatio share of all steps with a linear learning-rate warmup; then the {@code schedule}
  * @param maxGradNorm global-norm gradient clipping; 0 or less disables it
  * @param patience epochs without a better validation accuracy before stopping early; 0 disables early stopping
  */
 public record TrainingConfig(double learningRate, int batchSize, int epochs, double weightDecay, double warmupRatio,
-        double maxGradNorm, long seed, double dropout, int patience, double labelSmoothing, int threads) {
+        double maxGradNorm, long seed, double dropout, int patience, double labelSmoothing, int threads,
+        Schedule schedule, ClassWeighting classWeighting) {
+
+    /** How the loss weighs the labels. */
+    public enum ClassWeighting {
+        /** Every example counts the same. */
+        NONE,
+        /** Each label weighs N / (K n_k) over the training set: rare labels count as much as frequent ones. */
+        BALANCED
+    }
+
+    /** The learning rate after the warmup. */
+    public enum Schedule {
+        /** Linear decay to 0 at the last step. */
+        LINEAR,
+        /** Half a cosine from the peak to 0 at the last step. */
+        COSINE,
+        /** The peak rate to the end. */
+        CONSTANT
+    }
+
+    /** Linear decay after the warmup. */
+    public TrainingConfig(double learningRate, int batchSize, int epochs, double weightDecay, double warmupRatio,
+            double maxGradNorm, long seed, double dropout, int patience, double labelSmoothing, int threads) {
+        this(learningRate, batchSize, epochs, weightDecay, warmupRatio, maxGradNorm, seed, dropout, patience,
+                labelSmoothing, threads, Schedule.LINEAR, ClassWeighting.NONE);
+    }
 
     public TrainingConfig {
+        if (labelSmoothing < 0 || labelSmoothing >= 1) {
+            throw new IllegalArgumentException("label smoothing must be in [0, 1), got " + labelSmoothing);
+        }
+        if (schedule == null || classWeighting == null) {
+            throw new IllegalArgumentException("a schedule and a class weighting are needed");
+        }
         if (learningRate <= 0 || learningRate > 1) {
             throw new IllegalArgumentException("learning rate must be in (0, 1], got " + learningRate);
         }
@@ -31,6 +63,12 @@ public record TrainingConfig(double learningRate, int batchSize, int epochs, dou
         if (step < warmup) {
             return learningRate * (step + 1) / warmup;
         }
-        return learningRate * Math.max(0.0, (double) (total - step) / Math.max(1, total - warmup));
+        // Progress through the decay: 0 right after the warmup, 1 at the end.
+        double progress = Math.min(1.0, (double) (step - warmup) / Math.max(1, total - warmup));
+        return switch (schedule) {
+            case LINEAR -> learningRate * Math.max(0.0, (double) (total - step) / Math.max(1, total - warmup));
+            case COSINE -> learningRate * 0.5 * (1 + Math.cos(Math.PI * progress));
+            case CONSTANT -> learningRate;
+        };
     }
 }

@@ -15,9 +15,11 @@ import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.Events;
 import io.finetide.platform.text.CleaningPipeline;
 import io.finetide.platform.text.PiiRedactor;
+import io.finetide.proto.v1.ClassWeighting;
 import io.finetide.proto.v1.ConflictPolicy;
 import io.finetide.proto.v1.HyperParameters;
 import io.finetide.proto.v1.LabelingSpec;
+import io.finetide.proto.v1.LrSchedule;
 import io.finetide.proto.v1.ModelSpec;
 import io.finetide.proto.v1.PreprocessingSpec;
 import io.finetide.proto.v1.RetentionSpec;
@@ -188,6 +190,12 @@ public final class TaskDefinitions {
                 .setMaxGradNorm(h.getMaxGradNorm() == 0 ? d.getMaxGradNorm() : h.getMaxGradNorm())
                 .setSeed(h.getSeed() == 0 ? d.getSeed() : h.getSeed())
                 .setDropout(h.getDropout() == 0 ? d.getDropout() : h.getDropout())
+                .setLabelSmoothing(h.getLabelSmoothing())
+                .setSchedule(
+                        h.getSchedule() == LrSchedule.LR_SCHEDULE_UNSPECIFIED ? LrSchedule.LINEAR : h.getSchedule())
+                .setClassWeighting(h.getClassWeighting() == ClassWeighting.CLASS_WEIGHTING_UNSPECIFIED
+                        ? ClassWeighting.UNWEIGHTED
+                        : h.getClassWeighting())
                 .build();
     }
 
@@ -259,6 +267,9 @@ public final class TaskDefinitions {
         }
         if (h.getDropout() < 0 || h.getDropout() >= 1) {
             p.add("hyperParameters.dropout must be in [0, 1)");
+        }
+        if (h.getLabelSmoothing() < 0 || h.getLabelSmoothing() >= 0.5) {
+            p.add("hyperParameters.labelSmoothing must be in [0, 0.5)");
         }
         if (t.getTriggerMinNewExamples() < 1) {
             p.add("triggerMinNewExamples must be >= 1");

@@ -28,8 +28,16 @@ public final class Models {
     }
 
     public static TrainingConfig training(HyperParameters h, int patience, int threads) {
+        TrainingConfig.Schedule schedule = switch (h.getSchedule()) {
+            case COSINE -> TrainingConfig.Schedule.COSINE;
+            case CONSTANT -> TrainingConfig.Schedule.CONSTANT;
+            default -> TrainingConfig.Schedule.LINEAR;
+        };
         return new TrainingConfig(h.getLearningRate(), h.getBatchSize(), h.getEpochs(), h.getWeightDecay(),
-                h.getWarmupRatio(), h.getMaxGradNorm(), h.getSeed(), h.getDropout(), patience, 0.0, threads);
+                h.getWarmupRatio(), h.getMaxGradNorm(), h.getSeed(), h.getDropout(), patience, h.getLabelSmoothing(),
+                threads, schedule, h.getClassWeighting() == io.finetide.proto.v1.ClassWeighting.BALANCED
+                        ? TrainingConfig.ClassWeighting.BALANCED
+                        : TrainingConfig.ClassWeighting.NONE);
     }
 
     public static String modelId(String task, int snapshotVersion) {

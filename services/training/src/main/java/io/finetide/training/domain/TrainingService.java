@@ -121,18 +121,14 @@ public class TrainingService {
                 Models.truncation(task))) {
             TrainingConfig hp = Models.training(task.getHyperParameters(), config.patience(), config.threads());
             String baseModel = task.getModel().getBaseModel();
-            EncoderConfig encoderConfig;
-            Weights fromBase;
-            if (baseModel.equals(TaskDefinitions.BASE_RANDOM)) {
-                encoderConfig = Models.encoder(task, encoder.vocabSize());
-                fromBase = Weights.initialise(encoderConfig, hp.seed());
-            } else {
-                PretrainedEncoders.Pretrained pre = PretrainedEncoders.load(baseModel, task.getLabelsCount(),
-                        PretrainedEncoders.base(baseModel).pooling(), task.getHyperParameters().getDropout(), hp
-                                .seed());
-                encoderConfig = pre.config();
-                fromBase = pre.weights();
-            }
+            boolean random = baseModel.equals(TaskDefinitions.BASE_RANDOM);
+            String pooling = random ? "mean" : PretrainedEncoders.base(baseModel).pooling();
+            // The configuration first, from the declared shape: reading the base's weights (a 90-130 MB file) is only
+            // needed when there is no champion of that configuration to continue from.
+            EncoderConfig encoderConfig = random
+                    ? Models.encoder(task, encoder.vocabSize())
+                    : PretrainedEncoders.config(baseModel, task.getLabelsCount(), pooling, task.getHyperParameters()
+                            .getDropout());
             String parentModelId = "";
             Weights initial = null;
             Optional<ModelPromotedEvent> champion = directory.champions().get(taskName);
@@ -147,7 +143,10 @@ public class TrainingService {
                 }
             }
             if (initial == null) {
-                initial = fromBase;
+                initial = random
+                        ? Weights.initialise(encoderConfig, hp.seed())
+                        : PretrainedEncoders.load(baseModel, task.getLabelsCount(), pooling, task
+                                .getHyperParameters().getDropout(), hp.seed()).weights();
             }
             final String parent = parentModelId;
             List<Document> epochs = new ArrayList<>();
