@@ -127,5 +127,11 @@ class TaskApiTest {
         given().contentType("application/json").body("{\"name\":\"smooth\",\"labels\":[\"neg\",\"pos\"],"
                 + "\"hyperParameters\":{\"labelSmoothing\":0.7}}").post("/api/v1/tasks").then().statusCode(422)
                 .body("message", org.hamcrest.Matchers.containsString("labelSmoothing"));
+        given().contentType("application/json").body("{\"name\":\"llrd\",\"labels\":[\"neg\",\"pos\"],"
+                + "\"hyperParameters\":{\"layerLrDecay\":0.8}}").post("/api/v1/tasks").then().statusCode(201).body(
+                        "hyperParameters.layerLrDecay", equalTo(0.8f));
+        given().contentType("application/json").body("{\"name\":\"llrd2\",\"labels\":[\"neg\",\"pos\"],"
+                + "\"hyperParameters\":{\"layerLrDecay\":1.5}}").post("/api/v1/tasks").then().statusCode(422).body(
+                        "message", org.hamcrest.Matchers.containsString("layerLrDecay"));
     }
 }

@@ -60,7 +60,7 @@ class WeightsAndScheduleTest {
         assertThat(tc.learningRateAt(100, 100)).isCloseTo(0, within(1e-12));
         // Cosine after the same warmup: the peak, half of it midway through the decay, zero at the end.
         TrainingConfig cos = new TrainingConfig(1e-3, 32, 1, 0, 0.1, 1, 1, 0, 0, 0, 1, TrainingConfig.Schedule.COSINE,
-                TrainingConfig.ClassWeighting.NONE);
+                TrainingConfig.ClassWeighting.NONE, 1.0);
         assertThat(cos.learningRateAt(9, 100)).isCloseTo(1e-3, within(1e-12));
         assertThat(cos.learningRateAt(10, 100)).isCloseTo(1e-3, within(1e-12));
         assertThat(cos.learningRateAt(55, 100)).isCloseTo(0.5e-3, within(1e-12));
@@ -68,7 +68,7 @@ class WeightsAndScheduleTest {
                 1e-15));
         assertThat(cos.learningRateAt(100, 100)).isCloseTo(0, within(1e-12));
         TrainingConfig flat = new TrainingConfig(1e-3, 32, 1, 0, 0.1, 1, 1, 0, 0, 0, 1,
-                TrainingConfig.Schedule.CONSTANT, TrainingConfig.ClassWeighting.NONE);
+                TrainingConfig.Schedule.CONSTANT, TrainingConfig.ClassWeighting.NONE, 1.0);
         assertThat(flat.learningRateAt(0, 100)).isCloseTo(1e-4, within(1e-12));
         assertThat(flat.learningRateAt(99, 100)).isEqualTo(1e-3);
     }

@@ -44,11 +44,20 @@ public final class EncoderGraph implements AutoCloseable {
     /**
      * @param classWeights the loss weight of each label (an example counts with its label's weight), or null for
      *                     equal weights
+     * @param layerDecay   discriminative fine-tuning: the head learns at the full rate, the top encoder layer at
+     *                     {@code layerDecay} times it, each layer below at {@code layerDecay} times the one above, the
+     *                     embeddings below the lowest layer; 1 gives every parameter the same rate
      */
     public record Options(boolean training, Set<String> trainable, long seed, int threads, double labelSmoothing,
-            float[] classWeights) {
+            float[] classWeights, double layerDecay) {
         public Options(boolean training, Set<String> trainable, long seed, int threads, double labelSmoothing) {
-            this(training, trainable, seed, threads, labelSmoothing, null);
+            this(training, trainable, seed, threads, labelSmoothing, null, 1.0);
+        }
+
+        public Options {
+            if (layerDecay <= 0 || layerDecay > 1) {
+                throw new IllegalArgumentException("layer decay must be in (0, 1], got " + layerDecay);
+            }
         }
 
         public static Options inference(int threads) {
@@ -285,10 +294,12 @@ public final class EncoderGraph implements AutoCloseable {
             Operand<TFloat32> denom = tf.math.add(tf.math.mul(tf.math.sqrt(v1), invSqrtBiasCorrection2),
                     tf.constant(ADAM_EPS));
             Operand<TFloat32> param = reads.get(p.name());
-            Operand<TFloat32> next = tf.math.sub(param, tf.math.mul(stepSize, tf.math.div(m1, denom)));
+            Operand<TFloat32> scale = tf.constant((float) rateScale(p.name()));
+            Operand<TFloat32> next = tf.math.sub(param, tf.math.mul(tf.math.mul(stepSize, scale), tf.math.div(m1,
+                    denom)));
             if (p.decayed()) {
                 // Decoupled weight decay (AdamW): shrink the weight itself, not the gradient.
-                next = tf.math.sub(next, tf.math.mul(decayRate, param));
+                next = tf.math.sub(next, tf.math.mul(tf.math.mul(decayRate, scale), param));
             }
             assigns.add(tf.assign(m, m1));
             assigns.add(tf.assign(v, v1));
@@ -305,6 +316,22 @@ public final class EncoderGraph implements AutoCloseable {
 
     private Operand<TFloat32> flat(Operand<TFloat32> x) {
         return tf.reshape(x, tf.constant(new int[]{-1}));
+    }
+
+    /** The learning-rate factor of a parameter under {@link Options#layerDecay()}. */
+    double rateScale(String name) {
+        double decay = options.layerDecay();
+        if (decay == 1.0 || name.startsWith(ParamSpec.CLASSIFIER)) {
+            return 1.0;
+        }
+        int layers = config.layers();
+        for (int l = 0; l < layers; l++) {
+            if (name.startsWith(ParamSpec.layer(l))) {
+                return Math.pow(decay, layers - l);
+            }
+        }
+        // Embeddings (and their layer norm) sit below the lowest layer.
+        return Math.pow(decay, layers + 1);
     }
 
     private Placeholder<TFloat32> scalarPlaceholder() {

@@ -56,7 +56,8 @@ public final class Trainer {
         EncoderGraph.Options options = new EncoderGraph.Options(true, trainable, tc.seed(), tc.threads(),
                 tc.labelSmoothing(), tc.classWeighting() == TrainingConfig.ClassWeighting.BALANCED
                         ? balancedWeights(trainLabels, config.numLabels())
-                        : null);
+                        : null,
+                tc.layerDecay());
         int batchesPerEpoch = (trainIds.length + tc.batchSize() - 1) / tc.batchSize();
         long totalSteps = (long) batchesPerEpoch * tc.epochs();
         listener.started(tc.epochs(), totalSteps, trainIds.length);

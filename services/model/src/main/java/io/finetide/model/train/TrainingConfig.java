@@ -6,10 +6,12 @@ package io.finetide.model.train;
  * @param warmupRatio share of all steps with a linear learning-rate warmup; then the {@code schedule}
  * @param maxGradNorm global-norm gradient clipping; 0 or less disables it
  * @param patience epochs without a better validation accuracy before stopping early; 0 disables early stopping
+ * @param layerDecay discriminative learning rates: each encoder layer learns at this factor of the one above it (the
+ *            head at the full rate); 1 for one rate everywhere
  */
 public record TrainingConfig(double learningRate, int batchSize, int epochs, double weightDecay, double warmupRatio,
         double maxGradNorm, long seed, double dropout, int patience, double labelSmoothing, int threads,
-        Schedule schedule, ClassWeighting classWeighting) {
+        Schedule schedule, ClassWeighting classWeighting, double layerDecay) {
 
     /** How the loss weighs the labels. */
     public enum ClassWeighting {
@@ -33,12 +35,15 @@ public record TrainingConfig(double learningRate, int batchSize, int epochs, dou
     public TrainingConfig(double learningRate, int batchSize, int epochs, double weightDecay, double warmupRatio,
             double maxGradNorm, long seed, double dropout, int patience, double labelSmoothing, int threads) {
         this(learningRate, batchSize, epochs, weightDecay, warmupRatio, maxGradNorm, seed, dropout, patience,
-                labelSmoothing, threads, Schedule.LINEAR, ClassWeighting.NONE);
+                labelSmoothing, threads, Schedule.LINEAR, ClassWeighting.NONE, 1.0);
     }
 
     public TrainingConfig {
         if (labelSmoothing < 0 || labelSmoothing >= 1) {
             throw new IllegalArgumentException("label smoothing must be in [0, 1), got " + labelSmoothing);
+        }
+        if (layerDecay <= 0 || layerDecay > 1) {
+            throw new IllegalArgumentException("layer decay must be in (0, 1], got " + layerDecay);
         }
         if (schedule == null || classWeighting == null) {
             throw new IllegalArgumentException("a schedule and a class weighting are needed");

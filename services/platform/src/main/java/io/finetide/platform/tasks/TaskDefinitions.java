@@ -196,6 +196,7 @@ public final class TaskDefinitions {
                 .setClassWeighting(h.getClassWeighting() == ClassWeighting.CLASS_WEIGHTING_UNSPECIFIED
                         ? ClassWeighting.UNWEIGHTED
                         : h.getClassWeighting())
+                .setLayerLrDecay(h.getLayerLrDecay() == 0 ? 1.0 : h.getLayerLrDecay())
                 .build();
     }
 
@@ -267,6 +268,9 @@ public final class TaskDefinitions {
         }
         if (h.getDropout() < 0 || h.getDropout() >= 1) {
             p.add("hyperParameters.dropout must be in [0, 1)");
+        }
+        if (h.getLayerLrDecay() <= 0 || h.getLayerLrDecay() > 1) {
+            p.add("hyperParameters.layerLrDecay must be in (0, 1]");
         }
         if (h.getLabelSmoothing() < 0 || h.getLabelSmoothing() >= 0.5) {
             p.add("hyperParameters.labelSmoothing must be in [0, 0.5)");

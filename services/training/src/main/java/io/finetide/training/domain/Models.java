@@ -37,7 +37,8 @@ public final class Models {
                 h.getWarmupRatio(), h.getMaxGradNorm(), h.getSeed(), h.getDropout(), patience, h.getLabelSmoothing(),
                 threads, schedule, h.getClassWeighting() == io.finetide.proto.v1.ClassWeighting.BALANCED
                         ? TrainingConfig.ClassWeighting.BALANCED
-                        : TrainingConfig.ClassWeighting.NONE);
+                        : TrainingConfig.ClassWeighting.NONE,
+                h.getLayerLrDecay() == 0 ? 1.0 : h.getLayerLrDecay());
     }
 
     public static String modelId(String task, int snapshotVersion) {
