@@ -20,6 +20,7 @@ import jakarta.ws.rs.core.Response;
 
 import io.finetide.ingestion.domain.LabelQueue;
 import io.finetide.ingestion.domain.LabelService;
+import io.finetide.ingestion.domain.TaskService;
 import io.finetide.ingestion.domain.WeakSupervision;
 import io.finetide.ingestion.store.LabelingStore;
 import io.finetide.platform.errors.ReasonCode;
@@ -62,6 +63,9 @@ public class LabelingResource {
     @Inject
     LabelingStore store;
 
+    @Inject
+    TaskService tasks;
+
     /** The next examples for {@code annotator}: most uncertain first once a champion has scored them. */
     @GET
     @Path("/queue")
@@ -81,7 +85,7 @@ public class LabelingResource {
     @Path("/adjudications")
     @Requires(Role.ADMIN)
     public List<HeldExample> held(@PathParam("task") String task) {
-        queue.progress(task); // unknown task -> 422
+        tasks.require(task);
         List<HeldExample> out = new ArrayList<>();
         for (LabelingStore.Pending p : store.pending(task)) {
             if (p.held()) {

@@ -17,8 +17,8 @@ import io.finetide.proto.v1.UnlabelledExampleEvent;
 /**
  * Keeps the champion's view of unlabelled examples current for the labeling queue: each new unlabelled example is
  * sent to the deployment service for scoring, and after a promotion every one still unlabelled is sent again, so that
- * the queue ranks by the newest champion. Scores come back on {@code finetide.examples.scored} and are stored on the
- * example; a score for an example labelled meanwhile changes nothing.
+ * the queue ranks by the newest champion. Scores come back on {@code finetide.examples.scored} and are stored beside
+ * the examples ({@code example_scores}); a score for an example labelled meanwhile is never read.
  */
 @ApplicationScoped
 public class ActiveLearning {
@@ -34,15 +34,14 @@ public class ActiveLearning {
     @Inject
     IngestionMetrics metrics;
 
-    public void requestScores(String task, List<LabelingStore.Pending> examples) {
-        if (examples.isEmpty()) {
+    /** @param texts the examples to score: text by id */
+    public void requestScores(String task, java.util.Map<String, String> texts) {
+        if (texts.isEmpty()) {
             return;
         }
         List<UnlabelledExampleEvent> events = new ArrayList<>();
-        for (LabelingStore.Pending p : examples) {
-            events.add(UnlabelledExampleEvent.newBuilder().setMeta(Events.meta(task)).setId(p.id()).setText(p.text())
-                    .build());
-        }
+        texts.forEach((id, text) -> events.add(UnlabelledExampleEvent.newBuilder().setMeta(Events.meta(task)).setId(
+                id).setText(text).build()));
         publisher.unlabelled(events);
     }
 
@@ -50,9 +49,10 @@ public class ActiveLearning {
     public void onPromoted(String task, String modelId) {
         // Until the new champion's scores are back the queue ranks what it has left: first-in first-out.
         store.dropScoresExcept(task, modelId);
-        List<LabelingStore.Pending> pending = store.pending(task).stream().filter(p -> !p.held()).toList();
-        LOG.infof("champion %s of task %s: %d unlabelled examples sent for scoring", modelId, task, pending.size());
-        requestScores(task, pending);
+        java.util.Map<String, String> texts = new java.util.LinkedHashMap<>();
+        store.pending(task).stream().filter(p -> !p.held()).forEach(p -> texts.put(p.id(), p.text()));
+        LOG.infof("champion %s of task %s: %d unlabelled examples sent for scoring", modelId, task, texts.size());
+        requestScores(task, texts);
     }
 
     public void onScored(List<ExampleScoredEvent> events) {

@@ -15,7 +15,6 @@ import jakarta.inject.Inject;
 import io.finetide.ingestion.messaging.EventPublisher;
 import io.finetide.ingestion.store.ExampleRecord;
 import io.finetide.ingestion.store.ExampleStore;
-import io.finetide.ingestion.store.LabelingStore;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.labeling.Bio;
@@ -124,8 +123,7 @@ public class IngestService {
             Submission s = submissions.get(i);
             try {
                 RawExampleEvent raw = s.raw();
-                TaskDefinitionEvent task = tasks.find(raw.getTask()).orElseThrow(() -> new RejectedException(
-                        ReasonCode.UNKNOWN_TASK, "unknown task '" + raw.getTask() + "'"));
+                TaskDefinitionEvent task = tasks.require(raw.getTask());
                 validate(raw, task);
                 Seen known = seen(task.getName());
                 if (known.ids.contains(raw.getId()) || candidates.containsKey(ExampleRecord.key(task.getName(), raw
@@ -187,12 +185,11 @@ public class IngestService {
             }
         }
         metrics.emitted(emit.size());
-        Map<String, List<LabelingStore.Pending>> toScore = new LinkedHashMap<>();
+        Map<String, Map<String, String>> toScore = new LinkedHashMap<>();
         for (ExampleRecord c : fresh) {
             // Only classifiers are served: token-classification examples have no model to score them yet.
             if (c.label().isEmpty() && !c.isTokenExample() && inserted.contains(c.key())) {
-                toScore.computeIfAbsent(c.task(), t -> new ArrayList<>()).add(new LabelingStore.Pending(c.id(), c
-                        .text(), c.ingestedAtMs(), c.simhash(), false, null, null, List.of()));
+                toScore.computeIfAbsent(c.task(), t -> new LinkedHashMap<>()).put(c.id(), c.text());
             }
         }
         toScore.forEach(activeLearning::requestScores);

@@ -56,15 +56,20 @@ public class LabelQueue {
     LabelingStore labeling;
 
     public Batch next(String taskName, String annotator, int size) {
-        TaskDefinitionEvent task = task(taskName);
+        TaskDefinitionEvent task = tasks.require(taskName);
         if (size < 1 || size > MAX_BATCH) {
             throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "size must be in [1, " + MAX_BATCH + "]");
         }
-        Set<String> voted = annotator == null || annotator.isBlank()
-                ? Set.of()
-                : labeling.votedBy(taskName,
-                        annotator.strip());
-        Map<String, Integer> votes = votesPerExample(taskName);
+        // One read of the task's votes gives both what this annotator voted on and the votes per example.
+        String who = annotator == null ? "" : annotator.strip();
+        Set<String> voted = new java.util.HashSet<>();
+        Map<String, Integer> votes = new HashMap<>();
+        for (LabelingStore.Vote v : labeling.votes(taskName)) {
+            votes.merge(v.exampleId(), 1, Integer::sum);
+            if (v.annotator().equals(who)) {
+                voted.add(v.exampleId());
+            }
+        }
         Uncertainty measure = measure(task);
         record Ranked(LabelingStore.Pending p, Double uncertainty) {
         }
@@ -89,32 +94,29 @@ public class LabelQueue {
                 continue;
             }
             taken.add(p.simhash());
-            items.add(new Item(p.id(), p.text(), p.tokens().isEmpty() ? null : p.tokens(), p.ingestedAtMs(),
-                    r.uncertainty(), p.scores() == null
+            LabelingStore.Scores s = p.scores();
+            LabelingStore.WeakLabel w = p.weak();
+            items.add(new Item(p.id(), p.text(), p.tokens().isEmpty() ? null : p.tokens(), p.ingestedAtMs(), r
+                    .uncertainty(), s == null ? null : predicted(s), s == null ? null : s.modelId(),
+                    w == null
                             ? null
-                            : predicted(p.scores()),
-                    p.scores() == null ? null : p.scores().modelId(),
-                    p.weak() == null
-                            ? null
-                            : p.weak().label(),
-                    p.weak() == null ? null : p.weak().confidence(), votes.getOrDefault(p
-                            .id(), 0)));
+                            : w.label(),
+                    w == null ? null : w.confidence(), votes.getOrDefault(p.id(), 0)));
         }
         String order = open.stream().anyMatch(r -> r.uncertainty() != null)
                 ? "uncertainty:" + measure.name().toLowerCase(java.util.Locale.ROOT)
                 : "fifo";
         int scored = (int) open.stream().filter(r -> r.uncertainty() != null).count();
-        boolean tokenTask = task.getType() == io.finetide.proto.v1.TaskType.TOKEN_CLASSIFICATION;
-        return new Batch(taskName, task.getType().name(), task.getLabelsList(), tokenTask
+        List<String> tags = task.getType() == io.finetide.proto.v1.TaskType.TOKEN_CLASSIFICATION
                 ? io.finetide.platform.labeling.Bio.tags(task.getLabelsList())
-                : null, Math.max(1, task.getLabeling().getQuorum()), order,
-                open
-                        .size(),
+                : null;
+        int quorum = Math.max(1, task.getLabeling().getQuorum());
+        return new Batch(taskName, task.getType().name(), task.getLabelsList(), tags, quorum, order, open.size(),
                 scored, items);
     }
 
     public Progress progress(String taskName) {
-        TaskDefinitionEvent task = task(taskName);
+        TaskDefinitionEvent task = tasks.require(taskName);
         int quorum = Math.max(1, task.getLabeling().getQuorum());
         List<LabelingStore.Pending> pending = labeling.pending(taskName);
         List<LabelingStore.Vote> votes = labeling.votes(taskName);
@@ -167,12 +169,6 @@ public class LabelQueue {
                 fleiss, pairs);
     }
 
-    private Map<String, Integer> votesPerExample(String task) {
-        Map<String, Integer> out = new HashMap<>();
-        labeling.votes(task).forEach(v -> out.merge(v.exampleId(), 1, Integer::sum));
-        return out;
-    }
-
     private static String labelOf(List<LabelingStore.Vote> votes, String annotator) {
         return votes.stream().filter(v -> v.annotator().equals(annotator)).map(LabelingStore.Vote::label).findFirst()
                 .orElse(null);
@@ -199,8 +195,4 @@ public class LabelQueue {
         return Double.isNaN(v) ? null : v;
     }
 
-    private TaskDefinitionEvent task(String name) {
-        return tasks.find(name).orElseThrow(() -> new RejectedException(ReasonCode.UNKNOWN_TASK, "unknown task '"
-                + name + "'"));
-    }
 }

@@ -70,7 +70,7 @@ public class LabelService {
      *                           several annotators and the label names none
      */
     public synchronized Outcome apply(RawLabelEvent label) {
-        TaskDefinitionEvent task = task(label.getTask());
+        TaskDefinitionEvent task = tasks.require(label.getTask());
         ExampleRecord example = example(task, label.getId(), label.getLabel(), label.getTagsList());
         String given = canonical(task, example, label.getLabel(), label.getTagsList());
         long now = System.currentTimeMillis();
@@ -103,7 +103,7 @@ public class LabelService {
      */
     public synchronized Outcome adjudicate(String taskName, String id, String givenLabel, List<String> tags,
             String admin) {
-        TaskDefinitionEvent task = task(taskName);
+        TaskDefinitionEvent task = tasks.require(taskName);
         ExampleRecord example = example(task, id, givenLabel, tags);
         String label = canonical(task, example, givenLabel, tags);
         Outcome outcome = example.label().isEmpty()
@@ -150,11 +150,6 @@ public class LabelService {
             labeling.hold(task.getName(), example.id(), false);
         }
         return outcome;
-    }
-
-    private TaskDefinitionEvent task(String name) {
-        return tasks.find(name).orElseThrow(() -> new RejectedException(ReasonCode.UNKNOWN_TASK, "unknown task '"
-                + name + "'"));
     }
 
     /** The example; for a text task its label is checked first (an unknown label is refused whatever the id). */

@@ -11,6 +11,8 @@ import org.jboss.logging.Logger;
 import io.finetide.ingestion.messaging.EventPublisher;
 import io.finetide.ingestion.store.TaskRecord;
 import io.finetide.ingestion.store.TaskStore;
+import io.finetide.platform.errors.ReasonCode;
+import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.tasks.KeyedRegistry;
 import io.finetide.platform.tasks.TaskDefinitions;
 import io.finetide.proto.v1.TaskDefinitionEvent;
@@ -91,6 +93,12 @@ public class TaskService {
 
     public Optional<TaskDefinitionEvent> find(String name) {
         return registry.get(name);
+    }
+
+    /** @throws RejectedException UNKNOWN_TASK when there is no such task */
+    public TaskDefinitionEvent require(String name) {
+        return find(name).orElseThrow(() -> new RejectedException(ReasonCode.UNKNOWN_TASK, "unknown task '" + name
+                + "'"));
     }
 
     public Collection<TaskDefinitionEvent> all() {

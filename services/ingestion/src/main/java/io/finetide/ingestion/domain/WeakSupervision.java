@@ -89,8 +89,9 @@ public class WeakSupervision {
         List<String> ids = new ArrayList<>();
         List<int[]> rows = new ArrayList<>();
         List<Integer> gold = new ArrayList<>();
-        store.forEachExample(taskName, (d, label) -> {
+        store.forEachExample(taskName, d -> {
             String text = d.getString("text");
+            String label = d.getString("label");
             int[] row = new int[functions.size()];
             for (int j = 0; j < row.length; j++) {
                 String v = functions.get(j).vote(text);
@@ -170,8 +171,7 @@ public class WeakSupervision {
     }
 
     private TaskDefinitionEvent task(String name) {
-        TaskDefinitionEvent task = tasks.find(name).orElseThrow(() -> new RejectedException(ReasonCode.UNKNOWN_TASK,
-                "unknown task '" + name + "'"));
+        TaskDefinitionEvent task = tasks.require(name);
         if (task.getType() == io.finetide.proto.v1.TaskType.TOKEN_CLASSIFICATION) {
             throw new RejectedException(ReasonCode.INVALID_LABELING_FUNCTION, "labeling functions vote a label for a "
                     + "whole text; task '" + name + "' tags tokens");

@@ -87,13 +87,6 @@ public class LabelingStore {
                 new ArrayList<>());
     }
 
-    public java.util.Set<String> votedBy(String task, String annotator) {
-        java.util.Set<String> ids = new java.util.HashSet<>();
-        votes().find(Filters.and(Filters.eq("task", task), Filters.eq("annotator", annotator))).projection(Projections
-                .include("exampleId")).forEach(d -> ids.add(d.getString("exampleId")));
-        return ids;
-    }
-
     public void hold(String task, String id, boolean held) {
         examples().updateOne(Filters.eq("_id", ExampleRecord.key(task, id)), Updates.set("held", held));
     }
@@ -188,9 +181,9 @@ public class LabelingStore {
     }
 
     /** Text and label of every example of the task (labelled or not), for labeling functions to vote on. */
-    public void forEachExample(String task, java.util.function.BiConsumer<Document, String> action) {
+    public void forEachExample(String task, java.util.function.Consumer<Document> action) {
         examples().find(Filters.eq("task", task)).projection(Projections.include("exampleId", "text", "label"))
-                .batchSize(10_000).forEach(d -> action.accept(d, d.getString("label")));
+                .batchSize(10_000).forEach(action);
     }
 
     public long countLabelled(String task) {

@@ -39,24 +39,8 @@ public final class RawExamples {
     }
 
     public static RawExampleEvent decode(byte[] value, String contentType) {
-        if (value == null || value.length == 0) {
-            throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "empty record value");
-        }
-        RawExampleEvent event;
-        if (contentType == null || contentType.isBlank() || contentType.startsWith(Events.CONTENT_TYPE_JSON)) {
-            event = fromJson(value);
-        } else if (contentType.startsWith(Events.CONTENT_TYPE_PROTOBUF)) {
-            try {
-                event = RawExampleEvent.parseFrom(value);
-            } catch (InvalidProtocolBufferException e) {
-                throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "not a RawExampleEvent: " + e.getMessage());
-            }
-            if (event.getSchemaVersion() == 0) {
-                event = event.toBuilder().setSchemaVersion(1).build();
-            }
-        } else {
-            throw new RejectedException(ReasonCode.UNSUPPORTED_CONTENT_TYPE, "unsupported content-type " + contentType);
-        }
+        RawExampleEvent event = decode(value, contentType, RawExamples::fromJson, RawExampleEvent::parseFrom,
+                "RawExampleEvent", e -> e.getSchemaVersion() == 0 ? e.toBuilder().setSchemaVersion(1).build() : e);
         return checkShape(event);
     }
 
@@ -65,40 +49,9 @@ public final class RawExamples {
      * JSON {@code {"task","id","label"[,"annotator"]}} or protobuf {@code RawLabelEvent}.
      */
     public static RawLabelEvent decodeLabel(byte[] value, String contentType) {
-        if (value == null || value.length == 0) {
-            throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "empty record value");
-        }
-        RawLabelEvent event;
-        if (contentType == null || contentType.isBlank() || contentType.startsWith(Events.CONTENT_TYPE_JSON)) {
-            JsonNode root = jsonObject(value, "a label");
-            RawLabelEvent.Builder b = RawLabelEvent.newBuilder().setSchemaVersion(root.has("schemaVersion")
-                    ? intField(root, "schemaVersion")
-                    : 1).setTask(stringField(root, "task", true)).setId(stringField(root, "id", true));
-            List<String> tags = stringArray(root, "tags");
-            b.addAllTags(tags);
-            String label = stringField(root, "label", tags.isEmpty());
-            if (label != null) {
-                b.setLabel(label);
-            }
-            String annotator = stringField(root, "annotator", false);
-            event = annotator == null ? b.build() : b.setAnnotator(annotator).build();
-        } else if (contentType.startsWith(Events.CONTENT_TYPE_PROTOBUF)) {
-            try {
-                event = RawLabelEvent.parseFrom(value);
-            } catch (InvalidProtocolBufferException e) {
-                throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "not a RawLabelEvent: " + e.getMessage());
-            }
-            if (event.getSchemaVersion() == 0) {
-                event = event.toBuilder().setSchemaVersion(1).build();
-            }
-        } else {
-            throw new RejectedException(ReasonCode.UNSUPPORTED_CONTENT_TYPE, "unsupported content-type " + contentType);
-        }
-        if (event.getSchemaVersion() > Events.SCHEMA_VERSION || event.getSchemaVersion() < 1) {
-            throw new RejectedException(ReasonCode.UNSUPPORTED_SCHEMA_VERSION,
-                    "schemaVersion " + event.getSchemaVersion() + " is not supported (1.." + Events.SCHEMA_VERSION
-                            + ")");
-        }
+        RawLabelEvent event = decode(value, contentType, RawExamples::labelFromJson, RawLabelEvent::parseFrom,
+                "RawLabelEvent", e -> e.getSchemaVersion() == 0 ? e.toBuilder().setSchemaVersion(1).build() : e);
+        requireSchemaVersion(event.getSchemaVersion());
         for (String[] f : new String[][]{{"task", event.getTask()}, {"id", event.getId()}, {"label", event
                 .getTagsCount() > 0 ? "tags" : event.getLabel()}}) {
             if (f[1].isBlank()) {
@@ -106,6 +59,50 @@ public final class RawExamples {
             }
         }
         return event;
+    }
+
+    /**
+     * JSON (the default) or protobuf by content type; a protobuf value without a schema version gets version 1
+     * ({@code versioned}).
+     */
+    private static <T> T decode(byte[] value, String contentType, java.util.function.Function<byte[], T> json,
+            Events.ProtoParser<T> proto, String what, java.util.function.UnaryOperator<T> versioned) {
+        if (value == null || value.length == 0) {
+            throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "empty record value");
+        }
+        if (contentType == null || contentType.isBlank() || contentType.startsWith(Events.CONTENT_TYPE_JSON)) {
+            return json.apply(value);
+        }
+        if (contentType.startsWith(Events.CONTENT_TYPE_PROTOBUF)) {
+            try {
+                return versioned.apply(proto.parse(value));
+            } catch (InvalidProtocolBufferException e) {
+                throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "not a " + what + ": " + e.getMessage());
+            }
+        }
+        throw new RejectedException(ReasonCode.UNSUPPORTED_CONTENT_TYPE, "unsupported content-type " + contentType);
+    }
+
+    private static RawLabelEvent labelFromJson(byte[] value) {
+        JsonNode root = jsonObject(value, "a label");
+        RawLabelEvent.Builder b = RawLabelEvent.newBuilder().setSchemaVersion(root.has("schemaVersion")
+                ? intField(root, "schemaVersion")
+                : 1).setTask(stringField(root, "task", true)).setId(stringField(root, "id", true));
+        List<String> tags = stringArray(root, "tags");
+        b.addAllTags(tags);
+        String label = stringField(root, "label", tags.isEmpty());
+        if (label != null) {
+            b.setLabel(label);
+        }
+        String annotator = stringField(root, "annotator", false);
+        return annotator == null ? b.build() : b.setAnnotator(annotator).build();
+    }
+
+    private static void requireSchemaVersion(int version) {
+        if (version > Events.SCHEMA_VERSION || version < 1) {
+            throw new RejectedException(ReasonCode.UNSUPPORTED_SCHEMA_VERSION,
+                    "schemaVersion " + version + " is not supported (1.." + Events.SCHEMA_VERSION + ")");
+        }
     }
 
     private static JsonNode jsonObject(byte[] value, String what) {
@@ -159,11 +156,7 @@ public final class RawExamples {
     }
 
     private static RawExampleEvent checkShape(RawExampleEvent event) {
-        if (event.getSchemaVersion() > Events.SCHEMA_VERSION || event.getSchemaVersion() < 1) {
-            throw new RejectedException(ReasonCode.UNSUPPORTED_SCHEMA_VERSION,
-                    "schemaVersion " + event.getSchemaVersion() + " is not supported (1.." + Events.SCHEMA_VERSION
-                            + ")");
-        }
+        requireSchemaVersion(event.getSchemaVersion());
         if (event.getId().isBlank()) {
             throw new RejectedException(ReasonCode.MISSING_FIELD, "field 'id' is required");
         }
