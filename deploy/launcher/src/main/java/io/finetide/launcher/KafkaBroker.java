@@ -7,9 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.Base64;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * A real single-node Kafka broker (KRaft, broker and controller in one process) on loopback, from the Maven Central
@@ -69,14 +67,14 @@ public final class KafkaBroker {
     private static void format(Path dir, Path properties) throws IOException {
         Path idFile = dir.resolve("cluster.id");
         if (!Files.exists(idFile)) {
-            UUID u = UUID.randomUUID();
-            byte[] raw = java.nio.ByteBuffer.allocate(16).putLong(u.getMostSignificantBits())
-                    .putLong(u.getLeastSignificantBits()).array();
-            Files.writeString(idFile, Base64.getUrlEncoder().withoutPadding().encodeToString(raw));
+            // Kafka's own generator: it never starts an id with '-'.
+            Files.writeString(idFile, org.apache.kafka.common.Uuid.randomUuid().toString());
         }
         String clusterId = Files.readString(idFile).trim();
-        int rc = kafka.tools.StorageTool.execute(new String[]{"format", "-t", clusterId, "-c", properties.toString(),
-                "--ignore-formatted"}, new PrintStream(System.out, true));
+        // "--cluster-id=<id>" in one argument: an id beginning with '-' (1 in 64 of the random ones written before)
+        // would otherwise be read as an option and fail the format.
+        int rc = kafka.tools.StorageTool.execute(new String[]{"format", "--cluster-id=" + clusterId, "-c", properties
+                .toString(), "--ignore-formatted"}, new PrintStream(System.out, true));
         if (rc != 0) {
             throw new IllegalStateException("kafka-storage format failed with " + rc);
         }
