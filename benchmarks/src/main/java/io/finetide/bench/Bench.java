@@ -22,6 +22,9 @@ import io.finetide.platform.local.LocalPaths;
  * <pre>
  * preprocessing [--examples N] [--warmup N] [--data DIR]
  * ingestion [--examples N] [--warmup N] [--data DIR]
+ * quality --dataset sst2|trec|sms-spam|wnut17 [--train N] [--epochs N] [--lr X] [--batch N] [--max-length N]
+ *         [--strategy full|head|top-k] [--base minilm-l6|bge-small] [--incremental]
+ * peers [--threads N] [--batch N] [--lengths 64,128] [--iterations N] [--python PATH]
  * </pre>
  */
 public final class Bench {
@@ -43,9 +46,32 @@ public final class Bench {
                     a, "--examples", "20000")), Integer.parseInt(option(a, "--warmup", "2000")), SAY).run());
             case "ingestion" -> System.out.println(new IngestionBenchmark(root, data, Integer.parseInt(option(a,
                     "--examples", "20000")), Integer.parseInt(option(a, "--warmup", "2000")), SAY).run());
+            case "quality" -> System.out.println(new QualityBenchmark(root.resolve("../shared/datasets").normalize(),
+                    new QualityBenchmark.Options(option(a, "--dataset", "sst2"), option(a, "--base", "minilm-l6"),
+                            Integer.parseInt(option(a, "--train", "0")), Integer.parseInt(option(a, "--epochs", "3")),
+                            Double.parseDouble(option(a, "--lr", "5e-5")), Integer.parseInt(option(a, "--batch",
+                                    "32")),
+                            Integer.parseInt(option(a, "--max-length", "64")), option(a,
+                                    "--strategy", "full"),
+                            a.contains("--incremental"), Integer.parseInt(
+                                    option(a, "--threads", "2"))),
+                    SAY).run());
+            case "peers" -> {
+                Path work = root.resolve(".run/bench-peers");
+                Files.createDirectories(work);
+                System.out.println(new PeersBenchmark(work, data, Path.of(option(a, "--python", root.resolve(
+                        ".run/peers-venv/bin/python").toString())), root.resolve("benchmarks/python/peers.py"),
+                        Integer.parseInt(option(a, "--threads", "2")), Integer.parseInt(option(a, "--batch", "32")),
+                        PeersBenchmark.parseLengths(option(a, "--lengths", "64,128")), Integer.parseInt(option(a,
+                                "--iterations", "10")),
+                        SAY).run());
+            }
             default -> {
                 System.err.println("usage: finetide bench preprocessing|ingestion [--examples N] [--warmup N] "
-                        + "[--data DIR]");
+                        + "[--data DIR]\n       finetide bench quality --dataset sst2|trec|sms-spam|wnut17 [--train N] "
+                        + "[--epochs N] [--lr X] [--batch N] [--max-length N] [--strategy S] [--base B] "
+                        + "[--incremental]\n       finetide bench peers [--threads N] [--batch N] [--lengths 64,128] "
+                        + "[--iterations N]");
                 System.exit(2);
             }
         }

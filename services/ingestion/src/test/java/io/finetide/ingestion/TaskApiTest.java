@@ -134,4 +134,40 @@ class TaskApiTest {
                 + "\"hyperParameters\":{\"layerLrDecay\":1.5}}").post("/api/v1/tasks").then().statusCode(422).body(
                         "message", org.hamcrest.Matchers.containsString("layerLrDecay"));
     }
+
+    @Test
+    void theTaskNamesItsFineTuningStrategyAndOptimizer() {
+        given().contentType("application/json").body("{\"name\":\"plain\",\"labels\":[\"neg\",\"pos\"]}").post(
+                "/api/v1/tasks").then().statusCode(201).body("hyperParameters.fineTuning.strategy", equalTo("FULL"))
+                .body("hyperParameters.optimizer", equalTo("ADAMW")).body(
+                        "hyperParameters.gradientAccumulationSteps", equalTo(1));
+        given().contentType("application/json").body("{\"name\":\"lora\",\"labels\":[\"neg\",\"pos\"],"
+                + "\"hyperParameters\":{\"fineTuning\":{\"strategy\":\"LORA\"},\"optimizer\":\"SGD\","
+                + "\"gradientAccumulationSteps\":4}}").post("/api/v1/tasks").then().statusCode(201)
+                .body("hyperParameters.fineTuning.loraRank", equalTo(8))
+                .body("hyperParameters.fineTuning.loraAlpha", equalTo(16.0f))
+                .body("hyperParameters.fineTuning.loraTargets", org.hamcrest.Matchers.contains("QUERY", "VALUE"))
+                .body("hyperParameters.momentum", equalTo(0.9f))
+                .body("hyperParameters.gradientAccumulationSteps", equalTo(4));
+        given().contentType("application/json").body("{\"name\":\"top\",\"labels\":[\"neg\",\"pos\"],"
+                + "\"hyperParameters\":{\"fineTuning\":{\"strategy\":\"TOP_LAYERS\",\"topLayers\":2}}}").post(
+                        "/api/v1/tasks")
+                .then().statusCode(201).body("hyperParameters.fineTuning.topLayers",
+                        equalTo(2));
+        // MiniLM-L6 has 6 layers; LoRA settings without LoRA; a momentum of 1 never forgets.
+        given().contentType("application/json").body("{\"name\":\"bad\",\"labels\":[\"neg\",\"pos\"],"
+                + "\"hyperParameters\":{\"fineTuning\":{\"strategy\":\"TOP_LAYERS\",\"topLayers\":7}}}").post(
+                        "/api/v1/tasks")
+                .then().statusCode(422).body("message", org.hamcrest.Matchers
+                        .containsString("hyperParameters.fineTuning.topLayers must be in [1, 6]"));
+        given().contentType("application/json").body("{\"name\":\"bad\",\"labels\":[\"neg\",\"pos\"],"
+                + "\"hyperParameters\":{\"fineTuning\":{\"loraRank\":4},\"momentum\":1,"
+                + "\"gradientAccumulationSteps\":-1}}").post("/api/v1/tasks").then().statusCode(422)
+                .body("message", org.hamcrest.Matchers.containsString("lora* settings apply to the LORA strategy"))
+                .body("message", org.hamcrest.Matchers.containsString("momentum must be in [0, 1)"))
+                .body("message", org.hamcrest.Matchers.containsString("gradientAccumulationSteps"));
+        given().contentType("application/json").body("{\"name\":\"bad\",\"labels\":[\"neg\",\"pos\"],"
+                + "\"hyperParameters\":{\"fineTuning\":{\"strategy\":\"HALF\"}}}").post("/api/v1/tasks").then()
+                .statusCode(422).body("message", org.hamcrest.Matchers.containsString("HALF"));
+    }
 }

@@ -31,9 +31,9 @@ class LayerDecayTest {
         Weights after;
         try (EncoderGraph g = EncoderGraph.create(cfg, before, new EncoderGraph.Options(true, all, 1, 1, 0, null,
                 0.5))) {
-            // Step 1: bias corrections 1 - 0.9 and 1 - 0.999; no weight decay, no clipping.
+            // The first step: no weight decay, no clipping.
             g.trainStep(Batch.of(new int[][]{{1, 5, 7, 2}, {1, 9, 11, 12, 2}}, 0, 1, 16), new int[]{0, 1},
-                    (float) (lr / 0.1), (float) (1 / Math.sqrt(0.001)), 0f, 1e9f, 0f);
+                    new EncoderGraph.Step(0, lr, 0, 0, 0));
             after = g.weights();
         }
         Map<String, Double> expected = Map.of("classifier.weight", 1.0, ParamSpec.layer(1)

@@ -38,7 +38,7 @@ class LossTest {
     static double loss(int[] y, double smoothing, float[] classWeights) {
         try (EncoderGraph g = EncoderGraph.create(CFG, W, new EncoderGraph.Options(true, ALL, 1, 1, smoothing,
                 classWeights, 1.0))) {
-            return g.trainStep(Batch.of(IDS, 0, 1, 16), y, 1e-3f, 1f, 0f, 1e9f, 0f).loss();
+            return g.trainStep(Batch.of(IDS, 0, 1, 16), y, new EncoderGraph.Step(0, 1e-3, 0, 0, 0)).loss();
         }
     }
 

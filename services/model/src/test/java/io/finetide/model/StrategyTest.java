@@ -1,6 +1,7 @@
 package io.finetide.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Set;
@@ -8,6 +9,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 import io.finetide.model.encoder.EncoderConfig;
+import io.finetide.model.encoder.Lora;
 import io.finetide.model.encoder.Weights;
 import io.finetide.model.text.TextEncoder;
 import io.finetide.model.train.LabelledText;
@@ -26,8 +28,17 @@ class StrategyTest {
             Weights initial = Weights.initialise(config, 5);
             List<LabelledText> data = EncoderTrainingTest.data(64, 3);
             TrainingConfig tc = new TrainingConfig(1e-2, 16, 1, 0.01, 0.0, 1.0, 5, 0.1, 0, 0, 1);
-            for (Strategy strategy : List.of(Strategy.headOnly(), Strategy.topLayers(1), Strategy.full())) {
-                Set<String> trainable = strategy.trainable(config);
+            TrainingConfig twoEpochs = new TrainingConfig(1e-2, 16, 2, 0.01, 0.0, 1.0, 5, 0.1, 0, 0, 1);
+            for (Strategy strategy : List.of(Strategy.headOnly(), Strategy.topLayers(1), Strategy.full(), Strategy
+                    .lora(Lora.of(2, 4)))) {
+                Set<String> trainable = strategy.kind() == Strategy.Kind.LORA
+                        ? Set.of("classifier.weight", "classifier.bias", "encoder.layer.0.attention.self.query.weight",
+                                "encoder.layer.1.attention.self.query.weight",
+                                "encoder.layer.2.attention.self.query.weight",
+                                "encoder.layer.0.attention.self.value.weight",
+                                "encoder.layer.1.attention.self.value.weight",
+                                "encoder.layer.2.attention.self.value.weight")
+                        : strategy.trainable(config);
                 Weights after = Trainer.train(config, initial, encoder, data, data, tc, strategy,
                         TrainingListener.NONE).weights();
                 for (String name : initial.tensors().keySet()) {
@@ -42,6 +53,26 @@ class StrategyTest {
                     }
                 }
             }
+            // Gradual unfreezing over 2 epochs (the head, then the head and the top layer): the rest is untouched.
+            // (Which of the two epochs' weights come back depends on validation; OptimizerTest checks the stages.)
+            Weights gradual = Trainer.train(config, initial, encoder, data, data, twoEpochs, Strategy.gradual(),
+                    TrainingListener.NONE).weights();
+            assertThat(gradual.get("classifier.weight").values()).isNotEqualTo(initial.get("classifier.weight")
+                    .values());
+            for (String name : initial.tensors().keySet()) {
+                if (!name.startsWith("classifier") && !name.startsWith("encoder.layer.2.")) {
+                    assertThat(gradual.get(name).values()).as("gradual freezes " + name).isEqualTo(initial.get(name)
+                            .values());
+                }
+            }
+            assertThat(Strategy.gradual().activeIn(1, config)).containsExactly("classifier.weight", "classifier.bias");
+            assertThat(Strategy.gradual().activeIn(4, config)).hasSize(3 * 16 + 2);
+            assertThat(Strategy.gradual().activeIn(5, config)).isNull();
+            assertThat(Strategy.lora(Lora.of(2, 4)).trainable(config)).hasSize(3 * 2 * 2 + 2).contains(
+                    "encoder.layer.1.attention.self.value.lora_B");
+            assertThat(Strategy.parse("lora-8")).isEqualTo(Strategy.lora(Lora.of(8, 16)));
+            assertThat(Strategy.parse("top-2")).isEqualTo(Strategy.topLayers(2));
+            assertThatThrownBy(() -> Strategy.parse("top-x")).hasMessageContaining("unknown strategy 'top-x'");
             assertThat(Strategy.headOnly().trainable(config)).containsExactly("classifier.weight", "classifier.bias");
             assertThat(Strategy.topLayers(1).trainable(config)).allMatch(n -> n.startsWith("encoder.layer.2.")
                     || n.startsWith("classifier")).hasSize(16 + 2);

@@ -124,6 +124,55 @@ class TrainingFlowIT {
         given().get("/api/v1/tasks/tr/training-runs").then().statusCode(200);
     }
 
+    @Test
+    void theTasksStrategyTrainsOnlyWhatItNamesAndLoraIsMergedIntoTheBundle() throws Exception {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        TaskDefinitionEvent task = TaskDefinitions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder()
+                .setName("lo").addLabels("vehicle").addLabels("fruit")
+                .setModel(ModelSpec.newBuilder().setBaseModel("random").setLayers(2).setHiddenSize(32).setHeads(2)
+                        .setFfnSize(64).setMaxSeqLen(16))
+                .setHyperParameters(HyperParameters.newBuilder().setEpochs(3).setLearningRate(1e-2).setBatchSize(16)
+                        .setFineTuning(io.finetide.proto.v1.FineTuning.newBuilder().setStrategy(
+                                io.finetide.proto.v1.FineTuningStrategy.LORA).setLoraRank(4)))
+                .build()), 1L);
+        try (MongoClient client = MongoClients.create(ctx.mongoUri());
+                KafkaProducer<String, byte[]> p = TestKafka.producer(ctx.bootstrap());
+                KafkaConsumer<String, byte[]> trainedC = TestKafka.consumerFromStart(ctx.bootstrap(),
+                        ctx.topic(Topics.MODELS_TRAINED));
+                KafkaConsumer<String, byte[]> progressC = TestKafka.consumerFromStart(ctx.bootstrap(),
+                        ctx.topic(Topics.TRAINING_PROGRESS))) {
+            ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.artifactsDatabase()));
+            p.send(new ProducerRecord<>(ctx.topic(Topics.TASKS), "lo", task.toByteArray())).get();
+            DatasetSnapshotEvent v1 = snapshot(store, "lo", 1, rows(300, 1, "a"));
+            p.send(new ProducerRecord<>(ctx.topic(Topics.DATASETS_SNAPSHOTS), "lo", v1.toByteArray())).get();
+            List<ModelTrainedEvent> trained = new ArrayList<>();
+            List<TrainingProgressEvent> progress = new ArrayList<>();
+            await().atMost(Duration.ofMinutes(3)).until(() -> {
+                collect(trainedC, progressC, trained, progress);
+                return trained.stream().anyMatch(m -> m.getModelId().equals("lo-m1"));
+            });
+            ModelTrainedEvent m1 = trained.stream().filter(m -> m.getModelId().equals("lo-m1")).findFirst()
+                    .orElseThrow();
+            ModelBundle bundle = ModelBundle.fromBytes(store.require(m1.getArtifact()));
+            assertThat(bundle.metadata()).containsEntry("strategy", "lora-4");
+            // The random base the run started from, as the service drew it.
+            io.finetide.model.encoder.Weights base = io.finetide.model.encoder.Weights.initialise(bundle.config(),
+                    task.getHyperParameters().getSeed());
+            for (String name : base.tensors().keySet()) {
+                boolean adapted = name.endsWith("attention.self.query.weight") || name.endsWith(
+                        "attention.self.value.weight") || name.startsWith("classifier");
+                if (adapted) {
+                    assertThat(bundle.weights().get(name).values()).as(name).isNotEqualTo(base.get(name).values());
+                } else {
+                    assertThat(bundle.weights().get(name).values()).as(name).isEqualTo(base.get(name).values());
+                }
+            }
+            // The exported model is a plain encoder of the base's shape: no adapter tensors travel.
+            assertThat(bundle.weights().tensors().keySet()).noneMatch(n -> n.contains("lora"));
+            assertThat(m1.getValidationMetrics().getAccuracy()).isGreaterThan(0.8);
+        }
+    }
+
     private static void collect(KafkaConsumer<String, byte[]> trainedC, KafkaConsumer<String, byte[]> progressC,
             List<ModelTrainedEvent> trained, List<TrainingProgressEvent> progress) throws Exception {
         for (ConsumerRecord<String, byte[]> r : TestKafka.poll(trainedC, Duration.ofMillis(200))) {
@@ -135,10 +184,15 @@ class TrainingFlowIT {
     }
 
     private static DatasetSnapshotEvent snapshot(ArtifactStore store, int version, List<SnapshotFile.Row> rows) {
-        String id = "tr-v" + version;
-        String artifact = "datasets/tr/" + id + ".jsonl.gz";
+        return snapshot(store, "tr", version, rows);
+    }
+
+    private static DatasetSnapshotEvent snapshot(ArtifactStore store, String task, int version,
+            List<SnapshotFile.Row> rows) {
+        String id = task + "-v" + version;
+        String artifact = "datasets/" + task + "/" + id + ".jsonl.gz";
         store.putOnce(artifact, SnapshotFile.write(rows), new Document());
-        return DatasetSnapshotEvent.newBuilder().setMeta(Events.meta("tr")).setSnapshotId(id).setVersion(version)
+        return DatasetSnapshotEvent.newBuilder().setMeta(Events.meta(task)).setSnapshotId(id).setVersion(version)
                 .setArtifact(artifact).build();
     }
 }

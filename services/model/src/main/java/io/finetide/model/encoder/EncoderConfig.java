@@ -4,7 +4,8 @@ package io.finetide.model.encoder;
  * Shape of a BERT-family encoder with a sequence-classification head. Field names follow Hugging Face's
  * {@code config.json} where one exists, so imported configs map one to one.
  *
- * @param pooling "mean" (masked mean of the last hidden states) or "cls" (the first token's state)
+ * @param pooling how the last hidden states reach the head: "mean" (their masked mean) or "cls" (the first token's
+ *            state) for a label per sequence; "token" for a label per token (BIO tagging)
  */
 public record EncoderConfig(int vocabSize, int maxPositions, int typeVocabSize, int hiddenSize, int layers, int heads,
         int intermediateSize, int numLabels, String pooling, double dropout, double layerNormEps) {
@@ -17,12 +18,19 @@ public record EncoderConfig(int vocabSize, int maxPositions, int typeVocabSize, 
         if (numLabels < 2) {
             throw new IllegalArgumentException("a classifier needs at least 2 labels, got " + numLabels);
         }
-        if (!pooling.equals("mean") && !pooling.equals("cls")) {
-            throw new IllegalArgumentException("pooling must be 'mean' or 'cls', got " + pooling);
+        if (!pooling.equals("mean") && !pooling.equals("cls") && !pooling.equals(TOKEN)) {
+            throw new IllegalArgumentException("pooling must be 'mean', 'cls' or 'token', got " + pooling);
         }
         if (dropout < 0 || dropout >= 1) {
             throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
         }
+    }
+
+    /** The pooling of a token-classification model: the head labels every token. */
+    public static final String TOKEN = "token";
+
+    public boolean tokenClassification() {
+        return pooling.equals(TOKEN);
     }
 
     public int headSize() {

@@ -18,16 +18,23 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.math.Mean;
-import org.tensorflow.op.random.RandomUniform;
 import org.tensorflow.op.train.BatchMatMul;
 import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 
 /**
  * A BERT-style encoder with a sequence-classification head, built as a TensorFlow graph (post-LayerNorm, erf-GELU,
  * padding mask, mean or [CLS] pooling). In training mode it also holds the loss, the gradients of the trainable
- * parameters, global-norm clipping and an AdamW update; one {@link #trainStep} is one session run.
+ * parameters, global-norm clipping and an AdamW or SGD-with-momentum update; one {@link #trainStep} is one session run
+ * (or, with gradient accumulation, {@link #accumulate} per micro-batch and one {@link #applyAccumulated}).
+ *
+ * <p>
+ * Every piece of training state lives in graph variables: parameters, LoRA adapters, optimizer moments and each
+ * parameter's own step count (so a layer unfrozen late gets Adam's bias correction from its own first step). Dropout
+ * masks are stateless functions of (seed, step, op), so {@link #state()} and {@link #loadState} resume a run exactly.
  *
  * <p>
  * Parameters are ref variables. The update reads each parameter only after the global gradient norm exists, and that
@@ -40,23 +47,50 @@ public final class EncoderGraph implements AutoCloseable {
     private static final float ADAM_BETA2 = 0.999f;
     private static final float ADAM_EPS = 1e-8f;
     private static final float MASK_BIAS = -10000f;
+    /** Dropout ops per step; a step's random key is {@code step * DROPOUT_KEYS + op}. */
+    private static final long DROPOUT_KEYS = 1 << 12;
+
+    /** How the gradients move the parameters. */
+    public enum Optimizer {
+        /** Adam with decoupled weight decay (Loshchilov and Hutter), none on biases and LayerNorms. */
+        ADAMW,
+        /** SGD with (heavy-ball) momentum; weight decay as an L2 term added to the gradient, as in PyTorch. */
+        SGD
+    }
 
     /**
      * @param classWeights the loss weight of each label (an example counts with its label's weight), or null for
      *                     equal weights
      * @param layerDecay   discriminative fine-tuning: the head learns at the full rate, the top encoder layer at
      *                     {@code layerDecay} times it, each layer below at {@code layerDecay} times the one above, the
-     *                     embeddings below the lowest layer; 1 gives every parameter the same rate
+     *                     embeddings below the lowest; 1 gives every parameter the same rate
+     * @param lora         low-rank adapters to add (their names may then be {@code trainable}), or null
+     * @param staged       the set of updated parameters may shrink below {@code trainable} per step
+     *                     ({@link Step#active}), for gradual unfreezing
+     * @param accumulate   build the gradient-accumulation ops ({@link #accumulate}, {@link #applyAccumulated})
      */
     public record Options(boolean training, Set<String> trainable, long seed, int threads, double labelSmoothing,
-            float[] classWeights, double layerDecay) {
+            float[] classWeights, double layerDecay, Optimizer optimizer, double momentum, Lora lora, boolean staged,
+            boolean accumulate) {
         public Options(boolean training, Set<String> trainable, long seed, int threads, double labelSmoothing) {
             this(training, trainable, seed, threads, labelSmoothing, null, 1.0);
+        }
+
+        public Options(boolean training, Set<String> trainable, long seed, int threads, double labelSmoothing,
+                float[] classWeights, double layerDecay) {
+            this(training, trainable, seed, threads, labelSmoothing, classWeights, layerDecay, Optimizer.ADAMW, 0,
+                    null, false, false);
         }
 
         public Options {
             if (layerDecay <= 0 || layerDecay > 1) {
                 throw new IllegalArgumentException("layer decay must be in (0, 1], got " + layerDecay);
+            }
+            if (momentum < 0 || momentum >= 1) {
+                throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
+            }
+            if (optimizer == null) {
+                throw new IllegalArgumentException("an optimizer is needed");
             }
         }
 
@@ -65,35 +99,63 @@ public final class EncoderGraph implements AutoCloseable {
         }
     }
 
+    /**
+     * The knobs of one optimisation step.
+     *
+     * @param randomKey   selects this step's dropout masks (the trainer's micro-batch counter)
+     * @param maxGradNorm global-norm clip; 0 or less disables it
+     * @param active      with {@link Options#staged}: the parameters this step updates (null: all trainable)
+     */
+    public record Step(long randomKey, double learningRate, double weightDecay, double maxGradNorm, double dropout,
+            Set<String> active) {
+        public Step(long randomKey, double learningRate, double weightDecay, double maxGradNorm, double dropout) {
+            this(randomKey, learningRate, weightDecay, maxGradNorm, dropout, null);
+        }
+    }
+
+    private record Slot(Variable<TFloat32> variable, int[] shape, Placeholder<TFloat32> feed, Op assign) {
+    }
+
     private final EncoderConfig config;
     private final Options options;
     private final Graph graph;
     private final Session session;
     private final Ops tf;
     private final List<ParamSpec> specs;
-    private final Map<String, Variable<TFloat32>> variables = new LinkedHashMap<>();
+    private final List<ParamSpec> loraSpecs;
+    /** Every variable of the graph by name: parameters, adapters, optimizer state; for loading and checkpoints. */
+    private final Map<String, Slot> slots = new LinkedHashMap<>();
     private final Map<String, Operand<TFloat32>> reads = new LinkedHashMap<>();
-    private final Map<String, Placeholder<TFloat32>> loadFeeds = new LinkedHashMap<>();
-    private final List<Op> loadOps = new ArrayList<>();
+    /** What {@link #weights()} exports: the read, or for an adapted weight {@code W + scale A B}. */
+    private final Map<String, Operand<TFloat32>> exported = new LinkedHashMap<>();
     private final Placeholder<TInt32> inputIds;
     private final Placeholder<TFloat32> attentionMask;
     private final Placeholder<TFloat32> dropoutRate;
+    private final Operand<TInt64> dropoutKey;
+    private final Operand<TInt32> tokenTypes;
     private final Operand<TFloat32> logits;
     private final Operand<TFloat32> probabilities;
-    private long randomOpCounter;
+    private long dropoutOps;
     /** [batch, time, hidden]: the encoder's last hidden states, before pooling. */
     private Operand<TFloat32> lastHidden;
 
     // Training only.
+    private List<ParamSpec> trainable;
     private Placeholder<TInt32> labels;
-    private Placeholder<TFloat32> stepSize;
-    private Placeholder<TFloat32> invSqrtBiasCorrection2;
-    private Placeholder<TFloat32> decayRate;
+    private Placeholder<TFloat32> learningRate;
+    private Placeholder<TFloat32> weightDecay;
     private Placeholder<TFloat32> clipNorm;
+    private Operand<TBool> active;
     private Operand<TFloat32> loss;
+    private Operand<TFloat32> lossWeight;
+    private Output<?>[] gradients;
     private Operand<TFloat32> gradNorm;
     private Op update;
     private Op resetOptimizer;
+    private Op accumulateOp;
+    private Operand<TFloat32> accumulatedNorm;
+    private Op applyAccumulatedOp;
+    private Op clearAccumulatorsOp;
 
     private EncoderGraph(EncoderConfig config, Options options) {
         this.config = config;
@@ -101,18 +163,28 @@ public final class EncoderGraph implements AutoCloseable {
         this.graph = new Graph();
         this.tf = Ops.create(graph);
         this.specs = ParamSpec.forConfig(config);
+        this.loraSpecs = options.lora() == null ? List.of() : options.lora().params(config);
         for (ParamSpec p : specs) {
-            Shape shape = shapeOf(p.shape());
-            Variable<TFloat32> v = tf.variable(shape, TFloat32.class);
-            Placeholder<TFloat32> feed = tf.placeholder(TFloat32.class, Placeholder.shape(shape));
-            variables.put(p.name(), v);
-            reads.put(p.name(), tf.identity(v));
-            loadFeeds.put(p.name(), feed);
-            loadOps.add(tf.assign(v, feed));
+            reads.put(p.name(), tf.identity(slot(p.name(), p.shape()).variable()));
+        }
+        for (ParamSpec p : loraSpecs) {
+            reads.put(p.name(), tf.identity(slot(p.name(), p.shape()).variable()));
+        }
+        for (ParamSpec p : specs) {
+            exported.put(p.name(), reads.get(p.name()));
+        }
+        if (options.lora() != null) {
+            Operand<TFloat32> scale = tf.constant((float) options.lora().scale());
+            for (String prefix : options.lora().prefixes(config)) {
+                exported.put(prefix + ".weight", tf.math.add(reads.get(prefix + ".weight"), tf.math.mul(scale,
+                        tf.linalg.matMul(reads.get(prefix + Lora.A), reads.get(prefix + Lora.B)))));
+            }
         }
         inputIds = tf.placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, -1)));
         attentionMask = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, -1)));
         dropoutRate = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+        dropoutKey = tf.placeholderWithDefault(tf.constant(new long[]{0, 0}), Shape.of(2));
+        tokenTypes = tf.placeholderWithDefault(tf.constant(new int[][]{{0}}), Shape.of(-1, -1));
         logits = buildClassifier();
         probabilities = tf.nn.softmax(logits);
         if (options.training()) {
@@ -125,14 +197,31 @@ public final class EncoderGraph implements AutoCloseable {
         this.session = new Session(graph, proto);
     }
 
-    /** A graph holding {@code weights}; in training mode with fresh optimizer state. */
+    private Slot slot(String name, int[] dims) {
+        Shape shape = shapeOf(dims);
+        Variable<TFloat32> v = tf.variable(shape, TFloat32.class);
+        Placeholder<TFloat32> feed = tf.placeholder(TFloat32.class, Placeholder.shape(shape));
+        Slot s = new Slot(v, dims.clone(), feed, tf.assign(v, feed));
+        if (slots.putIfAbsent(name, s) != null) {
+            throw new IllegalStateException("two variables named " + name);
+        }
+        return s;
+    }
+
+    /** A graph holding {@code weights}; in training mode with fresh optimizer state (and fresh adapters). */
     public static EncoderGraph create(EncoderConfig config, Weights weights, Options options) {
         weights.requireCompatible(config);
         EncoderGraph g = new EncoderGraph(config, options);
         try {
             g.load(weights);
+            if (options.lora() != null) {
+                g.assign(options.lora().initial(config, options.seed()).tensors());
+            }
             if (options.training()) {
                 g.session.run(g.resetOptimizer);
+                if (g.clearAccumulatorsOp != null) {
+                    g.session.run(g.clearAccumulatorsOp);
+                }
             }
             return g;
         } catch (RuntimeException e) {
@@ -154,7 +243,8 @@ public final class EncoderGraph implements AutoCloseable {
         Operand<TFloat32> x = tf.gather(reads.get(ParamSpec.WORD_EMBEDDINGS), inputIds, tf.constant(0));
         Operand<TFloat32> pos = tf.gather(reads.get(ParamSpec.POSITION_EMBEDDINGS),
                 tf.range(tf.constant(0), seqLen, tf.constant(1)), tf.constant(0));
-        Operand<TFloat32> type = tf.gather(reads.get(ParamSpec.TYPE_EMBEDDINGS), tf.constant(0), tf.constant(0));
+        // Segment ids default to 0 everywhere (a [1, 1] default broadcasts over the batch).
+        Operand<TFloat32> type = tf.gather(reads.get(ParamSpec.TYPE_EMBEDDINGS), tokenTypes, tf.constant(0));
         x = tf.math.add(tf.math.add(x, pos), type);
         Operand<TFloat32> x2 = tf.reshape(x, tf.constant(new int[]{-1, h}));
         x2 = dropout(layerNorm(x2, ParamSpec.EMBEDDINGS_LN));
@@ -192,6 +282,10 @@ public final class EncoderGraph implements AutoCloseable {
                 tf.constant(new int[]{1})), tf.constant(new int[]{h})), tf.constant(0));
         Operand<TFloat32> hidden = tf.reshape(x2, hiddenShape);
         lastHidden = hidden;
+        if (config.tokenClassification()) {
+            // [batch * time, labels]: every position gets logits; the loss and readers skip the unlabelled ones.
+            return linear(dropout(x2), ParamSpec.CLASSIFIER);
+        }
         Operand<TFloat32> pooled;
         if (config.pooling().equals("cls")) {
             pooled = tf.gather(hidden, tf.constant(0), tf.constant(1));
@@ -206,7 +300,15 @@ public final class EncoderGraph implements AutoCloseable {
     }
 
     private Operand<TFloat32> linear(Operand<TFloat32> x, String prefix) {
-        return tf.math.add(tf.linalg.matMul(x, reads.get(prefix + ".weight")), reads.get(prefix + ".bias"));
+        Operand<TFloat32> y = tf.math.add(tf.linalg.matMul(x, reads.get(prefix + ".weight")), reads.get(prefix
+                + ".bias"));
+        Operand<TFloat32> a = reads.get(prefix + Lora.A);
+        if (a == null) {
+            return y;
+        }
+        // Through the rank-r bottleneck: two thin products, never the full-size A B.
+        Operand<TFloat32> low = tf.linalg.matMul(tf.linalg.matMul(x, a), reads.get(prefix + Lora.B));
+        return tf.math.add(y, tf.math.mul(tf.constant((float) options.lora().scale()), low));
     }
 
     private Operand<TFloat32> layerNorm(Operand<TFloat32> x, String prefix) {
@@ -225,13 +327,20 @@ public final class EncoderGraph implements AutoCloseable {
         return tf.math.mul(x, cdf);
     }
 
-    /** Inverted dropout with the rate fed per run (0 at evaluation), so one graph serves both. */
+    /**
+     * Inverted dropout with the rate fed per run (0 at evaluation), so one graph serves both. The mask is a stateless
+     * function of the fed key and the op's index: the same step draws the same masks in any session.
+     */
     private Operand<TFloat32> dropout(Operand<TFloat32> x) {
         if (!options.training()) {
             return x;
         }
-        Operand<TFloat32> noise = tf.random.randomUniform(tf.shape(x), TFloat32.class,
-                RandomUniform.seed(options.seed()), RandomUniform.seed2(++randomOpCounter));
+        long op = dropoutOps++;
+        if (op >= DROPOUT_KEYS) {
+            throw new IllegalStateException("more than " + DROPOUT_KEYS + " dropout ops");
+        }
+        Operand<TInt64> key = tf.math.add(dropoutKey, tf.constant(new long[]{0, op}));
+        Operand<TFloat32> noise = tf.random.statelessRandomUniform(tf.shape(x), key, TFloat32.class);
         Operand<TFloat32> keep = tf.dtypes.cast(tf.math.greaterEqual(noise, dropoutRate), TFloat32.class);
         return tf.math.div(tf.math.mul(x, keep), tf.math.sub(tf.constant(1f), dropoutRate));
     }
@@ -239,74 +348,168 @@ public final class EncoderGraph implements AutoCloseable {
     private void buildTraining() {
         int numLabels = config.numLabels();
         labels = tf.placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
-        stepSize = scalarPlaceholder();
-        invSqrtBiasCorrection2 = scalarPlaceholder();
-        decayRate = scalarPlaceholder();
+        learningRate = scalarPlaceholder();
+        weightDecay = scalarPlaceholder();
         clipNorm = scalarPlaceholder();
 
         float smoothing = (float) options.labelSmoothing();
-        Operand<TFloat32> target = tf.oneHot(labels, tf.constant(numLabels), tf.constant(1f - smoothing
-                + smoothing / numLabels), tf.constant(smoothing / numLabels));
+        // A label below 0 marks a position without one (padding, special tokens, later word pieces of a word): it
+        // weighs nothing. Each counted position weighs its label's class weight (1 without weights); the loss is the
+        // weighted mean.
+        Operand<TInt32> safe = tf.math.maximum(labels, tf.constant(0));
+        Operand<TFloat32> valid = tf.dtypes.cast(tf.math.greaterEqual(labels, tf.constant(0)), TFloat32.class);
+        Operand<TFloat32> target = tf.oneHot(safe, tf.constant(numLabels), tf.constant(1f - smoothing + smoothing
+                / numLabels), tf.constant(smoothing / numLabels));
         Operand<TFloat32> logp = tf.nn.logSoftmax(logits);
         Operand<TFloat32> perExample = tf.math.neg(tf.sum(tf.math.mul(target, logp), tf.constant(1)));
-        if (options.classWeights() == null) {
-            loss = tf.math.mean(perExample, tf.constant(0));
-        } else {
+        Operand<TFloat32> w = valid;
+        if (options.classWeights() != null) {
             if (options.classWeights().length != numLabels) {
                 throw new IllegalArgumentException(options.classWeights().length + " class weights for " + numLabels
                         + " labels");
             }
             // A weighted mean: a batch of one rare label is not scaled up as a whole, only relative to the others.
-            Operand<TFloat32> w = tf.gather(tf.constant(options.classWeights()), labels, tf.constant(0));
-            loss = tf.math.div(tf.sum(tf.math.mul(w, perExample), tf.constant(0)), tf.sum(w, tf.constant(0)));
+            w = tf.math.mul(tf.gather(tf.constant(options.classWeights()), safe, tf.constant(0)), valid);
         }
+        lossWeight = tf.sum(w, tf.constant(0));
+        loss = tf.math.div(tf.sum(tf.math.mul(w, perExample), tf.constant(0)), tf.math.maximum(lossWeight, tf
+                .constant(1e-12f)));
 
-        List<ParamSpec> trainable = specs.stream().filter(p -> options.trainable().contains(p.name())).toList();
+        List<ParamSpec> all = new ArrayList<>(specs);
+        all.addAll(loraSpecs);
+        trainable = all.stream().filter(p -> options.trainable().contains(p.name())).toList();
         if (trainable.isEmpty()) {
             throw new IllegalArgumentException("no trainable parameters selected");
         }
-        Output<?>[] xs = trainable.stream().map(p -> reads.get(p.name()).asOutput()).toArray(Output[]::new);
-        Output<?>[] grads = graph.addGradients(loss.asOutput(), xs);
-
-        List<Operand<TFloat32>> squares = new ArrayList<>();
-        for (Output<?> g : grads) {
-            squares.add(tf.sum(tf.math.square(flat(cast(g))), tf.constant(0)));
+        for (String name : options.trainable()) {
+            if (!reads.containsKey(name)) {
+                throw new IllegalArgumentException("no parameter '" + name + "' to train");
+            }
         }
-        gradNorm = tf.math.sqrt(tf.math.addN(squares));
+        boolean[] everything = new boolean[trainable.size()];
+        java.util.Arrays.fill(everything, true);
+        active = tf.placeholderWithDefault(tf.constant(everything), Shape.of(trainable.size()));
+
+        Output<?>[] xs = trainable.stream().map(p -> reads.get(p.name()).asOutput()).toArray(Output[]::new);
+        gradients = graph.addGradients(loss.asOutput(), xs);
+
+        List<Op> resets = new ArrayList<>();
+        List<Slot> state = new ArrayList<>();
+        for (ParamSpec p : trainable) {
+            for (String kind : options.optimizer() == Optimizer.ADAMW
+                    ? List.of("adam.m", "adam.v")
+                    : List.of(
+                            "sgd.momentum")) {
+                state.add(slot(kind + ":" + p.name(), p.shape()));
+            }
+            state.add(slot("steps:" + p.name(), new int[0]));
+        }
+        for (Slot s : state) {
+            resets.add(tf.assign(s.variable(), tf.zeros(tf.constant(toLong(s.shape())), TFloat32.class)));
+        }
+        resetOptimizer = tf.withControlDependencies(resets).noOp();
+
+        List<Operand<TFloat32>> grads = new ArrayList<>();
+        for (Output<?> g : gradients) {
+            grads.add(cast(g));
+        }
+        Update fused = buildUpdate(grads);
+        gradNorm = fused.norm();
+        update = fused.op();
+
+        if (options.accumulate()) {
+            // Sums of weighted gradients and of the weights.
+            Variable<TFloat32> count = slot("accumulated:examples", new int[0]).variable();
+            // A micro-batch counts with its loss weight (its labelled positions), so the quotient is the big batch's
+            // weighted-mean gradient.
+            Operand<TFloat32> n = lossWeight;
+            List<Op> adds = new ArrayList<>();
+            List<Op> clears = new ArrayList<>();
+            List<Operand<TFloat32>> means = new ArrayList<>();
+            Operand<TFloat32> countRead = tf.identity(count);
+            for (int i = 0; i < trainable.size(); i++) {
+                ParamSpec p = trainable.get(i);
+                Variable<TFloat32> acc = slot("accumulated:" + p.name(), p.shape()).variable();
+                adds.add(tf.assignAdd(acc, tf.math.mul(grads.get(i), n)));
+                clears.add(tf.assign(acc, tf.zeros(tf.constant(toLong(p.shape())), TFloat32.class)));
+                means.add(tf.math.div(tf.identity(acc), countRead));
+            }
+            adds.add(tf.assignAdd(count, n));
+            clears.add(tf.assign(count, tf.constant(0f)));
+            accumulateOp = tf.withControlDependencies(adds).noOp();
+            clearAccumulatorsOp = tf.withControlDependencies(clears).noOp();
+            Update applied = buildUpdate(means);
+            accumulatedNorm = applied.norm();
+            applyAccumulatedOp = applied.op();
+        }
+    }
+
+    /**
+     * The optimizer's update of every trainable parameter from {@code grads} (in {@link #trainable} order): the global
+     * norm over the active parameters, clipping, then AdamW or SGD; inactive parameters and their state keep their
+     * values exactly.
+     */
+    private Update buildUpdate(List<Operand<TFloat32>> grads) {
+        List<Operand<TFloat32>> squares = new ArrayList<>();
+        List<Operand<TBool>> on = new ArrayList<>();
+        for (int i = 0; i < grads.size(); i++) {
+            Operand<TBool> a = tf.gather(active, tf.constant(i), tf.constant(0));
+            on.add(a);
+            Operand<TFloat32> sq = tf.sum(tf.math.square(flat(grads.get(i))), tf.constant(0));
+            squares.add(tf.math.mul(sq, tf.dtypes.cast(a, TFloat32.class)));
+        }
+        Operand<TFloat32> norm = tf.math.sqrt(tf.math.addN(squares));
         // clip / max(norm, clip): 1 when under the limit.
-        Operand<TFloat32> clipScale = tf.math.div(clipNorm, tf.math.maximum(gradNorm, clipNorm));
+        Operand<TFloat32> clipScale = tf.math.div(clipNorm, tf.math.maximum(norm, clipNorm));
 
         List<Op> assigns = new ArrayList<>();
-        List<Op> resets = new ArrayList<>();
         for (int i = 0; i < trainable.size(); i++) {
             ParamSpec p = trainable.get(i);
-            Shape shape = shapeOf(p.shape());
-            Variable<TFloat32> m = tf.variable(shape, TFloat32.class);
-            Variable<TFloat32> v = tf.variable(shape, TFloat32.class);
-            Operand<TFloat32> zeros = tf.zeros(tf.constant(toLong(p.shape())), TFloat32.class);
-            resets.add(tf.assign(m, zeros));
-            resets.add(tf.assign(v, zeros));
-            Operand<TFloat32> g = tf.math.mul(cast(grads[i]), clipScale);
-            Operand<TFloat32> m1 = tf.math.add(tf.math.mul(tf.constant(ADAM_BETA1), m),
-                    tf.math.mul(tf.constant(1 - ADAM_BETA1), g));
-            Operand<TFloat32> v1 = tf.math.add(tf.math.mul(tf.constant(ADAM_BETA2), v),
-                    tf.math.mul(tf.constant(1 - ADAM_BETA2), tf.math.square(g)));
-            Operand<TFloat32> denom = tf.math.add(tf.math.mul(tf.math.sqrt(v1), invSqrtBiasCorrection2),
-                    tf.constant(ADAM_EPS));
             Operand<TFloat32> param = reads.get(p.name());
-            Operand<TFloat32> scale = tf.constant((float) rateScale(p.name()));
-            Operand<TFloat32> next = tf.math.sub(param, tf.math.mul(tf.math.mul(stepSize, scale), tf.math.div(m1,
-                    denom)));
-            if (p.decayed()) {
-                // Decoupled weight decay (AdamW): shrink the weight itself, not the gradient.
-                next = tf.math.sub(next, tf.math.mul(tf.math.mul(decayRate, scale), param));
+            Operand<TFloat32> g = tf.math.mul(grads.get(i), clipScale);
+            Operand<TFloat32> rate = tf.math.mul(learningRate, tf.constant((float) rateScale(p.name())));
+            Variable<TFloat32> steps = slots.get("steps:" + p.name()).variable();
+            Operand<TFloat32> t1 = tf.math.add(tf.identity(steps), tf.constant(1f));
+            Operand<TFloat32> next;
+            if (options.optimizer() == Optimizer.ADAMW) {
+                Variable<TFloat32> m = slots.get("adam.m:" + p.name()).variable();
+                Variable<TFloat32> v = slots.get("adam.v:" + p.name()).variable();
+                Operand<TFloat32> mRead = tf.identity(m);
+                Operand<TFloat32> vRead = tf.identity(v);
+                Operand<TFloat32> m1 = tf.math.add(tf.math.mul(tf.constant(ADAM_BETA1), mRead),
+                        tf.math.mul(tf.constant(1 - ADAM_BETA1), g));
+                Operand<TFloat32> v1 = tf.math.add(tf.math.mul(tf.constant(ADAM_BETA2), vRead),
+                        tf.math.mul(tf.constant(1 - ADAM_BETA2), tf.math.square(g)));
+                // Bias corrections from this parameter's own step count.
+                Operand<TFloat32> bc1 = tf.math.sub(tf.constant(1f), tf.math.pow(tf.constant(ADAM_BETA1), t1));
+                Operand<TFloat32> bc2 = tf.math.sub(tf.constant(1f), tf.math.pow(tf.constant(ADAM_BETA2), t1));
+                Operand<TFloat32> denom = tf.math.add(tf.math.div(tf.math.sqrt(v1), tf.math.sqrt(bc2)),
+                        tf.constant(ADAM_EPS));
+                next = tf.math.sub(param, tf.math.mul(tf.math.div(rate, bc1), tf.math.div(m1, denom)));
+                if (p.decayed()) {
+                    // Decoupled weight decay (AdamW): shrink the weight itself, not the gradient.
+                    next = tf.math.sub(next, tf.math.mul(tf.math.mul(rate, weightDecay), param));
+                }
+                assigns.add(tf.assign(m, tf.select(on.get(i), m1, mRead)));
+                assigns.add(tf.assign(v, tf.select(on.get(i), v1, vRead)));
+            } else {
+                Variable<TFloat32> buf = slots.get("sgd.momentum:" + p.name()).variable();
+                Operand<TFloat32> bufRead = tf.identity(buf);
+                if (p.decayed()) {
+                    g = tf.math.add(g, tf.math.mul(weightDecay, param));
+                }
+                Operand<TFloat32> buf1 = tf.math.add(tf.math.mul(tf.constant((float) options.momentum()), bufRead),
+                        g);
+                next = tf.math.sub(param, tf.math.mul(rate, buf1));
+                assigns.add(tf.assign(buf, tf.select(on.get(i), buf1, bufRead)));
             }
-            assigns.add(tf.assign(m, m1));
-            assigns.add(tf.assign(v, v1));
-            assigns.add(tf.assign(variables.get(p.name()), next));
+            assigns.add(tf.assign(steps, tf.select(on.get(i), t1, tf.identity(steps))));
+            assigns.add(tf.assign(slots.get(p.name()).variable(), tf.select(on.get(i), next, param)));
         }
-        update = tf.withControlDependencies(assigns).noOp();
-        resetOptimizer = tf.withControlDependencies(resets).noOp();
+        return new Update(norm, tf.withControlDependencies(assigns).noOp());
+    }
+
+    private record Update(Operand<TFloat32> norm, Op op) {
     }
 
     @SuppressWarnings("unchecked")
@@ -352,35 +555,85 @@ public final class EncoderGraph implements AutoCloseable {
 
     // ------------------------------------------------------------------ running
 
-    /** Replaces every parameter with the given values. */
+    /** Replaces every model parameter with the given values. */
     public void load(Weights weights) {
+        Map<String, Weights.Tensor> model = new LinkedHashMap<>();
+        for (ParamSpec p : specs) {
+            model.put(p.name(), weights.get(p.name()));
+        }
+        assign(model);
+    }
+
+    private void assign(Map<String, Weights.Tensor> values) {
         List<TFloat32> tensors = new ArrayList<>();
         try {
             Session.Runner runner = session.runner();
-            for (ParamSpec p : specs) {
-                Weights.Tensor w = weights.get(p.name());
+            values.forEach((name, w) -> {
+                Slot s = slots.get(name);
+                if (s == null) {
+                    throw new IllegalArgumentException("the graph has no variable '" + name + "'");
+                }
+                if (!java.util.Arrays.equals(s.shape(), w.shape())) {
+                    throw new IllegalArgumentException("variable '" + name + "' has shape " + java.util.Arrays
+                            .toString(s.shape()) + ", given " + java.util.Arrays.toString(w.shape()));
+                }
                 TFloat32 t = TFloat32.tensorOf(shapeOf(w.shape()), DataBuffers.of(w.values(), true, false));
                 tensors.add(t);
-                runner.feed(loadFeeds.get(p.name()), t);
-            }
-            loadOps.forEach(runner::addTarget);
+                runner.feed(s.feed(), t);
+                runner.addTarget(s.assign());
+            });
             runner.run().close();
         } finally {
             tensors.forEach(TFloat32::close);
         }
     }
 
-    /** The current parameter values, copied out of the graph. */
+    /** The model's parameters, copied out of the graph; adapters are merged into the weights they adapt. */
     public Weights weights() {
+        return fetch(exported);
+    }
+
+    /**
+     * Everything a resumed run needs, copied out of the graph: parameters and adapters unmerged, optimizer moments,
+     * step counts and accumulators.
+     */
+    public Weights state() {
+        Map<String, Operand<TFloat32>> all = new LinkedHashMap<>();
+        slots.forEach((name, s) -> all.put(name, reads.containsKey(name)
+                ? reads.get(name)
+                : tf.identity(s
+                        .variable())));
+        return fetch(all);
+    }
+
+    /** Restores what {@link #state()} returned, from a graph built with the same configuration and options. */
+    public void loadState(Weights state) {
+        if (!state.tensors().keySet().equals(slots.keySet())) {
+            java.util.Set<String> missing = new java.util.TreeSet<>(slots.keySet());
+            missing.removeAll(state.tensors().keySet());
+            java.util.Set<String> unknown = new java.util.TreeSet<>(state.tensors().keySet());
+            unknown.removeAll(slots.keySet());
+            throw new IllegalArgumentException("the state does not fit this graph: missing " + missing
+                    + ", unknown " + unknown);
+        }
+        assign(state.tensors());
+    }
+
+    private Weights fetch(Map<String, Operand<TFloat32>> operands) {
         Session.Runner runner = session.runner();
-        specs.forEach(p -> runner.fetch(reads.get(p.name())));
+        List<String> names = new ArrayList<>(operands.keySet());
+        names.forEach(n -> runner.fetch(operands.get(n)));
         Map<String, Weights.Tensor> out = new LinkedHashMap<>();
         try (Result r = runner.run()) {
-            for (int i = 0; i < specs.size(); i++) {
-                ParamSpec p = specs.get(i);
-                float[] values = new float[p.size()];
-                ((TFloat32) r.get(i)).copyTo(DataBuffers.of(values, false, false));
-                out.put(p.name(), new Weights.Tensor(p.shape().clone(), values));
+            for (int i = 0; i < names.size(); i++) {
+                TFloat32 t = (TFloat32) r.get(i);
+                int[] shape = new int[t.shape().numDimensions()];
+                for (int d = 0; d < shape.length; d++) {
+                    shape[d] = (int) t.shape().get(d);
+                }
+                float[] values = new float[(int) t.shape().size()];
+                t.copyTo(DataBuffers.of(values, false, false));
+                out.put(names.get(i), new Weights.Tensor(shape, values));
             }
         }
         return new Weights(out);
@@ -388,7 +641,27 @@ public final class EncoderGraph implements AutoCloseable {
 
     /** Class probabilities for a padded batch, [batch][labels]. */
     public float[][] predict(Batch batch) {
+        if (config.tokenClassification()) {
+            throw new IllegalStateException("a token-classification model labels tokens: predictTokens");
+        }
         return infer(batch, probabilities, t -> toMatrix(t, batch.size(), config.numLabels()));
+    }
+
+    /** Label probabilities of every position of a padded batch, [batch][time][labels]. */
+    public float[][][] predictTokens(Batch batch) {
+        if (!config.tokenClassification()) {
+            throw new IllegalStateException("a sequence-classification model labels sequences: predict");
+        }
+        return infer(batch, probabilities, t -> {
+            float[][] flat = toMatrix(t, batch.size() * batch.length(), config.numLabels());
+            float[][][] out = new float[batch.size()][batch.length()][];
+            for (int i = 0; i < batch.size(); i++) {
+                for (int j = 0; j < batch.length(); j++) {
+                    out[i][j] = flat[i * batch.length() + j];
+                }
+            }
+            return out;
+        });
     }
 
     /** The last hidden states of a padded batch, flat in [batch][time][hidden] order. */
@@ -398,6 +671,24 @@ public final class EncoderGraph implements AutoCloseable {
             t.copyTo(DataBuffers.of(out, false, false));
             return out;
         });
+    }
+
+    /**
+     * Writes the model as a TensorFlow SavedModel (tag {@code serve}) with a {@code serving_default} signature: inputs
+     * {@code input_ids} (int32 [batch, time]), {@code attention_mask} (float32, 1 for real tokens) and
+     * {@code token_type_ids} (int32, zeros for single texts), output {@code probabilities} ([batch, labels], or [batch * time, labels] for a
+     * token model). Only an inference graph exports: it needs no dropout or optimizer inputs.
+     */
+    public void exportSavedModel(java.nio.file.Path dir) throws java.io.IOException {
+        if (options.training()) {
+            throw new IllegalStateException("export an inference graph (EncoderGraph.Options.inference)");
+        }
+        org.tensorflow.Signature signature = org.tensorflow.Signature.builder().key("serving_default")
+                .input("input_ids", inputIds).input("attention_mask", attentionMask).input("token_type_ids",
+                        tokenTypes)
+                .output("probabilities", probabilities).build();
+        org.tensorflow.SavedModelBundle.exporter(dir.toString()).withFunction(org.tensorflow.SessionFunction.create(
+                signature, session)).export();
     }
 
     /** One forward pass without dropout, reading {@code fetch} before its tensor is closed. */
@@ -418,33 +709,134 @@ public final class EncoderGraph implements AutoCloseable {
     public record StepResult(float loss, float gradNorm) {
     }
 
-    /**
-     * One optimisation step.
-     *
-     * @param stepSize learning rate divided by Adam's first bias correction
-     * @param invSqrtBc2 1 / sqrt(1 - beta2^t)
-     * @param decay learning rate times weight decay
-     * @param maxGradNorm global-norm clip (a huge value disables clipping)
-     */
-    public StepResult trainStep(Batch batch, int[] batchLabels, float stepSize, float invSqrtBc2, float decay,
-            float maxGradNorm, float dropout) {
-        if (!options.training()) {
-            throw new IllegalStateException("graph was built for inference");
-        }
+    /** The training loss of a batch without dropout, changing nothing. */
+    public float loss(Batch batch, int[] batchLabels) {
+        requireTraining();
         try (TInt32 ids = batch.idsTensor();
                 TFloat32 mask = batch.maskTensor();
                 TInt32 y = TInt32.vectorOf(batchLabels);
-                TFloat32 s = TFloat32.scalarOf(stepSize);
-                TFloat32 bc = TFloat32.scalarOf(invSqrtBc2);
-                TFloat32 d = TFloat32.scalarOf(decay);
-                TFloat32 c = TFloat32.scalarOf(maxGradNorm);
-                TFloat32 rate = TFloat32.scalarOf(dropout);
-                Result r = session.runner()
-                        .feed(inputIds, ids).feed(attentionMask, mask).feed(labels, y)
-                        .feed(this.stepSize, s).feed(invSqrtBiasCorrection2, bc).feed(decayRate, d)
-                        .feed(clipNorm, c).feed(dropoutRate, rate)
-                        .fetch(loss).fetch(gradNorm).addTarget(update).run()) {
-            return new StepResult(((TFloat32) r.get(0)).getFloat(), ((TFloat32) r.get(1)).getFloat());
+                TFloat32 rate = TFloat32.scalarOf(0f);
+                Result r = session.runner().feed(inputIds, ids).feed(attentionMask, mask).feed(labels, y)
+                        .feed(dropoutRate, rate).fetch(loss).run()) {
+            return ((TFloat32) r.get(0)).getFloat();
+        }
+    }
+
+    /** The gradient of {@link #loss} with respect to each trainable parameter (unclipped), changing nothing. */
+    public Map<String, float[]> gradients(Batch batch, int[] batchLabels) {
+        requireTraining();
+        try (TInt32 ids = batch.idsTensor();
+                TFloat32 mask = batch.maskTensor();
+                TInt32 y = TInt32.vectorOf(batchLabels);
+                TFloat32 rate = TFloat32.scalarOf(0f)) {
+            Session.Runner runner = session.runner().feed(inputIds, ids).feed(attentionMask, mask).feed(labels, y)
+                    .feed(dropoutRate, rate);
+            for (Output<?> g : gradients) {
+                runner.fetch(g);
+            }
+            Map<String, float[]> out = new LinkedHashMap<>();
+            try (Result r = runner.run()) {
+                for (int i = 0; i < trainable.size(); i++) {
+                    float[] v = new float[trainable.get(i).size()];
+                    ((TFloat32) r.get(i)).copyTo(DataBuffers.of(v, false, false));
+                    out.put(trainable.get(i).name(), v);
+                }
+            }
+            return out;
+        }
+    }
+
+    /** One optimisation step on one batch. */
+    public StepResult trainStep(Batch batch, int[] batchLabels, Step step) {
+        requireTraining();
+        return run(batch, batchLabels, step, true);
+    }
+
+    /**
+     * Adds a micro-batch's gradient to the accumulators (weighted by its examples) without updating; returns its loss.
+     */
+    public float accumulate(Batch batch, int[] batchLabels, Step step) {
+        requireTraining();
+        if (accumulateOp == null) {
+            throw new IllegalStateException("graph was built without gradient accumulation");
+        }
+        return run(batch, batchLabels, step, false).loss();
+    }
+
+    /** One update from the mean of the accumulated gradients, then empty accumulators; returns the gradient norm. */
+    public float applyAccumulated(Step step) {
+        requireTraining();
+        if (applyAccumulatedOp == null) {
+            throw new IllegalStateException("graph was built without gradient accumulation");
+        }
+        float norm;
+        try (Feeds f = new Feeds(step);
+                Result r = f.feed(session.runner()).fetch(accumulatedNorm).addTarget(applyAccumulatedOp).run()) {
+            norm = ((TFloat32) r.get(0)).getFloat();
+        }
+        session.run(clearAccumulatorsOp);
+        return norm;
+    }
+
+    private StepResult run(Batch batch, int[] batchLabels, Step step, boolean fused) {
+        try (TInt32 ids = batch.idsTensor();
+                TFloat32 mask = batch.maskTensor();
+                TInt32 y = TInt32.vectorOf(batchLabels);
+                TFloat32 rate = TFloat32.scalarOf((float) step.dropout());
+                TInt64 key = TInt64.vectorOf(options.seed(), step.randomKey() * DROPOUT_KEYS);
+                Feeds f = new Feeds(step)) {
+            Session.Runner runner = f.feed(session.runner()).feed(inputIds, ids).feed(attentionMask, mask)
+                    .feed(labels, y).feed(dropoutRate, rate).feed(dropoutKey, key).fetch(loss);
+            if (fused) {
+                runner.fetch(gradNorm).addTarget(update);
+            } else {
+                runner.addTarget(accumulateOp);
+            }
+            try (Result r = runner.run()) {
+                return new StepResult(((TFloat32) r.get(0)).getFloat(), fused
+                        ? ((TFloat32) r.get(1)).getFloat()
+                        : Float.NaN);
+            }
+        }
+    }
+
+    /** The scalar feeds of an update, closed together. */
+    private final class Feeds implements AutoCloseable {
+        private final TFloat32 lr;
+        private final TFloat32 wd;
+        private final TFloat32 clip;
+        private final TBool on;
+
+        Feeds(Step step) {
+            lr = TFloat32.scalarOf((float) step.learningRate());
+            wd = TFloat32.scalarOf((float) step.weightDecay());
+            clip = TFloat32.scalarOf(step.maxGradNorm() > 0 ? (float) step.maxGradNorm() : Float.MAX_VALUE);
+            boolean[] flags = new boolean[trainable.size()];
+            for (int i = 0; i < flags.length; i++) {
+                flags[i] = step.active() == null || step.active().contains(trainable.get(i).name());
+            }
+            if (step.active() != null && !options.staged()) {
+                throw new IllegalArgumentException("graph was not built for staged training");
+            }
+            on = TBool.vectorOf(flags);
+        }
+
+        Session.Runner feed(Session.Runner runner) {
+            return runner.feed(learningRate, lr).feed(weightDecay, wd).feed(clipNorm, clip).feed(active, on);
+        }
+
+        @Override
+        public void close() {
+            lr.close();
+            wd.close();
+            clip.close();
+            on.close();
+        }
+    }
+
+    private void requireTraining() {
+        if (!options.training()) {
+            throw new IllegalStateException("graph was built for inference");
         }
     }
 

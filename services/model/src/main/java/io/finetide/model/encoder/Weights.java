@@ -97,9 +97,15 @@ public final class Weights {
     }
 
     public byte[] toBytes() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        writeTo(bytes);
+        return bytes.toByteArray();
+    }
+
+    /** Streams the tensors in the {@link #fromBytes} format (no whole-file copy in memory). */
+    public void writeTo(java.io.OutputStream target) {
         try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            DataOutputStream out = new DataOutputStream(bytes);
+            DataOutputStream out = new DataOutputStream(target);
             out.writeInt(MAGIC);
             out.writeInt(tensors.size());
             for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
@@ -110,12 +116,15 @@ public final class Weights {
                     out.writeInt(d);
                 }
                 float[] v = e.getValue().values();
-                ByteBuffer buf = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-                buf.asFloatBuffer().put(v);
-                out.write(buf.array());
+                ByteBuffer buf = ByteBuffer.allocate(Math.min(v.length, 1 << 16) * 4).order(ByteOrder.LITTLE_ENDIAN);
+                for (int start = 0; start < v.length; start += 1 << 16) {
+                    int n = Math.min(1 << 16, v.length - start);
+                    buf.clear();
+                    buf.asFloatBuffer().put(v, start, n);
+                    out.write(buf.array(), 0, n * 4);
+                }
             }
             out.flush();
-            return bytes.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

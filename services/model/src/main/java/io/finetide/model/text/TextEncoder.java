@@ -106,6 +106,47 @@ public final class TextEncoder implements AutoCloseable {
                 maxLength)).sum(), java.util.Arrays.stream(truncation.cut(specialFlags, maxLength)).sum());
     }
 
+    /**
+     * Pre-split words (as in CoNLL files or a labelling page's tokens): word pieces of each word, with special tokens,
+     * cut by the policy like {@link #encode}.
+     *
+     * @return the ids and, per id, the index of its word (-1 for special tokens)
+     */
+    public Words encodeWords(List<String> words) {
+        if (words.isEmpty()) {
+            return new Words(encode(""), new int[]{-1, -1}, 0);
+        }
+        Encoding e = tokenizer.encode(words.toArray(String[]::new), true, false);
+        long[] ids = e.getIds();
+        long[] wordIds = e.getWordIds();
+        int[] outIds = new int[ids.length];
+        int[] outWords = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            outIds[i] = Math.toIntExact(ids[i]);
+            outWords[i] = Math.toIntExact(wordIds[i]);
+        }
+        return new Words(truncation.cut(outIds, maxLength), truncation.cut(outWords, maxLength), words.size());
+    }
+
+    /**
+     * Ids of pre-split words, the word each id belongs to (-1: a special token) and how many words there were (words
+     * cut off by truncation have no ids).
+     */
+    public record Words(int[] ids, int[] wordIds, int count) {
+        /**
+         * A label per position from a label per word: a word's first piece gets it, the other pieces and special
+         * tokens get -1 (no label), the usual alignment for BIO tagging.
+         */
+        public int[] positionLabels(int[] wordLabels) {
+            int[] out = new int[ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                int w = wordIds[i];
+                out[i] = w >= 0 && (i == 0 || wordIds[i - 1] != w) ? wordLabels[w] : -1;
+            }
+            return out;
+        }
+    }
+
     public int[][] encodeAll(List<String> texts) {
         int[][] out = new int[texts.size()][];
         for (int i = 0; i < out.length; i++) {

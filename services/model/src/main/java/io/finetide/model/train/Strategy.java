@@ -4,41 +4,127 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 import io.finetide.model.encoder.EncoderConfig;
+import io.finetide.model.encoder.Lora;
 import io.finetide.model.encoder.ParamSpec;
 
 /**
- * Which parameters a fine-tuning run updates; the others receive no gradient and keep their values bit for bit.
+ * Which parameters a fine-tuning run updates; the others receive no update and keep their values bit for bit.
  *
- * @param topLayers with {@code head}: also train the top {@code topLayers} encoder layers; -1 trains everything
+ * @param topLayers with {@link Kind#TOP_LAYERS}: how many encoder layers from the top train with the head
+ * @param lora      with {@link Kind#LORA}: the adapters
  */
-public record Strategy(String name, int topLayers) {
+public record Strategy(Kind kind, int topLayers, Lora lora) {
+
+    public enum Kind {
+        /** Every parameter. */
+        FULL,
+        /** Only the classification head: the encoder is a frozen feature extractor. */
+        HEAD,
+        /** The head and the top k encoder layers (layer-wise freezing from the bottom). */
+        TOP_LAYERS,
+        /**
+         * ULMFiT's gradual unfreezing: the first epoch trains the head, each later epoch one more encoder layer from
+         * the top, and once every layer trains, the embeddings too.
+         */
+        GRADUAL,
+        /** Low-rank adapters on chosen projections, and the head; merged into the weights on export. */
+        LORA
+    }
+
+    public Strategy {
+        if (kind == Kind.TOP_LAYERS && topLayers < 1) {
+            throw new IllegalArgumentException("top-k needs k >= 1, got " + topLayers);
+        }
+        if ((kind == Kind.LORA) != (lora != null)) {
+            throw new IllegalArgumentException("LoRA settings go with the LoRA strategy only");
+        }
+    }
 
     public static Strategy full() {
-        return new Strategy("full", -1);
+        return new Strategy(Kind.FULL, 0, null);
     }
 
-    /** Only the classification head: the encoder is a frozen feature extractor. */
     public static Strategy headOnly() {
-        return new Strategy("head", 0);
+        return new Strategy(Kind.HEAD, 0, null);
     }
 
-    /** The head and the top {@code k} encoder layers (layer-wise freezing from the bottom). */
     public static Strategy topLayers(int k) {
-        if (k < 1) {
-            throw new IllegalArgumentException("top-k needs k >= 1, got " + k);
-        }
-        return new Strategy("top-" + k, k);
+        return new Strategy(Kind.TOP_LAYERS, k, null);
     }
 
+    public static Strategy gradual() {
+        return new Strategy(Kind.GRADUAL, 0, null);
+    }
+
+    public static Strategy lora(Lora lora) {
+        return new Strategy(Kind.LORA, 0, lora);
+    }
+
+    /** A strategy by its name: {@code full}, {@code head}, {@code top-<k>}, {@code gradual}, {@code lora-<rank>}. */
+    public static Strategy parse(String name) {
+        try {
+            if (name.startsWith("top-")) {
+                return topLayers(Integer.parseInt(name.substring(4)));
+            }
+            if (name.startsWith("lora-")) {
+                int rank = Integer.parseInt(name.substring(5));
+                return lora(Lora.of(rank, 2.0 * rank));
+            }
+        } catch (NumberFormatException e) {
+            // Falls through to the message naming the accepted forms.
+        }
+        return switch (name) {
+            case "full" -> full();
+            case "head" -> headOnly();
+            case "gradual" -> gradual();
+            default -> throw new IllegalArgumentException("unknown strategy '" + name
+                    + "' (full, head, top-<k>, gradual, lora-<rank>)");
+        };
+    }
+
+    public String name() {
+        return switch (kind) {
+            case FULL -> "full";
+            case HEAD -> "head";
+            case TOP_LAYERS -> "top-" + topLayers;
+            case GRADUAL -> "gradual";
+            case LORA -> "lora-" + lora.rank();
+        };
+    }
+
+    /** Every parameter the run may update (for gradual unfreezing: by its last stage). */
     public Set<String> trainable(EncoderConfig config) {
+        return switch (kind) {
+            case FULL, GRADUAL -> names(config, Integer.MAX_VALUE, true);
+            case HEAD -> names(config, 0, false);
+            case TOP_LAYERS -> names(config, topLayers, false);
+            case LORA -> {
+                Set<String> s = new LinkedHashSet<>();
+                lora.params(config).forEach(p -> s.add(p.name()));
+                s.addAll(names(config, 0, false));
+                yield s;
+            }
+        };
+    }
+
+    /** What epoch {@code epoch} (1-based) updates, when it is less than {@link #trainable}; otherwise null. */
+    public Set<String> activeIn(int epoch, EncoderConfig config) {
+        if (kind != Kind.GRADUAL || epoch - 1 > config.layers()) {
+            return null;
+        }
+        return names(config, epoch - 1, false);
+    }
+
+    /** The head, the top {@code layers} encoder layers and, if {@code embeddings}, the embeddings. */
+    private static Set<String> names(EncoderConfig config, int layers, boolean embeddings) {
         Set<String> names = new LinkedHashSet<>();
-        int firstTrained = topLayers < 0 ? 0 : Math.max(0, config.layers() - topLayers);
+        int first = Math.max(0, config.layers() - Math.min(layers, config.layers()));
         for (ParamSpec p : ParamSpec.forConfig(config)) {
-            if (topLayers < 0 || p.name().startsWith(ParamSpec.CLASSIFIER)) {
+            if (p.name().startsWith(ParamSpec.CLASSIFIER) || embeddings) {
                 names.add(p.name());
                 continue;
             }
-            for (int layer = firstTrained; layer < config.layers(); layer++) {
+            for (int layer = first; layer < config.layers(); layer++) {
                 if (p.name().startsWith(ParamSpec.layer(layer))) {
                     names.add(p.name());
                 }

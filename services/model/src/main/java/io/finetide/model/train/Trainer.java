@@ -15,8 +15,9 @@ import io.finetide.model.encoder.Weights;
 import io.finetide.model.text.TextEncoder;
 
 /**
- * Fine-tunes an encoder classifier: length-bucketed mini-batches with dynamic padding, AdamW with linear warmup and
- * decay, global-norm clipping, validation after every epoch, early stopping and restore of the best epoch's weights.
+ * Fine-tunes an encoder classifier: length-bucketed mini-batches with dynamic padding, AdamW or SGD with warmup and
+ * decay, global-norm clipping, gradient accumulation, the parameters a {@link Strategy} names, validation after every
+ * epoch, early stopping, restore of the best epoch's weights and checkpoints that resume a killed run exactly.
  * Deterministic for a fixed seed and thread count.
  */
 public final class Trainer {
@@ -42,24 +43,140 @@ public final class Trainer {
 
     public static Result train(EncoderConfig config, Weights initial, TextEncoder encoder, List<LabelledText> train,
             List<LabelledText> validation, TrainingConfig tc, Strategy strategy, TrainingListener listener) {
-        if (train.isEmpty()) {
-            throw new IllegalArgumentException("no training examples");
+        return train(config, initial, encoder, train, validation, tc, strategy, listener, Checkpoint.Store.NONE);
+    }
+
+    /**
+     * Trains, resuming from {@code checkpoints.latest()} when there is one (of this same run) and saving a checkpoint
+     * every {@code checkpoints.everySteps()} updates and at each epoch's end. The best epoch is the one of highest
+     * validation accuracy.
+     */
+    public static Result train(EncoderConfig config, Weights initial, TextEncoder encoder, List<LabelledText> train,
+            List<LabelledText> validation, TrainingConfig tc, Strategy strategy, TrainingListener listener,
+            Checkpoint.Store checkpoints) {
+        if (config.tokenClassification()) {
+            throw new IllegalArgumentException("a token-classification model trains on tagged words: trainTokens");
         }
-        long started = System.nanoTime();
-        int[][] trainIds = encoder.encodeAll(train.stream().map(LabelledText::text).toList());
-        int[] trainLabels = train.stream().mapToInt(LabelledText::label).toArray();
+        Data trainData = new Data(encoder.encodeAll(train.stream().map(LabelledText::text).toList()), train.stream()
+                .mapToInt(LabelledText::label).toArray(), null);
         int[][] valIds = encoder.encodeAll(validation.stream().map(LabelledText::text).toList());
         int[] valLabels = validation.stream().mapToInt(LabelledText::label).toArray();
         int maxLength = Math.min(encoder.maxLength(), config.maxPositions());
+        Validator validator = graph -> {
+            float[][] probs = predict(graph, valIds, encoder.padId(), maxLength);
+            return new double[]{accuracy(probs, valLabels), crossEntropy(probs, valLabels)};
+        };
+        return fit(config, initial, trainData, valIds.length, validator, encoder.padId(), maxLength, tc, strategy,
+                listener, checkpoints);
+    }
 
-        Set<String> trainable = strategy.trainable(config);
-        EncoderGraph.Options options = new EncoderGraph.Options(true, trainable, tc.seed(), tc.threads(),
-                tc.labelSmoothing(), tc.classWeighting() == TrainingConfig.ClassWeighting.BALANCED
+    /**
+     * Token classification (BIO tagging) on pre-split words: each word's first word piece carries its tag. The best
+     * epoch is the one of highest entity-level F1 on the validation set (seqeval's definition), reported as the
+     * epoch's validation accuracy.
+     *
+     * @param tags the model's labels, in order (tag names like {@code B-person}, {@code O})
+     */
+    public static Result trainTokens(EncoderConfig config, Weights initial, TextEncoder encoder,
+            List<TaggedWords> train, List<TaggedWords> validation, List<String> tags, TrainingConfig tc,
+            Strategy strategy, TrainingListener listener, Checkpoint.Store checkpoints) {
+        if (!config.tokenClassification() || tags.size() != config.numLabels()) {
+            throw new IllegalArgumentException("a token-classification model with " + tags.size()
+                    + " labels is needed");
+        }
+        int[][] ids = new int[train.size()][];
+        int[][] positions = new int[train.size()][];
+        for (int i = 0; i < ids.length; i++) {
+            TextEncoder.Words w = encoder.encodeWords(train.get(i).words());
+            ids[i] = w.ids();
+            positions[i] = w.positionLabels(train.get(i).tags());
+        }
+        List<TextEncoder.Words> val = validation.stream().map(t -> encoder.encodeWords(t.words())).toList();
+        List<List<String>> valTruth = validation.stream().map(t -> t.tagNames(tags)).toList();
+        int maxLength = Math.min(encoder.maxLength(), config.maxPositions());
+        Validator validator = graph -> {
+            List<float[][]> probs = predictWords(graph, val, encoder.padId(), maxLength);
+            List<List<String>> predicted = new ArrayList<>();
+            double loss = 0;
+            long counted = 0;
+            for (int i = 0; i < probs.size(); i++) {
+                predicted.add(argMaxTags(probs.get(i), tags));
+                int[] truth = validation.get(i).tags();
+                for (int w = 0; w < probs.get(i).length; w++) {
+                    if (probs.get(i)[w] != null) {
+                        loss -= Math.log(Math.max(1e-12, probs.get(i)[w][truth[w]]));
+                        counted++;
+                    }
+                }
+            }
+            return new double[]{io.finetide.model.metrics.EntityF1.of(valTruth, predicted).f1(), counted == 0
+                    ? 0
+                    : loss / counted};
+        };
+        return fit(config, initial, new Data(ids, null, positions), validation.size(), validator, encoder.padId(),
+                maxLength, tc, strategy, listener, checkpoints);
+    }
+
+    /** Training data: ids per example and a label per example, or one per position (-1: none). */
+    private record Data(int[][] ids, int[] labels, int[][] positionLabels) {
+        /** The labels of a batch: one per example, or one per padded position, flattened. */
+        int[] batchLabels(int[] idx, int length) {
+            if (labels != null) {
+                int[] y = new int[idx.length];
+                for (int i = 0; i < idx.length; i++) {
+                    y[i] = labels[idx[i]];
+                }
+                return y;
+            }
+            int[] y = new int[idx.length * length];
+            Arrays.fill(y, -1);
+            for (int i = 0; i < idx.length; i++) {
+                int[] p = positionLabels[idx[i]];
+                System.arraycopy(p, 0, y, i * length, p.length);
+            }
+            return y;
+        }
+
+        int[] allLabels() {
+            if (labels != null) {
+                return labels;
+            }
+            return Arrays.stream(positionLabels).flatMapToInt(Arrays::stream).filter(y -> y >= 0).toArray();
+        }
+    }
+
+    /** The validation metric (higher is better) and loss of the graph's current weights. */
+    private interface Validator {
+        double[] evaluate(EncoderGraph graph);
+    }
+
+    private static Result fit(EncoderConfig config, Weights initial, Data data, int validationSize,
+            Validator validator, int padId, int maxLength, TrainingConfig tc, Strategy strategy,
+            TrainingListener listener, Checkpoint.Store checkpoints) {
+        if (data.ids().length == 0) {
+            throw new IllegalArgumentException("no training examples");
+        }
+        long started = System.nanoTime();
+        int[][] trainIds = data.ids();
+        int[] trainLabels = data.allLabels();
+        int accumulation = tc.accumulationSteps();
+        EncoderGraph.Options options = new EncoderGraph.Options(true, strategy.trainable(config), tc.seed(), tc
+                .threads(), tc.labelSmoothing(),
+                tc.classWeighting() == TrainingConfig.ClassWeighting.BALANCED
                         ? balancedWeights(trainLabels, config.numLabels())
                         : null,
-                tc.layerDecay());
+                tc.layerDecay(), tc.optimizer(), tc.momentum(), strategy.lora(),
+                strategy.kind() == Strategy.Kind.GRADUAL,
+                accumulation > 1);
         int batchesPerEpoch = (trainIds.length + tc.batchSize() - 1) / tc.batchSize();
-        long totalSteps = (long) batchesPerEpoch * tc.epochs();
+        long updatesPerEpoch = (batchesPerEpoch + accumulation - 1) / accumulation;
+        long totalSteps = updatesPerEpoch * tc.epochs();
+        String run = tc + " " + strategy.name() + " " + config + " train=" + trainIds.length + " validation="
+                + validationSize;
+        Checkpoint resume = checkpoints.latest().orElse(null);
+        if (resume != null && !resume.run().equals(run)) {
+            throw new IllegalStateException("the checkpoint belongs to another run: " + resume.run());
+        }
         listener.started(tc.epochs(), totalSteps, trainIds.length);
 
         List<TrainingListener.Epoch> history = new ArrayList<>();
@@ -67,36 +184,72 @@ public final class Trainer {
         double bestAccuracy = -1;
         int bestEpoch = 0;
         long step = 0;
+        long micro = 0;
+        int firstEpoch = 1;
+        int skipBatches = 0;
+        double lossSum = 0;
+        int lossCount = 0;
         try (EncoderGraph graph = EncoderGraph.create(config, initial, options)) {
-            for (int epoch = 1; epoch <= tc.epochs(); epoch++) {
+            if (resume != null) {
+                graph.loadState(resume.state());
+                history.addAll(resume.history());
+                best = resume.best() == null ? initial : resume.best();
+                bestAccuracy = resume.bestAccuracy();
+                bestEpoch = resume.bestEpoch();
+                step = resume.step();
+                micro = resume.microStep();
+                firstEpoch = resume.epoch();
+                skipBatches = resume.batchesDone();
+                lossSum = resume.lossSum();
+                lossCount = resume.lossCount();
+            }
+            for (int epoch = firstEpoch; epoch <= tc.epochs(); epoch++) {
                 long epochStart = System.nanoTime();
-                double lossSum = 0;
-                int lossCount = 0;
-                for (int[] batchIdx : batches(trainIds, tc.batchSize(), new Random(tc.seed() * 31 + epoch))) {
+                java.util.Set<String> active = strategy.activeIn(epoch, config);
+                List<int[]> batches = batches(trainIds, tc.batchSize(), new Random(tc.seed() * 31 + epoch));
+                for (int b = epoch == firstEpoch ? skipBatches : 0; b < batches.size(); b++) {
+                    int[] batchIdx = batches.get(b);
                     int[][] seqs = new int[batchIdx.length][];
-                    int[] y = new int[batchIdx.length];
                     for (int i = 0; i < batchIdx.length; i++) {
                         seqs[i] = trainIds[batchIdx[i]];
-                        y[i] = trainLabels[batchIdx[i]];
                     }
-                    double lr = tc.learningRateAt(step, totalSteps);
-                    long t = step + 1;
-                    double bc1 = 1 - Math.pow(0.9, t);
-                    double bc2 = 1 - Math.pow(0.999, t);
-                    float clip = tc.maxGradNorm() > 0 ? (float) tc.maxGradNorm() : Float.MAX_VALUE;
-                    EncoderGraph.StepResult r = graph.trainStep(Batch.of(seqs, encoder.padId(), PAD_MULTIPLE,
-                            maxLength), y, (float) (lr / bc1), (float) (1 / Math.sqrt(bc2)),
-                            (float) (lr * tc.weightDecay()), clip, (float) tc.dropout());
-                    if (!Float.isFinite(r.loss())) {
-                        throw new IllegalStateException("training diverged at step " + t + " (loss " + r.loss() + ")");
+                    EncoderGraph.Step knobs = new EncoderGraph.Step(micro, tc.learningRateAt(step, totalSteps), tc
+                            .weightDecay(), tc.maxGradNorm(), tc.dropout(), active);
+                    Batch batch = Batch.of(seqs, padId, PAD_MULTIPLE, maxLength);
+                    int[] y = data.batchLabels(batchIdx, batch.length());
+                    float loss;
+                    boolean updated;
+                    if (accumulation == 1) {
+                        loss = graph.trainStep(batch, y, knobs).loss();
+                        updated = true;
+                    } else {
+                        loss = graph.accumulate(batch, y, knobs);
+                        updated = (b + 1) % accumulation == 0 || b == batches.size() - 1;
+                        if (updated) {
+                            graph.applyAccumulated(knobs);
+                        }
                     }
-                    lossSum += r.loss();
+                    micro++;
+                    if (!Float.isFinite(loss)) {
+                        throw new IllegalStateException("training diverged at step " + (step + 1) + " (loss " + loss
+                                + ")");
+                    }
+                    lossSum += loss;
                     lossCount++;
-                    step++;
+                    if (updated) {
+                        step++;
+                        if (checkpoints.everySteps() > 0 && step % checkpoints.everySteps() == 0
+                                && b < batches.size() - 1) {
+                            checkpoints.save(new Checkpoint(run, step, micro, epoch, b + 1, lossSum, lossCount,
+                                    bestAccuracy, bestEpoch, List.copyOf(history), graph.state(), bestEpoch == 0
+                                            ? null
+                                            : best));
+                        }
+                    }
                 }
-                float[][] probs = predict(graph, valIds, encoder.padId(), maxLength);
-                double valAcc = accuracy(probs, valLabels);
-                double valLoss = crossEntropy(probs, valLabels);
+                double[] validation = validator.evaluate(graph);
+                double valAcc = validation[0];
+                double valLoss = validation[1];
                 boolean improved = valAcc > bestAccuracy;
                 if (improved) {
                     bestAccuracy = valAcc;
@@ -108,7 +261,14 @@ public final class Trainer {
                         improved);
                 history.add(report);
                 listener.epochEnded(report);
-                if (tc.patience() > 0 && epoch - bestEpoch >= tc.patience()) {
+                lossSum = 0;
+                lossCount = 0;
+                boolean stop = tc.patience() > 0 && epoch - bestEpoch >= tc.patience();
+                if (!stop && epoch < tc.epochs()) {
+                    checkpoints.save(new Checkpoint(run, step, micro, epoch + 1, 0, 0, 0, bestAccuracy, bestEpoch,
+                            List.copyOf(history), graph.state(), best));
+                }
+                if (stop) {
                     break;
                 }
             }
@@ -138,6 +298,50 @@ public final class Trainer {
         }
         Collections.shuffle(batches, random);
         return batches;
+    }
+
+    /**
+     * Label probabilities of every word (at its first word piece; null for a word cut off by truncation), in input
+     * order, batched by length.
+     */
+    public static List<float[][]> predictWords(EncoderGraph graph, List<TextEncoder.Words> words, int padId,
+            int maxLength) {
+        List<float[][]> out = new ArrayList<>(Collections.nCopies(words.size(), null));
+        Integer[] order = new Integer[words.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingInt(i -> words.get(i).ids().length));
+        int batchSize = 64;
+        for (int start = 0; start < order.length; start += batchSize) {
+            int n = Math.min(batchSize, order.length - start);
+            int[][] seqs = new int[n][];
+            for (int i = 0; i < n; i++) {
+                seqs[i] = words.get(order[start + i]).ids();
+            }
+            float[][][] p = graph.predictTokens(Batch.of(seqs, padId, PAD_MULTIPLE, maxLength));
+            for (int i = 0; i < n; i++) {
+                TextEncoder.Words w = words.get(order[start + i]);
+                float[][] perWord = new float[w.count()][];
+                for (int j = 0; j < w.ids().length; j++) {
+                    int word = w.wordIds()[j];
+                    if (word >= 0 && perWord[word] == null) {
+                        perWord[word] = p[i][j];
+                    }
+                }
+                out.set(order[start + i], perWord);
+            }
+        }
+        return out;
+    }
+
+    /** The most likely tag of each word; "O" for a word without probabilities (cut off by truncation). */
+    public static List<String> argMaxTags(float[][] perWord, List<String> tags) {
+        List<String> out = new ArrayList<>();
+        for (float[] p : perWord) {
+            out.add(p == null ? "O" : tags.get(argMax(p)));
+        }
+        return out;
     }
 
     /** Probabilities for every sequence, in input order, batched by length. */

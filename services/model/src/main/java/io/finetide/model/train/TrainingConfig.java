@@ -1,5 +1,7 @@
 package io.finetide.model.train;
 
+import io.finetide.model.encoder.EncoderGraph;
+
 /**
  * Hyper-parameters of one fine-tuning run.
  *
@@ -8,10 +10,15 @@ package io.finetide.model.train;
  * @param patience epochs without a better validation accuracy before stopping early; 0 disables early stopping
  * @param layerDecay discriminative learning rates: each encoder layer learns at this factor of the one above it (the
  *            head at the full rate); 1 for one rate everywhere
+ * @param batchSize examples per forward pass (a micro-batch when {@code accumulationSteps} is above 1)
+ * @param momentum with SGD: the heavy-ball momentum
+ * @param accumulationSteps micro-batches whose mean gradient makes one update (an effective batch of
+ *            {@code batchSize * accumulationSteps} in the memory of one micro-batch)
  */
 public record TrainingConfig(double learningRate, int batchSize, int epochs, double weightDecay, double warmupRatio,
         double maxGradNorm, long seed, double dropout, int patience, double labelSmoothing, int threads,
-        Schedule schedule, ClassWeighting classWeighting, double layerDecay) {
+        Schedule schedule, ClassWeighting classWeighting, double layerDecay, EncoderGraph.Optimizer optimizer,
+        double momentum, int accumulationSteps) {
 
     /** How the loss weighs the labels. */
     public enum ClassWeighting {
@@ -31,11 +38,34 @@ public record TrainingConfig(double learningRate, int batchSize, int epochs, dou
         CONSTANT
     }
 
+    /** AdamW, one update per batch. */
+    public TrainingConfig(double learningRate, int batchSize, int epochs, double weightDecay, double warmupRatio,
+            double maxGradNorm, long seed, double dropout, int patience, double labelSmoothing, int threads,
+            Schedule schedule, ClassWeighting classWeighting, double layerDecay) {
+        this(learningRate, batchSize, epochs, weightDecay, warmupRatio, maxGradNorm, seed, dropout, patience,
+                labelSmoothing, threads, schedule, classWeighting, layerDecay, EncoderGraph.Optimizer.ADAMW, 0, 1);
+    }
+
+    /** The same run with another optimizer. */
+    public TrainingConfig withOptimizer(EncoderGraph.Optimizer optimizer, double momentum) {
+        return new TrainingConfig(learningRate, batchSize, epochs, weightDecay, warmupRatio, maxGradNorm, seed,
+                dropout, patience, labelSmoothing, threads, schedule, classWeighting, layerDecay, optimizer, momentum,
+                accumulationSteps);
+    }
+
+    /** The same run with {@code steps} micro-batches per update. */
+    public TrainingConfig withAccumulation(int steps) {
+        return new TrainingConfig(learningRate, batchSize, epochs, weightDecay, warmupRatio, maxGradNorm, seed,
+                dropout, patience, labelSmoothing, threads, schedule, classWeighting, layerDecay, optimizer, momentum,
+                steps);
+    }
+
     /** Linear decay after the warmup. */
     public TrainingConfig(double learningRate, int batchSize, int epochs, double weightDecay, double warmupRatio,
             double maxGradNorm, long seed, double dropout, int patience, double labelSmoothing, int threads) {
         this(learningRate, batchSize, epochs, weightDecay, warmupRatio, maxGradNorm, seed, dropout, patience,
-                labelSmoothing, threads, Schedule.LINEAR, ClassWeighting.NONE, 1.0);
+                labelSmoothing, threads, Schedule.LINEAR, ClassWeighting.NONE, 1.0, EncoderGraph.Optimizer.ADAMW, 0,
+                1);
     }
 
     public TrainingConfig {
@@ -56,6 +86,16 @@ public record TrainingConfig(double learningRate, int batchSize, int epochs, dou
         }
         if (warmupRatio < 0 || warmupRatio >= 1) {
             throw new IllegalArgumentException("warmup ratio must be in [0, 1), got " + warmupRatio);
+        }
+        if (optimizer == null) {
+            throw new IllegalArgumentException("an optimizer is needed");
+        }
+        if (momentum < 0 || momentum >= 1) {
+            throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
+        }
+        if (accumulationSteps < 1) {
+            throw new IllegalArgumentException("gradient accumulation steps must be positive, got "
+                    + accumulationSteps);
         }
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be positive");

@@ -17,10 +17,14 @@ import io.finetide.platform.text.CleaningPipeline;
 import io.finetide.platform.text.PiiRedactor;
 import io.finetide.proto.v1.ClassWeighting;
 import io.finetide.proto.v1.ConflictPolicy;
+import io.finetide.proto.v1.FineTuning;
+import io.finetide.proto.v1.FineTuningStrategy;
 import io.finetide.proto.v1.HyperParameters;
 import io.finetide.proto.v1.LabelingSpec;
+import io.finetide.proto.v1.LoraTarget;
 import io.finetide.proto.v1.LrSchedule;
 import io.finetide.proto.v1.ModelSpec;
+import io.finetide.proto.v1.Optimizer;
 import io.finetide.proto.v1.PreprocessingSpec;
 import io.finetide.proto.v1.RetentionSpec;
 import io.finetide.proto.v1.SplitRatios;
@@ -197,7 +201,29 @@ public final class TaskDefinitions {
                         ? ClassWeighting.UNWEIGHTED
                         : h.getClassWeighting())
                 .setLayerLrDecay(h.getLayerLrDecay() == 0 ? 1.0 : h.getLayerLrDecay())
+                .setFineTuning(mergeFineTuning(h.getFineTuning()))
+                .setOptimizer(h.getOptimizer() == Optimizer.OPTIMIZER_UNSPECIFIED ? Optimizer.ADAMW : h.getOptimizer())
+                .setMomentum(h.getOptimizer() == Optimizer.SGD && h.getMomentum() == 0 ? 0.9 : h.getMomentum())
+                .setGradientAccumulationSteps(h.getGradientAccumulationSteps() == 0
+                        ? 1
+                        : h
+                                .getGradientAccumulationSteps())
                 .build();
+    }
+
+    private static FineTuning mergeFineTuning(FineTuning f) {
+        FineTuning.Builder b = f.toBuilder();
+        if (f.getStrategy() == FineTuningStrategy.FINE_TUNING_STRATEGY_UNSPECIFIED) {
+            b.setStrategy(FineTuningStrategy.FULL);
+        }
+        if (f.getStrategy() == FineTuningStrategy.LORA) {
+            int rank = f.getLoraRank() == 0 ? 8 : f.getLoraRank();
+            b.setLoraRank(rank).setLoraAlpha(f.getLoraAlpha() == 0 ? 2.0 * rank : f.getLoraAlpha());
+            if (f.getLoraTargetsCount() == 0) {
+                b.addLoraTargets(LoraTarget.QUERY).addLoraTargets(LoraTarget.VALUE);
+            }
+        }
+        return b.build();
     }
 
     /** Every problem of a (defaulted) task, or an empty list. */
@@ -274,6 +300,33 @@ public final class TaskDefinitions {
         }
         if (h.getLabelSmoothing() < 0 || h.getLabelSmoothing() >= 0.5) {
             p.add("hyperParameters.labelSmoothing must be in [0, 0.5)");
+        }
+        if (h.getMomentum() < 0 || h.getMomentum() >= 1) {
+            p.add("hyperParameters.momentum must be in [0, 1)");
+        }
+        range(p, "hyperParameters.gradientAccumulationSteps", h.getGradientAccumulationSteps(), 1, 1024);
+        FineTuning f = h.getFineTuning();
+        if (f.getStrategy() == FineTuningStrategy.TOP_LAYERS) {
+            range(p, "hyperParameters.fineTuning.topLayers", f.getTopLayers(), 1, m.getLayers());
+        } else if (f.getTopLayers() != 0) {
+            p.add("hyperParameters.fineTuning.topLayers applies to the TOP_LAYERS strategy only");
+        }
+        if (f.getStrategy() == FineTuningStrategy.LORA) {
+            range(p, "hyperParameters.fineTuning.loraRank", f.getLoraRank(), 1, 256);
+            if (!(f.getLoraAlpha() > 0)) {
+                p.add("hyperParameters.fineTuning.loraAlpha must be > 0");
+            }
+            if (f.getLoraTargetsList().contains(LoraTarget.LORA_TARGET_UNSPECIFIED) || f.getLoraTargetsList()
+                    .contains(LoraTarget.UNRECOGNIZED)) {
+                p.add("hyperParameters.fineTuning.loraTargets: each must be one of QUERY, KEY, VALUE, "
+                        + "ATTENTION_OUTPUT, INTERMEDIATE, OUTPUT");
+            }
+        } else if (f.getLoraRank() != 0 || f.getLoraAlpha() != 0 || f.getLoraTargetsCount() != 0) {
+            p.add("hyperParameters.fineTuning.lora* settings apply to the LORA strategy only");
+        }
+        if (f.getStrategy() == FineTuningStrategy.UNRECOGNIZED) {
+            p.add("hyperParameters.fineTuning.strategy must be one of FULL, HEAD_ONLY, TOP_LAYERS, "
+                    + "GRADUAL_UNFREEZING, LORA");
         }
         if (t.getTriggerMinNewExamples() < 1) {
             p.add("triggerMinNewExamples must be >= 1");

@@ -1,9 +1,17 @@
 package io.finetide.training.domain;
 
+import java.util.EnumSet;
+import java.util.Set;
+
 import io.finetide.model.encoder.EncoderConfig;
+import io.finetide.model.encoder.EncoderGraph;
+import io.finetide.model.encoder.Lora;
 import io.finetide.model.text.Truncation;
+import io.finetide.model.train.Strategy;
 import io.finetide.model.train.TrainingConfig;
+import io.finetide.proto.v1.FineTuning;
 import io.finetide.proto.v1.HyperParameters;
+import io.finetide.proto.v1.Optimizer;
 import io.finetide.proto.v1.TaskDefinitionEvent;
 
 /** From a task's definition to the model library's configuration objects. */
@@ -38,7 +46,27 @@ public final class Models {
                 threads, schedule, h.getClassWeighting() == io.finetide.proto.v1.ClassWeighting.BALANCED
                         ? TrainingConfig.ClassWeighting.BALANCED
                         : TrainingConfig.ClassWeighting.NONE,
-                h.getLayerLrDecay() == 0 ? 1.0 : h.getLayerLrDecay());
+                h.getLayerLrDecay() == 0 ? 1.0 : h.getLayerLrDecay(), h.getOptimizer() == Optimizer.SGD
+                        ? EncoderGraph.Optimizer.SGD
+                        : EncoderGraph.Optimizer.ADAMW,
+                h.getMomentum(), Math.max(1, h
+                        .getGradientAccumulationSteps()));
+    }
+
+    /** The task's fine-tuning strategy in the model library's terms (unset: full). */
+    public static Strategy strategy(HyperParameters h) {
+        FineTuning f = h.getFineTuning();
+        return switch (f.getStrategy()) {
+            case HEAD_ONLY -> Strategy.headOnly();
+            case TOP_LAYERS -> Strategy.topLayers(f.getTopLayers());
+            case GRADUAL_UNFREEZING -> Strategy.gradual();
+            case LORA -> {
+                Set<Lora.Target> targets = EnumSet.noneOf(Lora.Target.class);
+                f.getLoraTargetsList().forEach(t -> targets.add(Lora.Target.valueOf(t.name())));
+                yield Strategy.lora(new Lora(f.getLoraRank(), f.getLoraAlpha(), targets));
+            }
+            default -> Strategy.full();
+        };
     }
 
     public static String modelId(String task, int snapshotVersion) {

@@ -19,6 +19,7 @@ import io.finetide.model.encoder.Weights;
 import io.finetide.model.pretrained.PretrainedEncoders;
 import io.finetide.model.text.TextEncoder;
 import io.finetide.model.train.LabelledText;
+import io.finetide.model.train.Strategy;
 import io.finetide.model.train.Trainer;
 import io.finetide.model.train.TrainingConfig;
 import io.finetide.model.train.TrainingListener;
@@ -175,7 +176,9 @@ public class TrainingService {
                             .setValidationAccuracy(e.validationAccuracy()).build());
                 }
             };
-            Trainer.Result result = Trainer.train(encoderConfig, initial, encoder, train, validation, hp, listener);
+            Strategy strategy = Models.strategy(task.getHyperParameters());
+            Trainer.Result result = Trainer.train(encoderConfig, initial, encoder, train, validation, hp, strategy,
+                    listener);
 
             Map<String, Object> metadata = new LinkedHashMap<>();
             metadata.put("modelId", modelId);
@@ -187,6 +190,7 @@ public class TrainingService {
             metadata.put("bestEpoch", result.bestEpoch());
             metadata.put("validationAccuracy", result.best().validationAccuracy());
             metadata.put("hyperParameters", hp.toString());
+            metadata.put("strategy", strategy.name());
             ModelBundle bundle = new ModelBundle(encoderConfig, encoder.name(), encoder.maxLength(), encoder
                     .truncation(),
                     task.getLabelsList(), result.weights(), encoder.json(), metadata);

@@ -1,0 +1,96 @@
+"""The peers of `./finetide bench peers`: Hugging Face transformers on PyTorch, run on the same weights and batches.
+
+Reads the folder the Java side exported (config.json, model.safetensors, tokenizer.json), builds BertModel with the
+same head (masked mean pooling, then a linear layer), checks its probabilities against the Java graph's on the same
+batch, then times inference and full fine-tuning (AdamW) with the given thread count. Prints one JSON object.
+Run only by the benchmark harness, never by the product.
+"""
+import argparse
+import json
+import resource
+import time
+
+import torch
+from safetensors.torch import load_file
+from transformers import BertConfig, BertModel
+
+
+class MeanPooled(torch.nn.Module):
+    def __init__(self, folder):
+        super().__init__()
+        config = BertConfig.from_pretrained(folder)
+        self.bert = BertModel(config, add_pooling_layer=False)
+        state = load_file(folder + "/model.safetensors")
+        head = {k[len("classifier."):]: v for k, v in state.items() if k.startswith("classifier.")}
+        encoder = {k: v for k, v in state.items() if not k.startswith("classifier.")}
+        missing, unexpected = self.bert.load_state_dict(encoder, strict=False)
+        missing = [m for m in missing if not m.endswith("position_ids")]
+        if missing or unexpected:
+            raise SystemExit(f"weights do not fit BertModel: missing {missing}, unexpected {unexpected}")
+        self.classifier = torch.nn.Linear(config.hidden_size, config.num_labels)
+        self.classifier.load_state_dict(head)
+
+    def forward(self, ids, mask):
+        hidden = self.bert(input_ids=ids, attention_mask=mask).last_hidden_state
+        m = mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1)
+        return self.classifier(self.bert_dropout(pooled)) if self.training else self.classifier(pooled)
+
+    def bert_dropout(self, x):
+        return torch.nn.functional.dropout(x, p=self.bert.config.hidden_dropout_prob, training=self.training)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--folder", required=True)
+    p.add_argument("--batches", required=True)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--iterations", type=int, default=10)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    with open(a.batches) as f:
+        spec = json.load(f)
+    model = MeanPooled(a.folder)
+    out = {"torch": torch.__version__, "threads": a.threads, "lengths": {}}
+    for length, batch in spec["batches"].items():
+        ids = torch.tensor(batch["ids"], dtype=torch.long)
+        mask = torch.ones_like(ids)
+        labels = torch.tensor(batch["labels"], dtype=torch.long)
+        result = {}
+        model.eval()
+        with torch.no_grad():
+            probs = torch.softmax(model(ids, mask), dim=-1)
+            if "probabilities" in batch:
+                ours = torch.tensor(batch["probabilities"])
+                result["max_abs_diff_probabilities"] = float((probs - ours).abs().max())
+            for _ in range(2):
+                model(ids, mask)
+            start = time.perf_counter()
+            for _ in range(a.iterations):
+                model(ids, mask)
+            result["inference_sentences_per_s"] = a.iterations * ids.shape[0] / (time.perf_counter() - start)
+        model.train()
+        optimizer = torch.optim.AdamW(model.parameters(), lr=1e-5, weight_decay=0.01)
+        loss_fn = torch.nn.CrossEntropyLoss()
+
+        def step():
+            optimizer.zero_grad()
+            loss = loss_fn(model(ids, mask), labels)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+
+        for _ in range(2):
+            step()
+        start = time.perf_counter()
+        for _ in range(a.iterations):
+            step()
+        result["train_examples_per_s"] = a.iterations * ids.shape[0] / (time.perf_counter() - start)
+        out["lengths"][length] = result
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

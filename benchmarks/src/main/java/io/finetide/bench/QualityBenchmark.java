@@ -1,0 +1,382 @@
+package io.finetide.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+
+import io.finetide.model.encoder.EncoderConfig;
+import io.finetide.model.encoder.EncoderGraph;
+import io.finetide.model.metrics.ClassificationReport;
+import io.finetide.model.metrics.EntityF1;
+import io.finetide.model.pretrained.PretrainedEncoders;
+import io.finetide.model.text.TextEncoder;
+import io.finetide.model.train.Checkpoint;
+import io.finetide.model.train.LabelledText;
+import io.finetide.model.train.Strategy;
+import io.finetide.model.train.TaggedWords;
+import io.finetide.model.train.Trainer;
+import io.finetide.model.train.TrainingConfig;
+import io.finetide.model.train.TrainingListener;
+
+/**
+ * Fine-tunes a pretrained base on one of the public labelled sets with the model library alone (no services) and
+ * reports test quality against the issue's bar. Splits are fixed: the published test split where there is one
+ * (SST-2's GLUE dev, TREC's 500 questions), a seeded stratified 80/10/10 split for SMS spam (which has none).
+ *
+ * <p>
+ * With {@code --incremental}, also answers "does continuing from a checkpoint save steps?": the training set is cut in
+ * two halves A and B; a model trained on A from the base is continued on B alone and compared, on the same test set,
+ * with a model trained on A and B from the base.
+ */
+final class QualityBenchmark {
+
+    record Dataset(String name, List<String> labels, List<LabelledText> train, List<LabelledText> validation,
+            List<LabelledText> test, String bar) {
+    }
+
+    record Options(String dataset, String base, int trainCap, int epochs, double learningRate, int batchSize,
+            int maxLength, String strategy, boolean incremental, int threads) {
+    }
+
+    private final Path datasets;
+    private final Options o;
+    private final Consumer<String> say;
+
+    QualityBenchmark(Path datasets, Options options, Consumer<String> say) {
+        this.datasets = datasets;
+        this.o = options;
+        this.say = say;
+    }
+
+    String run() {
+        if (o.dataset().equals("wnut17")) {
+            return wnut();
+        }
+        Dataset d = load(o.dataset());
+        List<LabelledText> train = cap(d.train(), o.trainCap(), 7);
+        say.accept(d.name() + ": train " + train.size() + " of " + d.train().size() + ", validation "
+                + d.validation().size() + ", test " + d.test().size() + ", labels " + d.labels());
+        StringBuilder md = new StringBuilder();
+        md.append("| dataset | base | strategy | train examples | epochs | steps | training time | best epoch | "
+                + "validation accuracy | test accuracy | test macro-F1 | per class F1 | bar |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        if (!o.incremental()) {
+            Outcome r = fineTune(d, PretrainedEncoders.load(o.base(), d.labels().size(), pooling(), 0.1, 3).weights(),
+                    train, o.epochs());
+            md.append(row(d, train.size(), o.epochs(), r));
+            return md.toString();
+        }
+        List<LabelledText> a = train.subList(0, train.size() / 2);
+        List<LabelledText> b = train.subList(train.size() / 2, train.size());
+        PretrainedEncoders.Pretrained pre = PretrainedEncoders.load(o.base(), d.labels().size(), pooling(), 0.1, 3);
+        Outcome first = fineTune(d, pre.weights(), a, o.epochs());
+        md.append(row(d, a.size(), o.epochs(), first).replace("| " + o.strategy() + " |", "| " + o.strategy()
+                + " (half A, from the base) |"));
+        Outcome continued = fineTune(d, first.result().weights(), b, o.epochs());
+        md.append(row(d, b.size(), o.epochs(), continued).replace("| " + o.strategy() + " |", "| " + o.strategy()
+                + " (half B, continuing from A's model) |"));
+        Outcome scratch = fineTune(d, pre.weights(), train, o.epochs());
+        md.append(row(d, train.size(), o.epochs(), scratch).replace("| " + o.strategy() + " |", "| " + o.strategy()
+                + " (A and B, from the base) |"));
+        md.append(String.format(Locale.ROOT,
+                "%nContinuing: %d steps for test accuracy %.4f; from the base on all data: %d steps for %.4f "
+                        + "(steps ratio %.2f).%n",
+                continued.result().steps(), continued.report().accuracy(),
+                scratch.result().steps(), scratch.report().accuracy(), continued.result().steps()
+                        / (double) scratch.result().steps()));
+        return md.toString();
+    }
+
+    private String pooling() {
+        return PretrainedEncoders.base(o.base()).pooling();
+    }
+
+    record Outcome(Trainer.Result result, ClassificationReport report) {
+    }
+
+    private Outcome fineTune(Dataset d, io.finetide.model.encoder.Weights initial, List<LabelledText> train,
+            int epochs) {
+        PretrainedEncoders.Base base = PretrainedEncoders.base(o.base());
+        var config = PretrainedEncoders.config(o.base(), d.labels().size(), base.pooling(), 0.1);
+        TrainingConfig tc = new TrainingConfig(o.learningRate(), o.batchSize(), epochs, 0.01, 0.1, 1.0, 42, 0.1, 0, 0,
+                o.threads());
+        try (TextEncoder encoder = TextEncoder.builtin(base.tokenizer(), o.maxLength())) {
+            Trainer.Result r = Trainer.train(config, initial, encoder, train, d.validation(), tc, strategy(),
+                    new TrainingListener() {
+                        @Override
+                        public void started(int epochs, long totalSteps, int trainExamples) {
+                            say.accept("training: " + trainExamples + " examples, " + totalSteps + " steps");
+                        }
+
+                        @Override
+                        public void epochEnded(Epoch e) {
+                            say.accept(String.format(Locale.ROOT,
+                                    "epoch %d/%d: train loss %.4f, validation accuracy %.4f (%d s)", e.epoch(), e
+                                            .epochs(),
+                                    e.trainLoss(), e.validationAccuracy(), e.millis() / 1000));
+                        }
+                    });
+            int[][] ids = encoder.encodeAll(d.test().stream().map(LabelledText::text).toList());
+            float[][] probs;
+            try (EncoderGraph g = EncoderGraph.create(config, r.weights(), EncoderGraph.Options.inference(o
+                    .threads()))) {
+                probs = Trainer.predict(g, ids, encoder.padId(), Math.min(encoder.maxLength(), config
+                        .maxPositions()));
+            }
+            int[] truth = d.test().stream().mapToInt(LabelledText::label).toArray();
+            int[] predicted = new int[probs.length];
+            for (int i = 0; i < probs.length; i++) {
+                predicted[i] = Trainer.argMax(probs[i]);
+            }
+            ClassificationReport report = ClassificationReport.of(truth, predicted, d.labels());
+            say.accept(String.format(Locale.ROOT, "test accuracy %.4f, macro-F1 %.4f", report.accuracy(), report
+                    .macroF1()));
+            return new Outcome(r, report);
+        }
+    }
+
+    private Strategy strategy() {
+        return Strategy.parse(o.strategy());
+    }
+
+    private String row(Dataset d, int trainSize, int epochs, Outcome out) {
+        Trainer.Result r = out.result();
+        ClassificationReport rep = out.report();
+        StringBuilder perClass = new StringBuilder();
+        for (ClassificationReport.PerClass c : rep.perClass()) {
+            perClass.append(perClass.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%s %.3f", c.label(),
+                    c.f1()));
+        }
+        return String.format(Locale.ROOT,
+                "| %s | %s | %s | %d | %d | %d | %d s | %d | %.4f | **%.4f** | %.4f | %s | %s |%n",
+                d.name(), o.base(), o.strategy(), trainSize, epochs, r.steps(), r.millis() / 1000, r.bestEpoch(), r
+                        .best().validationAccuracy(),
+                rep.accuracy(), rep.macroF1(), perClass, d.bar());
+    }
+
+    /**
+     * WNUT-17 emerging entities: BIO tagging of tweets and forum posts, entity-level F1 as seqeval computes it, on
+     * the published test file after choosing the epoch on the dev file.
+     */
+    private String wnut() {
+        Path dir = datasets.resolve("wnut17");
+        List<List<String[]>> train = conll(dir.resolve("wnut17train.conll"));
+        List<List<String[]>> dev = conll(dir.resolve("emerging.dev.conll"));
+        List<List<String[]>> test = conll(dir.resolve("emerging.test.annotated"));
+        TreeSet<String> types = new TreeSet<>();
+        train.forEach(sentence -> sentence.forEach(w -> {
+            if (!w[1].equals("O")) {
+                types.add(w[1].substring(2));
+            }
+        }));
+        List<String> tags = new ArrayList<>(List.of("O"));
+        types.forEach(t -> tags.addAll(List.of("B-" + t, "I-" + t)));
+        List<TaggedWords> trainSet = tagged(train, tags);
+        if (o.trainCap() > 0 && o.trainCap() < trainSet.size()) {
+            trainSet = trainSet.subList(0, o.trainCap());
+        }
+        List<TaggedWords> devSet = tagged(dev, tags);
+        List<TaggedWords> testSet = tagged(test, tags);
+        say.accept("wnut17: train " + trainSet.size() + ", dev " + devSet.size() + ", test " + testSet.size()
+                + " sentences, tags " + tags);
+        PretrainedEncoders.Base base = PretrainedEncoders.base(o.base());
+        PretrainedEncoders.Pretrained pre = PretrainedEncoders.load(o.base(), tags.size(), EncoderConfig.TOKEN, 0.1,
+                3);
+        TrainingConfig tc = new TrainingConfig(o.learningRate(), o.batchSize(), o.epochs(), 0.01, 0.1, 1.0, 42, 0.1,
+                0, 0, o.threads());
+        try (TextEncoder encoder = TextEncoder.builtin(base.tokenizer(), o.maxLength())) {
+            Trainer.Result r = Trainer.trainTokens(pre.config(), pre.weights(), encoder, trainSet, devSet, tags, tc,
+                    strategy(), progress(), Checkpoint.Store.NONE);
+            List<List<String>> predicted;
+            try (EncoderGraph g = EncoderGraph.create(pre.config(), r.weights(), EncoderGraph.Options.inference(o
+                    .threads()))) {
+                predicted = Trainer.predictWords(g, testSet.stream().map(t -> encoder.encodeWords(t.words()))
+                        .toList(), encoder.padId(), Math.min(encoder.maxLength(), pre.config().maxPositions()))
+                        .stream().map(p -> Trainer.argMaxTags(p, tags)).toList();
+            }
+            EntityF1 f = EntityF1.of(testSet.stream().map(t -> t.tagNames(tags)).toList(), predicted);
+            StringBuilder perType = new StringBuilder();
+            f.perType().forEach((type, v) -> perType.append(perType.isEmpty() ? "" : ", ").append(String.format(
+                    Locale.ROOT, "%s %.3f", type, v.f1())));
+            say.accept(String.format(Locale.ROOT, "test entity F1 %.4f (precision %.4f, recall %.4f)", f.f1(), f
+                    .precision(), f.recall()));
+            return "| dataset | base | strategy | train sentences | epochs | steps | training time | best epoch | "
+                    + "dev entity F1 | test entity F1 (P / R) | per type F1 | aim |\n"
+                    + "|---|---|---|---|---|---|---|---|---|---|---|---|\n" + String.format(Locale.ROOT,
+                            "| wnut17 | %s | %s | %d | %d | %d | %d s | %d | %.4f | **%.4f** (%.4f / %.4f) | %s | "
+                                    + "entity F1 >= 0.40 |%n",
+                            o.base(), o.strategy(), trainSet.size(), o.epochs(), r
+                                    .steps(),
+                            r.millis() / 1000, r.bestEpoch(), r.best()
+                                    .validationAccuracy(),
+                            f.f1(), f.precision(), f.recall(),
+                            perType);
+        }
+    }
+
+    private TrainingListener progress() {
+        return new TrainingListener() {
+            @Override
+            public void started(int epochs, long totalSteps, int trainExamples) {
+                say.accept("training: " + trainExamples + " examples, " + totalSteps + " steps");
+            }
+
+            @Override
+            public void epochEnded(Epoch e) {
+                say.accept(String.format(Locale.ROOT, "epoch %d/%d: train loss %.4f, validation %.4f (%d s)", e
+                        .epoch(), e.epochs(), e.trainLoss(), e.validationAccuracy(), e.millis() / 1000));
+            }
+        };
+    }
+
+    /** CoNLL columns: a word and its tag per line, a blank line between sentences. */
+    private static List<List<String[]>> conll(Path file) {
+        List<List<String[]>> out = new ArrayList<>();
+        List<String[]> current = new ArrayList<>();
+        for (String line : lines(file, StandardCharsets.UTF_8)) {
+            if (line.isBlank()) {
+                if (!current.isEmpty()) {
+                    out.add(current);
+                    current = new ArrayList<>();
+                }
+                continue;
+            }
+            String[] cols = line.split("\t");
+            current.add(new String[]{cols[0], cols[cols.length - 1].strip()});
+        }
+        if (!current.isEmpty()) {
+            out.add(current);
+        }
+        return out;
+    }
+
+    private static List<TaggedWords> tagged(List<List<String[]>> sentences, List<String> tags) {
+        return sentences.stream().map(s -> new TaggedWords(s.stream().map(w -> w[0]).toList(), s.stream().mapToInt(
+                w -> {
+                    int i = tags.indexOf(w[1]);
+                    if (i < 0) {
+                        throw new IllegalArgumentException("unknown tag " + w[1]);
+                    }
+                    return i;
+                }).toArray())).toList();
+    }
+
+    // ------------------------------------------------------------------ datasets
+
+    Dataset load(String name) {
+        return switch (name) {
+            case "sst2" -> sst2();
+            case "trec" -> trec();
+            case "sms-spam" -> sms();
+            default -> throw new IllegalArgumentException("unknown dataset '" + name + "' (sst2, trec, sms-spam)");
+        };
+    }
+
+    /** GLUE SST-2: train.tsv (phrases) to train, 1,000 of dev.tsv to validate, test.tsv (GLUE dev) to test. */
+    private Dataset sst2() {
+        Path dir = datasets.resolve("sst2");
+        List<String> labels = List.of("0", "1");
+        return new Dataset("sst2", labels, tsv(dir.resolve("train.tsv")), cap(tsv(dir.resolve("dev.tsv")), 1000, 5),
+                tsv(dir.resolve("test.tsv")), "accuracy >= 0.88");
+    }
+
+    private List<LabelledText> tsv(Path file) {
+        List<LabelledText> out = new ArrayList<>();
+        List<String> lines = lines(file, StandardCharsets.UTF_8);
+        for (String line : lines.subList(1, lines.size())) {
+            int tab = line.lastIndexOf('\t');
+            out.add(new LabelledText(line.substring(0, tab).strip(), Integer.parseInt(line.substring(tab + 1)
+                    .strip())));
+        }
+        return out;
+    }
+
+    /** TREC-6 coarse labels; one question in ten of TREC.train (seeded) validates, TREC.test (500) tests. */
+    private Dataset trec() {
+        Path dir = datasets.resolve("trec");
+        // TREC.train holds one Latin-1 byte: read both files as Latin-1 (the rest is ASCII).
+        List<String[]> train = trecLines(dir.resolve("TREC.train"));
+        List<String[]> test = trecLines(dir.resolve("TREC.test"));
+        List<String> labels = new ArrayList<>(new TreeSet<>(train.stream().map(l -> l[0]).toList()));
+        List<LabelledText> all = train.stream().map(l -> new LabelledText(l[1], labels.indexOf(l[0]))).toList();
+        List<List<LabelledText>> split = stratified(all, labels.size(), new double[]{0.9, 0.1}, 11);
+        return new Dataset("trec", labels, split.get(0), split.get(1), test.stream().map(l -> new LabelledText(l[1],
+                labels.indexOf(l[0]))).toList(), "accuracy >= 0.94");
+    }
+
+    private List<String[]> trecLines(Path file) {
+        List<String[]> out = new ArrayList<>();
+        for (String line : lines(file, StandardCharsets.ISO_8859_1)) {
+            if (line.isBlank()) {
+                continue;
+            }
+            int space = line.indexOf(' ');
+            out.add(new String[]{line.substring(0, line.indexOf(':')), line.substring(space + 1).strip()});
+        }
+        return out;
+    }
+
+    /** The UCI SMS Spam Collection has no split: a seeded split stratified by label, 80/10/10. */
+    private Dataset sms() {
+        List<String> labels = List.of("ham", "spam");
+        List<LabelledText> all = new ArrayList<>();
+        for (String line : lines(datasets.resolve("sms-spam/SMSSpamCollection"), StandardCharsets.UTF_8)) {
+            if (line.isBlank()) {
+                continue;
+            }
+            int tab = line.indexOf('\t');
+            all.add(new LabelledText(line.substring(tab + 1), labels.indexOf(line.substring(0, tab))));
+        }
+        List<List<LabelledText>> split = stratified(all, 2, new double[]{0.8, 0.1, 0.1}, 13);
+        return new Dataset("sms-spam", labels, split.get(0), split.get(1), split.get(2), "spam F1 >= 0.95");
+    }
+
+    static List<List<LabelledText>> stratified(List<LabelledText> all, int numLabels, double[] shares, long seed) {
+        List<List<LabelledText>> parts = new ArrayList<>();
+        for (int i = 0; i < shares.length; i++) {
+            parts.add(new ArrayList<>());
+        }
+        for (int label = 0; label < numLabels; label++) {
+            int l = label;
+            List<LabelledText> of = new ArrayList<>(all.stream().filter(t -> t.label() == l).toList());
+            Collections.shuffle(of, new Random(seed + label));
+            int start = 0;
+            double cumulative = 0;
+            for (int i = 0; i < shares.length; i++) {
+                cumulative += shares[i];
+                int end = i == shares.length - 1 ? of.size() : (int) Math.round(cumulative * of.size());
+                parts.get(i).addAll(of.subList(start, end));
+                start = end;
+            }
+        }
+        for (List<LabelledText> p : parts) {
+            Collections.shuffle(p, new Random(seed));
+        }
+        return parts;
+    }
+
+    /** A seeded sample of at most {@code n}, in a shuffled order (so halves are alike). */
+    static List<LabelledText> cap(List<LabelledText> all, int n, long seed) {
+        List<LabelledText> copy = new ArrayList<>(all);
+        Collections.shuffle(copy, new Random(seed));
+        return n > 0 && n < copy.size() ? List.copyOf(copy.subList(0, n)) : List.copyOf(copy);
+    }
+
+    private static List<String> lines(Path file, Charset charset) {
+        try {
+            return Files.readAllLines(file, charset);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+}

@@ -1,0 +1,353 @@
+package io.finetide.model.pretrained;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.finetide.model.encoder.EncoderConfig;
+import io.finetide.model.encoder.ParamSpec;
+import io.finetide.model.encoder.Weights;
+
+/**
+ * A BERT-family encoder in the folder layout users keep on disk and {@code transformers} writes with
+ * {@code save_pretrained}: {@code config.json}, {@code model.safetensors}, {@code tokenizer.json}. Reading accepts
+ * names with or without the {@code bert.} prefix and the old {@code gamma}/{@code beta} LayerNorm names, transposes
+ * PyTorch's [out, in] linear weights to the graph's [in, out], converts F16 and BF16 to F32, and leaves out what an
+ * encoder does not use (the pooler, masked-language-model heads, position-id buffers), reporting it. A missing or
+ * unknown tensor, a shape that does not fit and a wrong architecture fail with a message naming it.
+ */
+public final class HuggingFaceFolder {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * @param ignored tensors of the file that an encoder does not use
+     * @param headFromFile whether the classification head came from the file (a fine-tuned model with the same
+     *            number of labels) rather than being freshly initialised
+     */
+    public record Loaded(EncoderConfig config, Weights weights, byte[] tokenizerJson, List<String> ignored,
+            boolean headFromFile) {
+    }
+
+    private HuggingFaceFolder() {
+    }
+
+    public static Loaded read(Path dir, int numLabels, String pooling, double dropout, long seed) {
+        JsonNode c = readJson(dir.resolve("config.json"));
+        String type = c.path("model_type").asText("");
+        if (!type.equals("bert")) {
+            throw new IllegalArgumentException(dir.resolve("config.json") + ": model_type '" + type
+                    + "' is not a BERT-family encoder (bert)");
+        }
+        String act = c.path("hidden_act").asText("gelu");
+        if (!act.equals("gelu")) {
+            throw new IllegalArgumentException(dir.resolve("config.json") + ": hidden_act '" + act
+                    + "' is not supported (the encoder uses erf GELU, 'gelu')");
+        }
+        EncoderConfig config = new EncoderConfig(required(c, "vocab_size"), required(c, "max_position_embeddings"),
+                c.path("type_vocab_size").asInt(2), required(c, "hidden_size"), required(c, "num_hidden_layers"),
+                required(c, "num_attention_heads"), required(c, "intermediate_size"), numLabels, pooling, dropout, c
+                        .path("layer_norm_eps").asDouble(1e-12));
+        Map<String, Weights.Tensor> raw = SafeTensors.read(dir.resolve("model.safetensors"));
+        Map<String, Weights.Tensor> byName = new LinkedHashMap<>();
+        List<String> ignored = new ArrayList<>();
+        for (Map.Entry<String, Weights.Tensor> e : raw.entrySet()) {
+            String name = canonical(e.getKey());
+            if (name.startsWith("pooler.") || name.startsWith("cls.") || name.endsWith("position_ids")) {
+                ignored.add(e.getKey());
+                continue;
+            }
+            if (byName.put(name, e.getValue()) != null) {
+                throw new IllegalArgumentException("model.safetensors holds '" + name + "' twice (with and without "
+                        + "the 'bert.' prefix)");
+            }
+        }
+        Map<String, Weights.Tensor> weights = new LinkedHashMap<>();
+        boolean headFromFile = false;
+        for (ParamSpec p : ParamSpec.forConfig(config)) {
+            Weights.Tensor t = byName.remove(p.name());
+            boolean head = p.name().startsWith(ParamSpec.CLASSIFIER);
+            if (head) {
+                if (t != null && t.shape()[0] == (p.shape().length == 2 ? p.shape()[1] : p.shape()[0])) {
+                    headFromFile = true;
+                } else {
+                    // No head, or one for another label set: a fresh one, as from a base model.
+                    t = null;
+                }
+            }
+            if (t == null && head) {
+                t = freshHead(p, seed);
+                weights.put(p.name(), t);
+                continue;
+            }
+            if (t == null) {
+                throw new IllegalArgumentException("model.safetensors has no tensor '" + p.name() + "' (nor 'bert."
+                        + p.name() + "')");
+            }
+            Weights.Tensor fitted = p.shape().length == 2 && isLinear(p.name()) ? transpose(t) : t;
+            if (!java.util.Arrays.equals(fitted.shape(), p.shape())) {
+                throw new IllegalArgumentException("tensor '" + p.name() + "' has shape " + java.util.Arrays.toString(t
+                        .shape()) + " in model.safetensors; config.json needs " + java.util.Arrays.toString(
+                                isLinear(p.name()) ? new int[]{p.shape()[1], p.shape()[0]} : p.shape()));
+            }
+            weights.put(p.name(), fitted);
+        }
+        if (!byName.isEmpty()) {
+            throw new IllegalArgumentException("model.safetensors has tensors a BERT encoder does not have: "
+                    + new TreeSet<>(byName.keySet()));
+        }
+        byte[] tokenizer;
+        try {
+            tokenizer = Files.readAllBytes(dir.resolve("tokenizer.json"));
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException(dir + " has no tokenizer.json");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new Loaded(config, new Weights(weights), tokenizer, List.copyOf(ignored), headFromFile);
+    }
+
+    /**
+     * Writes a folder that {@code transformers}' {@code BertModel.from_pretrained} reads (the head is kept under
+     * {@code classifier.*}, and the pooling in {@code finetide_pooling}).
+     */
+    public static void write(Path dir, EncoderConfig config, Weights weights, byte[] tokenizerJson) {
+        ObjectNode c = JSON.createObjectNode();
+        c.put("model_type", "bert");
+        ArrayNode arch = c.putArray("architectures");
+        arch.add("BertModel");
+        c.put("vocab_size", config.vocabSize());
+        c.put("hidden_size", config.hiddenSize());
+        c.put("num_hidden_layers", config.layers());
+        c.put("num_attention_heads", config.heads());
+        c.put("intermediate_size", config.intermediateSize());
+        c.put("max_position_embeddings", config.maxPositions());
+        c.put("type_vocab_size", config.typeVocabSize());
+        c.put("layer_norm_eps", config.layerNormEps());
+        c.put("hidden_act", "gelu");
+        c.put("hidden_dropout_prob", config.dropout());
+        c.put("attention_probs_dropout_prob", config.dropout());
+        c.put("pad_token_id", 0);
+        c.put("num_labels", config.numLabels());
+        c.put("finetide_pooling", config.pooling());
+        Map<String, Weights.Tensor> out = new LinkedHashMap<>();
+        for (ParamSpec p : ParamSpec.forConfig(config)) {
+            Weights.Tensor t = weights.get(p.name());
+            out.put(p.name(), p.shape().length == 2 && isLinear(p.name()) ? transpose(t) : t);
+        }
+        try {
+            Files.createDirectories(dir);
+            Files.write(dir.resolve("config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(c));
+            SafeTensors.write(dir.resolve("model.safetensors"), out);
+            Files.write(dir.resolve("tokenizer.json"), tokenizerJson);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + dir, e);
+        }
+    }
+
+    /** Hugging Face's many spellings of one parameter, in the graph's naming. */
+    static String canonical(String name) {
+        String n = name.startsWith("bert.") ? name.substring(5) : name;
+        if (n.contains("LayerNorm.gamma")) {
+            n = n.replace("LayerNorm.gamma", "LayerNorm.weight");
+        } else if (n.contains("LayerNorm.beta")) {
+            n = n.replace("LayerNorm.beta", "LayerNorm.bias");
+        }
+        return n;
+    }
+
+    /** Linear layers' weights (not embeddings or LayerNorms): PyTorch stores them [out, in]. */
+    private static boolean isLinear(String name) {
+        return name.endsWith(".weight") && !name.startsWith("embeddings.") && !name.contains("LayerNorm");
+    }
+
+    private static Weights.Tensor transpose(Weights.Tensor t) {
+        int rows = t.shape()[0];
+        int cols = t.shape()[1];
+        float[] v = t.values();
+        float[] out = new float[v.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                out[c * rows + r] = v[r * cols + c];
+            }
+        }
+        return new Weights.Tensor(new int[]{cols, rows}, out);
+    }
+
+    private static Weights.Tensor freshHead(ParamSpec p, long seed) {
+        float[] v = new float[p.size()];
+        if (p.init() == ParamSpec.Init.NORMAL) {
+            SplittableRandom r = new SplittableRandom(seed);
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) (r.nextDouble(-1, 1) * 0.02 * Math.sqrt(3));
+            }
+        }
+        return new Weights.Tensor(p.shape().clone(), v);
+    }
+
+    private static int required(JsonNode c, String field) {
+        JsonNode v = c.get(field);
+        if (v == null || !v.canConvertToInt()) {
+            throw new IllegalArgumentException("config.json has no integer '" + field + "'");
+        }
+        return v.asInt();
+    }
+
+    private static JsonNode readJson(Path file) {
+        try {
+            return JSON.readTree(file.toFile());
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("no " + file);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The safetensors format: an 8-byte little-endian header length, a JSON header of name to dtype, shape and byte
+     * range, then the raw little-endian data.
+     */
+    public static final class SafeTensors {
+
+        private SafeTensors() {
+        }
+
+        public static Map<String, Weights.Tensor> read(Path file) {
+            byte[] all;
+            try {
+                all = Files.readAllBytes(file);
+            } catch (NoSuchFileException e) {
+                throw new IllegalArgumentException("no " + file);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            ByteBuffer buf = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
+            if (all.length < 8) {
+                throw new IllegalArgumentException(file + " is not a safetensors file (too short)");
+            }
+            long headerLength = buf.getLong(0);
+            if (headerLength < 2 || headerLength > all.length - 8) {
+                throw new IllegalArgumentException(file + " is not a safetensors file (header length "
+                        + headerLength + ")");
+            }
+            JsonNode header;
+            try {
+                header = JSON.readTree(new String(all, 8, (int) headerLength, StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new IllegalArgumentException(file + " has an unreadable header: " + e.getMessage());
+            }
+            int base = 8 + (int) headerLength;
+            Map<String, Weights.Tensor> out = new LinkedHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext();) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (e.getKey().equals("__metadata__")) {
+                    continue;
+                }
+                String dtype = e.getValue().path("dtype").asText();
+                JsonNode shapeNode = e.getValue().path("shape");
+                int[] shape = new int[shapeNode.size()];
+                long n = 1;
+                for (int i = 0; i < shape.length; i++) {
+                    shape[i] = shapeNode.get(i).asInt();
+                    n *= shape[i];
+                }
+                long begin = e.getValue().path("data_offsets").path(0).asLong();
+                long end = e.getValue().path("data_offsets").path(1).asLong();
+                int width = switch (dtype) {
+                    case "F32", "I32" -> 4;
+                    case "F16", "BF16" -> 2;
+                    case "I64" -> 8;
+                    default -> throw new IllegalArgumentException("tensor '" + e.getKey() + "' has dtype " + dtype
+                            + " (F32, F16 and BF16 are read)");
+                };
+                if (end - begin != n * width || base + end > all.length) {
+                    throw new IllegalArgumentException("tensor '" + e.getKey() + "' has a byte range that does not "
+                            + "fit its shape or the file");
+                }
+                if (dtype.startsWith("I")) {
+                    // Integer buffers (position ids) are no weights; keep the name so that they can be reported.
+                    out.put(e.getKey(), new Weights.Tensor(shape, new float[0]));
+                    continue;
+                }
+                float[] v = new float[(int) n];
+                int at = base + (int) begin;
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = switch (dtype) {
+                        case "F32" -> buf.getFloat(at + 4 * i);
+                        case "BF16" -> Float.intBitsToFloat((buf.getShort(at + 2 * i) & 0xffff) << 16);
+                        default -> halfToFloat(buf.getShort(at + 2 * i));
+                    };
+                }
+                out.put(e.getKey(), new Weights.Tensor(shape, v));
+            }
+            return out;
+        }
+
+        /** IEEE 754 half precision to single (Java 17 has no Float.float16ToFloat). */
+        static float halfToFloat(short h) {
+            int bits = h & 0xffff;
+            int sign = (bits & 0x8000) << 16;
+            int exponent = (bits >>> 10) & 0x1f;
+            int mantissa = bits & 0x3ff;
+            if (exponent == 0x1f) {
+                return Float.intBitsToFloat(sign | 0x7f800000 | (mantissa << 13));
+            }
+            if (exponent == 0) {
+                // Zero or subnormal: mantissa * 2^-24.
+                float v = mantissa * 0x1p-24f;
+                return sign == 0 ? v : -v;
+            }
+            return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
+        }
+
+        public static void write(Path file, Map<String, Weights.Tensor> tensors) throws IOException {
+            ObjectNode header = JSON.createObjectNode();
+            header.putObject("__metadata__").put("format", "pt");
+            long offset = 0;
+            for (Map.Entry<String, Weights.Tensor> e : tensors.entrySet()) {
+                ObjectNode t = header.putObject(e.getKey());
+                t.put("dtype", "F32");
+                ArrayNode shape = t.putArray("shape");
+                for (int d : e.getValue().shape()) {
+                    shape.add(d);
+                }
+                long size = 4L * e.getValue().values().length;
+                t.putArray("data_offsets").add(offset).add(offset + size);
+                offset += size;
+            }
+            byte[] json = JSON.writeValueAsBytes(header);
+            // The data starts 8-byte aligned: pad the header with spaces, as the reference writer does.
+            int padded = (json.length + 7) / 8 * 8;
+            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
+                out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
+                out.write(json);
+                for (int i = json.length; i < padded; i++) {
+                    out.write(' ');
+                }
+                for (Weights.Tensor t : tensors.values()) {
+                    ByteBuffer b = ByteBuffer.allocate(t.values().length * 4).order(ByteOrder.LITTLE_ENDIAN);
+                    b.asFloatBuffer().put(t.values());
+                    out.write(b.array());
+                }
+            }
+        }
+    }
+}

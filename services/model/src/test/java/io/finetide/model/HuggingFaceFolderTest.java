@@ -1,0 +1,126 @@
+package io.finetide.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.finetide.model.encoder.EncoderConfig;
+import io.finetide.model.encoder.Weights;
+import io.finetide.model.pretrained.HuggingFaceFolder;
+
+/**
+ * The Hugging Face folder: what we write reads back bit for bit; the spellings transformers uses are accepted; every
+ * mismatch names its tensor. (That PyTorch's BertModel computes what our graph computes from such a folder is checked
+ * by the peers benchmark, which runs transformers: see docs/BENCHMARKS.md.)
+ */
+class HuggingFaceFolderTest {
+
+    static final EncoderConfig CFG = new EncoderConfig(30, 16, 2, 8, 2, 2, 12, 3, "mean", 0.1, 1e-12);
+    static final byte[] TOKENIZER = "{\"model\":{}}".getBytes(StandardCharsets.UTF_8);
+
+    @Test
+    void whatIsWrittenReadsBackExactly(@TempDir Path dir) throws Exception {
+        Weights w = Weights.initialise(CFG, 4);
+        HuggingFaceFolder.write(dir, CFG, w, TOKENIZER);
+        HuggingFaceFolder.Loaded loaded = HuggingFaceFolder.read(dir, 3, "mean", 0.1, 1);
+        assertThat(loaded.config()).isEqualTo(CFG);
+        assertThat(loaded.headFromFile()).isTrue();
+        assertThat(loaded.tokenizerJson()).isEqualTo(TOKENIZER);
+        for (String name : w.tensors().keySet()) {
+            assertThat(loaded.weights().get(name).values()).as(name).isEqualTo(w.get(name).values());
+            assertThat(loaded.weights().get(name).shape()).as(name).isEqualTo(w.get(name).shape());
+        }
+        // PyTorch's layout on disk: a linear weight is [out, in].
+        Map<String, Weights.Tensor> raw = HuggingFaceFolder.SafeTensors.read(dir.resolve("model.safetensors"));
+        assertThat(raw.get("encoder.layer.0.intermediate.dense.weight").shape()).containsExactly(12, 8);
+        assertThat(raw.get("embeddings.word_embeddings.weight").shape()).containsExactly(30, 8);
+        // Another label count: the head is new, the encoder the file's.
+        HuggingFaceFolder.Loaded five = HuggingFaceFolder.read(dir, 5, "cls", 0.1, 1);
+        assertThat(five.headFromFile()).isFalse();
+        assertThat(five.weights().get("classifier.weight").shape()).containsExactly(8, 5);
+    }
+
+    @Test
+    void transformersSpellingsAreAcceptedAndExtrasReported(@TempDir Path dir) throws Exception {
+        Weights w = Weights.initialise(CFG, 4);
+        HuggingFaceFolder.write(dir, CFG, w, TOKENIZER);
+        Map<String, Weights.Tensor> raw = HuggingFaceFolder.SafeTensors.read(dir.resolve("model.safetensors"));
+        Map<String, Weights.Tensor> renamed = new LinkedHashMap<>();
+        raw.forEach((name, t) -> renamed.put(name.startsWith("classifier")
+                ? name
+                : "bert." + name.replace(
+                        "LayerNorm.weight", "LayerNorm.gamma").replace("LayerNorm.bias", "LayerNorm.beta"),
+                t));
+        renamed.put("bert.pooler.dense.weight", new Weights.Tensor(new int[]{8, 8}, new float[64]));
+        renamed.put("cls.predictions.bias", new Weights.Tensor(new int[]{30}, new float[30]));
+        HuggingFaceFolder.SafeTensors.write(dir.resolve("model.safetensors"), renamed);
+        HuggingFaceFolder.Loaded loaded = HuggingFaceFolder.read(dir, 3, "mean", 0.1, 1);
+        assertThat(loaded.ignored()).containsExactly("bert.pooler.dense.weight", "cls.predictions.bias");
+        assertThat(loaded.weights().get("encoder.layer.1.output.LayerNorm.weight").values()).isEqualTo(w.get(
+                "encoder.layer.1.output.LayerNorm.weight").values());
+    }
+
+    @Test
+    void mismatchesNameTheirTensor(@TempDir Path dir) throws Exception {
+        Weights w = Weights.initialise(CFG, 4);
+        HuggingFaceFolder.write(dir, CFG, w, TOKENIZER);
+        Path file = dir.resolve("model.safetensors");
+        Map<String, Weights.Tensor> good = HuggingFaceFolder.SafeTensors.read(file);
+
+        Map<String, Weights.Tensor> missing = new LinkedHashMap<>(good);
+        missing.remove("encoder.layer.1.attention.self.value.bias");
+        HuggingFaceFolder.SafeTensors.write(file, missing);
+        assertThatThrownBy(() -> HuggingFaceFolder.read(dir, 3, "mean", 0, 1)).hasMessageContaining(
+                "no tensor 'encoder.layer.1.attention.self.value.bias'");
+
+        Map<String, Weights.Tensor> wrongShape = new LinkedHashMap<>(good);
+        wrongShape.put("encoder.layer.0.intermediate.dense.weight", new Weights.Tensor(new int[]{12, 9},
+                new float[108]));
+        HuggingFaceFolder.SafeTensors.write(file, wrongShape);
+        assertThatThrownBy(() -> HuggingFaceFolder.read(dir, 3, "mean", 0, 1)).hasMessageContaining(
+                "tensor 'encoder.layer.0.intermediate.dense.weight' has shape [12, 9]").hasMessageContaining(
+                        "needs [12, 8]");
+
+        Map<String, Weights.Tensor> extra = new LinkedHashMap<>(good);
+        extra.put("encoder.layer.2.attention.self.query.weight", new Weights.Tensor(new int[]{8, 8}, new float[64]));
+        HuggingFaceFolder.SafeTensors.write(file, extra);
+        assertThatThrownBy(() -> HuggingFaceFolder.read(dir, 3, "mean", 0, 1)).hasMessageContaining(
+                "does not have: [encoder.layer.2.attention.self.query.weight]");
+
+        HuggingFaceFolder.SafeTensors.write(file, good);
+        Files.writeString(dir.resolve("config.json"), Files.readString(dir.resolve("config.json")).replace(
+                "\"bert\"", "\"gpt2\""));
+        assertThatThrownBy(() -> HuggingFaceFolder.read(dir, 3, "mean", 0, 1)).hasMessageContaining(
+                "model_type 'gpt2' is not a BERT-family encoder");
+        assertThatThrownBy(() -> HuggingFaceFolder.read(dir.resolve("nothing"), 3, "mean", 0, 1))
+                .hasMessageContaining("config.json");
+    }
+
+    @Test
+    void halfPrecisionFilesAreWidened(@TempDir Path dir) throws Exception {
+        // One F16 and one BF16 tensor, written by hand in the format's layout.
+        String header = "{\"a\":{\"dtype\":\"F16\",\"shape\":[3],\"data_offsets\":[0,6]},"
+                + "\"b\":{\"dtype\":\"BF16\",\"shape\":[2],\"data_offsets\":[6,10]}}";
+        byte[] h = header.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf = ByteBuffer.allocate(8 + h.length + 10).order(ByteOrder.LITTLE_ENDIAN);
+        buf.putLong(h.length).put(h);
+        // F16: 1.0 = 0x3c00, -2.0 = 0xc000, 0.5 = 0x3800; BF16: 1.0 = 0x3f80, -3.0 = 0xc040.
+        buf.putShort((short) 0x3c00).putShort((short) 0xc000).putShort((short) 0x3800);
+        buf.putShort((short) 0x3f80).putShort((short) 0xc040);
+        Path file = dir.resolve("x.safetensors");
+        Files.write(file, buf.array());
+        Map<String, Weights.Tensor> t = HuggingFaceFolder.SafeTensors.read(file);
+        assertThat(t.get("a").values()).containsExactly(1f, -2f, 0.5f);
+        assertThat(t.get("b").values()).containsExactly(1f, -3f);
+    }
+}

@@ -1,0 +1,106 @@
+package io.finetide.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+import io.finetide.model.encoder.EncoderConfig;
+import io.finetide.model.encoder.EncoderGraph;
+import io.finetide.model.encoder.Weights;
+import io.finetide.model.metrics.EntityF1;
+import io.finetide.model.text.TextEncoder;
+import io.finetide.model.train.Checkpoint;
+import io.finetide.model.train.Strategy;
+import io.finetide.model.train.TaggedWords;
+import io.finetide.model.train.Trainer;
+import io.finetide.model.train.TrainingConfig;
+import io.finetide.model.train.TrainingListener;
+
+/** The token head: word-piece alignment on the real tokenizer, and a small BIO task that must be learned. */
+class TokenClassificationTest {
+
+    static final List<String> TAGS = List.of("O", "B-person", "I-person", "B-location");
+    static final String[] FIRST = {"alice", "bob", "carol", "dmitri", "eve", "fatima", "gunnar", "hiroshi"};
+    static final String[] LAST = {"smith", "okafor", "johansson", "tanaka", "novak", "garcia"};
+    static final String[] CITY = {"paris", "lagos", "osaka", "lima", "oslo", "denver", "kyiv"};
+    static final String[] FILLER = {"today", "yesterday", "again", "happily", "finally", "quietly"};
+
+    /** Sentences like "alice novak moved to osaka today", tagged by construction. */
+    static List<TaggedWords> sentences(int n, long seed) {
+        Random r = new Random(seed);
+        List<TaggedWords> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            List<String> words = new ArrayList<>();
+            List<Integer> tags = new ArrayList<>();
+            if (r.nextBoolean()) {
+                words.add(FILLER[r.nextInt(FILLER.length)]);
+                tags.add(0);
+            }
+            words.add(FIRST[r.nextInt(FIRST.length)]);
+            tags.add(1);
+            if (r.nextBoolean()) {
+                words.add(LAST[r.nextInt(LAST.length)]);
+                tags.add(2);
+            }
+            words.addAll(List.of(r.nextBoolean() ? "moved" : "flew", "to"));
+            tags.addAll(List.of(0, 0));
+            words.add(CITY[r.nextInt(CITY.length)]);
+            tags.add(3);
+            words.add(FILLER[r.nextInt(FILLER.length)]);
+            tags.add(0);
+            out.add(new TaggedWords(words, tags.stream().mapToInt(Integer::intValue).toArray()));
+        }
+        return out;
+    }
+
+    @Test
+    void eachWordsFirstPieceCarriesItsTag() {
+        try (TextEncoder encoder = TextEncoder.builtin("minilm-l6", 32)) {
+            TextEncoder.Words w = encoder.encodeWords(List.of("@paulwalk", "visited", "Zaporizhzhia"));
+            // [CLS] @ paul ##walk visited za ##poriz... [SEP]: the last word in several pieces too.
+            int[] ids = w.wordIds();
+            assertThat(ids[0]).isEqualTo(-1);
+            assertThat(ids[ids.length - 1]).isEqualTo(-1);
+            assertThat(java.util.Arrays.copyOfRange(ids, 0, 5)).containsExactly(-1, 0, 0, 0, 1);
+            assertThat(java.util.Arrays.copyOfRange(ids, 5, ids.length - 1)).hasSizeGreaterThan(1).containsOnly(2);
+            int[] labels = w.positionLabels(new int[]{1, 0, 3});
+            assertThat(java.util.Arrays.copyOfRange(labels, 0, 7)).containsExactly(-1, 1, -1, -1, 0, 3, -1);
+            assertThat(labels[labels.length - 1]).isEqualTo(-1);
+            assertThat(w.count()).isEqualTo(3);
+            // Cut to 5 positions: the third word loses its pieces, [SEP] stays.
+            try (TextEncoder shortEncoder = TextEncoder.builtin("minilm-l6", 5)) {
+                TextEncoder.Words cut = shortEncoder.encodeWords(List.of("@paulwalk", "visited", "Zaporizhzhia"));
+                assertThat(cut.wordIds()).containsExactly(-1, 0, 0, 0, -1);
+                assertThat(cut.count()).isEqualTo(3);
+            }
+        }
+    }
+
+    @Test
+    void aSmallTaggingTaskIsLearned() {
+        try (TextEncoder encoder = TextEncoder.builtin("minilm-l6", 24)) {
+            EncoderConfig config = new EncoderConfig(encoder.vocabSize(), 24, 2, 32, 2, 2, 64, TAGS.size(),
+                    EncoderConfig.TOKEN, 0.1, 1e-12);
+            List<TaggedWords> train = sentences(240, 1);
+            List<TaggedWords> validation = sentences(60, 2);
+            TrainingConfig tc = new TrainingConfig(3e-3, 16, 4, 0.01, 0.1, 1.0, 7, 0.1, 0, 0, 1);
+            Trainer.Result r = Trainer.trainTokens(config, Weights.initialise(config, 7), encoder, train, validation,
+                    TAGS, tc, Strategy.full(), TrainingListener.NONE, Checkpoint.Store.NONE);
+            // The selection metric of a token task is entity F1.
+            assertThat(r.best().validationAccuracy()).isGreaterThan(0.95);
+            List<TaggedWords> test = sentences(40, 3);
+            try (EncoderGraph g = EncoderGraph.create(config, r.weights(), EncoderGraph.Options.inference(1))) {
+                List<List<String>> predicted = Trainer.predictWords(g, test.stream().map(t -> encoder.encodeWords(t
+                        .words())).toList(), encoder.padId(), 24).stream().map(p -> Trainer.argMaxTags(p, TAGS))
+                        .toList();
+                EntityF1 f = EntityF1.of(test.stream().map(t -> t.tagNames(TAGS)).toList(), predicted);
+                assertThat(f.f1()).isGreaterThan(0.95);
+                assertThat(f.perType()).containsKeys("person", "location");
+            }
+        }
+    }
+}
