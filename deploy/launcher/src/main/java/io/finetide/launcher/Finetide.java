@@ -82,7 +82,7 @@ public final class Finetide {
         LocalPlatform.Options demo = LocalPlatform.Options.demo(root);
         LocalPlatform.Options options = new LocalPlatform.Options(root, root.resolve(".run/platform"),
                 demo.kafkaPort(), demo.ferretPort(), demo.basePort(), "", demo.database(), demo.mongoUri(),
-                demo.partitions(), LocalPlatform.SERVICES);
+                demo.partitions(), LocalPlatform.SERVICES, java.util.Map.of());
         LocalPlatform platform = LocalPlatform.start(options, SAY);
         Runtime.getRuntime().addShutdownHook(new Thread(platform::close));
         waitForCtrlC(platform);

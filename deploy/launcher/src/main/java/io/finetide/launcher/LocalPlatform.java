@@ -32,32 +32,43 @@ public final class LocalPlatform implements AutoCloseable {
      * @param mongoUri an external MongoDB, or null to start FerretDB
      * @param database prefix of the databases: one per service ({@code <prefix>_ingestion}, ...) and
      *        {@code <prefix>_artifacts}
+     * @param env extra environment of every service process (their settings, e.g. {@code FINETIDE_TRAINING_PATIENCE})
      */
     public record Options(Path projectRoot, Path workDir, int kafkaPort, int ferretPort, int basePort,
-            String topicSuffix, String database, String mongoUri, int partitions, List<String> services) {
+            String topicSuffix, String database, String mongoUri, int partitions, List<String> services,
+            Map<String, String> env) {
 
         public static Options demo(Path root) {
             return new Options(root, root.resolve(".run/demo"), 19092, 27018, 8090, "", "finetide",
-                    System.getenv("FINETIDE_MONGODB_URI"), 3, SERVICES);
+                    System.getenv("FINETIDE_MONGODB_URI"), 3, SERVICES, Map.of());
         }
 
         /** The same platform with only some of the services (benchmarks of one stage). */
         public Options only(List<String> names) {
             return new Options(projectRoot, workDir, kafkaPort, ferretPort, basePort, topicSuffix, database, mongoUri,
-                    partitions, List.copyOf(names));
+                    partitions, List.copyOf(names), env);
+        }
+
+        /** The same platform with extra settings for the services. */
+        public Options withEnv(Map<String, String> extra) {
+            Map<String, String> all = new LinkedHashMap<>(env);
+            all.putAll(extra);
+            return new Options(projectRoot, workDir, kafkaPort, ferretPort, basePort, topicSuffix, database, mongoUri,
+                    partitions, services, Map.copyOf(all));
         }
 
         public static Options isolated(Path root, Path workDir) {
             // Kafka (two ports), FerretDB, and the five services at base+1..base+5.
             int first = LocalPaths.freePortBlock(8);
             return new Options(root, workDir, first, first + 2, first + 2, "", "finetide",
-                    System.getenv("FINETIDE_MONGODB_URI"), 3, SERVICES);
+                    System.getenv("FINETIDE_MONGODB_URI"), 3, SERVICES, Map.of());
         }
     }
 
     private final Options options;
     private final List<ManagedProcess> processes = new ArrayList<>();
     private final Map<String, String> serviceUrls = new LinkedHashMap<>();
+    private final Map<String, ManagedProcess> running = new LinkedHashMap<>();
     private FerretDbServer ferretDb;
     private String mongoUri;
 
@@ -119,33 +130,62 @@ public final class LocalPlatform implements AutoCloseable {
         say.accept("Kafka ready; topics created");
 
         List<ManagedProcess> services = new ArrayList<>();
-        for (int i = 0; i < SERVICES.size(); i++) {
-            String name = SERVICES.get(i);
-            if (!options.services().contains(name)) {
-                continue;
+        for (String name : SERVICES) {
+            if (options.services().contains(name)) {
+                services.add(startService(name, logs));
             }
-            int port = options.basePort() + 1 + i;
-            Map<String, String> env = new LinkedHashMap<>();
-            env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
-            env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap());
-            env.put("QUARKUS_MONGODB_CONNECTION_STRING", mongoUri);
-            env.put("QUARKUS_MONGODB_DATABASE", options.database() + "_" + name);
-            env.put("FINETIDE_STORE_ARTIFACTS_DATABASE", options.database() + "_artifacts");
-            env.put(TopicConfigSource.SUFFIX_ENV, options.topicSuffix());
-            env.put("FINETIDE_TOPICS_CREATE", "false"); // created above, with the right partition count
-            // Services that hold models (22.7M floats each for MiniLM, twice while importing) get more heap.
-            String heap = List.of("training", "evaluation", "deployment").contains(name) ? "-Xmx1500m" : "-Xmx512m";
-            ManagedProcess p = ManagedProcess.start(name, List.of(javaBin(), "-XX:+UseSerialGC",
-                    "-XX:TieredStopAtLevel=1", heap, "-jar", serviceJar(name).toString()), env,
-                    logs.resolve(name + ".log"));
-            track(p);
-            services.add(p);
-            serviceUrls.put(name, "http://127.0.0.1:" + port);
         }
         for (ManagedProcess p : services) {
             p.awaitHttpOk(serviceUrls.get(p.name()) + "/q/health/ready", Duration.ofMinutes(3));
             say.accept(String.format("%-13s ready at %s", p.name(), serviceUrls.get(p.name())));
         }
+    }
+
+    private ManagedProcess startService(String name, Path logs) {
+        int port = options.basePort() + 1 + SERVICES.indexOf(name);
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap());
+        env.put("QUARKUS_MONGODB_CONNECTION_STRING", mongoUri);
+        env.put("QUARKUS_MONGODB_DATABASE", options.database() + "_" + name);
+        env.put("FINETIDE_STORE_ARTIFACTS_DATABASE", options.database() + "_artifacts");
+        env.put(TopicConfigSource.SUFFIX_ENV, options.topicSuffix());
+        env.put("FINETIDE_TOPICS_CREATE", "false"); // created above, with the right partition count
+        if (name.equals("training")) {
+            // Kept with the platform's data: a killed run resumes when the platform starts again.
+            env.put("FINETIDE_TRAINING_CHECKPOINT_DIR", checkpointDir().toString());
+        }
+        env.putAll(options.env());
+        // Services that hold models (22.7M floats each for MiniLM, twice while importing) get more heap.
+        String heap = List.of("training", "evaluation", "deployment").contains(name) ? "-Xmx1500m" : "-Xmx512m";
+        ManagedProcess p = ManagedProcess.start(name, List.of(javaBin(), "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", heap, "-jar", serviceJar(name).toString()), env,
+                logs.resolve(name
+                        + ".log"));
+        track(p);
+        running.put(name, p);
+        serviceUrls.put(name, "http://127.0.0.1:" + port);
+        return p;
+    }
+
+    /** Where the training service keeps the checkpoints of its runs. */
+    public Path checkpointDir() {
+        return options.workDir().resolve("checkpoints");
+    }
+
+    /** Kills one service with SIGKILL (no shutdown, nothing flushed), as a crash would. */
+    public void kill(String service) {
+        running.get(service).kill();
+    }
+
+    /** Starts a killed or stopped service again, with the same settings, and waits until it is ready. */
+    public void restart(String service) {
+        ManagedProcess old = running.get(service);
+        if (old != null && old.isAlive()) {
+            old.close();
+        }
+        ManagedProcess p = startService(service, options.workDir().resolve("logs"));
+        p.awaitHttpOk(serviceUrls.get(service) + "/q/health/ready", Duration.ofMinutes(3));
     }
 
     private void track(ManagedProcess p) {

@@ -22,7 +22,8 @@ import io.finetide.model.encoder.Weights;
 /**
  * Finite-difference checks of the graph's gradients on tiny configurations: every parameter tensor of every layer type
  * (embeddings, LayerNorm, attention projections, feed-forward, head, LoRA adapters), with padding in the batch, for
- * both poolings and the token head (with unlabelled positions). Central differences of the loss in float32 agree with the analytic gradient within 1.5e-4 (most
+ * both poolings, the token head (with unlabelled positions) and an ALBERT configuration (factorised embeddings, shared
+ * layers: the shared parameters' gradient sums over the layers that use them). Central differences of the loss in float32 agree with the analytic gradient within 1.5e-4 (most
  * within 2e-5; the bar is 5e-4 plus 1%); a wrong or missing gradient path is off by far more.
  */
 class GradientCheckTest {
@@ -30,9 +31,13 @@ class GradientCheckTest {
     private static final double EPS = 1e-2;
 
     @ParameterizedTest
-    @ValueSource(strings = {"mean", "cls", "token"})
-    void analyticGradientsMatchCentralDifferences(String pooling) {
-        EncoderConfig cfg = new EncoderConfig(20, 8, 2, 8, 2, 2, 12, 3, pooling, 0, 1e-12);
+    @ValueSource(strings = {"mean", "cls", "token", "albert"})
+    void analyticGradientsMatchCentralDifferences(String variant) {
+        // "albert": factorised embeddings (4 projected to 8) and one set of layer parameters shared by both layers.
+        String pooling = variant.equals("albert") ? "mean" : variant;
+        EncoderConfig cfg = variant.equals("albert")
+                ? new EncoderConfig(20, 8, 2, 8, 2, 2, 12, 3, pooling, 0, 1e-12, 4, true)
+                : new EncoderConfig(20, 8, 2, 8, 2, 2, 12, 3, pooling, 0, 1e-12);
         // BERT's N(0, 0.02) start is almost linear and its gradients tiny; larger weights exercise the non-linearities.
         Weights w = scaled(Weights.initialise(cfg, 21), 15);
         Lora lora = new Lora(2, 4, Set.of(Lora.Target.values()));

@@ -246,8 +246,11 @@ public final class EncoderGraph implements AutoCloseable {
         // Segment ids default to 0 everywhere (a [1, 1] default broadcasts over the batch).
         Operand<TFloat32> type = tf.gather(reads.get(ParamSpec.TYPE_EMBEDDINGS), tokenTypes, tf.constant(0));
         x = tf.math.add(tf.math.add(x, pos), type);
-        Operand<TFloat32> x2 = tf.reshape(x, tf.constant(new int[]{-1, h}));
+        Operand<TFloat32> x2 = tf.reshape(x, tf.constant(new int[]{-1, config.embeddingSize()}));
         x2 = dropout(layerNorm(x2, ParamSpec.EMBEDDINGS_LN));
+        if (config.factorisedEmbeddings()) {
+            x2 = linear(x2, ParamSpec.EMBEDDING_PROJECTION);
+        }
 
         // [B, 1, 1, T]: 0 where a token is real, MASK_BIAS where it is padding.
         Operand<TFloat32> maskBias = tf.math.mul(tf.math.sub(tf.constant(1f), attentionMask), tf.constant(MASK_BIAS));
@@ -259,7 +262,7 @@ public final class EncoderGraph implements AutoCloseable {
         Operand<TFloat32> scale = tf.constant((float) (1.0 / Math.sqrt(config.headSize())));
 
         for (int i = 0; i < config.layers(); i++) {
-            String l = ParamSpec.layer(i);
+            String l = ParamSpec.layer(config, i);
             Operand<TFloat32> q = tf.linalg.transpose(tf.reshape(linear(x2, l + "attention.self.query"), headsShape),
                     perm);
             Operand<TFloat32> k = tf.linalg.transpose(tf.reshape(linear(x2, l + "attention.self.key"), headsShape),
@@ -528,6 +531,10 @@ public final class EncoderGraph implements AutoCloseable {
             return 1.0;
         }
         int layers = config.layers();
+        if (name.startsWith(ParamSpec.SHARED_LAYER)) {
+            // Every layer runs on the shared parameters: they cannot learn at per-layer rates.
+            return decay;
+        }
         for (int l = 0; l < layers; l++) {
             if (name.startsWith(ParamSpec.layer(l))) {
                 return Math.pow(decay, layers - l);

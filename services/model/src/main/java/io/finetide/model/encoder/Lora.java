@@ -69,10 +69,10 @@ public record Lora(int rank, double alpha, Set<Target> targets) {
     /** The linear-layer prefixes that carry an adapter, e.g. {@code encoder.layer.0.attention.self.query}. */
     public List<String> prefixes(EncoderConfig config) {
         List<String> out = new ArrayList<>();
-        for (int i = 0; i < config.layers(); i++) {
+        for (int i = 0; i < (config.shareLayers() ? 1 : config.layers()); i++) {
             for (Target t : Target.values()) {
                 if (targets.contains(t)) {
-                    out.add(ParamSpec.layer(i) + t.suffix());
+                    out.add(ParamSpec.layer(config, i) + t.suffix());
                 }
             }
         }

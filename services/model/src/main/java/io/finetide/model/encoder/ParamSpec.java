@@ -28,16 +28,29 @@ public record ParamSpec(String name, int[] shape, Init init, boolean decayed) {
         return "encoder.layer." + i + ".";
     }
 
+    /** The prefix of the one set of layer parameters an ALBERT configuration shares across its layers. */
+    public static final String SHARED_LAYER = "encoder.albert_layer.";
+    public static final String EMBEDDING_PROJECTION = "encoder.embedding_hidden_mapping_in";
+
+    /** The parameters layer {@code i} runs with: its own, or the shared ones. */
+    public static String layer(EncoderConfig c, int i) {
+        return c.shareLayers() ? SHARED_LAYER : layer(i);
+    }
+
     /** All parameters in graph-building order. Linear weights are [in, out] (x @ W), as in the ONNX exports. */
     public static List<ParamSpec> forConfig(EncoderConfig c) {
         int h = c.hiddenSize();
+        int e = c.embeddingSize();
         List<ParamSpec> p = new ArrayList<>();
-        p.add(new ParamSpec(WORD_EMBEDDINGS, new int[]{c.vocabSize(), h}, Init.NORMAL, true));
-        p.add(new ParamSpec(POSITION_EMBEDDINGS, new int[]{c.maxPositions(), h}, Init.NORMAL, true));
-        p.add(new ParamSpec(TYPE_EMBEDDINGS, new int[]{c.typeVocabSize(), h}, Init.NORMAL, true));
-        layerNorm(p, EMBEDDINGS_LN, h);
-        for (int i = 0; i < c.layers(); i++) {
-            String l = layer(i);
+        p.add(new ParamSpec(WORD_EMBEDDINGS, new int[]{c.vocabSize(), e}, Init.NORMAL, true));
+        p.add(new ParamSpec(POSITION_EMBEDDINGS, new int[]{c.maxPositions(), e}, Init.NORMAL, true));
+        p.add(new ParamSpec(TYPE_EMBEDDINGS, new int[]{c.typeVocabSize(), e}, Init.NORMAL, true));
+        layerNorm(p, EMBEDDINGS_LN, e);
+        if (c.factorisedEmbeddings()) {
+            linear(p, EMBEDDING_PROJECTION, e, h);
+        }
+        for (int i = 0; i < (c.shareLayers() ? 1 : c.layers()); i++) {
+            String l = layer(c, i);
             linear(p, l + "attention.self.query", h, h);
             linear(p, l + "attention.self.key", h, h);
             linear(p, l + "attention.self.value", h, h);

@@ -124,10 +124,15 @@ public record Strategy(Kind kind, int topLayers, Lora lora) {
                 names.add(p.name());
                 continue;
             }
-            for (int layer = first; layer < config.layers(); layer++) {
+            // Shared layers (ALBERT) are one set of parameters: any of the layers unfrozen unfreezes them.
+            boolean shared = layers > 0 && p.name().startsWith(ParamSpec.SHARED_LAYER);
+            for (int layer = first; layer < config.layers() && !shared; layer++) {
                 if (p.name().startsWith(ParamSpec.layer(layer))) {
                     names.add(p.name());
                 }
+            }
+            if (shared) {
+                names.add(p.name());
             }
         }
         return names;

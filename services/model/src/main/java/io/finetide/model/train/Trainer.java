@@ -202,6 +202,7 @@ public final class Trainer {
                 skipBatches = resume.batchesDone();
                 lossSum = resume.lossSum();
                 lossCount = resume.lossCount();
+                listener.resumed(step, firstEpoch);
             }
             for (int epoch = firstEpoch; epoch <= tc.epochs(); epoch++) {
                 long epochStart = System.nanoTime();

@@ -13,6 +13,10 @@ public interface TrainingListener {
     default void epochEnded(Epoch epoch) {
     }
 
+    /** The run continues from a checkpoint: {@code step} updates are done, {@code epoch} is the one it goes on in. */
+    default void resumed(long step, int epoch) {
+    }
+
     TrainingListener NONE = new TrainingListener() {
     };
 }

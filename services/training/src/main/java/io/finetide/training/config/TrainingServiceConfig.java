@@ -15,6 +15,18 @@ public interface TrainingServiceConfig {
     @WithDefault("2")
     int patience();
 
+    /**
+     * Where a run keeps its checkpoint ({@code <dir>/<model id>/}), so that a run killed part-way (the process, the
+     * pod) resumes where it stopped when the snapshot is delivered again; removed once the model is stored. Empty:
+     * no checkpoints. Use a volume that outlives the process (an emptyDir survives container restarts).
+     */
+    @WithDefault("${java.io.tmpdir}/finetide-training-checkpoints")
+    java.util.Optional<String> checkpointDir();
+
+    /** A checkpoint every this many updates, besides the one at each epoch's end (0: only at epochs' ends). */
+    @WithDefault("200")
+    int checkpointEverySteps();
+
     /** How long a snapshot waits for its task's definition to arrive before it is refused. */
     @WithDefault("30")
     int taskWaitSeconds();

@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * <li>{@value #STEPS}: optimisation steps taken</li>
  * <li>{@value #REJECTED}: snapshot events refused, tag {@code reason}</li>
  * <li>{@value #CHAMPIONS}: tasks whose champion this service knows (and would continue training from)</li>
+ * <li>{@value #RESUMED}: runs that continued from a checkpoint of an earlier, killed attempt</li>
  * </ul>
  */
 @ApplicationScoped
@@ -27,6 +28,7 @@ public class TrainingMetrics {
     public static final String STEPS = "finetide.training.steps";
     public static final String REJECTED = "finetide.training.snapshots.rejected";
     public static final String CHAMPIONS = "finetide.training.champions.known";
+    public static final String RESUMED = "finetide.training.runs.resumed";
 
     @Inject
     MeterRegistry registry;
@@ -42,6 +44,10 @@ public class TrainingMetrics {
     public void completed(long millis, long steps) {
         registry.timer(DURATION).record(Duration.ofMillis(millis));
         registry.counter(STEPS).increment(steps);
+    }
+
+    public void resumed() {
+        registry.counter(RESUMED).increment();
     }
 
     public void rejected(ReasonCode reason) {

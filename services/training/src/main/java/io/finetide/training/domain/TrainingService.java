@@ -1,11 +1,16 @@
 package io.finetide.training.domain;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -18,6 +23,7 @@ import io.finetide.model.encoder.EncoderConfig;
 import io.finetide.model.encoder.Weights;
 import io.finetide.model.pretrained.PretrainedEncoders;
 import io.finetide.model.text.TextEncoder;
+import io.finetide.model.train.Checkpoint;
 import io.finetide.model.train.LabelledText;
 import io.finetide.model.train.Strategy;
 import io.finetide.model.train.Trainer;
@@ -150,7 +156,6 @@ public class TrainingService {
                                 .getHyperParameters().getDropout(), hp.seed()).weights();
             }
             final String parent = parentModelId;
-            List<Document> epochs = new ArrayList<>();
             TrainingListener listener = new TrainingListener() {
                 @Override
                 public void started(int epochCount, long totalSteps, int trainExamples) {
@@ -165,10 +170,17 @@ public class TrainingService {
                 }
 
                 @Override
+                public void resumed(long step, int epoch) {
+                    metrics.resumed();
+                    LOG.infof("%s resumes from its checkpoint: %d steps done, epoch %d", modelId, step, epoch);
+                    publisher.progress(progress(taskName, modelId, snapshot, parent)
+                            .setPhase(TrainingProgressEvent.Phase.STARTED).setStep(step).setEpoch(epoch)
+                            .setMessage("resumed from the checkpoint at step " + step + " (epoch " + epoch + ")")
+                            .build());
+                }
+
+                @Override
                 public void epochEnded(Epoch e) {
-                    epochs.add(new Document("epoch", e.epoch()).append("trainLoss", e.trainLoss())
-                            .append("validationLoss", e.validationLoss())
-                            .append("validationAccuracy", e.validationAccuracy()).append("millis", e.millis()));
                     publisher.progress(progress(taskName, modelId, snapshot, parent)
                             .setPhase(TrainingProgressEvent.Phase.EPOCH_END).setEpoch(e.epoch())
                             .setEpochs(e.epochs()).setStep(e.step()).setTotalSteps(e.totalSteps())
@@ -177,8 +189,25 @@ public class TrainingService {
                 }
             };
             Strategy strategy = Models.strategy(task.getHyperParameters());
-            Trainer.Result result = Trainer.train(encoderConfig, initial, encoder, train, validation, hp, strategy,
-                    listener);
+            Path checkpointDir = config.checkpointDir().filter(d -> !d.isBlank()).map(d -> Path.of(d, modelId))
+                    .orElse(null);
+            Checkpoint.Store checkpoints = checkpointDir == null
+                    ? Checkpoint.Store.NONE
+                    : Checkpoint.directory(checkpointDir, config.checkpointEverySteps());
+            Trainer.Result result;
+            try {
+                result = Trainer.train(encoderConfig, initial, encoder, train, validation, hp, strategy, listener,
+                        checkpoints);
+            } catch (IllegalStateException e) {
+                if (checkpointDir == null || !String.valueOf(e.getMessage()).contains("belongs to another run")) {
+                    throw e;
+                }
+                // The task changed between the killed attempt and this one: its checkpoint is of no use.
+                LOG.warnf("the checkpoint of %s is of another configuration; training from the start", modelId);
+                deleteTree(checkpointDir);
+                result = Trainer.train(encoderConfig, initial, encoder, train, validation, hp, strategy, listener,
+                        checkpoints);
+            }
 
             Map<String, Object> metadata = new LinkedHashMap<>();
             metadata.put("modelId", modelId);
@@ -212,12 +241,34 @@ public class TrainingService {
                             .setAccuracy(result.best().validationAccuracy()))
                     .setTrainingMillis(finished - started).setTrainExamples(train.size()).setSteps(result.steps())
                     .build());
+            // From the result, not the callbacks: a resumed run's earlier epochs come from its checkpoint.
+            List<Document> epochs = result.history().stream().map(e -> new Document("epoch", e.epoch()).append(
+                    "trainLoss", e.trainLoss()).append("validationLoss", e.validationLoss()).append(
+                            "validationAccuracy", e.validationAccuracy())
+                    .append("millis", e.millis())).toList();
             // Marked completed only once announced: a crash in between retrains (same model id), never loses it.
             runs.put(new TrainingRunRecord(snapshot.getSnapshotId(), taskName, modelId, TrainingRunRecord.COMPLETED,
                     parent, started, finished, epochs, "best epoch " + result.bestEpoch()));
             metrics.completed(result.millis(), result.steps());
+            if (checkpointDir != null) {
+                deleteTree(checkpointDir);
+            }
             LOG.infof("trained %s on %s in %d ms: validation accuracy %.4f", modelId, snapshot.getSnapshotId(),
                     finished - started, result.best().validationAccuracy());
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // A stale checkpoint only costs disk: the next run of the same model id refuses or resumes it.
+            LOG.warnf(e, "cannot remove the checkpoint %s", dir);
         }
     }
 

@@ -1,0 +1,69 @@
+package io.finetide.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.finetide.model.encoder.EncoderConfig;
+import io.finetide.model.encoder.ParamSpec;
+import io.finetide.model.encoder.Weights;
+import io.finetide.model.text.TextEncoder;
+import io.finetide.model.train.LabelledText;
+import io.finetide.model.train.Strategy;
+import io.finetide.model.train.Trainer;
+import io.finetide.model.train.TrainingListener;
+
+/** ALBERT as a configuration of the encoder: factorised embeddings and cross-layer parameter sharing. */
+class AlbertTest {
+
+    @Test
+    void sharingAndFactorisingShrinkTheModelAsCounted() {
+        EncoderConfig bert = new EncoderConfig(1000, 64, 2, 64, 4, 4, 256, 2, "mean", 0.1, 1e-12);
+        EncoderConfig albert = new EncoderConfig(1000, 64, 2, 64, 4, 4, 256, 2, "mean", 0.1, 1e-12, 16, true);
+        for (EncoderConfig c : List.of(bert, albert)) {
+            long specified = ParamSpec.forConfig(c).stream().mapToLong(ParamSpec::size).sum();
+            assertThat(c.parameterCount()).isEqualTo(specified);
+        }
+        long layer = 4 * (64 * 64 + 64) + 2 * 64 * 256 + 256 + 64 + 4 * 64;
+        long embeddings = (1000 + 64 + 2) * (64 - 16) + 2 * (64 - 16);
+        // Three layers fewer, smaller embeddings, plus the 16 -> 64 projection.
+        assertThat(bert.parameterCount() - albert.parameterCount()).isEqualTo(3 * layer + embeddings - (16 * 64
+                + 64));
+        assertThat(ParamSpec.forConfig(albert)).extracting(ParamSpec::name).contains(ParamSpec.SHARED_LAYER
+                + "attention.self.query.weight", ParamSpec.EMBEDDING_PROJECTION + ".weight").noneMatch(
+                        n -> n
+                                .startsWith("encoder.layer."));
+        // Top-k of shared layers trains the shared set (any unfrozen layer uses it), and the head.
+        assertThat(Strategy.topLayers(1).trainable(albert)).contains(ParamSpec.SHARED_LAYER + "output.dense.weight",
+                "classifier.weight").doesNotContain(ParamSpec.EMBEDDING_PROJECTION + ".weight");
+    }
+
+    @Test
+    void anAlbertConfigurationLearnsATask() {
+        try (TextEncoder encoder = TextEncoder.builtin("minilm-l6", 16)) {
+            EncoderConfig config = new EncoderConfig(encoder.vocabSize(), 16, 2, 32, 3, 2, 64, 2, "mean", 0.1, 1e-12,
+                    16, true);
+            List<LabelledText> train = EncoderTrainingTest.data(320, 1);
+            List<LabelledText> validation = EncoderTrainingTest.data(100, 2);
+            Trainer.Result r = Trainer.train(config, Weights.initialise(config, 42), encoder, train, validation,
+                    EncoderTrainingTest.hp(), TrainingListener.NONE);
+            assertThat(r.best().validationAccuracy()).isGreaterThanOrEqualTo(0.9);
+        }
+    }
+
+    @Test
+    void bundlesWrittenBeforeAlbertReadAsBert() throws Exception {
+        // A configuration as older bundles stored it: no embeddingSize, no shareLayers.
+        String old = "{\"vocabSize\":30,\"maxPositions\":16,\"typeVocabSize\":2,\"hiddenSize\":8,\"layers\":2,"
+                + "\"heads\":2,\"intermediateSize\":12,\"numLabels\":2,\"pooling\":\"mean\",\"dropout\":0.1,"
+                + "\"layerNormEps\":1e-12}";
+        EncoderConfig read = new ObjectMapper().readValue(old, EncoderConfig.class);
+        assertThat(read).isEqualTo(new EncoderConfig(30, 16, 2, 8, 2, 2, 12, 2, "mean", 0.1, 1e-12));
+        assertThat(read.embeddingSize()).isEqualTo(8);
+        assertThat(read.shareLayers()).isFalse();
+    }
+}
