@@ -23,7 +23,7 @@ import io.finetide.model.encoder.Weights;
  * Finite-difference checks of the graph's gradients on tiny configurations: every parameter tensor of every layer type
  * (embeddings, LayerNorm, attention projections, feed-forward, head, LoRA adapters), with padding in the batch, for
  * both poolings, the token head (with unlabelled positions) and an ALBERT configuration (factorised embeddings, shared
- * layers: the shared parameters' gradient sums over the layers that use them). Central differences of the loss in float32 agree with the analytic gradient within 1.5e-4 (most
+ * layers: the shared parameters' gradient sums over the layers that use them) and GPT-style decoders. Central differences of the loss in float32 agree with the analytic gradient within 1.5e-4 (most
  * within 2e-5; the bar is 5e-4 plus 1%); a wrong or missing gradient path is off by far more.
  */
 class GradientCheckTest {
@@ -31,13 +31,21 @@ class GradientCheckTest {
     private static final double EPS = 1e-2;
 
     @ParameterizedTest
-    @ValueSource(strings = {"mean", "cls", "token", "albert"})
+    @ValueSource(strings = {"mean", "cls", "token", "albert", "decoder-last", "decoder-lm"})
     void analyticGradientsMatchCentralDifferences(String variant) {
-        // "albert": factorised embeddings (4 projected to 8) and one set of layer parameters shared by both layers.
-        String pooling = variant.equals("albert") ? "mean" : variant;
-        EncoderConfig cfg = variant.equals("albert")
-                ? new EncoderConfig(20, 8, 2, 8, 2, 2, 12, 3, pooling, 0, 1e-12, 4, true)
-                : new EncoderConfig(20, 8, 2, 8, 2, 2, 12, 3, pooling, 0, 1e-12);
+        // "albert": factorised embeddings (4 projected to 8) and one set of layer parameters shared by both layers;
+        // "decoder-*": GPT-2 style (causal, pre-LayerNorm, tanh GELU), last-token head or tied language-model head.
+        String pooling = switch (variant) {
+            case "albert" -> "mean";
+            case "decoder-last" -> EncoderConfig.LAST;
+            case "decoder-lm" -> EncoderConfig.LANGUAGE_MODEL;
+            default -> variant;
+        };
+        EncoderConfig cfg = switch (variant) {
+            case "albert" -> new EncoderConfig(20, 8, 2, 8, 2, 2, 12, 3, pooling, 0, 1e-12, 4, true);
+            case "decoder-last", "decoder-lm" -> EncoderConfig.decoder(20, 8, 8, 2, 2, 12, 3, pooling, 0);
+            default -> new EncoderConfig(20, 8, 2, 8, 2, 2, 12, 3, pooling, 0, 1e-12);
+        };
         // BERT's N(0, 0.02) start is almost linear and its gradients tiny; larger weights exercise the non-linearities.
         Weights w = scaled(Weights.initialise(cfg, 21), 15);
         Lora lora = new Lora(2, 4, Set.of(Lora.Target.values()));
@@ -46,7 +54,7 @@ class GradientCheckTest {
         Batch batch = Batch.of(new int[][]{{1, 5, 7, 2}, {1, 9, 2}, {1, 11, 12, 13, 14, 2}}, 0, 1, 8);
         assertThat(batch.length()).isEqualTo(6);
         // A label per sequence, or per position for the token head (-1: padding and special tokens, unlabelled).
-        int[] y = pooling.equals("token")
+        int[] y = cfg.tokenClassification()
                 ? new int[]{-1, 0, 2, -1, -1, -1, -1, 1, -1, -1, -1, -1, -1, 2, 0, 0, 1, -1}
                 : new int[]{0, 2, 1};
         try (EncoderGraph g = EncoderGraph.create(cfg, w, new EncoderGraph.Options(true, all, 1, 1, 0.1, null, 1.0,

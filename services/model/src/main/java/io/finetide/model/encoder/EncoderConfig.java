@@ -9,16 +9,41 @@ package io.finetide.model.encoder;
  * @param embeddingSize ALBERT's factorised embeddings: embeddings of this size, projected to {@code hiddenSize}
  *            before the first layer; equal to {@code hiddenSize} (or 0, read as that) for BERT
  * @param shareLayers ALBERT's cross-layer sharing: every layer uses one set of parameters
+ * @param architecture {@code encoder} (BERT: bidirectional, post-LayerNorm, erf GELU) or {@code decoder} (GPT-2:
+ *            causal, pre-LayerNorm with a final LayerNorm, tanh GELU, no segment embeddings); null or blank reads as
+ *            encoder
  */
 public record EncoderConfig(int vocabSize, int maxPositions, int typeVocabSize, int hiddenSize, int layers, int heads,
         int intermediateSize, int numLabels, String pooling, double dropout, double layerNormEps, int embeddingSize,
-        boolean shareLayers) {
+        boolean shareLayers, String architecture) {
+
+    public static final String ENCODER = "encoder";
+    public static final String DECODER = "decoder";
+    /** Decoder pooling: the last real token's state (GPT-2's sequence classification). */
+    public static final String LAST = "last";
+    /** Decoder head: next-token logits over the vocabulary, tied to the word embeddings. */
+    public static final String LANGUAGE_MODEL = "lm";
+
+    /** An encoder with ALBERT's options. */
+    public EncoderConfig(int vocabSize, int maxPositions, int typeVocabSize, int hiddenSize, int layers, int heads,
+            int intermediateSize, int numLabels, String pooling, double dropout, double layerNormEps, int embeddingSize,
+            boolean shareLayers) {
+        this(vocabSize, maxPositions, typeVocabSize, hiddenSize, layers, heads, intermediateSize, numLabels, pooling,
+                dropout, layerNormEps, embeddingSize, shareLayers, ENCODER);
+    }
+
+    /** A GPT-2-style decoder: pooling {@link #LAST} (a label per sequence) or {@link #LANGUAGE_MODEL}. */
+    public static EncoderConfig decoder(int vocabSize, int maxPositions, int hiddenSize, int layers, int heads,
+            int intermediateSize, int numLabels, String pooling, double dropout) {
+        return new EncoderConfig(vocabSize, maxPositions, 1, hiddenSize, layers, heads, intermediateSize, pooling
+                .equals(LANGUAGE_MODEL) ? vocabSize : numLabels, pooling, dropout, 1e-5, hiddenSize, false, DECODER);
+    }
 
     /** A BERT-style configuration: embeddings of the hidden size, a set of parameters per layer. */
     public EncoderConfig(int vocabSize, int maxPositions, int typeVocabSize, int hiddenSize, int layers, int heads,
             int intermediateSize, int numLabels, String pooling, double dropout, double layerNormEps) {
         this(vocabSize, maxPositions, typeVocabSize, hiddenSize, layers, heads, intermediateSize, numLabels, pooling,
-                dropout, layerNormEps, hiddenSize, false);
+                dropout, layerNormEps, hiddenSize, false, ENCODER);
     }
 
     public EncoderConfig {
@@ -36,8 +61,26 @@ public record EncoderConfig(int vocabSize, int maxPositions, int typeVocabSize, 
         if (numLabels < 2) {
             throw new IllegalArgumentException("a classifier needs at least 2 labels, got " + numLabels);
         }
-        if (!pooling.equals("mean") && !pooling.equals("cls") && !pooling.equals(TOKEN)) {
-            throw new IllegalArgumentException("pooling must be 'mean', 'cls' or 'token', got " + pooling);
+        if (architecture == null || architecture.isBlank()) {
+            architecture = ENCODER;
+        }
+        if (architecture.equals(ENCODER)) {
+            if (!pooling.equals("mean") && !pooling.equals("cls") && !pooling.equals(TOKEN)) {
+                throw new IllegalArgumentException("pooling must be 'mean', 'cls' or 'token', got " + pooling);
+            }
+        } else if (architecture.equals(DECODER)) {
+            if (!pooling.equals(LAST) && !pooling.equals(LANGUAGE_MODEL) && !pooling.equals(TOKEN)) {
+                throw new IllegalArgumentException("a decoder's pooling must be 'last', 'lm' or 'token', got "
+                        + pooling);
+            }
+            if (pooling.equals(LANGUAGE_MODEL) && numLabels != vocabSize) {
+                throw new IllegalArgumentException("a language-model head has one output per vocabulary entry");
+            }
+            if (embeddingSize != hiddenSize || shareLayers) {
+                throw new IllegalArgumentException("factorised embeddings and shared layers are encoder options");
+            }
+        } else {
+            throw new IllegalArgumentException("architecture must be 'encoder' or 'decoder', got " + architecture);
         }
         if (dropout < 0 || dropout >= 1) {
             throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
@@ -47,8 +90,18 @@ public record EncoderConfig(int vocabSize, int maxPositions, int typeVocabSize, 
     /** The pooling of a token-classification model: the head labels every token. */
     public static final String TOKEN = "token";
 
+    /** A label per position: token classification, or a language model's next token. */
     public boolean tokenClassification() {
-        return pooling.equals(TOKEN);
+        return pooling.equals(TOKEN) || pooling.equals(LANGUAGE_MODEL);
+    }
+
+    public boolean decoder() {
+        return architecture.equals(DECODER);
+    }
+
+    /** A language model: the head is the transposed word embedding matrix (no classifier parameters). */
+    public boolean languageModel() {
+        return pooling.equals(LANGUAGE_MODEL);
     }
 
     public int headSize() {
@@ -63,6 +116,11 @@ public record EncoderConfig(int vocabSize, int maxPositions, int typeVocabSize, 
     public long parameterCount() {
         long h = hiddenSize;
         long e = embeddingSize;
+        if (decoder()) {
+            long layer = 4 * (h * h + h) + 2 * (h * intermediateSize) + intermediateSize + h + 4 * h;
+            long head = languageModel() ? 0 : h * numLabels + numLabels;
+            return (long) vocabSize * h + (long) maxPositions * h + layers * layer + 2 * h + head;
+        }
         long emb = (long) vocabSize * e + (long) maxPositions * e + (long) typeVocabSize * e + 2 * e;
         long projection = factorisedEmbeddings() ? e * h + h : 0;
         long layer = 4 * (h * h + h) + 2 * (h * intermediateSize) + intermediateSize + h + 4 * h;

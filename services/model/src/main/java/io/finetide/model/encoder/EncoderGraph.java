@@ -243,54 +243,77 @@ public final class EncoderGraph implements AutoCloseable {
         Operand<TFloat32> x = tf.gather(reads.get(ParamSpec.WORD_EMBEDDINGS), inputIds, tf.constant(0));
         Operand<TFloat32> pos = tf.gather(reads.get(ParamSpec.POSITION_EMBEDDINGS),
                 tf.range(tf.constant(0), seqLen, tf.constant(1)), tf.constant(0));
-        // Segment ids default to 0 everywhere (a [1, 1] default broadcasts over the batch).
-        Operand<TFloat32> type = tf.gather(reads.get(ParamSpec.TYPE_EMBEDDINGS), tokenTypes, tf.constant(0));
-        x = tf.math.add(tf.math.add(x, pos), type);
-        Operand<TFloat32> x2 = tf.reshape(x, tf.constant(new int[]{-1, config.embeddingSize()}));
-        x2 = dropout(layerNorm(x2, ParamSpec.EMBEDDINGS_LN));
-        if (config.factorisedEmbeddings()) {
-            x2 = linear(x2, ParamSpec.EMBEDDING_PROJECTION);
+        Operand<TFloat32> x2;
+        if (config.decoder()) {
+            x2 = dropout(tf.reshape(tf.math.add(x, pos), tf.constant(new int[]{-1, h})));
+        } else {
+            // Segment ids default to 0 everywhere (a [1, 1] default broadcasts over the batch).
+            Operand<TFloat32> type = tf.gather(reads.get(ParamSpec.TYPE_EMBEDDINGS), tokenTypes, tf.constant(0));
+            x = tf.math.add(tf.math.add(x, pos), type);
+            x2 = tf.reshape(x, tf.constant(new int[]{-1, config.embeddingSize()}));
+            x2 = dropout(layerNorm(x2, ParamSpec.EMBEDDINGS_LN));
+            if (config.factorisedEmbeddings()) {
+                x2 = linear(x2, ParamSpec.EMBEDDING_PROJECTION);
+            }
         }
 
         // [B, 1, 1, T]: 0 where a token is real, MASK_BIAS where it is padding.
         Operand<TFloat32> maskBias = tf.math.mul(tf.math.sub(tf.constant(1f), attentionMask), tf.constant(MASK_BIAS));
         maskBias = tf.expandDims(tf.expandDims(maskBias, tf.constant(1)), tf.constant(1));
+        if (config.decoder()) {
+            // [1, 1, T, T]: a position sees itself and those before it, never the future.
+            Operand<TFloat32> ones = tf.fill(tf.stack(List.of(seqLen, seqLen)), tf.constant(1f));
+            Operand<TFloat32> future = tf.math.mul(tf.math.sub(tf.constant(1f), tf.linalg.bandPart(ones, tf.constant(
+                    -1), tf.constant(0))), tf.constant(MASK_BIAS));
+            maskBias = tf.math.add(maskBias, tf.expandDims(tf.expandDims(future, tf.constant(0)), tf.constant(0)));
+        }
         Operand<TInt32> headsShape = tf.concat(List.of(tf.constant(new int[]{-1}), tf.reshape(seqLen,
                 tf.constant(new int[]{1})), tf.constant(new int[]{config.heads(), config.headSize()})),
                 tf.constant(0));
-        Operand<TInt32> perm = tf.constant(new int[]{0, 2, 1, 3});
-        Operand<TFloat32> scale = tf.constant((float) (1.0 / Math.sqrt(config.headSize())));
 
         for (int i = 0; i < config.layers(); i++) {
             String l = ParamSpec.layer(config, i);
-            Operand<TFloat32> q = tf.linalg.transpose(tf.reshape(linear(x2, l + "attention.self.query"), headsShape),
-                    perm);
-            Operand<TFloat32> k = tf.linalg.transpose(tf.reshape(linear(x2, l + "attention.self.key"), headsShape),
-                    perm);
-            Operand<TFloat32> v = tf.linalg.transpose(tf.reshape(linear(x2, l + "attention.self.value"), headsShape),
-                    perm);
-            Operand<TFloat32> scores = tf.math.add(
-                    tf.math.mul(tf.train.batchMatMul(q, k, TFloat32.class, BatchMatMul.adjY(true)), scale), maskBias);
-            Operand<TFloat32> attn = dropout(tf.nn.softmax(scores));
-            Operand<TFloat32> context = tf.train.batchMatMul(attn, v, TFloat32.class);
-            context = tf.reshape(tf.linalg.transpose(context, perm), tf.constant(new int[]{-1, h}));
-            Operand<TFloat32> attnOut = dropout(linear(context, l + "attention.output.dense"));
-            x2 = layerNorm(tf.math.add(x2, attnOut), l + "attention.output.LayerNorm");
-            Operand<TFloat32> inter = gelu(linear(x2, l + "intermediate.dense"));
-            Operand<TFloat32> out = dropout(linear(inter, l + "output.dense"));
-            x2 = layerNorm(tf.math.add(x2, out), l + "output.LayerNorm");
+            if (config.decoder()) {
+                // GPT-2: LayerNorm before each block, the residual stream left unnormalised.
+                Operand<TFloat32> attnOut = dropout(attention(layerNorm(x2, l + "attention.output.LayerNorm"), l,
+                        headsShape, maskBias));
+                x2 = tf.math.add(x2, attnOut);
+                Operand<TFloat32> inter = geluTanh(linear(layerNorm(x2, l + "output.LayerNorm"), l
+                        + "intermediate.dense"));
+                x2 = tf.math.add(x2, dropout(linear(inter, l + "output.dense")));
+            } else {
+                Operand<TFloat32> attnOut = dropout(attention(x2, l, headsShape, maskBias));
+                x2 = layerNorm(tf.math.add(x2, attnOut), l + "attention.output.LayerNorm");
+                Operand<TFloat32> inter = gelu(linear(x2, l + "intermediate.dense"));
+                Operand<TFloat32> out = dropout(linear(inter, l + "output.dense"));
+                x2 = layerNorm(tf.math.add(x2, out), l + "output.LayerNorm");
+            }
+        }
+        if (config.decoder()) {
+            x2 = layerNorm(x2, ParamSpec.FINAL_LN);
         }
 
         Operand<TInt32> hiddenShape = tf.concat(List.of(tf.constant(new int[]{-1}), tf.reshape(seqLen,
                 tf.constant(new int[]{1})), tf.constant(new int[]{h})), tf.constant(0));
         Operand<TFloat32> hidden = tf.reshape(x2, hiddenShape);
         lastHidden = hidden;
+        if (config.languageModel()) {
+            // [batch * time, vocabulary]: next-token logits from the word embeddings themselves (tied weights).
+            return tf.linalg.matMul(x2, reads.get(ParamSpec.WORD_EMBEDDINGS), org.tensorflow.op.linalg.MatMul
+                    .transposeB(true));
+        }
         if (config.tokenClassification()) {
             // [batch * time, labels]: every position gets logits; the loss and readers skip the unlabelled ones.
             return linear(dropout(x2), ParamSpec.CLASSIFIER);
         }
         Operand<TFloat32> pooled;
-        if (config.pooling().equals("cls")) {
+        if (config.pooling().equals(EncoderConfig.LAST)) {
+            // The last real token's state: under the causal mask it is the only one that has seen the whole text.
+            Operand<TInt32> last = tf.math.sub(tf.dtypes.cast(tf.sum(attentionMask, tf.constant(1)), TInt32.class),
+                    tf.constant(1));
+            Operand<TFloat32> pick = tf.oneHot(last, seqLen, tf.constant(1f), tf.constant(0f));
+            pooled = tf.sum(tf.math.mul(hidden, tf.expandDims(pick, tf.constant(2))), tf.constant(1));
+        } else if (config.pooling().equals("cls")) {
             pooled = tf.gather(hidden, tf.constant(0), tf.constant(1));
         } else {
             Operand<TFloat32> m = tf.expandDims(attentionMask, tf.constant(2));
@@ -312,6 +335,32 @@ public final class EncoderGraph implements AutoCloseable {
         // Through the rank-r bottleneck: two thin products, never the full-size A B.
         Operand<TFloat32> low = tf.linalg.matMul(tf.linalg.matMul(x, a), reads.get(prefix + Lora.B));
         return tf.math.add(y, tf.math.mul(tf.constant((float) options.lora().scale()), low));
+    }
+
+    /** Multi-head self-attention of layer {@code l} over {@code x2} [batch * time, hidden], output projected. */
+    private Operand<TFloat32> attention(Operand<TFloat32> x2, String l, Operand<TInt32> headsShape,
+            Operand<TFloat32> maskBias) {
+        Operand<TInt32> perm = tf.constant(new int[]{0, 2, 1, 3});
+        Operand<TFloat32> scale = tf.constant((float) (1.0 / Math.sqrt(config.headSize())));
+        Operand<TFloat32> q = tf.linalg.transpose(tf.reshape(linear(x2, l + "attention.self.query"), headsShape),
+                perm);
+        Operand<TFloat32> k = tf.linalg.transpose(tf.reshape(linear(x2, l + "attention.self.key"), headsShape), perm);
+        Operand<TFloat32> v = tf.linalg.transpose(tf.reshape(linear(x2, l + "attention.self.value"), headsShape),
+                perm);
+        Operand<TFloat32> scores = tf.math.add(tf.math.mul(tf.train.batchMatMul(q, k, TFloat32.class, BatchMatMul
+                .adjY(true)), scale), maskBias);
+        Operand<TFloat32> attn = dropout(tf.nn.softmax(scores));
+        Operand<TFloat32> context = tf.train.batchMatMul(attn, v, TFloat32.class);
+        context = tf.reshape(tf.linalg.transpose(context, perm), tf.constant(new int[]{-1, config.hiddenSize()}));
+        return linear(context, l + "attention.output.dense");
+    }
+
+    /** GPT-2's GELU: the tanh approximation. */
+    private Operand<TFloat32> geluTanh(Operand<TFloat32> x) {
+        Operand<TFloat32> cube = tf.math.mul(tf.math.mul(x, x), x);
+        Operand<TFloat32> inner = tf.math.mul(tf.constant((float) Math.sqrt(2 / Math.PI)), tf.math.add(x, tf.math
+                .mul(tf.constant(0.044715f), cube)));
+        return tf.math.mul(tf.math.mul(tf.constant(0.5f), x), tf.math.add(tf.constant(1f), tf.math.tanh(inner)));
     }
 
     private Operand<TFloat32> layerNorm(Operand<TFloat32> x, String prefix) {
@@ -527,7 +576,7 @@ public final class EncoderGraph implements AutoCloseable {
     /** The learning-rate factor of a parameter under {@link Options#layerDecay()}. */
     double rateScale(String name) {
         double decay = options.layerDecay();
-        if (decay == 1.0 || name.startsWith(ParamSpec.CLASSIFIER)) {
+        if (decay == 1.0 || name.startsWith(ParamSpec.CLASSIFIER) || name.startsWith(ParamSpec.FINAL_LN)) {
             return 1.0;
         }
         int layers = config.layers();

@@ -3,7 +3,11 @@ package io.finetide.model.encoder;
 import java.util.ArrayList;
 import java.util.List;
 
-/** One parameter of the encoder: Hugging Face BERT naming, shape, initialiser and whether weight decay applies. */
+/**
+ * One parameter of the model: Hugging Face BERT naming (a decoder reuses the layer names: its
+ * {@code attention.output.LayerNorm} and {@code output.LayerNorm} are GPT-2's {@code ln_1} and {@code ln_2}, applied
+ * before attention and the feed-forward), shape, initialiser and whether weight decay applies.
+ */
 public record ParamSpec(String name, int[] shape, Init init, boolean decayed) {
 
     public enum Init {
@@ -31,6 +35,8 @@ public record ParamSpec(String name, int[] shape, Init init, boolean decayed) {
     /** The prefix of the one set of layer parameters an ALBERT configuration shares across its layers. */
     public static final String SHARED_LAYER = "encoder.albert_layer.";
     public static final String EMBEDDING_PROJECTION = "encoder.embedding_hidden_mapping_in";
+    /** A decoder's LayerNorm after its last layer (GPT-2's {@code ln_f}). */
+    public static final String FINAL_LN = "decoder.final_LayerNorm";
 
     /** The parameters layer {@code i} runs with: its own, or the shared ones. */
     public static String layer(EncoderConfig c, int i) {
@@ -44,8 +50,10 @@ public record ParamSpec(String name, int[] shape, Init init, boolean decayed) {
         List<ParamSpec> p = new ArrayList<>();
         p.add(new ParamSpec(WORD_EMBEDDINGS, new int[]{c.vocabSize(), e}, Init.NORMAL, true));
         p.add(new ParamSpec(POSITION_EMBEDDINGS, new int[]{c.maxPositions(), e}, Init.NORMAL, true));
-        p.add(new ParamSpec(TYPE_EMBEDDINGS, new int[]{c.typeVocabSize(), e}, Init.NORMAL, true));
-        layerNorm(p, EMBEDDINGS_LN, e);
+        if (!c.decoder()) {
+            p.add(new ParamSpec(TYPE_EMBEDDINGS, new int[]{c.typeVocabSize(), e}, Init.NORMAL, true));
+            layerNorm(p, EMBEDDINGS_LN, e);
+        }
         if (c.factorisedEmbeddings()) {
             linear(p, EMBEDDING_PROJECTION, e, h);
         }
@@ -60,7 +68,12 @@ public record ParamSpec(String name, int[] shape, Init init, boolean decayed) {
             linear(p, l + "output.dense", c.intermediateSize(), h);
             layerNorm(p, l + "output.LayerNorm", h);
         }
-        linear(p, CLASSIFIER, h, c.numLabels());
+        if (c.decoder()) {
+            layerNorm(p, FINAL_LN, h);
+        }
+        if (!c.languageModel()) {
+            linear(p, CLASSIFIER, h, c.numLabels());
+        }
         return p;
     }
 

@@ -130,6 +130,9 @@ public final class HuggingFaceFolder {
      * {@code classifier.*}, and the pooling in {@code finetide_pooling}).
      */
     public static void write(Path dir, EncoderConfig config, Weights weights, byte[] tokenizerJson) {
+        if (config.decoder() || config.shareLayers() || config.factorisedEmbeddings()) {
+            throw new IllegalArgumentException("only BERT configurations are written as Hugging Face folders");
+        }
         ObjectNode c = JSON.createObjectNode();
         c.put("model_type", "bert");
         ArrayNode arch = c.putArray("architectures");

@@ -120,7 +120,8 @@ public record Strategy(Kind kind, int topLayers, Lora lora) {
         Set<String> names = new LinkedHashSet<>();
         int first = Math.max(0, config.layers() - Math.min(layers, config.layers()));
         for (ParamSpec p : ParamSpec.forConfig(config)) {
-            if (p.name().startsWith(ParamSpec.CLASSIFIER) || embeddings) {
+            // A decoder's final LayerNorm sits between the top layer and the head: it trains with the head.
+            if (p.name().startsWith(ParamSpec.CLASSIFIER) || p.name().startsWith(ParamSpec.FINAL_LN) || embeddings) {
                 names.add(p.name());
                 continue;
             }

@@ -117,6 +117,54 @@ public final class Trainer {
                 maxLength, tc, strategy, listener, checkpoints);
     }
 
+    /**
+     * Language modelling (a decoder with the {@code lm} head): every position learns the next token of its text. The
+     * best epoch is the one of highest next-token accuracy on the validation texts.
+     */
+    public static Result trainLanguageModel(EncoderConfig config, Weights initial, TextEncoder encoder,
+            List<String> train, List<String> validation, TrainingConfig tc, Strategy strategy,
+            TrainingListener listener, Checkpoint.Store checkpoints) {
+        if (!config.languageModel()) {
+            throw new IllegalArgumentException("a decoder with a language-model head is needed");
+        }
+        int[][] ids = encoder.encodeAll(train);
+        int[][] next = new int[ids.length][];
+        for (int i = 0; i < ids.length; i++) {
+            next[i] = nextTokens(ids[i]);
+        }
+        int[][] valIds = encoder.encodeAll(validation);
+        int maxLength = Math.min(encoder.maxLength(), config.maxPositions());
+        Validator validator = graph -> {
+            long right = 0;
+            long counted = 0;
+            double loss = 0;
+            for (int start = 0; start < valIds.length; start += 16) {
+                int[][] seqs = Arrays.copyOfRange(valIds, start, Math.min(valIds.length, start + 16));
+                float[][][] p = graph.predictTokens(Batch.of(seqs, encoder.padId(), PAD_MULTIPLE, maxLength));
+                for (int i = 0; i < seqs.length; i++) {
+                    for (int t = 0; t + 1 < seqs[i].length; t++) {
+                        int truth = seqs[i][t + 1];
+                        right += argMax(p[i][t]) == truth ? 1 : 0;
+                        loss -= Math.log(Math.max(1e-12, p[i][t][truth]));
+                        counted++;
+                    }
+                }
+            }
+            return new double[]{counted == 0 ? 0 : right / (double) counted, counted == 0 ? 0 : loss / counted};
+        };
+        return fit(config, initial, new Data(ids, null, next), validation.size(), validator, encoder.padId(),
+                maxLength, tc, strategy, listener, checkpoints);
+    }
+
+    /** Position t's label is token t + 1; the last position has none. */
+    static int[] nextTokens(int[] ids) {
+        int[] out = new int[ids.length];
+        for (int t = 0; t < ids.length; t++) {
+            out[t] = t + 1 < ids.length ? ids[t + 1] : -1;
+        }
+        return out;
+    }
+
     /** Training data: ids per example and a label per example, or one per position (-1: none). */
     private record Data(int[][] ids, int[] labels, int[][] positionLabels) {
         /** The labels of a batch: one per example, or one per padded position, flattened. */
