@@ -85,14 +85,24 @@ final class QualityBenchmark {
         Outcome continued = fineTune(d, first.result().weights(), b, o.epochs());
         md.append(row(d, b.size(), o.epochs(), continued).replace("| " + o.strategy() + " |", "| " + o.strategy()
                 + " (half B, continuing from A's model) |"));
+        // As the platform's incremental snapshots do: the new half plus a replay sample of the old one.
+        List<LabelledText> replayed = new java.util.ArrayList<>(b);
+        replayed.addAll(a.subList(0, a.size() * 3 / 10));
+        Collections.shuffle(replayed, new Random(17));
+        Outcome withReplay = fineTune(d, first.result().weights(), replayed, o.epochs());
+        md.append(row(d, replayed.size(), o.epochs(), withReplay).replace("| " + o.strategy() + " |", "| " + o
+                .strategy() + " (half B and 30% of A replayed, continuing from A's model) |"));
         Outcome scratch = fineTune(d, pre.weights(), train, o.epochs());
         md.append(row(d, train.size(), o.epochs(), scratch).replace("| " + o.strategy() + " |", "| " + o.strategy()
                 + " (A and B, from the base) |"));
         md.append(String.format(Locale.ROOT,
-                "%nContinuing: %d steps for test accuracy %.4f; from the base on all data: %d steps for %.4f "
-                        + "(steps ratio %.2f).%n",
-                continued.result().steps(), continued.report().accuracy(),
-                scratch.result().steps(), scratch.report().accuracy(), continued.result().steps()
+                "%nContinuing: %d steps for test accuracy %.4f (with replay: %d steps for %.4f); from the base on "
+                        + "all data: %d steps for %.4f (steps ratios %.2f and %.2f).%n",
+                continued.result().steps(), continued.report().accuracy(), withReplay.result().steps(), withReplay
+                        .report().accuracy(),
+                scratch.result().steps(), scratch.report().accuracy(), continued
+                        .result().steps() / (double) scratch.result().steps(),
+                withReplay.result().steps()
                         / (double) scratch.result().steps()));
         return md.toString();
     }

@@ -114,6 +114,19 @@ class DeploymentFlowIT {
             given().contentType("application/json").body("{\"texts\":[\"x\"]}").post("/api/v1/tasks/dp/predict")
                     .then().statusCode(200).body("modelId", equalTo("dp-m2"));
 
+            // The champion as a SavedModel with its tokenizer: TensorFlow's own loader answers as /predict does.
+            byte[] zip = given().get("/api/v1/tasks/dp/models/dp-m2/savedmodel").then().statusCode(200)
+                    .contentType("application/zip").extract().asByteArray();
+            float[] exported = savedModelProbabilities(zip, "great");
+            Response viaApi = given().contentType("application/json").body("{\"texts\":[\"great\"]}")
+                    .post("/api/v1/tasks/dp/predict");
+            assertThat(exported[0]).isCloseTo(viaApi.jsonPath().getFloat("predictions[0].probabilities.neg"),
+                    org.assertj.core.data.Offset.offset(1e-5f));
+            assertThat(exported[1]).isCloseTo(viaApi.jsonPath().getFloat("predictions[0].probabilities.pos"),
+                    org.assertj.core.data.Offset.offset(1e-5f));
+            given().get("/api/v1/tasks/dp/models/dp-m9/savedmodel").then().statusCode(404).body("reason", equalTo(
+                    "NOT_FOUND"));
+
             List<ModelPromotedEvent> promoted = new ArrayList<>();
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 for (ConsumerRecord<String, byte[]> r : TestKafka.poll(promotedC, Duration.ofMillis(200))) {
@@ -156,7 +169,7 @@ class DeploymentFlowIT {
             }
 
             // Every served prediction is counted once in the statistics windows, per model, without any text.
-            long served = 1 + 2 + statuses.size() + 1;
+            long served = 1 + 2 + statuses.size() + 1 + 1; // the last 1: the request compared with the SavedModel
             List<PredictionStatsEvent> stats = new ArrayList<>();
             try (KafkaConsumer<String, byte[]> statsC = TestKafka.consumerFromStart(ctx.bootstrap(), ctx.topic(
                     Topics.PREDICTIONS_STATS))) {
@@ -179,6 +192,46 @@ class DeploymentFlowIT {
         given().contentType("application/json").body("{\"texts\":[]}").post("/api/v1/tasks/dp/predict").then()
                 .statusCode(400).body("reason", equalTo("MISSING_FIELD"));
         given().get("/q/health/ready").then().statusCode(200);
+    }
+
+    /** Unzips an export, tokenises {@code text} with its tokenizer and runs its serving signature. */
+    private static float[] savedModelProbabilities(byte[] zip, String text) throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("savedmodel-it-");
+        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(
+                zip))) {
+            for (java.util.zip.ZipEntry e; (e = in.getNextEntry()) != null;) {
+                java.nio.file.Path f = dir.resolve(e.getName());
+                java.nio.file.Files.createDirectories(f.getParent());
+                java.nio.file.Files.copy(in, f);
+            }
+        }
+        assertThat(new String(java.nio.file.Files.readAllBytes(dir.resolve("labels.json")))).isEqualTo(
+                "[\"neg\",\"pos\"]");
+        int[] ids;
+        try (TextEncoder tok = TextEncoder.fromJson("export", java.nio.file.Files.readAllBytes(dir.resolve(
+                "tokenizer.json")), 16, io.finetide.model.text.Truncation.HEAD)) {
+            ids = tok.encode(text);
+        }
+        float[] mask = new float[ids.length];
+        java.util.Arrays.fill(mask, 1f);
+        try (org.tensorflow.SavedModelBundle b = org.tensorflow.SavedModelBundle.load(dir.resolve("saved_model")
+                .toString(), "serve");
+                org.tensorflow.types.TInt32 idT = org.tensorflow.types.TInt32.tensorOf(org.tensorflow.ndarray.Shape
+                        .of(1, ids.length), org.tensorflow.ndarray.buffer.DataBuffers.of(ids, true, false));
+                org.tensorflow.types.TFloat32 maskT = org.tensorflow.types.TFloat32.tensorOf(
+                        org.tensorflow.ndarray.Shape.of(1, ids.length), org.tensorflow.ndarray.buffer.DataBuffers.of(
+                                mask, true, false));
+                org.tensorflow.types.TInt32 typeT = org.tensorflow.types.TInt32.tensorOf(org.tensorflow.ndarray.Shape
+                        .of(1, ids.length),
+                        org.tensorflow.ndarray.buffer.DataBuffers.of(new int[ids.length], true,
+                                false));
+                org.tensorflow.Result r = b.function("serving_default").call(Map.<String, org.tensorflow.Tensor>of(
+                        "input_ids", idT, "attention_mask", maskT, "token_type_ids", typeT))) {
+            org.tensorflow.types.TFloat32 p = (org.tensorflow.types.TFloat32) r.get("probabilities").orElseThrow();
+            float[] out = new float[2];
+            p.copyTo(org.tensorflow.ndarray.buffer.DataBuffers.of(out, false, false));
+            return out;
+        }
     }
 
     private static void send(KafkaProducer<String, byte[]> p, FinetideTestResource.Context ctx, ModelEvaluatedEvent e)

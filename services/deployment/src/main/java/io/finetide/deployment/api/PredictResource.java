@@ -14,11 +14,13 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
 
 import io.finetide.deployment.config.DeploymentConfig;
 import io.finetide.deployment.domain.DeploymentMetrics;
 import io.finetide.deployment.domain.PredictionStats;
 import io.finetide.deployment.domain.RegistryService;
+import io.finetide.deployment.domain.SavedModelExport;
 import io.finetide.deployment.domain.ServingModels;
 import io.finetide.deployment.store.ModelRecord;
 import io.finetide.model.infer.Classifier;
@@ -64,6 +66,9 @@ public class PredictResource {
     @Inject
     PredictionStats predictionStats;
 
+    @Inject
+    SavedModelExport export;
+
     @POST
     @Path("/predict")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -105,7 +110,24 @@ public class PredictResource {
                 m.retiredAtMs())).toList();
     }
 
+    /**
+     * The model as a TensorFlow SavedModel with its tokenizer and labels (a zip), for serving outside Finetide; any
+     * registered model, not only the champion.
+     */
+    @GET
+    @Path("/models/{modelId}/savedmodel")
+    @Produces({"application/zip", MediaType.APPLICATION_JSON})
+    public Response savedModel(@PathParam("task") String task, @PathParam("modelId") String modelId) {
+        return export.find(task, modelId).map(m -> Response.ok((StreamingOutput) out -> export.write(m, out),
+                "application/zip").header("Content-Disposition",
+                        "attachment; filename=\"" + modelId
+                                + "-savedmodel.zip\"")
+                .build()).orElseGet(() -> error(404, "NOT_FOUND",
+                        "task '" + task
+                                + "' has no model '" + modelId + "'"));
+    }
+
     private static Response error(int status, String reason, String message) {
-        return Response.status(status).entity(new Error(reason, message)).build();
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(new Error(reason, message)).build();
     }
 }
