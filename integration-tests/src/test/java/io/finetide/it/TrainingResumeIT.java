@@ -81,12 +81,16 @@ class TrainingResumeIT {
             String artifact = "datasets/" + TASK + "/" + TASK + "-v1.jsonl.gz";
             artifacts.putOnce(artifact, SnapshotFile.write(rows(500)), new Document());
             DatasetSnapshotEvent snapshot = DatasetSnapshotEvent.newBuilder().setMeta(Events.meta(TASK))
-                    .setSnapshotId(TASK + "-v1").setVersion(1).setArtifact(artifact).build();
+                    .setSnapshotId(TASK + "-v1").setVersion(1).setArtifact(artifact).setContentHash(
+                            "0123456789abcdef0123456789abcdef")
+                    .build();
             producer.send(new ProducerRecord<>(platform.topic(Topics.DATASETS_SNAPSHOTS), TASK, snapshot
                     .toByteArray())).get();
 
             String modelId = TASK + "-m1";
-            Path checkpoint = platform.checkpointDir().resolve(modelId).resolve("checkpoint.bin");
+            // One directory per model and snapshot content.
+            Path checkpoint = platform.checkpointDir().resolve(modelId + "-0123456789abcdef").resolve(
+                    "checkpoint.bin");
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).until(() -> Files.exists(
                     checkpoint));
             platform.kill("training");

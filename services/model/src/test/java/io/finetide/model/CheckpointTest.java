@@ -90,6 +90,13 @@ class CheckpointTest {
             TrainingConfig other = new TrainingConfig(2e-2, 8, 3, 0.01, 0.1, 1.0, 5, 0.1, 0, 0, 1);
             assertThatThrownBy(() -> Trainer.train(config, initial, encoder, train, validation, other, strategy,
                     TrainingListener.NONE, store)).hasMessageContaining("belongs to another run");
+            if (strategy.kind() == Strategy.Kind.LORA) {
+                // The same rank with another alpha is another run as well.
+                Strategy otherAlpha = Strategy.lora(new io.finetide.model.encoder.Lora(2, 8, strategy.lora()
+                        .targets()));
+                assertThatThrownBy(() -> Trainer.train(config, initial, encoder, train, validation, tc, otherAlpha,
+                        TrainingListener.NONE, store)).hasMessageContaining("belongs to another run");
+            }
         }
     }
 

@@ -219,7 +219,9 @@ public final class Trainer {
         int batchesPerEpoch = (trainIds.length + tc.batchSize() - 1) / tc.batchSize();
         long updatesPerEpoch = (batchesPerEpoch + accumulation - 1) / accumulation;
         long totalSteps = updatesPerEpoch * tc.epochs();
-        String run = tc + " " + strategy.name() + " " + config + " train=" + trainIds.length + " validation="
+        // The whole strategy (LoRA's alpha and targets too): a checkpoint under another scale would resume silently
+        // wrong.
+        String run = tc + " " + strategy + " " + config + " train=" + trainIds.length + " validation="
                 + validationSize;
         Checkpoint resume = checkpoints.latest().orElse(null);
         if (resume != null && !resume.run().equals(run)) {

@@ -16,7 +16,7 @@ public interface TrainingServiceConfig {
     int patience();
 
     /**
-     * Where a run keeps its checkpoint ({@code <dir>/<model id>/}), so that a run killed part-way (the process, the
+     * Where a run keeps its checkpoint ({@code <dir>/<model id>-<snapshot hash prefix>/}), so that a run killed part-way (the process, the
      * pod) resumes where it stopped when the snapshot is delivered again; removed once the model is stored. Empty:
      * no checkpoints. Use a volume that outlives the process (an emptyDir survives container restarts).
      */

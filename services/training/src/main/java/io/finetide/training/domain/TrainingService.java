@@ -189,7 +189,11 @@ public class TrainingService {
                 }
             };
             Strategy strategy = Models.strategy(task.getHyperParameters());
-            Path checkpointDir = config.checkpointDir().filter(d -> !d.isBlank()).map(d -> Path.of(d, modelId))
+            // Named by the snapshot's content too: a model id comes back if a task is deleted and made again, and its
+            // new data must never continue an old run's checkpoint.
+            String hash = snapshot.getContentHash();
+            String runName = hash.isEmpty() ? modelId : modelId + "-" + hash.substring(0, Math.min(16, hash.length()));
+            Path checkpointDir = config.checkpointDir().filter(d -> !d.isBlank()).map(d -> Path.of(d, runName))
                     .orElse(null);
             Checkpoint.Store checkpoints = checkpointDir == null
                     ? Checkpoint.Store.NONE
