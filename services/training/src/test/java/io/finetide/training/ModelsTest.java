@@ -57,5 +57,9 @@ class ModelsTest {
         assertThat(sgd.optimizer()).isEqualTo(EncoderGraph.Optimizer.SGD);
         assertThat(sgd.momentum()).isEqualTo(0.9);
         assertThat(sgd.accumulationSteps()).isEqualTo(4);
+        assertThat(adam.selection()).isEqualTo(TrainingConfig.Selection.ACCURACY);
+        assertThat(Models.training(defaulted(HyperParameters.newBuilder().setSelectionMetric(
+                io.finetide.proto.v1.SelectionMetric.VALIDATION_LOSS).build()), 2, 1).selection()).isEqualTo(
+                        TrainingConfig.Selection.LOSS);
     }
 }

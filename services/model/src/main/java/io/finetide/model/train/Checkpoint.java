@@ -30,10 +30,10 @@ import io.finetide.model.encoder.Weights;
  * @param best        the best epoch's weights, or null while no epoch has ended
  */
 public record Checkpoint(String run, long step, long microStep, int epoch, int batchesDone, double lossSum,
-        int lossCount, double bestAccuracy, int bestEpoch, List<TrainingListener.Epoch> history, Weights state,
+        int lossCount, double bestMetric, int bestEpoch, List<TrainingListener.Epoch> history, Weights state,
         Weights best) {
 
-    private static final int MAGIC = 0x46544350; // "FTCP"
+    private static final int MAGIC = 0x46544351; // "FTCQ": the second layout (epochs carry their metric)
     private static final String FILE = "checkpoint.bin";
 
     /** Where a run keeps its checkpoints and how often it takes one. */
@@ -114,7 +114,7 @@ public record Checkpoint(String run, long step, long microStep, int epoch, int b
         out.writeInt(batchesDone);
         out.writeDouble(lossSum);
         out.writeInt(lossCount);
-        out.writeDouble(bestAccuracy);
+        out.writeDouble(bestMetric);
         out.writeInt(bestEpoch);
         out.writeInt(history.size());
         for (TrainingListener.Epoch e : history) {
@@ -125,6 +125,7 @@ public record Checkpoint(String run, long step, long microStep, int epoch, int b
             out.writeDouble(e.trainLoss());
             out.writeDouble(e.validationLoss());
             out.writeDouble(e.validationAccuracy());
+            out.writeDouble(e.validationMetric());
             out.writeLong(e.millis());
             out.writeBoolean(e.best());
         }
@@ -149,18 +150,20 @@ public record Checkpoint(String run, long step, long microStep, int epoch, int b
         int batches = in.readInt();
         double lossSum = in.readDouble();
         int lossCount = in.readInt();
-        double bestAccuracy = in.readDouble();
+        double bestMetric = in.readDouble();
         int bestEpoch = in.readInt();
         int n = in.readInt();
         List<TrainingListener.Epoch> history = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             history.add(new TrainingListener.Epoch(in.readInt(), in.readInt(), in.readLong(), in.readLong(), in
-                    .readDouble(), in.readDouble(), in.readDouble(), in.readLong(), in.readBoolean()));
+                    .readDouble(), in.readDouble(), in.readDouble(), in.readDouble(), in.readLong(),
+                    in
+                            .readBoolean()));
         }
         boolean hasBest = in.readBoolean();
         Weights state = Weights.fromBytes(in);
         Weights best = hasBest ? Weights.fromBytes(in) : null;
-        return new Checkpoint(run, step, micro, epoch, batches, lossSum, lossCount, bestAccuracy, bestEpoch, List
+        return new Checkpoint(run, step, micro, epoch, batches, lossSum, lossCount, bestMetric, bestEpoch, List
                 .copyOf(history), state, best);
     }
 }

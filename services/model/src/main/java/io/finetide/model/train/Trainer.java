@@ -64,7 +64,17 @@ public final class Trainer {
         int maxLength = Math.min(encoder.maxLength(), config.maxPositions());
         Validator validator = graph -> {
             float[][] probs = predict(graph, valIds, encoder.padId(), maxLength);
-            return new double[]{accuracy(probs, valLabels), crossEntropy(probs, valLabels)};
+            int[] predicted = new int[probs.length];
+            for (int i = 0; i < probs.length; i++) {
+                predicted[i] = argMax(probs[i]);
+            }
+            List<String> names = java.util.stream.IntStream.range(0, config.numLabels()).mapToObj(String::valueOf)
+                    .toList();
+            double macroF1 = valLabels.length == 0
+                    ? 0
+                    : io.finetide.model.metrics.ClassificationReport.of(valLabels,
+                            predicted, names).macroF1();
+            return new double[]{accuracy(probs, valLabels), crossEntropy(probs, valLabels), macroF1};
         };
         return fit(config, initial, trainData, valIds.length, validator, encoder.padId(), maxLength, tc, strategy,
                 listener, checkpoints);
@@ -193,7 +203,10 @@ public final class Trainer {
         }
     }
 
-    /** The validation metric (higher is better) and loss of the graph's current weights. */
+    /**
+     * Validation figures of the graph's current weights: {accuracy-like (higher is better), loss} and, for sequence
+     * tasks, macro-F1 third.
+     */
     private interface Validator {
         double[] evaluate(EncoderGraph graph);
     }
@@ -231,7 +244,7 @@ public final class Trainer {
 
         List<TrainingListener.Epoch> history = new ArrayList<>();
         Weights best = initial;
-        double bestAccuracy = -1;
+        double bestMetric = Double.NEGATIVE_INFINITY;
         int bestEpoch = 0;
         long step = 0;
         long micro = 0;
@@ -244,7 +257,7 @@ public final class Trainer {
                 graph.loadState(resume.state());
                 history.addAll(resume.history());
                 best = resume.best() == null ? initial : resume.best();
-                bestAccuracy = resume.bestAccuracy();
+                bestMetric = resume.bestMetric();
                 bestEpoch = resume.bestEpoch();
                 step = resume.step();
                 micro = resume.microStep();
@@ -292,7 +305,7 @@ public final class Trainer {
                         if (checkpoints.everySteps() > 0 && step % checkpoints.everySteps() == 0
                                 && b < batches.size() - 1) {
                             checkpoints.save(new Checkpoint(run, step, micro, epoch, b + 1, lossSum, lossCount,
-                                    bestAccuracy, bestEpoch, List.copyOf(history), graph.state(), bestEpoch == 0
+                                    bestMetric, bestEpoch, List.copyOf(history), graph.state(), bestEpoch == 0
                                             ? null
                                             : best));
                         }
@@ -301,14 +314,20 @@ public final class Trainer {
                 double[] validation = validator.evaluate(graph);
                 double valAcc = validation[0];
                 double valLoss = validation[1];
-                boolean improved = valAcc > bestAccuracy;
+                double metric = switch (tc.selection()) {
+                    case ACCURACY -> valAcc;
+                    case MACRO_F1 -> validation.length > 2 ? validation[2] : valAcc;
+                    case LOSS -> -valLoss;
+                };
+                boolean improved = metric > bestMetric;
                 if (improved) {
-                    bestAccuracy = valAcc;
+                    bestMetric = metric;
                     bestEpoch = epoch;
                     best = graph.weights();
                 }
                 TrainingListener.Epoch report = new TrainingListener.Epoch(epoch, tc.epochs(), step, totalSteps,
-                        lossSum / Math.max(1, lossCount), valLoss, valAcc, (System.nanoTime() - epochStart) / 1_000_000,
+                        lossSum / Math.max(1, lossCount), valLoss, valAcc, metric, (System.nanoTime() - epochStart)
+                                / 1_000_000,
                         improved);
                 history.add(report);
                 listener.epochEnded(report);
@@ -316,7 +335,7 @@ public final class Trainer {
                 lossCount = 0;
                 boolean stop = tc.patience() > 0 && epoch - bestEpoch >= tc.patience();
                 if (!stop && epoch < tc.epochs()) {
-                    checkpoints.save(new Checkpoint(run, step, micro, epoch + 1, 0, 0, 0, bestAccuracy, bestEpoch,
+                    checkpoints.save(new Checkpoint(run, step, micro, epoch + 1, 0, 0, 0, bestMetric, bestEpoch,
                             List.copyOf(history), graph.state(), best));
                 }
                 if (stop) {

@@ -14,11 +14,24 @@ import io.finetide.model.encoder.EncoderGraph;
  * @param momentum with SGD: the heavy-ball momentum
  * @param accumulationSteps micro-batches whose mean gradient makes one update (an effective batch of
  *            {@code batchSize * accumulationSteps} in the memory of one micro-batch)
+ * @param selection the validation figure that picks the best epoch and drives early stopping
  */
 public record TrainingConfig(double learningRate, int batchSize, int epochs, double weightDecay, double warmupRatio,
         double maxGradNorm, long seed, double dropout, int patience, double labelSmoothing, int threads,
         Schedule schedule, ClassWeighting classWeighting, double layerDecay, EncoderGraph.Optimizer optimizer,
-        double momentum, int accumulationSteps) {
+        double momentum, int accumulationSteps, Selection selection) {
+
+    /** The validation figure an epoch is judged by (higher is better, except the loss). */
+    public enum Selection {
+        /**
+         * Accuracy for sequence tasks; entity F1 for token tasks; next-token accuracy for language models.
+         */
+        ACCURACY,
+        /** Macro-averaged F1 over the labels (sequence tasks; token tasks use entity F1 for both). */
+        MACRO_F1,
+        /** The validation loss, lowest best. */
+        LOSS
+    }
 
     /** How the loss weighs the labels. */
     public enum ClassWeighting {
@@ -43,21 +56,29 @@ public record TrainingConfig(double learningRate, int batchSize, int epochs, dou
             double maxGradNorm, long seed, double dropout, int patience, double labelSmoothing, int threads,
             Schedule schedule, ClassWeighting classWeighting, double layerDecay) {
         this(learningRate, batchSize, epochs, weightDecay, warmupRatio, maxGradNorm, seed, dropout, patience,
-                labelSmoothing, threads, schedule, classWeighting, layerDecay, EncoderGraph.Optimizer.ADAMW, 0, 1);
+                labelSmoothing, threads, schedule, classWeighting, layerDecay, EncoderGraph.Optimizer.ADAMW, 0, 1,
+                Selection.ACCURACY);
     }
 
     /** The same run with another optimizer. */
     public TrainingConfig withOptimizer(EncoderGraph.Optimizer optimizer, double momentum) {
         return new TrainingConfig(learningRate, batchSize, epochs, weightDecay, warmupRatio, maxGradNorm, seed,
                 dropout, patience, labelSmoothing, threads, schedule, classWeighting, layerDecay, optimizer, momentum,
-                accumulationSteps);
+                accumulationSteps, selection);
     }
 
     /** The same run with {@code steps} micro-batches per update. */
     public TrainingConfig withAccumulation(int steps) {
         return new TrainingConfig(learningRate, batchSize, epochs, weightDecay, warmupRatio, maxGradNorm, seed,
                 dropout, patience, labelSmoothing, threads, schedule, classWeighting, layerDecay, optimizer, momentum,
-                steps);
+                steps, selection);
+    }
+
+    /** The same run judging its epochs by {@code metric}. */
+    public TrainingConfig withSelection(Selection metric) {
+        return new TrainingConfig(learningRate, batchSize, epochs, weightDecay, warmupRatio, maxGradNorm, seed,
+                dropout, patience, labelSmoothing, threads, schedule, classWeighting, layerDecay, optimizer, momentum,
+                accumulationSteps, metric);
     }
 
     /** Linear decay after the warmup. */
@@ -65,7 +86,7 @@ public record TrainingConfig(double learningRate, int batchSize, int epochs, dou
             double maxGradNorm, long seed, double dropout, int patience, double labelSmoothing, int threads) {
         this(learningRate, batchSize, epochs, weightDecay, warmupRatio, maxGradNorm, seed, dropout, patience,
                 labelSmoothing, threads, Schedule.LINEAR, ClassWeighting.NONE, 1.0, EncoderGraph.Optimizer.ADAMW, 0,
-                1);
+                1, Selection.ACCURACY);
     }
 
     public TrainingConfig {
@@ -87,8 +108,8 @@ public record TrainingConfig(double learningRate, int batchSize, int epochs, dou
         if (warmupRatio < 0 || warmupRatio >= 1) {
             throw new IllegalArgumentException("warmup ratio must be in [0, 1), got " + warmupRatio);
         }
-        if (optimizer == null) {
-            throw new IllegalArgumentException("an optimizer is needed");
+        if (optimizer == null || selection == null) {
+            throw new IllegalArgumentException("an optimizer and a selection metric are needed");
         }
         if (momentum < 0 || momentum >= 1) {
             throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);

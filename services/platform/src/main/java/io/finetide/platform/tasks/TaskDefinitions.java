@@ -27,6 +27,7 @@ import io.finetide.proto.v1.ModelSpec;
 import io.finetide.proto.v1.Optimizer;
 import io.finetide.proto.v1.PreprocessingSpec;
 import io.finetide.proto.v1.RetentionSpec;
+import io.finetide.proto.v1.SelectionMetric;
 import io.finetide.proto.v1.SplitRatios;
 import io.finetide.proto.v1.TaskDefinitionEvent;
 import io.finetide.proto.v1.TaskType;
@@ -204,10 +205,10 @@ public final class TaskDefinitions {
                 .setFineTuning(mergeFineTuning(h.getFineTuning()))
                 .setOptimizer(h.getOptimizer() == Optimizer.OPTIMIZER_UNSPECIFIED ? Optimizer.ADAMW : h.getOptimizer())
                 .setMomentum(h.getOptimizer() == Optimizer.SGD && h.getMomentum() == 0 ? 0.9 : h.getMomentum())
-                .setGradientAccumulationSteps(h.getGradientAccumulationSteps() == 0
-                        ? 1
-                        : h
-                                .getGradientAccumulationSteps())
+                .setGradientAccumulationSteps(Math.max(1, h.getGradientAccumulationSteps()))
+                .setSelectionMetric(h.getSelectionMetric() == SelectionMetric.SELECTION_METRIC_UNSPECIFIED
+                        ? SelectionMetric.ACCURACY
+                        : h.getSelectionMetric())
                 .build();
     }
 

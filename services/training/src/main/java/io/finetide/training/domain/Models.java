@@ -49,8 +49,15 @@ public final class Models {
                 h.getLayerLrDecay() == 0 ? 1.0 : h.getLayerLrDecay(), h.getOptimizer() == Optimizer.SGD
                         ? EncoderGraph.Optimizer.SGD
                         : EncoderGraph.Optimizer.ADAMW,
-                h.getMomentum(), Math.max(1, h
-                        .getGradientAccumulationSteps()));
+                h.getMomentum(), Math.max(1, h.getGradientAccumulationSteps()), selection(h));
+    }
+
+    private static TrainingConfig.Selection selection(HyperParameters h) {
+        return switch (h.getSelectionMetric()) {
+            case MACRO_F1 -> TrainingConfig.Selection.MACRO_F1;
+            case VALIDATION_LOSS -> TrainingConfig.Selection.LOSS;
+            default -> TrainingConfig.Selection.ACCURACY;
+        };
     }
 
     /** The task's fine-tuning strategy in the model library's terms (unset: full). */
