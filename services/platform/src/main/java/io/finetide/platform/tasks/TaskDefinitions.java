@@ -205,7 +205,11 @@ public final class TaskDefinitions {
                 .setFineTuning(mergeFineTuning(h.getFineTuning()))
                 .setOptimizer(h.getOptimizer() == Optimizer.OPTIMIZER_UNSPECIFIED ? Optimizer.ADAMW : h.getOptimizer())
                 .setMomentum(h.getOptimizer() == Optimizer.SGD && h.getMomentum() == 0 ? 0.9 : h.getMomentum())
-                .setGradientAccumulationSteps(Math.max(1, h.getGradientAccumulationSteps()))
+                // Unset is 1; a negative count stays, for the validation to refuse with its reason.
+                .setGradientAccumulationSteps(h.getGradientAccumulationSteps() == 0
+                        ? 1
+                        : h
+                                .getGradientAccumulationSteps())
                 .setSelectionMetric(h.getSelectionMetric() == SelectionMetric.SELECTION_METRIC_UNSPECIFIED
                         ? SelectionMetric.ACCURACY
                         : h.getSelectionMetric())
