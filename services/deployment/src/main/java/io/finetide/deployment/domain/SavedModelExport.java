@@ -2,11 +2,9 @@ package io.finetide.deployment.domain;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Optional;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -21,6 +19,7 @@ import io.finetide.deployment.config.DeploymentConfig;
 import io.finetide.deployment.store.ModelRecord;
 import io.finetide.model.bundle.ModelBundle;
 import io.finetide.model.encoder.EncoderGraph;
+import io.finetide.platform.local.LocalPaths;
 import io.finetide.platform.store.ArtifactStore;
 
 /**
@@ -77,13 +76,7 @@ public class SavedModelExport {
                         .getBytes(StandardCharsets.UTF_8));
             }
         } finally {
-            try (Stream<Path> paths = Files.walk(dir)) {
-                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            LocalPaths.deleteTree(dir);
         }
     }
 

@@ -508,7 +508,7 @@ public final class EncoderGraph implements AutoCloseable {
             Operand<TBool> a = tf.gather(active, tf.constant(i), tf.constant(0));
             on.add(a);
             Operand<TFloat32> sq = tf.sum(tf.math.square(flat(grads.get(i))), tf.constant(0));
-            squares.add(tf.math.mul(sq, tf.dtypes.cast(a, TFloat32.class)));
+            squares.add(options.staged() ? tf.math.mul(sq, tf.dtypes.cast(a, TFloat32.class)) : sq);
         }
         Operand<TFloat32> norm = tf.math.sqrt(tf.math.addN(squares));
         // clip / max(norm, clip): 1 when under the limit.
@@ -542,8 +542,8 @@ public final class EncoderGraph implements AutoCloseable {
                     // Decoupled weight decay (AdamW): shrink the weight itself, not the gradient.
                     next = tf.math.sub(next, tf.math.mul(tf.math.mul(rate, weightDecay), param));
                 }
-                assigns.add(tf.assign(m, tf.select(on.get(i), m1, mRead)));
-                assigns.add(tf.assign(v, tf.select(on.get(i), v1, vRead)));
+                assigns.add(tf.assign(m, kept(on.get(i), m1, mRead)));
+                assigns.add(tf.assign(v, kept(on.get(i), v1, vRead)));
             } else {
                 Variable<TFloat32> buf = slots.get("sgd.momentum:" + p.name()).variable();
                 Operand<TFloat32> bufRead = tf.identity(buf);
@@ -553,12 +553,20 @@ public final class EncoderGraph implements AutoCloseable {
                 Operand<TFloat32> buf1 = tf.math.add(tf.math.mul(tf.constant((float) options.momentum()), bufRead),
                         g);
                 next = tf.math.sub(param, tf.math.mul(rate, buf1));
-                assigns.add(tf.assign(buf, tf.select(on.get(i), buf1, bufRead)));
+                assigns.add(tf.assign(buf, kept(on.get(i), buf1, bufRead)));
             }
-            assigns.add(tf.assign(steps, tf.select(on.get(i), t1, tf.identity(steps))));
-            assigns.add(tf.assign(slots.get(p.name()).variable(), tf.select(on.get(i), next, param)));
+            assigns.add(tf.assign(steps, kept(on.get(i), t1, tf.identity(steps))));
+            assigns.add(tf.assign(slots.get(p.name()).variable(), kept(on.get(i), next, param)));
         }
         return new Update(norm, tf.withControlDependencies(assigns).noOp());
+    }
+
+    /**
+     * The updated value, or in a staged graph the old one where the parameter is inactive this step; an unstaged
+     * graph updates every trainable parameter and needs no per-step choice (a full copy of each tensor per step).
+     */
+    private Operand<TFloat32> kept(Operand<TBool> on, Operand<TFloat32> updated, Operand<TFloat32> old) {
+        return options.staged() ? tf.select(on, updated, old) : updated;
     }
 
     private record Update(Operand<TFloat32> norm, Op op) {

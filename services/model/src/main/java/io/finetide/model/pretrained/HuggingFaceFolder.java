@@ -14,7 +14,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -94,7 +93,7 @@ public final class HuggingFaceFolder {
                 }
             }
             if (t == null && head) {
-                t = freshHead(p, seed);
+                t = PretrainedEncoders.head(p, seed);
                 weights.put(p.name(), t);
                 continue;
             }
@@ -193,17 +192,6 @@ public final class HuggingFaceFolder {
             }
         }
         return new Weights.Tensor(new int[]{cols, rows}, out);
-    }
-
-    private static Weights.Tensor freshHead(ParamSpec p, long seed) {
-        float[] v = new float[p.size()];
-        if (p.init() == ParamSpec.Init.NORMAL) {
-            SplittableRandom r = new SplittableRandom(seed);
-            for (int i = 0; i < v.length; i++) {
-                v[i] = (float) (r.nextDouble(-1, 1) * 0.02 * Math.sqrt(3));
-            }
-        }
-        return new Weights.Tensor(p.shape().clone(), v);
     }
 
     private static int required(JsonNode c, String field) {

@@ -112,7 +112,8 @@ public final class PretrainedEncoders {
         return new Pretrained(config, weights);
     }
 
-    private static Weights.Tensor head(ParamSpec p, long seed) {
+    /** A new head's tensor: uniform with the standard deviation of N(0, 0.02) for weights, zeros for biases. */
+    static Weights.Tensor head(ParamSpec p, long seed) {
         float[] v = new float[p.size()];
         if (p.init() == ParamSpec.Init.NORMAL) {
             SplittableRandom r = new SplittableRandom(seed);

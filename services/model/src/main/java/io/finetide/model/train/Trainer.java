@@ -219,12 +219,11 @@ public final class Trainer {
         }
         long started = System.nanoTime();
         int[][] trainIds = data.ids();
-        int[] trainLabels = data.allLabels();
         int accumulation = tc.accumulationSteps();
         EncoderGraph.Options options = new EncoderGraph.Options(true, strategy.trainable(config), tc.seed(), tc
                 .threads(), tc.labelSmoothing(),
                 tc.classWeighting() == TrainingConfig.ClassWeighting.BALANCED
-                        ? balancedWeights(trainLabels, config.numLabels())
+                        ? balancedWeights(data.allLabels(), config.numLabels())
                         : null,
                 tc.layerDecay(), tc.optimizer(), tc.momentum(), strategy.lora(),
                 strategy.kind() == Strategy.Kind.GRADUAL,

@@ -1,16 +1,12 @@
 package io.finetide.training.domain;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -33,6 +29,7 @@ import io.finetide.platform.datasets.SnapshotFile;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.Events;
+import io.finetide.platform.local.LocalPaths;
 import io.finetide.platform.store.ArtifactStore;
 import io.finetide.platform.tasks.Directory;
 import io.finetide.platform.tasks.TaskDefinitions;
@@ -263,14 +260,9 @@ public class TrainingService {
     }
 
     private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
+        try {
+            LocalPaths.deleteTree(dir);
+        } catch (java.io.UncheckedIOException e) {
             // A stale checkpoint only costs disk: the next run of the same model id refuses or resumes it.
             LOG.warnf(e, "cannot remove the checkpoint %s", dir);
         }
