@@ -25,22 +25,34 @@ import io.finetide.model.train.TrainingListener;
 /**
  * A run killed in the middle of an epoch and resumed from its last checkpoint ends bit for bit where the uninterrupted
  * run ends: same weights, same loss curve. Dropout is on, so this also holds the stateless masks to their promise.
+ * The third case is an encoder-decoder fine-tuned decoder-only on a translation.
  */
 class CheckpointTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"gradual", "lora-2"})
+    @ValueSource(strings = {"gradual", "lora-2", "decoder-only"})
     void aKilledRunResumesExactly(String strategyName, @TempDir Path dir) {
         Strategy strategy = Strategy.parse(strategyName);
         try (TextEncoder encoder = TextEncoder.builtin("minilm-l6", 16)) {
-            EncoderConfig config = new EncoderConfig(encoder.vocabSize(), 16, 2, 16, 2, 2, 32, 2, "mean", 0.1, 1e-12);
+            boolean seq2seq = strategy.kind() == Strategy.Kind.DECODER_ONLY;
+            EncoderConfig config = seq2seq
+                    ? EncoderConfig.encoderDecoder(EncoderDecoderTest.VOCAB, 16, 16, 2, 2, 32, 0.1, 8, 16, 1e-6)
+                    : new EncoderConfig(encoder.vocabSize(), 16, 2, 16, 2, 2, 32, 2, "mean", 0.1, 1e-12);
             Weights initial = Weights.initialise(config, 5);
             List<LabelledText> train = EncoderTrainingTest.data(48, 3);
             List<LabelledText> validation = EncoderTrainingTest.data(24, 4);
+            List<int[][]> pairs = EncoderDecoderTest.translations(48, 3);
+            List<int[][]> validationPairs = EncoderDecoderTest.translations(24, 4);
             TrainingConfig tc = config(strategy);
+            Run run = (c, s, store) -> seq2seq
+                    ? Trainer.trainSeq2Seq(config, initial, EncoderDecoderTest.column(pairs, 0), EncoderDecoderTest
+                            .column(pairs, 1), EncoderDecoderTest.column(validationPairs, 0),
+                            EncoderDecoderTest
+                                    .column(validationPairs, 1),
+                            0, 0, c, s, TrainingListener.NONE, store)
+                    : Trainer.train(config, initial, encoder, train, validation, c, s, TrainingListener.NONE, store);
 
-            Trainer.Result whole = Trainer.train(config, initial, encoder, train, validation, tc, strategy,
-                    TrainingListener.NONE);
+            Trainer.Result whole = run.train(tc, strategy, Checkpoint.Store.NONE);
 
             Checkpoint.Store store = Checkpoint.directory(dir, 2);
             Checkpoint.Store dying = new Checkpoint.Store() {
@@ -63,14 +75,12 @@ class CheckpointTest {
                     return store.latest();
                 }
             };
-            assertThatThrownBy(() -> Trainer.train(config, initial, encoder, train, validation, tc, strategy,
-                    TrainingListener.NONE, dying)).hasMessage("killed");
+            assertThatThrownBy(() -> run.train(tc, strategy, dying)).hasMessage("killed");
             Checkpoint last = store.latest().orElseThrow();
             assertThat(last.epoch()).isEqualTo(2);
             assertThat(last.batchesDone()).isBetween(1, 5);
 
-            Trainer.Result resumed = Trainer.train(config, initial, encoder, train, validation, tc, strategy,
-                    TrainingListener.NONE, store);
+            Trainer.Result resumed = run.train(tc, strategy, store);
 
             assertThat(resumed.steps()).isEqualTo(whole.steps());
             assertThat(resumed.bestEpoch()).isEqualTo(whole.bestEpoch());
@@ -88,24 +98,31 @@ class CheckpointTest {
 
             // Another run's checkpoint is refused, not silently continued.
             TrainingConfig other = new TrainingConfig(2e-2, 8, 3, 0.01, 0.1, 1.0, 5, 0.1, 0, 0, 1);
-            assertThatThrownBy(() -> Trainer.train(config, initial, encoder, train, validation, other, strategy,
-                    TrainingListener.NONE, store)).hasMessageContaining("belongs to another run");
+            assertThatThrownBy(() -> run.train(other, strategy, store)).hasMessageContaining("belongs to another run");
             if (strategy.kind() == Strategy.Kind.LORA) {
                 // The same rank with another alpha is another run as well.
                 Strategy otherAlpha = Strategy.lora(new io.finetide.model.encoder.Lora(2, 8, strategy.lora()
                         .targets()));
-                assertThatThrownBy(() -> Trainer.train(config, initial, encoder, train, validation, tc, otherAlpha,
-                        TrainingListener.NONE, store)).hasMessageContaining("belongs to another run");
+                assertThatThrownBy(() -> run.train(tc, otherAlpha, store))
+                        .hasMessageContaining("belongs to another run");
             }
         }
     }
 
-    /** 6 micro-batches of 8 per epoch, 2 per AdamW update for gradual, 1 per SGD-with-momentum update for LoRA. */
+    private interface Run {
+        Trainer.Result train(TrainingConfig tc, Strategy strategy, Checkpoint.Store store);
+    }
+
+    /**
+     * 6 micro-batches of 8 per epoch, 2 per AdamW update for gradual, 1 per SGD-with-momentum update for LoRA, 1 per
+     * AdamW update for decoder-only.
+     */
     private static TrainingConfig config(Strategy strategy) {
         TrainingConfig tc = new TrainingConfig(1e-2, 8, 3, 0.01, 0.1, 1.0, 5, 0.1, 0, 0, 1);
-        return strategy.kind() == Strategy.Kind.GRADUAL
-                ? tc.withAccumulation(2)
-                : tc.withOptimizer(
-                        EncoderGraph.Optimizer.SGD, 0.9);
+        return switch (strategy.kind()) {
+            case GRADUAL -> tc.withAccumulation(2);
+            case LORA -> tc.withOptimizer(EncoderGraph.Optimizer.SGD, 0.9);
+            default -> tc;
+        };
     }
 }

@@ -69,6 +69,46 @@ class SavedModelTest {
         assertThat(flat).containsExactly(want);
     }
 
+    @Test
+    void anEncoderDecoderExportTakesTheDecoderInputs(@TempDir Path dir) throws Exception {
+        EncoderConfig t5 = EncoderDecoderTest.SMALL;
+        Weights w = GradientCheckTest.scaled(Weights.initialise(t5, 13), 10);
+        int[][] sources = {{5, 6, 7, 1}, {8, 1, 0, 0}};
+        int[][] targets = {{0, 15, 16}, {0, 18, 0}};
+        float[][][] expected;
+        Path export = dir.resolve("t5");
+        try (EncoderGraph g = EncoderGraph.create(t5, w, EncoderGraph.Options.inference(1))) {
+            expected = g.predictTokens(Batch.of(new int[][]{{5, 6, 7, 1}, {8, 1}}, 0, 1, 16).withDecoder(Batch.of(
+                    new int[][]{{0, 15, 16}, {0, 18}}, 0, 1, 16)));
+            g.exportSavedModel(export);
+        }
+        try (SavedModelBundle bundle = SavedModelBundle.load(export.toString(), "serve");
+                TInt32 ids = TInt32.tensorOf(Shape.of(2, 4), DataBuffers.of(flat(sources), true, false));
+                TFloat32 mask = TFloat32.tensorOf(Shape.of(2, 4), DataBuffers.of(new float[]{1, 1, 1, 1, 1, 1, 0, 0},
+                        true, false));
+                TInt32 dec = TInt32.tensorOf(Shape.of(2, 3), DataBuffers.of(flat(targets), true, false));
+                TFloat32 decMask = TFloat32.tensorOf(Shape.of(2, 3), DataBuffers.of(new float[]{1, 1, 1, 1, 1, 0},
+                        true, false));
+                Result r = bundle.function("serving_default").call(Map.<String, Tensor>of("input_ids", ids,
+                        "attention_mask", mask, "decoder_input_ids", dec, "decoder_attention_mask", decMask))) {
+            TFloat32 probs = (TFloat32) r.get("probabilities").orElseThrow();
+            assertThat(probs.shape()).isEqualTo(Shape.of(6, EncoderDecoderTest.VOCAB));
+            float[] v = new float[(int) probs.shape().size()];
+            probs.copyTo(DataBuffers.of(v, false, false));
+            for (int i = 0; i < 2; i++) {
+                for (int t = 0; t < 3; t++) {
+                    float[] row = Arrays.copyOfRange(v, (i * 3 + t) * EncoderDecoderTest.VOCAB, (i * 3 + t + 1)
+                            * EncoderDecoderTest.VOCAB);
+                    assertThat(row).containsExactly(expected[i][t]);
+                }
+            }
+        }
+    }
+
+    private static int[] flat(int[][] rows) {
+        return Arrays.stream(rows).flatMapToInt(Arrays::stream).toArray();
+    }
+
     /** The fresh JVM: load with TensorFlow's loader, call the signature, write the float bits. */
     public static void main(String[] args) throws Exception {
         try (SavedModelBundle bundle = SavedModelBundle.load(args[0], "serve");

@@ -5,19 +5,43 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
-/** Token ids padded to the longest sequence of the batch (dynamic padding), with the matching attention mask. */
+/**
+ * Token ids padded to the longest sequence of the batch (dynamic padding), with the matching attention mask; for an
+ * encoder-decoder, also the decoder's inputs ({@link #withDecoder}).
+ */
 public final class Batch {
 
     private final int size;
     private final int length;
     private final int[] ids;
     private final float[] mask;
+    private final Batch decoder;
 
-    private Batch(int size, int length, int[] ids, float[] mask) {
+    private Batch(int size, int length, int[] ids, float[] mask, Batch decoder) {
         this.size = size;
         this.length = length;
         this.ids = ids;
         this.mask = mask;
+        this.decoder = decoder;
+    }
+
+    /** This batch as an encoder-decoder's source, with {@code decoder} as its decoder inputs (as many rows). */
+    public Batch withDecoder(Batch decoder) {
+        if (decoder.size != size || decoder.decoder != null) {
+            throw new IllegalArgumentException("the decoder inputs need one plain row per source row: " + size
+                    + " sources, " + decoder.size + " decoder rows");
+        }
+        return new Batch(size, length, ids, mask, decoder);
+    }
+
+    /** The decoder's inputs, or null. */
+    public Batch decoder() {
+        return decoder;
+    }
+
+    /** The number of positions that get a label or prediction each: the decoder's length when there is one. */
+    public int outputLength() {
+        return decoder == null ? length : decoder.length;
     }
 
     /**
@@ -40,7 +64,7 @@ public final class Batch {
             System.arraycopy(sequences[i], 0, ids, i * length, sequences[i].length);
             java.util.Arrays.fill(mask, i * length, i * length + sequences[i].length, 1f);
         }
-        return new Batch(sequences.length, length, ids, mask);
+        return new Batch(sequences.length, length, ids, mask, null);
     }
 
     public int size() {

@@ -9,20 +9,47 @@ package io.finetide.model.encoder;
  * @param embeddingSize ALBERT's factorised embeddings: embeddings of this size, projected to {@code hiddenSize}
  *            before the first layer; equal to {@code hiddenSize} (or 0, read as that) for BERT
  * @param shareLayers ALBERT's cross-layer sharing: every layer uses one set of parameters
- * @param architecture {@code encoder} (BERT: bidirectional, post-LayerNorm, erf GELU) or {@code decoder} (GPT-2:
- *            causal, pre-LayerNorm with a final LayerNorm, tanh GELU, no segment embeddings); null or blank reads as
- *            encoder
+ * @param architecture {@code encoder} (BERT: bidirectional, post-LayerNorm, erf GELU), {@code decoder} (GPT-2:
+ *            causal, pre-LayerNorm with a final LayerNorm, tanh GELU, no segment embeddings) or
+ *            {@code encoder-decoder} (T5: an encoder and a causal decoder with cross-attention, each of
+ *            {@code layers} blocks, RMS LayerNorms before each block, relative position buckets instead of position
+ *            embeddings, ReLU feed-forward, no biases, the LM head tied to the shared embeddings); null or blank reads
+ *            as encoder
+ * @param relativeBuckets T5's relative position buckets (32 when 0); encoder-decoder only
+ * @param relativeMaxDistance T5's distance beyond which relative positions share the last bucket (128 when 0)
  */
 public record EncoderConfig(int vocabSize, int maxPositions, int typeVocabSize, int hiddenSize, int layers, int heads,
         int intermediateSize, int numLabels, String pooling, double dropout, double layerNormEps, int embeddingSize,
-        boolean shareLayers, String architecture) {
+        boolean shareLayers, String architecture, int relativeBuckets, int relativeMaxDistance) {
 
     public static final String ENCODER = "encoder";
     public static final String DECODER = "decoder";
+    public static final String ENCODER_DECODER = "encoder-decoder";
     /** Decoder pooling: the last real token's state (GPT-2's sequence classification). */
     public static final String LAST = "last";
     /** Decoder head: next-token logits over the vocabulary, tied to the word embeddings. */
     public static final String LANGUAGE_MODEL = "lm";
+
+    /** An encoder or GPT-style decoder (no relative positions). */
+    public EncoderConfig(int vocabSize, int maxPositions, int typeVocabSize, int hiddenSize, int layers, int heads,
+            int intermediateSize, int numLabels, String pooling, double dropout, double layerNormEps, int embeddingSize,
+            boolean shareLayers, String architecture) {
+        this(vocabSize, maxPositions, typeVocabSize, hiddenSize, layers, heads, intermediateSize, numLabels, pooling,
+                dropout, layerNormEps, embeddingSize, shareLayers, architecture, 0, 0);
+    }
+
+    /**
+     * A T5-style encoder-decoder with the language-model head (Hugging Face's {@code T5ForConditionalGeneration},
+     * version 1.0: ReLU feed-forward, tied embeddings).
+     *
+     * @param maxPositions the longest source or target it accepts (T5 itself has no position limit)
+     */
+    public static EncoderConfig encoderDecoder(int vocabSize, int maxPositions, int hiddenSize, int layers, int heads,
+            int intermediateSize, double dropout, int relativeBuckets, int relativeMaxDistance, double layerNormEps) {
+        return new EncoderConfig(vocabSize, maxPositions, 1, hiddenSize, layers, heads, intermediateSize, vocabSize,
+                LANGUAGE_MODEL, dropout, layerNormEps, hiddenSize, false, ENCODER_DECODER, relativeBuckets,
+                relativeMaxDistance);
+    }
 
     /** An encoder with ALBERT's options. */
     public EncoderConfig(int vocabSize, int maxPositions, int typeVocabSize, int hiddenSize, int layers, int heads,
@@ -79,8 +106,23 @@ public record EncoderConfig(int vocabSize, int maxPositions, int typeVocabSize, 
             if (embeddingSize != hiddenSize || shareLayers) {
                 throw new IllegalArgumentException("factorised embeddings and shared layers are encoder options");
             }
+        } else if (architecture.equals(ENCODER_DECODER)) {
+            if (!pooling.equals(LANGUAGE_MODEL) || numLabels != vocabSize) {
+                throw new IllegalArgumentException("an encoder-decoder has the language-model head ('lm'), got "
+                        + pooling);
+            }
+            if (embeddingSize != hiddenSize || shareLayers) {
+                throw new IllegalArgumentException("factorised embeddings and shared layers are encoder options");
+            }
+            relativeBuckets = relativeBuckets == 0 ? 32 : relativeBuckets;
+            relativeMaxDistance = relativeMaxDistance == 0 ? 128 : relativeMaxDistance;
+            if (relativeBuckets < 4 || relativeMaxDistance <= relativeBuckets / 4) {
+                throw new IllegalArgumentException("relative positions need at least 4 buckets and a maximum distance"
+                        + " above a quarter of them, got " + relativeBuckets + " and " + relativeMaxDistance);
+            }
         } else {
-            throw new IllegalArgumentException("architecture must be 'encoder' or 'decoder', got " + architecture);
+            throw new IllegalArgumentException("architecture must be 'encoder', 'decoder' or 'encoder-decoder', got "
+                    + architecture);
         }
         if (dropout < 0 || dropout >= 1) {
             throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
@@ -95,8 +137,14 @@ public record EncoderConfig(int vocabSize, int maxPositions, int typeVocabSize, 
         return pooling.equals(TOKEN) || pooling.equals(LANGUAGE_MODEL);
     }
 
+    /** GPT-style decoder-only. */
     public boolean decoder() {
         return architecture.equals(DECODER);
+    }
+
+    /** T5-style: an encoder, and a decoder attending to it. */
+    public boolean encoderDecoder() {
+        return architecture.equals(ENCODER_DECODER);
     }
 
     /** A language model: the head is the transposed word embedding matrix (no classifier parameters). */
@@ -116,6 +164,9 @@ public record EncoderConfig(int vocabSize, int maxPositions, int typeVocabSize, 
     public long parameterCount() {
         long h = hiddenSize;
         long e = embeddingSize;
+        if (encoderDecoder()) {
+            return ParamSpec.forConfig(this).stream().mapToLong(ParamSpec::size).sum();
+        }
         if (decoder()) {
             long layer = 4 * (h * h + h) + 2 * (h * intermediateSize) + intermediateSize + h + 4 * h;
             long head = languageModel() ? 0 : h * numLabels + numLabels;

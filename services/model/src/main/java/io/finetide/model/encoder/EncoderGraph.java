@@ -130,6 +130,9 @@ public final class EncoderGraph implements AutoCloseable {
     private final Map<String, Operand<TFloat32>> exported = new LinkedHashMap<>();
     private final Placeholder<TInt32> inputIds;
     private final Placeholder<TFloat32> attentionMask;
+    /** An encoder-decoder's decoder inputs (the target shifted right) and their mask; null otherwise. */
+    private final Placeholder<TInt32> decoderIds;
+    private final Placeholder<TFloat32> decoderMask;
     private final Placeholder<TFloat32> dropoutRate;
     private final Operand<TInt64> dropoutKey;
     private final Operand<TInt32> tokenTypes;
@@ -185,7 +188,13 @@ public final class EncoderGraph implements AutoCloseable {
         dropoutRate = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
         dropoutKey = tf.placeholderWithDefault(tf.constant(new long[]{0, 0}), Shape.of(2));
         tokenTypes = tf.placeholderWithDefault(tf.constant(new int[][]{{0}}), Shape.of(-1, -1));
-        logits = buildClassifier();
+        decoderIds = config.encoderDecoder()
+                ? tf.placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, -1)))
+                : null;
+        decoderMask = config.encoderDecoder()
+                ? tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, -1)))
+                : null;
+        logits = config.encoderDecoder() ? buildEncoderDecoder() : buildClassifier();
         probabilities = tf.nn.softmax(logits);
         if (options.training()) {
             buildTraining();
@@ -325,9 +334,148 @@ public final class EncoderGraph implements AutoCloseable {
         return linear(dropout(pooled), ParamSpec.CLASSIFIER);
     }
 
+    /**
+     * T5 (Raffel et al.): an encoder of pre-RMS-norm blocks with bidirectional relative position buckets, a decoder of
+     * blocks with causal self-attention (unidirectional buckets), cross-attention to the encoder's output and a
+     * feed-forward; no biases, unscaled attention scores (T5 folds the scale into its initialisation), and the
+     * language-model head tied to the shared embeddings with the {@code d^-0.5} rescale. Returns [batch * target
+     * time, vocabulary] logits.
+     */
+    private Operand<TFloat32> buildEncoderDecoder() {
+        int h = config.hiddenSize();
+        Operand<TFloat32> shared = reads.get(ParamSpec.SHARED);
+        Operand<TInt32> srcLen = lengthOf(inputIds);
+        Operand<TInt32> tgtLen = lengthOf(decoderIds);
+        Operand<TFloat32> srcPadding = paddingBias(attentionMask);
+
+        Operand<TFloat32> x = dropout(tf.reshape(tf.gather(shared, inputIds, tf.constant(0)), tf.constant(new int[]{
+                -1, h})));
+        Operand<TFloat32> encoderBias = tf.math.add(relativeBias(ParamSpec.T5_ENCODER, srcLen, srcLen, true),
+                srcPadding);
+        for (int i = 0; i < config.layers(); i++) {
+            String b = ParamSpec.block(ParamSpec.T5_ENCODER, i);
+            Operand<TFloat32> n = rmsNorm(x, b + "layer.0.layer_norm.weight");
+            x = tf.math.add(x, dropout(t5Attention(n, n, b + ParamSpec.SELF_ATTENTION, srcLen, srcLen,
+                    encoderBias)));
+            x = tf.math.add(x, dropout(t5FeedForward(rmsNorm(x, b + "layer.1.layer_norm.weight"), b + "layer.1")));
+        }
+        Operand<TFloat32> memory = dropout(rmsNorm(x, ParamSpec.T5_ENCODER + ParamSpec.FINAL_NORM));
+
+        Operand<TFloat32> y = dropout(tf.reshape(tf.gather(shared, decoderIds, tf.constant(0)), tf.constant(
+                new int[]{-1, h})));
+        Operand<TFloat32> decoderBias = tf.math.add(tf.math.add(relativeBias(ParamSpec.T5_DECODER, tgtLen, tgtLen,
+                false), futureBias(tgtLen)), paddingBias(decoderMask));
+        for (int i = 0; i < config.layers(); i++) {
+            String b = ParamSpec.block(ParamSpec.T5_DECODER, i);
+            Operand<TFloat32> n = rmsNorm(y, b + "layer.0.layer_norm.weight");
+            y = tf.math.add(y, dropout(t5Attention(n, n, b + ParamSpec.SELF_ATTENTION, tgtLen, tgtLen,
+                    decoderBias)));
+            n = rmsNorm(y, b + "layer.1.layer_norm.weight");
+            y = tf.math.add(y, dropout(t5Attention(n, memory, b + ParamSpec.CROSS_ATTENTION, tgtLen, srcLen,
+                    srcPadding)));
+            y = tf.math.add(y, dropout(t5FeedForward(rmsNorm(y, b + "layer.2.layer_norm.weight"), b + "layer.2")));
+        }
+        y = dropout(rmsNorm(y, ParamSpec.T5_DECODER + ParamSpec.FINAL_NORM));
+        lastHidden = tf.reshape(y, tf.concat(List.of(tf.constant(new int[]{-1}), tf.reshape(tgtLen, tf.constant(
+                new int[]{1})), tf.constant(new int[]{h})), tf.constant(0)));
+        // Tied head: the decoder's output rescaled by d^-0.5, against the shared embeddings.
+        Operand<TFloat32> scaled = tf.math.mul(y, tf.constant((float) Math.pow(h, -0.5)));
+        return tf.linalg.matMul(scaled, shared, org.tensorflow.op.linalg.MatMul.transposeB(true));
+    }
+
+    private Operand<TInt32> lengthOf(Operand<TInt32> ids) {
+        return tf.reshape(tf.slice(tf.shape(ids), tf.constant(new int[]{1}), tf.constant(new int[]{1})), tf
+                .constant(new int[0]));
+    }
+
+    /** [batch, 1, 1, time]: 0 where a key is a real token, {@link #MASK_BIAS} where it is padding. */
+    private Operand<TFloat32> paddingBias(Operand<TFloat32> mask) {
+        Operand<TFloat32> bias = tf.math.mul(tf.math.sub(tf.constant(1f), mask), tf.constant(MASK_BIAS));
+        return tf.expandDims(tf.expandDims(bias, tf.constant(1)), tf.constant(1));
+    }
+
+    /** [1, 1, time, time]: a position sees itself and those before it, never the future. */
+    private Operand<TFloat32> futureBias(Operand<TInt32> len) {
+        Operand<TFloat32> ones = tf.fill(tf.stack(List.of(len, len)), tf.constant(1f));
+        Operand<TFloat32> future = tf.math.mul(tf.math.sub(tf.constant(1f), tf.linalg.bandPart(ones, tf.constant(-1),
+                tf.constant(0))), tf.constant(MASK_BIAS));
+        return tf.expandDims(tf.expandDims(future, tf.constant(0)), tf.constant(0));
+    }
+
+    /**
+     * [1, heads, queries, keys]: T5's learned bias per head and relative-position bucket. Distances below half the
+     * buckets (of each direction) have a bucket each; longer ones share logarithmically wider buckets up to the
+     * maximum distance. Computed in float32 as Hugging Face does, so the buckets agree at their edges.
+     */
+    private Operand<TFloat32> relativeBias(String stack, Operand<TInt32> queries, Operand<TInt32> keys,
+            boolean bidirectional) {
+        Operand<TInt32> q = tf.expandDims(tf.range(tf.constant(0), queries, tf.constant(1)), tf.constant(1));
+        Operand<TInt32> k = tf.expandDims(tf.range(tf.constant(0), keys, tf.constant(1)), tf.constant(0));
+        Operand<TInt32> relative = tf.math.sub(k, q);
+        int buckets = config.relativeBuckets();
+        Operand<TInt32> bucket = tf.constant(0);
+        if (bidirectional) {
+            buckets /= 2;
+            bucket = tf.math.mul(tf.dtypes.cast(tf.math.greater(relative, tf.constant(0)), TInt32.class), tf.constant(
+                    buckets));
+            relative = tf.math.abs(relative);
+        } else {
+            relative = tf.math.neg(tf.math.minimum(relative, tf.constant(0)));
+        }
+        int maxExact = buckets / 2;
+        // The logarithm only matters from maxExact on; clamping below keeps log(0) out of the discarded branch.
+        Operand<TFloat32> far = tf.dtypes.cast(tf.math.maximum(relative, tf.constant(maxExact)), TFloat32.class);
+        Operand<TFloat32> scaled = tf.math.mul(tf.math.div(tf.math.log(tf.math.div(far, tf.constant(
+                (float) maxExact))), tf.constant((float) Math.log(config.relativeMaxDistance() / (double) maxExact))),
+                tf.constant((float) (buckets - maxExact)));
+        Operand<TInt32> large = tf.math.minimum(tf.math.add(tf.constant(maxExact), tf.dtypes.cast(scaled,
+                TInt32.class)), tf.constant(buckets - 1));
+        bucket = tf.math.add(bucket, tf.select(tf.math.less(relative, tf.constant(maxExact)), relative, large));
+        Operand<TFloat32> values = tf.gather(reads.get(ParamSpec.block(stack, 0) + ParamSpec.RELATIVE_BIAS), bucket,
+                tf.constant(0));
+        return tf.expandDims(tf.linalg.transpose(values, tf.constant(new int[]{2, 0, 1})), tf.constant(0));
+    }
+
+    /** T5's LayerNorm: a root-mean-square rescale with a gain, no centring and no shift. */
+    private Operand<TFloat32> rmsNorm(Operand<TFloat32> x, String weight) {
+        Operand<TFloat32> variance = tf.math.mean(tf.math.square(x), tf.constant(-1), Mean.keepDims(true));
+        return tf.math.mul(tf.math.mul(x, tf.math.rsqrt(tf.math.add(variance, tf.constant((float) config
+                .layerNormEps())))), reads.get(weight));
+    }
+
+    private Operand<TFloat32> t5FeedForward(Operand<TFloat32> x, String prefix) {
+        Operand<TFloat32> inner = dropout(tf.nn.relu(linear(x, prefix + ".DenseReluDense.wi")));
+        return linear(inner, prefix + ".DenseReluDense.wo");
+    }
+
+    /** Attention of {@code queries} [batch * qLen, hidden] over {@code memory} [batch * kLen, hidden], no scaling. */
+    private Operand<TFloat32> t5Attention(Operand<TFloat32> queries, Operand<TFloat32> memory, String prefix,
+            Operand<TInt32> qLen, Operand<TInt32> kLen, Operand<TFloat32> bias) {
+        Operand<TInt32> perm = tf.constant(new int[]{0, 2, 1, 3});
+        Operand<TFloat32> q = tf.linalg.transpose(tf.reshape(linear(queries, prefix + ".q"), headsShape(qLen)),
+                perm);
+        Operand<TFloat32> k = tf.linalg.transpose(tf.reshape(linear(memory, prefix + ".k"), headsShape(kLen)), perm);
+        Operand<TFloat32> v = tf.linalg.transpose(tf.reshape(linear(memory, prefix + ".v"), headsShape(kLen)), perm);
+        Operand<TFloat32> scores = tf.math.add(tf.train.batchMatMul(q, k, TFloat32.class, BatchMatMul.adjY(true)),
+                bias);
+        Operand<TFloat32> context = tf.train.batchMatMul(dropout(tf.nn.softmax(scores)), v, TFloat32.class);
+        context = tf.reshape(tf.linalg.transpose(context, perm), tf.constant(new int[]{-1, config.hiddenSize()}));
+        return linear(context, prefix + ".o");
+    }
+
+    /** [batch, len, heads, head size] as a shape operand. */
+    private Operand<TInt32> headsShape(Operand<TInt32> len) {
+        return tf.concat(List.of(tf.constant(new int[]{-1}), tf.reshape(len, tf.constant(new int[]{1})), tf.constant(
+                new int[]{config.heads(), config.headSize()})), tf.constant(0));
+    }
+
     private Operand<TFloat32> linear(Operand<TFloat32> x, String prefix) {
-        Operand<TFloat32> y = tf.math.add(tf.linalg.matMul(x, reads.get(prefix + ".weight")), reads.get(prefix
-                + ".bias"));
+        Operand<TFloat32> y = tf.linalg.matMul(x, reads.get(prefix + ".weight"));
+        Operand<TFloat32> bias = reads.get(prefix + ".bias");
+        if (bias != null) {
+            // T5's projections have none.
+            y = tf.math.add(y, bias);
+        }
         Operand<TFloat32> a = reads.get(prefix + Lora.A);
         if (a == null) {
             return y;
@@ -588,6 +736,25 @@ public final class EncoderGraph implements AutoCloseable {
             return 1.0;
         }
         int layers = config.layers();
+        if (config.encoderDecoder()) {
+            // Depth order: shared embeddings, encoder blocks, decoder blocks; each stack's final norm with its top
+            // block.
+            if (name.startsWith(ParamSpec.T5_DECODER + ParamSpec.FINAL_NORM)) {
+                return 1.0;
+            }
+            if (name.startsWith(ParamSpec.T5_ENCODER + ParamSpec.FINAL_NORM)) {
+                return Math.pow(decay, layers);
+            }
+            for (int l = 0; l < layers; l++) {
+                if (name.startsWith(ParamSpec.block(ParamSpec.T5_DECODER, l))) {
+                    return Math.pow(decay, layers - l);
+                }
+                if (name.startsWith(ParamSpec.block(ParamSpec.T5_ENCODER, l))) {
+                    return Math.pow(decay, 2 * layers - l);
+                }
+            }
+            return Math.pow(decay, 2 * layers + 1);
+        }
         if (name.startsWith(ParamSpec.SHARED_LAYER)) {
             // Every layer runs on the shared parameters: they cannot learn at per-layer rates.
             return decay;
@@ -717,21 +884,31 @@ public final class EncoderGraph implements AutoCloseable {
             throw new IllegalStateException("a sequence-classification model labels sequences: predict");
         }
         return infer(batch, probabilities, t -> {
-            float[][] flat = toMatrix(t, batch.size() * batch.length(), config.numLabels());
-            float[][][] out = new float[batch.size()][batch.length()][];
+            int len = batch.outputLength();
+            float[][] flat = toMatrix(t, batch.size() * len, config.numLabels());
+            float[][][] out = new float[batch.size()][len][];
             for (int i = 0; i < batch.size(); i++) {
-                for (int j = 0; j < batch.length(); j++) {
-                    out[i][j] = flat[i * batch.length() + j];
+                for (int j = 0; j < len; j++) {
+                    out[i][j] = flat[i * len + j];
                 }
             }
             return out;
         });
     }
 
+    /**
+     * The head's outputs before the softmax: [batch][labels], or for a model labelling positions [batch * time][labels]
+     * (an encoder-decoder's time is the decoder's).
+     */
+    public float[][] logits(Batch batch) {
+        int rows = config.tokenClassification() ? batch.size() * batch.outputLength() : batch.size();
+        return infer(batch, logits, t -> toMatrix(t, rows, config.numLabels()));
+    }
+
     /** The last hidden states of a padded batch, flat in [batch][time][hidden] order. */
     public float[] hiddenStates(Batch batch) {
         return infer(batch, lastHidden, t -> {
-            float[] out = new float[batch.size() * batch.length() * config.hiddenSize()];
+            float[] out = new float[batch.size() * batch.outputLength() * config.hiddenSize()];
             t.copyTo(DataBuffers.of(out, false, false));
             return out;
         });
@@ -741,26 +918,31 @@ public final class EncoderGraph implements AutoCloseable {
      * Writes the model as a TensorFlow SavedModel (tag {@code serve}) with a {@code serving_default} signature: inputs
      * {@code input_ids} (int32 [batch, time]), {@code attention_mask} (float32, 1 for real tokens) and
      * {@code token_type_ids} (int32, zeros for single texts), output {@code probabilities} ([batch, labels], or [batch * time, labels] for a
-     * token model). Only an inference graph exports: it needs no dropout or optimizer inputs.
+     * token model). An encoder-decoder's signature adds {@code decoder_input_ids} and {@code decoder_attention_mask}
+     * (the target so far, starting with the pad id) and answers [batch * target time, vocabulary]. Only an inference
+     * graph exports: it needs no dropout or optimizer inputs.
      */
     public void exportSavedModel(java.nio.file.Path dir) throws java.io.IOException {
         if (options.training()) {
             throw new IllegalStateException("export an inference graph (EncoderGraph.Options.inference)");
         }
-        org.tensorflow.Signature signature = org.tensorflow.Signature.builder().key("serving_default")
-                .input("input_ids", inputIds).input("attention_mask", attentionMask).input("token_type_ids",
-                        tokenTypes)
-                .output("probabilities", probabilities).build();
+        org.tensorflow.Signature.Builder builder = org.tensorflow.Signature.builder().key("serving_default")
+                .input("input_ids", inputIds).input("attention_mask", attentionMask);
+        if (config.encoderDecoder()) {
+            builder.input("decoder_input_ids", decoderIds).input("decoder_attention_mask", decoderMask);
+        } else {
+            builder.input("token_type_ids", tokenTypes);
+        }
+        org.tensorflow.Signature signature = builder.output("probabilities", probabilities).build();
         org.tensorflow.SavedModelBundle.exporter(dir.toString()).withFunction(org.tensorflow.SessionFunction.create(
                 signature, session)).export();
     }
 
     /** One forward pass without dropout, reading {@code fetch} before its tensor is closed. */
     private <T> T infer(Batch batch, Operand<TFloat32> fetch, java.util.function.Function<TFloat32, T> read) {
-        try (TInt32 ids = batch.idsTensor();
-                TFloat32 mask = batch.maskTensor();
+        try (Inputs in = new Inputs(batch);
                 TFloat32 noDropout = TFloat32.scalarOf(0f)) {
-            Session.Runner runner = session.runner().feed(inputIds, ids).feed(attentionMask, mask);
+            Session.Runner runner = in.feed(session.runner());
             if (options.training()) {
                 runner.feed(dropoutRate, noDropout);
             }
@@ -776,11 +958,10 @@ public final class EncoderGraph implements AutoCloseable {
     /** The training loss of a batch without dropout, changing nothing. */
     public float loss(Batch batch, int[] batchLabels) {
         requireTraining();
-        try (TInt32 ids = batch.idsTensor();
-                TFloat32 mask = batch.maskTensor();
+        try (Inputs in = new Inputs(batch);
                 TInt32 y = TInt32.vectorOf(batchLabels);
                 TFloat32 rate = TFloat32.scalarOf(0f);
-                Result r = session.runner().feed(inputIds, ids).feed(attentionMask, mask).feed(labels, y)
+                Result r = in.feed(session.runner()).feed(labels, y)
                         .feed(dropoutRate, rate).fetch(loss).run()) {
             return ((TFloat32) r.get(0)).getFloat();
         }
@@ -789,11 +970,10 @@ public final class EncoderGraph implements AutoCloseable {
     /** The gradient of {@link #loss} with respect to each trainable parameter (unclipped), changing nothing. */
     public Map<String, float[]> gradients(Batch batch, int[] batchLabels) {
         requireTraining();
-        try (TInt32 ids = batch.idsTensor();
-                TFloat32 mask = batch.maskTensor();
+        try (Inputs in = new Inputs(batch);
                 TInt32 y = TInt32.vectorOf(batchLabels);
                 TFloat32 rate = TFloat32.scalarOf(0f)) {
-            Session.Runner runner = session.runner().feed(inputIds, ids).feed(attentionMask, mask).feed(labels, y)
+            Session.Runner runner = in.feed(session.runner()).feed(labels, y)
                     .feed(dropoutRate, rate);
             for (Output<?> g : gradients) {
                 runner.fetch(g);
@@ -843,13 +1023,12 @@ public final class EncoderGraph implements AutoCloseable {
     }
 
     private StepResult run(Batch batch, int[] batchLabels, Step step, boolean fused) {
-        try (TInt32 ids = batch.idsTensor();
-                TFloat32 mask = batch.maskTensor();
+        try (Inputs in = new Inputs(batch);
                 TInt32 y = TInt32.vectorOf(batchLabels);
                 TFloat32 rate = TFloat32.scalarOf((float) step.dropout());
                 TInt64 key = TInt64.vectorOf(options.seed(), step.randomKey() * DROPOUT_KEYS);
                 Feeds f = new Feeds(step)) {
-            Session.Runner runner = f.feed(session.runner()).feed(inputIds, ids).feed(attentionMask, mask)
+            Session.Runner runner = in.feed(f.feed(session.runner()))
                     .feed(labels, y).feed(dropoutRate, rate).feed(dropoutKey, key).fetch(loss);
             if (fused) {
                 runner.fetch(gradNorm).addTarget(update);
@@ -860,6 +1039,44 @@ public final class EncoderGraph implements AutoCloseable {
                 return new StepResult(((TFloat32) r.get(0)).getFloat(), fused
                         ? ((TFloat32) r.get(1)).getFloat()
                         : Float.NaN);
+            }
+        }
+    }
+
+    /** A batch's input tensors (the decoder's too), fed and closed together. */
+    private final class Inputs implements AutoCloseable {
+        private final TInt32 ids;
+        private final TFloat32 mask;
+        private final TInt32 targetIds;
+        private final TFloat32 targetMask;
+
+        Inputs(Batch batch) {
+            if (config.encoderDecoder() != (batch.decoder() != null)) {
+                throw new IllegalArgumentException(config.encoderDecoder()
+                        ? "an encoder-decoder needs the decoder's inputs (Batch.withDecoder)"
+                        : "only an encoder-decoder takes decoder inputs");
+            }
+            ids = batch.idsTensor();
+            mask = batch.maskTensor();
+            targetIds = batch.decoder() == null ? null : batch.decoder().idsTensor();
+            targetMask = batch.decoder() == null ? null : batch.decoder().maskTensor();
+        }
+
+        Session.Runner feed(Session.Runner runner) {
+            runner.feed(inputIds, ids).feed(attentionMask, mask);
+            if (targetIds != null) {
+                runner.feed(decoderIds, targetIds).feed(decoderMask, targetMask);
+            }
+            return runner;
+        }
+
+        @Override
+        public void close() {
+            ids.close();
+            mask.close();
+            if (targetIds != null) {
+                targetIds.close();
+                targetMask.close();
             }
         }
     }

@@ -15,19 +15,29 @@ import java.util.SplittableRandom;
  */
 public record Lora(int rank, double alpha, Set<Target> targets) {
 
-    /** The projections of each encoder layer that may carry an adapter. */
+    /**
+     * The projections of each layer that may carry an adapter. In an encoder-decoder the attention targets adapt every
+     * attention of a block: the encoder's self-attention, the decoder's self- and cross-attention.
+     */
     public enum Target {
-        QUERY("attention.self.query"), KEY("attention.self.key"), VALUE("attention.self.value"), ATTENTION_OUTPUT(
-                "attention.output.dense"), INTERMEDIATE("intermediate.dense"), OUTPUT("output.dense");
+        QUERY("attention.self.query", "q"), KEY("attention.self.key", "k"), VALUE("attention.self.value",
+                "v"), ATTENTION_OUTPUT("attention.output.dense", "o"), INTERMEDIATE("intermediate.dense",
+                        "DenseReluDense.wi"), OUTPUT("output.dense", "DenseReluDense.wo");
 
         private final String suffix;
+        private final String t5;
 
-        Target(String suffix) {
+        Target(String suffix, String t5) {
             this.suffix = suffix;
+            this.t5 = t5;
         }
 
         public String suffix() {
             return suffix;
+        }
+
+        boolean feedForward() {
+            return this == INTERMEDIATE || this == OUTPUT;
         }
 
         /** A target by its lower-case name ("query", "attention_output", ...). */
@@ -69,6 +79,27 @@ public record Lora(int rank, double alpha, Set<Target> targets) {
     /** The linear-layer prefixes that carry an adapter, e.g. {@code encoder.layer.0.attention.self.query}. */
     public List<String> prefixes(EncoderConfig config) {
         List<String> out = new ArrayList<>();
+        if (config.encoderDecoder()) {
+            for (String stack : List.of(ParamSpec.T5_ENCODER, ParamSpec.T5_DECODER)) {
+                for (int i = 0; i < config.layers(); i++) {
+                    String block = ParamSpec.block(stack, i);
+                    for (Target t : Target.values()) {
+                        if (!targets.contains(t)) {
+                            continue;
+                        }
+                        if (t.feedForward()) {
+                            out.add(block + ParamSpec.feedForward(stack) + "." + t.t5);
+                        } else {
+                            out.add(block + ParamSpec.SELF_ATTENTION + "." + t.t5);
+                            if (stack.equals(ParamSpec.T5_DECODER)) {
+                                out.add(block + ParamSpec.CROSS_ATTENTION + "." + t.t5);
+                            }
+                        }
+                    }
+                }
+            }
+            return out;
+        }
         for (int i = 0; i < (config.shareLayers() ? 1 : config.layers()); i++) {
             for (Target t : Target.values()) {
                 if (targets.contains(t)) {
@@ -82,11 +113,12 @@ public record Lora(int rank, double alpha, Set<Target> targets) {
     /** The adapter parameters, A then B per prefix; weight decay applies to both, as in PEFT. */
     public List<ParamSpec> params(EncoderConfig config) {
         List<ParamSpec> out = new ArrayList<>();
+        java.util.Map<String, int[]> shapes = new java.util.HashMap<>();
+        ParamSpec.forConfig(config).forEach(p -> shapes.put(p.name(), p.shape()));
         for (String prefix : prefixes(config)) {
-            int in = prefix.endsWith("output.dense") && !prefix.endsWith("attention.output.dense")
-                    ? config.intermediateSize()
-                    : config.hiddenSize();
-            int outSize = prefix.endsWith("intermediate.dense") ? config.intermediateSize() : config.hiddenSize();
+            int[] adapted = shapes.get(prefix + ".weight");
+            int in = adapted[0];
+            int outSize = adapted[1];
             out.add(new ParamSpec(prefix + A, new int[]{in, rank}, ParamSpec.Init.NORMAL, true));
             out.add(new ParamSpec(prefix + B, new int[]{rank, outSize}, ParamSpec.Init.ZEROS, true));
         }

@@ -43,8 +43,31 @@ public record ParamSpec(String name, int[] shape, Init init, boolean decayed) {
         return c.shareLayers() ? SHARED_LAYER : layer(i);
     }
 
+    /** T5's embeddings, shared by the encoder's and decoder's inputs and (tied) the language-model head. */
+    public static final String SHARED = "shared.weight";
+    public static final String T5_ENCODER = "encoder.";
+    public static final String T5_DECODER = "decoder.";
+    public static final String SELF_ATTENTION = "layer.0.SelfAttention";
+    public static final String CROSS_ATTENTION = "layer.1.EncDecAttention";
+    /** Present in block 0 of each stack only; every block of the stack reuses its bias. */
+    public static final String RELATIVE_BIAS = SELF_ATTENTION + ".relative_attention_bias.weight";
+    public static final String FINAL_NORM = "final_layer_norm.weight";
+
+    /** Block {@code i} of T5's {@code stack} ({@link #T5_ENCODER} or {@link #T5_DECODER}). */
+    public static String block(String stack, int i) {
+        return stack + "block." + i + ".";
+    }
+
+    /** The feed-forward sub-layer of a T5 block: the encoder's second, the decoder's third. */
+    public static String feedForward(String stack) {
+        return stack.equals(T5_ENCODER) ? "layer.1" : "layer.2";
+    }
+
     /** All parameters in graph-building order. Linear weights are [in, out] (x @ W), as in the ONNX exports. */
     public static List<ParamSpec> forConfig(EncoderConfig c) {
+        if (c.encoderDecoder()) {
+            return t5(c);
+        }
         int h = c.hiddenSize();
         int e = c.embeddingSize();
         List<ParamSpec> p = new ArrayList<>();
@@ -73,6 +96,41 @@ public record ParamSpec(String name, int[] shape, Init init, boolean decayed) {
         }
         if (!c.languageModel()) {
             linear(p, CLASSIFIER, h, c.numLabels());
+        }
+        return p;
+    }
+
+    /** Hugging Face's T5 naming (weights only: T5 has no biases, and its LayerNorms scale without a shift). */
+    private static List<ParamSpec> t5(EncoderConfig c) {
+        int h = c.hiddenSize();
+        List<ParamSpec> p = new ArrayList<>();
+        p.add(new ParamSpec(SHARED, new int[]{c.vocabSize(), h}, Init.NORMAL, true));
+        for (String stack : List.of(T5_ENCODER, T5_DECODER)) {
+            for (int i = 0; i < c.layers(); i++) {
+                String b = block(stack, i);
+                List<String> attentions = stack.equals(T5_ENCODER)
+                        ? List.of(SELF_ATTENTION)
+                        : List.of(SELF_ATTENTION,
+                                CROSS_ATTENTION);
+                for (String a : attentions) {
+                    for (String proj : List.of("q", "k", "v", "o")) {
+                        p.add(new ParamSpec(b + a + "." + proj + ".weight", new int[]{h, h}, Init.NORMAL, true));
+                    }
+                    if (i == 0 && a.equals(SELF_ATTENTION)) {
+                        p.add(new ParamSpec(b + RELATIVE_BIAS, new int[]{c.relativeBuckets(), c.heads()},
+                                Init.NORMAL, true));
+                    }
+                    p.add(new ParamSpec(b + a.substring(0, a.lastIndexOf('.')) + ".layer_norm.weight", new int[]{h},
+                            Init.ONES, false));
+                }
+                String ff = b + feedForward(stack);
+                p.add(new ParamSpec(ff + ".DenseReluDense.wi.weight", new int[]{h, c.intermediateSize()}, Init.NORMAL,
+                        true));
+                p.add(new ParamSpec(ff + ".DenseReluDense.wo.weight", new int[]{c.intermediateSize(), h}, Init.NORMAL,
+                        true));
+                p.add(new ParamSpec(ff + ".layer_norm.weight", new int[]{h}, Init.ONES, false));
+            }
+            p.add(new ParamSpec(stack + FINAL_NORM, new int[]{h}, Init.ONES, false));
         }
         return p;
     }

@@ -181,7 +181,7 @@ public final class HuggingFaceFolder {
         return name.endsWith(".weight") && !name.startsWith("embeddings.") && !name.contains("LayerNorm");
     }
 
-    private static Weights.Tensor transpose(Weights.Tensor t) {
+    static Weights.Tensor transpose(Weights.Tensor t) {
         int rows = t.shape()[0];
         int cols = t.shape()[1];
         float[] v = t.values();
@@ -194,7 +194,7 @@ public final class HuggingFaceFolder {
         return new Weights.Tensor(new int[]{cols, rows}, out);
     }
 
-    private static int required(JsonNode c, String field) {
+    static int required(JsonNode c, String field) {
         JsonNode v = c.get(field);
         if (v == null || !v.canConvertToInt()) {
             throw new IllegalArgumentException("config.json has no integer '" + field + "'");
@@ -202,7 +202,7 @@ public final class HuggingFaceFolder {
         return v.asInt();
     }
 
-    private static JsonNode readJson(Path file) {
+    static JsonNode readJson(Path file) {
         try {
             return JSON.readTree(file.toFile());
         } catch (NoSuchFileException e) {

@@ -28,7 +28,14 @@ public record Strategy(Kind kind, int topLayers, Lora lora) {
          */
         GRADUAL,
         /** Low-rank adapters on chosen projections, and the head; merged into the weights on export. */
-        LORA
+        LORA,
+        /**
+         * An encoder-decoder's encoder blocks and final norm; the decoder and the shared embeddings (which are also the
+         * tied output layer) stay as they are.
+         */
+        ENCODER_ONLY,
+        /** An encoder-decoder's decoder blocks and final norm; the encoder and the shared embeddings stay. */
+        DECODER_ONLY
     }
 
     public Strategy {
@@ -60,6 +67,14 @@ public record Strategy(Kind kind, int topLayers, Lora lora) {
         return new Strategy(Kind.LORA, 0, lora);
     }
 
+    public static Strategy encoderOnly() {
+        return new Strategy(Kind.ENCODER_ONLY, 0, null);
+    }
+
+    public static Strategy decoderOnly() {
+        return new Strategy(Kind.DECODER_ONLY, 0, null);
+    }
+
     /** A strategy by its name: {@code full}, {@code head}, {@code top-<k>}, {@code gradual}, {@code lora-<rank>}. */
     public static Strategy parse(String name) {
         try {
@@ -77,8 +92,10 @@ public record Strategy(Kind kind, int topLayers, Lora lora) {
             case "full" -> full();
             case "head" -> headOnly();
             case "gradual" -> gradual();
+            case "encoder-only" -> encoderOnly();
+            case "decoder-only" -> decoderOnly();
             default -> throw new IllegalArgumentException("unknown strategy '" + name
-                    + "' (full, head, top-<k>, gradual, lora-<rank>)");
+                    + "' (full, head, top-<k>, gradual, lora-<rank>, encoder-only, decoder-only)");
         };
     }
 
@@ -89,11 +106,27 @@ public record Strategy(Kind kind, int topLayers, Lora lora) {
             case TOP_LAYERS -> "top-" + topLayers;
             case GRADUAL -> "gradual";
             case LORA -> "lora-" + lora.rank();
+            case ENCODER_ONLY -> "encoder-only";
+            case DECODER_ONLY -> "decoder-only";
         };
     }
 
     /** Every parameter the run may update (for gradual unfreezing: by its last stage). */
     public Set<String> trainable(EncoderConfig config) {
+        boolean stacks = kind == Kind.ENCODER_ONLY || kind == Kind.DECODER_ONLY;
+        if (stacks != config.encoderDecoder() && kind != Kind.FULL && kind != Kind.LORA) {
+            throw new IllegalArgumentException(stacks
+                    ? name() + " fine-tuning needs an encoder-decoder"
+                    : "an encoder-decoder has no separate head or layer ranks to train with '" + name()
+                            + "': full, encoder-only, decoder-only or LoRA");
+        }
+        if (stacks) {
+            String stack = kind == Kind.ENCODER_ONLY ? ParamSpec.T5_ENCODER : ParamSpec.T5_DECODER;
+            Set<String> s = new LinkedHashSet<>();
+            ParamSpec.forConfig(config).stream().filter(p -> p.name().startsWith(stack)).forEach(p -> s.add(p
+                    .name()));
+            return s;
+        }
         return switch (kind) {
             case FULL, GRADUAL -> names(config, Integer.MAX_VALUE, true);
             case HEAD -> names(config, 0, false);
@@ -104,6 +137,7 @@ public record Strategy(Kind kind, int topLayers, Lora lora) {
                 s.addAll(names(config, 0, false));
                 yield s;
             }
+            case ENCODER_ONLY, DECODER_ONLY -> throw new IllegalStateException("handled above");
         };
     }
 

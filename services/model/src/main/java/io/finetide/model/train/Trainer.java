@@ -58,7 +58,7 @@ public final class Trainer {
             throw new IllegalArgumentException("a token-classification model trains on tagged words: trainTokens");
         }
         Data trainData = new Data(encoder.encodeAll(train.stream().map(LabelledText::text).toList()), train.stream()
-                .mapToInt(LabelledText::label).toArray(), null);
+                .mapToInt(LabelledText::label).toArray(), null, null);
         int[][] valIds = encoder.encodeAll(validation.stream().map(LabelledText::text).toList());
         int[] valLabels = validation.stream().mapToInt(LabelledText::label).toArray();
         int maxLength = Math.min(encoder.maxLength(), config.maxPositions());
@@ -123,7 +123,7 @@ public final class Trainer {
                     ? 0
                     : loss / counted};
         };
-        return fit(config, initial, new Data(ids, null, positions), validation.size(), validator, encoder.padId(),
+        return fit(config, initial, new Data(ids, null, positions, null), validation.size(), validator, encoder.padId(),
                 maxLength, tc, strategy, listener, checkpoints);
     }
 
@@ -162,8 +162,60 @@ public final class Trainer {
             }
             return new double[]{counted == 0 ? 0 : right / (double) counted, counted == 0 ? 0 : loss / counted};
         };
-        return fit(config, initial, new Data(ids, null, next), validation.size(), validator, encoder.padId(),
+        return fit(config, initial, new Data(ids, null, next, null), validation.size(), validator, encoder.padId(),
                 maxLength, tc, strategy, listener, checkpoints);
+    }
+
+    /**
+     * Sequence to sequence (an encoder-decoder), on token ids: each target is learned with teacher forcing (the
+     * decoder reads {@code decoderStart} then the target's tokens before the one it predicts). Targets should end with
+     * the end-of-sequence id the model is to emit. The best epoch is the one of highest teacher-forced token accuracy
+     * on the validation pairs.
+     */
+    public static Result trainSeq2Seq(EncoderConfig config, Weights initial, List<int[]> sources, List<int[]> targets,
+            List<int[]> validationSources, List<int[]> validationTargets, int padId, int decoderStart,
+            TrainingConfig tc, Strategy strategy, TrainingListener listener, Checkpoint.Store checkpoints) {
+        if (!config.encoderDecoder()) {
+            throw new IllegalArgumentException("sequence to sequence needs an encoder-decoder");
+        }
+        if (sources.size() != targets.size() || validationSources.size() != validationTargets.size()) {
+            throw new IllegalArgumentException("every source needs one target");
+        }
+        int[][] decoderIds = targets.stream().map(t -> shiftRight(t, decoderStart)).toArray(int[][]::new);
+        int maxLength = config.maxPositions();
+        Validator validator = graph -> {
+            long right = 0;
+            long counted = 0;
+            double loss = 0;
+            for (int start = 0; start < validationSources.size(); start += 32) {
+                int end = Math.min(validationSources.size(), start + 32);
+                int[][] src = validationSources.subList(start, end).toArray(int[][]::new);
+                int[][] dec = validationTargets.subList(start, end).stream().map(t -> shiftRight(t, decoderStart))
+                        .toArray(int[][]::new);
+                float[][][] p = graph.predictTokens(Batch.of(src, padId, PAD_MULTIPLE, maxLength).withDecoder(Batch
+                        .of(dec, padId, PAD_MULTIPLE, maxLength)));
+                for (int i = 0; i < src.length; i++) {
+                    int[] truth = validationTargets.get(start + i);
+                    for (int t = 0; t < truth.length; t++) {
+                        right += argMax(p[i][t]) == truth[t] ? 1 : 0;
+                        loss -= Math.log(Math.max(1e-12, p[i][t][truth[t]]));
+                        counted++;
+                    }
+                }
+            }
+            return new double[]{counted == 0 ? 0 : right / (double) counted, counted == 0 ? 0 : loss / counted};
+        };
+        return fit(config, initial, new Data(sources.toArray(int[][]::new), null, targets.toArray(int[][]::new),
+                decoderIds), validationSources.size(), validator, padId, maxLength, tc, strategy, listener,
+                checkpoints);
+    }
+
+    /** The decoder's input under teacher forcing: the start id, then the target without its last token. */
+    public static int[] shiftRight(int[] target, int decoderStart) {
+        int[] out = new int[target.length];
+        out[0] = decoderStart;
+        System.arraycopy(target, 0, out, 1, target.length - 1);
+        return out;
     }
 
     /** Position t's label is token t + 1; the last position has none. */
@@ -175,8 +227,11 @@ public final class Trainer {
         return out;
     }
 
-    /** Training data: ids per example and a label per example, or one per position (-1: none). */
-    private record Data(int[][] ids, int[] labels, int[][] positionLabels) {
+    /**
+     * Training data: ids per example and a label per example, or one per position (-1: none); for an encoder-decoder
+     * the decoder's inputs too, whose positions the position labels follow.
+     */
+    private record Data(int[][] ids, int[] labels, int[][] positionLabels, int[][] decoderIds) {
         /** The labels of a batch: one per example, or one per padded position, flattened. */
         int[] batchLabels(int[] idx, int length) {
             if (labels != null) {
@@ -279,7 +334,12 @@ public final class Trainer {
                     EncoderGraph.Step knobs = new EncoderGraph.Step(micro, tc.learningRateAt(step, totalSteps), tc
                             .weightDecay(), tc.maxGradNorm(), tc.dropout(), active);
                     Batch batch = Batch.of(seqs, padId, PAD_MULTIPLE, maxLength);
-                    int[] y = data.batchLabels(batchIdx, batch.length());
+                    if (data.decoderIds() != null) {
+                        int[][] dec = Arrays.stream(batchIdx).mapToObj(i -> data.decoderIds()[i]).toArray(
+                                int[][]::new);
+                        batch = batch.withDecoder(Batch.of(dec, padId, PAD_MULTIPLE, maxLength));
+                    }
+                    int[] y = data.batchLabels(batchIdx, batch.outputLength());
                     float loss;
                     boolean updated;
                     if (accumulation == 1) {

@@ -1,0 +1,94 @@
+"""Writes the golden fixtures of the model library's parity tests for the architectures no pretrained weights
+can be had for here: a tiny random T5 (encoder-decoder) and a tiny random GPT-2 (decoder), each as a Hugging Face
+folder (config.json, model.safetensors) with the reference outputs of `transformers` on a fixed padded batch
+(expected.json). The Java tests load the folders with HuggingFaceFolder and must reproduce the outputs.
+
+Run once in the peers' virtual environment (`./finetide bench peers` creates it):
+    .run/peers-venv/bin/python benchmarks/python/reference_models.py services/model/src/test/resources/reference
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import torch
+from transformers import GPT2Config, GPT2LMHeadModel, T5Config, T5ForConditionalGeneration
+
+
+def padded(rows, pad=0):
+    width = max(len(r) for r in rows)
+    ids = torch.tensor([r + [pad] * (width - len(r)) for r in rows])
+    mask = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows])
+    return ids, mask
+
+
+def perturbed(model, seed):
+    """Random gains and biases too: a fresh model's ones and zeros would leave their mapping untested."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for _, p in model.named_parameters():
+            if p.dim() == 1:
+                p.add_(0.2 * torch.randn(p.shape, generator=g))
+    return model
+
+
+def real_positions(tensor, rows):
+    """Per row, the values at its real (unpadded) positions, as nested lists."""
+    return [tensor[i, : len(r)].tolist() for i, r in enumerate(rows)]
+
+
+def t5(out: Path):
+    torch.manual_seed(3)
+    config = T5Config(vocab_size=64, d_model=16, d_kv=8, d_ff=32, num_layers=2, num_decoder_layers=2, num_heads=2,
+                      relative_attention_num_buckets=8, relative_attention_max_distance=20, dropout_rate=0.0,
+                      layer_norm_epsilon=1e-6, feed_forward_proj="relu", tie_word_embeddings=True,
+                      decoder_start_token_id=0, pad_token_id=0, eos_token_id=1)
+    model = perturbed(T5ForConditionalGeneration(config), 7).eval()
+    # Sources up to 30 tokens: relative distances beyond the maximum (20) share the last bucket.
+    g = torch.Generator().manual_seed(5)
+    sources = [torch.randint(2, 64, (n,), generator=g).tolist() + [1] for n in (4, 11, 29)]
+    targets = [[0] + torch.randint(2, 64, (n,), generator=g).tolist() for n in (3, 8, 24)]
+    src, src_mask = padded(sources)
+    dec, dec_mask = padded(targets)
+    with torch.no_grad():
+        result = model(input_ids=src, attention_mask=src_mask, decoder_input_ids=dec,
+                       decoder_attention_mask=dec_mask, output_hidden_states=True)
+    out.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(out, safe_serialization=True)
+    (out / "expected.json").write_text(json.dumps({
+        "sources": sources,
+        "decoder_inputs": targets,
+        "encoder_last_hidden_state": real_positions(result.encoder_last_hidden_state, sources),
+        "logits": real_positions(result.logits, targets),
+        "transformers": __import__("transformers").__version__,
+    }))
+
+
+def gpt2(out: Path):
+    torch.manual_seed(4)
+    config = GPT2Config(vocab_size=64, n_positions=32, n_embd=16, n_layer=2, n_head=2, n_inner=None,
+                        activation_function="gelu_new", resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0,
+                        layer_norm_epsilon=1e-5, tie_word_embeddings=True, bos_token_id=0,
+                        eos_token_id=0)
+    model = perturbed(GPT2LMHeadModel(config), 8).eval()
+    g = torch.Generator().manual_seed(6)
+    rows = [torch.randint(0, 64, (n,), generator=g).tolist() for n in (5, 13, 30)]
+    ids, mask = padded(rows)
+    with torch.no_grad():
+        result = model(input_ids=ids, attention_mask=mask)
+    out.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(out, safe_serialization=True)
+    (out / "expected.json").write_text(json.dumps({
+        "inputs": rows,
+        "logits": real_positions(result.logits, rows),
+        "transformers": __import__("transformers").__version__,
+    }))
+
+
+if __name__ == "__main__":
+    root = Path(sys.argv[1])
+    t5(root / "t5-tiny")
+    gpt2(root / "gpt2-tiny")
+    for f in sorted(root.rglob("*")):
+        if f.is_file():
+            print(f, f.stat().st_size)

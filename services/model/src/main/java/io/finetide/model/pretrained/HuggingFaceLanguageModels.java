@@ -1,0 +1,203 @@
+package io.finetide.model.pretrained;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.finetide.model.encoder.EncoderConfig;
+import io.finetide.model.encoder.ParamSpec;
+import io.finetide.model.encoder.Weights;
+
+/**
+ * The generative models a user may keep as Hugging Face folders ({@code config.json}, {@code model.safetensors},
+ * optionally {@code tokenizer.json}): T5 version 1.0 ({@code model_type} t5: ReLU feed-forward, tied embeddings) as
+ * the encoder-decoder, and GPT-2 ({@code gpt2}) as the decoder, each with its language-model head. What the graph
+ * does not implement (gated GELU, untied heads, other head sizes) fails naming the setting; a missing, unknown or
+ * misshapen tensor fails naming the tensor.
+ */
+public final class HuggingFaceLanguageModels {
+
+    /** T5 has no position limit; the graph accepts sources and targets up to this length. */
+    public static final int T5_MAX_LENGTH = 512;
+
+    /** @param tokenizerJson the folder's tokenizer.json, or null without one */
+    public record Loaded(EncoderConfig config, Weights weights, byte[] tokenizerJson, List<String> ignored) {
+    }
+
+    private HuggingFaceLanguageModels() {
+    }
+
+    public static Loaded read(Path dir, double dropout) {
+        JsonNode c = HuggingFaceFolder.readJson(dir.resolve("config.json"));
+        String type = c.path("model_type").asText("");
+        return switch (type) {
+            case "t5" -> t5(dir, c, dropout);
+            case "gpt2" -> gpt2(dir, c, dropout);
+            default -> throw new IllegalArgumentException(dir.resolve("config.json") + ": model_type '" + type
+                    + "' is not a supported language model (t5, gpt2)");
+        };
+    }
+
+    private static Loaded t5(Path dir, JsonNode c, double dropout) {
+        String ff = c.path("feed_forward_proj").asText("relu");
+        require(dir, ff.equals("relu"), "feed_forward_proj '" + ff + "' is not supported (T5 1.0's 'relu')");
+        require(dir, c.path("tie_word_embeddings").asBoolean(true), "an untied language-model head is not "
+                + "supported (tie_word_embeddings)");
+        int d = HuggingFaceFolder.required(c, "d_model");
+        int heads = HuggingFaceFolder.required(c, "num_heads");
+        int layers = HuggingFaceFolder.required(c, "num_layers");
+        require(dir, HuggingFaceFolder.required(c, "d_kv") * heads == d, "d_kv x num_heads must equal d_model");
+        require(dir, c.path("num_decoder_layers").asInt(layers) == layers, "num_decoder_layers must equal "
+                + "num_layers");
+        EncoderConfig config = EncoderConfig.encoderDecoder(HuggingFaceFolder.required(c, "vocab_size"),
+                T5_MAX_LENGTH, d, layers, heads, HuggingFaceFolder.required(c, "d_ff"), dropout, c.path(
+                        "relative_attention_num_buckets").asInt(32),
+                c.path("relative_attention_max_distance")
+                        .asInt(128),
+                c.path("layer_norm_epsilon").asDouble(1e-6));
+        Map<String, Weights.Tensor> raw = new LinkedHashMap<>(HuggingFaceFolder.SafeTensors.read(dir.resolve(
+                "model.safetensors")));
+        List<String> ignored = new ArrayList<>();
+        Weights.Tensor shared = raw.get(ParamSpec.SHARED);
+        for (String copy : List.of("encoder.embed_tokens.weight", "decoder.embed_tokens.weight", "lm_head.weight")) {
+            Weights.Tensor t = raw.remove(copy);
+            if (t != null) {
+                // Tied copies of the shared embeddings, when a writer stored them anyway.
+                require(dir, shared != null && Arrays.equals(t.values(), shared.values()), "'" + copy
+                        + "' differs from 'shared.weight' (untied weights are not supported)");
+                ignored.add(copy);
+            }
+        }
+        Map<String, Weights.Tensor> weights = new LinkedHashMap<>();
+        for (ParamSpec p : ParamSpec.forConfig(config)) {
+            Weights.Tensor t = take(raw, p.name(), p.name());
+            boolean linear = p.shape().length == 2 && !p.name().equals(ParamSpec.SHARED) && !p.name().endsWith(
+                    "relative_attention_bias.weight");
+            weights.put(p.name(), fit(linear ? HuggingFaceFolder.transpose(t) : t, p, p.name()));
+        }
+        rejectRest(raw, "T5");
+        return new Loaded(config, new Weights(weights), tokenizer(dir), List.copyOf(ignored));
+    }
+
+    private static Loaded gpt2(Path dir, JsonNode c, double dropout) {
+        String act = c.path("activation_function").asText("gelu_new");
+        require(dir, act.equals("gelu_new") || act.equals("gelu_pytorch_tanh"), "activation_function '" + act
+                + "' is not supported (GPT-2's tanh GELU, 'gelu_new')");
+        require(dir, c.path("tie_word_embeddings").asBoolean(true), "an untied language-model head is not "
+                + "supported (tie_word_embeddings)");
+        int h = HuggingFaceFolder.required(c, "n_embd");
+        int vocab = HuggingFaceFolder.required(c, "vocab_size");
+        int inner = c.hasNonNull("n_inner") ? c.get("n_inner").asInt() : 4 * h;
+        int layers = HuggingFaceFolder.required(c, "n_layer");
+        EncoderConfig config = new EncoderConfig(vocab, HuggingFaceFolder.required(c, "n_positions"), 1, h, layers,
+                HuggingFaceFolder.required(c, "n_head"), inner, vocab, EncoderConfig.LANGUAGE_MODEL, dropout, c.path(
+                        "layer_norm_epsilon").asDouble(1e-5),
+                h, false, EncoderConfig.DECODER);
+        Map<String, Weights.Tensor> raw = new LinkedHashMap<>();
+        List<String> ignored = new ArrayList<>();
+        HuggingFaceFolder.SafeTensors.read(dir.resolve("model.safetensors")).forEach((name, t) -> {
+            String n = name.startsWith("transformer.") ? name.substring("transformer.".length()) : name;
+            if (n.endsWith(".attn.bias") || n.endsWith(".attn.masked_bias") || n.equals("lm_head.weight")) {
+                // The causal-mask buffers of older writers, and the head tied to wte.
+                ignored.add(name);
+            } else {
+                raw.put(n, t);
+            }
+        });
+        Map<String, Weights.Tensor> w = new LinkedHashMap<>();
+        w.put(ParamSpec.WORD_EMBEDDINGS, take(raw, "wte.weight", ParamSpec.WORD_EMBEDDINGS));
+        w.put(ParamSpec.POSITION_EMBEDDINGS, take(raw, "wpe.weight", ParamSpec.POSITION_EMBEDDINGS));
+        for (int i = 0; i < layers; i++) {
+            String from = "h." + i + ".";
+            String to = ParamSpec.layer(i);
+            // GPT-2's Conv1D stores [in, out], the graph's order: no transpose. Q, K and V are one [h, 3h] product.
+            Weights.Tensor qkvW = take(raw, from + "attn.c_attn.weight", to + "attention.self.*.weight");
+            Weights.Tensor qkvB = take(raw, from + "attn.c_attn.bias", to + "attention.self.*.bias");
+            String[] parts = {"query", "key", "value"};
+            for (int k = 0; k < 3; k++) {
+                w.put(to + "attention.self." + parts[k] + ".weight", columns(qkvW, h, k));
+                w.put(to + "attention.self." + parts[k] + ".bias", new Weights.Tensor(new int[]{h}, Arrays
+                        .copyOfRange(qkvB.values(), k * h, (k + 1) * h)));
+            }
+            move(raw, w, from + "attn.c_proj", to + "attention.output.dense");
+            move(raw, w, from + "ln_1", to + "attention.output.LayerNorm");
+            move(raw, w, from + "mlp.c_fc", to + "intermediate.dense");
+            move(raw, w, from + "mlp.c_proj", to + "output.dense");
+            move(raw, w, from + "ln_2", to + "output.LayerNorm");
+        }
+        move(raw, w, "ln_f", ParamSpec.FINAL_LN);
+        rejectRest(raw, "GPT-2");
+        Map<String, Weights.Tensor> weights = new LinkedHashMap<>();
+        for (ParamSpec p : ParamSpec.forConfig(config)) {
+            weights.put(p.name(), fit(w.get(p.name()), p, p.name()));
+        }
+        return new Loaded(config, new Weights(weights), tokenizer(dir), List.copyOf(ignored));
+    }
+
+    /** Columns {@code [part * h, (part + 1) * h)} of an [h, 3h] matrix. */
+    private static Weights.Tensor columns(Weights.Tensor t, int h, int part) {
+        if (t.shape().length != 2 || t.shape()[0] != h || t.shape()[1] != 3 * h) {
+            throw new IllegalArgumentException("tensor 'attn.c_attn.weight' has shape " + Arrays.toString(t.shape())
+                    + "; config.json needs [" + h + ", " + 3 * h + "]");
+        }
+        float[] out = new float[h * h];
+        for (int r = 0; r < h; r++) {
+            System.arraycopy(t.values(), r * 3 * h + part * h, out, r * h, h);
+        }
+        return new Weights.Tensor(new int[]{h, h}, out);
+    }
+
+    private static void move(Map<String, Weights.Tensor> raw, Map<String, Weights.Tensor> w, String from,
+            String to) {
+        w.put(to + ".weight", take(raw, from + ".weight", to + ".weight"));
+        w.put(to + ".bias", take(raw, from + ".bias", to + ".bias"));
+    }
+
+    private static Weights.Tensor take(Map<String, Weights.Tensor> raw, String name, String graphName) {
+        Weights.Tensor t = raw.remove(name);
+        if (t == null) {
+            throw new IllegalArgumentException("model.safetensors has no tensor '" + name + "' (for " + graphName
+                    + ")");
+        }
+        return t;
+    }
+
+    private static Weights.Tensor fit(Weights.Tensor t, ParamSpec p, String fileName) {
+        if (!Arrays.equals(t.shape(), p.shape())) {
+            throw new IllegalArgumentException("tensor '" + fileName + "' has shape " + Arrays.toString(t.shape())
+                    + " in the graph's order; config.json needs " + Arrays.toString(p.shape()));
+        }
+        return t;
+    }
+
+    private static void rejectRest(Map<String, Weights.Tensor> raw, String architecture) {
+        if (!raw.isEmpty()) {
+            throw new IllegalArgumentException("model.safetensors has tensors a " + architecture
+                    + " model does not have: " + new TreeSet<>(raw.keySet()));
+        }
+    }
+
+    private static void require(Path dir, boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalArgumentException(dir.resolve("config.json") + ": " + message);
+        }
+    }
+
+    private static byte[] tokenizer(Path dir) {
+        Path file = dir.resolve("tokenizer.json");
+        try {
+            return Files.exists(file) ? Files.readAllBytes(file) : null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
