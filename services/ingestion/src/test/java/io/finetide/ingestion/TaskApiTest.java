@@ -6,6 +6,8 @@ import static org.hamcrest.Matchers.equalTo;
 
 import org.junit.jupiter.api.Test;
 
+import io.finetide.platform.store.ArtifactStore;
+import io.finetide.platform.store.BaseModelArtifacts;
 import io.finetide.testing.FinetideTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -133,6 +135,29 @@ class TaskApiTest {
         given().contentType("application/json").body("{\"name\":\"llrd2\",\"labels\":[\"neg\",\"pos\"],"
                 + "\"hyperParameters\":{\"layerLrDecay\":1.5}}").post("/api/v1/tasks").then().statusCode(422).body(
                         "message", org.hamcrest.Matchers.containsString("layerLrDecay"));
+    }
+
+    @Test
+    void anUploadedBaseGivesTheTaskItsShapeAndTokenizer() {
+        given().contentType("application/json").body("{\"name\":\"mine\",\"labels\":[\"neg\",\"pos\"],\"model\":"
+                + "{\"baseModel\":\"user/absent\"}}").post("/api/v1/tasks").then().statusCode(422).body("message",
+                        containsString("model.baseModel 'user/absent' has not been uploaded"));
+        // What the training service stores on an upload: the folder with its shape in the metadata.
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        try (com.mongodb.client.MongoClient client = com.mongodb.client.MongoClients.create(ctx.mongoUri())) {
+            new ArtifactStore(client.getDatabase(ctx.artifactsDatabase())).putOnce(BaseModelArtifacts.folder(
+                    "tiny-bert"), new byte[]{1},
+                    new org.bson.Document(BaseModelArtifacts.NAME, "tiny-bert").append(
+                            BaseModelArtifacts.LAYERS, 2).append(BaseModelArtifacts.HIDDEN_SIZE, 16).append(
+                                    BaseModelArtifacts.HEADS, 2)
+                            .append(BaseModelArtifacts.FFN_SIZE, 32));
+        }
+        given().contentType("application/json").body("{\"name\":\"mine\",\"labels\":[\"neg\",\"pos\"],\"model\":"
+                + "{\"baseModel\":\"user/tiny-bert\",\"layers\":6,\"maxSeqLen\":32}}").post("/api/v1/tasks").then()
+                .statusCode(201).body("model.baseModel", equalTo("user/tiny-bert")).body("model.tokenizer", equalTo(
+                        "user/tiny-bert"))
+                .body("model.layers", equalTo(2)).body("model.hiddenSize", equalTo(16))
+                .body("model.ffnSize", equalTo(32)).body("model.maxSeqLen", equalTo(32));
     }
 
     @Test

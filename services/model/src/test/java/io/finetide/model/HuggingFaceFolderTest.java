@@ -29,6 +29,38 @@ class HuggingFaceFolderTest {
     static final byte[] TOKENIZER = "{\"model\":{}}".getBytes(StandardCharsets.UTF_8);
 
     @Test
+    void aZippedFolderReadsAsTheFolderAndOnlyItsKnownFilesAreTaken(@TempDir Path dir) throws Exception {
+        Weights w = Weights.initialise(CFG, 4);
+        HuggingFaceFolder.write(dir, CFG, w, TOKENIZER);
+        // The folder itself zipped (one directory level), with files reading ignores and an entry aiming outside.
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(bytes)) {
+            for (String f : HuggingFaceFolder.FILES) {
+                out.putNextEntry(new java.util.zip.ZipEntry("my-bert/" + f));
+                Files.copy(dir.resolve(f), out);
+            }
+            out.putNextEntry(new java.util.zip.ZipEntry("my-bert/vocab.txt"));
+            out.putNextEntry(new java.util.zip.ZipEntry("../../evil/config.json"));
+            out.write("{}".getBytes(StandardCharsets.UTF_8));
+        }
+        HuggingFaceFolder.Loaded loaded = HuggingFaceFolder.readZip(bytes.toByteArray(), 3, "mean", 0.1, 1);
+        assertThat(loaded.config()).isEqualTo(CFG);
+        assertThat(loaded.weights().get("encoder.layer.1.output.dense.weight").values()).isEqualTo(w.get(
+                "encoder.layer.1.output.dense.weight").values());
+        assertThat(HuggingFaceFolder.readZip(HuggingFaceFolder.zip(dir), 3, "mean", 0.1, 1).config()).isEqualTo(CFG);
+
+        java.io.ByteArrayOutputStream partial = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(partial)) {
+            out.putNextEntry(new java.util.zip.ZipEntry("config.json"));
+            Files.copy(dir.resolve("config.json"), out);
+        }
+        assertThatThrownBy(() -> HuggingFaceFolder.readZip(partial.toByteArray(), 3, "mean", 0.1, 1))
+                .hasMessageContaining("the archive has no model.safetensors");
+        assertThatThrownBy(() -> HuggingFaceFolder.readZip("not a zip".getBytes(StandardCharsets.UTF_8), 3, "mean",
+                0.1, 1)).hasMessageContaining("not a zip archive");
+    }
+
+    @Test
     void whatIsWrittenReadsBackExactly(@TempDir Path dir) throws Exception {
         Weights w = Weights.initialise(CFG, 4);
         HuggingFaceFolder.write(dir, CFG, w, TOKENIZER);

@@ -74,6 +74,31 @@ class PreprocessingFlowIT {
         return t;
     }
 
+    @jakarta.inject.Inject
+    io.finetide.preprocessing.domain.Tokenizers tokenizers;
+
+    @Test
+    void anUploadedBasesTokenizerComesFromTheArtifactStore() {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        byte[] json;
+        try (io.finetide.model.text.TextEncoder e = io.finetide.model.text.TextEncoder.builtin("bge-small", 16)) {
+            json = e.json();
+        }
+        try (MongoClient client = MongoClients.create(ctx.mongoUri())) {
+            // As the training service stores an upload's tokenizer.
+            new ArtifactStore(client.getDatabase(ctx.artifactsDatabase())).putOnce(
+                    io.finetide.platform.store.BaseModelArtifacts.tokenizer("my-base"), json, new org.bson.Document());
+        }
+        TaskDefinitionEvent uploaded = TaskDefinitionEvent.newBuilder().setName("up").setModel(ModelSpec.newBuilder()
+                .setBaseModel("user/my-base").setTokenizer("user/my-base").setMaxSeqLen(8)).build();
+        TaskDefinitionEvent shipped = uploaded.toBuilder().setModel(uploaded.getModel().toBuilder().setTokenizer(
+                "bge-small")).build();
+        String text = "an uploaded tokenizer cuts this long sentence as the shipped one does";
+        io.finetide.preprocessing.domain.Tokenizers.Tokens a = tokenizers.tokenize(uploaded, text);
+        assertThat(a.ids()).hasSize(8).containsExactly(tokenizers.tokenize(shipped, text).ids());
+        assertThat(a.truncated()).isTrue();
+    }
+
     @Test
     void tokenClassificationExamplesAreCountedAndNotPrepared() throws Exception {
         TaskDefinitionEvent t = TaskDefinitions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder()

@@ -3,7 +3,11 @@ package io.finetide.training;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,14 +19,20 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 
 import io.finetide.model.bundle.ModelBundle;
+import io.finetide.model.encoder.EncoderConfig;
+import io.finetide.model.encoder.Weights;
+import io.finetide.model.pretrained.HuggingFaceFolder;
+import io.finetide.model.text.TextEncoder;
 import io.finetide.platform.datasets.SnapshotFile;
 import io.finetide.platform.events.Events;
 import io.finetide.platform.store.ArtifactStore;
+import io.finetide.platform.store.BaseModelArtifacts;
 import io.finetide.platform.tasks.TaskDefinitions;
 import io.finetide.platform.topics.Topics;
 import io.finetide.proto.v1.DatasetSnapshotEvent;
@@ -71,13 +81,11 @@ class TrainingFlowIT {
                 .setPreprocessing(io.finetide.proto.v1.PreprocessingSpec.newBuilder().setTruncation(
                         io.finetide.proto.v1.Truncation.TAIL))
                 .build()), 1L);
-        try (MongoClient client = MongoClients.create(ctx.mongoUri());
-                KafkaProducer<String, byte[]> p = TestKafka.producer(ctx.bootstrap());
-                KafkaConsumer<String, byte[]> trainedC = TestKafka.consumerFromStart(ctx.bootstrap(),
-                        ctx.topic(Topics.MODELS_TRAINED));
-                KafkaConsumer<String, byte[]> progressC = TestKafka.consumerFromStart(ctx.bootstrap(),
-                        ctx.topic(Topics.TRAINING_PROGRESS))) {
-            ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.artifactsDatabase()));
+        try (Clients c = Clients.open(ctx)) {
+            var p = c.producer();
+            var trainedC = c.trained();
+            var progressC = c.progress();
+            ArtifactStore store = c.store();
             p.send(new ProducerRecord<>(ctx.topic(Topics.TASKS), "tr", task.toByteArray())).get();
             DatasetSnapshotEvent v1 = snapshot(store, 1, rows(300, 1, "a"));
             p.send(new ProducerRecord<>(ctx.topic(Topics.DATASETS_SNAPSHOTS), "tr", v1.toByteArray())).get();
@@ -135,24 +143,15 @@ class TrainingFlowIT {
                         .setFineTuning(io.finetide.proto.v1.FineTuning.newBuilder().setStrategy(
                                 io.finetide.proto.v1.FineTuningStrategy.LORA).setLoraRank(4)))
                 .build()), 1L);
-        try (MongoClient client = MongoClients.create(ctx.mongoUri());
-                KafkaProducer<String, byte[]> p = TestKafka.producer(ctx.bootstrap());
-                KafkaConsumer<String, byte[]> trainedC = TestKafka.consumerFromStart(ctx.bootstrap(),
-                        ctx.topic(Topics.MODELS_TRAINED));
-                KafkaConsumer<String, byte[]> progressC = TestKafka.consumerFromStart(ctx.bootstrap(),
-                        ctx.topic(Topics.TRAINING_PROGRESS))) {
-            ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.artifactsDatabase()));
+        try (Clients c = Clients.open(ctx)) {
+            var p = c.producer();
+            var trainedC = c.trained();
+            var progressC = c.progress();
+            ArtifactStore store = c.store();
             p.send(new ProducerRecord<>(ctx.topic(Topics.TASKS), "lo", task.toByteArray())).get();
             DatasetSnapshotEvent v1 = snapshot(store, "lo", 1, rows(300, 1, "a"));
             p.send(new ProducerRecord<>(ctx.topic(Topics.DATASETS_SNAPSHOTS), "lo", v1.toByteArray())).get();
-            List<ModelTrainedEvent> trained = new ArrayList<>();
-            List<TrainingProgressEvent> progress = new ArrayList<>();
-            await().atMost(Duration.ofMinutes(3)).until(() -> {
-                collect(trainedC, progressC, trained, progress);
-                return trained.stream().anyMatch(m -> m.getModelId().equals("lo-m1"));
-            });
-            ModelTrainedEvent m1 = trained.stream().filter(m -> m.getModelId().equals("lo-m1")).findFirst()
-                    .orElseThrow();
+            ModelTrainedEvent m1 = awaitModel(trainedC, progressC, "lo-m1");
             ModelBundle bundle = ModelBundle.fromBytes(store.require(m1.getArtifact()));
             assertThat(bundle.metadata()).containsEntry("strategy", "lora-4");
             // The random base the run started from, as the service drew it.
@@ -171,6 +170,115 @@ class TrainingFlowIT {
             assertThat(bundle.weights().tensors().keySet()).noneMatch(n -> n.contains("lora"));
             assertThat(m1.getValidationMetrics().getAccuracy()).isGreaterThan(0.8);
         }
+    }
+
+    @Test
+    void anUploadedHuggingFaceFolderIsABaseATaskCanName(@TempDir Path dir) throws Exception {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        byte[] tokenizer;
+        int vocab;
+        try (TextEncoder e = TextEncoder.builtin("minilm-l6", 16)) {
+            tokenizer = e.json();
+            vocab = e.vocabSize();
+        }
+        EncoderConfig cfg = new EncoderConfig(vocab, 32, 2, 16, 2, 2, 32, 2, "mean", 0.1, 1e-12);
+        Weights uploaded = Weights.initialise(cfg, 77);
+        HuggingFaceFolder.write(dir.resolve("a"), cfg, uploaded, tokenizer);
+        byte[] zip = HuggingFaceFolder.zip(dir.resolve("a"));
+        given().contentType("application/zip").body(zip).put("/api/v1/base-models/tiny-bert?pooling=mean").then()
+                .statusCode(201).body("layers", equalTo(2)).body("hiddenSize", equalTo(16));
+        given().contentType("application/zip").body(zip).put("/api/v1/base-models/tiny-bert?pooling=mean").then()
+                .statusCode(200);
+        HuggingFaceFolder.write(dir.resolve("b"), cfg, Weights.initialise(cfg, 78), tokenizer);
+        given().contentType("application/zip").body(HuggingFaceFolder.zip(dir.resolve("b"))).put(
+                "/api/v1/base-models/tiny-bert?pooling=mean").then().statusCode(409);
+        // A folder that lacks a tensor is refused with the tensor's name, and nothing is stored.
+        Path safetensors = dir.resolve("b").resolve("model.safetensors");
+        java.util.Map<String, Weights.Tensor> tensors = new java.util.LinkedHashMap<>(
+                HuggingFaceFolder.SafeTensors.read(safetensors));
+        tensors.keySet().removeIf(n -> n.endsWith("encoder.layer.1.output.dense.weight"));
+        HuggingFaceFolder.SafeTensors.write(safetensors, tensors);
+        given().contentType("application/zip").body(HuggingFaceFolder.zip(dir.resolve("b"))).put(
+                "/api/v1/base-models/broken").then().statusCode(422).body("message", containsString(
+                        "encoder.layer.1.output.dense.weight"));
+        given().contentType("application/zip").body(zip).put("/api/v1/base-models/tiny-bert?pooling=max").then()
+                .statusCode(422).body("message", containsString("pooling"));
+        given().get("/api/v1/base-models").then().statusCode(200).body("name", contains("tiny-bert"));
+
+        try (Clients c = Clients.open(ctx)) {
+            var p = c.producer();
+            var trainedC = c.trained();
+            var progressC = c.progress();
+            ArtifactStore store = c.store();
+            // As ingestion validates it: the uploaded base fixes the shape and the tokenizer.
+            TaskDefinitionEvent task = TaskDefinitions.stamped(TaskDefinitions.validated(TaskDefinitionEvent
+                    .newBuilder().setName("ub").addLabels("vehicle").addLabels("fruit").setModel(ModelSpec
+                            .newBuilder().setBaseModel("user/tiny-bert").setMaxSeqLen(16))
+                    .setHyperParameters(HyperParameters.newBuilder().setEpochs(2).setLearningRate(1e-2).setBatchSize(
+                            16).setFineTuning(
+                                    io.finetide.proto.v1.FineTuning.newBuilder().setStrategy(
+                                            io.finetide.proto.v1.FineTuningStrategy.HEAD_ONLY)))
+                    .build(), BaseModelArtifacts.resolver(store)), 1L);
+            assertThat(task.getModel().getTokenizer()).isEqualTo("user/tiny-bert");
+            assertThat(task.getModel().getLayers()).isEqualTo(2);
+            p.send(new ProducerRecord<>(ctx.topic(Topics.TASKS), "ub", task.toByteArray())).get();
+            p.send(new ProducerRecord<>(ctx.topic(Topics.DATASETS_SNAPSHOTS), "ub", snapshot(store, "ub", 1, rows(
+                    200, 5, "u")).toByteArray())).get();
+            ModelTrainedEvent m1 = awaitModel(trainedC, progressC, "ub-m1");
+            ModelBundle bundle = ModelBundle.fromBytes(store.require(m1.getArtifact()));
+            assertThat(bundle.metadata()).containsEntry("baseModel", "user/tiny-bert");
+            assertThat(bundle.tokenizerName()).isEqualTo("user/tiny-bert");
+            assertThat(bundle.tokenizerJson()).isEqualTo(tokenizer);
+            assertThat(bundle.config().pooling()).isEqualTo("mean");
+            assertThat(bundle.config().hiddenSize()).isEqualTo(16);
+            // Head-only from the uploaded weights: the encoder is the upload, bit for bit.
+            for (String name : uploaded.tensors().keySet()) {
+                if (name.startsWith("classifier")) {
+                    assertThat(bundle.weights().get(name).values()).as(name).isNotEqualTo(uploaded.get(name)
+                            .values());
+                } else {
+                    assertThat(bundle.weights().get(name).values()).as(name).isEqualTo(uploaded.get(name).values());
+                }
+            }
+        }
+        assertThat(given().get("/q/metrics").asString()).contains(
+                "finetide_training_base_models_uploads_total{outcome=\"conflict\"");
+    }
+
+    /** The store, a producer, and consumers of the trained and progress topics from their start. */
+    private record Clients(MongoClient mongo, KafkaProducer<String, byte[]> producer,
+            KafkaConsumer<String, byte[]> trained, KafkaConsumer<String, byte[]> progress, ArtifactStore store)
+            implements
+                AutoCloseable {
+        static Clients open(FinetideTestResource.Context ctx) {
+            MongoClient mongo = MongoClients.create(ctx.mongoUri());
+            return new Clients(mongo, TestKafka.producer(ctx.bootstrap()), TestKafka.consumerFromStart(ctx
+                    .bootstrap(), ctx.topic(Topics.MODELS_TRAINED)), TestKafka.consumerFromStart(ctx.bootstrap(),
+                            ctx
+                                    .topic(Topics.TRAINING_PROGRESS)),
+                    new ArtifactStore(mongo.getDatabase(ctx
+                            .artifactsDatabase())));
+        }
+
+        @Override
+        public void close() {
+            progress.close();
+            trained.close();
+            producer.close();
+            mongo.close();
+        }
+    }
+
+    /** The trained event of {@code modelId}, once it is there. */
+    private static ModelTrainedEvent awaitModel(KafkaConsumer<String, byte[]> trainedC,
+            KafkaConsumer<String, byte[]> progressC, String modelId) {
+        List<ModelTrainedEvent> trained = new ArrayList<>();
+        List<TrainingProgressEvent> progress = new ArrayList<>();
+        await().atMost(Duration.ofMinutes(3)).until(() -> {
+            collect(trainedC, progressC, trained, progress);
+            return trained.stream().anyMatch(m -> m.getModelId().equals(modelId));
+        });
+        return trained.stream().filter(m -> m.getModelId().equals(modelId)).findFirst().orElseThrow();
     }
 
     private static void collect(KafkaConsumer<String, byte[]> trainedC, KafkaConsumer<String, byte[]> progressC,

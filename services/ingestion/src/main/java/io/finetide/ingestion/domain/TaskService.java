@@ -13,6 +13,8 @@ import io.finetide.ingestion.store.TaskRecord;
 import io.finetide.ingestion.store.TaskStore;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
+import io.finetide.platform.store.ArtifactStore;
+import io.finetide.platform.store.BaseModelArtifacts;
 import io.finetide.platform.tasks.KeyedRegistry;
 import io.finetide.platform.tasks.TaskDefinitions;
 import io.finetide.proto.v1.TaskDefinitionEvent;
@@ -45,6 +47,9 @@ public class TaskService {
     @Inject
     EventPublisher publisher;
 
+    @Inject
+    ArtifactStore artifacts;
+
     public void loadFromStore() {
         for (TaskRecord r : store.all()) {
             registry.put(r.name(), r.definition());
@@ -53,7 +58,7 @@ public class TaskService {
     }
 
     public Outcome create(TaskDefinitionEvent submitted) {
-        TaskDefinitionEvent task = TaskDefinitions.validated(submitted);
+        TaskDefinitionEvent task = TaskDefinitions.validated(submitted, BaseModelArtifacts.resolver(artifacts));
         TaskDefinitionEvent stamped = TaskDefinitions.stamped(task, System.currentTimeMillis());
         boolean created = store.insertOnce(TaskRecord.of(stamped));
         TaskDefinitionEvent stored = store.find(task.getName()).orElseThrow().definition();
@@ -78,7 +83,8 @@ public class TaskService {
             return Optional.empty();
         }
         TaskDefinitionEvent old = existing.get().definition();
-        TaskDefinitionEvent changed = TaskDefinitions.changed(old, submitted.toBuilder().setName(name).build());
+        TaskDefinitionEvent changed = TaskDefinitions.changed(old, submitted.toBuilder().setName(name).build(),
+                BaseModelArtifacts.resolver(artifacts));
         if (TaskDefinitions.content(changed).equals(TaskDefinitions.content(old))) {
             publisher.task(old);
             registry.put(name, old);

@@ -124,6 +124,96 @@ public final class HuggingFaceFolder {
         return new Loaded(config, new Weights(weights), tokenizer, List.copyOf(ignored), headFromFile);
     }
 
+    /** The files of a folder that reading needs; the other files of a Hugging Face folder are left out. */
+    public static final List<String> FILES = List.of("config.json", "model.safetensors", "tokenizer.json");
+    /** Beyond this a zipped folder is refused: the largest base a CPU fine-tunes is far smaller. */
+    public static final long MAX_UNZIPPED_BYTES = 2L << 30;
+
+    /**
+     * Reads a folder sent as a zip archive (the folder itself or its files at the top): only {@link #FILES} are taken,
+     * each by its file name into a private temporary directory, so no entry name can write elsewhere.
+     */
+    public static Loaded readZip(byte[] zip, int numLabels, String pooling, double dropout, long seed) {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("finetide-hf-");
+            unzip(zip, dir);
+            return read(dir, numLabels, pooling, dropout, seed);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (dir != null) {
+                deleteQuietly(dir);
+            }
+        }
+    }
+
+    private static void unzip(byte[] zip, Path dir) throws IOException {
+        long total = 0;
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(
+                zip))) {
+            java.util.zip.ZipEntry e;
+            boolean any = false;
+            while ((e = in.getNextEntry()) != null) {
+                any = true;
+                String file = e.getName().substring(e.getName().lastIndexOf('/') + 1);
+                if (e.isDirectory() || !FILES.contains(file) || e.getName().chars().filter(c -> c == '/').count() > 1) {
+                    continue;
+                }
+                if (!seen.add(file)) {
+                    throw new IllegalArgumentException("the archive holds " + file + " twice");
+                }
+                try (OutputStream out = Files.newOutputStream(dir.resolve(file))) {
+                    byte[] buf = new byte[1 << 16];
+                    int n;
+                    while ((n = in.read(buf)) > 0) {
+                        total += n;
+                        if (total > MAX_UNZIPPED_BYTES) {
+                            throw new IllegalArgumentException("the archive unpacks to more than "
+                                    + (MAX_UNZIPPED_BYTES >> 20) + " MB");
+                        }
+                        out.write(buf, 0, n);
+                    }
+                }
+            }
+            if (!any) {
+                throw new IllegalArgumentException("not a zip archive (or an empty one)");
+            }
+        } catch (java.util.zip.ZipException e) {
+            throw new IllegalArgumentException("not a readable zip archive: " + e.getMessage());
+        }
+        for (String f : FILES) {
+            if (!seen.contains(f)) {
+                throw new IllegalArgumentException("the archive has no " + f + " (at its top or in one folder)");
+            }
+        }
+    }
+
+    /** A zip of {@link #FILES} of {@code dir}, at the archive's top. */
+    public static byte[] zip(Path dir) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(bytes)) {
+            for (String f : FILES) {
+                out.putNextEntry(new java.util.zip.ZipEntry(f));
+                Files.copy(dir.resolve(f), out);
+                out.closeEntry();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot zip " + dir, e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            files.forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // A temporary directory left behind is harmless; the read's own error matters more.
+        }
+        dir.toFile().delete();
+    }
+
     /**
      * Writes a folder that {@code transformers}' {@code BertModel.from_pretrained} reads (the head is kept under
      * {@code classifier.*}, and the pooling in {@code finetide_pooling}).

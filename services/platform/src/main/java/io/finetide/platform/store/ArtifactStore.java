@@ -67,6 +67,13 @@ public final class ArtifactStore {
         return files.size();
     }
 
+    /** Every stored file whose name matches the regular expression {@code pattern}, by name. */
+    public List<GridFSFile> findMatching(String pattern) {
+        List<GridFSFile> files = new ArrayList<>();
+        bucket.find(Filters.regex("filename", pattern)).sort(new Document("filename", 1)).forEach(files::add);
+        return files;
+    }
+
     public Optional<GridFSFile> find(String name) {
         return Optional.ofNullable(bucket.find(Filters.eq("filename", name)).first());
     }

@@ -56,6 +56,19 @@ public final class TaskDefinitions {
             "bge-small", ModelSpec.newBuilder().setTokenizer("bge-small").setLayers(12).setHiddenSize(384).setHeads(12)
                     .setFfnSize(1536).build());
     public static final String DEFAULT_BASE = "minilm-l6";
+    /**
+     * A base model a user uploaded (a Hugging Face folder, see the training service's base-model API) is named
+     * {@code user/<name>}; its tokenizer has the same name.
+     */
+    public static final String USER_BASE_PREFIX = "user/";
+    /** Shapes of the bases that ship with the platform only. */
+    public static final BaseResolver BUILTIN_BASES = PRETRAINED::get;
+
+    /** The shape and tokenizer a base model fixes, or null for an unknown one. */
+    @FunctionalInterface
+    public interface BaseResolver {
+        ModelSpec resolve(String base);
+    }
 
     /** The size of a random start when the task gives none. */
     public static final ModelSpec DEFAULT_MODEL = ModelSpec.newBuilder()
@@ -100,11 +113,16 @@ public final class TaskDefinitions {
 
     /** Fills every unset field with its default; set fields are kept. */
     public static TaskDefinitionEvent withDefaults(TaskDefinitionEvent in) {
+        return withDefaults(in, BUILTIN_BASES);
+    }
+
+    /** As {@link #withDefaults(TaskDefinitionEvent)}, knowing the bases {@code bases} resolves (uploaded ones too). */
+    public static TaskDefinitionEvent withDefaults(TaskDefinitionEvent in, BaseResolver bases) {
         TaskDefinitionEvent.Builder b = in.toBuilder();
         if (b.getType() == TaskType.TASK_TYPE_UNSPECIFIED) {
             b.setType(TaskType.TEXT_CLASSIFICATION);
         }
-        b.setModel(mergeModel(in.hasModel() ? in.getModel() : ModelSpec.getDefaultInstance()));
+        b.setModel(mergeModel(in.hasModel() ? in.getModel() : ModelSpec.getDefaultInstance(), bases));
         b.setHyperParameters(mergeHp(in.hasHyperParameters()
                 ? in.getHyperParameters()
                 : HyperParameters.getDefaultInstance()));
@@ -160,9 +178,9 @@ public final class TaskDefinitions {
         return b.build();
     }
 
-    private static ModelSpec mergeModel(ModelSpec m) {
+    private static ModelSpec mergeModel(ModelSpec m, BaseResolver bases) {
         String base = m.getBaseModel().isEmpty() ? DEFAULT_BASE : m.getBaseModel();
-        ModelSpec pretrained = PRETRAINED.get(base);
+        ModelSpec pretrained = bases.resolve(base);
         if (pretrained != null) {
             // The base decides the shape; what the task said about it is overridden, not silently mixed.
             m = m.toBuilder().setTokenizer(pretrained.getTokenizer()).setLayers(pretrained.getLayers())
@@ -233,6 +251,11 @@ public final class TaskDefinitions {
 
     /** Every problem of a (defaulted) task, or an empty list. */
     public static List<String> problems(TaskDefinitionEvent t) {
+        return problems(t, BUILTIN_BASES);
+    }
+
+    /** Every problem of a (defaulted) task, knowing the bases {@code bases} resolves. */
+    public static List<String> problems(TaskDefinitionEvent t, BaseResolver bases) {
         List<String> p = new ArrayList<>();
         if (!NAME.matcher(t.getName()).matches()) {
             p.add("name must match " + NAME.pattern());
@@ -261,11 +284,20 @@ public final class TaskDefinitions {
         if (!m.getArchitecture().equals(ARCHITECTURE_ENCODER)) {
             p.add("model.architecture must be '" + ARCHITECTURE_ENCODER + "'");
         }
-        if (!TOKENIZERS.contains(m.getTokenizer())) {
+        boolean uploaded = m.getBaseModel().startsWith(USER_BASE_PREFIX);
+        if (uploaded) {
+            if (bases.resolve(m.getBaseModel()) == null) {
+                p.add("model.baseModel '" + m.getBaseModel() + "' has not been uploaded (PUT /api/v1/base-models/"
+                        + m.getBaseModel().substring(USER_BASE_PREFIX.length()) + " on the training service)");
+            } else if (!m.getTokenizer().equals(m.getBaseModel())) {
+                p.add("model.tokenizer of an uploaded base is its own ('" + m.getBaseModel() + "')");
+            }
+        } else if (!TOKENIZERS.contains(m.getTokenizer())) {
             p.add("model.tokenizer must be one of " + TOKENIZERS);
         }
-        if (!m.getBaseModel().equals(BASE_RANDOM) && !PRETRAINED.containsKey(m.getBaseModel())) {
-            p.add("model.baseModel must be '" + BASE_RANDOM + "' or one of " + PRETRAINED.keySet());
+        if (!uploaded && !m.getBaseModel().equals(BASE_RANDOM) && !PRETRAINED.containsKey(m.getBaseModel())) {
+            p.add("model.baseModel must be '" + BASE_RANDOM + "', one of " + PRETRAINED.keySet() + " or '"
+                    + USER_BASE_PREFIX + "<name>' of an uploaded base");
         }
         range(p, "model.layers", m.getLayers(), 1, 24);
         range(p, "model.hiddenSize", m.getHiddenSize(), 8, 2048);
@@ -374,8 +406,12 @@ public final class TaskDefinitions {
 
     /** Defaults, validation and a fresh envelope: what ingestion publishes. */
     public static TaskDefinitionEvent validated(TaskDefinitionEvent in) {
-        TaskDefinitionEvent t = withDefaults(in);
-        List<String> problems = problems(t);
+        return validated(in, BUILTIN_BASES);
+    }
+
+    public static TaskDefinitionEvent validated(TaskDefinitionEvent in, BaseResolver bases) {
+        TaskDefinitionEvent t = withDefaults(in, bases);
+        List<String> problems = problems(t, bases);
         if (!problems.isEmpty()) {
             throw new RejectedException(ReasonCode.INVALID_TASK, String.join("; ", problems));
         }
@@ -399,8 +435,9 @@ public final class TaskDefinitions {
      * A change to an existing task: the labels, the type and the split ratios cannot change (examples already carry
      * them: a new label set or other ratios would be a new task); the rest can, and the revision goes up by one.
      */
-    public static TaskDefinitionEvent changed(TaskDefinitionEvent existing, TaskDefinitionEvent submitted) {
-        TaskDefinitionEvent t = validated(submitted);
+    public static TaskDefinitionEvent changed(TaskDefinitionEvent existing, TaskDefinitionEvent submitted,
+            BaseResolver bases) {
+        TaskDefinitionEvent t = validated(submitted, bases);
         List<String> p = new ArrayList<>();
         if (!t.getName().equals(existing.getName())) {
             p.add("name cannot change");

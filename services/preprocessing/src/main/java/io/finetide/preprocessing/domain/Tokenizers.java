@@ -5,13 +5,20 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import io.finetide.model.text.TextEncoder;
+import io.finetide.platform.store.ArtifactStore;
+import io.finetide.platform.store.BaseModelArtifacts;
 import io.finetide.proto.v1.ModelSpec;
 import io.finetide.proto.v1.TaskDefinitionEvent;
 import io.finetide.proto.v1.Truncation;
 
-/** One loaded tokenizer per name, shared by all tasks that use it, and the task's truncation policy. */
+/**
+ * One loaded tokenizer per name, shared by all tasks that use it, and the task's truncation policy. The shipped
+ * tokenizers load from the model library; an uploaded base's ({@code user/<name>}) from the artifact store, where its
+ * name never changes content.
+ */
 @ApplicationScoped
 public class Tokenizers {
 
@@ -19,6 +26,9 @@ public class Tokenizers {
     static final int MEASURE_LENGTH = 512;
 
     private final Map<String, TextEncoder> encoders = new ConcurrentHashMap<>();
+
+    @Inject
+    ArtifactStore artifacts;
 
     /**
      * Token ids after truncation, the length before it (capped at {@value #MEASURE_LENGTH}), and how many content
@@ -40,8 +50,7 @@ public class Tokenizers {
     }
 
     public Tokens tokenize(TaskDefinitionEvent task, String text) {
-        TextEncoder encoder = encoders.computeIfAbsent(task.getModel().getTokenizer(), n -> TextEncoder.builtin(n,
-                MEASURE_LENGTH));
+        TextEncoder encoder = encoders.computeIfAbsent(task.getModel().getTokenizer(), this::load);
         TextEncoder.Analysis a = encoder.analyse(text);
         int[] ids = a.ids();
         int maxLength = task.getModel().getMaxSeqLen();
@@ -50,6 +59,12 @@ public class Tokenizers {
             return new Tokens(ids, ids.length, false, a.unknown(), content);
         }
         return new Tokens(truncate(ids, maxLength, truncation(task)), ids.length, true, a.unknown(), content);
+    }
+
+    private TextEncoder load(String name) {
+        return BaseModelArtifacts.uploadedName(name).map(upload -> TextEncoder.fromJson(name, artifacts.require(
+                BaseModelArtifacts.tokenizer(upload)), MEASURE_LENGTH, io.finetide.model.text.Truncation.HEAD))
+                .orElseGet(() -> TextEncoder.builtin(name, MEASURE_LENGTH));
     }
 
     /**

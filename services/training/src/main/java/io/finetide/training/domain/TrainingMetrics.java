@@ -18,6 +18,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * <li>{@value #REJECTED}: snapshot events refused, tag {@code reason}</li>
  * <li>{@value #CHAMPIONS}: tasks whose champion this service knows (and would continue training from)</li>
  * <li>{@value #RESUMED}: runs that continued from a checkpoint of an earlier, killed attempt</li>
+ * <li>{@value #BASE_UPLOADS}: base-model uploads, tag {@code outcome} (created, unchanged, conflict, invalid)</li>
  * </ul>
  */
 @ApplicationScoped
@@ -29,6 +30,7 @@ public class TrainingMetrics {
     public static final String REJECTED = "finetide.training.snapshots.rejected";
     public static final String CHAMPIONS = "finetide.training.champions.known";
     public static final String RESUMED = "finetide.training.runs.resumed";
+    public static final String BASE_UPLOADS = "finetide.training.base.models.uploads";
 
     @Inject
     MeterRegistry registry;
@@ -48,6 +50,10 @@ public class TrainingMetrics {
 
     public void resumed() {
         registry.counter(RESUMED).increment();
+    }
+
+    public void baseUpload(String outcome) {
+        registry.counter(BASE_UPLOADS, "outcome", outcome).increment();
     }
 
     public void rejected(ReasonCode reason) {

@@ -17,6 +17,7 @@ import org.jboss.logging.Logger;
 import io.finetide.model.bundle.ModelBundle;
 import io.finetide.model.encoder.EncoderConfig;
 import io.finetide.model.encoder.Weights;
+import io.finetide.model.pretrained.HuggingFaceFolder;
 import io.finetide.model.pretrained.PretrainedEncoders;
 import io.finetide.model.text.TextEncoder;
 import io.finetide.model.train.Checkpoint;
@@ -31,6 +32,7 @@ import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.Events;
 import io.finetide.platform.local.LocalPaths;
 import io.finetide.platform.store.ArtifactStore;
+import io.finetide.platform.store.BaseModelArtifacts;
 import io.finetide.platform.tasks.Directory;
 import io.finetide.platform.tasks.TaskDefinitions;
 import io.finetide.proto.v1.DatasetSnapshotEvent;
@@ -56,6 +58,9 @@ public class TrainingService {
     private static final Logger LOG = Logger.getLogger(TrainingService.class);
 
     private final Directory directory = new Directory();
+
+    @Inject
+    BaseModels baseModels;
 
     @Inject
     TrainingRunStore runs;
@@ -120,19 +125,30 @@ public class TrainingService {
         List<SnapshotFile.Row> rows = SnapshotFile.read(artifacts.require(snapshot.getArtifact()));
         List<LabelledText> train = labelled(rows, Split.TRAIN, task);
         List<LabelledText> validation = labelled(rows, Split.VALIDATION, task);
+        String baseModel = task.getModel().getBaseModel();
+        // An uploaded base (user/<name>) brings its own tokenizer and weights from the artifact store.
+        Optional<String> uploaded = BaseModelArtifacts.uploadedName(baseModel);
+        TrainingConfig hp = Models.training(task.getHyperParameters(), config.patience(), config.threads());
+        HuggingFaceFolder.Loaded upload = uploaded.map(n -> baseModels.load(n, task.getLabelsCount(), task
+                .getHyperParameters().getDropout(), hp.seed())).orElse(null);
         // The task's truncation policy shapes training, and travels in the bundle so that serving cuts the same way.
-        try (TextEncoder encoder = TextEncoder.builtin(task.getModel().getTokenizer(), task.getModel().getMaxSeqLen(),
-                Models.truncation(task))) {
-            TrainingConfig hp = Models.training(task.getHyperParameters(), config.patience(), config.threads());
-            String baseModel = task.getModel().getBaseModel();
+        try (TextEncoder encoder = upload != null
+                ? TextEncoder.fromJson(baseModel, upload.tokenizerJson(), task.getModel().getMaxSeqLen(), Models
+                        .truncation(task))
+                : TextEncoder.builtin(task.getModel().getTokenizer(), task.getModel().getMaxSeqLen(), Models
+                        .truncation(task))) {
             boolean random = baseModel.equals(TaskDefinitions.BASE_RANDOM);
-            String pooling = random ? "mean" : PretrainedEncoders.base(baseModel).pooling();
+            String pooling = random
+                    ? "mean"
+                    : upload != null ? upload.config().pooling() : PretrainedEncoders.base(baseModel).pooling();
             // The configuration first, from the declared shape: reading the base's weights (a 90-130 MB file) is only
             // needed when there is no champion of that configuration to continue from.
             EncoderConfig encoderConfig = random
                     ? Models.encoder(task, encoder.vocabSize())
-                    : PretrainedEncoders.config(baseModel, task.getLabelsCount(), pooling, task.getHyperParameters()
-                            .getDropout());
+                    : upload != null
+                            ? upload.config()
+                            : PretrainedEncoders.config(baseModel, task.getLabelsCount(), pooling, task
+                                    .getHyperParameters().getDropout());
             String parentModelId = "";
             Weights initial = null;
             Optional<ModelPromotedEvent> champion = directory.champions().get(taskName);
@@ -149,8 +165,10 @@ public class TrainingService {
             if (initial == null) {
                 initial = random
                         ? Weights.initialise(encoderConfig, hp.seed())
-                        : PretrainedEncoders.load(baseModel, task.getLabelsCount(), pooling, task
-                                .getHyperParameters().getDropout(), hp.seed()).weights();
+                        : upload != null
+                                ? upload.weights()
+                                : PretrainedEncoders.load(baseModel, task.getLabelsCount(), pooling, task
+                                        .getHyperParameters().getDropout(), hp.seed()).weights();
             }
             final String parent = parentModelId;
             TrainingListener listener = new TrainingListener() {

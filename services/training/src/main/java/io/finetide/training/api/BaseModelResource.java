@@ -1,0 +1,75 @@
+package io.finetide.training.api;
+
+import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.bson.Document;
+
+import io.finetide.runtime.security.Requires;
+import io.finetide.runtime.security.Role;
+import io.finetide.training.domain.BaseModels;
+import io.smallrye.common.annotation.Blocking;
+
+/**
+ * Uploaded base models: {@code PUT /api/v1/base-models/{name}?pooling=cls|mean} with a zipped Hugging Face folder
+ * (201 stored, 200 the same archive again, 409 another archive under that name, 422 with the reason when it cannot be
+ * read: a missing or misshapen tensor is named); tasks then use {@code "baseModel": "user/<name>"}.
+ */
+@Requires
+@Path("/api/v1/base-models")
+@Produces(MediaType.APPLICATION_JSON)
+@Blocking
+public class BaseModelResource {
+
+    @Inject
+    BaseModels bases;
+
+    @PUT
+    @Path("/{name}")
+    @Consumes({"application/zip", MediaType.APPLICATION_OCTET_STREAM})
+    @Requires(Role.ADMIN)
+    public Response upload(@PathParam("name") String name, @QueryParam("pooling") @DefaultValue("cls") String pooling,
+            byte[] body) {
+        if (body == null || body.length == 0) {
+            return error(400, "MISSING_FIELD", "the body must be a zip of config.json, model.safetensors and "
+                    + "tokenizer.json");
+        }
+        try {
+            BaseModels.Stored stored = bases.upload(name, body, pooling);
+            return Response.status(stored.created() ? 201 : 200).entity(stored.description()).build();
+        } catch (BaseModels.ConflictException e) {
+            return error(409, "BASE_MODEL_CONFLICT", e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return error(422, "INVALID_BASE_MODEL", e.getMessage());
+        }
+    }
+
+    @GET
+    public List<Document> list() {
+        return bases.all();
+    }
+
+    @GET
+    @Path("/{name}")
+    public Response get(@PathParam("name") String name) {
+        return bases.find(name).map(d -> Response.ok(d).build()).orElse(error(404, "NOT_FOUND",
+                "no base model '" + name + "'"));
+    }
+
+    private static Response error(int status, String reason, String message) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(Map.of("reason", reason, "message",
+                message)).build();
+    }
+}

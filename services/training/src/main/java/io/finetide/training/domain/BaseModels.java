@@ -1,0 +1,140 @@
+package io.finetide.training.domain;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.bson.Document;
+import org.jboss.logging.Logger;
+
+import io.finetide.model.pretrained.HuggingFaceFolder;
+import io.finetide.model.text.TextEncoder;
+import io.finetide.model.text.Truncation;
+import io.finetide.platform.events.Hashing;
+import io.finetide.platform.store.ArtifactStore;
+import io.finetide.platform.store.BaseModelArtifacts;
+import io.finetide.platform.tasks.TaskDefinitions;
+
+/**
+ * Base models users upload: a BERT-family Hugging Face folder (config.json, model.safetensors, tokenizer.json) as a
+ * zip, checked by reading it as training will (every tensor, the tokenizer) before anything is stored. A task then
+ * names it {@code user/<name>}. Names are immutable: the same archive again is a no-op, another one is a conflict,
+ * so a model's lineage ({@code baseModel}) always means one set of weights.
+ */
+@ApplicationScoped
+public class BaseModels {
+
+    private static final Logger LOG = Logger.getLogger(BaseModels.class);
+    public static final Set<String> POOLINGS = Set.of("mean", "cls");
+
+    public static class ConflictException extends RuntimeException {
+        public ConflictException(String message) {
+            super(message);
+        }
+    }
+
+    /** @param created false when the same archive was there already */
+    public record Stored(boolean created, Document description) {
+    }
+
+    @Inject
+    ArtifactStore artifacts;
+
+    @Inject
+    TrainingMetrics metrics;
+
+    /**
+     * @throws IllegalArgumentException when the name, pooling or archive is unusable (the message says why)
+     * @throws ConflictException        when the name holds another archive
+     */
+    public Stored upload(String name, byte[] zip, String pooling) {
+        try {
+            Stored stored = store(name, zip, pooling);
+            metrics.baseUpload(stored.created() ? "created" : "unchanged");
+            return stored;
+        } catch (ConflictException e) {
+            metrics.baseUpload("conflict");
+            throw e;
+        } catch (IllegalArgumentException e) {
+            metrics.baseUpload("invalid");
+            throw e;
+        }
+    }
+
+    private Stored store(String name, byte[] zip, String pooling) {
+        if (!TaskDefinitions.NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("a base model's name must match " + TaskDefinitions.NAME.pattern());
+        }
+        if (!POOLINGS.contains(pooling)) {
+            throw new IllegalArgumentException("pooling must be one of " + POOLINGS + ", got '" + pooling + "'");
+        }
+        String sha = Hashing.sha256Hex(zip);
+        Optional<Document> existing = BaseModelArtifacts.metadata(artifacts, name);
+        if (existing.isPresent()) {
+            if (sha.equals(existing.get().getString(BaseModelArtifacts.SHA256))
+                    && pooling.equals(existing.get().getString(BaseModelArtifacts.POOLING))) {
+                return new Stored(false, existing.get());
+            }
+            throw new ConflictException("base model '" + name + "' exists with another archive or pooling; upload "
+                    + "under a new name");
+        }
+        HuggingFaceFolder.Loaded loaded = HuggingFaceFolder.readZip(zip, 2, pooling, 0.1, 1);
+        String base = TaskDefinitions.USER_BASE_PREFIX + name;
+        try (TextEncoder encoder = TextEncoder.fromJson(base, loaded.tokenizerJson(), 512, Truncation.HEAD)) {
+            if (encoder.vocabSize() > loaded.config().vocabSize()) {
+                throw new IllegalArgumentException("tokenizer.json has " + encoder.vocabSize() + " entries, the "
+                        + "model's embeddings only " + loaded.config().vocabSize());
+            }
+        } catch (RuntimeException e) {
+            if (e instanceof IllegalArgumentException) {
+                throw e;
+            }
+            throw new IllegalArgumentException("tokenizer.json cannot be loaded: " + e.getMessage());
+        }
+        var c = loaded.config();
+        Document meta = new Document(BaseModelArtifacts.NAME, name).append(BaseModelArtifacts.SHA256, sha)
+                .append(BaseModelArtifacts.POOLING, pooling).append(BaseModelArtifacts.LAYERS, c.layers())
+                .append(BaseModelArtifacts.HIDDEN_SIZE, c.hiddenSize()).append(BaseModelArtifacts.HEADS, c.heads())
+                .append(BaseModelArtifacts.FFN_SIZE, c.intermediateSize()).append(BaseModelArtifacts.VOCAB_SIZE, c
+                        .vocabSize())
+                .append(BaseModelArtifacts.MAX_POSITIONS, c.maxPositions());
+        // The tokenizer first: the folder's presence is what marks an upload complete.
+        artifacts.putOnce(BaseModelArtifacts.tokenizer(name), loaded.tokenizerJson(), new Document(
+                BaseModelArtifacts.NAME, name));
+        artifacts.putOnce(BaseModelArtifacts.folder(name), zip, meta);
+        LOG.infof("base model %s stored: %d layers, hidden %d, %d parameters, ignored %s", name, c.layers(), c
+                .hiddenSize(), c.parameterCount(), loaded.ignored());
+        return new Stored(true, meta);
+    }
+
+    public List<Document> all() {
+        return artifacts.findMatching("^base-models/[^/]+/folder\\.zip$").stream().map(f -> f.getMetadata())
+                .toList();
+    }
+
+    public Optional<Document> find(String name) {
+        return BaseModelArtifacts.metadata(artifacts, name);
+    }
+
+    /** The pooling an uploaded base was registered with. */
+    public String pooling(String name) {
+        return require(name).getString(BaseModelArtifacts.POOLING);
+    }
+
+    public byte[] tokenizer(String name) {
+        return artifacts.require(BaseModelArtifacts.tokenizer(name));
+    }
+
+    /** The uploaded folder as a model with a fresh head of {@code numLabels}. */
+    public HuggingFaceFolder.Loaded load(String name, int numLabels, double dropout, long seed) {
+        return HuggingFaceFolder.readZip(artifacts.require(BaseModelArtifacts.folder(name)), numLabels, pooling(
+                name), dropout, seed);
+    }
+
+    private Document require(String name) {
+        return find(name).orElseThrow(() -> new IllegalStateException("no uploaded base model '" + name + "'"));
+    }
+}
