@@ -1,5 +1,5 @@
 """Writes the golden fixtures of the model library's parity tests for the architectures no pretrained weights
-can be had for here: a tiny random T5 (encoder-decoder) and a tiny random GPT-2 (decoder), each as a Hugging Face
+can be had for here: a tiny random T5 (encoder-decoder), GPT-2 (decoder) and ALBERT (encoder), each as a Hugging Face
 folder (config.json, model.safetensors) with the reference outputs of `transformers` on a fixed padded batch
 (expected.json). The Java tests load the folders with HuggingFaceFolder and must reproduce the outputs.
 
@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 
 import torch
-from transformers import GPT2Config, GPT2LMHeadModel, T5Config, T5ForConditionalGeneration
+from transformers import (AlbertConfig, AlbertModel, GPT2Config, GPT2LMHeadModel, T5Config,
+                          T5ForConditionalGeneration)
 
 
 def padded(rows, pad=0):
@@ -85,10 +86,32 @@ def gpt2(out: Path):
     }))
 
 
+def albert(out: Path):
+    torch.manual_seed(9)
+    config = AlbertConfig(vocab_size=64, embedding_size=8, hidden_size=16, num_hidden_layers=3, num_attention_heads=2,
+                          intermediate_size=32, hidden_act="gelu_new", max_position_embeddings=32, type_vocab_size=2,
+                          hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0, layer_norm_eps=1e-12,
+                          num_hidden_groups=1, inner_group_num=1, pad_token_id=0)
+    model = perturbed(AlbertModel(config), 10).eval()
+    g = torch.Generator().manual_seed(11)
+    rows = [[2] + torch.randint(5, 64, (n,), generator=g).tolist() + [3] for n in (4, 12, 29)]
+    ids, mask = padded(rows)
+    with torch.no_grad():
+        result = model(input_ids=ids, attention_mask=mask, token_type_ids=torch.zeros_like(ids))
+    out.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(out, safe_serialization=True)
+    (out / "expected.json").write_text(json.dumps({
+        "inputs": rows,
+        "last_hidden_state": real_positions(result.last_hidden_state, rows),
+        "transformers": __import__("transformers").__version__,
+    }))
+
+
 if __name__ == "__main__":
     root = Path(sys.argv[1])
     t5(root / "t5-tiny")
     gpt2(root / "gpt2-tiny")
+    albert(root / "albert-tiny")
     for f in sorted(root.rglob("*")):
         if f.is_file():
             print(f, f.stat().st_size)

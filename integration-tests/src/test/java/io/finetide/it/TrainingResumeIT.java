@@ -113,8 +113,9 @@ class TrainingResumeIT {
             assertThat(resumed).hasSize(1);
             assertThat(progress).filteredOn(p -> p.getPhase() == TrainingProgressEvent.Phase.STARTED && p.getStep() > 0)
                     .singleElement().satisfies(p -> assertThat(p.getStep()).isGreaterThanOrEqualTo(5));
-            assertThat(Files.exists(checkpoint.getParent())).as("checkpoint removed once the model is stored")
-                    .isFalse();
+            // Removed right after the announcement (a crash in between keeps it for the retry): wait for it.
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Files.exists(checkpoint
+                    .getParent())).as("checkpoint removed once the model is stored").isFalse());
             String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(platform.url(
                     "training") + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
             assertThat(metrics).contains("finetide_training_runs_resumed_total 1.0");

@@ -33,6 +33,7 @@ import io.finetide.platform.events.Events;
 import io.finetide.platform.store.ArtifactStore;
 import io.finetide.platform.tasks.TaskDefinitions;
 import io.finetide.platform.topics.Topics;
+import io.finetide.proto.v1.ClassMetrics;
 import io.finetide.proto.v1.ModelEvaluatedEvent;
 import io.finetide.proto.v1.ModelPromotedEvent;
 import io.finetide.proto.v1.ModelTrainedEvent;
@@ -89,7 +90,7 @@ class EvaluationFlowIT {
             p.send(new ProducerRecord<>(ctx.topic(Topics.MODELS_TRAINED), "ev", trained("ev-m1").toByteArray())).get();
             p.send(new ProducerRecord<>(ctx.topic(Topics.MODELS_TRAINED), "ev", trained("ev-m1").toByteArray())).get();
             List<ModelEvaluatedEvent> verdicts = new ArrayList<>();
-            await().atMost(Duration.ofMinutes(2)).until(() -> collect(c, verdicts) >= 2);
+            await().atMost(Duration.ofMinutes(2)).until(() -> collect("ev", c, verdicts) >= 2);
             ModelEvaluatedEvent first = verdicts.get(0);
             assertThat(first.getBlessed()).isTrue();
             assertThat(first.getChampionModelId()).isEmpty();
@@ -103,11 +104,11 @@ class EvaluationFlowIT {
 
             ModelPromotedEvent champion = ModelPromotedEvent.newBuilder().setMeta(Events.meta("ev"))
                     .setModelId("ev-m1").setArtifact("models/ev/ev-m1.zip").build();
+            double known = championsKnown();
             p.send(new ProducerRecord<>(ctx.topic(Topics.MODELS_PROMOTED), "ev", champion.toByteArray())).get();
-            await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/q/metrics").asString()
-                    .contains("finetide_evaluation_champions_known 1.0"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> championsKnown() == known + 1);
             p.send(new ProducerRecord<>(ctx.topic(Topics.MODELS_TRAINED), "ev", trained("ev-m2").toByteArray())).get();
-            await().atMost(Duration.ofMinutes(2)).until(() -> collect(c, verdicts) >= 3);
+            await().atMost(Duration.ofMinutes(2)).until(() -> collect("ev", c, verdicts) >= 3);
             ModelEvaluatedEvent second = verdicts.get(2);
             assertThat(second.getModelId()).isEqualTo("ev-m2");
             assertThat(second.getChampionModelId()).isEqualTo("ev-m1");
@@ -118,16 +119,97 @@ class EvaluationFlowIT {
         given().get("/api/v1/tasks/ev/evaluations").then().statusCode(200);
     }
 
-    private static int collect(KafkaConsumer<String, byte[]> c, List<ModelEvaluatedEvent> into) throws Exception {
+    @Test
+    void aTaggerIsJudgedByEntityF1() throws Exception {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        TaskDefinitionEvent task = TaskDefinitions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder()
+                .setName("et").setType(io.finetide.proto.v1.TaskType.TOKEN_CLASSIFICATION).addAllLabels(
+                        io.finetide.testing.TaggedRows.TYPES)
+                .build()), 1L);
+        List<String> tags = List.of("O", "B-fruit", "I-fruit", "B-vehicle", "I-vehicle");
+        List<SnapshotFile.Row> rows = io.finetide.testing.TaggedRows.rows("t", 400, 8);
+        try (MongoClient client = MongoClients.create(ctx.mongoUri());
+                TextEncoder encoder = TextEncoder.builtin("minilm-l6", 16);
+                KafkaProducer<String, byte[]> p = TestKafka.producer(ctx.bootstrap());
+                KafkaConsumer<String, byte[]> c = TestKafka.consumerFromStart(ctx.bootstrap(),
+                        ctx.topic(Topics.MODELS_EVALUATED))) {
+            ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.artifactsDatabase()));
+            store.putOnce("datasets/et/et-v1.jsonl.gz", SnapshotFile.write(rows), new Document());
+            EncoderConfig cfg = new EncoderConfig(encoder.vocabSize(), 16, 2, 32, 1, 2, 64, tags.size(),
+                    EncoderConfig.TOKEN, 0, 1e-12);
+            List<io.finetide.model.train.TaggedWords> train = rows.stream().filter(r -> r.split().equals("TRAIN"))
+                    .map(r -> new io.finetide.model.train.TaggedWords(r.tokens(), r.tags().stream().mapToInt(
+                            tags::indexOf).toArray()))
+                    .toList();
+            Weights random = Weights.initialise(cfg, 4);
+            Trainer.Result good = Trainer.trainTokens(cfg, random, encoder, train, train, tags, new TrainingConfig(
+                    1e-2, 16, 6, 0.01, 0.1, 1, 1, 0, 0, 0, 1), io.finetide.model.train.Strategy.full(),
+                    TrainingListener.NONE, io.finetide.model.train.Checkpoint.Store.NONE);
+            for (String id : List.of("et-m1", "et-m2")) {
+                ModelBundle b = new ModelBundle(cfg, encoder.name(), encoder.maxLength(), encoder.truncation(), tags,
+                        id.equals("et-m1") ? good.weights() : random, encoder.json(), Map.of("id", id));
+                store.putOnce("models/et/" + id + ".zip", b.toBytes(), new Document());
+            }
+            p.send(new ProducerRecord<>(ctx.topic(Topics.TASKS), "et", task.toByteArray())).get();
+            p.send(new ProducerRecord<>(ctx.topic(Topics.MODELS_TRAINED), "et", trained("et", "et-m1")
+                    .toByteArray())).get();
+            List<ModelEvaluatedEvent> verdicts = new ArrayList<>();
+            await().atMost(Duration.ofMinutes(2)).until(() -> collect("et", c, verdicts) >= 1);
+            ModelEvaluatedEvent first = verdicts.get(0);
+            assertThat(first.getBlessed()).isTrue();
+            // 40 test sentences; entity F1 in micro_f1, one row per entity type.
+            assertThat(first.getCandidate().getExamples()).isEqualTo(40);
+            assertThat(first.getCandidate().getMicroF1()).isGreaterThan(0.8);
+            assertThat(first.getCandidate().getPerClassList()).extracting(ClassMetrics::getLabel).containsExactly(
+                    "fruit", "vehicle");
+            assertThat(first.getDecisionReason()).contains("entity F1");
+
+            double known = championsKnown();
+            p.send(new ProducerRecord<>(ctx.topic(Topics.MODELS_PROMOTED), "et", ModelPromotedEvent.newBuilder()
+                    .setMeta(Events.meta("et")).setModelId("et-m1").setArtifact("models/et/et-m1.zip").build()
+                    .toByteArray())).get();
+            await().atMost(Duration.ofSeconds(30)).until(() -> championsKnown() == known + 1);
+            p.send(new ProducerRecord<>(ctx.topic(Topics.MODELS_TRAINED), "et", trained("et", "et-m2")
+                    .toByteArray())).get();
+            await().atMost(Duration.ofMinutes(2)).until(() -> collect("et", c, verdicts) >= 2);
+            ModelEvaluatedEvent second = verdicts.get(1);
+            assertThat(second.getBlessed()).isFalse();
+            assertThat(second.getCandidate().getMicroF1()).isLessThan(second.getChampion().getMicroF1());
+            assertThat(second.getDecisionReason()).contains("entity F1").contains("keep champion");
+        }
+    }
+
+    /** The gauge of tasks whose champion the service knows (the other test of this class adds one too). */
+    private static double championsKnown() {
+        for (String line : given().get("/q/metrics").asString().split("\n")) {
+            if (line.startsWith("finetide_evaluation_champions_known ")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return 0;
+    }
+
+    /** Adds the verdicts of {@code task} (the tests of this class share the topic). */
+    private static int collect(String task, KafkaConsumer<String, byte[]> c, List<ModelEvaluatedEvent> into)
+            throws Exception {
         for (ConsumerRecord<String, byte[]> r : TestKafka.poll(c, Duration.ofMillis(200))) {
-            into.add(ModelEvaluatedEvent.parseFrom(r.value()));
+            ModelEvaluatedEvent e = ModelEvaluatedEvent.parseFrom(r.value());
+            if (e.getMeta().getTask().equals(task)) {
+                into.add(e);
+            }
         }
         return into.size();
     }
 
     private static ModelTrainedEvent trained(String id) {
-        return ModelTrainedEvent.newBuilder().setMeta(Events.meta("ev")).setModelId(id).setSnapshotId("ev-v1")
-                .setSnapshotArtifact("datasets/ev/ev-v1.jsonl.gz").setArtifact("models/ev/" + id + ".zip").build();
+        return trained("ev", id);
+    }
+
+    private static ModelTrainedEvent trained(String task, String id) {
+        return ModelTrainedEvent.newBuilder().setMeta(Events.meta(task)).setModelId(id).setSnapshotId(task + "-v1")
+                .setSnapshotArtifact("datasets/" + task + "/" + task + "-v1.jsonl.gz").setArtifact("models/" + task
+                        + "/" + id + ".zip")
+                .build();
     }
 
     private static void putModel(ArtifactStore store, String id, EncoderConfig cfg, Weights w, TextEncoder enc) {

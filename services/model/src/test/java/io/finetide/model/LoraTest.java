@@ -48,8 +48,13 @@ class LoraTest {
             merged = g.weights();
             state = g.state();
         }
-        // B starts at zero: before training the adapters change nothing, exactly.
-        assertThat(adaptedStart).isEqualTo(baseline);
+        // B starts at zero: before training the adapters change nothing. To rounding only: the plain graph's projections
+        // run as one fused MatMul+BiasAdd kernel, the adapted graph's (with the adapter's sum after them) as another.
+        for (int i = 0; i < baseline.length; i++) {
+            for (int k = 0; k < baseline[i].length; k++) {
+                assertThat(adaptedStart[i][k]).isCloseTo(baseline[i][k], within(1e-6f));
+            }
+        }
         // The base weights under the adapters never moved; the adapters did.
         for (ParamSpec p : ParamSpec.forConfig(CFG)) {
             if (!p.name().startsWith("classifier")) {

@@ -100,27 +100,41 @@ class PreprocessingFlowIT {
     }
 
     @Test
-    void tokenClassificationExamplesAreCountedAndNotPrepared() throws Exception {
-        TaskDefinitionEvent t = TaskDefinitions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder()
-                .setName("pt").setType(io.finetide.proto.v1.TaskType.TOKEN_CLASSIFICATION).addLabels("person")
-                .setTriggerMinNewExamples(1).build()), 1L);
-        send(Topics.TASKS, t.getName(), t.toByteArray());
-        double before = skipped();
-        sendAll(List.of(LabelledExampleEvent.newBuilder().setMeta(Events.meta("pt")).setId("t1").setText("Ann sang")
-                .addTokens("Ann").addTokens("sang").addTags("B-person").addTags("O").build()));
-        await().atMost(Duration.ofSeconds(60)).until(() -> skipped() - before == 1);
-        // Nothing prepared, so no snapshot can start a training no model supports yet.
-        given().get("/api/v1/tasks/pt/preparation").then().body("sequence", equalTo(0));
-    }
-
-    private static double skipped() {
-        double sum = 0;
-        for (String line : given().get("/q/metrics").asString().split("\n")) {
-            if (line.startsWith("finetide_preprocessing_examples_skipped_total{")) {
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
+    void taggedExamplesAreSnapshottedWithTheirWordsAndTags() throws Exception {
+        TaskDefinitionEvent t = task(TaskDefinitionEvent.newBuilder().setName("pt").setType(
+                io.finetide.proto.v1.TaskType.TOKEN_CLASSIFICATION).addLabels("person").setTriggerMinNewExamples(12)
+                .setTriggers(fast()), 1);
+        List<LabelledExampleEvent> tagged = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            // Words that cleaning would change (markup, a non-breaking space) stay as they were tagged.
+            tagged.add(LabelledExampleEvent.newBuilder().setMeta(Events.meta("pt")).setId("t" + i).setText(
+                    "Ann <b>sang</b> " + i).addTokens("Ann").addTokens("<b>sang</b>").addTokens("\u00A0" + i)
+                    .addTags("B-person").addTags("O").addTags("O").build());
         }
-        return sum;
+        sendAll(tagged);
+        // One tag short, and a tag of a type the task does not have.
+        sendAll(List.of(LabelledExampleEvent.newBuilder().setMeta(Events.meta("pt")).setId("bad1").setText("Ann sang")
+                .addTokens("Ann").addTokens("sang").addTags("B-person").build(),
+                LabelledExampleEvent.newBuilder()
+                        .setMeta(Events.meta("pt")).setId("bad2").setText("Ann sang").addTokens("Ann").addTokens(
+                                "sang")
+                        .addTags("B-city").addTags("O").build()));
+        DatasetSnapshotEvent first;
+        try (Watch<DatasetSnapshotEvent> snaps = snapshots("pt");
+                Watch<byte[]> dead = new Watch<>(Topics.DEAD_LETTER, "pt", b -> b)) {
+            first = snaps.until(l -> !l.isEmpty()).get(0);
+            dead.until(l -> l.size() == 2);
+            assertThat(dead.records).extracting(r -> TestKafka.header(r, DeadLetters.REASON)).containsOnly(
+                    "TOKEN_TAG_MISMATCH");
+        }
+        List<SnapshotFile.Row> rows = SnapshotFile.read(new ArtifactStore(mongo.getDatabase(ctx
+                .artifactsDatabase())).require(first.getArtifact()));
+        assertThat(rows).isNotEmpty().allSatisfy(r -> {
+            assertThat(r.tags()).containsExactly("B-person", "O", "O");
+            assertThat(r.tokens()).startsWith("Ann", "<b>sang</b>");
+            assertThat(r.text()).isEqualTo(String.join(" ", r.tokens()));
+            assertThat(r.label()).isEmpty();
+        });
     }
 
     private static TriggerSpec.Builder fast() {

@@ -95,7 +95,7 @@ class TrainingFlowIT {
             List<ModelTrainedEvent> trained = new ArrayList<>();
             List<TrainingProgressEvent> progress = new ArrayList<>();
             await().atMost(Duration.ofMinutes(3)).until(() -> {
-                collect(trainedC, progressC, trained, progress);
+                collect("tr", trainedC, progressC, trained, progress);
                 return trained.size() >= 1
                         && progress.stream().anyMatch(e -> e.getPhase() == TrainingProgressEvent.Phase.FINISHED)
                         && given().get("/q/metrics").asString()
@@ -122,7 +122,7 @@ class TrainingFlowIT {
             DatasetSnapshotEvent v2 = snapshot(store, 2, rows(400, 2, "b"));
             p.send(new ProducerRecord<>(ctx.topic(Topics.DATASETS_SNAPSHOTS), "tr", v2.toByteArray())).get();
             await().atMost(Duration.ofMinutes(3)).until(() -> {
-                collect(trainedC, progressC, trained, progress);
+                collect("tr", trainedC, progressC, trained, progress);
                 return trained.size() >= 2;
             });
             assertThat(trained).hasSize(2);
@@ -169,6 +169,34 @@ class TrainingFlowIT {
             // The exported model is a plain encoder of the base's shape: no adapter tensors travel.
             assertThat(bundle.weights().tensors().keySet()).noneMatch(n -> n.contains("lora"));
             assertThat(m1.getValidationMetrics().getAccuracy()).isGreaterThan(0.8);
+        }
+    }
+
+    @Test
+    void aTokenClassificationTaskTrainsATaggerChosenByEntityF1() throws Exception {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        TaskDefinitionEvent task = TaskDefinitions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder()
+                .setName("tg").setType(io.finetide.proto.v1.TaskType.TOKEN_CLASSIFICATION).addAllLabels(
+                        io.finetide.testing.TaggedRows.TYPES)
+                .setModel(ModelSpec.newBuilder().setBaseModel("random").setLayers(1).setHiddenSize(32).setHeads(2)
+                        .setFfnSize(64).setMaxSeqLen(16))
+                .setHyperParameters(HyperParameters.newBuilder().setEpochs(6).setLearningRate(1e-2).setBatchSize(16))
+                .build()), 1L);
+        try (Clients c = Clients.open(ctx)) {
+            c.producer().send(new ProducerRecord<>(ctx.topic(Topics.TASKS), "tg", task.toByteArray())).get();
+            c.producer().send(new ProducerRecord<>(ctx.topic(Topics.DATASETS_SNAPSHOTS), "tg", snapshot(c.store(),
+                    "tg", 1, io.finetide.testing.TaggedRows.rows("g", 300, 3)).toByteArray())).get();
+            ModelTrainedEvent m1 = awaitModel(c.trained(), c.progress(), "tg-m1");
+            ModelBundle bundle = ModelBundle.fromBytes(c.store().require(m1.getArtifact()));
+            assertThat(bundle.config().pooling()).isEqualTo(EncoderConfig.TOKEN);
+            assertThat(bundle.labels()).containsExactly("O", "B-fruit", "I-fruit", "B-vehicle", "I-vehicle");
+            // The validation figure of a tagging task is the entity-level F1.
+            assertThat(m1.getValidationMetrics().getAccuracy()).isGreaterThan(0.8);
+            assertThat(m1.getTrainExamples()).isEqualTo(240);
+            try (io.finetide.model.infer.Tagger tagger = io.finetide.model.infer.Tagger.load(bundle, 1)) {
+                assertThat(tagger.tag(List.of(List.of("my", "sweet", "mango", "and", "the", "bus"))).get(0).tags())
+                        .containsExactly("O", "B-fruit", "I-fruit", "O", "O", "B-vehicle");
+            }
         }
     }
 
@@ -279,6 +307,17 @@ class TrainingFlowIT {
             return trained.stream().anyMatch(m -> m.getModelId().equals(modelId));
         });
         return trained.stream().filter(m -> m.getModelId().equals(modelId)).findFirst().orElseThrow();
+    }
+
+    /** As below, keeping only the events of {@code task}: the tests of this class share the topics. */
+    private static void collect(String task, KafkaConsumer<String, byte[]> trainedC,
+            KafkaConsumer<String, byte[]> progressC, List<ModelTrainedEvent> trained,
+            List<TrainingProgressEvent> progress) throws Exception {
+        List<ModelTrainedEvent> t = new ArrayList<>();
+        List<TrainingProgressEvent> p = new ArrayList<>();
+        collect(trainedC, progressC, t, p);
+        t.stream().filter(e -> e.getMeta().getTask().equals(task)).forEach(trained::add);
+        p.stream().filter(e -> e.getMeta().getTask().equals(task)).forEach(progress::add);
     }
 
     private static void collect(KafkaConsumer<String, byte[]> trainedC, KafkaConsumer<String, byte[]> progressC,

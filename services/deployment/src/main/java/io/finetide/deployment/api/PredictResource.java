@@ -21,6 +21,7 @@ import io.finetide.deployment.domain.DeploymentMetrics;
 import io.finetide.deployment.domain.PredictionStats;
 import io.finetide.deployment.domain.RegistryService;
 import io.finetide.deployment.domain.SavedModelExport;
+import io.finetide.deployment.domain.ServedModel;
 import io.finetide.deployment.domain.ServingModels;
 import io.finetide.deployment.store.ModelRecord;
 import io.finetide.model.infer.Classifier;
@@ -43,6 +44,21 @@ public class PredictResource {
     }
 
     public record Error(String reason, String message) {
+    }
+
+    /** Words to tag: {@code tokens} (pre-split), or {@code texts} split on whitespace. */
+    public record TagRequest(List<String> texts, List<List<String>> tokens) {
+    }
+
+    /** A tagged span: its type, [start, end) in words, and its words joined by spaces. */
+    public record Entity(String type, int start, int end, String text) {
+    }
+
+    public record TagResult(List<String> tokens, List<String> tags, List<Double> confidences,
+            List<Entity> entities) {
+    }
+
+    public record TagResponse(String task, String modelId, int version, List<TagResult> results) {
     }
 
     public record ModelView(String modelId, int version, String stage, boolean champion, String snapshotId,
@@ -84,7 +100,14 @@ public class PredictResource {
             return error(400, "MALFORMED_PAYLOAD", "'texts' must not contain null");
         }
         long start = System.nanoTime();
-        return serving.predict(task, request.texts()).map(answer -> {
+        java.util.Optional<ServingModels.Answer> served;
+        try {
+            served = serving.predict(task, request.texts());
+        } catch (ServedModel.WrongKindException e) {
+            return error(409, "WRONG_ENDPOINT", "task '" + task + "' is a token-classification task: POST /api/v1/"
+                    + "tasks/" + task + "/tag");
+        }
+        return served.map(answer -> {
             List<Prediction> out = new ArrayList<>();
             predictionStats.record(task, answer.modelId(), answer.labels(), answer.predictions());
             for (Classifier.Prediction p : answer.predictions()) {
@@ -96,6 +119,55 @@ public class PredictResource {
             }
             metrics.predicted(task, request.texts().size(), System.nanoTime() - start);
             return Response.ok(new PredictResponse(task, answer.modelId(), answer.version(), out)).build();
+        }).orElseGet(() -> error(404, "NO_CHAMPION", "task '" + task + "' has no model in service yet"));
+    }
+
+    /** Tags the words of each text with the task's champion (a token-classification model) and lists the entities. */
+    @POST
+    @Path("/tag")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response tag(@PathParam("task") String task, TagRequest request) {
+        List<List<String>> words = new ArrayList<>();
+        if (request != null && request.tokens() != null && !request.tokens().isEmpty()) {
+            if (request.tokens().stream().anyMatch(t -> t == null || t.isEmpty() || t.contains(null))) {
+                return error(400, "MALFORMED_PAYLOAD", "'tokens' must be non-empty arrays of strings");
+            }
+            words.addAll(request.tokens());
+        } else if (request != null && request.texts() != null && !request.texts().isEmpty()) {
+            for (String text : request.texts()) {
+                if (text == null || text.isBlank()) {
+                    return error(400, "MALFORMED_PAYLOAD", "'texts' must not contain null or blank texts");
+                }
+                words.add(List.of(text.trim().split("\\s+")));
+            }
+        } else {
+            return error(400, "MISSING_FIELD", "give 'tokens' (arrays of words) or 'texts'");
+        }
+        if (words.size() > config.maxTextsPerRequest()) {
+            return error(413, "BATCH_TOO_LARGE", words.size() + " texts, the limit is " + config
+                    .maxTextsPerRequest());
+        }
+        long start = System.nanoTime();
+        java.util.Optional<ServingModels.Tags> served;
+        try {
+            served = serving.tag(task, words);
+        } catch (ServedModel.WrongKindException e) {
+            return error(409, "WRONG_ENDPOINT", "task '" + task + "' labels texts: POST /api/v1/tasks/" + task
+                    + "/predict");
+        }
+        return served.map(tags -> {
+            List<TagResult> out = new ArrayList<>();
+            for (io.finetide.model.infer.Tagger.Tagged t : tags.results()) {
+                List<Double> confidences = new ArrayList<>();
+                for (float c : t.confidences()) {
+                    confidences.add((double) c);
+                }
+                out.add(new TagResult(t.words(), t.tags(), confidences, t.entities().stream().map(e -> new Entity(e
+                        .type(), e.start(), e.end(), String.join(" ", t.words().subList(e.start(), e.end()))))
+                        .toList()));
+            }
+            metrics.predicted(task, words.size(), System.nanoTime() - start);
+            return Response.ok(new TagResponse(task, tags.modelId(), tags.version(), out)).build();
         }).orElseGet(() -> error(404, "NO_CHAMPION", "task '" + task + "' has no model in service yet"));
     }
 

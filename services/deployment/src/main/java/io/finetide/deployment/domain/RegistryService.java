@@ -16,6 +16,7 @@ import io.finetide.deployment.store.ModelRecord;
 import io.finetide.deployment.store.ModelStore;
 import io.finetide.model.bundle.ModelBundle;
 import io.finetide.model.infer.Classifier;
+import io.finetide.model.infer.Tagger;
 import io.finetide.platform.events.Events;
 import io.finetide.platform.store.ArtifactStore;
 import io.finetide.proto.v1.ModelEvaluatedEvent;
@@ -123,6 +124,11 @@ public class RegistryService {
 
     private ServedModel load(ModelRecord model) {
         ModelBundle bundle = ModelBundle.fromBytes(artifacts.require(model.artifact()));
+        if (bundle.config().tokenClassification()) {
+            Tagger tagger = Tagger.load(bundle, config.threads());
+            tagger.tag(List.of(List.of("warm", "up")));
+            return new ServedModel(model.modelId(), model.version(), tagger);
+        }
         Classifier classifier = Classifier.load(bundle, config.threads());
         // Warm-up: the first run plans the graph; pay it before the model takes traffic.
         classifier.predict(List.of("warm up"));

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.finetide.model.infer.Classifier;
+import io.finetide.model.infer.Tagger;
 
 /**
  * A loaded model with a reference count, so that a swap never closes a model under a request that is using it: the
@@ -13,13 +14,29 @@ public final class ServedModel {
 
     private final String modelId;
     private final int version;
+    /** One of the two: a sequence classifier, or a tagger for a token-classification task. */
     private final Classifier classifier;
+    private final Tagger tagger;
     private final AtomicInteger references = new AtomicInteger(1);
 
     public ServedModel(String modelId, int version, Classifier classifier) {
+        this(modelId, version, classifier, null);
+    }
+
+    public ServedModel(String modelId, int version, Tagger tagger) {
+        this(modelId, version, null, tagger);
+    }
+
+    private ServedModel(String modelId, int version, Classifier classifier, Tagger tagger) {
         this.modelId = modelId;
         this.version = version;
         this.classifier = classifier;
+        this.tagger = tagger;
+    }
+
+    /** Whether the model tags words rather than labelling texts. */
+    public boolean tagging() {
+        return tagger != null;
     }
 
     /** @return false when the model is already closed (the caller reads the slot again and gets its successor) */
@@ -37,7 +54,11 @@ public final class ServedModel {
 
     void release() {
         if (references.decrementAndGet() == 0) {
-            classifier.close();
+            if (tagging()) {
+                tagger.close();
+            } else {
+                classifier.close();
+            }
         }
     }
 
@@ -50,11 +71,28 @@ public final class ServedModel {
     }
 
     public List<String> labels() {
-        return classifier.bundle().labels();
+        return tagging() ? tagger.bundle().labels() : classifier.bundle().labels();
     }
 
     List<Classifier.Prediction> predict(List<String> texts) {
+        if (tagging()) {
+            throw new WrongKindException("task's model tags words: POST .../tag");
+        }
         return classifier.predict(texts);
+    }
+
+    List<Tagger.Tagged> tag(List<List<String>> words) {
+        if (!tagging()) {
+            throw new WrongKindException("task's model labels texts: POST .../predict");
+        }
+        return tagger.tag(words);
+    }
+
+    /** A request of the other kind than the served model answers. */
+    public static final class WrongKindException extends IllegalStateException {
+        WrongKindException(String message) {
+            super(message);
+        }
     }
 
     boolean isClosed() {

@@ -10,6 +10,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.finetide.model.infer.Classifier;
+import io.finetide.model.infer.Tagger;
 
 /** The champion of each task, in memory and ready to answer. Swaps are atomic and never fail a request. */
 @ApplicationScoped
@@ -33,8 +34,28 @@ public class ServingModels {
         return slot == null || slot.get() == null ? Optional.empty() : Optional.of(slot.get().modelId());
     }
 
-    /** Predictions from the task's champion, or empty when the task has none yet. */
+    public record Tags(String modelId, int version, List<Tagger.Tagged> results) {
+    }
+
+    /**
+     * Predictions from the task's champion, or empty when the task has none yet.
+     *
+     * @throws ServedModel.WrongKindException when the champion tags words
+     */
     public Optional<Answer> predict(String task, List<String> texts) {
+        return use(task, m -> new Answer(m.modelId(), m.version(), m.labels(), m.predict(texts)));
+    }
+
+    /**
+     * Tags from the task's champion (a token-classification model), or empty when the task has none yet.
+     *
+     * @throws ServedModel.WrongKindException when the champion labels texts
+     */
+    public Optional<Tags> tag(String task, List<List<String>> words) {
+        return use(task, m -> new Tags(m.modelId(), m.version(), m.tag(words)));
+    }
+
+    private <T> Optional<T> use(String task, java.util.function.Function<ServedModel, T> call) {
         AtomicReference<ServedModel> slot = slots.get(task);
         if (slot == null) {
             return Optional.empty();
@@ -48,8 +69,7 @@ public class ServingModels {
                 continue; // swapped and closed between our read and acquire: read the slot again
             }
             try {
-                return Optional.of(new Answer(model.modelId(), model.version(), model.labels(),
-                        model.predict(texts)));
+                return Optional.of(call.apply(model));
             } finally {
                 model.release();
             }

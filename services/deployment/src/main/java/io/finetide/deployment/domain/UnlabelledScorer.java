@@ -43,8 +43,15 @@ public class UnlabelledScorer {
         byTask.forEach((task, list) -> {
             for (int from = 0; from < list.size(); from += CHUNK) {
                 List<UnlabelledExampleEvent> chunk = list.subList(from, Math.min(list.size(), from + CHUNK));
-                Optional<ServingModels.Answer> answer = serving.predict(task, chunk.stream().map(
-                        UnlabelledExampleEvent::getText).toList());
+                Optional<ServingModels.Answer> answer;
+                try {
+                    answer = serving.predict(task, chunk.stream().map(UnlabelledExampleEvent::getText).toList());
+                } catch (ServedModel.WrongKindException e) {
+                    // A tagging task's queue is not ranked by the model (no distribution per text): it stays
+                    // first-in first-out.
+                    metrics.scored(task, "tagging", list.size());
+                    return;
+                }
                 if (answer.isEmpty()) {
                     metrics.scored(task, "no-champion", list.size());
                     return;

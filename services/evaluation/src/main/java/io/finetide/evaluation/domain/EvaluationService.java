@@ -24,6 +24,7 @@ import io.finetide.proto.v1.ModelPromotedEvent;
 import io.finetide.proto.v1.ModelTrainedEvent;
 import io.finetide.proto.v1.Split;
 import io.finetide.proto.v1.TaskDefinitionEvent;
+import io.finetide.proto.v1.TaskType;
 
 /**
  * Scores each candidate and the task's current champion on the candidate's snapshot test split (the same examples
@@ -77,11 +78,14 @@ public class EvaluationService {
         List<SnapshotFile.Row> golden = SnapshotFile.subset(all, SnapshotFile.GOLDEN);
         List<SnapshotFile.Row> test = golden.isEmpty() ? all : golden;
         String testSet = (golden.isEmpty() ? "test split" : "golden test set") + ", " + test.size() + " examples";
-        List<String> texts = test.stream().map(SnapshotFile.Row::text).toList();
-        List<String> truth = test.stream().map(SnapshotFile.Row::label).toList();
+        boolean tagging = task.getType() == TaskType.TOKEN_CLASSIFICATION;
+        java.util.function.Function<ModelBundle, Metrics> score = bundle -> tagging
+                ? Scoring.scoreTags(bundle, test.stream().map(SnapshotFile.Row::tokens).toList(), test.stream().map(
+                        SnapshotFile.Row::tags).toList(), config.threads())
+                : Scoring.score(bundle, test.stream().map(SnapshotFile.Row::text).toList(), test.stream().map(
+                        SnapshotFile.Row::label).toList(), config.threads());
 
-        Metrics candidate = Scoring.score(ModelBundle.fromBytes(artifacts.require(trained.getArtifact())), texts, truth,
-                config.threads());
+        Metrics candidate = score.apply(ModelBundle.fromBytes(artifacts.require(trained.getArtifact())));
         ModelEvaluatedEvent.Builder event = ModelEvaluatedEvent.newBuilder().setMeta(Events.meta(taskName))
                 .setModelId(trained.getModelId()).setSnapshotId(trained.getSnapshotId()).setCandidate(candidate)
                 .setTrained(trained);
@@ -89,18 +93,18 @@ public class EvaluationService {
         Optional<ModelPromotedEvent> champion = directory.champions().get(taskName)
                 .filter(c -> !c.getModelId().equals(trained.getModelId()));
         if (champion.isPresent()) {
-            championMetrics = Scoring.score(ModelBundle.fromBytes(artifacts.require(champion.get().getArtifact())),
-                    texts, truth, config.threads());
+            championMetrics = score.apply(ModelBundle.fromBytes(artifacts.require(champion.get().getArtifact())));
             event.setChampionModelId(champion.get().getModelId()).setChampion(championMetrics);
         }
-        PromotionGate.Decision decision = PromotionGate.decide(candidate, championMetrics, task.getPromotionMargin());
+        PromotionGate.Decision decision = PromotionGate.decide(candidate, championMetrics, task.getPromotionMargin(),
+                tagging);
         ModelEvaluatedEvent result = event.setBlessed(decision.blessed()).setDecisionReason(decision.reason() + " ("
                 + testSet + ")").build();
         store.insertOnce(EvaluationReportRecord.of(result));
         publisher.evaluated(result);
         metrics.verdict(decision.blessed());
-        LOG.infof("%s on the %s: accuracy %.4f, macro-F1 %.4f; %s", trained.getModelId(), testSet,
-                candidate.getAccuracy(), candidate.getMacroF1(), decision.reason());
+        LOG.infof("%s on the %s: accuracy %.4f, macro-F1 %.4f, micro-F1 %.4f; %s", trained.getModelId(), testSet,
+                candidate.getAccuracy(), candidate.getMacroF1(), candidate.getMicroF1(), decision.reason());
         return result;
     }
 }

@@ -17,10 +17,17 @@ package io.finetide.model.encoder;
  *            as encoder
  * @param relativeBuckets T5's relative position buckets (32 when 0); encoder-decoder only
  * @param relativeMaxDistance T5's distance beyond which relative positions share the last bucket (128 when 0)
+ * @param activation the feed-forward's non-linearity, Hugging Face's {@code hidden_act}: {@code gelu} (erf),
+ *            {@code gelu_new} (tanh approximation) or {@code relu}; null or blank reads as the architecture's own
+ *            (BERT gelu, GPT-2 gelu_new, T5 relu)
  */
 public record EncoderConfig(int vocabSize, int maxPositions, int typeVocabSize, int hiddenSize, int layers, int heads,
         int intermediateSize, int numLabels, String pooling, double dropout, double layerNormEps, int embeddingSize,
-        boolean shareLayers, String architecture, int relativeBuckets, int relativeMaxDistance) {
+        boolean shareLayers, String architecture, int relativeBuckets, int relativeMaxDistance, String activation) {
+
+    public static final String GELU = "gelu";
+    public static final String GELU_TANH = "gelu_new";
+    public static final String RELU = "relu";
 
     public static final String ENCODER = "encoder";
     public static final String DECODER = "decoder";
@@ -35,7 +42,14 @@ public record EncoderConfig(int vocabSize, int maxPositions, int typeVocabSize, 
             int intermediateSize, int numLabels, String pooling, double dropout, double layerNormEps, int embeddingSize,
             boolean shareLayers, String architecture) {
         this(vocabSize, maxPositions, typeVocabSize, hiddenSize, layers, heads, intermediateSize, numLabels, pooling,
-                dropout, layerNormEps, embeddingSize, shareLayers, architecture, 0, 0);
+                dropout, layerNormEps, embeddingSize, shareLayers, architecture, 0, 0, null);
+    }
+
+    /** The same shape with another feed-forward non-linearity. */
+    public EncoderConfig withActivation(String act) {
+        return new EncoderConfig(vocabSize, maxPositions, typeVocabSize, hiddenSize, layers, heads, intermediateSize,
+                numLabels, pooling, dropout, layerNormEps, embeddingSize, shareLayers, architecture, relativeBuckets,
+                relativeMaxDistance, act);
     }
 
     /**
@@ -48,7 +62,7 @@ public record EncoderConfig(int vocabSize, int maxPositions, int typeVocabSize, 
             int intermediateSize, double dropout, int relativeBuckets, int relativeMaxDistance, double layerNormEps) {
         return new EncoderConfig(vocabSize, maxPositions, 1, hiddenSize, layers, heads, intermediateSize, vocabSize,
                 LANGUAGE_MODEL, dropout, layerNormEps, hiddenSize, false, ENCODER_DECODER, relativeBuckets,
-                relativeMaxDistance);
+                relativeMaxDistance, null);
     }
 
     /** An encoder with ALBERT's options. */
@@ -123,6 +137,13 @@ public record EncoderConfig(int vocabSize, int maxPositions, int typeVocabSize, 
         } else {
             throw new IllegalArgumentException("architecture must be 'encoder', 'decoder' or 'encoder-decoder', got "
                     + architecture);
+        }
+        if (activation == null || activation.isBlank()) {
+            // Bundles written before the field existed: each architecture's own.
+            activation = architecture.equals(ENCODER) ? GELU : architecture.equals(DECODER) ? GELU_TANH : RELU;
+        }
+        if (!activation.equals(GELU) && !activation.equals(GELU_TANH) && !activation.equals(RELU)) {
+            throw new IllegalArgumentException("activation must be 'gelu', 'gelu_new' or 'relu', got " + activation);
         }
         if (dropout < 0 || dropout >= 1) {
             throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);

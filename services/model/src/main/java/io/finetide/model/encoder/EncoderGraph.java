@@ -287,13 +287,13 @@ public final class EncoderGraph implements AutoCloseable {
                 Operand<TFloat32> attnOut = dropout(attention(layerNorm(x2, l + "attention.output.LayerNorm"), l,
                         headsShape, maskBias));
                 x2 = tf.math.add(x2, attnOut);
-                Operand<TFloat32> inter = geluTanh(linear(layerNorm(x2, l + "output.LayerNorm"), l
+                Operand<TFloat32> inter = activation(linear(layerNorm(x2, l + "output.LayerNorm"), l
                         + "intermediate.dense"));
                 x2 = tf.math.add(x2, dropout(linear(inter, l + "output.dense")));
             } else {
                 Operand<TFloat32> attnOut = dropout(attention(x2, l, headsShape, maskBias));
                 x2 = layerNorm(tf.math.add(x2, attnOut), l + "attention.output.LayerNorm");
-                Operand<TFloat32> inter = gelu(linear(x2, l + "intermediate.dense"));
+                Operand<TFloat32> inter = activation(linear(x2, l + "intermediate.dense"));
                 Operand<TFloat32> out = dropout(linear(inter, l + "output.dense"));
                 x2 = layerNorm(tf.math.add(x2, out), l + "output.LayerNorm");
             }
@@ -444,7 +444,7 @@ public final class EncoderGraph implements AutoCloseable {
     }
 
     private Operand<TFloat32> t5FeedForward(Operand<TFloat32> x, String prefix) {
-        Operand<TFloat32> inner = dropout(tf.nn.relu(linear(x, prefix + ".DenseReluDense.wi")));
+        Operand<TFloat32> inner = dropout(activation(linear(x, prefix + ".DenseReluDense.wi")));
         return linear(inner, prefix + ".DenseReluDense.wo");
     }
 
@@ -474,7 +474,9 @@ public final class EncoderGraph implements AutoCloseable {
         Operand<TFloat32> bias = reads.get(prefix + ".bias");
         if (bias != null) {
             // T5's projections have none.
-            y = tf.math.add(y, bias);
+            // BiasAdd rather than a broadcast Add: TensorFlow's oneDNN remapper fuses MatMul + BiasAdd into one
+            // kernel, which brought inference from 0.93-0.98x ONNX Runtime's speed to 1.00-1.07x (docs/BENCHMARKS.md).
+            y = tf.nn.biasAdd(y, bias);
         }
         Operand<TFloat32> a = reads.get(prefix + Lora.A);
         if (a == null) {
@@ -501,6 +503,15 @@ public final class EncoderGraph implements AutoCloseable {
         Operand<TFloat32> context = tf.train.batchMatMul(attn, v, TFloat32.class);
         context = tf.reshape(tf.linalg.transpose(context, perm), tf.constant(new int[]{-1, config.hiddenSize()}));
         return linear(context, l + "attention.output.dense");
+    }
+
+    /** The configured feed-forward non-linearity. */
+    private Operand<TFloat32> activation(Operand<TFloat32> x) {
+        return switch (config.activation()) {
+            case EncoderConfig.GELU_TANH -> geluTanh(x);
+            case EncoderConfig.RELU -> tf.nn.relu(x);
+            default -> gelu(x);
+        };
     }
 
     /** GPT-2's GELU: the tanh approximation. */

@@ -4,8 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.finetide.model.bundle.ModelBundle;
-import io.finetide.model.encoder.EncoderGraph;
-import io.finetide.model.text.TextEncoder;
 import io.finetide.model.train.Trainer;
 
 /**
@@ -17,32 +15,19 @@ public final class Classifier implements AutoCloseable {
     public record Prediction(String label, float confidence, float[] probabilities) {
     }
 
-    private final ModelBundle bundle;
-    private final TextEncoder encoder;
-    private final EncoderGraph graph;
+    private final LoadedBundle model;
 
-    private Classifier(ModelBundle bundle, TextEncoder encoder, EncoderGraph graph) {
-        this.bundle = bundle;
-        this.encoder = encoder;
-        this.graph = graph;
+    private Classifier(LoadedBundle model) {
+        this.model = model;
     }
 
     public static Classifier load(ModelBundle bundle, int threads) {
-        TextEncoder encoder = TextEncoder.fromJson(bundle.tokenizerName(), bundle.tokenizerJson(),
-                bundle.maxSeqLength(), bundle.truncation());
-        try {
-            EncoderGraph graph = EncoderGraph.create(bundle.config(), bundle.weights(),
-                    EncoderGraph.Options.inference(threads));
-            return new Classifier(bundle, encoder, graph);
-        } catch (RuntimeException e) {
-            encoder.close();
-            throw e;
-        }
+        return new Classifier(LoadedBundle.of(bundle, threads));
     }
 
     public float[][] probabilities(List<String> texts) {
-        int maxLength = Math.min(encoder.maxLength(), bundle.config().maxPositions());
-        return Trainer.predict(graph, encoder.encodeAll(texts), encoder.padId(), maxLength);
+        return Trainer.predict(model.graph(), model.encoder().encodeAll(texts), model.encoder().padId(), model
+                .maxLength());
     }
 
     public List<Prediction> predict(List<String> texts) {
@@ -50,7 +35,7 @@ public final class Classifier implements AutoCloseable {
         List<Prediction> out = new ArrayList<>(p.length);
         for (float[] row : p) {
             int best = Trainer.argMax(row);
-            out.add(new Prediction(bundle.labels().get(best), row[best], row));
+            out.add(new Prediction(model.bundle().labels().get(best), row[best], row));
         }
         return out;
     }
@@ -65,12 +50,11 @@ public final class Classifier implements AutoCloseable {
     }
 
     public ModelBundle bundle() {
-        return bundle;
+        return model.bundle();
     }
 
     @Override
     public void close() {
-        graph.close();
-        encoder.close();
+        model.close();
     }
 }

@@ -52,25 +52,40 @@ public final class HuggingFaceFolder {
     public static Loaded read(Path dir, int numLabels, String pooling, double dropout, long seed) {
         JsonNode c = readJson(dir.resolve("config.json"));
         String type = c.path("model_type").asText("");
-        if (!type.equals("bert")) {
+        boolean albert = type.equals("albert");
+        if (!type.equals("bert") && !albert) {
             throw new IllegalArgumentException(dir.resolve("config.json") + ": model_type '" + type
-                    + "' is not a BERT-family encoder (bert)");
+                    + "' is not a BERT-family encoder (bert, albert)");
         }
-        String act = c.path("hidden_act").asText("gelu");
-        if (!act.equals("gelu")) {
-            throw new IllegalArgumentException(dir.resolve("config.json") + ": hidden_act '" + act
-                    + "' is not supported (the encoder uses erf GELU, 'gelu')");
+        String act = c.path("hidden_act").asText(albert ? "gelu_new" : "gelu");
+        String activation = switch (act) {
+            case "gelu" -> EncoderConfig.GELU;
+            case "gelu_new", "gelu_pytorch_tanh" -> EncoderConfig.GELU_TANH;
+            case "relu" -> EncoderConfig.RELU;
+            default -> throw new IllegalArgumentException(dir.resolve("config.json") + ": hidden_act '" + act
+                    + "' is not supported (gelu, gelu_new, gelu_pytorch_tanh, relu)");
+        };
+        if (albert && (c.path("num_hidden_groups").asInt(1) != 1 || c.path("inner_group_num").asInt(1) != 1)) {
+            throw new IllegalArgumentException(dir.resolve("config.json") + ": ALBERT with num_hidden_groups or "
+                    + "inner_group_num other than 1 is not supported (one set of layer parameters shared by all)");
         }
+        int hidden = required(c, "hidden_size");
         EncoderConfig config = new EncoderConfig(required(c, "vocab_size"), required(c, "max_position_embeddings"),
-                c.path("type_vocab_size").asInt(2), required(c, "hidden_size"), required(c, "num_hidden_layers"),
-                required(c, "num_attention_heads"), required(c, "intermediate_size"), numLabels, pooling, dropout, c
-                        .path("layer_norm_eps").asDouble(1e-12));
+                c.path("type_vocab_size").asInt(2), hidden, required(c, "num_hidden_layers"), required(c,
+                        "num_attention_heads"),
+                required(c, "intermediate_size"), numLabels, pooling, dropout, c
+                        .path("layer_norm_eps").asDouble(1e-12),
+                albert
+                        ? required(c, "embedding_size")
+                        : hidden,
+                albert).withActivation(activation);
         Map<String, Weights.Tensor> raw = SafeTensors.read(dir.resolve("model.safetensors"));
         Map<String, Weights.Tensor> byName = new LinkedHashMap<>();
         List<String> ignored = new ArrayList<>();
         for (Map.Entry<String, Weights.Tensor> e : raw.entrySet()) {
             String name = canonical(e.getKey());
-            if (name.startsWith("pooler.") || name.startsWith("cls.") || name.endsWith("position_ids")) {
+            if (name.startsWith("pooler.") || name.startsWith("cls.") || name.startsWith("predictions.") || name
+                    .startsWith("sop_classifier.") || name.endsWith("position_ids")) {
                 ignored.add(e.getKey());
                 continue;
             }
@@ -234,7 +249,7 @@ public final class HuggingFaceFolder {
         c.put("max_position_embeddings", config.maxPositions());
         c.put("type_vocab_size", config.typeVocabSize());
         c.put("layer_norm_eps", config.layerNormEps());
-        c.put("hidden_act", "gelu");
+        c.put("hidden_act", config.activation());
         c.put("hidden_dropout_prob", config.dropout());
         c.put("attention_probs_dropout_prob", config.dropout());
         c.put("pad_token_id", 0);
@@ -257,7 +272,21 @@ public final class HuggingFaceFolder {
 
     /** Hugging Face's many spellings of one parameter, in the graph's naming. */
     static String canonical(String name) {
-        String n = name.startsWith("bert.") ? name.substring(5) : name;
+        String n = name.startsWith("bert.")
+                ? name.substring(5)
+                : name.startsWith("albert.")
+                        ? name.substring(7)
+                        : name;
+        String albertLayer = "encoder.albert_layer_groups.0.albert_layers.0.";
+        if (n.startsWith(albertLayer)) {
+            // ALBERT's one shared layer, in BERT's sub-names.
+            String rest = n.substring(albertLayer.length());
+            for (String[] m : ALBERT_NAMES) {
+                if (rest.startsWith(m[0])) {
+                    return ParamSpec.SHARED_LAYER + m[1] + rest.substring(m[0].length());
+                }
+            }
+        }
         if (n.contains("LayerNorm.gamma")) {
             n = n.replace("LayerNorm.gamma", "LayerNorm.weight");
         } else if (n.contains("LayerNorm.beta")) {
@@ -265,6 +294,16 @@ public final class HuggingFaceFolder {
         }
         return n;
     }
+
+    /** ALBERT's layer sub-names and BERT's (longest first where one is the start of another). */
+    private static final String[][] ALBERT_NAMES = {{"attention.query.", "attention.self.query."}, {"attention.key.",
+            "attention.self.key."}, {"attention.value.", "attention.self.value."},
+            {"attention.dense.",
+                    "attention.output.dense."},
+            {"attention.LayerNorm.", "attention.output.LayerNorm."}, {
+                    "ffn_output.", "output.dense."},
+            {"ffn.", "intermediate.dense."}, {
+                    "full_layer_layer_norm.", "output.LayerNorm."}};
 
     /** Linear layers' weights (not embeddings or LayerNorms): PyTorch stores them [out, in]. */
     private static boolean isLinear(String name) {

@@ -22,25 +22,39 @@ import io.finetide.proto.v1.Split;
 
 /**
  * The materialised form of a dataset snapshot: gzip'd JSON lines sorted by example id, one
- * {@code {"id","text","label","split"[,"subset"]}} per line. The same rows always give the same bytes (gzip without a timestamp),
+ * {@code {"id","text","label","split"[,"subset"][,"tokens","tags"]}} per line. The same rows always give the same bytes (gzip without a timestamp),
  * so a snapshot's SHA-256 identifies its content.
  */
 public final class SnapshotFile {
 
     /**
      * One example. {@code subset} marks test examples of the task's golden set ({@value #GOLDEN}) and of its rolling
-     * recent set ({@value #RECENT}); empty otherwise, and then left out of the file.
+     * recent set ({@value #RECENT}); empty otherwise, and then left out of the file. A token-classification example
+     * has an empty label and its {@code tokens} with one BIO tag each; both are left out of the file otherwise.
      */
     public record Row(String id, String text, String label, String split,
-            @JsonInclude(JsonInclude.Include.NON_EMPTY) String subset) {
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) String subset,
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> tokens,
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> tags) {
 
         public Row(String id, String text, String label, String split) {
             this(id, text, label, split, "");
         }
 
+        public Row(String id, String text, String label, String split, String subset) {
+            this(id, text, label, split, subset, List.of(), List.of());
+        }
+
         @JsonCreator
         public Row {
             subset = subset == null ? "" : subset;
+            tokens = tokens == null ? List.of() : List.copyOf(tokens);
+            tags = tags == null ? List.of() : List.copyOf(tags);
+        }
+
+        /** The same example in another subset. */
+        public Row inSubset(String name) {
+            return new Row(id, text, label, split, name, tokens, tags);
         }
 
         public Split splitValue() {

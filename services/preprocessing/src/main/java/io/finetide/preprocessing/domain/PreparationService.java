@@ -17,6 +17,7 @@ import org.jboss.logging.Logger;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.Events;
+import io.finetide.platform.labeling.Bio;
 import io.finetide.platform.tasks.Directory;
 import io.finetide.platform.text.CleaningPipeline;
 import io.finetide.preprocessing.config.PreprocessingConfig;
@@ -113,10 +114,6 @@ public class PreparationService {
         for (int i = 0; i < batch.size(); i++) {
             try {
                 Candidate c = candidate(batch.get(i), batchTasks);
-                if (c == null) {
-                    metrics.skipped("token-classification");
-                    continue;
-                }
                 if (candidates.putIfAbsent(PreparedExampleRecord.key(c.task.getName(), c.in.event().getId()),
                         c) != null) {
                     metrics.duplicate();
@@ -189,7 +186,6 @@ public class PreparationService {
     private record Candidate(Incoming in, TaskDefinitionEvent task, String clean, Tokenizers.Tokens tokens) {
     }
 
-    /** @return null for an example this service does not prepare (token classification) */
     private Candidate candidate(Incoming in, Map<String, TaskDefinitionEvent> batchTasks) {
         LabelledExampleEvent example = in.event();
         Events.requireSupported(example.getMeta());
@@ -201,16 +197,27 @@ public class PreparationService {
             batchTasks.remove(taskName);
             throw new RejectedException(ReasonCode.UNKNOWN_TASK, "unknown task '" + taskName + "'");
         }
-        if (task.getType() == io.finetide.proto.v1.TaskType.TOKEN_CLASSIFICATION) {
-            // Tagged examples are kept by ingestion; no token-classification model can be trained yet, so none are
-            // prepared (and no snapshot would start a training that cannot run).
-            return null;
+        if (tagged(task)) {
+            String problem = Bio.tagProblem(example.getTokensList(), example.getTagsList(), task.getLabelsList());
+            if (problem != null) {
+                throw new RejectedException(ReasonCode.TOKEN_TAG_MISMATCH, problem);
+            }
+            String words = String.join(" ", example.getTokensList());
+            return new Candidate(in, task, words, tokenize(task, words));
         }
         if (!task.getLabelsList().contains(example.getLabel())) {
             throw new RejectedException(ReasonCode.UNKNOWN_LABEL, "label '" + example.getLabel() + "' not in task");
         }
         String clean = pipeline(task).clean(example.getText());
         return new Candidate(in, task, clean, tokenize(task, clean));
+    }
+
+    /**
+     * Whether the task tags words (BIO). Its examples are not cleaned: the words and their tags are fixed, and cleaning
+     * could merge or drop words under their tags; the prepared text is the words joined by single spaces.
+     */
+    static boolean tagged(TaskDefinitionEvent task) {
+        return task.getType() == io.finetide.proto.v1.TaskType.TOKEN_CLASSIFICATION;
     }
 
     /** @throws RejectedException when the tokenizer finds nothing it knows in the text */
@@ -232,15 +239,17 @@ public class PreparationService {
                 : Splitter.assign(task.getName(), e.getId(), task.getSplits());
         boolean golden = split == Split.TEST && s.takeGoldenSlot(task.getPreprocessing().getGoldenTestSize());
         return build(task, e.getId(), e.getText(), c.clean, e.getLabel(), split, golden, s.nextSeq(), c.tokens,
-                c.in.topic(), c.in.partition(), c.in.offset());
+                c.in.topic(), c.in.partition(), c.in.offset(), e.getTokensList(), e.getTagsList());
     }
 
     PreparedExampleRecord build(TaskDefinitionEvent task, String id, String text, String clean, String label,
-            Split split, boolean golden, long seq, Tokenizers.Tokens t, String topic, int partition, long offset) {
+            Split split, boolean golden, long seq, Tokenizers.Tokens t, String topic, int partition, long offset,
+            List<String> words, List<String> tags) {
         return new PreparedExampleRecord(task.getName(), id, text, clean, label, split.name(), golden, seq, Arrays
                 .stream(t.ids()).boxed().toList(), t.fullLength(), t.truncated(), t.unknown(), t.content(),
                 pipeline(task).version(), Tokenizers.version(task), topic, partition, offset, System
-                        .currentTimeMillis());
+                        .currentTimeMillis(),
+                words, tags);
     }
 
     /**
@@ -261,9 +270,12 @@ public class PreparationService {
                 return;
             }
             try {
-                String clean = pipeline(task).clean(r.text());
+                String clean = tagged(task) ? String.join(" ", r.words()) : pipeline(task).clean(r.text());
                 batch.add(build(task, r.id(), r.text(), clean, r.label(), Split.valueOf(r.split()), r.golden(), r
-                        .seq(), tokenize(task, clean), r.sourceTopic(), r.sourcePartition(), r.sourceOffset()));
+                        .seq(), tokenize(task, clean), r.sourceTopic(), r.sourcePartition(), r.sourceOffset(),
+                        r
+                                .words(),
+                        r.tags()));
             } catch (RejectedException e) {
                 refused.add(r.id());
                 metrics.rejected(e.reason());

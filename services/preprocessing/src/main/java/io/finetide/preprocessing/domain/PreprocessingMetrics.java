@@ -17,8 +17,6 @@ import io.micrometer.core.instrument.Tags;
  * <ul>
  * <li>{@value #PREPARED}: examples cleaned, split and stored, tag {@code split}</li>
  * <li>{@value #DUPLICATES}: examples already prepared (replays)</li>
- * <li>{@value #SKIPPED}: examples not prepared, tag {@code reason} ({@code token-classification}: no token model
- * can be trained yet; ingestion keeps them)</li>
  * <li>{@value #REJECTED}: examples refused, tag {@code reason}</li>
  * <li>{@value #SNAPSHOTS}: dataset snapshots published</li>
  * <li>{@value #TRUNCATED}: examples longer than the task's maximum sequence length</li>
@@ -38,7 +36,6 @@ public class PreprocessingMetrics {
 
     public static final String PREPARED = "finetide.preprocessing.examples.prepared";
     public static final String DUPLICATES = "finetide.preprocessing.examples.duplicates";
-    public static final String SKIPPED = "finetide.preprocessing.examples.skipped";
     public static final String REJECTED = "finetide.preprocessing.examples.rejected";
     public static final String SNAPSHOTS = "finetide.preprocessing.snapshots";
     public static final String TRUNCATED = "finetide.preprocessing.examples.truncated";
@@ -58,10 +55,6 @@ public class PreprocessingMetrics {
 
     public void prepared(String split) {
         registry.counter(PREPARED, "split", split.toLowerCase(Locale.ROOT)).increment();
-    }
-
-    public void skipped(String reason) {
-        registry.counter(SKIPPED, "reason", reason).increment();
     }
 
     public void duplicate() {

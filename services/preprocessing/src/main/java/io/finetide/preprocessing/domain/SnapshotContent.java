@@ -86,7 +86,13 @@ public final class SnapshotContent {
         } else {
             test++;
         }
-        labelCounts.merge(split.name() + "/" + r.label(), 1L, Long::sum);
+        if (r.tags().isEmpty()) {
+            labelCounts.merge(split.name() + "/" + r.label(), 1L, Long::sum);
+        } else {
+            // A tagged example counts its entities, by type (each B- tag starts one).
+            r.tags().stream().filter(tag -> tag.startsWith("B-")).forEach(tag -> labelCounts.merge(split.name()
+                    + "/" + tag.substring(2), 1L, Long::sum));
+        }
         unknown += r.unknownTokens();
         content += r.contentTokens();
         long[] s = sources.computeIfAbsent(r.sourceTopic() + "\u0000" + r.sourcePartition(), k -> new long[]{
@@ -96,17 +102,21 @@ public final class SnapshotContent {
         s[2]++;
         if (split == Split.TEST && r.golden()) {
             golden++;
-            rows.add(new SnapshotFile.Row(r.id(), r.cleanText(), r.label(), r.split(), SnapshotFile.GOLDEN));
+            rows.add(row(r, SnapshotFile.GOLDEN));
         } else if (split == Split.TEST) {
-            recent.addLast(new SnapshotFile.Row(r.id(), r.cleanText(), r.label(), r.split(), SnapshotFile.RECENT));
+            recent.addLast(row(r, SnapshotFile.RECENT));
             if (recent.size() > recentTestSize) {
                 SnapshotFile.Row old = recent.removeFirst();
-                rows.add(new SnapshotFile.Row(old.id(), old.text(), old.label(), old.split()));
+                rows.add(old.inSubset(""));
             }
         } else {
-            rows.add(new SnapshotFile.Row(r.id(), r.cleanText(), r.label(), r.split()));
+            rows.add(row(r, ""));
         }
         return true;
+    }
+
+    private static SnapshotFile.Row row(PreparedExampleRecord r, String subset) {
+        return new SnapshotFile.Row(r.id(), r.cleanText(), r.label(), r.split(), subset, r.words(), r.tags());
     }
 
     public List<SnapshotFile.Row> rows() {

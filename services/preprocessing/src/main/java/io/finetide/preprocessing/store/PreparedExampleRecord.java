@@ -8,12 +8,28 @@ import org.bson.Document;
 /**
  * A cleaned, split, tokenised example in collection {@code prepared_examples}, keyed by {@code task/id}. It keeps the
  * text as ingested (so that a change of cleaning or tokenizer can prepare it again), a per-task sequence number in
- * preparation order (snapshots are cuts of it) and the labelled-topic record it came from.
+ * preparation order (snapshots are cuts of it) and the labelled-topic record it came from. A token-classification
+ * example has an empty label, its words and one BIO tag per word.
  */
 public record PreparedExampleRecord(String task, String id, String text, String cleanText, String label,
         String split, boolean golden, long seq, List<Integer> tokenIds, int tokenCount, boolean truncated,
         int unknownTokens, int contentTokens, String cleaningVersion, String tokenizerVersion, String sourceTopic,
-        int sourcePartition, long sourceOffset, long preparedAtMs) {
+        int sourcePartition, long sourceOffset, long preparedAtMs, List<String> words, List<String> tags) {
+
+    public PreparedExampleRecord {
+        words = words == null ? List.of() : List.copyOf(words);
+        tags = tags == null ? List.of() : List.copyOf(tags);
+    }
+
+    /** A text-classification example. */
+    public PreparedExampleRecord(String task, String id, String text, String cleanText, String label, String split,
+            boolean golden, long seq, List<Integer> tokenIds, int tokenCount, boolean truncated, int unknownTokens,
+            int contentTokens, String cleaningVersion, String tokenizerVersion, String sourceTopic,
+            int sourcePartition, long sourceOffset, long preparedAtMs) {
+        this(task, id, text, cleanText, label, split, golden, seq, tokenIds, tokenCount, truncated, unknownTokens,
+                contentTokens, cleaningVersion, tokenizerVersion, sourceTopic, sourcePartition, sourceOffset,
+                preparedAtMs, List.of(), List.of());
+    }
 
     public static final String COLLECTION = "prepared_examples";
 
@@ -26,7 +42,7 @@ public record PreparedExampleRecord(String task, String id, String text, String 
     }
 
     public Document toDocument() {
-        return new Document("_id", key()).append("task", task).append("exampleId", id).append("text", text)
+        Document d = new Document("_id", key()).append("task", task).append("exampleId", id).append("text", text)
                 .append("cleanText", cleanText).append("label", label).append("split", split)
                 .append("golden", golden).append("seq", seq).append("tokenIds", tokenIds)
                 .append("tokenCount", tokenCount).append("truncated", truncated)
@@ -34,6 +50,10 @@ public record PreparedExampleRecord(String task, String id, String text, String 
                 .append("cleaningVersion", cleaningVersion).append("tokenizerVersion", tokenizerVersion)
                 .append("sourceTopic", sourceTopic).append("sourcePartition", sourcePartition)
                 .append("sourceOffset", sourceOffset).append("preparedAtMs", preparedAtMs);
+        if (!words.isEmpty()) {
+            d.append("words", words).append("tags", tags);
+        }
+        return d;
     }
 
     public static PreparedExampleRecord fromDocument(Document d) {
@@ -43,7 +63,8 @@ public record PreparedExampleRecord(String task, String id, String text, String 
                 number(d, "seq"), ids, d.getInteger("tokenCount", 0), d.getBoolean("truncated", false),
                 d.getInteger("unknownTokens", 0), d.getInteger("contentTokens", 0), d.getString("cleaningVersion"),
                 d.getString("tokenizerVersion"), d.getString("sourceTopic"), d.getInteger("sourcePartition", -1),
-                number(d, "sourceOffset"), number(d, "preparedAtMs"));
+                number(d, "sourceOffset"), number(d, "preparedAtMs"), d.getList("words", String.class, List.of()), d
+                        .getList("tags", String.class, List.of()));
     }
 
     static long number(Document d, String key) {

@@ -128,10 +128,13 @@ public class BaseModels {
         return artifacts.require(BaseModelArtifacts.tokenizer(name));
     }
 
-    /** The uploaded folder as a model with a fresh head of {@code numLabels}. */
-    public HuggingFaceFolder.Loaded load(String name, int numLabels, double dropout, long seed) {
-        return HuggingFaceFolder.readZip(artifacts.require(BaseModelArtifacts.folder(name)), numLabels, pooling(
-                name), dropout, seed);
+    /**
+     * The uploaded folder as a model with a head of {@code numLabels} (fresh unless the folder has one of that size),
+     * pooling as registered unless {@code pooling} says otherwise ({@code token} for tagging).
+     */
+    public HuggingFaceFolder.Loaded load(String name, int numLabels, String pooling, double dropout, long seed) {
+        return HuggingFaceFolder.readZip(artifacts.require(BaseModelArtifacts.folder(name)), numLabels,
+                pooling == null ? pooling(name) : pooling, dropout, seed);
     }
 
     private Document require(String name) {

@@ -21,9 +21,14 @@ public final class Models {
     }
 
     public static EncoderConfig encoder(TaskDefinitionEvent task, int vocabSize) {
+        return encoder(task, vocabSize, task.getLabelsCount(), "mean");
+    }
+
+    /** A random-start encoder of the task's shape with {@code outputs} labels and the given head. */
+    public static EncoderConfig encoder(TaskDefinitionEvent task, int vocabSize, int outputs, String pooling) {
         var m = task.getModel();
         return new EncoderConfig(vocabSize, m.getMaxSeqLen(), 2, m.getHiddenSize(), m.getLayers(), m.getHeads(),
-                m.getFfnSize(), task.getLabelsCount(), "mean", task.getHyperParameters().getDropout(), 1e-12);
+                m.getFfnSize(), outputs, pooling, task.getHyperParameters().getDropout(), 1e-12);
     }
 
     /** The task's truncation policy in the model library's terms (unset: the head). */

@@ -23,6 +23,7 @@ import io.finetide.model.text.TextEncoder;
 import io.finetide.model.train.Checkpoint;
 import io.finetide.model.train.LabelledText;
 import io.finetide.model.train.Strategy;
+import io.finetide.model.train.TaggedWords;
 import io.finetide.model.train.Trainer;
 import io.finetide.model.train.TrainingConfig;
 import io.finetide.model.train.TrainingListener;
@@ -30,6 +31,7 @@ import io.finetide.platform.datasets.SnapshotFile;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.Events;
+import io.finetide.platform.labeling.Bio;
 import io.finetide.platform.local.LocalPaths;
 import io.finetide.platform.store.ArtifactStore;
 import io.finetide.platform.store.BaseModelArtifacts;
@@ -41,6 +43,7 @@ import io.finetide.proto.v1.ModelPromotedEvent;
 import io.finetide.proto.v1.ModelTrainedEvent;
 import io.finetide.proto.v1.Split;
 import io.finetide.proto.v1.TaskDefinitionEvent;
+import io.finetide.proto.v1.TaskType;
 import io.finetide.proto.v1.TrainingProgressEvent;
 import io.finetide.training.config.TrainingServiceConfig;
 import io.finetide.training.messaging.EventPublisher;
@@ -123,14 +126,22 @@ public class TrainingService {
     private void train(TaskDefinitionEvent task, DatasetSnapshotEvent snapshot, String modelId, long started) {
         String taskName = task.getName();
         List<SnapshotFile.Row> rows = SnapshotFile.read(artifacts.require(snapshot.getArtifact()));
-        List<LabelledText> train = labelled(rows, Split.TRAIN, task);
-        List<LabelledText> validation = labelled(rows, Split.VALIDATION, task);
+        // A token-classification task's model labels every word with a BIO tag: O, then B- and I- of each type.
+        boolean tagging = task.getType() == TaskType.TOKEN_CLASSIFICATION;
+        List<String> outputs = tagging ? Bio.tags(task.getLabelsList()) : task.getLabelsList();
+        List<LabelledText> train = tagging ? List.of() : labelled(rows, Split.TRAIN, task);
+        List<LabelledText> validation = tagging ? List.of() : labelled(rows, Split.VALIDATION, task);
+        List<TaggedWords> trainTagged = tagging ? tagged(rows, Split.TRAIN, outputs) : List.of();
+        List<TaggedWords> validationTagged = tagging ? tagged(rows, Split.VALIDATION, outputs) : List.of();
+        int trainCount = tagging ? trainTagged.size() : train.size();
+        int validationCount = tagging ? validationTagged.size() : validation.size();
         String baseModel = task.getModel().getBaseModel();
         // An uploaded base (user/<name>) brings its own tokenizer and weights from the artifact store.
         Optional<String> uploaded = BaseModelArtifacts.uploadedName(baseModel);
         TrainingConfig hp = Models.training(task.getHyperParameters(), config.patience(), config.threads());
-        HuggingFaceFolder.Loaded upload = uploaded.map(n -> baseModels.load(n, task.getLabelsCount(), task
-                .getHyperParameters().getDropout(), hp.seed())).orElse(null);
+        HuggingFaceFolder.Loaded upload = uploaded.map(n -> baseModels.load(n, outputs.size(), tagging
+                ? EncoderConfig.TOKEN
+                : null, task.getHyperParameters().getDropout(), hp.seed())).orElse(null);
         // The task's truncation policy shapes training, and travels in the bundle so that serving cuts the same way.
         try (TextEncoder encoder = upload != null
                 ? TextEncoder.fromJson(baseModel, upload.tokenizerJson(), task.getModel().getMaxSeqLen(), Models
@@ -138,23 +149,28 @@ public class TrainingService {
                 : TextEncoder.builtin(task.getModel().getTokenizer(), task.getModel().getMaxSeqLen(), Models
                         .truncation(task))) {
             boolean random = baseModel.equals(TaskDefinitions.BASE_RANDOM);
-            String pooling = random
-                    ? "mean"
-                    : upload != null ? upload.config().pooling() : PretrainedEncoders.base(baseModel).pooling();
+            String pooling = tagging
+                    ? EncoderConfig.TOKEN
+                    : random
+                            ? "mean"
+                            : upload != null
+                                    ? upload.config().pooling()
+                                    : PretrainedEncoders.base(baseModel)
+                                            .pooling();
             // The configuration first, from the declared shape: reading the base's weights (a 90-130 MB file) is only
             // needed when there is no champion of that configuration to continue from.
             EncoderConfig encoderConfig = random
-                    ? Models.encoder(task, encoder.vocabSize())
+                    ? Models.encoder(task, encoder.vocabSize(), outputs.size(), pooling)
                     : upload != null
                             ? upload.config()
-                            : PretrainedEncoders.config(baseModel, task.getLabelsCount(), pooling, task
+                            : PretrainedEncoders.config(baseModel, outputs.size(), pooling, task
                                     .getHyperParameters().getDropout());
             String parentModelId = "";
             Weights initial = null;
             Optional<ModelPromotedEvent> champion = directory.champions().get(taskName);
             if (champion.isPresent()) {
                 ModelBundle parent = ModelBundle.fromBytes(artifacts.require(champion.get().getArtifact()));
-                if (parent.config().equals(encoderConfig) && parent.labels().equals(task.getLabelsList())) {
+                if (parent.config().equals(encoderConfig) && parent.labels().equals(outputs)) {
                     initial = parent.weights();
                     parentModelId = champion.get().getModelId();
                 } else {
@@ -167,7 +183,7 @@ public class TrainingService {
                         ? Weights.initialise(encoderConfig, hp.seed())
                         : upload != null
                                 ? upload.weights()
-                                : PretrainedEncoders.load(baseModel, task.getLabelsCount(), pooling, task
+                                : PretrainedEncoders.load(baseModel, outputs.size(), pooling, task
                                         .getHyperParameters().getDropout(), hp.seed()).weights();
             }
             final String parent = parentModelId;
@@ -177,7 +193,7 @@ public class TrainingService {
                     publisher.progress(progress(taskName, modelId, snapshot, parent)
                             .setPhase(TrainingProgressEvent.Phase.STARTED).setEpochs(epochCount)
                             .setTotalSteps(totalSteps)
-                            .setMessage(trainExamples + " training and " + validation.size()
+                            .setMessage(trainExamples + " training and " + validationCount
                                     + " validation examples, " + (parent.isEmpty()
                                             ? "from base " + baseModel
                                             : "continuing from " + parent))
@@ -215,8 +231,8 @@ public class TrainingService {
                     : Checkpoint.directory(checkpointDir, config.checkpointEverySteps());
             Trainer.Result result;
             try {
-                result = Trainer.train(encoderConfig, initial, encoder, train, validation, hp, strategy, listener,
-                        checkpoints);
+                result = fit(encoderConfig, initial, encoder, train, validation, trainTagged, validationTagged,
+                        outputs, hp, strategy, listener, checkpoints);
             } catch (IllegalStateException e) {
                 if (checkpointDir == null || !String.valueOf(e.getMessage()).contains("belongs to another run")) {
                     throw e;
@@ -224,8 +240,8 @@ public class TrainingService {
                 // The task changed between the killed attempt and this one: its checkpoint is of no use.
                 LOG.warnf("the checkpoint of %s is of another configuration; training from the start", modelId);
                 deleteTree(checkpointDir);
-                result = Trainer.train(encoderConfig, initial, encoder, train, validation, hp, strategy, listener,
-                        checkpoints);
+                result = fit(encoderConfig, initial, encoder, train, validation, trainTagged, validationTagged,
+                        outputs, hp, strategy, listener, checkpoints);
             }
 
             Map<String, Object> metadata = new LinkedHashMap<>();
@@ -241,7 +257,7 @@ public class TrainingService {
             metadata.put("strategy", strategy.name());
             ModelBundle bundle = new ModelBundle(encoderConfig, encoder.name(), encoder.maxLength(), encoder
                     .truncation(),
-                    task.getLabelsList(), result.weights(), encoder.json(), metadata);
+                    outputs, result.weights(), encoder.json(), metadata);
             String artifact = Models.artifact(taskName, modelId);
             artifacts.putOnce(artifact, bundle.toBytes(), new Document("task", taskName).append("model", modelId));
 
@@ -256,9 +272,9 @@ public class TrainingService {
                     .setParentModelId(parent).setArtifact(artifact)
                     .setHyperParameters(task.getHyperParameters()).setModel(task.getModel())
                     .addAllLabels(task.getLabelsList())
-                    .setValidationMetrics(Metrics.newBuilder().setExamples(validation.size())
+                    .setValidationMetrics(Metrics.newBuilder().setExamples(validationCount)
                             .setAccuracy(result.best().validationAccuracy()))
-                    .setTrainingMillis(finished - started).setTrainExamples(train.size()).setSteps(result.steps())
+                    .setTrainingMillis(finished - started).setTrainExamples(trainCount).setSteps(result.steps())
                     .build());
             // From the result, not the callbacks: a resumed run's earlier epochs come from its checkpoint.
             List<Document> epochs = result.history().stream().map(e -> new Document("epoch", e.epoch()).append(
@@ -290,6 +306,30 @@ public class TrainingService {
             String parent) {
         return TrainingProgressEvent.newBuilder().setMeta(Events.meta(task)).setRunId(modelId)
                 .setSnapshotId(s.getSnapshotId()).setParentModelId(parent);
+    }
+
+    /** A sequence task trains on labelled texts, a tagging task on tagged words (the best epoch by entity F1). */
+    private static Trainer.Result fit(EncoderConfig config, Weights initial, TextEncoder encoder,
+            List<LabelledText> train, List<LabelledText> validation, List<TaggedWords> trainTagged,
+            List<TaggedWords> validationTagged, List<String> outputs, TrainingConfig hp, Strategy strategy,
+            TrainingListener listener, Checkpoint.Store checkpoints) {
+        return config.tokenClassification()
+                ? Trainer.trainTokens(config, initial, encoder, trainTagged, validationTagged, outputs, hp, strategy,
+                        listener, checkpoints)
+                : Trainer.train(config, initial, encoder, train, validation, hp, strategy, listener, checkpoints);
+    }
+
+    /** The split's tagged examples; a row with a tag the model does not have is left out. */
+    static List<TaggedWords> tagged(List<SnapshotFile.Row> rows, Split split, List<String> tags) {
+        List<TaggedWords> out = new ArrayList<>();
+        for (SnapshotFile.Row r : SnapshotFile.split(rows, split)) {
+            int[] ids = r.tags().stream().mapToInt(tags::indexOf).toArray();
+            if (!r.tokens().isEmpty() && r.tokens().size() == ids.length && java.util.Arrays.stream(ids).allMatch(
+                    i -> i >= 0)) {
+                out.add(new TaggedWords(r.tokens(), ids));
+            }
+        }
+        return out;
     }
 
     static List<LabelledText> labelled(List<SnapshotFile.Row> rows, Split split, TaskDefinitionEvent task) {
