@@ -41,6 +41,14 @@ class OnnxParityTest {
         check("bge-small", 12, 33_000_000L, 33_500_000L);
     }
 
+    @Test
+    void textPairsWithTheirSegmentsMatchOnnxRuntime() throws Exception {
+        // Segment 1's token-type embedding is used here, and only here.
+        PretrainedEncoders.Pretrained pre = PretrainedEncoders.load("minilm-l6", 2, "cls", 0.0, 1);
+        assertThat(maxDifference("minilm-l6", pre, true)).as("max |ours - onnxruntime| over real tokens of pairs")
+                .isLessThanOrEqualTo(1e-4);
+    }
+
     private static void check(String name, int layers, long minParameters, long maxParameters) throws Exception {
         PretrainedEncoders.Pretrained pre = PretrainedEncoders.load(name, 2, "cls", 0.0, 1);
         assertThat(pre.config().layers()).isEqualTo(layers);
@@ -50,14 +58,27 @@ class OnnxParityTest {
         assertThat(pre.config().parameterCount()).isBetween(minParameters, maxParameters);
         // The declared shape gives the same configuration without reading the file.
         assertThat(PretrainedEncoders.config(name, 2, "cls", 0.0)).isEqualTo(pre.config());
-        assertThat(maxDifference(name, pre)).as("max |ours - onnxruntime| over real tokens").isLessThanOrEqualTo(
+        assertThat(maxDifference(name, pre, false)).as("max |ours - onnxruntime| over real tokens").isLessThanOrEqualTo(
                 1e-4);
     }
 
-    private static double maxDifference(String name, PretrainedEncoders.Pretrained pre) throws Exception {
+    private static double maxDifference(String name, PretrainedEncoders.Pretrained pre, boolean pairs)
+            throws Exception {
         int[][] ids;
+        int[][] segments;
         try (TextEncoder encoder = TextEncoder.builtin(name, 128)) {
-            ids = encoder.encodeAll(SENTENCES);
+            if (pairs) {
+                // Each sentence with the next one; 128 tokens cut the longest pairs longest-first.
+                List<TextEncoder.Pair> p = new java.util.ArrayList<>();
+                for (int i = 0; i < SENTENCES.size(); i++) {
+                    p.add(encoder.encodePair(SENTENCES.get(i), SENTENCES.get((i + 1) % SENTENCES.size())));
+                }
+                ids = p.stream().map(TextEncoder.Pair::ids).toArray(int[][]::new);
+                segments = p.stream().map(TextEncoder.Pair::typeIds).toArray(int[][]::new);
+            } else {
+                ids = encoder.encodeAll(SENTENCES);
+                segments = java.util.Arrays.stream(ids).map(s -> new int[s.length]).toArray(int[][]::new);
+            }
         }
         int b = ids.length;
         int t = 0;
@@ -67,7 +88,7 @@ class OnnxParityTest {
         int h = pre.config().hiddenSize();
         float[] ours;
         try (EncoderGraph graph = EncoderGraph.create(pre.config(), pre.weights(), EncoderGraph.Options.inference(2))) {
-            ours = graph.hiddenStates(Batch.of(ids, 0, 1, 512));
+            ours = graph.hiddenStates(pairs ? Batch.ofPairs(ids, segments, 0, 1, 512) : Batch.of(ids, 0, 1, 512));
         }
 
         long[][] inputIds = new long[b][t];
@@ -77,6 +98,7 @@ class OnnxParityTest {
             for (int j = 0; j < ids[i].length; j++) {
                 inputIds[i][j] = ids[i][j];
                 mask[i][j] = 1;
+                types[i][j] = segments[i][j];
             }
         }
         byte[] onnx;

@@ -15,14 +15,31 @@ public final class Batch {
     private final int length;
     private final int[] ids;
     private final float[] mask;
+    /** Segment ids (token types) of text pairs; null for single texts (all 0). */
+    private final int[] types;
     private final Batch decoder;
 
-    private Batch(int size, int length, int[] ids, float[] mask, Batch decoder) {
+    private Batch(int size, int length, int[] ids, float[] mask, int[] types, Batch decoder) {
         this.size = size;
         this.length = length;
         this.ids = ids;
         this.mask = mask;
+        this.types = types;
         this.decoder = decoder;
+    }
+
+    /** Text pairs: ids as {@link #of}, and each token's segment (padding gets 0). */
+    public static Batch ofPairs(int[][] sequences, int[][] typeIds, int padId, int padMultiple, int maxLength) {
+        Batch b = of(sequences, padId, padMultiple, maxLength);
+        int[] types = new int[b.ids.length];
+        for (int i = 0; i < sequences.length; i++) {
+            if (typeIds[i].length != sequences[i].length) {
+                throw new IllegalArgumentException("row " + i + " has " + sequences[i].length + " ids and "
+                        + typeIds[i].length + " token types");
+            }
+            System.arraycopy(typeIds[i], 0, types, i * b.length, typeIds[i].length);
+        }
+        return new Batch(b.size, b.length, b.ids, b.mask, types, null);
     }
 
     /** This batch as an encoder-decoder's source, with {@code decoder} as its decoder inputs (as many rows). */
@@ -31,7 +48,7 @@ public final class Batch {
             throw new IllegalArgumentException("the decoder inputs need one plain row per source row: " + size
                     + " sources, " + decoder.size + " decoder rows");
         }
-        return new Batch(size, length, ids, mask, decoder);
+        return new Batch(size, length, ids, mask, types, decoder);
     }
 
     /** The decoder's inputs, or null. */
@@ -64,7 +81,7 @@ public final class Batch {
             System.arraycopy(sequences[i], 0, ids, i * length, sequences[i].length);
             java.util.Arrays.fill(mask, i * length, i * length + sequences[i].length, 1f);
         }
-        return new Batch(sequences.length, length, ids, mask, null);
+        return new Batch(sequences.length, length, ids, mask, null, null);
     }
 
     public int size() {
@@ -77,6 +94,11 @@ public final class Batch {
 
     TInt32 idsTensor() {
         return TInt32.tensorOf(Shape.of(size, length), DataBuffers.of(ids, true, false));
+    }
+
+    /** Token types, or null for single texts (the graph's default: all 0). */
+    TInt32 typesTensor() {
+        return types == null ? null : TInt32.tensorOf(Shape.of(size, length), DataBuffers.of(types, true, false));
     }
 
     TFloat32 maskTensor() {

@@ -1060,6 +1060,7 @@ public final class EncoderGraph implements AutoCloseable {
         private final TFloat32 mask;
         private final TInt32 targetIds;
         private final TFloat32 targetMask;
+        private final TInt32 types;
 
         Inputs(Batch batch) {
             if (config.encoderDecoder() != (batch.decoder() != null)) {
@@ -1071,12 +1072,16 @@ public final class EncoderGraph implements AutoCloseable {
             mask = batch.maskTensor();
             targetIds = batch.decoder() == null ? null : batch.decoder().idsTensor();
             targetMask = batch.decoder() == null ? null : batch.decoder().maskTensor();
+            types = batch.typesTensor();
         }
 
         Session.Runner feed(Session.Runner runner) {
             runner.feed(inputIds, ids).feed(attentionMask, mask);
             if (targetIds != null) {
                 runner.feed(decoderIds, targetIds).feed(decoderMask, targetMask);
+            }
+            if (types != null) {
+                runner.feed(tokenTypes, types);
             }
             return runner;
         }
@@ -1088,6 +1093,9 @@ public final class EncoderGraph implements AutoCloseable {
             if (targetIds != null) {
                 targetIds.close();
                 targetMask.close();
+            }
+            if (types != null) {
+                types.close();
             }
         }
     }

@@ -30,6 +30,18 @@ public final class Classifier implements AutoCloseable {
                 .maxLength());
     }
 
+    /** Probabilities for text pairs ({@code first.get(i)} with {@code second.get(i)}), for a model trained on pairs. */
+    public float[][] pairProbabilities(List<String> first, List<String> second) {
+        if (first.size() != second.size()) {
+            throw new IllegalArgumentException(first.size() + " first texts but " + second.size() + " second");
+        }
+        List<io.finetide.model.text.TextEncoder.Pair> pairs = new ArrayList<>();
+        for (int i = 0; i < first.size(); i++) {
+            pairs.add(model.encoder().encodePair(first.get(i), second.get(i)));
+        }
+        return Trainer.predictPairs(model.graph(), pairs, model.encoder().padId(), model.maxLength());
+    }
+
     public List<Prediction> predict(List<String> texts) {
         float[][] p = probabilities(texts);
         List<Prediction> out = new ArrayList<>(p.length);

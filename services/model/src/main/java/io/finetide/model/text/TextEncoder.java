@@ -32,6 +32,10 @@ public final class TextEncoder implements AutoCloseable {
     public record Analysis(int[] ids, int unknown, int special) {
     }
 
+    private static final java.util.regex.Pattern PAD = java.util.regex.Pattern.compile(
+            "\"id\"\\s*:\\s*(\\d+)\\s*,\\s*\"content\"\\s*:\\s*\"(?:\\[PAD\\]|<pad>)\"");
+    private final int padId;
+
     private static final java.util.regex.Pattern UNK = java.util.regex.Pattern.compile(
             "\"unk_token\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
 
@@ -42,6 +46,8 @@ public final class TextEncoder implements AutoCloseable {
         this.truncation = truncation;
         java.util.regex.Matcher m = UNK.matcher(new String(json, java.nio.charset.StandardCharsets.UTF_8));
         this.unknownToken = m.find() ? m.group(1) : null;
+        java.util.regex.Matcher pad = PAD.matcher(new String(json, java.nio.charset.StandardCharsets.UTF_8));
+        this.padId = pad.find() ? Integer.parseInt(pad.group(1)) : 0;
         try (InputStream in = new ByteArrayInputStream(json)) {
             // No truncation in the library: it can only keep the head.
             this.tokenizer = HuggingFaceTokenizer.newInstance(in, Map.of("addSpecialTokens", "true", "truncation",
@@ -147,6 +153,61 @@ public final class TextEncoder implements AutoCloseable {
         }
     }
 
+    /**
+     * A pair of texts as the tokenizer's template joins them ({@code [CLS] a [SEP] b [SEP]} for BERT) with each
+     * token's segment (0 for the first text and its special tokens, 1 for the second), cut to the maximum length
+     * longest-first as Hugging Face does: one token at a time from the end of the longer text (the second on a tie),
+     * special tokens kept. The truncation policy applies to single texts only.
+     */
+    public Pair encodePair(String first, String second) {
+        Encoding e = tokenizer.encode(first, second);
+        long[] ids = e.getIds();
+        long[] types = e.getTypeIds();
+        long[] special = e.getSpecialTokenMask();
+        // Which text a token came from, by count: some templates (RoBERTa's) give both texts type 0.
+        int firstTokens = tokenizer.encode(first, false, false).getIds().length;
+        int[] segment = new int[ids.length];
+        int[] count = new int[2];
+        for (int i = 0, seen = 0; i < ids.length; i++) {
+            segment[i] = seen < firstTokens ? 0 : 1;
+            if (special[i] == 0) {
+                count[segment[i]]++;
+                seen++;
+            }
+        }
+        boolean[] drop = new boolean[ids.length];
+        for (int length = ids.length; length > maxLength; length--) {
+            int longer = count[0] > count[1] ? 0 : 1;
+            if (count[longer] == 0) {
+                break; // only special tokens left: nothing more may go
+            }
+            for (int i = ids.length - 1; i >= 0; i--) {
+                if (!drop[i] && special[i] == 0 && segment[i] == longer) {
+                    drop[i] = true;
+                    break;
+                }
+            }
+            count[longer]--;
+        }
+        int kept = 0;
+        for (boolean x : drop) {
+            kept += x ? 0 : 1;
+        }
+        int[] outIds = new int[kept];
+        int[] outTypes = new int[kept];
+        for (int i = 0, j = 0; i < ids.length; i++) {
+            if (!drop[i]) {
+                outIds[j] = Math.toIntExact(ids[i]);
+                outTypes[j++] = Math.toIntExact(types[i]);
+            }
+        }
+        return new Pair(outIds, outTypes);
+    }
+
+    /** Token ids of a text pair and the segment of each (BERT's token type ids). */
+    public record Pair(int[] ids, int[] typeIds) {
+    }
+
     public int[][] encodeAll(List<String> texts) {
         int[][] out = new int[texts.size()][];
         for (int i = 0; i < out.length; i++) {
@@ -160,9 +221,9 @@ public final class TextEncoder implements AutoCloseable {
         return VocabSize.of(json);
     }
 
-    /** Id used for padding; BERT-family vocabularies put [PAD] at 0. */
+    /** Id used for padding: the tokenizer's {@code [PAD]} or {@code <pad>} token, else 0 (BERT's place for it). */
     public int padId() {
-        return 0;
+        return padId;
     }
 
     public int maxLength() {

@@ -58,26 +58,66 @@ public final class Trainer {
             throw new IllegalArgumentException("a token-classification model trains on tagged words: trainTokens");
         }
         Data trainData = new Data(encoder.encodeAll(train.stream().map(LabelledText::text).toList()), train.stream()
-                .mapToInt(LabelledText::label).toArray(), null, null);
+                .mapToInt(LabelledText::label).toArray(), null, null, null);
         int[][] valIds = encoder.encodeAll(validation.stream().map(LabelledText::text).toList());
         int[] valLabels = validation.stream().mapToInt(LabelledText::label).toArray();
         int maxLength = Math.min(encoder.maxLength(), config.maxPositions());
-        Validator validator = graph -> {
-            float[][] probs = predict(graph, valIds, encoder.padId(), maxLength);
-            int[] predicted = new int[probs.length];
-            for (int i = 0; i < probs.length; i++) {
-                predicted[i] = argMax(probs[i]);
-            }
-            List<String> names = java.util.stream.IntStream.range(0, config.numLabels()).mapToObj(String::valueOf)
-                    .toList();
-            double macroF1 = valLabels.length == 0
-                    ? 0
-                    : io.finetide.model.metrics.ClassificationReport.of(valLabels,
-                            predicted, names).macroF1();
-            return new double[]{accuracy(probs, valLabels), crossEntropy(probs, valLabels), macroF1};
-        };
+        Validator validator = graph -> sequenceFigures(predict(graph, valIds, encoder.padId(), maxLength), valLabels,
+                config.numLabels());
         return fit(config, initial, trainData, valIds.length, validator, encoder.padId(), maxLength, tc, strategy,
                 listener, checkpoints);
+    }
+
+    /**
+     * Sequence classification of text pairs (natural-language inference, paraphrase, question and passage): each pair
+     * is joined by the tokenizer's template with segment ids 0 and 1 ({@link TextEncoder#encodePair}). The best epoch
+     * is chosen as for single texts.
+     */
+    public static Result trainPairs(EncoderConfig config, Weights initial, TextEncoder encoder,
+            List<LabelledPair> train, List<LabelledPair> validation, TrainingConfig tc, Strategy strategy,
+            TrainingListener listener, Checkpoint.Store checkpoints) {
+        if (config.tokenClassification() || config.decoder() || config.encoderDecoder()) {
+            throw new IllegalArgumentException("text pairs train an encoder's sequence classifier");
+        }
+        List<TextEncoder.Pair> trainPairs = train.stream().map(p -> encoder.encodePair(p.first(), p.second()))
+                .toList();
+        List<TextEncoder.Pair> valPairs = validation.stream().map(p -> encoder.encodePair(p.first(), p.second()))
+                .toList();
+        int[] valLabels = validation.stream().mapToInt(LabelledPair::label).toArray();
+        int maxLength = Math.min(encoder.maxLength(), config.maxPositions());
+        Validator validator = graph -> sequenceFigures(predictPairs(graph, valPairs, encoder.padId(), maxLength),
+                valLabels, config.numLabels());
+        Data data = new Data(trainPairs.stream().map(TextEncoder.Pair::ids).toArray(int[][]::new), train.stream()
+                .mapToInt(LabelledPair::label).toArray(), null, null,
+                trainPairs.stream().map(
+                        TextEncoder.Pair::typeIds).toArray(int[][]::new));
+        return fit(config, initial, data, validation.size(), validator, encoder.padId(), maxLength, tc, strategy,
+                listener, checkpoints);
+    }
+
+    /** Probabilities for every text pair, in input order, batched by length. */
+    public static float[][] predictPairs(EncoderGraph graph, List<TextEncoder.Pair> pairs, int padId,
+            int maxLength) {
+        float[][] out = new float[pairs.size()][];
+        Integer[] order = new Integer[pairs.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingInt(i -> pairs.get(i).ids().length));
+        for (int start = 0; start < order.length; start += 64) {
+            int n = Math.min(64, order.length - start);
+            int[][] ids = new int[n][];
+            int[][] types = new int[n][];
+            for (int i = 0; i < n; i++) {
+                ids[i] = pairs.get(order[start + i]).ids();
+                types[i] = pairs.get(order[start + i]).typeIds();
+            }
+            float[][] p = graph.predict(Batch.ofPairs(ids, types, padId, PAD_MULTIPLE, maxLength));
+            for (int i = 0; i < n; i++) {
+                out[order[start + i]] = p[i];
+            }
+        }
+        return out;
     }
 
     /**
@@ -123,7 +163,8 @@ public final class Trainer {
                     ? 0
                     : loss / counted};
         };
-        return fit(config, initial, new Data(ids, null, positions, null), validation.size(), validator, encoder.padId(),
+        return fit(config, initial, new Data(ids, null, positions, null, null), validation.size(), validator,
+                encoder.padId(),
                 maxLength, tc, strategy, listener, checkpoints);
     }
 
@@ -162,7 +203,8 @@ public final class Trainer {
             }
             return new double[]{counted == 0 ? 0 : right / (double) counted, counted == 0 ? 0 : loss / counted};
         };
-        return fit(config, initial, new Data(ids, null, next, null), validation.size(), validator, encoder.padId(),
+        return fit(config, initial, new Data(ids, null, next, null, null), validation.size(), validator,
+                encoder.padId(),
                 maxLength, tc, strategy, listener, checkpoints);
     }
 
@@ -206,8 +248,18 @@ public final class Trainer {
             return new double[]{counted == 0 ? 0 : right / (double) counted, counted == 0 ? 0 : loss / counted};
         };
         return fit(config, initial, new Data(sources.toArray(int[][]::new), null, targets.toArray(int[][]::new),
-                decoderIds), validationSources.size(), validator, padId, maxLength, tc, strategy, listener,
+                decoderIds, null), validationSources.size(), validator, padId, maxLength, tc, strategy, listener,
                 checkpoints);
+    }
+
+    /** {accuracy, loss, macro-F1} of a sequence classifier's validation probabilities. */
+    private static double[] sequenceFigures(float[][] probs, int[] labels, int numLabels) {
+        int[] predicted = Arrays.stream(probs).mapToInt(Trainer::argMax).toArray();
+        List<String> names = java.util.stream.IntStream.range(0, numLabels).mapToObj(String::valueOf).toList();
+        double macroF1 = labels.length == 0
+                ? 0
+                : io.finetide.model.metrics.ClassificationReport.of(labels, predicted, names).macroF1();
+        return new double[]{accuracy(probs, labels), crossEntropy(probs, labels), macroF1};
     }
 
     /** The decoder's input under teacher forcing: the start id, then the target without its last token. */
@@ -229,9 +281,9 @@ public final class Trainer {
 
     /**
      * Training data: ids per example and a label per example, or one per position (-1: none); for an encoder-decoder
-     * the decoder's inputs too, whose positions the position labels follow.
+     * the decoder's inputs too, whose positions the position labels follow; for text pairs, each token's segment.
      */
-    private record Data(int[][] ids, int[] labels, int[][] positionLabels, int[][] decoderIds) {
+    private record Data(int[][] ids, int[] labels, int[][] positionLabels, int[][] decoderIds, int[][] types) {
         /** The labels of a batch: one per example, or one per padded position, flattened. */
         int[] batchLabels(int[] idx, int length) {
             if (labels != null) {
@@ -333,7 +385,10 @@ public final class Trainer {
                     }
                     EncoderGraph.Step knobs = new EncoderGraph.Step(micro, tc.learningRateAt(step, totalSteps), tc
                             .weightDecay(), tc.maxGradNorm(), tc.dropout(), active);
-                    Batch batch = Batch.of(seqs, padId, PAD_MULTIPLE, maxLength);
+                    Batch batch = data.types() == null
+                            ? Batch.of(seqs, padId, PAD_MULTIPLE, maxLength)
+                            : Batch.ofPairs(seqs, Arrays.stream(batchIdx).mapToObj(i -> data.types()[i]).toArray(
+                                    int[][]::new), padId, PAD_MULTIPLE, maxLength);
                     if (data.decoderIds() != null) {
                         int[][] dec = Arrays.stream(batchIdx).mapToObj(i -> data.decoderIds()[i]).toArray(
                                 int[][]::new);
