@@ -247,8 +247,7 @@ public final class EncoderGraph implements AutoCloseable {
 
     private Operand<TFloat32> buildClassifier() {
         int h = config.hiddenSize();
-        Operand<TInt32> seqLen = tf.reshape(tf.slice(tf.shape(inputIds), tf.constant(new int[]{1}),
-                tf.constant(new int[]{1})), tf.constant(new int[0]));
+        Operand<TInt32> seqLen = lengthOf(inputIds);
         Operand<TFloat32> x = tf.gather(reads.get(ParamSpec.WORD_EMBEDDINGS), inputIds, tf.constant(0));
         Operand<TFloat32> pos = tf.gather(reads.get(ParamSpec.POSITION_EMBEDDINGS),
                 tf.range(tf.constant(0), seqLen, tf.constant(1)), tf.constant(0));
@@ -266,32 +265,24 @@ public final class EncoderGraph implements AutoCloseable {
             }
         }
 
-        // [B, 1, 1, T]: 0 where a token is real, MASK_BIAS where it is padding.
-        Operand<TFloat32> maskBias = tf.math.mul(tf.math.sub(tf.constant(1f), attentionMask), tf.constant(MASK_BIAS));
-        maskBias = tf.expandDims(tf.expandDims(maskBias, tf.constant(1)), tf.constant(1));
+        Operand<TFloat32> maskBias = paddingBias(attentionMask);
         if (config.decoder()) {
-            // [1, 1, T, T]: a position sees itself and those before it, never the future.
-            Operand<TFloat32> ones = tf.fill(tf.stack(List.of(seqLen, seqLen)), tf.constant(1f));
-            Operand<TFloat32> future = tf.math.mul(tf.math.sub(tf.constant(1f), tf.linalg.bandPart(ones, tf.constant(
-                    -1), tf.constant(0))), tf.constant(MASK_BIAS));
-            maskBias = tf.math.add(maskBias, tf.expandDims(tf.expandDims(future, tf.constant(0)), tf.constant(0)));
+            maskBias = tf.math.add(maskBias, futureBias(seqLen));
         }
-        Operand<TInt32> headsShape = tf.concat(List.of(tf.constant(new int[]{-1}), tf.reshape(seqLen,
-                tf.constant(new int[]{1})), tf.constant(new int[]{config.heads(), config.headSize()})),
-                tf.constant(0));
+        Operand<TInt32> heads = headsShape(seqLen);
 
         for (int i = 0; i < config.layers(); i++) {
             String l = ParamSpec.layer(config, i);
             if (config.decoder()) {
                 // GPT-2: LayerNorm before each block, the residual stream left unnormalised.
-                Operand<TFloat32> attnOut = dropout(attention(layerNorm(x2, l + "attention.output.LayerNorm"), l,
-                        headsShape, maskBias));
+                Operand<TFloat32> attnOut = dropout(selfAttention(layerNorm(x2, l + "attention.output.LayerNorm"),
+                        l, heads, maskBias));
                 x2 = tf.math.add(x2, attnOut);
                 Operand<TFloat32> inter = activation(linear(layerNorm(x2, l + "output.LayerNorm"), l
                         + "intermediate.dense"));
                 x2 = tf.math.add(x2, dropout(linear(inter, l + "output.dense")));
             } else {
-                Operand<TFloat32> attnOut = dropout(attention(x2, l, headsShape, maskBias));
+                Operand<TFloat32> attnOut = dropout(selfAttention(x2, l, heads, maskBias));
                 x2 = layerNorm(tf.math.add(x2, attnOut), l + "attention.output.LayerNorm");
                 Operand<TFloat32> inter = activation(linear(x2, l + "intermediate.dense"));
                 Operand<TFloat32> out = dropout(linear(inter, l + "output.dense"));
@@ -302,9 +293,7 @@ public final class EncoderGraph implements AutoCloseable {
             x2 = layerNorm(x2, ParamSpec.FINAL_LN);
         }
 
-        Operand<TInt32> hiddenShape = tf.concat(List.of(tf.constant(new int[]{-1}), tf.reshape(seqLen,
-                tf.constant(new int[]{1})), tf.constant(new int[]{h})), tf.constant(0));
-        Operand<TFloat32> hidden = tf.reshape(x2, hiddenShape);
+        Operand<TFloat32> hidden = tf.reshape(x2, timeShape(seqLen, h));
         lastHidden = hidden;
         if (config.languageModel()) {
             // [batch * time, vocabulary]: next-token logits from the word embeddings themselves (tied weights).
@@ -347,6 +336,8 @@ public final class EncoderGraph implements AutoCloseable {
         Operand<TInt32> srcLen = lengthOf(inputIds);
         Operand<TInt32> tgtLen = lengthOf(decoderIds);
         Operand<TFloat32> srcPadding = paddingBias(attentionMask);
+        Operand<TInt32> srcHeads = headsShape(srcLen);
+        Operand<TInt32> tgtHeads = headsShape(tgtLen);
 
         Operand<TFloat32> x = dropout(tf.reshape(tf.gather(shared, inputIds, tf.constant(0)), tf.constant(new int[]{
                 -1, h})));
@@ -355,7 +346,7 @@ public final class EncoderGraph implements AutoCloseable {
         for (int i = 0; i < config.layers(); i++) {
             String b = ParamSpec.block(ParamSpec.T5_ENCODER, i);
             Operand<TFloat32> n = rmsNorm(x, b + "layer.0.layer_norm.weight");
-            x = tf.math.add(x, dropout(t5Attention(n, n, b + ParamSpec.SELF_ATTENTION, srcLen, srcLen,
+            x = tf.math.add(x, dropout(t5Attention(n, n, b + ParamSpec.SELF_ATTENTION, srcHeads, srcHeads,
                     encoderBias)));
             x = tf.math.add(x, dropout(t5FeedForward(rmsNorm(x, b + "layer.1.layer_norm.weight"), b + "layer.1")));
         }
@@ -368,16 +359,15 @@ public final class EncoderGraph implements AutoCloseable {
         for (int i = 0; i < config.layers(); i++) {
             String b = ParamSpec.block(ParamSpec.T5_DECODER, i);
             Operand<TFloat32> n = rmsNorm(y, b + "layer.0.layer_norm.weight");
-            y = tf.math.add(y, dropout(t5Attention(n, n, b + ParamSpec.SELF_ATTENTION, tgtLen, tgtLen,
+            y = tf.math.add(y, dropout(t5Attention(n, n, b + ParamSpec.SELF_ATTENTION, tgtHeads, tgtHeads,
                     decoderBias)));
             n = rmsNorm(y, b + "layer.1.layer_norm.weight");
-            y = tf.math.add(y, dropout(t5Attention(n, memory, b + ParamSpec.CROSS_ATTENTION, tgtLen, srcLen,
+            y = tf.math.add(y, dropout(t5Attention(n, memory, b + ParamSpec.CROSS_ATTENTION, tgtHeads, srcHeads,
                     srcPadding)));
             y = tf.math.add(y, dropout(t5FeedForward(rmsNorm(y, b + "layer.2.layer_norm.weight"), b + "layer.2")));
         }
         y = dropout(rmsNorm(y, ParamSpec.T5_DECODER + ParamSpec.FINAL_NORM));
-        lastHidden = tf.reshape(y, tf.concat(List.of(tf.constant(new int[]{-1}), tf.reshape(tgtLen, tf.constant(
-                new int[]{1})), tf.constant(new int[]{h})), tf.constant(0)));
+        lastHidden = tf.reshape(y, timeShape(tgtLen, h));
         // Tied head: the decoder's output rescaled by d^-0.5, against the shared embeddings.
         Operand<TFloat32> scaled = tf.math.mul(y, tf.constant((float) Math.pow(h, -0.5)));
         return tf.linalg.matMul(scaled, shared, org.tensorflow.op.linalg.MatMul.transposeB(true));
@@ -448,34 +438,31 @@ public final class EncoderGraph implements AutoCloseable {
         return linear(inner, prefix + ".DenseReluDense.wo");
     }
 
-    /** Attention of {@code queries} [batch * qLen, hidden] over {@code memory} [batch * kLen, hidden], no scaling. */
+    /** T5's attention of {@code queries} over {@code memory} through {@code prefix}'s q, k, v and o, unscaled. */
     private Operand<TFloat32> t5Attention(Operand<TFloat32> queries, Operand<TFloat32> memory, String prefix,
-            Operand<TInt32> qLen, Operand<TInt32> kLen, Operand<TFloat32> bias) {
-        Operand<TInt32> perm = tf.constant(new int[]{0, 2, 1, 3});
-        Operand<TFloat32> q = tf.linalg.transpose(tf.reshape(linear(queries, prefix + ".q"), headsShape(qLen)),
-                perm);
-        Operand<TFloat32> k = tf.linalg.transpose(tf.reshape(linear(memory, prefix + ".k"), headsShape(kLen)), perm);
-        Operand<TFloat32> v = tf.linalg.transpose(tf.reshape(linear(memory, prefix + ".v"), headsShape(kLen)), perm);
-        Operand<TFloat32> scores = tf.math.add(tf.train.batchMatMul(q, k, TFloat32.class, BatchMatMul.adjY(true)),
-                bias);
-        Operand<TFloat32> context = tf.train.batchMatMul(dropout(tf.nn.softmax(scores)), v, TFloat32.class);
-        context = tf.reshape(tf.linalg.transpose(context, perm), tf.constant(new int[]{-1, config.hiddenSize()}));
-        return linear(context, prefix + ".o");
+            Operand<TInt32> qShape, Operand<TInt32> kShape, Operand<TFloat32> bias) {
+        return attention(queries, memory, prefix + ".q", prefix + ".k", prefix + ".v", prefix + ".o", qShape, kShape,
+                bias, false);
     }
 
     /** [batch, len, heads, head size] as a shape operand. */
     private Operand<TInt32> headsShape(Operand<TInt32> len) {
+        return timeShape(len, config.heads(), config.headSize());
+    }
+
+    /** [batch (any), len, tail...] as a shape operand. */
+    private Operand<TInt32> timeShape(Operand<TInt32> len, int... tail) {
         return tf.concat(List.of(tf.constant(new int[]{-1}), tf.reshape(len, tf.constant(new int[]{1})), tf.constant(
-                new int[]{config.heads(), config.headSize()})), tf.constant(0));
+                tail)), tf.constant(0));
     }
 
     private Operand<TFloat32> linear(Operand<TFloat32> x, String prefix) {
         Operand<TFloat32> y = tf.linalg.matMul(x, reads.get(prefix + ".weight"));
         Operand<TFloat32> bias = reads.get(prefix + ".bias");
         if (bias != null) {
-            // T5's projections have none.
-            // BiasAdd rather than a broadcast Add: TensorFlow's oneDNN remapper fuses MatMul + BiasAdd into one
-            // kernel, which brought inference from 0.93-0.98x ONNX Runtime's speed to 1.00-1.07x (docs/BENCHMARKS.md).
+            // T5's projections have none. BiasAdd rather than a broadcast Add: TensorFlow's oneDNN remapper fuses
+            // MatMul + BiasAdd into one kernel (side by side: 0.92 -> 1.01 of ONNX Runtime's inference speed at
+            // length 128, 0.89 -> 0.91 at 64; docs/BENCHMARKS.md).
             y = tf.nn.biasAdd(y, bias);
         }
         Operand<TFloat32> a = reads.get(prefix + Lora.A);
@@ -487,22 +474,33 @@ public final class EncoderGraph implements AutoCloseable {
         return tf.math.add(y, tf.math.mul(tf.constant((float) options.lora().scale()), low));
     }
 
-    /** Multi-head self-attention of layer {@code l} over {@code x2} [batch * time, hidden], output projected. */
-    private Operand<TFloat32> attention(Operand<TFloat32> x2, String l, Operand<TInt32> headsShape,
+    /** BERT's multi-head self-attention of layer {@code l} over {@code x2} [batch * time, hidden], scaled. */
+    private Operand<TFloat32> selfAttention(Operand<TFloat32> x2, String l, Operand<TInt32> heads,
             Operand<TFloat32> maskBias) {
+        return attention(x2, x2, l + "attention.self.query", l + "attention.self.key", l + "attention.self.value", l
+                + "attention.output.dense", heads, heads, maskBias, true);
+    }
+
+    /**
+     * Multi-head attention of {@code queries} [batch * qLen, hidden] over {@code memory} [batch * kLen, hidden] (the
+     * same operand for self-attention) through the named projections, the output projected. {@code scaled}: scores
+     * divided by sqrt(head size), as BERT and GPT-2 do; T5 folds that into its initialisation.
+     */
+    private Operand<TFloat32> attention(Operand<TFloat32> queries, Operand<TFloat32> memory, String query,
+            String key, String value, String output, Operand<TInt32> qShape, Operand<TInt32> kShape,
+            Operand<TFloat32> bias, boolean scaled) {
         Operand<TInt32> perm = tf.constant(new int[]{0, 2, 1, 3});
-        Operand<TFloat32> scale = tf.constant((float) (1.0 / Math.sqrt(config.headSize())));
-        Operand<TFloat32> q = tf.linalg.transpose(tf.reshape(linear(x2, l + "attention.self.query"), headsShape),
-                perm);
-        Operand<TFloat32> k = tf.linalg.transpose(tf.reshape(linear(x2, l + "attention.self.key"), headsShape), perm);
-        Operand<TFloat32> v = tf.linalg.transpose(tf.reshape(linear(x2, l + "attention.self.value"), headsShape),
-                perm);
-        Operand<TFloat32> scores = tf.math.add(tf.math.mul(tf.train.batchMatMul(q, k, TFloat32.class, BatchMatMul
-                .adjY(true)), scale), maskBias);
-        Operand<TFloat32> attn = dropout(tf.nn.softmax(scores));
-        Operand<TFloat32> context = tf.train.batchMatMul(attn, v, TFloat32.class);
+        Operand<TFloat32> q = tf.linalg.transpose(tf.reshape(linear(queries, query), qShape), perm);
+        Operand<TFloat32> k = tf.linalg.transpose(tf.reshape(linear(memory, key), kShape), perm);
+        Operand<TFloat32> v = tf.linalg.transpose(tf.reshape(linear(memory, value), kShape), perm);
+        Operand<TFloat32> scores = tf.train.batchMatMul(q, k, TFloat32.class, BatchMatMul.adjY(true));
+        if (scaled) {
+            scores = tf.math.mul(scores, tf.constant((float) (1.0 / Math.sqrt(config.headSize()))));
+        }
+        Operand<TFloat32> context = tf.train.batchMatMul(dropout(tf.nn.softmax(tf.math.add(scores, bias))), v,
+                TFloat32.class);
         context = tf.reshape(tf.linalg.transpose(context, perm), tf.constant(new int[]{-1, config.hiddenSize()}));
-        return linear(context, l + "attention.output.dense");
+        return linear(context, output);
     }
 
     /** The configured feed-forward non-linearity. */

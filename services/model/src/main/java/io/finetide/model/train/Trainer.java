@@ -98,26 +98,8 @@ public final class Trainer {
     /** Probabilities for every text pair, in input order, batched by length. */
     public static float[][] predictPairs(EncoderGraph graph, List<TextEncoder.Pair> pairs, int padId,
             int maxLength) {
-        float[][] out = new float[pairs.size()][];
-        Integer[] order = new Integer[pairs.size()];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, Comparator.comparingInt(i -> pairs.get(i).ids().length));
-        for (int start = 0; start < order.length; start += 64) {
-            int n = Math.min(64, order.length - start);
-            int[][] ids = new int[n][];
-            int[][] types = new int[n][];
-            for (int i = 0; i < n; i++) {
-                ids[i] = pairs.get(order[start + i]).ids();
-                types[i] = pairs.get(order[start + i]).typeIds();
-            }
-            float[][] p = graph.predict(Batch.ofPairs(ids, types, padId, PAD_MULTIPLE, maxLength));
-            for (int i = 0; i < n; i++) {
-                out[order[start + i]] = p[i];
-            }
-        }
-        return out;
+        return predict(graph, pairs.stream().map(TextEncoder.Pair::ids).toArray(int[][]::new), pairs.stream().map(
+                TextEncoder.Pair::typeIds).toArray(int[][]::new), padId, maxLength);
     }
 
     /**
@@ -530,6 +512,11 @@ public final class Trainer {
 
     /** Probabilities for every sequence, in input order, batched by length. */
     public static float[][] predict(EncoderGraph graph, int[][] ids, int padId, int maxLength) {
+        return predict(graph, ids, null, padId, maxLength);
+    }
+
+    /** @param types segment ids of text pairs, or null for single texts */
+    private static float[][] predict(EncoderGraph graph, int[][] ids, int[][] types, int padId, int maxLength) {
         float[][] out = new float[ids.length][];
         Integer[] order = new Integer[ids.length];
         for (int i = 0; i < ids.length; i++) {
@@ -540,10 +527,16 @@ public final class Trainer {
         for (int start = 0; start < order.length; start += batchSize) {
             int n = Math.min(batchSize, order.length - start);
             int[][] seqs = new int[n][];
+            int[][] segments = types == null ? null : new int[n][];
             for (int i = 0; i < n; i++) {
                 seqs[i] = ids[order[start + i]];
+                if (types != null) {
+                    segments[i] = types[order[start + i]];
+                }
             }
-            float[][] p = graph.predict(Batch.of(seqs, padId, PAD_MULTIPLE, maxLength));
+            float[][] p = graph.predict(types == null
+                    ? Batch.of(seqs, padId, PAD_MULTIPLE, maxLength)
+                    : Batch.ofPairs(seqs, segments, padId, PAD_MULTIPLE, maxLength));
             for (int i = 0; i < n; i++) {
                 out[order[start + i]] = p[i];
             }
