@@ -50,11 +50,29 @@ public final class HuggingFaceFolder {
     }
 
     public static Loaded read(Path dir, int numLabels, String pooling, double dropout, long seed) {
-        JsonNode c = readJson(dir.resolve("config.json"));
+        return read(file -> {
+            try {
+                return Files.readAllBytes(dir.resolve(file));
+            } catch (NoSuchFileException e) {
+                throw new IllegalArgumentException(file.equals("tokenizer.json")
+                        ? dir + " has no tokenizer.json"
+                        : "no " + dir.resolve(file));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, file -> dir.resolve(file).toString(), numLabels, pooling, dropout, seed);
+    }
+
+    /** The folder's files by name, and how a message names each. */
+    private static Loaded read(java.util.function.Function<String, byte[]> files,
+            java.util.function.UnaryOperator<String> names, int numLabels, String pooling, double dropout,
+            long seed) {
+        String configName = names.apply("config.json");
+        JsonNode c = readJson(files.apply("config.json"), configName);
         String type = c.path("model_type").asText("");
         boolean albert = type.equals("albert");
         if (!type.equals("bert") && !albert) {
-            throw new IllegalArgumentException(dir.resolve("config.json") + ": model_type '" + type
+            throw new IllegalArgumentException(configName + ": model_type '" + type
                     + "' is not a BERT-family encoder (bert, albert)");
         }
         String act = c.path("hidden_act").asText(albert ? "gelu_new" : "gelu");
@@ -62,11 +80,11 @@ public final class HuggingFaceFolder {
             case "gelu" -> EncoderConfig.GELU;
             case "gelu_new", "gelu_pytorch_tanh" -> EncoderConfig.GELU_TANH;
             case "relu" -> EncoderConfig.RELU;
-            default -> throw new IllegalArgumentException(dir.resolve("config.json") + ": hidden_act '" + act
+            default -> throw new IllegalArgumentException(configName + ": hidden_act '" + act
                     + "' is not supported (gelu, gelu_new, gelu_pytorch_tanh, relu)");
         };
         if (albert && (c.path("num_hidden_groups").asInt(1) != 1 || c.path("inner_group_num").asInt(1) != 1)) {
-            throw new IllegalArgumentException(dir.resolve("config.json") + ": ALBERT with num_hidden_groups or "
+            throw new IllegalArgumentException(configName + ": ALBERT with num_hidden_groups or "
                     + "inner_group_num other than 1 is not supported (one set of layer parameters shared by all)");
         }
         int hidden = required(c, "hidden_size");
@@ -79,7 +97,8 @@ public final class HuggingFaceFolder {
                         ? required(c, "embedding_size")
                         : hidden,
                 albert).withActivation(activation);
-        Map<String, Weights.Tensor> raw = SafeTensors.read(dir.resolve("model.safetensors"));
+        Map<String, Weights.Tensor> raw = SafeTensors.read(files.apply("model.safetensors"), names.apply(
+                "model.safetensors"));
         Map<String, Weights.Tensor> byName = new LinkedHashMap<>();
         List<String> ignored = new ArrayList<>();
         for (Map.Entry<String, Weights.Tensor> e : raw.entrySet()) {
@@ -128,15 +147,8 @@ public final class HuggingFaceFolder {
             throw new IllegalArgumentException("model.safetensors has tensors a BERT encoder does not have: "
                     + new TreeSet<>(byName.keySet()));
         }
-        byte[] tokenizer;
-        try {
-            tokenizer = Files.readAllBytes(dir.resolve("tokenizer.json"));
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException(dir + " has no tokenizer.json");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return new Loaded(config, new Weights(weights), tokenizer, List.copyOf(ignored), headFromFile);
+        return new Loaded(config, new Weights(weights), files.apply("tokenizer.json"), List.copyOf(ignored),
+                headFromFile);
     }
 
     /** The files of a folder that reading needs; the other files of a Hugging Face folder are left out. */
@@ -146,26 +158,21 @@ public final class HuggingFaceFolder {
 
     /**
      * Reads a folder sent as a zip archive (the folder itself or its files at the top): only {@link #FILES} are taken,
-     * each by its file name into a private temporary directory, so no entry name can write elsewhere.
+     * by their file names, unpacked in memory (nothing is written to disk).
      */
     public static Loaded readZip(byte[] zip, int numLabels, String pooling, double dropout, long seed) {
-        Path dir = null;
+        Map<String, byte[]> files;
         try {
-            dir = Files.createTempDirectory("finetide-hf-");
-            unzip(zip, dir);
-            return read(dir, numLabels, pooling, dropout, seed);
+            files = unzip(zip);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } finally {
-            if (dir != null) {
-                deleteQuietly(dir);
-            }
         }
+        return read(files::get, file -> file + " (in the archive)", numLabels, pooling, dropout, seed);
     }
 
-    private static void unzip(byte[] zip, Path dir) throws IOException {
+    private static Map<String, byte[]> unzip(byte[] zip) throws IOException {
         long total = 0;
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        Map<String, byte[]> seen = new java.util.HashMap<>();
         try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(
                 zip))) {
             java.util.zip.ZipEntry e;
@@ -176,21 +183,21 @@ public final class HuggingFaceFolder {
                 if (e.isDirectory() || !FILES.contains(file) || e.getName().chars().filter(c -> c == '/').count() > 1) {
                     continue;
                 }
-                if (!seen.add(file)) {
+                if (seen.containsKey(file)) {
                     throw new IllegalArgumentException("the archive holds " + file + " twice");
                 }
-                try (OutputStream out = Files.newOutputStream(dir.resolve(file))) {
-                    byte[] buf = new byte[1 << 16];
-                    int n;
-                    while ((n = in.read(buf)) > 0) {
-                        total += n;
-                        if (total > MAX_UNZIPPED_BYTES) {
-                            throw new IllegalArgumentException("the archive unpacks to more than "
-                                    + (MAX_UNZIPPED_BYTES >> 20) + " MB");
-                        }
-                        out.write(buf, 0, n);
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                byte[] buf = new byte[1 << 16];
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    total += n;
+                    if (total > MAX_UNZIPPED_BYTES) {
+                        throw new IllegalArgumentException("the archive unpacks to more than "
+                                + (MAX_UNZIPPED_BYTES >> 20) + " MB");
                     }
+                    out.write(buf, 0, n);
                 }
+                seen.put(file, out.toByteArray());
             }
             if (!any) {
                 throw new IllegalArgumentException("not a zip archive (or an empty one)");
@@ -199,10 +206,11 @@ public final class HuggingFaceFolder {
             throw new IllegalArgumentException("not a readable zip archive: " + e.getMessage());
         }
         for (String f : FILES) {
-            if (!seen.contains(f)) {
+            if (!seen.containsKey(f)) {
                 throw new IllegalArgumentException("the archive has no " + f + " (at its top or in one folder)");
             }
         }
+        return seen;
     }
 
     /** A zip of {@link #FILES} of {@code dir}, at the archive's top. */
@@ -218,15 +226,6 @@ public final class HuggingFaceFolder {
             throw new UncheckedIOException("cannot zip " + dir, e);
         }
         return bytes.toByteArray();
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
-            files.forEach(f -> f.toFile().delete());
-        } catch (IOException e) {
-            // A temporary directory left behind is harmless; the read's own error matters more.
-        }
-        dir.toFile().delete();
     }
 
     /**
@@ -333,11 +332,19 @@ public final class HuggingFaceFolder {
 
     static JsonNode readJson(Path file) {
         try {
-            return JSON.readTree(file.toFile());
+            return readJson(Files.readAllBytes(file), file.toString());
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("no " + file);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static JsonNode readJson(byte[] json, String name) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read " + name + ": " + e.getMessage());
         }
     }
 
@@ -351,14 +358,17 @@ public final class HuggingFaceFolder {
         }
 
         public static Map<String, Weights.Tensor> read(Path file) {
-            byte[] all;
             try {
-                all = Files.readAllBytes(file);
+                return read(Files.readAllBytes(file), file.toString());
             } catch (NoSuchFileException e) {
                 throw new IllegalArgumentException("no " + file);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+
+        /** @param file how messages name the file */
+        static Map<String, Weights.Tensor> read(byte[] all, String file) {
             ByteBuffer buf = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
             if (all.length < 8) {
                 throw new IllegalArgumentException(file + " is not a safetensors file (too short)");
