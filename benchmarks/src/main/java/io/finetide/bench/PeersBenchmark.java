@@ -19,13 +19,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.finetide.model.encoder.Batch;
-import io.finetide.model.encoder.EncoderConfig;
-import io.finetide.model.encoder.EncoderGraph;
-import io.finetide.model.encoder.ParamSpec;
+import io.finetide.model.graph.Batch;
+import io.finetide.model.graph.GraphOptions;
+import io.finetide.model.graph.TransformerGraph;
+import io.finetide.model.graph.UpdateStep;
 import io.finetide.model.pretrained.HuggingFaceFolder;
 import io.finetide.model.pretrained.PretrainedEncoders;
-import io.finetide.model.text.TextEncoder;
+import io.finetide.model.tokenizer.Tokenizer;
+import io.finetide.model.transformer.HeadSpec;
+import io.finetide.model.transformer.ParamSpec;
+import io.finetide.model.transformer.Pooling;
+import io.finetide.model.transformer.TransformerConfig;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -70,15 +74,16 @@ final class PeersBenchmark {
     }
 
     String run() throws Exception {
-        PretrainedEncoders.Pretrained pre = PretrainedEncoders.load("minilm-l6", 2, "mean", 0.1, 3);
-        EncoderConfig config = pre.config();
+        PretrainedEncoders.Pretrained pre = PretrainedEncoders.load("minilm-l6", HeadSpec.sequence(2, Pooling.MEAN),
+                0.1, 3);
+        TransformerConfig config = pre.config();
         Path folder = work.resolve("minilm-l6-hf");
         Map<Integer, int[][]> batches = new LinkedHashMap<>();
         int[] labels = new int[batchSize];
         for (int i = 0; i < batchSize; i++) {
             labels[i] = i % 2;
         }
-        try (TextEncoder encoder = TextEncoder.builtin("minilm-l6", 512)) {
+        try (Tokenizer encoder = Tokenizer.builtin("minilm-l6", 512)) {
             HuggingFaceFolder.write(folder, config, pre.weights(), encoder.json());
             List<String> sentences = Files.readAllLines(data.resolve("stsa.binary.train"), StandardCharsets.UTF_8)
                     .stream().map(l -> l.substring(2)).toList();
@@ -94,7 +99,7 @@ final class PeersBenchmark {
         for (int length : lengths) {
             Batch batch = Batch.of(batches.get(length), 0, 1, length);
             double inference;
-            try (EncoderGraph g = EncoderGraph.create(config, pre.weights(), EncoderGraph.Options.inference(
+            try (TransformerGraph g = TransformerGraph.create(config, pre.weights(), GraphOptions.inference(
                     threads))) {
                 float[][] p = g.predict(batch);
                 if (firstProbabilities == null) {
@@ -105,10 +110,10 @@ final class PeersBenchmark {
             double training;
             Set<String> all = new java.util.HashSet<>();
             ParamSpec.forConfig(config).forEach(p -> all.add(p.name()));
-            try (EncoderGraph g = EncoderGraph.create(config, pre.weights(), new EncoderGraph.Options(true, all, 1,
+            try (TransformerGraph g = TransformerGraph.create(config, pre.weights(), new GraphOptions(true, all, 1,
                     threads, 0))) {
                 long[] step = {0};
-                training = timed(() -> g.trainStep(batch, labels, new EncoderGraph.Step(step[0]++, 1e-5, 0.01, 1.0,
+                training = timed(() -> g.trainStep(batch, labels, new UpdateStep(step[0]++, 1e-5, 0.01, 1.0,
                         0.1)), batchSize);
             }
             ours.put(length, new Ours(inference, training, peakRssMb()));
@@ -161,7 +166,7 @@ final class PeersBenchmark {
     }
 
     /** Sentences joined until the length is reached, cut to it: a batch without padding. */
-    private int[][] fullBatch(TextEncoder encoder, List<String> sentences, int length) {
+    private int[][] fullBatch(Tokenizer encoder, List<String> sentences, int length) {
         int[][] out = new int[batchSize][];
         int next = 0;
         for (int i = 0; i < batchSize; i++) {
@@ -219,13 +224,13 @@ final class PeersBenchmark {
     }
 
     /** Multiply-adds of one forward pass over one sequence, times 2 (FLOPs); a training step is about 3 of them. */
-    static double forwardFlops(EncoderConfig c, int length) {
+    static double forwardFlops(TransformerConfig c, int length) {
         double h = c.hiddenSize();
         double perLayer = length * (4 * h * h + 2 * h * c.intermediateSize()) + 2.0 * length * length * h;
         return 2 * (c.layers() * perLayer + h * c.numLabels());
     }
 
-    private String table(EncoderConfig config, Map<Integer, Ours> ours, Map<Integer, Double> ort, JsonNode torch) {
+    private String table(TransformerConfig config, Map<Integer, Ours> ours, Map<Integer, Double> ort, JsonNode torch) {
         StringBuilder md = new StringBuilder();
         JsonNode first = torch.path("lengths").path(String.valueOf(lengths.get(0)));
         md.append(String.format(Locale.ROOT,

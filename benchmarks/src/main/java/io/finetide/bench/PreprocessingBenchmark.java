@@ -20,9 +20,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.finetide.launcher.LocalPlatform;
 import io.finetide.launcher.PlatformClient;
-import io.finetide.model.text.TextEncoder;
+import io.finetide.model.tokenizer.Tokenizer;
 import io.finetide.platform.events.Events;
 import io.finetide.platform.tasks.TaskDefinitions;
+import io.finetide.platform.tasks.TaskRevisions;
 import io.finetide.platform.text.CleaningPipeline;
 import io.finetide.platform.topics.Topics;
 import io.finetide.proto.v1.LabelledExampleEvent;
@@ -56,7 +57,7 @@ final class PreprocessingBenchmark extends StageBenchmark {
         try (LocalPlatform platform = LocalPlatform.start(options, say);
                 KafkaProducer<String, byte[]> producer = producer(platform.bootstrap())) {
             PlatformClient client = new PlatformClient(platform);
-            TaskDefinitionEvent task = TaskDefinitions.stamped(TaskDefinitions.validated(TaskDefinitionEvent
+            TaskDefinitionEvent task = TaskRevisions.stamped(TaskDefinitions.validated(TaskDefinitionEvent
                     .newBuilder().setName(TASK).addLabels("negative").addLabels("positive")
                     .setTriggerMinNewExamples(Integer.MAX_VALUE).setTriggers(TriggerSpec.newBuilder()
                             .setDebounceMillis(1).setMinIntervalSeconds(1))
@@ -95,7 +96,7 @@ final class PreprocessingBenchmark extends StageBenchmark {
         CleaningPipeline cleaning = CleaningPipeline.of(List.of());
         double tokenizerRate;
         double cleanAndTokenizeRate;
-        try (TextEncoder encoder = TextEncoder.builtin("minilm-l6", 512)) {
+        try (Tokenizer encoder = Tokenizer.builtin("minilm-l6", 512)) {
             // A warm-up pass, then three interleaved rounds of each; the median round counts.
             rate(measured, t -> encoder.analyse(cleaning.clean(t)));
             double[] tok = new double[3];

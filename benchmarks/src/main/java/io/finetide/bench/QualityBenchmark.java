@@ -14,12 +14,13 @@ import java.util.Random;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 
-import io.finetide.model.encoder.EncoderConfig;
-import io.finetide.model.encoder.EncoderGraph;
+import io.finetide.model.graph.GraphOptions;
+import io.finetide.model.graph.TransformerGraph;
+import io.finetide.model.infer.Predictor;
 import io.finetide.model.metrics.ClassificationReport;
 import io.finetide.model.metrics.EntityF1;
 import io.finetide.model.pretrained.PretrainedEncoders;
-import io.finetide.model.text.TextEncoder;
+import io.finetide.model.tokenizer.Tokenizer;
 import io.finetide.model.train.Checkpoint;
 import io.finetide.model.train.LabelledText;
 import io.finetide.model.train.Strategy;
@@ -27,6 +28,7 @@ import io.finetide.model.train.TaggedWords;
 import io.finetide.model.train.Trainer;
 import io.finetide.model.train.TrainingConfig;
 import io.finetide.model.train.TrainingListener;
+import io.finetide.model.transformer.HeadSpec;
 
 /**
  * Fine-tunes a pretrained base on one of the public labelled sets with the model library alone (no services) and
@@ -71,14 +73,14 @@ final class QualityBenchmark {
                 + "validation accuracy | test accuracy | test macro-F1 | per class F1 | bar |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         if (!o.incremental()) {
-            Outcome r = fineTune(d, PretrainedEncoders.load(o.base(), d.labels().size(), pooling(), 0.1, 3).weights(),
+            Outcome r = fineTune(d, PretrainedEncoders.load(o.base(), head(d), 0.1, 3).weights(),
                     train, o.epochs());
             md.append(row(d, train.size(), o.epochs(), r));
             return md.toString();
         }
         List<LabelledText> a = train.subList(0, train.size() / 2);
         List<LabelledText> b = train.subList(train.size() / 2, train.size());
-        PretrainedEncoders.Pretrained pre = PretrainedEncoders.load(o.base(), d.labels().size(), pooling(), 0.1, 3);
+        PretrainedEncoders.Pretrained pre = PretrainedEncoders.load(o.base(), head(d), 0.1, 3);
         Outcome first = fineTune(d, pre.weights(), a, o.epochs());
         md.append(row(d, a.size(), o.epochs(), first).replace("| " + o.strategy() + " |", "| " + o.strategy()
                 + " (half A, from the base) |"));
@@ -107,20 +109,21 @@ final class QualityBenchmark {
         return md.toString();
     }
 
-    private String pooling() {
-        return PretrainedEncoders.base(o.base()).pooling();
+    /** A sequence head on the dataset's labels, pooling as the base was trained to. */
+    private HeadSpec head(Dataset d) {
+        return HeadSpec.sequence(d.labels().size(), PretrainedEncoders.base(o.base()).pooling());
     }
 
     record Outcome(Trainer.Result result, ClassificationReport report) {
     }
 
-    private Outcome fineTune(Dataset d, io.finetide.model.encoder.Weights initial, List<LabelledText> train,
+    private Outcome fineTune(Dataset d, io.finetide.model.transformer.Weights initial, List<LabelledText> train,
             int epochs) {
         PretrainedEncoders.Base base = PretrainedEncoders.base(o.base());
-        var config = PretrainedEncoders.config(o.base(), d.labels().size(), base.pooling(), 0.1);
+        var config = PretrainedEncoders.config(o.base(), head(d), 0.1);
         TrainingConfig tc = new TrainingConfig(o.learningRate(), o.batchSize(), epochs, 0.01, 0.1, 1.0, 42, 0.1, 0, 0,
                 o.threads());
-        try (TextEncoder encoder = TextEncoder.builtin(base.tokenizer(), o.maxLength())) {
+        try (Tokenizer encoder = Tokenizer.builtin(base.tokenizer(), o.maxLength())) {
             Trainer.Result r = Trainer.train(config, initial, encoder, train, d.validation(), tc, strategy(),
                     new TrainingListener() {
                         @Override
@@ -138,15 +141,15 @@ final class QualityBenchmark {
                     });
             int[][] ids = encoder.encodeAll(d.test().stream().map(LabelledText::text).toList());
             float[][] probs;
-            try (EncoderGraph g = EncoderGraph.create(config, r.weights(), EncoderGraph.Options.inference(o
+            try (TransformerGraph g = TransformerGraph.create(config, r.weights(), GraphOptions.inference(o
                     .threads()))) {
-                probs = Trainer.predict(g, ids, encoder.padId(), Math.min(encoder.maxLength(), config
+                probs = Predictor.probabilities(g, ids, encoder.padId(), Math.min(encoder.maxLength(), config
                         .maxPositions()));
             }
             int[] truth = d.test().stream().mapToInt(LabelledText::label).toArray();
             int[] predicted = new int[probs.length];
             for (int i = 0; i < probs.length; i++) {
-                predicted[i] = Trainer.argMax(probs[i]);
+                predicted[i] = Predictor.argMax(probs[i]);
             }
             ClassificationReport report = ClassificationReport.of(truth, predicted, d.labels());
             say.accept(String.format(Locale.ROOT, "test accuracy %.4f, macro-F1 %.4f", report.accuracy(), report
@@ -200,19 +203,18 @@ final class QualityBenchmark {
         say.accept("wnut17: train " + trainSet.size() + ", dev " + devSet.size() + ", test " + testSet.size()
                 + " sentences, tags " + tags);
         PretrainedEncoders.Base base = PretrainedEncoders.base(o.base());
-        PretrainedEncoders.Pretrained pre = PretrainedEncoders.load(o.base(), tags.size(), EncoderConfig.TOKEN, 0.1,
-                3);
+        PretrainedEncoders.Pretrained pre = PretrainedEncoders.load(o.base(), HeadSpec.tokens(tags.size()), 0.1, 3);
         TrainingConfig tc = new TrainingConfig(o.learningRate(), o.batchSize(), o.epochs(), 0.01, 0.1, 1.0, 42, 0.1,
                 0, 0, o.threads());
-        try (TextEncoder encoder = TextEncoder.builtin(base.tokenizer(), o.maxLength())) {
+        try (Tokenizer encoder = Tokenizer.builtin(base.tokenizer(), o.maxLength())) {
             Trainer.Result r = Trainer.trainTokens(pre.config(), pre.weights(), encoder, trainSet, devSet, tags, tc,
                     strategy(), progress(), Checkpoint.Store.NONE);
             List<List<String>> predicted;
-            try (EncoderGraph g = EncoderGraph.create(pre.config(), r.weights(), EncoderGraph.Options.inference(o
+            try (TransformerGraph g = TransformerGraph.create(pre.config(), r.weights(), GraphOptions.inference(o
                     .threads()))) {
-                predicted = Trainer.predictWords(g, testSet.stream().map(t -> encoder.encodeWords(t.words()))
+                predicted = Predictor.wordProbabilities(g, testSet.stream().map(t -> encoder.encodeWords(t.words()))
                         .toList(), encoder.padId(), Math.min(encoder.maxLength(), pre.config().maxPositions()))
-                        .stream().map(p -> Trainer.argMaxTags(p, tags)).toList();
+                        .stream().map(p -> Predictor.argMaxTags(p, tags)).toList();
             }
             EntityF1 f = EntityF1.of(testSet.stream().map(t -> t.tagNames(tags)).toList(), predicted);
             StringBuilder perType = new StringBuilder();

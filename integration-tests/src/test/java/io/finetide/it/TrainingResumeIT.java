@@ -39,6 +39,7 @@ import io.finetide.platform.events.Events;
 import io.finetide.platform.local.LocalPaths;
 import io.finetide.platform.store.ArtifactStore;
 import io.finetide.platform.tasks.TaskDefinitions;
+import io.finetide.platform.tasks.TaskRevisions;
 import io.finetide.platform.topics.Topics;
 import io.finetide.proto.v1.DatasetSnapshotEvent;
 import io.finetide.proto.v1.HyperParameters;
@@ -68,7 +69,7 @@ class TrainingResumeIT {
                 MongoClient mongo = MongoClients.create(platform.mongoUri());
                 KafkaProducer<String, byte[]> producer = producer(platform.bootstrap());
                 KafkaConsumer<String, byte[]> watch = consumer(platform)) {
-            TaskDefinitionEvent task = TaskDefinitions.stamped(TaskDefinitions.validated(TaskDefinitionEvent
+            TaskDefinitionEvent task = TaskRevisions.stamped(TaskDefinitions.validated(TaskDefinitionEvent
                     .newBuilder().setName(TASK).addLabels("vehicle").addLabels("fruit")
                     .setModel(ModelSpec.newBuilder().setBaseModel("random").setLayers(2).setHiddenSize(64).setHeads(2)
                             .setFfnSize(128).setMaxSeqLen(16))

@@ -14,8 +14,8 @@ import java.util.Map;
 
 import io.finetide.platform.local.FerretDbServer;
 import io.finetide.platform.local.LocalPaths;
-import io.finetide.platform.topics.TopicConfigSource;
 import io.finetide.platform.topics.TopicProvisioner;
+import io.finetide.platform.topics.Topics;
 
 /**
  * The whole platform on one machine, each part its own process: a Kafka broker, FerretDB (unless a MongoDB URI is
@@ -149,7 +149,7 @@ public final class LocalPlatform implements AutoCloseable {
         env.put("QUARKUS_MONGODB_CONNECTION_STRING", mongoUri);
         env.put("QUARKUS_MONGODB_DATABASE", options.database() + "_" + name);
         env.put("FINETIDE_STORE_ARTIFACTS_DATABASE", options.database() + "_artifacts");
-        env.put(TopicConfigSource.SUFFIX_ENV, options.topicSuffix());
+        env.put(Topics.SUFFIX_ENV, options.topicSuffix());
         env.put("FINETIDE_TOPICS_CREATE", "false"); // created above, with the right partition count
         if (name.equals("training")) {
             // Kept with the platform's data: a killed run resumes when the platform starts again.

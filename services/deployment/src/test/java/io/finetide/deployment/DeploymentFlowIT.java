@@ -25,9 +25,11 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 
 import io.finetide.model.bundle.ModelBundle;
-import io.finetide.model.encoder.EncoderConfig;
-import io.finetide.model.encoder.Weights;
-import io.finetide.model.text.TextEncoder;
+import io.finetide.model.tokenizer.Tokenizer;
+import io.finetide.model.transformer.Head;
+import io.finetide.model.transformer.Pooling;
+import io.finetide.model.transformer.TransformerConfig;
+import io.finetide.model.transformer.Weights;
 import io.finetide.platform.events.Events;
 import io.finetide.platform.store.ArtifactStore;
 import io.finetide.platform.topics.Topics;
@@ -54,12 +56,14 @@ class DeploymentFlowIT {
     void promotesSwapsWithoutFailingARequestRejectsAndKeepsLineage() throws Exception {
         FinetideTestResource.Context ctx = FinetideTestResource.current();
         try (MongoClient client = MongoClients.create(ctx.mongoUri());
-                TextEncoder encoder = TextEncoder.builtin("minilm-l6", 16);
+                Tokenizer encoder = Tokenizer.builtin("minilm-l6", 16);
                 KafkaProducer<String, byte[]> p = TestKafka.producer(ctx.bootstrap());
                 KafkaConsumer<String, byte[]> promotedC = TestKafka.consumerFromStart(ctx.bootstrap(),
                         ctx.topic(Topics.MODELS_PROMOTED))) {
             ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.artifactsDatabase()));
-            EncoderConfig cfg = new EncoderConfig(encoder.vocabSize(), 16, 2, 16, 1, 2, 32, 2, "mean", 0, 1e-12);
+            TransformerConfig cfg = TransformerConfig.encoderBuilder().vocabSize(encoder.vocabSize()).maxPositions(16)
+                    .typeVocabSize(2).hiddenSize(16).layers(1).heads(2).intermediateSize(32).labels(2)
+                    .pooling(Pooling.MEAN).dropout(0).layerNormEps(1e-12).build();
             for (int i = 1; i <= 3; i++) {
                 ModelBundle b = new ModelBundle(cfg, encoder.name(), encoder.maxLength(), encoder.truncation(), LABELS,
                         Weights.initialise(cfg, i), encoder.json(), Map.of());
@@ -211,8 +215,8 @@ class DeploymentFlowIT {
         assertThat(new String(java.nio.file.Files.readAllBytes(dir.resolve("labels.json")))).isEqualTo(
                 "[\"neg\",\"pos\"]");
         int[] ids;
-        try (TextEncoder tok = TextEncoder.fromJson("export", java.nio.file.Files.readAllBytes(dir.resolve(
-                "tokenizer.json")), 16, io.finetide.model.text.Truncation.HEAD)) {
+        try (Tokenizer tok = Tokenizer.fromJson("export", java.nio.file.Files.readAllBytes(dir.resolve(
+                "tokenizer.json")), 16, io.finetide.model.tokenizer.Truncation.HEAD)) {
             ids = tok.encode(text);
         }
         float[] mask = new float[ids.length];
@@ -242,11 +246,12 @@ class DeploymentFlowIT {
         FinetideTestResource.Context ctx = FinetideTestResource.current();
         List<String> tags = List.of("O", "B-fruit", "I-fruit", "B-vehicle", "I-vehicle");
         try (MongoClient client = MongoClients.create(ctx.mongoUri());
-                TextEncoder encoder = TextEncoder.builtin("minilm-l6", 16);
+                Tokenizer encoder = Tokenizer.builtin("minilm-l6", 16);
                 KafkaProducer<String, byte[]> p = TestKafka.producer(ctx.bootstrap())) {
             ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.artifactsDatabase()));
-            EncoderConfig cfg = new EncoderConfig(encoder.vocabSize(), 16, 2, 32, 1, 2, 64, tags.size(),
-                    EncoderConfig.TOKEN, 0, 1e-12);
+            TransformerConfig cfg = TransformerConfig.encoderBuilder().vocabSize(encoder.vocabSize()).maxPositions(16)
+                    .typeVocabSize(2).hiddenSize(32).layers(1).heads(2).intermediateSize(64).labels(tags.size())
+                    .head(Head.TOKEN).dropout(0).layerNormEps(1e-12).build();
             List<io.finetide.model.train.TaggedWords> train = io.finetide.testing.TaggedRows.rows("d", 300, 2)
                     .stream().map(r -> new io.finetide.model.train.TaggedWords(r.tokens(), r.tags().stream()
                             .mapToInt(tags::indexOf).toArray()))

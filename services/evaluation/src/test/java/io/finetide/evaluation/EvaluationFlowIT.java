@@ -21,17 +21,20 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 
 import io.finetide.model.bundle.ModelBundle;
-import io.finetide.model.encoder.EncoderConfig;
-import io.finetide.model.encoder.Weights;
-import io.finetide.model.text.TextEncoder;
+import io.finetide.model.tokenizer.Tokenizer;
 import io.finetide.model.train.LabelledText;
 import io.finetide.model.train.Trainer;
 import io.finetide.model.train.TrainingConfig;
 import io.finetide.model.train.TrainingListener;
+import io.finetide.model.transformer.Head;
+import io.finetide.model.transformer.Pooling;
+import io.finetide.model.transformer.TransformerConfig;
+import io.finetide.model.transformer.Weights;
 import io.finetide.platform.datasets.SnapshotFile;
 import io.finetide.platform.events.Events;
 import io.finetide.platform.store.ArtifactStore;
 import io.finetide.platform.tasks.TaskDefinitions;
+import io.finetide.platform.tasks.TaskRevisions;
 import io.finetide.platform.topics.Topics;
 import io.finetide.proto.v1.ClassMetrics;
 import io.finetide.proto.v1.ModelEvaluatedEvent;
@@ -67,17 +70,19 @@ class EvaluationFlowIT {
     @Test
     void blessesAGoodFirstModelReplaysItsVerdictAndKeepsTheChampionAgainstAWorseOne() throws Exception {
         FinetideTestResource.Context ctx = FinetideTestResource.current();
-        TaskDefinitionEvent task = TaskDefinitions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder()
+        TaskDefinitionEvent task = TaskRevisions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder()
                 .setName("ev").addAllLabels(LABELS).setPromotionMargin(0.01).build()), 1L);
         List<SnapshotFile.Row> rows = rows(240);
         try (MongoClient client = MongoClients.create(ctx.mongoUri());
-                TextEncoder encoder = TextEncoder.builtin("minilm-l6", 16);
+                Tokenizer encoder = Tokenizer.builtin("minilm-l6", 16);
                 KafkaProducer<String, byte[]> p = TestKafka.producer(ctx.bootstrap());
                 KafkaConsumer<String, byte[]> c = TestKafka.consumerFromStart(ctx.bootstrap(),
                         ctx.topic(Topics.MODELS_EVALUATED))) {
             ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.artifactsDatabase()));
             store.putOnce("datasets/ev/ev-v1.jsonl.gz", SnapshotFile.write(rows), new Document());
-            EncoderConfig cfg = new EncoderConfig(encoder.vocabSize(), 16, 2, 32, 1, 2, 64, 2, "mean", 0, 1e-12);
+            TransformerConfig cfg = TransformerConfig.encoderBuilder().vocabSize(encoder.vocabSize()).maxPositions(16)
+                    .typeVocabSize(2).hiddenSize(32).layers(1).heads(2).intermediateSize(64).labels(2)
+                    .pooling(Pooling.MEAN).dropout(0).layerNormEps(1e-12).build();
             List<LabelledText> train = rows.stream().filter(r -> r.split().equals("TRAIN"))
                     .map(r -> new LabelledText(r.text(), LABELS.indexOf(r.label()))).toList();
             Weights random = Weights.initialise(cfg, 3);
@@ -122,21 +127,22 @@ class EvaluationFlowIT {
     @Test
     void aTaggerIsJudgedByEntityF1() throws Exception {
         FinetideTestResource.Context ctx = FinetideTestResource.current();
-        TaskDefinitionEvent task = TaskDefinitions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder()
+        TaskDefinitionEvent task = TaskRevisions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder()
                 .setName("et").setType(io.finetide.proto.v1.TaskType.TOKEN_CLASSIFICATION).addAllLabels(
                         io.finetide.testing.TaggedRows.TYPES)
                 .build()), 1L);
         List<String> tags = List.of("O", "B-fruit", "I-fruit", "B-vehicle", "I-vehicle");
         List<SnapshotFile.Row> rows = io.finetide.testing.TaggedRows.rows("t", 400, 8);
         try (MongoClient client = MongoClients.create(ctx.mongoUri());
-                TextEncoder encoder = TextEncoder.builtin("minilm-l6", 16);
+                Tokenizer encoder = Tokenizer.builtin("minilm-l6", 16);
                 KafkaProducer<String, byte[]> p = TestKafka.producer(ctx.bootstrap());
                 KafkaConsumer<String, byte[]> c = TestKafka.consumerFromStart(ctx.bootstrap(),
                         ctx.topic(Topics.MODELS_EVALUATED))) {
             ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.artifactsDatabase()));
             store.putOnce("datasets/et/et-v1.jsonl.gz", SnapshotFile.write(rows), new Document());
-            EncoderConfig cfg = new EncoderConfig(encoder.vocabSize(), 16, 2, 32, 1, 2, 64, tags.size(),
-                    EncoderConfig.TOKEN, 0, 1e-12);
+            TransformerConfig cfg = TransformerConfig.encoderBuilder().vocabSize(encoder.vocabSize()).maxPositions(16)
+                    .typeVocabSize(2).hiddenSize(32).layers(1).heads(2).intermediateSize(64).labels(tags.size())
+                    .head(Head.TOKEN).dropout(0).layerNormEps(1e-12).build();
             List<io.finetide.model.train.TaggedWords> train = rows.stream().filter(r -> r.split().equals("TRAIN"))
                     .map(r -> new io.finetide.model.train.TaggedWords(r.tokens(), r.tags().stream().mapToInt(
                             tags::indexOf).toArray()))
@@ -212,7 +218,7 @@ class EvaluationFlowIT {
                 .build();
     }
 
-    private static void putModel(ArtifactStore store, String id, EncoderConfig cfg, Weights w, TextEncoder enc) {
+    private static void putModel(ArtifactStore store, String id, TransformerConfig cfg, Weights w, Tokenizer enc) {
         ModelBundle b = new ModelBundle(cfg, enc.name(), enc.maxLength(), enc.truncation(), LABELS, w, enc.json(),
                 Map.of("id", id));
         store.putOnce("models/ev/" + id + ".zip", b.toBytes(), new Document());

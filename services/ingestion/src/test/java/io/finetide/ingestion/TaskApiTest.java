@@ -195,4 +195,20 @@ class TaskApiTest {
                 + "\"hyperParameters\":{\"fineTuning\":{\"strategy\":\"HALF\"}}}").post("/api/v1/tasks").then()
                 .statusCode(422).body("message", org.hamcrest.Matchers.containsString("HALF"));
     }
+
+    @Test
+    void anExplicitZeroIsAValueAndALeftOutFieldTheDefault() {
+        given().contentType("application/json").body("{\"name\":\"zeros\",\"labels\":[\"neg\",\"pos\"],"
+                + "\"hyperParameters\":{\"weightDecay\":0,\"dropout\":0,\"warmupRatio\":0,\"maxGradNorm\":0,"
+                + "\"seed\":0,\"optimizer\":\"SGD\",\"momentum\":0}}").post("/api/v1/tasks").then()
+                .statusCode(201).body("hyperParameters.weightDecay", equalTo(0.0f))
+                .body("hyperParameters.dropout", equalTo(0.0f)).body("hyperParameters.warmupRatio", equalTo(0.0f))
+                .body("hyperParameters.maxGradNorm", equalTo(0.0f)).body("hyperParameters.seed", equalTo("0"))
+                .body("hyperParameters.momentum", equalTo(0.0f));
+        given().contentType("application/json").body("{\"name\":\"defaults\",\"labels\":[\"neg\",\"pos\"],"
+                + "\"hyperParameters\":{\"optimizer\":\"SGD\"}}").post("/api/v1/tasks").then().statusCode(201)
+                .body("hyperParameters.weightDecay", equalTo(0.01f)).body("hyperParameters.dropout", equalTo(0.1f))
+                .body("hyperParameters.warmupRatio", equalTo(0.1f)).body("hyperParameters.maxGradNorm", equalTo(1.0f))
+                .body("hyperParameters.seed", equalTo("42")).body("hyperParameters.momentum", equalTo(0.9f));
+    }
 }

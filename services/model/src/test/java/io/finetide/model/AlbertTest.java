@@ -8,23 +8,29 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.finetide.model.encoder.EncoderConfig;
-import io.finetide.model.encoder.ParamSpec;
-import io.finetide.model.encoder.Weights;
-import io.finetide.model.text.TextEncoder;
+import io.finetide.model.bundle.ConfigJson;
+import io.finetide.model.tokenizer.Tokenizer;
 import io.finetide.model.train.LabelledText;
 import io.finetide.model.train.Strategy;
 import io.finetide.model.train.Trainer;
 import io.finetide.model.train.TrainingListener;
+import io.finetide.model.transformer.ParamSpec;
+import io.finetide.model.transformer.Pooling;
+import io.finetide.model.transformer.TransformerConfig;
+import io.finetide.model.transformer.Weights;
 
 /** ALBERT as a configuration of the encoder: factorised embeddings and cross-layer parameter sharing. */
 class AlbertTest {
 
     @Test
     void sharingAndFactorisingShrinkTheModelAsCounted() {
-        EncoderConfig bert = new EncoderConfig(1000, 64, 2, 64, 4, 4, 256, 2, "mean", 0.1, 1e-12);
-        EncoderConfig albert = new EncoderConfig(1000, 64, 2, 64, 4, 4, 256, 2, "mean", 0.1, 1e-12, 16, true);
-        for (EncoderConfig c : List.of(bert, albert)) {
+        TransformerConfig bert = TransformerConfig.encoderBuilder().vocabSize(1000).maxPositions(64).typeVocabSize(2)
+                .hiddenSize(64).layers(4).heads(4).intermediateSize(256).labels(2).pooling(Pooling.MEAN).dropout(0.1)
+                .layerNormEps(1e-12).build();
+        TransformerConfig albert = TransformerConfig.encoderBuilder().vocabSize(1000).maxPositions(64).typeVocabSize(2)
+                .hiddenSize(64).layers(4).heads(4).intermediateSize(256).labels(2).pooling(Pooling.MEAN).dropout(0.1)
+                .layerNormEps(1e-12).embeddingSize(16).shareLayers(true).build();
+        for (TransformerConfig c : List.of(bert, albert)) {
             long specified = ParamSpec.forConfig(c).stream().mapToLong(ParamSpec::size).sum();
             assertThat(c.parameterCount()).isEqualTo(specified);
         }
@@ -44,9 +50,10 @@ class AlbertTest {
 
     @Test
     void anAlbertConfigurationLearnsATask() {
-        try (TextEncoder encoder = TextEncoder.builtin("minilm-l6", 16)) {
-            EncoderConfig config = new EncoderConfig(encoder.vocabSize(), 16, 2, 32, 3, 2, 64, 2, "mean", 0.1, 1e-12,
-                    16, true);
+        try (Tokenizer encoder = Tokenizer.builtin("minilm-l6", 16)) {
+            TransformerConfig config = TransformerConfig.encoderBuilder().vocabSize(encoder.vocabSize())
+                    .maxPositions(16).typeVocabSize(2).hiddenSize(32).layers(3).heads(2).intermediateSize(64).labels(2)
+                    .pooling(Pooling.MEAN).dropout(0.1).layerNormEps(1e-12).embeddingSize(16).shareLayers(true).build();
             List<LabelledText> train = EncoderTrainingTest.data(320, 1);
             List<LabelledText> validation = EncoderTrainingTest.data(100, 2);
             Trainer.Result r = Trainer.train(config, Weights.initialise(config, 42), encoder, train, validation,
@@ -61,8 +68,10 @@ class AlbertTest {
         String old = "{\"vocabSize\":30,\"maxPositions\":16,\"typeVocabSize\":2,\"hiddenSize\":8,\"layers\":2,"
                 + "\"heads\":2,\"intermediateSize\":12,\"numLabels\":2,\"pooling\":\"mean\",\"dropout\":0.1,"
                 + "\"layerNormEps\":1e-12}";
-        EncoderConfig read = new ObjectMapper().readValue(old, EncoderConfig.class);
-        assertThat(read).isEqualTo(new EncoderConfig(30, 16, 2, 8, 2, 2, 12, 2, "mean", 0.1, 1e-12));
+        TransformerConfig read = ConfigJson.read(new ObjectMapper().readValue(old, java.util.Map.class));
+        assertThat(read).isEqualTo(TransformerConfig.encoderBuilder().vocabSize(30).maxPositions(16).typeVocabSize(2)
+                .hiddenSize(8).layers(2).heads(2).intermediateSize(12).labels(2).pooling(Pooling.MEAN).dropout(0.1)
+                .layerNormEps(1e-12).build());
         assertThat(read.embeddingSize()).isEqualTo(8);
         assertThat(read.shareLayers()).isFalse();
     }

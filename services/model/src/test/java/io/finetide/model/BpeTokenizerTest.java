@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.finetide.model.text.TextEncoder;
-import io.finetide.model.text.Truncation;
+import io.finetide.model.tokenizer.Tokenizer;
+import io.finetide.model.tokenizer.Truncation;
 
 /**
  * A byte-level BPE {@code tokenizer.json} (RoBERTa's template) trained by the Rust {@code tokenizers} library
@@ -28,7 +28,7 @@ class BpeTokenizerTest {
         Path dir = ReferenceParityTest.fixture("bpe-tiny");
         JsonNode expected = new ObjectMapper().readTree(dir.resolve("expected.json").toFile());
         byte[] json = Files.readAllBytes(dir.resolve("tokenizer.json"));
-        try (TextEncoder encoder = TextEncoder.fromJson("bpe-tiny", json, 64, Truncation.HEAD)) {
+        try (Tokenizer encoder = Tokenizer.fromJson("bpe-tiny", json, 64, Truncation.HEAD)) {
             assertThat(encoder.padId()).isEqualTo(expected.get("pad_id").asInt()).isEqualTo(1);
             assertThat(encoder.vocabSize()).isEqualTo(expected.get("vocab_size").asInt());
             List<String> texts = new ArrayList<>();
@@ -37,15 +37,15 @@ class BpeTokenizerTest {
                 assertThat(encoder.encode(texts.get(i))).as(texts.get(i)).containsExactly(ints(expected.get("ids")
                         .get(i)));
             }
-            TextEncoder.Pair pair = encoder.encodePair(texts.get(0), texts.get(1));
+            Tokenizer.Pair pair = encoder.encodePair(texts.get(0), texts.get(1));
             assertThat(pair.ids()).containsExactly(ints(expected.get("pair_ids")));
             assertThat(pair.typeIds()).containsExactly(ints(expected.get("pair_type_ids")));
         }
-        try (TextEncoder short12 = TextEncoder.fromJson("bpe-tiny", json, 12, Truncation.HEAD)) {
+        try (Tokenizer short12 = Tokenizer.fromJson("bpe-tiny", json, 12, Truncation.HEAD)) {
             // 8 + 8 tokens and 4 special ones in 12: each text keeps its first 4 (a tie takes from the second first).
             int[] a = ints(expected.get("ids").get(0));
             int[] b = ints(expected.get("ids").get(1));
-            TextEncoder.Pair cut = short12.encodePair(expected.get("texts").get(0).asText(), expected.get("texts")
+            Tokenizer.Pair cut = short12.encodePair(expected.get("texts").get(0).asText(), expected.get("texts")
                     .get(1).asText());
             assertThat(cut.ids()).containsExactly(a[0], a[1], a[2], a[3], a[4], 2, 2, b[1], b[2], b[3], b[4], 2);
         }

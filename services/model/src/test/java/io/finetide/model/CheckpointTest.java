@@ -11,16 +11,17 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import io.finetide.model.encoder.EncoderConfig;
-import io.finetide.model.encoder.EncoderGraph;
-import io.finetide.model.encoder.Weights;
-import io.finetide.model.text.TextEncoder;
+import io.finetide.model.optim.Optimizer;
+import io.finetide.model.tokenizer.Tokenizer;
 import io.finetide.model.train.Checkpoint;
 import io.finetide.model.train.LabelledText;
 import io.finetide.model.train.Strategy;
 import io.finetide.model.train.Trainer;
 import io.finetide.model.train.TrainingConfig;
 import io.finetide.model.train.TrainingListener;
+import io.finetide.model.transformer.Pooling;
+import io.finetide.model.transformer.TransformerConfig;
+import io.finetide.model.transformer.Weights;
 
 /**
  * A run killed in the middle of an epoch and resumed from its last checkpoint ends bit for bit where the uninterrupted
@@ -33,11 +34,15 @@ class CheckpointTest {
     @ValueSource(strings = {"gradual", "lora-2", "decoder-only"})
     void aKilledRunResumesExactly(String strategyName, @TempDir Path dir) {
         Strategy strategy = Strategy.parse(strategyName);
-        try (TextEncoder encoder = TextEncoder.builtin("minilm-l6", 16)) {
+        try (Tokenizer encoder = Tokenizer.builtin("minilm-l6", 16)) {
             boolean seq2seq = strategy.kind() == Strategy.Kind.DECODER_ONLY;
-            EncoderConfig config = seq2seq
-                    ? EncoderConfig.encoderDecoder(EncoderDecoderTest.VOCAB, 16, 16, 2, 2, 32, 0.1, 8, 16, 1e-6)
-                    : new EncoderConfig(encoder.vocabSize(), 16, 2, 16, 2, 2, 32, 2, "mean", 0.1, 1e-12);
+            TransformerConfig config = seq2seq
+                    ? TransformerConfig.encoderDecoderBuilder().vocabSize(EncoderDecoderTest.VOCAB).maxPositions(16)
+                            .hiddenSize(16).layers(2).heads(2).intermediateSize(32).dropout(0.1).relativeBuckets(8)
+                            .relativeMaxDistance(16).layerNormEps(1e-6).build()
+                    : TransformerConfig.encoderBuilder().vocabSize(encoder.vocabSize()).maxPositions(16)
+                            .typeVocabSize(2).hiddenSize(16).layers(2).heads(2).intermediateSize(32).labels(2)
+                            .pooling(Pooling.MEAN).dropout(0.1).layerNormEps(1e-12).build();
             Weights initial = Weights.initialise(config, 5);
             List<LabelledText> train = EncoderTrainingTest.data(48, 3);
             List<LabelledText> validation = EncoderTrainingTest.data(24, 4);
@@ -101,7 +106,7 @@ class CheckpointTest {
             assertThatThrownBy(() -> run.train(other, strategy, store)).hasMessageContaining("belongs to another run");
             if (strategy.kind() == Strategy.Kind.LORA) {
                 // The same rank with another alpha is another run as well.
-                Strategy otherAlpha = Strategy.lora(new io.finetide.model.encoder.Lora(2, 8, strategy.lora()
+                Strategy otherAlpha = Strategy.lora(new io.finetide.model.adapters.Lora(2, 8, strategy.lora()
                         .targets()));
                 assertThatThrownBy(() -> run.train(tc, otherAlpha, store))
                         .hasMessageContaining("belongs to another run");
@@ -121,7 +126,7 @@ class CheckpointTest {
         TrainingConfig tc = new TrainingConfig(1e-2, 8, 3, 0.01, 0.1, 1.0, 5, 0.1, 0, 0, 1);
         return switch (strategy.kind()) {
             case GRADUAL -> tc.withAccumulation(2);
-            case LORA -> tc.withOptimizer(EncoderGraph.Optimizer.SGD, 0.9);
+            case LORA -> tc.withOptimizer(Optimizer.SGD, 0.9);
             default -> tc;
         };
     }

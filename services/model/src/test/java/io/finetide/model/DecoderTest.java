@@ -9,18 +9,22 @@ import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
-import io.finetide.model.encoder.Batch;
-import io.finetide.model.encoder.EncoderConfig;
-import io.finetide.model.encoder.EncoderGraph;
-import io.finetide.model.encoder.ParamSpec;
-import io.finetide.model.encoder.Weights;
-import io.finetide.model.text.TextEncoder;
+import io.finetide.model.graph.Batch;
+import io.finetide.model.graph.GraphOptions;
+import io.finetide.model.graph.TransformerGraph;
+import io.finetide.model.infer.Predictor;
+import io.finetide.model.tokenizer.Tokenizer;
 import io.finetide.model.train.Checkpoint;
 import io.finetide.model.train.LabelledText;
 import io.finetide.model.train.Strategy;
 import io.finetide.model.train.Trainer;
 import io.finetide.model.train.TrainingConfig;
 import io.finetide.model.train.TrainingListener;
+import io.finetide.model.transformer.Head;
+import io.finetide.model.transformer.ParamSpec;
+import io.finetide.model.transformer.Pooling;
+import io.finetide.model.transformer.TransformerConfig;
+import io.finetide.model.transformer.Weights;
 
 /**
  * The GPT-style decoder on small random configurations (no GPT weights can be had from the reachable registries): the
@@ -32,11 +36,12 @@ class DecoderTest {
 
     @Test
     void noPositionSeesTheFuture() {
-        EncoderConfig cfg = EncoderConfig.decoder(30, 8, 16, 2, 2, 24, 0, EncoderConfig.LANGUAGE_MODEL, 0);
+        TransformerConfig cfg = TransformerConfig.decoderBuilder().vocabSize(30).maxPositions(8).hiddenSize(16)
+                .layers(2).heads(2).intermediateSize(24).labels(0).head(Head.LANGUAGE_MODEL).dropout(0).build();
         Weights w = GradientCheckTest.scaled(Weights.initialise(cfg, 3), 10);
         assertThat(w.tensors().keySet()).contains(ParamSpec.FINAL_LN + ".weight").doesNotContain(
                 ParamSpec.TYPE_EMBEDDINGS, "classifier.weight");
-        try (EncoderGraph g = EncoderGraph.create(cfg, w, EncoderGraph.Options.inference(1))) {
+        try (TransformerGraph g = TransformerGraph.create(cfg, w, GraphOptions.inference(1))) {
             float[][][] a = g.predictTokens(Batch.of(new int[][]{{1, 5, 7, 9, 11}}, 0, 1, 8));
             float[][][] b = g.predictTokens(Batch.of(new int[][]{{1, 5, 7, 20, 3}}, 0, 1, 8));
             // Positions 0..2 are the same in both; what follows differs and must not matter to them.
@@ -51,9 +56,10 @@ class DecoderTest {
 
     @Test
     void aLanguageModelLearnsToCount() {
-        try (TextEncoder encoder = TextEncoder.builtin("minilm-l6", 12)) {
-            EncoderConfig cfg = EncoderConfig.decoder(encoder.vocabSize(), 12, 32, 2, 2, 64, 0,
-                    EncoderConfig.LANGUAGE_MODEL, 0.0);
+        try (Tokenizer encoder = Tokenizer.builtin("minilm-l6", 12)) {
+            TransformerConfig cfg = TransformerConfig.decoderBuilder().vocabSize(encoder.vocabSize()).maxPositions(12)
+                    .hiddenSize(32).layers(2).heads(2).intermediateSize(64).labels(0).head(Head.LANGUAGE_MODEL)
+                    .dropout(0.0).build();
             List<String> train = counting(300, 1);
             List<String> validation = counting(50, 2);
             Trainer.Result r = Trainer.trainLanguageModel(cfg, Weights.initialise(cfg, 5), encoder, train,
@@ -62,12 +68,12 @@ class DecoderTest {
             // Of the L + 1 predictions of a text of L words, the first word and the end are guesses and the other
             // L - 1 follow from the word before: about 0.71 is the most there is to get.
             assertThat(r.best().validationAccuracy()).isGreaterThan(0.6);
-            try (EncoderGraph g = EncoderGraph.create(cfg, r.weights(), EncoderGraph.Options.inference(1))) {
+            try (TransformerGraph g = TransformerGraph.create(cfg, r.weights(), GraphOptions.inference(1))) {
                 int[] prompt = encoder.encode("three four five");
                 // Without the closing [SEP]: the next token after "five" is read at the last word's position.
                 int[] open = java.util.Arrays.copyOf(prompt, prompt.length - 1);
                 float[][][] p = g.predictTokens(Batch.of(new int[][]{open}, encoder.padId(), 1, 12));
-                int next = Trainer.argMax(p[0][open.length - 1]);
+                int next = Predictor.argMax(p[0][open.length - 1]);
                 assertThat(next).isEqualTo(encoder.encode("six")[1]);
             }
         }
@@ -75,9 +81,10 @@ class DecoderTest {
 
     @Test
     void aLastTokenClassifierLearnsATask() {
-        try (TextEncoder encoder = TextEncoder.builtin("minilm-l6", 16)) {
-            EncoderConfig cfg = EncoderConfig.decoder(encoder.vocabSize(), 16, 32, 2, 2, 64, 2, EncoderConfig.LAST,
-                    0.1);
+        try (Tokenizer encoder = Tokenizer.builtin("minilm-l6", 16)) {
+            TransformerConfig cfg = TransformerConfig.decoderBuilder().vocabSize(encoder.vocabSize()).maxPositions(16)
+                    .hiddenSize(32).layers(2).heads(2).intermediateSize(64).labels(2).pooling(Pooling.LAST).dropout(0.1)
+                    .build();
             List<LabelledText> train = EncoderTrainingTest.data(320, 1);
             List<LabelledText> validation = EncoderTrainingTest.data(100, 2);
             Trainer.Result r = Trainer.train(cfg, Weights.initialise(cfg, 42), encoder, train, validation,

@@ -12,18 +12,22 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
-import io.finetide.model.encoder.Batch;
-import io.finetide.model.encoder.EncoderConfig;
-import io.finetide.model.encoder.EncoderGraph;
-import io.finetide.model.encoder.Lora;
-import io.finetide.model.encoder.ParamSpec;
-import io.finetide.model.encoder.Weights;
+import io.finetide.model.adapters.Lora;
+import io.finetide.model.graph.Batch;
+import io.finetide.model.graph.GraphOptions;
+import io.finetide.model.graph.TransformerGraph;
+import io.finetide.model.graph.UpdateStep;
 import io.finetide.model.infer.Seq2Seq;
+import io.finetide.model.optim.Optimizer;
 import io.finetide.model.train.Checkpoint;
 import io.finetide.model.train.Strategy;
 import io.finetide.model.train.Trainer;
 import io.finetide.model.train.TrainingConfig;
 import io.finetide.model.train.TrainingListener;
+import io.finetide.model.transformer.ParamSpec;
+import io.finetide.model.transformer.Pooling;
+import io.finetide.model.transformer.TransformerConfig;
+import io.finetide.model.transformer.Weights;
 
 /**
  * The T5-style encoder-decoder on small random configurations (Hugging Face parity is {@link ReferenceParityTest}'s):
@@ -35,12 +39,14 @@ class EncoderDecoderTest {
     static final int PAD = 0;
     static final int EOS = 1;
     static final int VOCAB = 24;
-    static final EncoderConfig SMALL = EncoderConfig.encoderDecoder(VOCAB, 16, 16, 2, 2, 32, 0, 8, 16, 1e-6);
+    static final TransformerConfig SMALL = TransformerConfig.encoderDecoderBuilder().vocabSize(VOCAB).maxPositions(16)
+            .hiddenSize(16).layers(2).heads(2).intermediateSize(32).dropout(0).relativeBuckets(8)
+            .relativeMaxDistance(16).layerNormEps(1e-6).build();
 
     @Test
     void theDecoderNeverSeesItsFutureAndPaddingChangesNothing() {
         Weights w = GradientCheckTest.scaled(Weights.initialise(SMALL, 3), 20);
-        try (EncoderGraph g = EncoderGraph.create(SMALL, w, EncoderGraph.Options.inference(1))) {
+        try (TransformerGraph g = TransformerGraph.create(SMALL, w, GraphOptions.inference(1))) {
             int[] source = {5, 6, 7, 8, EOS};
             float[][][] a = g.predictTokens(Batch.of(new int[][]{source}, PAD, 1, 16).withDecoder(Batch.of(
                     new int[][]{{PAD, 9, 10, 11}}, PAD, 1, 16)));
@@ -73,14 +79,16 @@ class EncoderDecoderTest {
         // position and a vocabulary to learn.
         List<int[][]> train = translations(1200, 1);
         List<int[][]> held = translations(100, 2);
-        EncoderConfig cfg = EncoderConfig.encoderDecoder(VOCAB, 16, 32, 2, 4, 64, 0, 16, 32, 1e-6);
+        TransformerConfig cfg = TransformerConfig.encoderDecoderBuilder().vocabSize(VOCAB).maxPositions(16)
+                .hiddenSize(32).layers(2).heads(4).intermediateSize(64).dropout(0).relativeBuckets(16)
+                .relativeMaxDistance(32).layerNormEps(1e-6).build();
         Trainer.Result r = Trainer.trainSeq2Seq(cfg, Weights.initialise(cfg, 7), column(train, 0), column(train, 1),
                 column(held, 0), column(held, 1), PAD, PAD, new TrainingConfig(3e-3, 32, 20, 0.0, 0.05, 1.0, 42, 0,
                         0, 0, 1),
                 Strategy.full(), TrainingListener.NONE, Checkpoint.Store.NONE);
         // Teacher-forced token accuracy: 1.000 from epoch 15 on (0.22 after the first).
         assertThat(r.best().validationAccuracy()).isGreaterThan(0.95);
-        try (EncoderGraph g = EncoderGraph.create(cfg, r.weights(), EncoderGraph.Options.inference(1))) {
+        try (TransformerGraph g = TransformerGraph.create(cfg, r.weights(), GraphOptions.inference(1))) {
             int[][] generated = Seq2Seq.generate(g, column(held, 0).toArray(int[][]::new), PAD, PAD, EOS, 10);
             int exact = 0;
             for (int i = 0; i < held.size(); i++) {
@@ -111,7 +119,9 @@ class EncoderDecoderTest {
         assertThat(Strategy.encoderOnly().trainable(SMALL)).contains(ParamSpec.T5_ENCODER + ParamSpec.FINAL_NORM)
                 .noneMatch(n -> n.startsWith("decoder.") || n.equals(ParamSpec.SHARED));
         assertThat(Strategy.parse("decoder-only")).isEqualTo(Strategy.decoderOnly());
-        EncoderConfig bert = new EncoderConfig(30, 16, 2, 16, 2, 2, 32, 2, "mean", 0.1, 1e-12);
+        TransformerConfig bert = TransformerConfig.encoderBuilder().vocabSize(30).maxPositions(16).typeVocabSize(2)
+                .hiddenSize(16).layers(2).heads(2).intermediateSize(32).labels(2).pooling(Pooling.MEAN).dropout(0.1)
+                .layerNormEps(1e-12).build();
         assertThatThrownBy(() -> Strategy.encoderOnly().trainable(bert)).hasMessageContaining(
                 "encoder-only fine-tuning needs an encoder-decoder");
         assertThatThrownBy(() -> Strategy.headOnly().trainable(SMALL)).hasMessageContaining("no separate head");
@@ -142,15 +152,15 @@ class EncoderDecoderTest {
                 {PAD, 15, 16, 17}, {PAD, 18, 19}}, PAD, 1, 16));
         int[] y = {15, 16, 17, EOS, 18, 19, EOS, -1};
         Set<String> trainable = Strategy.lora(lora).trainable(SMALL);
-        try (EncoderGraph adaptedGraph = EncoderGraph.create(SMALL, initial, new EncoderGraph.Options(true, trainable,
-                9, 1, 0, null, 1.0, EncoderGraph.Optimizer.ADAMW, 0, lora, false, false))) {
+        try (TransformerGraph adaptedGraph = TransformerGraph.create(SMALL, initial, new GraphOptions(true, trainable,
+                9, 1, 0, null, 1.0, Optimizer.ADAMW, 0, lora, false, false))) {
             for (int step = 0; step < 5; step++) {
-                adaptedGraph.trainStep(batch, y, new EncoderGraph.Step(step, 1e-2, 0, 1.0, 0));
+                adaptedGraph.trainStep(batch, y, new UpdateStep(step, 1e-2, 0, 1.0, 0));
             }
             float[][][] expected = adaptedGraph.predictTokens(batch);
-            try (EncoderGraph plain = EncoderGraph.create(SMALL, adaptedGraph.weights(), EncoderGraph.Options
+            try (TransformerGraph plain = TransformerGraph.create(SMALL, adaptedGraph.weights(), GraphOptions
                     .inference(1));
-                    EncoderGraph base = EncoderGraph.create(SMALL, initial, EncoderGraph.Options.inference(1))) {
+                    TransformerGraph base = TransformerGraph.create(SMALL, initial, GraphOptions.inference(1))) {
                 float[][][] served = plain.predictTokens(batch);
                 float[][][] before = base.predictTokens(batch);
                 for (int i = 0; i < 2; i++) {

@@ -11,26 +11,29 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.finetide.model.bundle.ModelBundle;
-import io.finetide.model.encoder.EncoderConfig;
-import io.finetide.model.encoder.Weights;
 import io.finetide.model.infer.Classifier;
 import io.finetide.model.metrics.ClassificationReport;
-import io.finetide.model.text.TextEncoder;
+import io.finetide.model.tokenizer.Tokenizer;
 import io.finetide.model.train.LabelledText;
 import io.finetide.model.train.Trainer;
 import io.finetide.model.train.TrainingConfig;
 import io.finetide.model.train.TrainingListener;
+import io.finetide.model.transformer.Pooling;
+import io.finetide.model.transformer.TransformerConfig;
+import io.finetide.model.transformer.Weights;
 
 /** A tiny encoder must learn a task that needs word identity and attention over positions, and do so reproducibly. */
 class EncoderTrainingTest {
 
-    static TextEncoder encoder;
-    static EncoderConfig config;
+    static Tokenizer encoder;
+    static TransformerConfig config;
 
     @BeforeAll
     static void setUp() {
-        encoder = TextEncoder.builtin("minilm-l6", 32);
-        config = new EncoderConfig(encoder.vocabSize(), 32, 2, 32, 1, 2, 64, 2, "mean", 0.0, 1e-12);
+        encoder = Tokenizer.builtin("minilm-l6", 32);
+        config = TransformerConfig.encoderBuilder().vocabSize(encoder.vocabSize()).maxPositions(32).typeVocabSize(2)
+                .hiddenSize(32).layers(1).heads(2).intermediateSize(64).labels(2).pooling(Pooling.MEAN).dropout(0.0)
+                .layerNormEps(1e-12).build();
     }
 
     @AfterAll

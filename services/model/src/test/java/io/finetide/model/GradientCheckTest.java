@@ -12,12 +12,17 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import io.finetide.model.encoder.Batch;
-import io.finetide.model.encoder.EncoderConfig;
-import io.finetide.model.encoder.EncoderGraph;
-import io.finetide.model.encoder.Lora;
-import io.finetide.model.encoder.ParamSpec;
-import io.finetide.model.encoder.Weights;
+import io.finetide.model.adapters.Lora;
+import io.finetide.model.graph.Batch;
+import io.finetide.model.graph.GraphOptions;
+import io.finetide.model.graph.TransformerGraph;
+import io.finetide.model.optim.Optimizer;
+import io.finetide.model.transformer.Head;
+import io.finetide.model.transformer.HeadSpec;
+import io.finetide.model.transformer.ParamSpec;
+import io.finetide.model.transformer.Pooling;
+import io.finetide.model.transformer.TransformerConfig;
+import io.finetide.model.transformer.Weights;
 
 /**
  * Finite-difference checks of the graph's gradients on tiny configurations: every parameter tensor of every layer type
@@ -36,18 +41,27 @@ class GradientCheckTest {
     void analyticGradientsMatchCentralDifferences(String variant) {
         // "albert": factorised embeddings (4 projected to 8) and one set of layer parameters shared by both layers;
         // "decoder-*": GPT-2 style (causal, pre-LayerNorm, tanh GELU), last-token head or tied language-model head.
-        String pooling = switch (variant) {
-            case "albert" -> "mean";
-            case "decoder-last" -> EncoderConfig.LAST;
-            case "decoder-lm", "t5" -> EncoderConfig.LANGUAGE_MODEL;
-            default -> variant;
+        HeadSpec head = switch (variant) {
+            case "albert", "mean" -> HeadSpec.sequence(3, Pooling.MEAN);
+            case "cls" -> HeadSpec.sequence(3, Pooling.CLS);
+            case "token" -> HeadSpec.tokens(3);
+            case "decoder-last" -> HeadSpec.sequence(3, Pooling.LAST);
+            default -> new HeadSpec(Head.LANGUAGE_MODEL, Pooling.LAST, 3);
         };
-        EncoderConfig cfg = switch (variant) {
-            case "albert" -> new EncoderConfig(20, 8, 2, 8, 2, 2, 12, 3, pooling, 0, 1e-12, 4, true);
-            case "decoder-last", "decoder-lm" -> EncoderConfig.decoder(20, 8, 8, 2, 2, 12, 3, pooling, 0);
+        TransformerConfig cfg = switch (variant) {
+            case "albert" -> TransformerConfig.encoderBuilder().vocabSize(20).maxPositions(8).typeVocabSize(2)
+                    .hiddenSize(8).layers(2).heads(2).intermediateSize(12).head(head).dropout(0)
+                    .layerNormEps(1e-12).embeddingSize(4).shareLayers(true).build();
+            case "decoder-last", "decoder-lm" ->
+                TransformerConfig.decoderBuilder().vocabSize(20).maxPositions(8).hiddenSize(8).layers(2).heads(2)
+                        .intermediateSize(12).head(head).dropout(0).build();
             // Sources up to 6 tokens reach the logarithmic buckets (from distance 2 with 8 buckets).
-            case "t5" -> EncoderConfig.encoderDecoder(20, 8, 8, 2, 2, 12, 0, 8, 10, 1e-6);
-            default -> new EncoderConfig(20, 8, 2, 8, 2, 2, 12, 3, pooling, 0, 1e-12);
+            case "t5" -> TransformerConfig.encoderDecoderBuilder().vocabSize(20).maxPositions(8).hiddenSize(8).layers(2)
+                    .heads(2).intermediateSize(12).dropout(0).relativeBuckets(8).relativeMaxDistance(10)
+                    .layerNormEps(1e-6).build();
+            default -> TransformerConfig.encoderBuilder().vocabSize(20).maxPositions(8).typeVocabSize(2).hiddenSize(8)
+                    .layers(2).heads(2).intermediateSize(12).head(head).dropout(0).layerNormEps(1e-12)
+                    .build();
         };
         // BERT's N(0, 0.02) start is almost linear and its gradients tiny; larger weights exercise the non-linearities.
         Weights w = scaled(Weights.initialise(cfg, 21), 15);
@@ -60,7 +74,7 @@ class GradientCheckTest {
         Batch batch = Batch.of(new int[][]{{1, 5, 7, 2}, {1, 9, 2}, {1, 11, 12, 13, 14, 2}}, 0, 1, 8);
         assertThat(batch.length()).isEqualTo(6);
         // A label per sequence, or per position for the token head (-1: padding and special tokens, unlabelled).
-        int[] y = cfg.tokenClassification()
+        int[] y = cfg.perPosition()
                 ? new int[]{-1, 0, 2, -1, -1, -1, -1, 1, -1, -1, -1, -1, -1, 2, 0, 0, 1, -1}
                 : new int[]{0, 2, 1};
         if (cfg.encoderDecoder()) {
@@ -68,8 +82,8 @@ class GradientCheckTest {
             batch = batch.withDecoder(Batch.of(new int[][]{{0, 4, 6}, {0, 8}, {0, 3, 9, 15}}, 0, 1, 8));
             y = new int[]{4, 6, 2, -1, 8, 2, -1, -1, 3, 9, 15, 2};
         }
-        try (EncoderGraph g = EncoderGraph.create(cfg, w, new EncoderGraph.Options(true, all, 1, 1, 0.1, null, 1.0,
-                EncoderGraph.Optimizer.ADAMW, 0, lora, false, false))) {
+        try (TransformerGraph g = TransformerGraph.create(cfg, w, new GraphOptions(true, all, 1, 1, 0.1, null, 1.0,
+                Optimizer.ADAMW, 0, lora, false, false))) {
             // Adapters start with B = 0, where A gets no gradient: give B values first.
             Weights state = g.state();
             SplittableRandom r = new SplittableRandom(4);
@@ -115,7 +129,7 @@ class GradientCheckTest {
         }
     }
 
-    private static double centralDifference(EncoderGraph g, Weights state, String name, int index, Batch batch,
+    private static double centralDifference(TransformerGraph g, Weights state, String name, int index, Batch batch,
             int[] y, double eps) {
         float[] v = state.get(name).values();
         float original = v[index];

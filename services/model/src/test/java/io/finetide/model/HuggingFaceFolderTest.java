@@ -14,9 +14,13 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.finetide.model.encoder.EncoderConfig;
-import io.finetide.model.encoder.Weights;
+import io.finetide.model.pretrained.FolderArchive;
 import io.finetide.model.pretrained.HuggingFaceFolder;
+import io.finetide.model.pretrained.SafeTensors;
+import io.finetide.model.transformer.HeadSpec;
+import io.finetide.model.transformer.Pooling;
+import io.finetide.model.transformer.TransformerConfig;
+import io.finetide.model.transformer.Weights;
 
 /**
  * The Hugging Face folder: what we write reads back bit for bit; the spellings transformers uses are accepted; every
@@ -25,7 +29,9 @@ import io.finetide.model.pretrained.HuggingFaceFolder;
  */
 class HuggingFaceFolderTest {
 
-    static final EncoderConfig CFG = new EncoderConfig(30, 16, 2, 8, 2, 2, 12, 3, "mean", 0.1, 1e-12);
+    static final TransformerConfig CFG = TransformerConfig.encoderBuilder().vocabSize(30).maxPositions(16)
+            .typeVocabSize(2).hiddenSize(8).layers(2).heads(2).intermediateSize(12).labels(3).pooling(Pooling.MEAN)
+            .dropout(0.1).layerNormEps(1e-12).build();
     static final byte[] TOKENIZER = "{\"model\":{}}".getBytes(StandardCharsets.UTF_8);
 
     @Test
@@ -35,7 +41,7 @@ class HuggingFaceFolderTest {
         // The folder itself zipped (one directory level), with files reading ignores and an entry aiming outside.
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(bytes)) {
-            for (String f : HuggingFaceFolder.FILES) {
+            for (String f : FolderArchive.FILES) {
                 out.putNextEntry(new java.util.zip.ZipEntry("my-bert/" + f));
                 Files.copy(dir.resolve(f), out);
             }
@@ -43,20 +49,25 @@ class HuggingFaceFolderTest {
             out.putNextEntry(new java.util.zip.ZipEntry("../../evil/config.json"));
             out.write("{}".getBytes(StandardCharsets.UTF_8));
         }
-        HuggingFaceFolder.Loaded loaded = HuggingFaceFolder.readZip(bytes.toByteArray(), 3, "mean", 0.1, 1);
+        HuggingFaceFolder.Loaded loaded = HuggingFaceFolder.readZip(bytes.toByteArray(),
+                HeadSpec.sequence(3, Pooling.MEAN), 0.1, 1);
         assertThat(loaded.config()).isEqualTo(CFG);
         assertThat(loaded.weights().get("encoder.layer.1.output.dense.weight").values()).isEqualTo(w.get(
                 "encoder.layer.1.output.dense.weight").values());
-        assertThat(HuggingFaceFolder.readZip(HuggingFaceFolder.zip(dir), 3, "mean", 0.1, 1).config()).isEqualTo(CFG);
+        assertThat(
+                HuggingFaceFolder.readZip(FolderArchive.zip(dir), HeadSpec.sequence(3, Pooling.MEAN), 0.1, 1).config())
+                .isEqualTo(CFG);
 
         java.io.ByteArrayOutputStream partial = new java.io.ByteArrayOutputStream();
         try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(partial)) {
             out.putNextEntry(new java.util.zip.ZipEntry("config.json"));
             Files.copy(dir.resolve("config.json"), out);
         }
-        assertThatThrownBy(() -> HuggingFaceFolder.readZip(partial.toByteArray(), 3, "mean", 0.1, 1))
+        assertThatThrownBy(
+                () -> HuggingFaceFolder.readZip(partial.toByteArray(), HeadSpec.sequence(3, Pooling.MEAN), 0.1, 1))
                 .hasMessageContaining("the archive has no model.safetensors");
-        assertThatThrownBy(() -> HuggingFaceFolder.readZip("not a zip".getBytes(StandardCharsets.UTF_8), 3, "mean",
+        assertThatThrownBy(() -> HuggingFaceFolder.readZip("not a zip".getBytes(StandardCharsets.UTF_8),
+                HeadSpec.sequence(3, Pooling.MEAN),
                 0.1, 1)).hasMessageContaining("not a zip archive");
     }
 
@@ -64,7 +75,7 @@ class HuggingFaceFolderTest {
     void whatIsWrittenReadsBackExactly(@TempDir Path dir) throws Exception {
         Weights w = Weights.initialise(CFG, 4);
         HuggingFaceFolder.write(dir, CFG, w, TOKENIZER);
-        HuggingFaceFolder.Loaded loaded = HuggingFaceFolder.read(dir, 3, "mean", 0.1, 1);
+        HuggingFaceFolder.Loaded loaded = HuggingFaceFolder.read(dir, HeadSpec.sequence(3, Pooling.MEAN), 0.1, 1);
         assertThat(loaded.config()).isEqualTo(CFG);
         assertThat(loaded.headFromFile()).isTrue();
         assertThat(loaded.tokenizerJson()).isEqualTo(TOKENIZER);
@@ -73,11 +84,11 @@ class HuggingFaceFolderTest {
             assertThat(loaded.weights().get(name).shape()).as(name).isEqualTo(w.get(name).shape());
         }
         // PyTorch's layout on disk: a linear weight is [out, in].
-        Map<String, Weights.Tensor> raw = HuggingFaceFolder.SafeTensors.read(dir.resolve("model.safetensors"));
+        Map<String, Weights.Tensor> raw = SafeTensors.read(dir.resolve("model.safetensors"));
         assertThat(raw.get("encoder.layer.0.intermediate.dense.weight").shape()).containsExactly(12, 8);
         assertThat(raw.get("embeddings.word_embeddings.weight").shape()).containsExactly(30, 8);
         // Another label count: the head is new, the encoder the file's.
-        HuggingFaceFolder.Loaded five = HuggingFaceFolder.read(dir, 5, "cls", 0.1, 1);
+        HuggingFaceFolder.Loaded five = HuggingFaceFolder.read(dir, HeadSpec.sequence(5, Pooling.CLS), 0.1, 1);
         assertThat(five.headFromFile()).isFalse();
         assertThat(five.weights().get("classifier.weight").shape()).containsExactly(8, 5);
     }
@@ -86,7 +97,7 @@ class HuggingFaceFolderTest {
     void transformersSpellingsAreAcceptedAndExtrasReported(@TempDir Path dir) throws Exception {
         Weights w = Weights.initialise(CFG, 4);
         HuggingFaceFolder.write(dir, CFG, w, TOKENIZER);
-        Map<String, Weights.Tensor> raw = HuggingFaceFolder.SafeTensors.read(dir.resolve("model.safetensors"));
+        Map<String, Weights.Tensor> raw = SafeTensors.read(dir.resolve("model.safetensors"));
         Map<String, Weights.Tensor> renamed = new LinkedHashMap<>();
         raw.forEach((name, t) -> renamed.put(name.startsWith("classifier")
                 ? name
@@ -95,8 +106,8 @@ class HuggingFaceFolderTest {
                 t));
         renamed.put("bert.pooler.dense.weight", new Weights.Tensor(new int[]{8, 8}, new float[64]));
         renamed.put("cls.predictions.bias", new Weights.Tensor(new int[]{30}, new float[30]));
-        HuggingFaceFolder.SafeTensors.write(dir.resolve("model.safetensors"), renamed);
-        HuggingFaceFolder.Loaded loaded = HuggingFaceFolder.read(dir, 3, "mean", 0.1, 1);
+        SafeTensors.write(dir.resolve("model.safetensors"), renamed);
+        HuggingFaceFolder.Loaded loaded = HuggingFaceFolder.read(dir, HeadSpec.sequence(3, Pooling.MEAN), 0.1, 1);
         assertThat(loaded.ignored()).containsExactly("bert.pooler.dense.weight", "cls.predictions.bias");
         assertThat(loaded.weights().get("encoder.layer.1.output.LayerNorm.weight").values()).isEqualTo(w.get(
                 "encoder.layer.1.output.LayerNorm.weight").values());
@@ -107,34 +118,40 @@ class HuggingFaceFolderTest {
         Weights w = Weights.initialise(CFG, 4);
         HuggingFaceFolder.write(dir, CFG, w, TOKENIZER);
         Path file = dir.resolve("model.safetensors");
-        Map<String, Weights.Tensor> good = HuggingFaceFolder.SafeTensors.read(file);
+        Map<String, Weights.Tensor> good = SafeTensors.read(file);
 
         Map<String, Weights.Tensor> missing = new LinkedHashMap<>(good);
         missing.remove("encoder.layer.1.attention.self.value.bias");
-        HuggingFaceFolder.SafeTensors.write(file, missing);
-        assertThatThrownBy(() -> HuggingFaceFolder.read(dir, 3, "mean", 0, 1)).hasMessageContaining(
-                "no tensor 'encoder.layer.1.attention.self.value.bias'");
+        SafeTensors.write(file, missing);
+        assertThatThrownBy(() -> HuggingFaceFolder.read(dir, HeadSpec.sequence(3, Pooling.MEAN), 0, 1))
+                .hasMessageContaining(
+                        "no tensor 'encoder.layer.1.attention.self.value.bias'");
 
         Map<String, Weights.Tensor> wrongShape = new LinkedHashMap<>(good);
         wrongShape.put("encoder.layer.0.intermediate.dense.weight", new Weights.Tensor(new int[]{12, 9},
                 new float[108]));
-        HuggingFaceFolder.SafeTensors.write(file, wrongShape);
-        assertThatThrownBy(() -> HuggingFaceFolder.read(dir, 3, "mean", 0, 1)).hasMessageContaining(
-                "tensor 'encoder.layer.0.intermediate.dense.weight' has shape [12, 9]").hasMessageContaining(
+        SafeTensors.write(file, wrongShape);
+        assertThatThrownBy(() -> HuggingFaceFolder.read(dir, HeadSpec.sequence(3, Pooling.MEAN), 0, 1))
+                .hasMessageContaining(
+                        "tensor 'encoder.layer.0.intermediate.dense.weight' has shape [12, 9]")
+                .hasMessageContaining(
                         "needs [12, 8]");
 
         Map<String, Weights.Tensor> extra = new LinkedHashMap<>(good);
         extra.put("encoder.layer.2.attention.self.query.weight", new Weights.Tensor(new int[]{8, 8}, new float[64]));
-        HuggingFaceFolder.SafeTensors.write(file, extra);
-        assertThatThrownBy(() -> HuggingFaceFolder.read(dir, 3, "mean", 0, 1)).hasMessageContaining(
-                "does not have: [encoder.layer.2.attention.self.query.weight]");
+        SafeTensors.write(file, extra);
+        assertThatThrownBy(() -> HuggingFaceFolder.read(dir, HeadSpec.sequence(3, Pooling.MEAN), 0, 1))
+                .hasMessageContaining(
+                        "does not have: [encoder.layer.2.attention.self.query.weight]");
 
-        HuggingFaceFolder.SafeTensors.write(file, good);
+        SafeTensors.write(file, good);
         Files.writeString(dir.resolve("config.json"), Files.readString(dir.resolve("config.json")).replace(
                 "\"bert\"", "\"gpt2\""));
-        assertThatThrownBy(() -> HuggingFaceFolder.read(dir, 3, "mean", 0, 1)).hasMessageContaining(
-                "model_type 'gpt2' is not a BERT-family encoder");
-        assertThatThrownBy(() -> HuggingFaceFolder.read(dir.resolve("nothing"), 3, "mean", 0, 1))
+        assertThatThrownBy(() -> HuggingFaceFolder.read(dir, HeadSpec.sequence(3, Pooling.MEAN), 0, 1))
+                .hasMessageContaining(
+                        "model_type 'gpt2' is not a BERT-family encoder");
+        assertThatThrownBy(
+                () -> HuggingFaceFolder.read(dir.resolve("nothing"), HeadSpec.sequence(3, Pooling.MEAN), 0, 1))
                 .hasMessageContaining("config.json");
     }
 
@@ -151,7 +168,7 @@ class HuggingFaceFolderTest {
         buf.putShort((short) 0x3f80).putShort((short) 0xc040);
         Path file = dir.resolve("x.safetensors");
         Files.write(file, buf.array());
-        Map<String, Weights.Tensor> t = HuggingFaceFolder.SafeTensors.read(file);
+        Map<String, Weights.Tensor> t = SafeTensors.read(file);
         assertThat(t.get("a").values()).containsExactly(1f, -2f, 0.5f);
         assertThat(t.get("b").values()).containsExactly(1f, -3f);
     }

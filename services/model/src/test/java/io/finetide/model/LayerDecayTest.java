@@ -9,11 +9,14 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 
-import io.finetide.model.encoder.Batch;
-import io.finetide.model.encoder.EncoderConfig;
-import io.finetide.model.encoder.EncoderGraph;
-import io.finetide.model.encoder.ParamSpec;
-import io.finetide.model.encoder.Weights;
+import io.finetide.model.graph.Batch;
+import io.finetide.model.graph.GraphOptions;
+import io.finetide.model.graph.TransformerGraph;
+import io.finetide.model.graph.UpdateStep;
+import io.finetide.model.transformer.ParamSpec;
+import io.finetide.model.transformer.Pooling;
+import io.finetide.model.transformer.TransformerConfig;
+import io.finetide.model.transformer.Weights;
 
 /**
  * Discriminative learning rates on the first AdamW step, where the bias-corrected update of every element with a
@@ -24,16 +27,18 @@ class LayerDecayTest {
 
     @Test
     void eachLayerDownLearnsAtTheDecayTimesTheRateAbove() {
-        EncoderConfig cfg = new EncoderConfig(40, 16, 2, 16, 2, 2, 32, 2, "mean", 0, 1e-12);
+        TransformerConfig cfg = TransformerConfig.encoderBuilder().vocabSize(40).maxPositions(16).typeVocabSize(2)
+                .hiddenSize(16).layers(2).heads(2).intermediateSize(32).labels(2).pooling(Pooling.MEAN).dropout(0)
+                .layerNormEps(1e-12).build();
         Weights before = Weights.initialise(cfg, 3);
         Set<String> all = ParamSpec.forConfig(cfg).stream().map(ParamSpec::name).collect(Collectors.toSet());
         float lr = 1e-3f;
         Weights after;
-        try (EncoderGraph g = EncoderGraph.create(cfg, before, new EncoderGraph.Options(true, all, 1, 1, 0, null,
+        try (TransformerGraph g = TransformerGraph.create(cfg, before, new GraphOptions(true, all, 1, 1, 0, null,
                 0.5))) {
             // The first step: no weight decay, no clipping.
             g.trainStep(Batch.of(new int[][]{{1, 5, 7, 2}, {1, 9, 11, 12, 2}}, 0, 1, 16), new int[]{0, 1},
-                    new EncoderGraph.Step(0, lr, 0, 0, 0));
+                    new UpdateStep(0, lr, 0, 0, 0));
             after = g.weights();
         }
         Map<String, Double> expected = Map.of("classifier.weight", 1.0, ParamSpec.layer(1)

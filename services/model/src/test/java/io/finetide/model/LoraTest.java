@@ -9,13 +9,17 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
-import io.finetide.model.encoder.Batch;
-import io.finetide.model.encoder.EncoderConfig;
-import io.finetide.model.encoder.EncoderGraph;
-import io.finetide.model.encoder.Lora;
-import io.finetide.model.encoder.ParamSpec;
-import io.finetide.model.encoder.Weights;
+import io.finetide.model.adapters.Lora;
+import io.finetide.model.graph.Batch;
+import io.finetide.model.graph.GraphOptions;
+import io.finetide.model.graph.TransformerGraph;
+import io.finetide.model.graph.UpdateStep;
+import io.finetide.model.optim.Optimizer;
 import io.finetide.model.train.Strategy;
+import io.finetide.model.transformer.ParamSpec;
+import io.finetide.model.transformer.Pooling;
+import io.finetide.model.transformer.TransformerConfig;
+import io.finetide.model.transformer.Weights;
 
 /**
  * LoRA: the adapted graph starts as the base, trains only adapters and head, and the merged weights it exports give a
@@ -23,7 +27,9 @@ import io.finetide.model.train.Strategy;
  */
 class LoraTest {
 
-    static final EncoderConfig CFG = new EncoderConfig(30, 8, 2, 16, 2, 2, 24, 3, "mean", 0, 1e-12);
+    static final TransformerConfig CFG = TransformerConfig.encoderBuilder().vocabSize(30).maxPositions(8)
+            .typeVocabSize(2).hiddenSize(16).layers(2).heads(2).intermediateSize(24).labels(3).pooling(Pooling.MEAN)
+            .dropout(0).layerNormEps(1e-12).build();
     static final Batch BATCH = Batch.of(new int[][]{{1, 5, 7, 2}, {1, 9, 2}, {1, 11, 12, 13, 2}, {1, 3, 4, 2}}, 0,
             1, 8);
     static final int[] Y = {0, 2, 1, 1};
@@ -38,11 +44,11 @@ class LoraTest {
         float[][] adapted;
         Weights merged;
         Weights state;
-        try (EncoderGraph g = EncoderGraph.create(CFG, base, new EncoderGraph.Options(true, trainable, 3, 1, 0, null,
-                1.0, EncoderGraph.Optimizer.ADAMW, 0, lora, false, false))) {
+        try (TransformerGraph g = TransformerGraph.create(CFG, base, new GraphOptions(true, trainable, 3, 1, 0, null,
+                1.0, Optimizer.ADAMW, 0, lora, false, false))) {
             adaptedStart = g.predict(BATCH);
             for (int s = 0; s < 5; s++) {
-                g.trainStep(BATCH, Y, new EncoderGraph.Step(s, 1e-2, 0.01, 1.0, 0));
+                g.trainStep(BATCH, Y, new UpdateStep(s, 1e-2, 0.01, 1.0, 0));
             }
             adapted = g.predict(BATCH);
             merged = g.weights();
@@ -108,7 +114,7 @@ class LoraTest {
     }
 
     private static float[][] predict(Weights w) {
-        try (EncoderGraph g = EncoderGraph.create(CFG, w, EncoderGraph.Options.inference(1))) {
+        try (TransformerGraph g = TransformerGraph.create(CFG, w, GraphOptions.inference(1))) {
             return g.predict(BATCH);
         }
     }

@@ -8,11 +8,14 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 
-import io.finetide.model.encoder.Batch;
-import io.finetide.model.encoder.EncoderConfig;
-import io.finetide.model.encoder.EncoderGraph;
-import io.finetide.model.encoder.ParamSpec;
-import io.finetide.model.encoder.Weights;
+import io.finetide.model.graph.Batch;
+import io.finetide.model.graph.GraphOptions;
+import io.finetide.model.graph.TransformerGraph;
+import io.finetide.model.graph.UpdateStep;
+import io.finetide.model.transformer.ParamSpec;
+import io.finetide.model.transformer.Pooling;
+import io.finetide.model.transformer.TransformerConfig;
+import io.finetide.model.transformer.Weights;
 
 /**
  * The training loss against the formula computed by hand from the same model's probabilities: with label smoothing,
@@ -21,7 +24,9 @@ import io.finetide.model.encoder.Weights;
  */
 class LossTest {
 
-    static final EncoderConfig CFG = new EncoderConfig(50, 16, 2, 16, 1, 2, 32, 3, "mean", 0, 1e-12);
+    static final TransformerConfig CFG = TransformerConfig.encoderBuilder().vocabSize(50).maxPositions(16)
+            .typeVocabSize(2).hiddenSize(16).layers(1).heads(2).intermediateSize(32).labels(3).pooling(Pooling.MEAN)
+            .dropout(0).layerNormEps(1e-12).build();
     static final Weights W = Weights.initialise(CFG, 9);
     static final int[][] IDS = {{1, 5, 7, 2}, {1, 9, 2}, {1, 11, 12, 13, 2}};
     static final Set<String> ALL = ParamSpec.forConfig(CFG).stream().map(ParamSpec::name).collect(Collectors
@@ -29,16 +34,16 @@ class LossTest {
 
     /** The model's probabilities for {@link #IDS}, before any training step. */
     static float[][] probabilities() {
-        try (EncoderGraph inference = EncoderGraph.create(CFG, W, EncoderGraph.Options.inference(1))) {
+        try (TransformerGraph inference = TransformerGraph.create(CFG, W, GraphOptions.inference(1))) {
             return inference.predict(Batch.of(IDS, 0, 1, 16));
         }
     }
 
     /** The loss of one training step on {@link #IDS} (computed before the step's update). */
     static double loss(int[] y, double smoothing, float[] classWeights) {
-        try (EncoderGraph g = EncoderGraph.create(CFG, W, new EncoderGraph.Options(true, ALL, 1, 1, smoothing,
+        try (TransformerGraph g = TransformerGraph.create(CFG, W, new GraphOptions(true, ALL, 1, 1, smoothing,
                 classWeights, 1.0))) {
-            return g.trainStep(Batch.of(IDS, 0, 1, 16), y, new EncoderGraph.Step(0, 1e-3, 0, 0, 0)).loss();
+            return g.trainStep(Batch.of(IDS, 0, 1, 16), y, new UpdateStep(0, 1e-3, 0, 0, 0)).loss();
         }
     }
 

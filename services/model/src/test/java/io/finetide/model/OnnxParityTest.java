@@ -8,10 +8,13 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import io.finetide.model.encoder.Batch;
-import io.finetide.model.encoder.EncoderGraph;
+import io.finetide.model.graph.Batch;
+import io.finetide.model.graph.GraphOptions;
+import io.finetide.model.graph.TransformerGraph;
 import io.finetide.model.pretrained.PretrainedEncoders;
-import io.finetide.model.text.TextEncoder;
+import io.finetide.model.tokenizer.Tokenizer;
+import io.finetide.model.transformer.HeadSpec;
+import io.finetide.model.transformer.Pooling;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -44,20 +47,21 @@ class OnnxParityTest {
     @Test
     void textPairsWithTheirSegmentsMatchOnnxRuntime() throws Exception {
         // Segment 1's token-type embedding is used here, and only here.
-        PretrainedEncoders.Pretrained pre = PretrainedEncoders.load("minilm-l6", 2, "cls", 0.0, 1);
+        PretrainedEncoders.Pretrained pre = PretrainedEncoders.load("minilm-l6", HeadSpec.sequence(2, Pooling.CLS), 0.0,
+                1);
         assertThat(maxDifference("minilm-l6", pre, true)).as("max |ours - onnxruntime| over real tokens of pairs")
                 .isLessThanOrEqualTo(1e-4);
     }
 
     private static void check(String name, int layers, long minParameters, long maxParameters) throws Exception {
-        PretrainedEncoders.Pretrained pre = PretrainedEncoders.load(name, 2, "cls", 0.0, 1);
+        PretrainedEncoders.Pretrained pre = PretrainedEncoders.load(name, HeadSpec.sequence(2, Pooling.CLS), 0.0, 1);
         assertThat(pre.config().layers()).isEqualTo(layers);
         assertThat(pre.config().hiddenSize()).isEqualTo(384);
         assertThat(pre.config().intermediateSize()).isEqualTo(1536);
         assertThat(pre.config().vocabSize()).isEqualTo(30522);
         assertThat(pre.config().parameterCount()).isBetween(minParameters, maxParameters);
         // The declared shape gives the same configuration without reading the file.
-        assertThat(PretrainedEncoders.config(name, 2, "cls", 0.0)).isEqualTo(pre.config());
+        assertThat(PretrainedEncoders.config(name, HeadSpec.sequence(2, Pooling.CLS), 0.0)).isEqualTo(pre.config());
         assertThat(maxDifference(name, pre, false)).as("max |ours - onnxruntime| over real tokens").isLessThanOrEqualTo(
                 1e-4);
     }
@@ -66,15 +70,15 @@ class OnnxParityTest {
             throws Exception {
         int[][] ids;
         int[][] segments;
-        try (TextEncoder encoder = TextEncoder.builtin(name, 128)) {
+        try (Tokenizer encoder = Tokenizer.builtin(name, 128)) {
             if (pairs) {
                 // Each sentence with the next one; 128 tokens cut the longest pairs longest-first.
-                List<TextEncoder.Pair> p = new java.util.ArrayList<>();
+                List<Tokenizer.Pair> p = new java.util.ArrayList<>();
                 for (int i = 0; i < SENTENCES.size(); i++) {
                     p.add(encoder.encodePair(SENTENCES.get(i), SENTENCES.get((i + 1) % SENTENCES.size())));
                 }
-                ids = p.stream().map(TextEncoder.Pair::ids).toArray(int[][]::new);
-                segments = p.stream().map(TextEncoder.Pair::typeIds).toArray(int[][]::new);
+                ids = p.stream().map(Tokenizer.Pair::ids).toArray(int[][]::new);
+                segments = p.stream().map(Tokenizer.Pair::typeIds).toArray(int[][]::new);
             } else {
                 ids = encoder.encodeAll(SENTENCES);
                 segments = java.util.Arrays.stream(ids).map(s -> new int[s.length]).toArray(int[][]::new);
@@ -87,7 +91,7 @@ class OnnxParityTest {
         }
         int h = pre.config().hiddenSize();
         float[] ours;
-        try (EncoderGraph graph = EncoderGraph.create(pre.config(), pre.weights(), EncoderGraph.Options.inference(2))) {
+        try (TransformerGraph graph = TransformerGraph.create(pre.config(), pre.weights(), GraphOptions.inference(2))) {
             ours = graph.hiddenStates(pairs ? Batch.ofPairs(ids, segments, 0, 1, 512) : Batch.of(ids, 0, 1, 512));
         }
 
@@ -124,7 +128,7 @@ class OnnxParityTest {
                 }
             }
         }
-        System.out.printf("%s: max |ours - onnxruntime| = %.3g%n", name, maxDiff);
+        System.out.printf("parity %s pairs=%s: max |ours - onnxruntime| = %.17g%n", name, pairs, maxDiff);
         return maxDiff;
     }
 }

@@ -9,11 +9,15 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 
-import io.finetide.model.encoder.Batch;
-import io.finetide.model.encoder.EncoderConfig;
-import io.finetide.model.encoder.EncoderGraph;
-import io.finetide.model.encoder.ParamSpec;
-import io.finetide.model.encoder.Weights;
+import io.finetide.model.graph.Batch;
+import io.finetide.model.graph.GraphOptions;
+import io.finetide.model.graph.TransformerGraph;
+import io.finetide.model.graph.UpdateStep;
+import io.finetide.model.optim.Optimizer;
+import io.finetide.model.transformer.ParamSpec;
+import io.finetide.model.transformer.Pooling;
+import io.finetide.model.transformer.TransformerConfig;
+import io.finetide.model.transformer.Weights;
 
 /**
  * The optimizers' updates against the same arithmetic done by hand in double precision from the graph's own
@@ -22,7 +26,9 @@ import io.finetide.model.encoder.Weights;
  */
 class OptimizerTest {
 
-    static final EncoderConfig CFG = new EncoderConfig(30, 8, 2, 8, 2, 2, 12, 3, "mean", 0, 1e-12);
+    static final TransformerConfig CFG = TransformerConfig.encoderBuilder().vocabSize(30).maxPositions(8)
+            .typeVocabSize(2).hiddenSize(8).layers(2).heads(2).intermediateSize(12).labels(3).pooling(Pooling.MEAN)
+            .dropout(0).layerNormEps(1e-12).build();
     static final Weights W = GradientCheckTest.scaled(Weights.initialise(CFG, 5), 10);
     static final Set<String> ALL = ParamSpec.forConfig(CFG).stream().map(ParamSpec::name).collect(Collectors.toSet());
     static final Batch BATCH = Batch.of(new int[][]{{1, 5, 7, 2}, {1, 9, 2, 0}, {1, 11, 12, 2}, {1, 3, 4, 2}}, 0, 1,
@@ -31,8 +37,8 @@ class OptimizerTest {
     static final double LR = 1e-2;
     static final double WD = 0.1;
 
-    static EncoderGraph graph(EncoderGraph.Optimizer optimizer, boolean staged, boolean accumulate) {
-        return EncoderGraph.create(CFG, W, new EncoderGraph.Options(true, ALL, 1, 1, 0, null, 1.0, optimizer, 0.9,
+    static TransformerGraph graph(Optimizer optimizer, boolean staged, boolean accumulate) {
+        return TransformerGraph.create(CFG, W, new GraphOptions(true, ALL, 1, 1, 0, null, 1.0, optimizer, 0.9,
                 null, staged, accumulate));
     }
 
@@ -40,20 +46,20 @@ class OptimizerTest {
     record TwoSteps(Map<String, float[]> g0, Weights w1, Map<String, float[]> g1, Weights w2) {
     }
 
-    static TwoSteps twoSteps(EncoderGraph.Optimizer optimizer) {
-        try (EncoderGraph g = graph(optimizer, false, false)) {
+    static TwoSteps twoSteps(Optimizer optimizer) {
+        try (TransformerGraph g = graph(optimizer, false, false)) {
             Map<String, float[]> g0 = g.gradients(BATCH, Y);
-            g.trainStep(BATCH, Y, new EncoderGraph.Step(0, LR, WD, 0, 0));
+            g.trainStep(BATCH, Y, new UpdateStep(0, LR, WD, 0, 0));
             Weights w1 = g.weights();
             Map<String, float[]> g1 = g.gradients(BATCH, Y);
-            g.trainStep(BATCH, Y, new EncoderGraph.Step(1, LR, WD, 0, 0));
+            g.trainStep(BATCH, Y, new UpdateStep(1, LR, WD, 0, 0));
             return new TwoSteps(g0, w1, g1, g.weights());
         }
     }
 
     @Test
     void adamWTwoStepsAsComputedByHand() {
-        TwoSteps t = twoSteps(EncoderGraph.Optimizer.ADAMW);
+        TwoSteps t = twoSteps(Optimizer.ADAMW);
         Map<String, float[]> g0 = t.g0();
         Map<String, float[]> g1 = t.g1();
         Weights w1 = t.w1();
@@ -87,7 +93,7 @@ class OptimizerTest {
 
     @Test
     void sgdWithMomentumTwoStepsAsComputedByHand() {
-        TwoSteps t = twoSteps(EncoderGraph.Optimizer.SGD);
+        TwoSteps t = twoSteps(Optimizer.SGD);
         Map<String, float[]> g0 = t.g0();
         Map<String, float[]> g1 = t.g1();
         Weights w1 = t.w1();
@@ -113,17 +119,17 @@ class OptimizerTest {
         Batch first = Batch.of(new int[][]{{1, 5, 7, 2}, {1, 9, 2, 0}}, 0, 1, 8);
         Batch second = Batch.of(new int[][]{{1, 11, 12, 2}, {1, 3, 4, 2}}, 0, 1, 8);
         // A clip far below the gradient norm: clipping must act on the mean gradient, not on each micro-batch.
-        EncoderGraph.Step step = new EncoderGraph.Step(0, LR, WD, 0.05, 0);
+        UpdateStep step = new UpdateStep(0, LR, WD, 0.05, 0);
         Weights big;
         float bigNorm;
-        try (EncoderGraph g = graph(EncoderGraph.Optimizer.ADAMW, false, false)) {
+        try (TransformerGraph g = graph(Optimizer.ADAMW, false, false)) {
             bigNorm = g.trainStep(BATCH, Y, step).gradNorm();
             big = g.weights();
         }
         assertThat(bigNorm).isGreaterThan(0.2f);
-        try (EncoderGraph g = graph(EncoderGraph.Optimizer.ADAMW, false, true)) {
+        try (TransformerGraph g = graph(Optimizer.ADAMW, false, true)) {
             g.accumulate(first, new int[]{0, 2}, step);
-            g.accumulate(second, new int[]{1, 1}, new EncoderGraph.Step(1, LR, WD, 0.05, 0));
+            g.accumulate(second, new int[]{1, 1}, new UpdateStep(1, LR, WD, 0.05, 0));
             assertThat(g.weights().get("classifier.weight").values()).isEqualTo(W.get("classifier.weight").values());
             assertThat(g.applyAccumulated(step)).isCloseTo(bigNorm, within(bigNorm * 1e-5f));
             Weights accumulated = g.weights();
@@ -148,9 +154,9 @@ class OptimizerTest {
     void aParameterUnfrozenLateGetsItsOwnFirstAdamStep() {
         String head = "classifier.weight";
         String query = ParamSpec.layer(1) + "attention.self.query.weight";
-        try (EncoderGraph g = graph(EncoderGraph.Optimizer.ADAMW, true, false)) {
+        try (TransformerGraph g = graph(Optimizer.ADAMW, true, false)) {
             for (int s = 0; s < 3; s++) {
-                g.trainStep(BATCH, Y, new EncoderGraph.Step(s, LR, 0, 0, 0, Set.of(head, "classifier.bias")));
+                g.trainStep(BATCH, Y, new UpdateStep(s, LR, 0, 0, 0, Set.of(head, "classifier.bias")));
             }
             Weights frozen = g.weights();
             for (String name : ALL) {
@@ -158,7 +164,7 @@ class OptimizerTest {
                     assertThat(frozen.get(name).values()).as(name).isEqualTo(W.get(name).values());
                 }
             }
-            g.trainStep(BATCH, Y, new EncoderGraph.Step(3, LR, 0, 0, 0, Set.of(head, query)));
+            g.trainStep(BATCH, Y, new UpdateStep(3, LR, 0, 0, 0, Set.of(head, query)));
             Weights after = g.weights();
             assertThat(g.state().get("steps:" + query).values()[0]).isEqualTo(1f);
             assertThat(g.state().get("steps:" + head).values()[0]).isEqualTo(4f);

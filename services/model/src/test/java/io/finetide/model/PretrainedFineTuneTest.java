@@ -5,11 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 
 import io.finetide.model.pretrained.PretrainedEncoders;
-import io.finetide.model.text.TextEncoder;
+import io.finetide.model.tokenizer.Tokenizer;
 import io.finetide.model.train.LabelledText;
 import io.finetide.model.train.Trainer;
 import io.finetide.model.train.TrainingConfig;
 import io.finetide.model.train.TrainingListener;
+import io.finetide.model.transformer.HeadSpec;
 
 /**
  * Fine-tuning the imported MiniLM-L6 and BGE-small end to end: a few steps must be enough to learn a task they have
@@ -22,9 +23,10 @@ class PretrainedFineTuneTest {
     void fewStepsOfFineTuningLearnATask(String base) {
         List<LabelledText> train = EncoderTrainingTest.data(160, 11);
         List<LabelledText> validation = EncoderTrainingTest.data(100, 12);
-        PretrainedEncoders.Pretrained pre = PretrainedEncoders.load(base, 2, PretrainedEncoders.base(base).pooling(),
+        PretrainedEncoders.Pretrained pre = PretrainedEncoders.load(base,
+                HeadSpec.sequence(2, PretrainedEncoders.base(base).pooling()),
                 0.1, 3);
-        try (TextEncoder encoder = TextEncoder.builtin(PretrainedEncoders.base(base).tokenizer(), 32)) {
+        try (Tokenizer encoder = Tokenizer.builtin(PretrainedEncoders.base(base).tokenizer(), 32)) {
             Trainer.Result r = Trainer.train(pre.config(), pre.weights(), encoder, train, validation,
                     new TrainingConfig(1e-4, 16, 2, 0.01, 0.1, 1.0, 3, 0.1, 0, 0, 2), TrainingListener.NONE);
             assertThat(r.steps()).isEqualTo(20);

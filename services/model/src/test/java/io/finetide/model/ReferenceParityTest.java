@@ -16,11 +16,14 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.finetide.model.encoder.Batch;
-import io.finetide.model.encoder.EncoderConfig;
-import io.finetide.model.encoder.EncoderGraph;
+import io.finetide.model.graph.Batch;
+import io.finetide.model.graph.GraphOptions;
+import io.finetide.model.graph.TransformerGraph;
 import io.finetide.model.pretrained.HuggingFaceFolder;
 import io.finetide.model.pretrained.HuggingFaceLanguageModels;
+import io.finetide.model.transformer.Activation;
+import io.finetide.model.transformer.HeadSpec;
+import io.finetide.model.transformer.Pooling;
 
 /**
  * Golden parity with Hugging Face {@code transformers} for the architectures that have no pretrained weights here: a
@@ -67,15 +70,15 @@ class ReferenceParityTest {
         Path dir = copy(fixture("albert-tiny"), tmp.resolve("albert"));
         Files.write(dir.resolve("tokenizer.json"), "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         JsonNode expected = JSON.readTree(fixture("albert-tiny").resolve("expected.json").toFile());
-        HuggingFaceFolder.Loaded model = HuggingFaceFolder.read(dir, 2, "cls", 0, 1);
+        HuggingFaceFolder.Loaded model = HuggingFaceFolder.read(dir, HeadSpec.sequence(2, Pooling.CLS), 0, 1);
         assertThat(model.config().shareLayers()).isTrue();
         assertThat(model.config().embeddingSize()).isEqualTo(8);
-        assertThat(model.config().activation()).isEqualTo(EncoderConfig.GELU_TANH);
+        assertThat(model.config().activation()).isEqualTo(Activation.GELU_TANH);
         assertThat(model.ignored()).contains("pooler.weight");
         int[][] inputs = rows(expected.get("inputs"));
         Batch batch = Batch.of(inputs, 0, 1, 32);
         float[] ours;
-        try (EncoderGraph g = EncoderGraph.create(model.config(), model.weights(), EncoderGraph.Options.inference(
+        try (TransformerGraph g = TransformerGraph.create(model.config(), model.weights(), GraphOptions.inference(
                 1))) {
             ours = g.hiddenStates(batch);
         }
@@ -90,6 +93,7 @@ class ReferenceParityTest {
             }
         }
         // Measured: 7e-7.
+        System.out.printf("parity albert: max |ours - transformers| = %.17g%n", worst);
         assertThat(worst).isLessThan(1e-4);
     }
 
@@ -113,7 +117,7 @@ class ReferenceParityTest {
     private static double maxDifference(HuggingFaceLanguageModels.Loaded model, Batch batch, int[][] rows,
             JsonNode theirs) {
         float[][] ours;
-        try (EncoderGraph g = EncoderGraph.create(model.config(), model.weights(), EncoderGraph.Options.inference(
+        try (TransformerGraph g = TransformerGraph.create(model.config(), model.weights(), GraphOptions.inference(
                 1))) {
             ours = g.logits(batch);
         }
@@ -130,6 +134,7 @@ class ReferenceParityTest {
             }
         }
         assertThat(compared).isGreaterThan(1000);
+        System.out.printf("parity %s: max |ours - transformers| = %.17g%n", model.config().architecture(), worst);
         return worst;
     }
 

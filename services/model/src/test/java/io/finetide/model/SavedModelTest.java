@@ -19,10 +19,13 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
-import io.finetide.model.encoder.Batch;
-import io.finetide.model.encoder.EncoderConfig;
-import io.finetide.model.encoder.EncoderGraph;
-import io.finetide.model.encoder.Weights;
+import io.finetide.model.export.SavedModels;
+import io.finetide.model.graph.Batch;
+import io.finetide.model.graph.GraphOptions;
+import io.finetide.model.graph.TransformerGraph;
+import io.finetide.model.transformer.Pooling;
+import io.finetide.model.transformer.TransformerConfig;
+import io.finetide.model.transformer.Weights;
 
 /**
  * Save, export, reload: weights saved in the bundle format restore exactly; the SavedModel export, loaded by a fresh
@@ -30,7 +33,9 @@ import io.finetide.model.encoder.Weights;
  */
 class SavedModelTest {
 
-    static final EncoderConfig CFG = new EncoderConfig(30, 16, 2, 16, 2, 2, 24, 3, "cls", 0, 1e-12);
+    static final TransformerConfig CFG = TransformerConfig.encoderBuilder().vocabSize(30).maxPositions(16)
+            .typeVocabSize(2).hiddenSize(16).layers(2).heads(2).intermediateSize(24).labels(3).pooling(Pooling.CLS)
+            .dropout(0).layerNormEps(1e-12).build();
     static final int[][] IDS = {{1, 5, 7, 2, 0, 0}, {1, 9, 11, 12, 13, 2}};
     static final float[] MASK = {1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1};
 
@@ -44,9 +49,9 @@ class SavedModelTest {
         }
         float[][] expected;
         Path export = dir.resolve("saved");
-        try (EncoderGraph g = EncoderGraph.create(CFG, restored, EncoderGraph.Options.inference(1))) {
+        try (TransformerGraph g = TransformerGraph.create(CFG, restored, GraphOptions.inference(1))) {
             expected = g.predict(Batch.of(new int[][]{{1, 5, 7, 2}, {1, 9, 11, 12, 13, 2}}, 0, 1, 6));
-            g.exportSavedModel(export);
+            SavedModels.export(g, export);
         }
         assertThat(export.resolve("saved_model.pb")).exists();
 
@@ -71,16 +76,16 @@ class SavedModelTest {
 
     @Test
     void anEncoderDecoderExportTakesTheDecoderInputs(@TempDir Path dir) throws Exception {
-        EncoderConfig t5 = EncoderDecoderTest.SMALL;
+        TransformerConfig t5 = EncoderDecoderTest.SMALL;
         Weights w = GradientCheckTest.scaled(Weights.initialise(t5, 13), 10);
         int[][] sources = {{5, 6, 7, 1}, {8, 1, 0, 0}};
         int[][] targets = {{0, 15, 16}, {0, 18, 0}};
         float[][][] expected;
         Path export = dir.resolve("t5");
-        try (EncoderGraph g = EncoderGraph.create(t5, w, EncoderGraph.Options.inference(1))) {
+        try (TransformerGraph g = TransformerGraph.create(t5, w, GraphOptions.inference(1))) {
             expected = g.predictTokens(Batch.of(new int[][]{{5, 6, 7, 1}, {8, 1}}, 0, 1, 16).withDecoder(Batch.of(
                     new int[][]{{0, 15, 16}, {0, 18}}, 0, 1, 16)));
-            g.exportSavedModel(export);
+            SavedModels.export(g, export);
         }
         try (SavedModelBundle bundle = SavedModelBundle.load(export.toString(), "serve");
                 TInt32 ids = TInt32.tensorOf(Shape.of(2, 4), DataBuffers.of(flat(sources), true, false));

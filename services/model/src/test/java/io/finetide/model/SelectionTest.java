@@ -3,26 +3,36 @@ package io.finetide.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.OptionalDouble;
 
 import org.junit.jupiter.api.Test;
 
-import io.finetide.model.encoder.EncoderConfig;
-import io.finetide.model.encoder.Weights;
-import io.finetide.model.text.TextEncoder;
+import io.finetide.model.graph.GraphOptions;
+import io.finetide.model.graph.TransformerGraph;
+import io.finetide.model.infer.Predictor;
+import io.finetide.model.metrics.ClassificationReport;
+import io.finetide.model.tokenizer.Tokenizer;
 import io.finetide.model.train.LabelledText;
 import io.finetide.model.train.Trainer;
 import io.finetide.model.train.TrainingConfig;
 import io.finetide.model.train.TrainingListener;
+import io.finetide.model.train.ValidationFigures;
+import io.finetide.model.transformer.Pooling;
+import io.finetide.model.transformer.TransformerConfig;
+import io.finetide.model.transformer.Weights;
 
 /** The best epoch (and early stopping) follows the run's chosen validation figure. */
 class SelectionTest {
 
     @Test
     void theChosenFigurePicksTheBestEpoch() {
-        try (TextEncoder encoder = TextEncoder.builtin("minilm-l6", 16)) {
-            EncoderConfig config = new EncoderConfig(encoder.vocabSize(), 16, 2, 16, 1, 2, 32, 2, "mean", 0.1, 1e-12);
+        try (Tokenizer encoder = Tokenizer.builtin("minilm-l6", 16)) {
+            TransformerConfig config = TransformerConfig.encoderBuilder().vocabSize(encoder.vocabSize())
+                    .maxPositions(16).typeVocabSize(2).hiddenSize(16).layers(1).heads(2).intermediateSize(32).labels(2)
+                    .pooling(Pooling.MEAN).dropout(0.1).layerNormEps(1e-12).build();
             List<LabelledText> train = EncoderTrainingTest.data(128, 1);
             // A small, noisy validation set: accuracy, macro-F1 and loss need not agree on the best epoch.
             List<LabelledText> validation = EncoderTrainingTest.data(30, 9);
@@ -46,11 +56,37 @@ class SelectionTest {
                                         TrainingListener.Epoch::epoch).reversed()))
                         .orElseThrow();
                 assertThat(r.bestEpoch()).as(selection.name()).isEqualTo(expected.epoch());
+                if (selection == TrainingConfig.Selection.MACRO_F1) {
+                    // The figure is the macro-F1 of the best epoch's own predictions, not its accuracy.
+                    assertThat(r.best().validationMetric()).isCloseTo(macroF1(config, r.weights(), encoder,
+                            validation), within(1e-12));
+                }
                 if (selection == TrainingConfig.Selection.LOSS) {
                     double lowest = h.stream().mapToDouble(TrainingListener.Epoch::validationLoss).min().orElseThrow();
                     assertThat(r.best().validationLoss()).isCloseTo(lowest, within(0.0));
                 }
             }
         }
+    }
+
+    private static double macroF1(TransformerConfig config, Weights weights, Tokenizer tokenizer,
+            List<LabelledText> validation) {
+        try (TransformerGraph g = TransformerGraph.create(config, weights, GraphOptions.inference(1))) {
+            float[][] p = Predictor.probabilities(g, tokenizer.encodeAll(validation.stream().map(LabelledText::text)
+                    .toList()), tokenizer.padId(), 16);
+            int[] predicted = Arrays.stream(p).mapToInt(Predictor::argMax).toArray();
+            int[] truth = validation.stream().mapToInt(LabelledText::label).toArray();
+            return ClassificationReport.of(truth, predicted, List.of("0", "1")).macroF1();
+        }
+    }
+
+    @Test
+    void eachSelectionReadsItsOwnFigure() {
+        ValidationFigures sequence = new ValidationFigures(0.9, 0.3, OptionalDouble.of(0.6));
+        assertThat(sequence.metric(TrainingConfig.Selection.ACCURACY)).isEqualTo(0.9);
+        assertThat(sequence.metric(TrainingConfig.Selection.MACRO_F1)).isEqualTo(0.6);
+        assertThat(sequence.metric(TrainingConfig.Selection.LOSS)).isEqualTo(-0.3);
+        // Tags have no macro-F1: their score is already an F1 (entity F1), and MACRO_F1 judges by it.
+        assertThat(ValidationFigures.of(0.7, 0.4).metric(TrainingConfig.Selection.MACRO_F1)).isEqualTo(0.7);
     }
 }

@@ -8,23 +8,26 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
-import io.finetide.model.encoder.EncoderConfig;
-import io.finetide.model.encoder.Lora;
-import io.finetide.model.encoder.Weights;
-import io.finetide.model.text.TextEncoder;
+import io.finetide.model.adapters.Lora;
+import io.finetide.model.tokenizer.Tokenizer;
 import io.finetide.model.train.LabelledText;
 import io.finetide.model.train.Strategy;
 import io.finetide.model.train.Trainer;
 import io.finetide.model.train.TrainingConfig;
 import io.finetide.model.train.TrainingListener;
+import io.finetide.model.transformer.Pooling;
+import io.finetide.model.transformer.TransformerConfig;
+import io.finetide.model.transformer.Weights;
 
 /** Each strategy trains exactly its parameters; frozen ones stay bit-identical. */
 class StrategyTest {
 
     @Test
     void frozenParametersStayBitIdenticalAndTrainedOnesMove() {
-        try (TextEncoder encoder = TextEncoder.builtin("minilm-l6", 16)) {
-            EncoderConfig config = new EncoderConfig(encoder.vocabSize(), 16, 2, 16, 3, 2, 32, 2, "mean", 0.1, 1e-12);
+        try (Tokenizer encoder = Tokenizer.builtin("minilm-l6", 16)) {
+            TransformerConfig config = TransformerConfig.encoderBuilder().vocabSize(encoder.vocabSize())
+                    .maxPositions(16).typeVocabSize(2).hiddenSize(16).layers(3).heads(2).intermediateSize(32).labels(2)
+                    .pooling(Pooling.MEAN).dropout(0.1).layerNormEps(1e-12).build();
             Weights initial = Weights.initialise(config, 5);
             List<LabelledText> data = EncoderTrainingTest.data(64, 3);
             TrainingConfig tc = new TrainingConfig(1e-2, 16, 1, 0.01, 0.0, 1.0, 5, 0.1, 0, 0, 1);

@@ -9,7 +9,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 import io.finetide.model.pretrained.PretrainedEncoders;
-import io.finetide.model.text.TextEncoder;
+import io.finetide.model.tokenizer.Tokenizer;
 import io.finetide.model.train.Checkpoint;
 import io.finetide.model.train.LabelledPair;
 import io.finetide.model.train.LabelledText;
@@ -17,6 +17,8 @@ import io.finetide.model.train.Strategy;
 import io.finetide.model.train.Trainer;
 import io.finetide.model.train.TrainingConfig;
 import io.finetide.model.train.TrainingListener;
+import io.finetide.model.transformer.HeadSpec;
+import io.finetide.model.transformer.Pooling;
 
 /**
  * Pairs of texts: the tokenizer's template with segment ids, longest-first truncation that keeps the special tokens,
@@ -27,8 +29,8 @@ class TextPairTest {
 
     @Test
     void pairsAreJoinedWithSegmentsAndCutLongestFirst() {
-        try (TextEncoder encoder = TextEncoder.builtin("minilm-l6", 12)) {
-            TextEncoder.Pair p = encoder.encodePair("a red apple", "the bus");
+        try (Tokenizer encoder = Tokenizer.builtin("minilm-l6", 12)) {
+            Tokenizer.Pair p = encoder.encodePair("a red apple", "the bus");
             int[] a = encoder.encode("a red apple");
             int[] b = encoder.encode("the bus");
             // [CLS] a red apple [SEP] the bus [SEP]
@@ -36,12 +38,12 @@ class TextPairTest {
                     1, b.length));
             assertThat(p.typeIds()).containsExactly(0, 0, 0, 0, 0, 1, 1, 1);
             // 9 + 2 words and three special tokens in 12: the longer text loses its tail, the specials stay.
-            TextEncoder.Pair cut = encoder.encodePair("one two three four five six seven eight nine", "the bus");
+            Tokenizer.Pair cut = encoder.encodePair("one two three four five six seven eight nine", "the bus");
             assertThat(cut.ids()).hasSize(12).startsWith(encoder.encode("one two three four five six seven"))
                     .endsWith(java.util.Arrays.copyOfRange(b, 1, b.length));
             assertThat(cut.typeIds()).containsExactly(0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1);
             // Equal lengths: the second text gives first.
-            TextEncoder.Pair tie = encoder.encodePair("one two three four five", "six seven eight nine ten");
+            Tokenizer.Pair tie = encoder.encodePair("one two three four five", "six seven eight nine ten");
             assertThat(tie.typeIds()).containsExactly(0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1);
         }
     }
@@ -51,8 +53,9 @@ class TextPairTest {
         // Either text alone says nothing about the label (each is a fruit or a vehicle half the time): only the two
         // together do. A small random encoder stays at chance on it (0.46-0.54 over 15 epochs, tried); MiniLM, which
         // knows that apples and plums are alike, learns it in two epochs (1.000 from the first).
-        try (TextEncoder encoder = TextEncoder.builtin("minilm-l6", 32)) {
-            PretrainedEncoders.Pretrained pre = PretrainedEncoders.load("minilm-l6", 2, "mean", 0.1, 3);
+        try (Tokenizer encoder = Tokenizer.builtin("minilm-l6", 32)) {
+            PretrainedEncoders.Pretrained pre = PretrainedEncoders.load("minilm-l6", HeadSpec.sequence(2, Pooling.MEAN),
+                    0.1, 3);
             Trainer.Result r = Trainer.trainPairs(pre.config(), pre.weights(), encoder, pairs(400, 1), pairs(200, 2),
                     new TrainingConfig(1e-4, 16, 2, 0.01, 0.1, 1.0, 42, 0.1, 0, 0, 2), Strategy.full(),
                     TrainingListener.NONE, Checkpoint.Store.NONE);

@@ -8,17 +8,20 @@ import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
-import io.finetide.model.encoder.EncoderConfig;
-import io.finetide.model.encoder.EncoderGraph;
-import io.finetide.model.encoder.Weights;
+import io.finetide.model.graph.GraphOptions;
+import io.finetide.model.graph.TransformerGraph;
+import io.finetide.model.infer.Predictor;
 import io.finetide.model.metrics.EntityF1;
-import io.finetide.model.text.TextEncoder;
+import io.finetide.model.tokenizer.Tokenizer;
 import io.finetide.model.train.Checkpoint;
 import io.finetide.model.train.Strategy;
 import io.finetide.model.train.TaggedWords;
 import io.finetide.model.train.Trainer;
 import io.finetide.model.train.TrainingConfig;
 import io.finetide.model.train.TrainingListener;
+import io.finetide.model.transformer.Head;
+import io.finetide.model.transformer.TransformerConfig;
+import io.finetide.model.transformer.Weights;
 
 /** The token head: word-piece alignment on the real tokenizer, and a small BIO task that must be learned. */
 class TokenClassificationTest {
@@ -59,8 +62,8 @@ class TokenClassificationTest {
 
     @Test
     void eachWordsFirstPieceCarriesItsTag() {
-        try (TextEncoder encoder = TextEncoder.builtin("minilm-l6", 32)) {
-            TextEncoder.Words w = encoder.encodeWords(List.of("@paulwalk", "visited", "Zaporizhzhia"));
+        try (Tokenizer encoder = Tokenizer.builtin("minilm-l6", 32)) {
+            Tokenizer.Words w = encoder.encodeWords(List.of("@paulwalk", "visited", "Zaporizhzhia"));
             // [CLS] @ paul ##walk visited za ##poriz... [SEP]: the last word in several pieces too.
             int[] ids = w.wordIds();
             assertThat(ids[0]).isEqualTo(-1);
@@ -72,8 +75,8 @@ class TokenClassificationTest {
             assertThat(labels[labels.length - 1]).isEqualTo(-1);
             assertThat(w.count()).isEqualTo(3);
             // Cut to 5 positions: the third word loses its pieces, [SEP] stays.
-            try (TextEncoder shortEncoder = TextEncoder.builtin("minilm-l6", 5)) {
-                TextEncoder.Words cut = shortEncoder.encodeWords(List.of("@paulwalk", "visited", "Zaporizhzhia"));
+            try (Tokenizer shortEncoder = Tokenizer.builtin("minilm-l6", 5)) {
+                Tokenizer.Words cut = shortEncoder.encodeWords(List.of("@paulwalk", "visited", "Zaporizhzhia"));
                 assertThat(cut.wordIds()).containsExactly(-1, 0, 0, 0, -1);
                 assertThat(cut.count()).isEqualTo(3);
             }
@@ -82,9 +85,10 @@ class TokenClassificationTest {
 
     @Test
     void aSmallTaggingTaskIsLearned() {
-        try (TextEncoder encoder = TextEncoder.builtin("minilm-l6", 24)) {
-            EncoderConfig config = new EncoderConfig(encoder.vocabSize(), 24, 2, 32, 2, 2, 64, TAGS.size(),
-                    EncoderConfig.TOKEN, 0.1, 1e-12);
+        try (Tokenizer encoder = Tokenizer.builtin("minilm-l6", 24)) {
+            TransformerConfig config = TransformerConfig.encoderBuilder().vocabSize(encoder.vocabSize())
+                    .maxPositions(24).typeVocabSize(2).hiddenSize(32).layers(2).heads(2).intermediateSize(64)
+                    .labels(TAGS.size()).head(Head.TOKEN).dropout(0.1).layerNormEps(1e-12).build();
             List<TaggedWords> train = sentences(240, 1);
             List<TaggedWords> validation = sentences(60, 2);
             TrainingConfig tc = new TrainingConfig(3e-3, 16, 4, 0.01, 0.1, 1.0, 7, 0.1, 0, 0, 1);
@@ -93,9 +97,11 @@ class TokenClassificationTest {
             // The selection metric of a token task is entity F1.
             assertThat(r.best().validationAccuracy()).isGreaterThan(0.95);
             List<TaggedWords> test = sentences(40, 3);
-            try (EncoderGraph g = EncoderGraph.create(config, r.weights(), EncoderGraph.Options.inference(1))) {
-                List<List<String>> predicted = Trainer.predictWords(g, test.stream().map(t -> encoder.encodeWords(t
-                        .words())).toList(), encoder.padId(), 24).stream().map(p -> Trainer.argMaxTags(p, TAGS))
+            try (TransformerGraph g = TransformerGraph.create(config, r.weights(), GraphOptions.inference(1))) {
+                List<List<String>> predicted = Predictor
+                        .wordProbabilities(g, test.stream().map(t -> encoder.encodeWords(t
+                                .words())).toList(), encoder.padId(), 24)
+                        .stream().map(p -> Predictor.argMaxTags(p, TAGS))
                         .toList();
                 EntityF1 f = EntityF1.of(test.stream().map(t -> t.tagNames(TAGS)).toList(), predicted);
                 assertThat(f.f1()).isGreaterThan(0.95);

@@ -9,11 +9,12 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import io.finetide.model.bundle.ModelBundle;
-import io.finetide.model.encoder.EncoderConfig;
-import io.finetide.model.encoder.Weights;
 import io.finetide.model.infer.Classifier;
-import io.finetide.model.text.TextEncoder;
-import io.finetide.model.text.Truncation;
+import io.finetide.model.tokenizer.Tokenizer;
+import io.finetide.model.tokenizer.Truncation;
+import io.finetide.model.transformer.Pooling;
+import io.finetide.model.transformer.TransformerConfig;
+import io.finetide.model.transformer.Weights;
 
 /** The task's truncation policy on the real MiniLM tokenizer, and its journey through a model bundle to serving. */
 class TruncationPolicyTest {
@@ -23,15 +24,15 @@ class TruncationPolicyTest {
     @Test
     void eachPolicyKeepsItsPartOfALongTextAndBothSpecialTokens() {
         int[] full;
-        try (TextEncoder all = TextEncoder.builtin("minilm-l6", 512)) {
+        try (Tokenizer all = Tokenizer.builtin("minilm-l6", 512)) {
             full = all.encode(LONG);
         }
         assertThat(full.length).isGreaterThan(12);
         int cls = full[0];
         int sep = full[full.length - 1];
-        try (TextEncoder head = TextEncoder.builtin("minilm-l6", 8, Truncation.HEAD);
-                TextEncoder tail = TextEncoder.builtin("minilm-l6", 8, Truncation.TAIL);
-                TextEncoder both = TextEncoder.builtin("minilm-l6", 10, Truncation.HEAD_AND_TAIL)) {
+        try (Tokenizer head = Tokenizer.builtin("minilm-l6", 8, Truncation.HEAD);
+                Tokenizer tail = Tokenizer.builtin("minilm-l6", 8, Truncation.TAIL);
+                Tokenizer both = Tokenizer.builtin("minilm-l6", 10, Truncation.HEAD_AND_TAIL)) {
             int[] h = head.encode(LONG);
             int[] t = tail.encode(LONG);
             int[] b = both.encode(LONG);
@@ -44,7 +45,7 @@ class TruncationPolicyTest {
             assertThat(Arrays.copyOfRange(b, 3, 9)).isEqualTo(Arrays.copyOfRange(full, full.length - 7, full.length
                     - 1));
             assertThat(tail.encode("short")).isEqualTo(head.encode("short"));
-            TextEncoder.Analysis a = tail.analyse(LONG);
+            Tokenizer.Analysis a = tail.analyse(LONG);
             assertThat(a.ids()).isEqualTo(t);
             assertThat(a.special()).isEqualTo(2);
         }
@@ -52,9 +53,11 @@ class TruncationPolicyTest {
 
     @Test
     void theBundleCarriesThePolicyToServing() {
-        try (TextEncoder tail = TextEncoder.builtin("minilm-l6", 8, Truncation.TAIL);
-                TextEncoder head = TextEncoder.builtin("minilm-l6", 8, Truncation.HEAD)) {
-            EncoderConfig cfg = new EncoderConfig(tail.vocabSize(), 16, 2, 16, 1, 2, 32, 2, "mean", 0, 1e-12);
+        try (Tokenizer tail = Tokenizer.builtin("minilm-l6", 8, Truncation.TAIL);
+                Tokenizer head = Tokenizer.builtin("minilm-l6", 8, Truncation.HEAD)) {
+            TransformerConfig cfg = TransformerConfig.encoderBuilder().vocabSize(tail.vocabSize()).maxPositions(16)
+                    .typeVocabSize(2).hiddenSize(16).layers(1).heads(2).intermediateSize(32).labels(2)
+                    .pooling(Pooling.MEAN).dropout(0).layerNormEps(1e-12).build();
             Weights w = Weights.initialise(cfg, 5);
             ModelBundle tailBundle = ModelBundle.fromBytes(new ModelBundle(cfg, tail.name(), 8, Truncation.TAIL,
                     List.of("a", "b"), w, tail.json(), Map.of()).toBytes());

@@ -10,14 +10,17 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import io.finetide.model.encoder.EncoderConfig;
-import io.finetide.model.encoder.ParamSpec;
-import io.finetide.model.encoder.Weights;
 import io.finetide.model.train.TrainingConfig;
+import io.finetide.model.transformer.ParamSpec;
+import io.finetide.model.transformer.Pooling;
+import io.finetide.model.transformer.TransformerConfig;
+import io.finetide.model.transformer.Weights;
 
 class WeightsAndScheduleTest {
 
-    static final EncoderConfig CONFIG = new EncoderConfig(100, 16, 2, 8, 2, 2, 16, 3, "cls", 0.1, 1e-12);
+    static final TransformerConfig CONFIG = TransformerConfig.encoderBuilder().vocabSize(100).maxPositions(16)
+            .typeVocabSize(2).hiddenSize(8).layers(2).heads(2).intermediateSize(16).labels(3).pooling(Pooling.CLS)
+            .dropout(0.1).layerNormEps(1e-12).build();
 
     @Test
     void initialisationIsSeededAndFollowsBert() throws Exception {

@@ -28,6 +28,7 @@ import io.finetide.platform.events.Events;
 import io.finetide.platform.events.Hashing;
 import io.finetide.platform.store.ArtifactStore;
 import io.finetide.platform.tasks.TaskDefinitions;
+import io.finetide.platform.tasks.TaskRevisions;
 import io.finetide.platform.topics.Topics;
 import io.finetide.proto.v1.DatasetSnapshotEvent;
 import io.finetide.proto.v1.DriftEvent;
@@ -68,7 +69,7 @@ class PreprocessingFlowIT {
     }
 
     private static TaskDefinitionEvent task(TaskDefinitionEvent.Builder b, int revision) throws Exception {
-        TaskDefinitionEvent t = TaskDefinitions.stamped(TaskDefinitions.validated(b.addLabels("neg").addLabels("pos")
+        TaskDefinitionEvent t = TaskRevisions.stamped(TaskDefinitions.validated(b.addLabels("neg").addLabels("pos")
                 .build()), 1L).toBuilder().setRevision(revision).build();
         send(Topics.TASKS, t.getName(), t.toByteArray());
         return t;
@@ -81,7 +82,7 @@ class PreprocessingFlowIT {
     void anUploadedBasesTokenizerComesFromTheArtifactStore() {
         FinetideTestResource.Context ctx = FinetideTestResource.current();
         byte[] json;
-        try (io.finetide.model.text.TextEncoder e = io.finetide.model.text.TextEncoder.builtin("bge-small", 16)) {
+        try (io.finetide.model.tokenizer.Tokenizer e = io.finetide.model.tokenizer.Tokenizer.builtin("bge-small", 16)) {
             json = e.json();
         }
         try (MongoClient client = MongoClients.create(ctx.mongoUri())) {

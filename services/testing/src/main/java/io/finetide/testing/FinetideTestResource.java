@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.finetide.platform.store.StoreNames;
-import io.finetide.platform.topics.TopicConfigSource;
 import io.finetide.platform.topics.TopicProvisioner;
+import io.finetide.platform.topics.Topics;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
@@ -37,7 +37,7 @@ public class FinetideTestResource implements QuarkusTestResourceLifecycleManager
         TopicProvisioner.ensure(bootstrap, TopicProvisioner.platformTopics(suffix), 1, (short) 1);
         String database = "finetide_" + suffix;
         current = new Context(suffix, bootstrap, TestInfrastructure.mongoUri(), database, database + "_artifacts");
-        Map<String, String> config = new HashMap<>(TopicConfigSource.properties(suffix));
+        Map<String, String> config = new HashMap<>(Topics.configProperties(suffix));
         config.put("kafka.bootstrap.servers", bootstrap);
         config.put("quarkus.mongodb.connection-string", current.mongoUri());
         config.put("quarkus.mongodb.database", database);

@@ -25,15 +25,20 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 
 import io.finetide.model.bundle.ModelBundle;
-import io.finetide.model.encoder.EncoderConfig;
-import io.finetide.model.encoder.Weights;
+import io.finetide.model.pretrained.FolderArchive;
 import io.finetide.model.pretrained.HuggingFaceFolder;
-import io.finetide.model.text.TextEncoder;
+import io.finetide.model.pretrained.SafeTensors;
+import io.finetide.model.tokenizer.Tokenizer;
+import io.finetide.model.transformer.Head;
+import io.finetide.model.transformer.Pooling;
+import io.finetide.model.transformer.TransformerConfig;
+import io.finetide.model.transformer.Weights;
 import io.finetide.platform.datasets.SnapshotFile;
 import io.finetide.platform.events.Events;
 import io.finetide.platform.store.ArtifactStore;
 import io.finetide.platform.store.BaseModelArtifacts;
 import io.finetide.platform.tasks.TaskDefinitions;
+import io.finetide.platform.tasks.TaskRevisions;
 import io.finetide.platform.topics.Topics;
 import io.finetide.proto.v1.DatasetSnapshotEvent;
 import io.finetide.proto.v1.HyperParameters;
@@ -71,7 +76,7 @@ class TrainingFlowIT {
     @Test
     void snapshotsBecomeModelsOnceAndTheNextContinuesFromTheChampion() throws Exception {
         FinetideTestResource.Context ctx = FinetideTestResource.current();
-        TaskDefinitionEvent task = TaskDefinitions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder()
+        TaskDefinitionEvent task = TaskRevisions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder()
                 .setName("tr").addLabels("vehicle").addLabels("fruit")
                 .setModel(ModelSpec.newBuilder().setBaseModel("random").setLayers(1).setHiddenSize(32).setHeads(2)
                         .setFfnSize(64)
@@ -112,7 +117,7 @@ class TrainingFlowIT {
             assertThat(bundle.labels()).containsExactly("vehicle", "fruit");
             assertThat(bundle.metadata()).containsEntry("snapshotId", "tr-v1");
             // The task's policy travels with the model, so serving cuts long texts as training did.
-            assertThat(bundle.truncation()).isEqualTo(io.finetide.model.text.Truncation.TAIL);
+            assertThat(bundle.truncation()).isEqualTo(io.finetide.model.tokenizer.Truncation.TAIL);
 
             ModelPromotedEvent champion = ModelPromotedEvent.newBuilder().setMeta(Events.meta("tr"))
                     .setModelId(m1.getModelId()).setArtifact(m1.getArtifact()).build();
@@ -135,7 +140,7 @@ class TrainingFlowIT {
     @Test
     void theTasksStrategyTrainsOnlyWhatItNamesAndLoraIsMergedIntoTheBundle() throws Exception {
         FinetideTestResource.Context ctx = FinetideTestResource.current();
-        TaskDefinitionEvent task = TaskDefinitions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder()
+        TaskDefinitionEvent task = TaskRevisions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder()
                 .setName("lo").addLabels("vehicle").addLabels("fruit")
                 .setModel(ModelSpec.newBuilder().setBaseModel("random").setLayers(2).setHiddenSize(32).setHeads(2)
                         .setFfnSize(64).setMaxSeqLen(16))
@@ -155,7 +160,8 @@ class TrainingFlowIT {
             ModelBundle bundle = ModelBundle.fromBytes(store.require(m1.getArtifact()));
             assertThat(bundle.metadata()).containsEntry("strategy", "lora-4");
             // The random base the run started from, as the service drew it.
-            io.finetide.model.encoder.Weights base = io.finetide.model.encoder.Weights.initialise(bundle.config(),
+            io.finetide.model.transformer.Weights base = io.finetide.model.transformer.Weights.initialise(
+                    bundle.config(),
                     task.getHyperParameters().getSeed());
             for (String name : base.tensors().keySet()) {
                 boolean adapted = name.endsWith("attention.self.query.weight") || name.endsWith(
@@ -175,7 +181,7 @@ class TrainingFlowIT {
     @Test
     void aTokenClassificationTaskTrainsATaggerChosenByEntityF1() throws Exception {
         FinetideTestResource.Context ctx = FinetideTestResource.current();
-        TaskDefinitionEvent task = TaskDefinitions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder()
+        TaskDefinitionEvent task = TaskRevisions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder()
                 .setName("tg").setType(io.finetide.proto.v1.TaskType.TOKEN_CLASSIFICATION).addAllLabels(
                         io.finetide.testing.TaggedRows.TYPES)
                 .setModel(ModelSpec.newBuilder().setBaseModel("random").setLayers(1).setHiddenSize(32).setHeads(2)
@@ -188,7 +194,7 @@ class TrainingFlowIT {
                     "tg", 1, io.finetide.testing.TaggedRows.rows("g", 300, 3)).toByteArray())).get();
             ModelTrainedEvent m1 = awaitModel(c.trained(), c.progress(), "tg-m1");
             ModelBundle bundle = ModelBundle.fromBytes(c.store().require(m1.getArtifact()));
-            assertThat(bundle.config().pooling()).isEqualTo(EncoderConfig.TOKEN);
+            assertThat(bundle.config().head()).isEqualTo(Head.TOKEN);
             assertThat(bundle.labels()).containsExactly("O", "B-fruit", "I-fruit", "B-vehicle", "I-vehicle");
             // The validation figure of a tagging task is the entity-level F1.
             assertThat(m1.getValidationMetrics().getAccuracy()).isGreaterThan(0.8);
@@ -205,28 +211,30 @@ class TrainingFlowIT {
         FinetideTestResource.Context ctx = FinetideTestResource.current();
         byte[] tokenizer;
         int vocab;
-        try (TextEncoder e = TextEncoder.builtin("minilm-l6", 16)) {
+        try (Tokenizer e = Tokenizer.builtin("minilm-l6", 16)) {
             tokenizer = e.json();
             vocab = e.vocabSize();
         }
-        EncoderConfig cfg = new EncoderConfig(vocab, 32, 2, 16, 2, 2, 32, 2, "mean", 0.1, 1e-12);
+        TransformerConfig cfg = TransformerConfig.encoderBuilder().vocabSize(vocab).maxPositions(32).typeVocabSize(2)
+                .hiddenSize(16).layers(2).heads(2).intermediateSize(32).labels(2).pooling(Pooling.MEAN).dropout(0.1)
+                .layerNormEps(1e-12).build();
         Weights uploaded = Weights.initialise(cfg, 77);
         HuggingFaceFolder.write(dir.resolve("a"), cfg, uploaded, tokenizer);
-        byte[] zip = HuggingFaceFolder.zip(dir.resolve("a"));
+        byte[] zip = FolderArchive.zip(dir.resolve("a"));
         given().contentType("application/zip").body(zip).put("/api/v1/base-models/tiny-bert?pooling=mean").then()
                 .statusCode(201).body("layers", equalTo(2)).body("hiddenSize", equalTo(16));
         given().contentType("application/zip").body(zip).put("/api/v1/base-models/tiny-bert?pooling=mean").then()
                 .statusCode(200);
         HuggingFaceFolder.write(dir.resolve("b"), cfg, Weights.initialise(cfg, 78), tokenizer);
-        given().contentType("application/zip").body(HuggingFaceFolder.zip(dir.resolve("b"))).put(
+        given().contentType("application/zip").body(FolderArchive.zip(dir.resolve("b"))).put(
                 "/api/v1/base-models/tiny-bert?pooling=mean").then().statusCode(409);
         // A folder that lacks a tensor is refused with the tensor's name, and nothing is stored.
         Path safetensors = dir.resolve("b").resolve("model.safetensors");
         java.util.Map<String, Weights.Tensor> tensors = new java.util.LinkedHashMap<>(
-                HuggingFaceFolder.SafeTensors.read(safetensors));
+                SafeTensors.read(safetensors));
         tensors.keySet().removeIf(n -> n.endsWith("encoder.layer.1.output.dense.weight"));
-        HuggingFaceFolder.SafeTensors.write(safetensors, tensors);
-        given().contentType("application/zip").body(HuggingFaceFolder.zip(dir.resolve("b"))).put(
+        SafeTensors.write(safetensors, tensors);
+        given().contentType("application/zip").body(FolderArchive.zip(dir.resolve("b"))).put(
                 "/api/v1/base-models/broken").then().statusCode(422).body("message", containsString(
                         "encoder.layer.1.output.dense.weight"));
         given().contentType("application/zip").body(zip).put("/api/v1/base-models/tiny-bert?pooling=max").then()
@@ -239,7 +247,7 @@ class TrainingFlowIT {
             var progressC = c.progress();
             ArtifactStore store = c.store();
             // As ingestion validates it: the uploaded base fixes the shape and the tokenizer.
-            TaskDefinitionEvent task = TaskDefinitions.stamped(TaskDefinitions.validated(TaskDefinitionEvent
+            TaskDefinitionEvent task = TaskRevisions.stamped(TaskDefinitions.validated(TaskDefinitionEvent
                     .newBuilder().setName("ub").addLabels("vehicle").addLabels("fruit").setModel(ModelSpec
                             .newBuilder().setBaseModel("user/tiny-bert").setMaxSeqLen(16))
                     .setHyperParameters(HyperParameters.newBuilder().setEpochs(2).setLearningRate(1e-2).setBatchSize(
@@ -257,7 +265,7 @@ class TrainingFlowIT {
             assertThat(bundle.metadata()).containsEntry("baseModel", "user/tiny-bert");
             assertThat(bundle.tokenizerName()).isEqualTo("user/tiny-bert");
             assertThat(bundle.tokenizerJson()).isEqualTo(tokenizer);
-            assertThat(bundle.config().pooling()).isEqualTo("mean");
+            assertThat(bundle.config().pooling()).isEqualTo(Pooling.MEAN);
             assertThat(bundle.config().hiddenSize()).isEqualTo(16);
             // Head-only from the uploaded weights: the encoder is the upload, bit for bit.
             for (String name : uploaded.tensors().keySet()) {

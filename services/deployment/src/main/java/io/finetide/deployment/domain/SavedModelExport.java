@@ -18,7 +18,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.finetide.deployment.config.DeploymentConfig;
 import io.finetide.deployment.store.ModelRecord;
 import io.finetide.model.bundle.ModelBundle;
-import io.finetide.model.encoder.EncoderGraph;
+import io.finetide.model.export.SavedModels;
+import io.finetide.model.graph.GraphOptions;
+import io.finetide.model.graph.TransformerGraph;
 import io.finetide.platform.local.LocalPaths;
 import io.finetide.platform.store.ArtifactStore;
 
@@ -52,9 +54,9 @@ public class SavedModelExport {
         Path dir = Files.createTempDirectory("finetide-savedmodel-");
         try {
             Path saved = dir.resolve("saved_model");
-            try (EncoderGraph graph = EncoderGraph.create(bundle.config(), bundle.weights(), EncoderGraph.Options
+            try (TransformerGraph graph = TransformerGraph.create(bundle.config(), bundle.weights(), GraphOptions
                     .inference(config.threads()))) {
-                graph.exportSavedModel(saved);
+                SavedModels.export(graph, saved);
             }
             try (ZipOutputStream zip = new ZipOutputStream(out)) {
                 try (Stream<Path> files = Files.walk(saved)) {

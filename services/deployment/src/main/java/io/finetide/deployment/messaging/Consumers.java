@@ -13,12 +13,12 @@ import io.finetide.deployment.domain.UnlabelledScorer;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.Events;
-import io.finetide.platform.messaging.KafkaMessages;
 import io.finetide.platform.store.StoreRetry;
 import io.finetide.proto.v1.ModelEvaluatedEvent;
 import io.finetide.proto.v1.ModelTrainedEvent;
 import io.finetide.proto.v1.UnlabelledExampleEvent;
 import io.finetide.runtime.DeadLetterPublisher;
+import io.finetide.runtime.messaging.KafkaMessages;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 
 @ApplicationScoped

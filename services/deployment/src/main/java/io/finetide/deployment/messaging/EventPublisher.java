@@ -5,10 +5,10 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
-import io.finetide.platform.messaging.KafkaMessages;
 import io.finetide.proto.v1.ExampleScoredEvent;
 import io.finetide.proto.v1.ModelPromotedEvent;
 import io.finetide.proto.v1.PredictionStatsEvent;
+import io.finetide.runtime.messaging.KafkaMessages;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 
 @ApplicationScoped

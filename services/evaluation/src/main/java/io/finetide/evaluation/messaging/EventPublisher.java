@@ -5,8 +5,8 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
-import io.finetide.platform.messaging.KafkaMessages;
 import io.finetide.proto.v1.ModelEvaluatedEvent;
+import io.finetide.runtime.messaging.KafkaMessages;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 
 @ApplicationScoped

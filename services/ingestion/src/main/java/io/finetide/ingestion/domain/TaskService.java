@@ -17,6 +17,7 @@ import io.finetide.platform.store.ArtifactStore;
 import io.finetide.platform.store.BaseModelArtifacts;
 import io.finetide.platform.tasks.KeyedRegistry;
 import io.finetide.platform.tasks.TaskDefinitions;
+import io.finetide.platform.tasks.TaskRevisions;
 import io.finetide.proto.v1.TaskDefinitionEvent;
 
 /**
@@ -59,10 +60,10 @@ public class TaskService {
 
     public Outcome create(TaskDefinitionEvent submitted) {
         TaskDefinitionEvent task = TaskDefinitions.validated(submitted, BaseModelArtifacts.resolver(artifacts));
-        TaskDefinitionEvent stamped = TaskDefinitions.stamped(task, System.currentTimeMillis());
+        TaskDefinitionEvent stamped = TaskRevisions.stamped(task, System.currentTimeMillis());
         boolean created = store.insertOnce(TaskRecord.of(stamped));
         TaskDefinitionEvent stored = store.find(task.getName()).orElseThrow().definition();
-        if (!created && !TaskDefinitions.content(stored).equals(TaskDefinitions.content(task))) {
+        if (!created && !TaskRevisions.content(stored).equals(TaskRevisions.content(task))) {
             throw new ConflictException("task '" + task.getName() + "' exists with a different definition");
         }
         publisher.task(stored);
@@ -83,9 +84,9 @@ public class TaskService {
             return Optional.empty();
         }
         TaskDefinitionEvent old = existing.get().definition();
-        TaskDefinitionEvent changed = TaskDefinitions.changed(old, submitted.toBuilder().setName(name).build(),
+        TaskDefinitionEvent changed = TaskRevisions.changed(old, submitted.toBuilder().setName(name).build(),
                 BaseModelArtifacts.resolver(artifacts));
-        if (TaskDefinitions.content(changed).equals(TaskDefinitions.content(old))) {
+        if (TaskRevisions.content(changed).equals(TaskRevisions.content(old))) {
             publisher.task(old);
             registry.put(name, old);
             return Optional.of(Outcome.UNCHANGED);

@@ -13,11 +13,11 @@ import io.finetide.ingestion.domain.ActiveLearning;
 import io.finetide.ingestion.domain.IngestionMetrics;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.Events;
-import io.finetide.platform.messaging.KafkaMessages;
 import io.finetide.platform.store.StoreRetry;
 import io.finetide.proto.v1.ExampleScoredEvent;
 import io.finetide.proto.v1.ModelPromotedEvent;
 import io.finetide.runtime.DeadLetterPublisher;
+import io.finetide.runtime.messaging.KafkaMessages;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 
 /**

@@ -7,11 +7,11 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
-import io.finetide.platform.messaging.KafkaMessages;
 import io.finetide.proto.v1.ExamplesDeletedEvent;
 import io.finetide.proto.v1.LabelledExampleEvent;
 import io.finetide.proto.v1.TaskDefinitionEvent;
 import io.finetide.proto.v1.UnlabelledExampleEvent;
+import io.finetide.runtime.messaging.KafkaMessages;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 
 /** Everything ingestion writes to Kafka. Each send waits for the broker's acknowledgement. */

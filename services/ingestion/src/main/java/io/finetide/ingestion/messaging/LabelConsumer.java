@@ -10,9 +10,9 @@ import io.finetide.ingestion.domain.IngestionMetrics;
 import io.finetide.ingestion.domain.LabelService;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.RawExamples;
-import io.finetide.platform.messaging.KafkaMessages;
 import io.finetide.platform.store.StoreRetry;
 import io.finetide.runtime.DeadLetterPublisher;
+import io.finetide.runtime.messaging.KafkaMessages;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 
 /** {@code finetide.labels}: late labels; refused ones go to the dead-letter topic with their reason. */

@@ -16,9 +16,9 @@ import io.finetide.ingestion.domain.IngestService;
 import io.finetide.ingestion.domain.IngestionMetrics;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.RawExamples;
-import io.finetide.platform.messaging.KafkaMessages;
 import io.finetide.platform.store.StoreRetry;
 import io.finetide.runtime.DeadLetterPublisher;
+import io.finetide.runtime.messaging.KafkaMessages;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 
 /**

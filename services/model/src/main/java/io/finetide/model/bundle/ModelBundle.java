@@ -16,16 +16,16 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
-import io.finetide.model.encoder.EncoderConfig;
-import io.finetide.model.encoder.Weights;
-import io.finetide.model.text.Truncation;
+import io.finetide.model.tokenizer.Truncation;
+import io.finetide.model.transformer.TransformerConfig;
+import io.finetide.model.transformer.Weights;
 
 /**
  * A self-describing model: everything needed to serve or continue training it, in one zip. Entries:
  * {@code config.json}, {@code labels.json}, {@code weights.bin}, {@code tokenizer.json}, {@code metadata.json}
  * (metrics, lineage, hyper-parameters: free-form).
  */
-public record ModelBundle(EncoderConfig config, String tokenizerName, int maxSeqLength, Truncation truncation,
+public record ModelBundle(TransformerConfig config, String tokenizerName, int maxSeqLength, Truncation truncation,
         List<String> labels, Weights weights, byte[] tokenizerJson, Map<String, Object> metadata) {
 
     public static final int FORMAT_VERSION = 1;
@@ -46,7 +46,7 @@ public record ModelBundle(EncoderConfig config, String tokenizerName, int maxSeq
             try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
                 Map<String, Object> header = new LinkedHashMap<>();
                 header.put("formatVersion", FORMAT_VERSION);
-                header.put("encoder", config);
+                header.put("encoder", ConfigJson.write(config));
                 header.put("tokenizer", tokenizerName);
                 header.put("maxSeqLength", maxSeqLength);
                 header.put("truncation", truncation.name());
@@ -74,7 +74,7 @@ public record ModelBundle(EncoderConfig config, String tokenizerName, int maxSeq
             if (version > FORMAT_VERSION) {
                 throw new IllegalArgumentException("model bundle format " + version + " is newer than supported");
             }
-            EncoderConfig config = JSON.convertValue(header.get("encoder"), EncoderConfig.class);
+            TransformerConfig config = ConfigJson.read((Map<?, ?>) header.get("encoder"));
             List<String> labels = JSON.readValue(need(entries, "labels.json"), new TypeReference<>() {
             });
             Weights weights = Weights.fromBytes(new ByteArrayInputStream(need(entries, "weights.bin")));

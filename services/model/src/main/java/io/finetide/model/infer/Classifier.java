@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.finetide.model.bundle.ModelBundle;
-import io.finetide.model.train.Trainer;
 
 /**
  * Serves a model bundle: tokenises, batches by length and returns probabilities. Thread-safe (TensorFlow sessions
@@ -26,7 +25,7 @@ public final class Classifier implements AutoCloseable {
     }
 
     public float[][] probabilities(List<String> texts) {
-        return Trainer.predict(model.graph(), model.encoder().encodeAll(texts), model.encoder().padId(), model
+        return Predictor.probabilities(model.graph(), model.encoder().encodeAll(texts), model.encoder().padId(), model
                 .maxLength());
     }
 
@@ -35,18 +34,18 @@ public final class Classifier implements AutoCloseable {
         if (first.size() != second.size()) {
             throw new IllegalArgumentException(first.size() + " first texts but " + second.size() + " second");
         }
-        List<io.finetide.model.text.TextEncoder.Pair> pairs = new ArrayList<>();
+        List<io.finetide.model.tokenizer.Tokenizer.Pair> pairs = new ArrayList<>();
         for (int i = 0; i < first.size(); i++) {
             pairs.add(model.encoder().encodePair(first.get(i), second.get(i)));
         }
-        return Trainer.predictPairs(model.graph(), pairs, model.encoder().padId(), model.maxLength());
+        return Predictor.pairProbabilities(model.graph(), pairs, model.encoder().padId(), model.maxLength());
     }
 
     public List<Prediction> predict(List<String> texts) {
         float[][] p = probabilities(texts);
         List<Prediction> out = new ArrayList<>(p.length);
         for (float[] row : p) {
-            int best = Trainer.argMax(row);
+            int best = Predictor.argMax(row);
             out.add(new Prediction(model.bundle().labels().get(best), row[best], row));
         }
         return out;
@@ -56,7 +55,7 @@ public final class Classifier implements AutoCloseable {
         float[][] p = probabilities(texts);
         int[] out = new int[p.length];
         for (int i = 0; i < p.length; i++) {
-            out[i] = Trainer.argMax(p[i]);
+            out[i] = Predictor.argMax(p[i]);
         }
         return out;
     }

@@ -1,18 +1,19 @@
 package io.finetide.model.infer;
 
 import io.finetide.model.bundle.ModelBundle;
-import io.finetide.model.encoder.EncoderGraph;
-import io.finetide.model.text.TextEncoder;
+import io.finetide.model.graph.GraphOptions;
+import io.finetide.model.graph.TransformerGraph;
+import io.finetide.model.tokenizer.Tokenizer;
 
 /** A bundle ready to run: its tokenizer as trained (length, truncation) and an inference graph of its weights. */
-record LoadedBundle(ModelBundle bundle, TextEncoder encoder, EncoderGraph graph) implements AutoCloseable {
+record LoadedBundle(ModelBundle bundle, Tokenizer encoder, TransformerGraph graph) implements AutoCloseable {
 
     static LoadedBundle of(ModelBundle bundle, int threads) {
-        TextEncoder encoder = TextEncoder.fromJson(bundle.tokenizerName(), bundle.tokenizerJson(), bundle
+        Tokenizer encoder = Tokenizer.fromJson(bundle.tokenizerName(), bundle.tokenizerJson(), bundle
                 .maxSeqLength(), bundle.truncation());
         try {
-            return new LoadedBundle(bundle, encoder, EncoderGraph.create(bundle.config(), bundle.weights(),
-                    EncoderGraph.Options.inference(threads)));
+            return new LoadedBundle(bundle, encoder, TransformerGraph.create(bundle.config(), bundle.weights(),
+                    GraphOptions.inference(threads)));
         } catch (RuntimeException e) {
             encoder.close();
             throw e;

@@ -3,9 +3,8 @@ package io.finetide.model.infer;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.finetide.model.encoder.Batch;
-import io.finetide.model.encoder.EncoderGraph;
-import io.finetide.model.train.Trainer;
+import io.finetide.model.graph.Batch;
+import io.finetide.model.graph.TransformerGraph;
 
 /**
  * Greedy decoding with an encoder-decoder: the decoder starts from {@code decoderStart} and takes its most likely next
@@ -18,7 +17,7 @@ public final class Seq2Seq {
     }
 
     /** The generated tokens of each source, without the start id, up to and including {@code eos}. */
-    public static int[][] generate(EncoderGraph graph, int[][] sources, int padId, int decoderStart, int eos,
+    public static int[][] generate(TransformerGraph graph, int[][] sources, int padId, int decoderStart, int eos,
             int maxTokens) {
         if (!graph.config().encoderDecoder()) {
             throw new IllegalArgumentException("generation needs an encoder-decoder");
@@ -43,7 +42,7 @@ public final class Seq2Seq {
             boolean all = true;
             for (int i = 0; i < sources.length; i++) {
                 if (!done[i]) {
-                    int next = Trainer.argMax(p[i][step]);
+                    int next = Predictor.argMax(p[i][step]);
                     out.get(i).add(next);
                     done[i] = next == eos;
                 }

@@ -5,8 +5,7 @@ import java.util.List;
 
 import io.finetide.model.bundle.ModelBundle;
 import io.finetide.model.metrics.EntityF1;
-import io.finetide.model.text.TextEncoder;
-import io.finetide.model.train.Trainer;
+import io.finetide.model.tokenizer.Tokenizer;
 
 /**
  * Serves a token-classification bundle: tags pre-split words (each word's tag is read at its first word piece; a word
@@ -31,23 +30,23 @@ public final class Tagger implements AutoCloseable {
 
     public static Tagger load(ModelBundle bundle, int threads) {
         if (!bundle.config().tokenClassification()) {
-            throw new IllegalArgumentException("not a token-classification model (pooling '" + bundle.config()
-                    .pooling() + "')");
+            throw new IllegalArgumentException("not a token-classification model (head " + bundle.config().head()
+                    + ")");
         }
         return new Tagger(LoadedBundle.of(bundle, threads));
     }
 
     public List<Tagged> tag(List<List<String>> sentences) {
-        TextEncoder encoder = model.encoder();
-        List<float[][]> probabilities = Trainer.predictWords(model.graph(), sentences.stream().map(
+        Tokenizer encoder = model.encoder();
+        List<float[][]> probabilities = Predictor.wordProbabilities(model.graph(), sentences.stream().map(
                 encoder::encodeWords).toList(), encoder.padId(), model.maxLength());
         List<Tagged> out = new ArrayList<>(sentences.size());
         for (int i = 0; i < sentences.size(); i++) {
             float[][] perWord = probabilities.get(i);
-            List<String> tags = Trainer.argMaxTags(perWord, model.bundle().labels());
+            List<String> tags = Predictor.argMaxTags(perWord, model.bundle().labels());
             float[] confidences = new float[perWord.length];
             for (int w = 0; w < perWord.length; w++) {
-                confidences[w] = perWord[w] == null ? 0f : perWord[w][Trainer.argMax(perWord[w])];
+                confidences[w] = perWord[w] == null ? 0f : perWord[w][Predictor.argMax(perWord[w])];
             }
             out.add(new Tagged(List.copyOf(sentences.get(i)), tags, confidences, EntityF1.chunks(tags)));
         }

@@ -13,9 +13,10 @@ import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.finetide.model.encoder.EncoderConfig;
-import io.finetide.model.encoder.ParamSpec;
-import io.finetide.model.encoder.Weights;
+import io.finetide.model.transformer.Head;
+import io.finetide.model.transformer.ParamSpec;
+import io.finetide.model.transformer.TransformerConfig;
+import io.finetide.model.transformer.Weights;
 
 /**
  * The generative models a user may keep as Hugging Face folders ({@code config.json}, {@code model.safetensors},
@@ -30,14 +31,14 @@ public final class HuggingFaceLanguageModels {
     public static final int T5_MAX_LENGTH = 512;
 
     /** @param tokenizerJson the folder's tokenizer.json, or null without one */
-    public record Loaded(EncoderConfig config, Weights weights, byte[] tokenizerJson, List<String> ignored) {
+    public record Loaded(TransformerConfig config, Weights weights, byte[] tokenizerJson, List<String> ignored) {
     }
 
     private HuggingFaceLanguageModels() {
     }
 
     public static Loaded read(Path dir, double dropout) {
-        JsonNode c = HuggingFaceFolder.readJson(dir.resolve("config.json"));
+        JsonNode c = HuggingFaceConfigs.readJson(dir.resolve("config.json"));
         String type = c.path("model_type").asText("");
         return switch (type) {
             case "t5" -> t5(dir, c, dropout);
@@ -52,19 +53,19 @@ public final class HuggingFaceLanguageModels {
         require(dir, ff.equals("relu"), "feed_forward_proj '" + ff + "' is not supported (T5 1.0's 'relu')");
         require(dir, c.path("tie_word_embeddings").asBoolean(true), "an untied language-model head is not "
                 + "supported (tie_word_embeddings)");
-        int d = HuggingFaceFolder.required(c, "d_model");
-        int heads = HuggingFaceFolder.required(c, "num_heads");
-        int layers = HuggingFaceFolder.required(c, "num_layers");
-        require(dir, HuggingFaceFolder.required(c, "d_kv") * heads == d, "d_kv x num_heads must equal d_model");
+        int d = HuggingFaceConfigs.required(c, "d_model");
+        int heads = HuggingFaceConfigs.required(c, "num_heads");
+        int layers = HuggingFaceConfigs.required(c, "num_layers");
+        require(dir, HuggingFaceConfigs.required(c, "d_kv") * heads == d, "d_kv x num_heads must equal d_model");
         require(dir, c.path("num_decoder_layers").asInt(layers) == layers, "num_decoder_layers must equal "
                 + "num_layers");
-        EncoderConfig config = EncoderConfig.encoderDecoder(HuggingFaceFolder.required(c, "vocab_size"),
-                T5_MAX_LENGTH, d, layers, heads, HuggingFaceFolder.required(c, "d_ff"), dropout, c.path(
-                        "relative_attention_num_buckets").asInt(32),
-                c.path("relative_attention_max_distance")
-                        .asInt(128),
-                c.path("layer_norm_epsilon").asDouble(1e-6));
-        Map<String, Weights.Tensor> raw = new LinkedHashMap<>(HuggingFaceFolder.SafeTensors.read(dir.resolve(
+        TransformerConfig config = TransformerConfig.encoderDecoderBuilder()
+                .vocabSize(HuggingFaceConfigs.required(c, "vocab_size")).maxPositions(T5_MAX_LENGTH).hiddenSize(d)
+                .layers(layers).heads(heads).intermediateSize(HuggingFaceConfigs.required(c, "d_ff")).dropout(dropout)
+                .relativeBuckets(c.path("relative_attention_num_buckets").asInt(32))
+                .relativeMaxDistance(c.path("relative_attention_max_distance").asInt(128))
+                .layerNormEps(c.path("layer_norm_epsilon").asDouble(1e-6)).build();
+        Map<String, Weights.Tensor> raw = new LinkedHashMap<>(SafeTensors.read(dir.resolve(
                 "model.safetensors")));
         List<String> ignored = new ArrayList<>();
         Weights.Tensor shared = raw.get(ParamSpec.SHARED);
@@ -82,7 +83,7 @@ public final class HuggingFaceLanguageModels {
             Weights.Tensor t = take(raw, p.name(), p.name());
             boolean linear = p.shape().length == 2 && !p.name().equals(ParamSpec.SHARED) && !p.name().endsWith(
                     "relative_attention_bias.weight");
-            weights.put(p.name(), fit(linear ? HuggingFaceFolder.transpose(t) : t, p, p.name()));
+            weights.put(p.name(), fit(linear ? HuggingFaceNames.transpose(t) : t, p, p.name()));
         }
         rejectRest(raw, "T5");
         return new Loaded(config, new Weights(weights), tokenizer(dir), List.copyOf(ignored));
@@ -94,17 +95,20 @@ public final class HuggingFaceLanguageModels {
                 + "' is not supported (GPT-2's tanh GELU, 'gelu_new')");
         require(dir, c.path("tie_word_embeddings").asBoolean(true), "an untied language-model head is not "
                 + "supported (tie_word_embeddings)");
-        int h = HuggingFaceFolder.required(c, "n_embd");
-        int vocab = HuggingFaceFolder.required(c, "vocab_size");
+        int h = HuggingFaceConfigs.required(c, "n_embd");
+        int vocab = HuggingFaceConfigs.required(c, "vocab_size");
         int inner = c.hasNonNull("n_inner") ? c.get("n_inner").asInt() : 4 * h;
-        int layers = HuggingFaceFolder.required(c, "n_layer");
-        EncoderConfig config = new EncoderConfig(vocab, HuggingFaceFolder.required(c, "n_positions"), 1, h, layers,
-                HuggingFaceFolder.required(c, "n_head"), inner, vocab, EncoderConfig.LANGUAGE_MODEL, dropout, c.path(
-                        "layer_norm_epsilon").asDouble(1e-5),
-                h, false, EncoderConfig.DECODER);
+        int layers = HuggingFaceConfigs.required(c, "n_layer");
+        TransformerConfig config = TransformerConfig.decoderBuilder().vocabSize(vocab)
+                .maxPositions(HuggingFaceConfigs.required(c,
+                        "n_positions"))
+                .hiddenSize(h).layers(layers).heads(HuggingFaceConfigs.required(c, "n_head"))
+                .intermediateSize(inner).head(Head.LANGUAGE_MODEL).dropout(dropout).layerNormEps(c.path(
+                        "layer_norm_epsilon").asDouble(1e-5))
+                .build();
         Map<String, Weights.Tensor> raw = new LinkedHashMap<>();
         List<String> ignored = new ArrayList<>();
-        HuggingFaceFolder.SafeTensors.read(dir.resolve("model.safetensors")).forEach((name, t) -> {
+        SafeTensors.read(dir.resolve("model.safetensors")).forEach((name, t) -> {
             String n = name.startsWith("transformer.") ? name.substring("transformer.".length()) : name;
             if (n.endsWith(".attn.bias") || n.endsWith(".attn.masked_bias") || n.equals("lm_head.weight")) {
                 // The causal-mask buffers of older writers, and the head tied to wte.

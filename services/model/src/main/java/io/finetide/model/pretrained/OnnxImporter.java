@@ -12,11 +12,11 @@ import java.util.Map;
 
 import com.google.protobuf.CodedInputStream;
 
-import io.finetide.model.encoder.Weights;
 import io.finetide.model.onnx.Onnx.GraphProto;
 import io.finetide.model.onnx.Onnx.ModelProto;
 import io.finetide.model.onnx.Onnx.NodeProto;
 import io.finetide.model.onnx.Onnx.TensorProto;
+import io.finetide.model.transformer.Weights;
 
 /**
  * Reads the float weights of a BERT-family encoder from an ONNX export. Exporters keep Hugging Face names for

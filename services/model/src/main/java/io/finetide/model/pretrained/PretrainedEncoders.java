@@ -8,9 +8,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-import io.finetide.model.encoder.EncoderConfig;
-import io.finetide.model.encoder.ParamSpec;
-import io.finetide.model.encoder.Weights;
+import io.finetide.model.transformer.HeadSpec;
+import io.finetide.model.transformer.ParamSpec;
+import io.finetide.model.transformer.Pooling;
+import io.finetide.model.transformer.TransformerConfig;
+import io.finetide.model.transformer.Weights;
 
 /**
  * Pretrained encoders that ship inside Maven Central jars (never fetched from a hub at run time), by name. A base
@@ -23,7 +25,7 @@ public final class PretrainedEncoders {
      * it was trained with (sentence-transformers' MiniLM averages the tokens; BGE reads [CLS]).
      */
     public record Base(String name, String onnxResource, String tokenizer, int heads, double layerNormEps,
-            String pooling, Shape shape) {
+            Pooling pooling, Shape shape) {
     }
 
     /**
@@ -34,12 +36,14 @@ public final class PretrainedEncoders {
     }
 
     public static final Map<String, Base> BUILTIN = Map.of(
-            "minilm-l6", new Base("minilm-l6", "/all-minilm-l6-v2.onnx", "minilm-l6", 12, 1e-12, "mean", new Shape(
+            "minilm-l6",
+            new Base("minilm-l6", "/all-minilm-l6-v2.onnx", "minilm-l6", 12, 1e-12, Pooling.MEAN, new Shape(
                     30522, 512, 2, 384, 6, 1536)),
-            "bge-small", new Base("bge-small", "/bge-small-en-v1.5.onnx", "bge-small", 12, 1e-12, "cls", new Shape(
+            "bge-small",
+            new Base("bge-small", "/bge-small-en-v1.5.onnx", "bge-small", 12, 1e-12, Pooling.CLS, new Shape(
                     30522, 512, 2, 384, 12, 1536)));
 
-    public record Pretrained(EncoderConfig config, Weights weights) {
+    public record Pretrained(TransformerConfig config, Weights weights) {
     }
 
     private PretrainedEncoders() {
@@ -54,19 +58,16 @@ public final class PretrainedEncoders {
     }
 
     /** The configuration {@link #load} gives, from the declared shape alone (no weights are read). */
-    public static EncoderConfig config(String name, int numLabels, String pooling, double dropout) {
+    public static TransformerConfig config(String name, HeadSpec head, double dropout) {
         Base b = base(name);
         Shape s = b.shape();
-        return new EncoderConfig(s.vocab(), s.positions(), s.types(), s.hidden(), s.layers(), b.heads(), s
-                .intermediate(), numLabels, pooling, dropout, b.layerNormEps());
+        return TransformerConfig.encoderBuilder().vocabSize(s.vocab()).maxPositions(s.positions())
+                .typeVocabSize(s.types()).hiddenSize(s.hidden()).layers(s.layers()).heads(b.heads())
+                .intermediateSize(s.intermediate()).head(head).dropout(dropout).layerNormEps(b.layerNormEps()).build();
     }
 
-    /**
-     * The base model's encoder with a new head.
-     *
-     * @param pooling "cls" or "mean"
-     */
-    public static Pretrained load(String name, int numLabels, String pooling, double dropout, long seed) {
+    /** The base model's encoder with a new head. */
+    public static Pretrained load(String name, HeadSpec head, double dropout, long seed) {
         Base base = base(name);
         Map<String, Weights.Tensor> encoder;
         try (InputStream in = PretrainedEncoders.class.getResourceAsStream(base.onnxResource())) {
@@ -77,11 +78,11 @@ public final class PretrainedEncoders {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + base.onnxResource(), e);
         }
-        return withHead(encoder, base, numLabels, pooling, dropout, seed);
+        return withHead(encoder, base, head, dropout, seed);
     }
 
-    static Pretrained withHead(Map<String, Weights.Tensor> encoder, Base base, int numLabels, String pooling,
-            double dropout, long seed) {
+    static Pretrained withHead(Map<String, Weights.Tensor> encoder, Base base, HeadSpec head, double dropout,
+            long seed) {
         int[] words = shape(encoder, ParamSpec.WORD_EMBEDDINGS);
         int layers = 0;
         while (encoder.containsKey(ParamSpec.layer(layers) + "attention.self.query.weight")) {
@@ -94,8 +95,10 @@ public final class PretrainedEncoders {
             throw new IllegalArgumentException("base model " + base.name() + " has the shape " + found
                     + ", declared " + base.shape());
         }
-        EncoderConfig config = new EncoderConfig(words[0], found.positions(), found.types(), words[1], layers, base
-                .heads(), intermediate, numLabels, pooling, dropout, base.layerNormEps());
+        TransformerConfig config = TransformerConfig.encoderBuilder().vocabSize(words[0])
+                .maxPositions(found.positions()).typeVocabSize(found.types()).hiddenSize(words[1]).layers(layers)
+                .heads(base.heads()).intermediateSize(intermediate).head(head).dropout(dropout)
+                .layerNormEps(base.layerNormEps()).build();
         Map<String, Weights.Tensor> all = new LinkedHashMap<>();
         for (ParamSpec p : ParamSpec.forConfig(config)) {
             Weights.Tensor t = encoder.get(p.name());

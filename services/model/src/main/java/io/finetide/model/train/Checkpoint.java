@@ -15,7 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import io.finetide.model.encoder.Weights;
+import io.finetide.model.transformer.Weights;
 
 /**
  * Everything needed to resume a fine-tuning run exactly where it stopped: the graph's whole state (parameters,

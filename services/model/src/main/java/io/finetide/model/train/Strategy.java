@@ -3,9 +3,9 @@ package io.finetide.model.train;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
-import io.finetide.model.encoder.EncoderConfig;
-import io.finetide.model.encoder.Lora;
-import io.finetide.model.encoder.ParamSpec;
+import io.finetide.model.adapters.Lora;
+import io.finetide.model.transformer.ParamSpec;
+import io.finetide.model.transformer.TransformerConfig;
 
 /**
  * Which parameters a fine-tuning run updates; the others receive no update and keep their values bit for bit.
@@ -112,7 +112,7 @@ public record Strategy(Kind kind, int topLayers, Lora lora) {
     }
 
     /** Every parameter the run may update (for gradual unfreezing: by its last stage). */
-    public Set<String> trainable(EncoderConfig config) {
+    public Set<String> trainable(TransformerConfig config) {
         boolean stacks = kind == Kind.ENCODER_ONLY || kind == Kind.DECODER_ONLY;
         if (stacks != config.encoderDecoder() && kind != Kind.FULL && kind != Kind.LORA) {
             throw new IllegalArgumentException(stacks
@@ -142,7 +142,7 @@ public record Strategy(Kind kind, int topLayers, Lora lora) {
     }
 
     /** What epoch {@code epoch} (1-based) updates, when it is less than {@link #trainable}; otherwise null. */
-    public Set<String> activeIn(int epoch, EncoderConfig config) {
+    public Set<String> activeIn(int epoch, TransformerConfig config) {
         if (kind != Kind.GRADUAL || epoch - 1 > config.layers()) {
             return null;
         }
@@ -150,7 +150,7 @@ public record Strategy(Kind kind, int topLayers, Lora lora) {
     }
 
     /** The head, the top {@code layers} encoder layers and, if {@code embeddings}, the embeddings. */
-    private static Set<String> names(EncoderConfig config, int layers, boolean embeddings) {
+    private static Set<String> names(TransformerConfig config, int layers, boolean embeddings) {
         Set<String> names = new LinkedHashSet<>();
         int first = Math.max(0, config.layers() - Math.min(layers, config.layers()));
         for (ParamSpec p : ParamSpec.forConfig(config)) {

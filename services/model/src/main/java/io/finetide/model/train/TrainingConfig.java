@@ -1,6 +1,6 @@
 package io.finetide.model.train;
 
-import io.finetide.model.encoder.EncoderGraph;
+import io.finetide.model.optim.Optimizer;
 
 /**
  * Hyper-parameters of one fine-tuning run.
@@ -18,7 +18,7 @@ import io.finetide.model.encoder.EncoderGraph;
  */
 public record TrainingConfig(double learningRate, int batchSize, int epochs, double weightDecay, double warmupRatio,
         double maxGradNorm, long seed, double dropout, int patience, double labelSmoothing, int threads,
-        Schedule schedule, ClassWeighting classWeighting, double layerDecay, EncoderGraph.Optimizer optimizer,
+        Schedule schedule, ClassWeighting classWeighting, double layerDecay, Optimizer optimizer,
         double momentum, int accumulationSteps, Selection selection) {
 
     /** The validation figure an epoch is judged by (higher is better, except the loss). */
@@ -56,12 +56,12 @@ public record TrainingConfig(double learningRate, int batchSize, int epochs, dou
             double maxGradNorm, long seed, double dropout, int patience, double labelSmoothing, int threads,
             Schedule schedule, ClassWeighting classWeighting, double layerDecay) {
         this(learningRate, batchSize, epochs, weightDecay, warmupRatio, maxGradNorm, seed, dropout, patience,
-                labelSmoothing, threads, schedule, classWeighting, layerDecay, EncoderGraph.Optimizer.ADAMW, 0, 1,
+                labelSmoothing, threads, schedule, classWeighting, layerDecay, Optimizer.ADAMW, 0, 1,
                 Selection.ACCURACY);
     }
 
     /** The same run with another optimizer. */
-    public TrainingConfig withOptimizer(EncoderGraph.Optimizer optimizer, double momentum) {
+    public TrainingConfig withOptimizer(Optimizer optimizer, double momentum) {
         return new TrainingConfig(learningRate, batchSize, epochs, weightDecay, warmupRatio, maxGradNorm, seed,
                 dropout, patience, labelSmoothing, threads, schedule, classWeighting, layerDecay, optimizer, momentum,
                 accumulationSteps, selection);
@@ -85,7 +85,7 @@ public record TrainingConfig(double learningRate, int batchSize, int epochs, dou
     public TrainingConfig(double learningRate, int batchSize, int epochs, double weightDecay, double warmupRatio,
             double maxGradNorm, long seed, double dropout, int patience, double labelSmoothing, int threads) {
         this(learningRate, batchSize, epochs, weightDecay, warmupRatio, maxGradNorm, seed, dropout, patience,
-                labelSmoothing, threads, Schedule.LINEAR, ClassWeighting.NONE, 1.0, EncoderGraph.Optimizer.ADAMW, 0,
+                labelSmoothing, threads, Schedule.LINEAR, ClassWeighting.NONE, 1.0, Optimizer.ADAMW, 0,
                 1, Selection.ACCURACY);
     }
 

@@ -4,7 +4,7 @@ import java.util.Optional;
 
 import org.bson.Document;
 
-import io.finetide.platform.tasks.TaskDefinitions;
+import io.finetide.platform.tasks.BaseCatalogue;
 import io.finetide.proto.v1.ModelSpec;
 
 /**
@@ -39,8 +39,8 @@ public final class BaseModelArtifacts {
 
     /** The upload's name in a task's base ({@code user/<name>}), or empty for any other base. */
     public static Optional<String> uploadedName(String base) {
-        return base.startsWith(TaskDefinitions.USER_BASE_PREFIX)
-                ? Optional.of(base.substring(TaskDefinitions.USER_BASE_PREFIX.length()))
+        return base.startsWith(BaseCatalogue.USER_BASE_PREFIX)
+                ? Optional.of(base.substring(BaseCatalogue.USER_BASE_PREFIX.length()))
                 : Optional.empty();
     }
 
@@ -50,11 +50,11 @@ public final class BaseModelArtifacts {
     }
 
     /** Resolves the shipped bases and, from {@code store}, the uploaded ones. */
-    public static TaskDefinitions.BaseResolver resolver(ArtifactStore store) {
+    public static BaseCatalogue.BaseResolver resolver(ArtifactStore store) {
         return base -> {
             Optional<String> name = uploadedName(base);
             if (name.isEmpty()) {
-                return TaskDefinitions.BUILTIN_BASES.resolve(base);
+                return BaseCatalogue.BUILTIN_BASES.resolve(base);
             }
             return metadata(store, name.get()).map(m -> ModelSpec.newBuilder().setTokenizer(base).setLayers(m
                     .getInteger(LAYERS, 0)).setHiddenSize(m.getInteger(HIDDEN_SIZE, 0)).setHeads(m.getInteger(HEADS,

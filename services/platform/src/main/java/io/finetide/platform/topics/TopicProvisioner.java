@@ -70,7 +70,7 @@ public final class TopicProvisioner {
     public static Map<String, Map<String, String>> configuredTopics(java.util.function.UnaryOperator<String> nameOf) {
         Map<String, Map<String, String>> result = new java.util.LinkedHashMap<>();
         for (String t : Topics.ALL) {
-            result.put(nameOf.apply(TopicConfigSource.key(t)), Topics.configFor(t));
+            result.put(nameOf.apply(Topics.configKey(t)), Topics.configFor(t));
         }
         return result;
     }

@@ -64,4 +64,24 @@ public final class Topics {
     public static String withSuffix(String topic, String suffix) {
         return suffix == null || suffix.isEmpty() ? topic : topic + "." + suffix;
     }
+
+    /** Where configuration finds a topic's name: {@code finetide.examples.raw} is {@code finetide.topic.examples-raw}. */
+    public static String configKey(String topic) {
+        return CONFIG_PREFIX + topic.substring(PREFIX.length()).replace('.', '-');
+    }
+
+    /** The prefix of the configuration properties that name topics (channels refer to them). */
+    public static final String CONFIG_PREFIX = "finetide.topic.";
+
+    /** The environment variable whose value every topic name gets as a suffix (isolated test topics). */
+    public static final String SUFFIX_ENV = "FINETIDE_TOPIC_SUFFIX";
+
+    /** The properties naming every topic, with {@code suffix} appended (null or empty: the production names). */
+    public static java.util.Map<String, String> configProperties(String suffix) {
+        java.util.Map<String, String> p = new java.util.HashMap<>();
+        for (String topic : ALL) {
+            p.put(configKey(topic), withSuffix(topic, suffix));
+        }
+        return p;
+    }
 }

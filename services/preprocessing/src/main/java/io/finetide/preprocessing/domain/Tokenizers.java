@@ -7,7 +7,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import io.finetide.model.text.TextEncoder;
+import io.finetide.model.tokenizer.Tokenizer;
 import io.finetide.platform.store.ArtifactStore;
 import io.finetide.platform.store.BaseModelArtifacts;
 import io.finetide.proto.v1.ModelSpec;
@@ -25,7 +25,7 @@ public class Tokenizers {
     /** Long enough to measure any text the models can take; truncation to the task's limit happens afterwards. */
     static final int MEASURE_LENGTH = 512;
 
-    private final Map<String, TextEncoder> encoders = new ConcurrentHashMap<>();
+    private final Map<String, Tokenizer> encoders = new ConcurrentHashMap<>();
 
     @Inject
     ArtifactStore artifacts;
@@ -50,8 +50,8 @@ public class Tokenizers {
     }
 
     public Tokens tokenize(TaskDefinitionEvent task, String text) {
-        TextEncoder encoder = encoders.computeIfAbsent(task.getModel().getTokenizer(), this::load);
-        TextEncoder.Analysis a = encoder.analyse(text);
+        Tokenizer encoder = encoders.computeIfAbsent(task.getModel().getTokenizer(), this::load);
+        Tokenizer.Analysis a = encoder.analyse(text);
         int[] ids = a.ids();
         int maxLength = task.getModel().getMaxSeqLen();
         int content = ids.length - a.special();
@@ -61,10 +61,10 @@ public class Tokenizers {
         return new Tokens(truncate(ids, maxLength, truncation(task)), ids.length, true, a.unknown(), content);
     }
 
-    private TextEncoder load(String name) {
-        return BaseModelArtifacts.uploadedName(name).map(upload -> TextEncoder.fromJson(name, artifacts.require(
-                BaseModelArtifacts.tokenizer(upload)), MEASURE_LENGTH, io.finetide.model.text.Truncation.HEAD))
-                .orElseGet(() -> TextEncoder.builtin(name, MEASURE_LENGTH));
+    private Tokenizer load(String name) {
+        return BaseModelArtifacts.uploadedName(name).map(upload -> Tokenizer.fromJson(name, artifacts.require(
+                BaseModelArtifacts.tokenizer(upload)), MEASURE_LENGTH, io.finetide.model.tokenizer.Truncation.HEAD))
+                .orElseGet(() -> Tokenizer.builtin(name, MEASURE_LENGTH));
     }
 
     /**
@@ -72,11 +72,11 @@ public class Tokenizers {
      */
     static int[] truncate(int[] ids, int max, Truncation policy) {
         // The model library's cut, so that preparation, training and serving keep the same tokens.
-        return io.finetide.model.text.Truncation.valueOf(policy.name()).cut(ids, max);
+        return io.finetide.model.tokenizer.Truncation.valueOf(policy.name()).cut(ids, max);
     }
 
     @PreDestroy
     void close() {
-        encoders.values().forEach(TextEncoder::close);
+        encoders.values().forEach(Tokenizer::close);
     }
 }

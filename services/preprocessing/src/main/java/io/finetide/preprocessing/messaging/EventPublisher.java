@@ -7,10 +7,10 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
-import io.finetide.platform.messaging.KafkaMessages;
 import io.finetide.proto.v1.DatasetSnapshotEvent;
 import io.finetide.proto.v1.DriftEvent;
 import io.finetide.proto.v1.PreparedExampleEvent;
+import io.finetide.runtime.messaging.KafkaMessages;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 
 @ApplicationScoped

@@ -11,11 +11,14 @@ import org.bson.Document;
 import org.jboss.logging.Logger;
 
 import io.finetide.model.pretrained.HuggingFaceFolder;
-import io.finetide.model.text.TextEncoder;
-import io.finetide.model.text.Truncation;
+import io.finetide.model.tokenizer.Tokenizer;
+import io.finetide.model.tokenizer.Truncation;
+import io.finetide.model.transformer.HeadSpec;
+import io.finetide.model.transformer.Pooling;
 import io.finetide.platform.events.Hashing;
 import io.finetide.platform.store.ArtifactStore;
 import io.finetide.platform.store.BaseModelArtifacts;
+import io.finetide.platform.tasks.BaseCatalogue;
 import io.finetide.platform.tasks.TaskDefinitions;
 
 /**
@@ -81,9 +84,11 @@ public class BaseModels {
             throw new ConflictException("base model '" + name + "' exists with another archive or pooling; upload "
                     + "under a new name");
         }
-        HuggingFaceFolder.Loaded loaded = HuggingFaceFolder.readZip(zip, 2, pooling, 0.1, 1);
-        String base = TaskDefinitions.USER_BASE_PREFIX + name;
-        try (TextEncoder encoder = TextEncoder.fromJson(base, loaded.tokenizerJson(), 512, Truncation.HEAD)) {
+        HuggingFaceFolder.Loaded loaded = HuggingFaceFolder.readZip(zip, HeadSpec.sequence(2, Pooling.parse(pooling)),
+                0.1,
+                1);
+        String base = BaseCatalogue.USER_BASE_PREFIX + name;
+        try (Tokenizer encoder = Tokenizer.fromJson(base, loaded.tokenizerJson(), 512, Truncation.HEAD)) {
             if (encoder.vocabSize() > loaded.config().vocabSize()) {
                 throw new IllegalArgumentException("tokenizer.json has " + encoder.vocabSize() + " entries, the "
                         + "model's embeddings only " + loaded.config().vocabSize());
@@ -129,12 +134,14 @@ public class BaseModels {
     }
 
     /**
-     * The uploaded folder as a model with a head of {@code numLabels} (fresh unless the folder has one of that size),
-     * pooling as registered unless {@code pooling} says otherwise ({@code token} for tagging).
+     * The uploaded folder as a model with a head of {@code numLabels} (fresh unless the folder has one of that size):
+     * a token head for tagging, otherwise a sequence head pooling as registered.
      */
-    public HuggingFaceFolder.Loaded load(String name, int numLabels, String pooling, double dropout, long seed) {
-        return HuggingFaceFolder.readZip(artifacts.require(BaseModelArtifacts.folder(name)), numLabels,
-                pooling == null ? pooling(name) : pooling, dropout, seed);
+    public HuggingFaceFolder.Loaded load(String name, int numLabels, boolean tagging, double dropout, long seed) {
+        HeadSpec head = tagging
+                ? HeadSpec.tokens(numLabels)
+                : HeadSpec.sequence(numLabels, Pooling.parse(pooling(name)));
+        return HuggingFaceFolder.readZip(artifacts.require(BaseModelArtifacts.folder(name)), head, dropout, seed);
     }
 
     private Document require(String name) {

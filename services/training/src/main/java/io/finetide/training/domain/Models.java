@@ -3,12 +3,13 @@ package io.finetide.training.domain;
 import java.util.EnumSet;
 import java.util.Set;
 
-import io.finetide.model.encoder.EncoderConfig;
-import io.finetide.model.encoder.EncoderGraph;
-import io.finetide.model.encoder.Lora;
-import io.finetide.model.text.Truncation;
+import io.finetide.model.adapters.Lora;
+import io.finetide.model.tokenizer.Truncation;
 import io.finetide.model.train.Strategy;
 import io.finetide.model.train.TrainingConfig;
+import io.finetide.model.transformer.HeadSpec;
+import io.finetide.model.transformer.Pooling;
+import io.finetide.model.transformer.TransformerConfig;
 import io.finetide.proto.v1.FineTuning;
 import io.finetide.proto.v1.HyperParameters;
 import io.finetide.proto.v1.Optimizer;
@@ -20,15 +21,17 @@ public final class Models {
     private Models() {
     }
 
-    public static EncoderConfig encoder(TaskDefinitionEvent task, int vocabSize) {
-        return encoder(task, vocabSize, task.getLabelsCount(), "mean");
+    public static TransformerConfig encoder(TaskDefinitionEvent task, int vocabSize) {
+        return encoder(task, vocabSize, HeadSpec.sequence(task.getLabelsCount(), Pooling.MEAN));
     }
 
-    /** A random-start encoder of the task's shape with {@code outputs} labels and the given head. */
-    public static EncoderConfig encoder(TaskDefinitionEvent task, int vocabSize, int outputs, String pooling) {
+    /** A random-start encoder of the task's shape with the given head. */
+    public static TransformerConfig encoder(TaskDefinitionEvent task, int vocabSize, HeadSpec head) {
         var m = task.getModel();
-        return new EncoderConfig(vocabSize, m.getMaxSeqLen(), 2, m.getHiddenSize(), m.getLayers(), m.getHeads(),
-                m.getFfnSize(), outputs, pooling, task.getHyperParameters().getDropout(), 1e-12);
+        return TransformerConfig.encoderBuilder().vocabSize(vocabSize).maxPositions(m.getMaxSeqLen()).typeVocabSize(2)
+                .hiddenSize(m.getHiddenSize()).layers(m.getLayers()).heads(m.getHeads())
+                .intermediateSize(m.getFfnSize()).head(head)
+                .dropout(task.getHyperParameters().getDropout()).layerNormEps(1e-12).build();
     }
 
     /** The task's truncation policy in the model library's terms (unset: the head). */
@@ -52,8 +55,8 @@ public final class Models {
                         ? TrainingConfig.ClassWeighting.BALANCED
                         : TrainingConfig.ClassWeighting.NONE,
                 h.getLayerLrDecay() == 0 ? 1.0 : h.getLayerLrDecay(), h.getOptimizer() == Optimizer.SGD
-                        ? EncoderGraph.Optimizer.SGD
-                        : EncoderGraph.Optimizer.ADAMW,
+                        ? io.finetide.model.optim.Optimizer.SGD
+                        : io.finetide.model.optim.Optimizer.ADAMW,
                 h.getMomentum(), Math.max(1, h.getGradientAccumulationSteps()), selection(h));
     }
 

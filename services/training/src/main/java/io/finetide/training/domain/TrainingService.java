@@ -15,11 +15,9 @@ import org.bson.Document;
 import org.jboss.logging.Logger;
 
 import io.finetide.model.bundle.ModelBundle;
-import io.finetide.model.encoder.EncoderConfig;
-import io.finetide.model.encoder.Weights;
 import io.finetide.model.pretrained.HuggingFaceFolder;
 import io.finetide.model.pretrained.PretrainedEncoders;
-import io.finetide.model.text.TextEncoder;
+import io.finetide.model.tokenizer.Tokenizer;
 import io.finetide.model.train.Checkpoint;
 import io.finetide.model.train.LabelledText;
 import io.finetide.model.train.Strategy;
@@ -27,6 +25,10 @@ import io.finetide.model.train.TaggedWords;
 import io.finetide.model.train.Trainer;
 import io.finetide.model.train.TrainingConfig;
 import io.finetide.model.train.TrainingListener;
+import io.finetide.model.transformer.HeadSpec;
+import io.finetide.model.transformer.Pooling;
+import io.finetide.model.transformer.TransformerConfig;
+import io.finetide.model.transformer.Weights;
 import io.finetide.platform.datasets.SnapshotFile;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
@@ -35,8 +37,8 @@ import io.finetide.platform.labeling.Bio;
 import io.finetide.platform.local.LocalPaths;
 import io.finetide.platform.store.ArtifactStore;
 import io.finetide.platform.store.BaseModelArtifacts;
+import io.finetide.platform.tasks.BaseCatalogue;
 import io.finetide.platform.tasks.Directory;
-import io.finetide.platform.tasks.TaskDefinitions;
 import io.finetide.proto.v1.DatasetSnapshotEvent;
 import io.finetide.proto.v1.Metrics;
 import io.finetide.proto.v1.ModelPromotedEvent;
@@ -139,31 +141,29 @@ public class TrainingService {
         // An uploaded base (user/<name>) brings its own tokenizer and weights from the artifact store.
         Optional<String> uploaded = BaseModelArtifacts.uploadedName(baseModel);
         TrainingConfig hp = Models.training(task.getHyperParameters(), config.patience(), config.threads());
-        HuggingFaceFolder.Loaded upload = uploaded.map(n -> baseModels.load(n, outputs.size(), tagging
-                ? EncoderConfig.TOKEN
-                : null, task.getHyperParameters().getDropout(), hp.seed())).orElse(null);
+        HuggingFaceFolder.Loaded upload = uploaded.map(n -> baseModels.load(n, outputs.size(), tagging, task
+                .getHyperParameters().getDropout(), hp.seed())).orElse(null);
         // The task's truncation policy shapes training, and travels in the bundle so that serving cuts the same way.
-        try (TextEncoder encoder = upload != null
-                ? TextEncoder.fromJson(baseModel, upload.tokenizerJson(), task.getModel().getMaxSeqLen(), Models
+        try (Tokenizer encoder = upload != null
+                ? Tokenizer.fromJson(baseModel, upload.tokenizerJson(), task.getModel().getMaxSeqLen(), Models
                         .truncation(task))
-                : TextEncoder.builtin(task.getModel().getTokenizer(), task.getModel().getMaxSeqLen(), Models
+                : Tokenizer.builtin(task.getModel().getTokenizer(), task.getModel().getMaxSeqLen(), Models
                         .truncation(task))) {
-            boolean random = baseModel.equals(TaskDefinitions.BASE_RANDOM);
-            String pooling = tagging
-                    ? EncoderConfig.TOKEN
-                    : random
-                            ? "mean"
+            boolean random = baseModel.equals(BaseCatalogue.BASE_RANDOM);
+            HeadSpec head = tagging
+                    ? HeadSpec.tokens(outputs.size())
+                    : HeadSpec.sequence(outputs.size(), random
+                            ? Pooling.MEAN
                             : upload != null
                                     ? upload.config().pooling()
-                                    : PretrainedEncoders.base(baseModel)
-                                            .pooling();
+                                    : PretrainedEncoders.base(baseModel).pooling());
             // The configuration first, from the declared shape: reading the base's weights (a 90-130 MB file) is only
             // needed when there is no champion of that configuration to continue from.
-            EncoderConfig encoderConfig = random
-                    ? Models.encoder(task, encoder.vocabSize(), outputs.size(), pooling)
+            TransformerConfig encoderConfig = random
+                    ? Models.encoder(task, encoder.vocabSize(), head)
                     : upload != null
                             ? upload.config()
-                            : PretrainedEncoders.config(baseModel, outputs.size(), pooling, task
+                            : PretrainedEncoders.config(baseModel, head, task
                                     .getHyperParameters().getDropout());
             String parentModelId = "";
             Weights initial = null;
@@ -183,7 +183,7 @@ public class TrainingService {
                         ? Weights.initialise(encoderConfig, hp.seed())
                         : upload != null
                                 ? upload.weights()
-                                : PretrainedEncoders.load(baseModel, outputs.size(), pooling, task
+                                : PretrainedEncoders.load(baseModel, head, task
                                         .getHyperParameters().getDropout(), hp.seed()).weights();
             }
             final String parent = parentModelId;
@@ -309,7 +309,7 @@ public class TrainingService {
     }
 
     /** A sequence task trains on labelled texts, a tagging task on tagged words (the best epoch by entity F1). */
-    private static Trainer.Result fit(EncoderConfig config, Weights initial, TextEncoder encoder,
+    private static Trainer.Result fit(TransformerConfig config, Weights initial, Tokenizer encoder,
             List<LabelledText> train, List<LabelledText> validation, List<TaggedWords> trainTagged,
             List<TaggedWords> validationTagged, List<String> outputs, TrainingConfig hp, Strategy strategy,
             TrainingListener listener, Checkpoint.Store checkpoints) {

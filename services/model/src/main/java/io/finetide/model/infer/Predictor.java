@@ -1,0 +1,118 @@
+package io.finetide.model.infer;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+
+import io.finetide.model.graph.Batch;
+import io.finetide.model.graph.TransformerGraph;
+import io.finetide.model.tokenizer.Tokenizer;
+
+/**
+ * Batched prediction over many inputs: sorted by length so that each batch pads little, answered in input order. What
+ * validation during training and serving both use.
+ */
+public final class Predictor {
+
+    private static final int BATCH_SIZE = 64;
+
+    private Predictor() {
+    }
+
+    /** Probabilities for every sequence, in input order, batched by length. */
+    public static float[][] probabilities(TransformerGraph graph, int[][] ids, int padId, int maxLength) {
+        return probabilities(graph, ids, null, padId, maxLength);
+    }
+
+    /** Probabilities for every text pair, in input order, batched by length. */
+    public static float[][] pairProbabilities(TransformerGraph graph, List<Tokenizer.Pair> pairs, int padId,
+            int maxLength) {
+        return probabilities(graph, pairs.stream().map(Tokenizer.Pair::ids).toArray(int[][]::new), pairs.stream().map(
+                Tokenizer.Pair::typeIds).toArray(int[][]::new), padId, maxLength);
+    }
+
+    /** @param types segment ids of text pairs, or null for single texts */
+    private static float[][] probabilities(TransformerGraph graph, int[][] ids, int[][] types, int padId,
+            int maxLength) {
+        float[][] out = new float[ids.length][];
+        Integer[] order = byLength(ids.length, i -> ids[i].length);
+        for (int start = 0; start < order.length; start += BATCH_SIZE) {
+            int n = Math.min(BATCH_SIZE, order.length - start);
+            int[][] seqs = new int[n][];
+            int[][] segments = types == null ? null : new int[n][];
+            for (int i = 0; i < n; i++) {
+                seqs[i] = ids[order[start + i]];
+                if (types != null) {
+                    segments[i] = types[order[start + i]];
+                }
+            }
+            float[][] p = graph.predict(types == null
+                    ? Batch.of(seqs, padId, Batch.PAD_MULTIPLE, maxLength)
+                    : Batch.ofPairs(seqs, segments, padId, Batch.PAD_MULTIPLE, maxLength));
+            for (int i = 0; i < n; i++) {
+                out[order[start + i]] = p[i];
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Label probabilities of every word (at its first word piece; null for a word cut off by truncation), in input
+     * order, batched by length.
+     */
+    public static List<float[][]> wordProbabilities(TransformerGraph graph, List<Tokenizer.Words> words, int padId,
+            int maxLength) {
+        List<float[][]> out = new ArrayList<>(Collections.nCopies(words.size(), null));
+        Integer[] order = byLength(words.size(), i -> words.get(i).ids().length);
+        for (int start = 0; start < order.length; start += BATCH_SIZE) {
+            int n = Math.min(BATCH_SIZE, order.length - start);
+            int[][] seqs = new int[n][];
+            for (int i = 0; i < n; i++) {
+                seqs[i] = words.get(order[start + i]).ids();
+            }
+            float[][][] p = graph.predictTokens(Batch.of(seqs, padId, Batch.PAD_MULTIPLE, maxLength));
+            for (int i = 0; i < n; i++) {
+                Tokenizer.Words w = words.get(order[start + i]);
+                float[][] perWord = new float[w.count()][];
+                for (int j = 0; j < w.ids().length; j++) {
+                    int word = w.wordIds()[j];
+                    if (word >= 0 && perWord[word] == null) {
+                        perWord[word] = p[i][j];
+                    }
+                }
+                out.set(order[start + i], perWord);
+            }
+        }
+        return out;
+    }
+
+    private static Integer[] byLength(int count, java.util.function.IntUnaryOperator length) {
+        Integer[] order = new Integer[count];
+        for (int i = 0; i < count; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingInt(length::applyAsInt));
+        return order;
+    }
+
+    /** The most likely tag of each word; "O" for a word without probabilities (cut off by truncation). */
+    public static List<String> argMaxTags(float[][] perWord, List<String> tags) {
+        List<String> out = new ArrayList<>();
+        for (float[] p : perWord) {
+            out.add(p == null ? "O" : tags.get(argMax(p)));
+        }
+        return out;
+    }
+
+    public static int argMax(float[] p) {
+        int best = 0;
+        for (int i = 1; i < p.length; i++) {
+            if (p[i] > p[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}

@@ -1,0 +1,17 @@
+package io.finetide.model.train;
+
+import io.finetide.model.graph.TransformerGraph;
+
+/**
+ * What one kind of task learns: its training data encoded for the graph, and how its validation set is scored.
+ * {@link TrainingLoop} runs any of them.
+ */
+interface Objective {
+
+    TrainingData data();
+
+    int validationSize();
+
+    /** The validation figures of the graph's current weights. */
+    ValidationFigures validate(TransformerGraph graph);
+}

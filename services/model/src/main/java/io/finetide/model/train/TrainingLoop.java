@@ -1,0 +1,179 @@
+package io.finetide.model.train;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+
+import io.finetide.model.graph.Batch;
+import io.finetide.model.graph.GraphOptions;
+import io.finetide.model.graph.TransformerGraph;
+import io.finetide.model.graph.UpdateStep;
+import io.finetide.model.transformer.TransformerConfig;
+import io.finetide.model.transformer.Weights;
+
+/**
+ * The one training loop every {@link Objective} runs through: length-bucketed mini-batches with dynamic padding,
+ * the learning-rate schedule, gradient accumulation, the parameters a {@link Strategy} names, validation after every
+ * epoch, early stopping, the best epoch's weights, and checkpoints that resume a killed run exactly. Deterministic for
+ * a fixed seed and thread count.
+ */
+final class TrainingLoop {
+
+    private static final int BUCKET_BATCHES = 32;
+
+    private TrainingLoop() {
+    }
+
+    static Trainer.Result fit(TransformerConfig config, Weights initial, Objective objective, int padId,
+            int maxLength, TrainingConfig tc, Strategy strategy, TrainingListener listener,
+            Checkpoint.Store checkpoints) {
+        TrainingData data = objective.data();
+        if (data.ids().length == 0) {
+            throw new IllegalArgumentException("no training examples");
+        }
+        long started = System.nanoTime();
+        int[][] trainIds = data.ids();
+        int accumulation = tc.accumulationSteps();
+        GraphOptions options = new GraphOptions(true, strategy.trainable(config), tc.seed(), tc.threads(), tc
+                .labelSmoothing(),
+                tc.classWeighting() == TrainingConfig.ClassWeighting.BALANCED
+                        ? Trainer.balancedWeights(data.allLabels(), config.numLabels())
+                        : null,
+                tc.layerDecay(), tc.optimizer(), tc.momentum(), strategy.lora(), strategy
+                        .kind() == Strategy.Kind.GRADUAL,
+                accumulation > 1);
+        int batchesPerEpoch = (trainIds.length + tc.batchSize() - 1) / tc.batchSize();
+        long updatesPerEpoch = (batchesPerEpoch + accumulation - 1) / accumulation;
+        long totalSteps = updatesPerEpoch * tc.epochs();
+        // The whole strategy (LoRA's alpha and targets too): a checkpoint under another scale would resume silently
+        // wrong.
+        String run = tc + " " + strategy + " " + config + " train=" + trainIds.length + " validation="
+                + objective.validationSize();
+        Checkpoint resume = checkpoints.latest().orElse(null);
+        if (resume != null && !resume.run().equals(run)) {
+            throw new ForeignCheckpointException(resume.run());
+        }
+        listener.started(tc.epochs(), totalSteps, trainIds.length);
+
+        List<TrainingListener.Epoch> history = new ArrayList<>();
+        Weights best = initial;
+        double bestMetric = Double.NEGATIVE_INFINITY;
+        int bestEpoch = 0;
+        long step = 0;
+        long micro = 0;
+        int firstEpoch = 1;
+        int skipBatches = 0;
+        double lossSum = 0;
+        int lossCount = 0;
+        try (TransformerGraph graph = TransformerGraph.create(config, initial, options)) {
+            if (resume != null) {
+                graph.loadState(resume.state());
+                history.addAll(resume.history());
+                best = resume.best() == null ? initial : resume.best();
+                bestMetric = resume.bestMetric();
+                bestEpoch = resume.bestEpoch();
+                step = resume.step();
+                micro = resume.microStep();
+                firstEpoch = resume.epoch();
+                skipBatches = resume.batchesDone();
+                lossSum = resume.lossSum();
+                lossCount = resume.lossCount();
+                listener.resumed(step, firstEpoch);
+            }
+            for (int epoch = firstEpoch; epoch <= tc.epochs(); epoch++) {
+                long epochStart = System.nanoTime();
+                Set<String> active = strategy.activeIn(epoch, config);
+                List<int[]> batches = batches(trainIds, tc.batchSize(), new Random(tc.seed() * 31 + epoch));
+                for (int b = epoch == firstEpoch ? skipBatches : 0; b < batches.size(); b++) {
+                    int[] batchIdx = batches.get(b);
+                    UpdateStep knobs = new UpdateStep(micro, tc.learningRateAt(step, totalSteps), tc.weightDecay(), tc
+                            .maxGradNorm(), tc.dropout(), active);
+                    Batch batch = data.batch(batchIdx, padId, maxLength);
+                    int[] y = data.batchLabels(batchIdx, batch.outputLength());
+                    float loss;
+                    boolean updated;
+                    if (accumulation == 1) {
+                        loss = graph.trainStep(batch, y, knobs).loss();
+                        updated = true;
+                    } else {
+                        loss = graph.accumulate(batch, y, knobs);
+                        updated = (b + 1) % accumulation == 0 || b == batches.size() - 1;
+                        if (updated) {
+                            graph.applyAccumulated(knobs);
+                        }
+                    }
+                    micro++;
+                    if (!Float.isFinite(loss)) {
+                        throw new IllegalStateException("training diverged at step " + (step + 1) + " (loss " + loss
+                                + ")");
+                    }
+                    lossSum += loss;
+                    lossCount++;
+                    if (updated) {
+                        step++;
+                        if (checkpoints.everySteps() > 0 && step % checkpoints.everySteps() == 0
+                                && b < batches.size() - 1) {
+                            checkpoints.save(new Checkpoint(run, step, micro, epoch, b + 1, lossSum, lossCount,
+                                    bestMetric, bestEpoch, List.copyOf(history), graph.state(), bestEpoch == 0
+                                            ? null
+                                            : best));
+                        }
+                    }
+                }
+                ValidationFigures validation = objective.validate(graph);
+                double metric = validation.metric(tc.selection());
+                boolean improved = metric > bestMetric;
+                if (improved) {
+                    bestMetric = metric;
+                    bestEpoch = epoch;
+                    best = graph.weights();
+                }
+                TrainingListener.Epoch report = new TrainingListener.Epoch(epoch, tc.epochs(), step, totalSteps,
+                        lossSum / Math.max(1, lossCount), validation.loss(), validation.score(), metric, (System
+                                .nanoTime() - epochStart) / 1_000_000,
+                        improved);
+                history.add(report);
+                listener.epochEnded(report);
+                lossSum = 0;
+                lossCount = 0;
+                boolean stop = tc.patience() > 0 && epoch - bestEpoch >= tc.patience();
+                if (!stop && epoch < tc.epochs()) {
+                    checkpoints.save(new Checkpoint(run, step, micro, epoch + 1, 0, 0, 0, bestMetric, bestEpoch,
+                            List.copyOf(history), graph.state(), best));
+                }
+                if (stop) {
+                    break;
+                }
+            }
+        }
+        return new Trainer.Result(best, List.copyOf(history), bestEpoch, step, (System.nanoTime() - started)
+                / 1_000_000);
+    }
+
+    /**
+     * Shuffled batches of similar length: shuffle, cut into buckets of {@code BUCKET_BATCHES} batches, sort each
+     * bucket by length, then shuffle the batch order.
+     */
+    static List<int[]> batches(int[][] ids, int batchSize, Random random) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < ids.length; i++) {
+            order.add(i);
+        }
+        Collections.shuffle(order, random);
+        List<int[]> batches = new ArrayList<>();
+        int bucket = batchSize * BUCKET_BATCHES;
+        for (int start = 0; start < order.size(); start += bucket) {
+            List<Integer> chunk = new ArrayList<>(order.subList(start, Math.min(order.size(), start + bucket)));
+            chunk.sort(Comparator.comparingInt(i -> ids[i].length));
+            for (int b = 0; b < chunk.size(); b += batchSize) {
+                batches.add(chunk.subList(b, Math.min(chunk.size(), b + batchSize)).stream().mapToInt(i -> i)
+                        .toArray());
+            }
+        }
+        Collections.shuffle(batches, random);
+        return batches;
+    }
+}

@@ -1,0 +1,186 @@
+package io.finetide.platform.tasks;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import io.finetide.platform.text.CleaningPipeline;
+import io.finetide.platform.text.PiiRedactor;
+import io.finetide.proto.v1.FineTuning;
+import io.finetide.proto.v1.FineTuningStrategy;
+import io.finetide.proto.v1.HyperParameters;
+import io.finetide.proto.v1.LoraTarget;
+import io.finetide.proto.v1.ModelSpec;
+import io.finetide.proto.v1.PreprocessingSpec;
+import io.finetide.proto.v1.RetentionSpec;
+import io.finetide.proto.v1.SplitRatios;
+import io.finetide.proto.v1.TaskDefinitionEvent;
+import io.finetide.proto.v1.TaskType;
+import io.finetide.proto.v1.TriggerSpec;
+
+/** Validation of a defaulted task that names every problem at once, each with the field and the rule it breaks. */
+public final class TaskValidation {
+
+    /** Every problem of a (defaulted) task, knowing the bases {@code bases} resolves. */
+    public static List<String> problems(TaskDefinitionEvent t, BaseCatalogue.BaseResolver bases) {
+        List<String> p = new ArrayList<>();
+        if (!TaskDefinitions.NAME.matcher(t.getName()).matches()) {
+            p.add("name must match " + TaskDefinitions.NAME.pattern());
+        }
+        if (t.getType() != TaskType.TEXT_CLASSIFICATION && t.getType() != TaskType.TOKEN_CLASSIFICATION) {
+            p.add("type must be TEXT_CLASSIFICATION or TOKEN_CLASSIFICATION");
+        }
+        boolean tokens = t.getType() == TaskType.TOKEN_CLASSIFICATION;
+        // An entity type and "O" make two tags already.
+        if (t.getLabelsCount() < (tokens ? 1 : 2)) {
+            p.add(tokens ? "labels: at least 1 entity type is needed" : "labels: at least 2 are needed");
+        }
+        if (tokens) {
+            t.getLabelsList().stream().map(io.finetide.platform.labeling.Bio::typeProblem).filter(
+                    java.util.Objects::nonNull).forEach(x -> p.add("labels: " + x));
+        }
+        Set<String> seen = new HashSet<>();
+        for (String l : t.getLabelsList()) {
+            if (l.isBlank()) {
+                p.add("labels: a label is blank");
+            } else if (!seen.add(l)) {
+                p.add("labels: '" + l + "' appears twice");
+            }
+        }
+        ModelSpec m = t.getModel();
+        if (!m.getArchitecture().equals(BaseCatalogue.ARCHITECTURE_ENCODER)) {
+            p.add("model.architecture must be '" + BaseCatalogue.ARCHITECTURE_ENCODER + "'");
+        }
+        boolean uploaded = m.getBaseModel().startsWith(BaseCatalogue.USER_BASE_PREFIX);
+        if (uploaded) {
+            if (bases.resolve(m.getBaseModel()) == null) {
+                p.add("model.baseModel '" + m.getBaseModel() + "' has not been uploaded (PUT /api/v1/base-models/"
+                        + m.getBaseModel().substring(BaseCatalogue.USER_BASE_PREFIX.length())
+                        + " on the training service)");
+            } else if (!m.getTokenizer().equals(m.getBaseModel())) {
+                p.add("model.tokenizer of an uploaded base is its own ('" + m.getBaseModel() + "')");
+            }
+        } else if (!BaseCatalogue.TOKENIZERS.contains(m.getTokenizer())) {
+            p.add("model.tokenizer must be one of " + BaseCatalogue.TOKENIZERS);
+        }
+        if (!uploaded && !m.getBaseModel().equals(BaseCatalogue.BASE_RANDOM)
+                && !BaseCatalogue.PRETRAINED.containsKey(m.getBaseModel())) {
+            p.add("model.baseModel must be '" + BaseCatalogue.BASE_RANDOM + "', one of "
+                    + BaseCatalogue.PRETRAINED.keySet() + " or '"
+                    + BaseCatalogue.USER_BASE_PREFIX + "<name>' of an uploaded base");
+        }
+        range(p, "model.layers", m.getLayers(), 1, 24);
+        range(p, "model.hiddenSize", m.getHiddenSize(), 8, 2048);
+        range(p, "model.heads", m.getHeads(), 1, 64);
+        if (m.getHeads() > 0 && m.getHiddenSize() % m.getHeads() != 0) {
+            p.add("model.hiddenSize must be divisible by model.heads");
+        }
+        range(p, "model.ffnSize", m.getFfnSize(), 8, 8192);
+        range(p, "model.maxSeqLen", m.getMaxSeqLen(), 8, 512);
+        SplitRatios s = t.getSplits();
+        if (s.getTrain() <= 0 || s.getValidation() <= 0 || s.getTest() <= 0) {
+            p.add("splits: train, validation and test must each be > 0");
+        }
+        if (Math.abs(s.getTrain() + s.getValidation() + s.getTest() - 1.0) > 1e-6) {
+            p.add("splits must add up to 1");
+        }
+        HyperParameters h = t.getHyperParameters();
+        if (h.getLearningRate() <= 0 || h.getLearningRate() > 1) {
+            p.add("hyperParameters.learningRate must be in (0, 1]");
+        }
+        range(p, "hyperParameters.batchSize", h.getBatchSize(), 1, 4096);
+        range(p, "hyperParameters.epochs", h.getEpochs(), 1, 1000);
+        if (h.getWeightDecay() < 0) {
+            p.add("hyperParameters.weightDecay must be >= 0");
+        }
+        if (h.getWarmupRatio() < 0 || h.getWarmupRatio() >= 1) {
+            p.add("hyperParameters.warmupRatio must be in [0, 1)");
+        }
+        if (h.getMaxGradNorm() < 0) {
+            p.add("hyperParameters.maxGradNorm must be >= 0");
+        }
+        if (h.getDropout() < 0 || h.getDropout() >= 1) {
+            p.add("hyperParameters.dropout must be in [0, 1)");
+        }
+        if (h.getLayerLrDecay() <= 0 || h.getLayerLrDecay() > 1) {
+            p.add("hyperParameters.layerLrDecay must be in (0, 1]");
+        }
+        if (h.getLabelSmoothing() < 0 || h.getLabelSmoothing() >= 0.5) {
+            p.add("hyperParameters.labelSmoothing must be in [0, 0.5)");
+        }
+        if (h.getMomentum() < 0 || h.getMomentum() >= 1) {
+            p.add("hyperParameters.momentum must be in [0, 1)");
+        }
+        range(p, "hyperParameters.gradientAccumulationSteps", h.getGradientAccumulationSteps(), 1, 1024);
+        FineTuning f = h.getFineTuning();
+        if (f.getStrategy() == FineTuningStrategy.TOP_LAYERS) {
+            range(p, "hyperParameters.fineTuning.topLayers", f.getTopLayers(), 1, m.getLayers());
+        } else if (f.getTopLayers() != 0) {
+            p.add("hyperParameters.fineTuning.topLayers applies to the TOP_LAYERS strategy only");
+        }
+        if (f.getStrategy() == FineTuningStrategy.LORA) {
+            range(p, "hyperParameters.fineTuning.loraRank", f.getLoraRank(), 1, 256);
+            if (!(f.getLoraAlpha() > 0)) {
+                p.add("hyperParameters.fineTuning.loraAlpha must be > 0");
+            }
+            if (f.getLoraTargetsList().contains(LoraTarget.LORA_TARGET_UNSPECIFIED) || f.getLoraTargetsList()
+                    .contains(LoraTarget.UNRECOGNIZED)) {
+                p.add("hyperParameters.fineTuning.loraTargets: each must be one of QUERY, KEY, VALUE, "
+                        + "ATTENTION_OUTPUT, INTERMEDIATE, OUTPUT");
+            }
+        } else if (f.getLoraRank() != 0 || f.getLoraAlpha() != 0 || f.getLoraTargetsCount() != 0) {
+            p.add("hyperParameters.fineTuning.lora* settings apply to the LORA strategy only");
+        }
+        if (f.getStrategy() == FineTuningStrategy.UNRECOGNIZED) {
+            p.add("hyperParameters.fineTuning.strategy must be one of FULL, HEAD_ONLY, TOP_LAYERS, "
+                    + "GRADUAL_UNFREEZING, LORA");
+        }
+        if (t.getTriggerMinNewExamples() < 1) {
+            p.add("triggerMinNewExamples must be >= 1");
+        }
+        if (t.getPromotionMargin() < 0 || t.getPromotionMargin() > 1) {
+            p.add("promotionMargin must be in [0, 1]");
+        }
+        range(p, "maxTextBytes", t.getMaxTextBytes(), 1, 1 << 20);
+        PreprocessingSpec pp = t.getPreprocessing();
+        p.addAll(CleaningPipeline.problems(pp.getCleaningList()));
+        range(p, "preprocessing.goldenTestSize", pp.getGoldenTestSize(), 0, 1_000_000);
+        range(p, "preprocessing.recentTestSize", pp.getRecentTestSize(), 1, 1_000_000);
+        if (pp.getReplayFraction() < 0 || pp.getReplayFraction() > 1) {
+            p.add("preprocessing.replayFraction must be in [0, 1]");
+        }
+        TriggerSpec tr = t.getTriggers();
+        if (tr.getDriftPsi() < 0) {
+            p.add("triggers.driftPsi must be >= 0 (0: no drift trigger)");
+        }
+        range(p, "triggers.driftMinExamples", tr.getDriftMinExamples(), 10, 10_000_000);
+        range(p, "triggers.scheduleSeconds", tr.getScheduleSeconds(), 0, 365L * 24 * 3600);
+        range(p, "triggers.debounceMillis", tr.getDebounceMillis(), 1, 3_600_000);
+        range(p, "triggers.minIntervalSeconds", tr.getMinIntervalSeconds(), 1, 7L * 24 * 3600);
+        for (String type : t.getPrivacy().getPiiTypesList()) {
+            try {
+                PiiRedactor.Type.parse(type);
+            } catch (IllegalArgumentException e) {
+                p.add("privacy.piiTypes: '" + type + "' is not one of " + java.util.Arrays.toString(PiiRedactor.Type
+                        .values()));
+            }
+        }
+        range(p, "dedup.nearDuplicateMaxDistance", t.getDedup().getNearDuplicateMaxDistance(), 0, 15);
+        range(p, "labeling.quorum", t.getLabeling().getQuorum(), 1, 20);
+        range(p, "labeling.batchMinDistance", t.getLabeling().getBatchMinDistance(), 1, 32);
+        RetentionSpec r = t.getRetention();
+        range(p, "retention.keep", r.getKeep(), 0, 100_000);
+        range(p, "retention.maxAgeHours", r.getMaxAgeHours(), 0, 100L * 365 * 24);
+        return p;
+    }
+
+    private static void range(List<String> p, String field, long v, long min, long max) {
+        if (v < min || v > max) {
+            p.add(field + " must be in [" + min + ", " + max + "]");
+        }
+    }
+
+    private TaskValidation() {
+    }
+}
