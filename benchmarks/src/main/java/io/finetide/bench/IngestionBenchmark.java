@@ -22,6 +22,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.finetide.bench.store.StoreAlone;
 import io.finetide.launcher.LocalPlatform;
 import io.finetide.launcher.PlatformClient;
 import io.finetide.platform.topics.Topics;
@@ -80,7 +81,7 @@ final class IngestionBenchmark extends StageBenchmark {
 
             say.accept(String.format("FerretDB alone: %,d documents of the service's shape, insertMany by 500",
                     examples));
-            storeRate = storeAlone(platform.mongoUri(), texts);
+            storeRate = StoreAlone.rate(platform.mongoUri(), TASK, texts, examples);
         }
         return String.format(Locale.ROOT,
                 """
@@ -93,38 +94,6 @@ final class IngestionBenchmark extends StageBenchmark {
                 examples, Runtime.getRuntime().availableProcessors(), 3, producerRate, serviceRate, serviceRate
                         / producerRate,
                 storeRate, storeRate / producerRate);
-    }
-
-    /**
-     * The ceiling the store puts on ingestion: documents shaped as the service stores them (text, label, metadata,
-     * content hash, SimHash, source, time), written with the same batch size into a scratch database of the same
-     * FerretDB, with nothing else going on.
-     */
-    private double storeAlone(String mongoUri, List<String> texts) {
-        try (com.mongodb.client.MongoClient mongo = com.mongodb.client.MongoClients.create(mongoUri)) {
-            com.mongodb.client.MongoCollection<org.bson.Document> c = mongo.getDatabase("bench_store_alone")
-                    .getCollection("examples");
-            long t0 = System.nanoTime();
-            for (int from = 0; from < examples; from += 500) {
-                List<org.bson.Document> batch = new java.util.ArrayList<>();
-                for (int i = from; i < Math.min(examples, from + 500); i++) {
-                    String text = texts.get(i % texts.size()) + " #" + i;
-                    batch.add(new org.bson.Document("_id", TASK + "/s-" + i).append("task", TASK).append("exampleId",
-                            "s-" + i).append("text", text).append("label", i % 2 == 0 ? "positive" : "negative")
-                            .append("metadata", new org.bson.Document()).append("contentHash", Integer.toHexString(
-                                    text.hashCode()))
-                            .append("simhash", (long) text.hashCode() * 31).append(
-                                    "redactions", new org.bson.Document())
-                            .append("source",
-                                    "finetide.examples.raw/0@" + i)
-                            .append("ingestedAtMs", System
-                                    .currentTimeMillis())
-                            .append("tokens", List.of()));
-                }
-                c.insertMany(batch, new com.mongodb.client.model.InsertManyOptions().ordered(false));
-            }
-            return examples / ((System.nanoTime() - t0) / 1e9);
-        }
     }
 
     private static void send(KafkaProducer<String, byte[]> producer, String topic, List<String> texts, int from, int n)

@@ -31,8 +31,11 @@ class TaskApiTest {
                 .body("preprocessing.cleaning.name", org.hamcrest.Matchers.contains("nfkc", "controls", "markup",
                         "whitespace"))
                 .body("preprocessing.truncation", equalTo("HEAD"))
-                .body("triggers.debounceMillis", equalTo("2000"))
-                .body("triggers.minIntervalSeconds", equalTo("60"));
+                .body("triggers.debounceMillis", equalTo(2000))
+                .body("triggers.minIntervalSeconds", equalTo(60))
+                // Counts and times are JSON numbers, not the strings of the canonical proto3 mapping.
+                .body("createdAtMs", org.hamcrest.Matchers.instanceOf(Long.class))
+                .body("hyperParameters.seed", equalTo(42));
         given().contentType("application/json").body(body).post("/api/v1/tasks").then().statusCode(200);
         given().contentType("application/json").body("{\"name\":\"reviews\",\"labels\":[\"a\",\"b\",\"c\"]}")
                 .post("/api/v1/tasks").then().statusCode(409).body("reason", equalTo("TASK_CONFLICT"));
@@ -203,12 +206,12 @@ class TaskApiTest {
                 + "\"seed\":0,\"optimizer\":\"SGD\",\"momentum\":0}}").post("/api/v1/tasks").then()
                 .statusCode(201).body("hyperParameters.weightDecay", equalTo(0.0f))
                 .body("hyperParameters.dropout", equalTo(0.0f)).body("hyperParameters.warmupRatio", equalTo(0.0f))
-                .body("hyperParameters.maxGradNorm", equalTo(0.0f)).body("hyperParameters.seed", equalTo("0"))
+                .body("hyperParameters.maxGradNorm", equalTo(0.0f)).body("hyperParameters.seed", equalTo(0))
                 .body("hyperParameters.momentum", equalTo(0.0f));
         given().contentType("application/json").body("{\"name\":\"defaults\",\"labels\":[\"neg\",\"pos\"],"
                 + "\"hyperParameters\":{\"optimizer\":\"SGD\"}}").post("/api/v1/tasks").then().statusCode(201)
                 .body("hyperParameters.weightDecay", equalTo(0.01f)).body("hyperParameters.dropout", equalTo(0.1f))
                 .body("hyperParameters.warmupRatio", equalTo(0.1f)).body("hyperParameters.maxGradNorm", equalTo(1.0f))
-                .body("hyperParameters.seed", equalTo("42")).body("hyperParameters.momentum", equalTo(0.9f));
+                .body("hyperParameters.seed", equalTo(42)).body("hyperParameters.momentum", equalTo(0.9f));
     }
 }

@@ -2,7 +2,6 @@ package io.finetide.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 
@@ -79,6 +78,12 @@ class StoreOnFerretDbTest {
         assertThat(store.putOnce("model-a.bundle", new byte[]{1}, new Document())).isFalse();
         assertThat(store.get("model-a.bundle")).hasValueSatisfying(b -> assertThat(b).isEqualTo(big));
         assertThat(store.get("missing")).isEmpty();
-        assertThat(Files.exists(dir)).isTrue();
+        // The first write's metadata and bytes stay, in more than one chunk: the second write changed nothing.
+        var file = store.find("model-a.bundle").orElseThrow();
+        assertThat(file.getMetadata().getString("kind")).isEqualTo("model");
+        assertThat(file.getLength()).isEqualTo(big.length);
+        assertThat(db.getCollection(ArtifactStore.BUCKET + ".chunks").countDocuments(new Document("files_id", file
+                .getObjectId()))).isEqualTo((big.length + file.getChunkSize() - 1) / file.getChunkSize())
+                .isGreaterThan(1);
     }
 }

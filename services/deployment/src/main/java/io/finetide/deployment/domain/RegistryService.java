@@ -8,8 +8,6 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
-import com.mongodb.client.model.Updates;
-
 import io.finetide.deployment.config.DeploymentConfig;
 import io.finetide.deployment.messaging.EventPublisher;
 import io.finetide.deployment.store.ModelRecord;
@@ -80,15 +78,14 @@ public class RegistryService {
         // The trained event travels on another topic and may not have arrived yet: the verdict carries it.
         store.insertOnce(candidate(e.getTrained()));
         ModelRecord model = store.find(e.getModelId()).orElseThrow();
-        store.update(model.modelId(), Updates.set("testAccuracy", e.getCandidate().getAccuracy()),
-                Updates.set("testMacroF1", e.getCandidate().getMacroF1()),
-                Updates.set("decisionReason", e.getDecisionReason()));
+        store.recordVerdict(model.modelId(), e.getCandidate().getAccuracy(), e.getCandidate().getMacroF1(), e
+                .getDecisionReason());
         switch (model.stage()) {
             case ModelRecord.CANDIDATE -> {
                 if (e.getBlessed()) {
                     promote(store.find(model.modelId()).orElseThrow());
                 } else {
-                    store.update(model.modelId(), Updates.set("stage", ModelRecord.REJECTED));
+                    store.reject(model.modelId());
                     metrics.candidateRejected();
                     LOG.infof("%s stays out of service: %s", model.modelId(), e.getDecisionReason());
                 }
@@ -104,9 +101,8 @@ public class RegistryService {
                 .filter(c -> !c.modelId().equals(model.modelId())).findFirst();
         serving.swap(model.task(), served);
         long now = System.currentTimeMillis();
-        store.update(model.modelId(), Updates.set("stage", ModelRecord.CHAMPION), Updates.set("promotedAtMs", now));
-        previous.ifPresent(p -> store.update(p.modelId(), Updates.set("stage", ModelRecord.RETIRED),
-                Updates.set("retiredAtMs", now)));
+        store.promote(model.modelId(), now);
+        previous.ifPresent(p -> store.retire(p.modelId(), now));
         metrics.promoted();
         announce(store.find(model.modelId()).orElseThrow(), previous.map(ModelRecord::modelId).orElse(""));
         LOG.infof("promoted %s (version %d) for task %s%s", model.modelId(), model.version(), model.task(),

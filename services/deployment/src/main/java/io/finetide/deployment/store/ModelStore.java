@@ -50,7 +50,25 @@ public class ModelStore {
         return out;
     }
 
-    public void update(String modelId, Bson... updates) {
+    /** The candidate's figures on the evaluation's test examples and the gate's reason. */
+    public void recordVerdict(String modelId, double testAccuracy, double testMacroF1, String decisionReason) {
+        update(modelId, Updates.set("testAccuracy", testAccuracy), Updates.set("testMacroF1", testMacroF1), Updates
+                .set("decisionReason", decisionReason));
+    }
+
+    public void reject(String modelId) {
+        update(modelId, Updates.set("stage", ModelRecord.REJECTED));
+    }
+
+    public void promote(String modelId, long atMs) {
+        update(modelId, Updates.set("stage", ModelRecord.CHAMPION), Updates.set("promotedAtMs", atMs));
+    }
+
+    public void retire(String modelId, long atMs) {
+        update(modelId, Updates.set("stage", ModelRecord.RETIRED), Updates.set("retiredAtMs", atMs));
+    }
+
+    private void update(String modelId, Bson... updates) {
         collection().updateOne(Documents.id(modelId), Updates.combine(updates));
     }
 }

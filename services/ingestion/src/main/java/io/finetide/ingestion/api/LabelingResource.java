@@ -22,7 +22,9 @@ import io.finetide.ingestion.domain.LabelQueue;
 import io.finetide.ingestion.domain.LabelService;
 import io.finetide.ingestion.domain.TaskService;
 import io.finetide.ingestion.domain.WeakSupervision;
+import io.finetide.ingestion.store.LabelingFunctionRecord;
 import io.finetide.ingestion.store.LabelingStore;
+import io.finetide.ingestion.store.WeakLabelReportRecord;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.store.StoreRetry;
@@ -112,7 +114,7 @@ public class LabelingResource {
 
     @GET
     @Path("/labeling-functions")
-    public List<org.bson.Document> functions(@PathParam("task") String task) {
+    public List<LabelingFunctionRecord> functions(@PathParam("task") String task) {
         return weak.list(task);
     }
 
@@ -146,13 +148,13 @@ public class LabelingResource {
     @POST
     @Path("/weak-labels/runs")
     @Requires(Role.ADMIN)
-    public org.bson.Document run(@PathParam("task") String task) {
+    public WeakLabelReportRecord run(@PathParam("task") String task) {
         return StoreRetry.call(() -> weak.run(task));
     }
 
     @GET
     @Path("/weak-labels")
-    public org.bson.Document report(@PathParam("task") String task) {
+    public WeakLabelReportRecord report(@PathParam("task") String task) {
         return weak.report(task);
     }
 

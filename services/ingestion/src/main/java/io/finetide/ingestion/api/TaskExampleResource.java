@@ -85,12 +85,7 @@ public class TaskExampleResource {
     @Path("/{id}/labels")
     @Requires
     public Response labels(@PathParam("task") String task, @PathParam("id") String id) {
-        List<java.util.Map<String, Object>> out = new java.util.ArrayList<>();
-        for (org.bson.Document d : store.labelHistory(task, id)) {
-            out.add(java.util.Map.of("label", d.getString("label"), "annotator", d.getString("annotator"), "outcome",
-                    d.getString("outcome"), "atMs", d.get("atMs")));
-        }
-        return Response.ok(out).build();
+        return Response.ok(store.labelHistory(task, id)).build();
     }
 
     private void requireTask(String task) {

@@ -8,9 +8,9 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.bson.Document;
-
+import io.finetide.ingestion.store.LabelingFunctionRecord;
 import io.finetide.ingestion.store.LabelingStore;
+import io.finetide.ingestion.store.WeakLabelReportRecord;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.labeling.LabelModel;
@@ -52,8 +52,9 @@ public class WeakSupervision {
         } catch (IllegalArgumentException e) {
             throw new RejectedException(ReasonCode.INVALID_LABELING_FUNCTION, e.getMessage());
         }
-        boolean existed = store.functions(taskName).stream().anyMatch(d -> name.equals(d.getString("name")));
-        store.putFunction(taskName, name, toDocument(f));
+        boolean existed = store.functions(taskName).stream().anyMatch(d -> name.equals(d.name()));
+        store.putFunction(taskName, new LabelingFunctionRecord(name, f.kind().name(), f.patterns(), f.label(), f
+                .caseSensitive(), System.currentTimeMillis()));
         return existed;
     }
 
@@ -62,24 +63,17 @@ public class WeakSupervision {
         return store.deleteFunction(taskName, name);
     }
 
-    public List<Document> list(String taskName) {
+    public List<LabelingFunctionRecord> list(String taskName) {
         task(taskName);
-        return store.functions(taskName).stream().map(d -> {
-            Document out = new Document(d);
-            out.remove("_id");
-            out.remove("task");
-            return out;
-        }).toList();
+        return store.functions(taskName);
     }
 
-    public synchronized Document run(String taskName) {
+    public synchronized WeakLabelReportRecord run(String taskName) {
         TaskDefinitionEvent task = task(taskName);
         List<LabelingFunction> functions = new ArrayList<>();
-        for (Document d : store.functions(taskName)) {
-            functions.add(LabelingFunction.of(d.getString("name"), d.getString("kind"), d.getList("patterns",
-                    String.class), d.getString("label"), Boolean.TRUE.equals(d.getBoolean("caseSensitive")),
-                    task
-                            .getLabelsList()));
+        for (LabelingFunctionRecord d : store.functions(taskName)) {
+            functions.add(LabelingFunction.of(d.name(), d.kind(), d.patterns(), d.label(), d.caseSensitive(), task
+                    .getLabelsList()));
         }
         if (functions.isEmpty()) {
             throw new RejectedException(ReasonCode.INVALID_LABELING_FUNCTION, "task '" + taskName
@@ -90,14 +84,14 @@ public class WeakSupervision {
         List<int[]> rows = new ArrayList<>();
         List<Integer> gold = new ArrayList<>();
         store.forEachExample(taskName, d -> {
-            String text = d.getString("text");
-            String label = d.getString("label");
+            String text = d.text();
+            String label = d.label();
             int[] row = new int[functions.size()];
             for (int j = 0; j < row.length; j++) {
                 String v = functions.get(j).vote(text);
                 row[j] = v == null ? LabelModel.ABSTAIN : labels.indexOf(v);
             }
-            ids.add(d.getString("exampleId"));
+            ids.add(d.exampleId());
             rows.add(row);
             gold.add(label == null || label.isEmpty() ? LabelModel.ABSTAIN : labels.indexOf(label));
         });
@@ -130,44 +124,30 @@ public class WeakSupervision {
         store.weakLabels(taskName, weakLabels);
         List<VoteSummary.FunctionStats> stats = VoteSummary.of(votes, goldArray, functions.size());
         double[] learned = model.accuracies();
-        List<Document> perFunction = new ArrayList<>();
+        List<WeakLabelReportRecord.FunctionFigures> perFunction = new ArrayList<>();
         for (int j = 0; j < functions.size(); j++) {
             VoteSummary.FunctionStats s = stats.get(j);
-            Document f = new Document("name", functions.get(j).name()).append("label", functions.get(j).label())
-                    .append("votes", s.votes()).append("coverage", s.coverage()).append("overlap", s.overlap())
-                    .append("conflict", s.conflict()).append("labelledExamples", s.withGold()).append(
-                            "empiricalAccuracy", Double.isNaN(s.empiricalAccuracy()) ? null : s.empiricalAccuracy());
-            if (learn) {
-                f.append("learnedAccuracy", learned[j]);
-            }
-            perFunction.add(f);
+            perFunction.add(new WeakLabelReportRecord.FunctionFigures(functions.get(j).name(), functions.get(j)
+                    .label(), s.votes(), s.coverage(), s.overlap(), s.conflict(), s.withGold(),
+                    Double.isNaN(s
+                            .empiricalAccuracy()) ? null : s.empiricalAccuracy(),
+                    learn ? learned[j] : null));
         }
         int covered = weakCounts.values().stream().mapToInt(Integer::intValue).sum();
-        Document report = new Document("task", taskName).append("model", modelName).append("modelNote", learn
-                || task.getLabeling().getWeakLabelModel() == WeakLabelModel.MAJORITY_VOTE
-                        ? null
-                        : "the label model needs at least " + LABEL_MODEL_MIN_FUNCTIONS + " functions")
-                .append("examples", votes.length).append("unlabelled", unlabelled).append("weaklyLabelled", covered)
-                .append("weakLabels", new Document(new LinkedHashMap<>(weakCounts))).append("functions",
-                        perFunction)
-                .append("ranAtMs", System.currentTimeMillis());
-        store.putWeakReport(taskName, report);
+        String note = learn || task.getLabeling().getWeakLabelModel() == WeakLabelModel.MAJORITY_VOTE
+                ? null
+                : "the label model needs at least " + LABEL_MODEL_MIN_FUNCTIONS + " functions";
+        WeakLabelReportRecord report = new WeakLabelReportRecord(taskName, modelName, note, votes.length, unlabelled,
+                covered, weakCounts, perFunction, System.currentTimeMillis());
+        store.putWeakReport(report);
         metrics.weakLabelled(covered);
-        report.remove("_id");
         return report;
     }
 
-    public Document report(String taskName) {
+    public WeakLabelReportRecord report(String taskName) {
         task(taskName);
-        Document d = store.weakReport(taskName).orElseThrow(() -> new RejectedException(ReasonCode.NOT_FOUND,
+        return store.weakReport(taskName).orElseThrow(() -> new RejectedException(ReasonCode.NOT_FOUND,
                 "no weak-label run for task '" + taskName + "' yet"));
-        d.remove("_id");
-        return d;
-    }
-
-    private static Document toDocument(LabelingFunction f) {
-        return new Document("kind", f.kind().name()).append("patterns", f.patterns()).append("label", f.label())
-                .append("caseSensitive", f.caseSensitive()).append("updatedAtMs", System.currentTimeMillis());
     }
 
     private TaskDefinitionEvent task(String name) {

@@ -98,9 +98,14 @@ public class ExampleStore {
                 "label", label).append("annotator", annotator).append("outcome", outcome).append("atMs", now));
     }
 
-    public List<Document> labelHistory(String task, String id) {
-        return database.getCollection(LABEL_HISTORY).find(Filters.and(Filters.eq("task", task), Filters.eq(
-                "exampleId", id))).sort(com.mongodb.client.model.Sorts.ascending("atMs")).into(new ArrayList<>());
+    public List<LabelHistoryRecord> labelHistory(String task, String id) {
+        List<LabelHistoryRecord> out = new ArrayList<>();
+        database.getCollection(LABEL_HISTORY).find(Filters.and(Filters.eq("task", task), Filters.eq("exampleId", id)))
+                .sort(com.mongodb.client.model.Sorts.ascending("atMs")).forEach(d -> out.add(new LabelHistoryRecord(d
+                        .getString("label"), d.getString("annotator"), d.getString("outcome"),
+                        ((Number) d.get(
+                                "atMs")).longValue())));
+        return out;
     }
 
     /** Ids of the task's stored examples with {@code metadata[key] == value}. */

@@ -180,19 +180,23 @@ public class LabelingStore {
         return out;
     }
 
+    /** An example as labeling functions see it; the label is empty while people have not given one. */
+    public record LabelledText(String exampleId, String text, String label) {
+    }
+
     /** Text and label of every example of the task (labelled or not), for labeling functions to vote on. */
-    public void forEachExample(String task, java.util.function.Consumer<Document> action) {
+    public void forEachExample(String task, java.util.function.Consumer<LabelledText> action) {
         examples().find(Filters.eq("task", task)).projection(Projections.include("exampleId", "text", "label"))
-                .batchSize(10_000).forEach(action);
+                .batchSize(10_000).forEach(d -> action.accept(new LabelledText(d.getString("exampleId"), d.getString(
+                        "text"), d.getString("label"))));
     }
 
     public long countLabelled(String task) {
         return examples().countDocuments(Filters.and(Filters.eq("task", task), Filters.ne("label", "")));
     }
 
-    public void putFunction(String task, String name, Document definition) {
-        Documents.put(database.getCollection(FUNCTIONS), task + "/" + name, definition.append("task", task).append(
-                "name", name));
+    public void putFunction(String task, LabelingFunctionRecord function) {
+        Documents.put(database.getCollection(FUNCTIONS), task + "/" + function.name(), function.toDocument(task));
     }
 
     public boolean deleteFunction(String task, String name) {
@@ -200,17 +204,20 @@ public class LabelingStore {
                 .getDeletedCount() == 1;
     }
 
-    public List<Document> functions(String task) {
-        return database.getCollection(FUNCTIONS).find(Filters.eq("task", task)).sort(Sorts.ascending("name")).into(
-                new ArrayList<>());
+    public List<LabelingFunctionRecord> functions(String task) {
+        List<LabelingFunctionRecord> out = new ArrayList<>();
+        database.getCollection(FUNCTIONS).find(Filters.eq("task", task)).sort(Sorts.ascending("name")).forEach(
+                d -> out.add(LabelingFunctionRecord.of(d)));
+        return out;
     }
 
-    public void putWeakReport(String task, Document report) {
-        Documents.put(database.getCollection(WEAK_REPORTS), task, report);
+    public void putWeakReport(WeakLabelReportRecord report) {
+        Documents.put(database.getCollection(WEAK_REPORTS), report.task(), report.toDocument());
     }
 
-    public Optional<Document> weakReport(String task) {
-        return Optional.ofNullable(Documents.byId(database.getCollection(WEAK_REPORTS), task));
+    public Optional<WeakLabelReportRecord> weakReport(String task) {
+        return Optional.ofNullable(Documents.byId(database.getCollection(WEAK_REPORTS), task)).map(
+                WeakLabelReportRecord::of);
     }
 
     private static Vote vote(Document d) {

@@ -41,6 +41,11 @@ public final class ArtifactStore {
         return true;
     }
 
+    /** As {@link #putOnce(String, byte[], Document)}, the metadata given as plain values. */
+    public boolean putOnce(String name, byte[] bytes, java.util.Map<String, Object> metadata) {
+        return putOnce(name, bytes, new Document(metadata));
+    }
+
     public Optional<byte[]> get(String name) {
         Optional<GridFSFile> file = find(name);
         if (file.isEmpty()) {

@@ -1,5 +1,6 @@
 package io.finetide.platform.store;
 
+import java.util.List;
 import java.util.Optional;
 
 import org.bson.Document;
@@ -45,8 +46,16 @@ public final class BaseModelArtifacts {
     }
 
     /** The stored description of an uploaded base, or empty. */
-    public static Optional<Document> metadata(ArtifactStore store, String name) {
-        return store.find(folder(name)).map(f -> f.getMetadata() == null ? new Document() : f.getMetadata());
+    public static Optional<BaseModelRecord> metadata(ArtifactStore store, String name) {
+        return store.find(folder(name)).map(f -> BaseModelRecord.of(f.getMetadata() == null
+                ? new Document()
+                : f.getMetadata()));
+    }
+
+    /** Every uploaded base. */
+    public static List<BaseModelRecord> all(ArtifactStore store) {
+        return store.findMatching("^base-models/[^/]+/folder\\.zip$").stream().map(f -> BaseModelRecord.of(f
+                .getMetadata() == null ? new Document() : f.getMetadata())).toList();
     }
 
     /** Resolves the shipped bases and, from {@code store}, the uploaded ones. */
@@ -57,9 +66,8 @@ public final class BaseModelArtifacts {
                 return BaseCatalogue.BUILTIN_BASES.resolve(base);
             }
             return metadata(store, name.get()).map(m -> ModelSpec.newBuilder().setTokenizer(base).setLayers(m
-                    .getInteger(LAYERS, 0)).setHiddenSize(m.getInteger(HIDDEN_SIZE, 0)).setHeads(m.getInteger(HEADS,
-                            0))
-                    .setFfnSize(m.getInteger(FFN_SIZE, 0)).build()).orElse(null);
+                    .layers()).setHiddenSize(m.hiddenSize()).setHeads(m.heads()).setFfnSize(m.ffnSize()).build())
+                    .orElse(null);
         };
     }
 }

@@ -55,6 +55,15 @@ public final class StoreRetry {
         }
     }
 
+    /**
+     * Whether {@code e} is the store failing (rather than the work itself): such a failure should reach the
+     * consumer, which retries the whole idempotent unit or dead-letters it, instead of being recorded as the work's
+     * own outcome.
+     */
+    public static boolean isStoreFailure(Throwable e) {
+        return e instanceof MongoException;
+    }
+
     static boolean permanent(MongoException e) {
         return e instanceof MongoSecurityException || (e instanceof MongoWriteException w
                 && w.getError().getCategory() == ErrorCategory.DUPLICATE_KEY);

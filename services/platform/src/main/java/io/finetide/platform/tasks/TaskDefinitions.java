@@ -8,6 +8,7 @@ import com.google.protobuf.util.JsonFormat;
 
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
+import io.finetide.platform.events.ProtoJson;
 import io.finetide.proto.v1.TaskDefinitionEvent;
 
 /**
@@ -31,12 +32,9 @@ public final class TaskDefinitions {
         return withDefaults(b.build());
     }
 
+    /** The task as the API shows it: counts and times are JSON numbers ({@link ProtoJson}). */
     public static String toJson(TaskDefinitionEvent task) {
-        try {
-            return JsonFormat.printer().omittingInsignificantWhitespace().print(task);
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException(e);
-        }
+        return ProtoJson.print(task);
     }
 
     /** Fills every unset field with its default; set fields are kept. */

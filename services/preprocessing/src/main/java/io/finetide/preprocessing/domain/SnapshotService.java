@@ -2,12 +2,12 @@ package io.finetide.preprocessing.domain;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.bson.Document;
 import org.jboss.logging.Logger;
 
 import io.finetide.platform.events.Events;
@@ -74,7 +74,7 @@ public class SnapshotService {
         byte[] file = content.file();
         String hash = Hashing.sha256Hex(file);
         String artifact = "datasets/" + name + "/" + id + "-" + hash.substring(0, 12) + ".jsonl.gz";
-        artifacts.putOnce(artifact, file, new Document("task", name).append("snapshot", id).append("sha256", hash));
+        artifacts.putOnce(artifact, file, Map.of("task", name, "snapshot", id, "sha256", hash));
         DatasetSnapshotRecord record = new DatasetSnapshotRecord(id, name, version, parent == null ? "" : parent.id(),
                 cut, parentCut, trainTotalAtCut, content.train(), content.validation(), content.test(), content
                         .golden(),

@@ -15,8 +15,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import org.bson.Document;
-
+import io.finetide.platform.store.BaseModelRecord;
 import io.finetide.runtime.security.Requires;
 import io.finetide.runtime.security.Role;
 import io.finetide.training.domain.BaseModels;
@@ -57,7 +56,7 @@ public class BaseModelResource {
     }
 
     @GET
-    public List<Document> list() {
+    public List<BaseModelRecord> list() {
         return bases.all();
     }
 

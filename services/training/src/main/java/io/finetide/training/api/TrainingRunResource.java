@@ -9,8 +9,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
-import org.bson.Document;
-
 import io.finetide.runtime.security.Requires;
 import io.finetide.training.store.TrainingRunRecord;
 import io.finetide.training.store.TrainingRunStore;
@@ -27,7 +25,7 @@ public class TrainingRunResource {
     TrainingRunStore runs;
 
     @GET
-    public List<Document> list(@PathParam("task") String task) {
-        return runs.forTask(task).stream().map(TrainingRunRecord::toDocument).toList();
+    public List<TrainingRunRecord> list(@PathParam("task") String task) {
+        return runs.forTask(task);
     }
 }

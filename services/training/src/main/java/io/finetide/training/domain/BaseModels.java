@@ -1,13 +1,13 @@
 package io.finetide.training.domain;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.bson.Document;
 import org.jboss.logging.Logger;
 
 import io.finetide.model.pretrained.HuggingFaceFolder;
@@ -18,6 +18,7 @@ import io.finetide.model.transformer.Pooling;
 import io.finetide.platform.events.Hashing;
 import io.finetide.platform.store.ArtifactStore;
 import io.finetide.platform.store.BaseModelArtifacts;
+import io.finetide.platform.store.BaseModelRecord;
 import io.finetide.platform.tasks.BaseCatalogue;
 import io.finetide.platform.tasks.TaskDefinitions;
 
@@ -40,7 +41,7 @@ public class BaseModels {
     }
 
     /** @param created false when the same archive was there already */
-    public record Stored(boolean created, Document description) {
+    public record Stored(boolean created, BaseModelRecord description) {
     }
 
     @Inject
@@ -75,10 +76,9 @@ public class BaseModels {
             throw new IllegalArgumentException("pooling must be one of " + POOLINGS + ", got '" + pooling + "'");
         }
         String sha = Hashing.sha256Hex(zip);
-        Optional<Document> existing = BaseModelArtifacts.metadata(artifacts, name);
+        Optional<BaseModelRecord> existing = BaseModelArtifacts.metadata(artifacts, name);
         if (existing.isPresent()) {
-            if (sha.equals(existing.get().getString(BaseModelArtifacts.SHA256))
-                    && pooling.equals(existing.get().getString(BaseModelArtifacts.POOLING))) {
+            if (sha.equals(existing.get().sha256()) && pooling.equals(existing.get().pooling())) {
                 return new Stored(false, existing.get());
             }
             throw new ConflictException("base model '" + name + "' exists with another archive or pooling; upload "
@@ -100,33 +100,28 @@ public class BaseModels {
             throw new IllegalArgumentException("tokenizer.json cannot be loaded: " + e.getMessage());
         }
         var c = loaded.config();
-        Document meta = new Document(BaseModelArtifacts.NAME, name).append(BaseModelArtifacts.SHA256, sha)
-                .append(BaseModelArtifacts.POOLING, pooling).append(BaseModelArtifacts.LAYERS, c.layers())
-                .append(BaseModelArtifacts.HIDDEN_SIZE, c.hiddenSize()).append(BaseModelArtifacts.HEADS, c.heads())
-                .append(BaseModelArtifacts.FFN_SIZE, c.intermediateSize()).append(BaseModelArtifacts.VOCAB_SIZE, c
-                        .vocabSize())
-                .append(BaseModelArtifacts.MAX_POSITIONS, c.maxPositions());
+        BaseModelRecord meta = new BaseModelRecord(name, sha, pooling, c.layers(), c.hiddenSize(), c.heads(), c
+                .intermediateSize(), c.vocabSize(), c.maxPositions());
         // The tokenizer first: the folder's presence is what marks an upload complete.
-        artifacts.putOnce(BaseModelArtifacts.tokenizer(name), loaded.tokenizerJson(), new Document(
-                BaseModelArtifacts.NAME, name));
-        artifacts.putOnce(BaseModelArtifacts.folder(name), zip, meta);
+        artifacts.putOnce(BaseModelArtifacts.tokenizer(name), loaded.tokenizerJson(), Map.of(BaseModelArtifacts.NAME,
+                name));
+        artifacts.putOnce(BaseModelArtifacts.folder(name), zip, meta.metadata());
         LOG.infof("base model %s stored: %d layers, hidden %d, %d parameters, ignored %s", name, c.layers(), c
                 .hiddenSize(), c.parameterCount(), loaded.ignored());
         return new Stored(true, meta);
     }
 
-    public List<Document> all() {
-        return artifacts.findMatching("^base-models/[^/]+/folder\\.zip$").stream().map(f -> f.getMetadata())
-                .toList();
+    public List<BaseModelRecord> all() {
+        return BaseModelArtifacts.all(artifacts);
     }
 
-    public Optional<Document> find(String name) {
+    public Optional<BaseModelRecord> find(String name) {
         return BaseModelArtifacts.metadata(artifacts, name);
     }
 
     /** The pooling an uploaded base was registered with. */
     public String pooling(String name) {
-        return require(name).getString(BaseModelArtifacts.POOLING);
+        return require(name).pooling();
     }
 
     public byte[] tokenizer(String name) {
@@ -144,7 +139,7 @@ public class BaseModels {
         return HuggingFaceFolder.readZip(artifacts.require(BaseModelArtifacts.folder(name)), head, dropout, seed);
     }
 
-    private Document require(String name) {
+    private BaseModelRecord require(String name) {
         return find(name).orElseThrow(() -> new IllegalStateException("no uploaded base model '" + name + "'"));
     }
 }

@@ -11,7 +11,6 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.bson.Document;
 import org.jboss.logging.Logger;
 
 import io.finetide.model.bundle.ModelBundle;
@@ -19,6 +18,7 @@ import io.finetide.model.pretrained.HuggingFaceFolder;
 import io.finetide.model.pretrained.PretrainedEncoders;
 import io.finetide.model.tokenizer.Tokenizer;
 import io.finetide.model.train.Checkpoint;
+import io.finetide.model.train.ForeignCheckpointException;
 import io.finetide.model.train.LabelledText;
 import io.finetide.model.train.Strategy;
 import io.finetide.model.train.TaggedWords;
@@ -37,6 +37,7 @@ import io.finetide.platform.labeling.Bio;
 import io.finetide.platform.local.LocalPaths;
 import io.finetide.platform.store.ArtifactStore;
 import io.finetide.platform.store.BaseModelArtifacts;
+import io.finetide.platform.store.StoreRetry;
 import io.finetide.platform.tasks.BaseCatalogue;
 import io.finetide.platform.tasks.Directory;
 import io.finetide.proto.v1.DatasetSnapshotEvent;
@@ -111,9 +112,10 @@ public class TrainingService {
         try {
             train(task, snapshot, modelId, started);
             metrics.run("completed");
-        } catch (com.mongodb.MongoException e) {
-            throw e; // the store, not the run, failed: the consumer retries the whole (idempotent) unit
         } catch (RuntimeException e) {
+            if (StoreRetry.isStoreFailure(e)) {
+                throw e; // the store, not the run, failed: the consumer retries the whole (idempotent) unit
+            }
             LOG.errorf(e, "training on %s failed", snapshot.getSnapshotId());
             runs.put(new TrainingRunRecord(run.snapshotId(), taskName, modelId, TrainingRunRecord.FAILED, "",
                     started, System.currentTimeMillis(), List.of(), String.valueOf(e.getMessage())));
@@ -233,8 +235,8 @@ public class TrainingService {
             try {
                 result = fit(encoderConfig, initial, encoder, train, validation, trainTagged, validationTagged,
                         outputs, hp, strategy, listener, checkpoints);
-            } catch (IllegalStateException e) {
-                if (checkpointDir == null || !String.valueOf(e.getMessage()).contains("belongs to another run")) {
+            } catch (ForeignCheckpointException e) {
+                if (checkpointDir == null) {
                     throw e;
                 }
                 // The task changed between the killed attempt and this one: its checkpoint is of no use.
@@ -259,7 +261,7 @@ public class TrainingService {
                     .truncation(),
                     outputs, result.weights(), encoder.json(), metadata);
             String artifact = Models.artifact(taskName, modelId);
-            artifacts.putOnce(artifact, bundle.toBytes(), new Document("task", taskName).append("model", modelId));
+            artifacts.putOnce(artifact, bundle.toBytes(), Map.of("task", taskName, "model", modelId));
 
             long finished = System.currentTimeMillis();
             publisher.progress(progress(taskName, modelId, snapshot, parent)
@@ -277,10 +279,8 @@ public class TrainingService {
                     .setTrainingMillis(finished - started).setTrainExamples(trainCount).setSteps(result.steps())
                     .build());
             // From the result, not the callbacks: a resumed run's earlier epochs come from its checkpoint.
-            List<Document> epochs = result.history().stream().map(e -> new Document("epoch", e.epoch()).append(
-                    "trainLoss", e.trainLoss()).append("validationLoss", e.validationLoss()).append(
-                            "validationAccuracy", e.validationAccuracy())
-                    .append("millis", e.millis())).toList();
+            List<TrainingRunRecord.Epoch> epochs = result.history().stream().map(e -> new TrainingRunRecord.Epoch(e
+                    .epoch(), e.trainLoss(), e.validationLoss(), e.validationAccuracy(), e.millis())).toList();
             // Marked completed only once announced: a crash in between retrains (same model id), never loses it.
             runs.put(new TrainingRunRecord(snapshot.getSnapshotId(), taskName, modelId, TrainingRunRecord.COMPLETED,
                     parent, started, finished, epochs, "best epoch " + result.bestEpoch()));

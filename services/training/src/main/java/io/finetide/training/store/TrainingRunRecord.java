@@ -9,22 +9,39 @@ import org.bson.Document;
  * snapshot event finds the run and does not train again.
  */
 public record TrainingRunRecord(String snapshotId, String task, String modelId, String status, String parentModelId,
-        long startedAtMs, long finishedAtMs, List<Document> epochs, String message) {
+        long startedAtMs, long finishedAtMs, List<Epoch> epochs, String message) {
+
+    /** One epoch of the run: its mean training loss and the validation figures after it. */
+    public record Epoch(int epoch, double trainLoss, double validationLoss, double validationAccuracy, long millis) {
+
+        Document toDocument() {
+            return new Document("epoch", epoch).append("trainLoss", trainLoss).append("validationLoss",
+                    validationLoss).append("validationAccuracy", validationAccuracy).append("millis", millis);
+        }
+
+        static Epoch of(Document d) {
+            return new Epoch(d.getInteger("epoch"), d.getDouble("trainLoss"), d.getDouble("validationLoss"), d
+                    .getDouble("validationAccuracy"), ((Number) d.get("millis")).longValue());
+        }
+    }
 
     public static final String COLLECTION = "training_runs";
     public static final String RUNNING = "RUNNING";
     public static final String COMPLETED = "COMPLETED";
     public static final String FAILED = "FAILED";
 
-    public Document toDocument() {
+    Document toDocument() {
         return new Document("_id", snapshotId).append("task", task).append("modelId", modelId)
                 .append("status", status).append("parentModelId", parentModelId).append("startedAtMs", startedAtMs)
-                .append("finishedAtMs", finishedAtMs).append("epochs", epochs).append("message", message);
+                .append("finishedAtMs", finishedAtMs).append("epochs", epochs.stream().map(Epoch::toDocument).toList())
+                .append("message", message);
     }
 
-    public static TrainingRunRecord fromDocument(Document d) {
+    static TrainingRunRecord fromDocument(Document d) {
         return new TrainingRunRecord(d.getString("_id"), d.getString("task"), d.getString("modelId"),
                 d.getString("status"), d.getString("parentModelId"), d.getLong("startedAtMs"),
-                d.getLong("finishedAtMs"), d.getList("epochs", Document.class, List.of()), d.getString("message"));
+                d.getLong("finishedAtMs"),
+                d.getList("epochs", Document.class, List.of()).stream().map(Epoch::of).toList(),
+                d.getString("message"));
     }
 }

@@ -1,4 +1,4 @@
-package io.finetide.runtime;
+package io.finetide.runtime.store;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
