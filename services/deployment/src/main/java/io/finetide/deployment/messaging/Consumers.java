@@ -1,5 +1,7 @@
 package io.finetide.deployment.messaging;
 
+import java.util.Map;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -10,15 +12,10 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import io.finetide.deployment.domain.DeploymentMetrics;
 import io.finetide.deployment.domain.RegistryService;
 import io.finetide.deployment.domain.UnlabelledScorer;
-import io.finetide.platform.errors.ReasonCode;
-import io.finetide.platform.errors.RejectedException;
-import io.finetide.platform.events.Events;
-import io.finetide.platform.store.StoreRetry;
 import io.finetide.proto.v1.ModelEvaluatedEvent;
 import io.finetide.proto.v1.ModelTrainedEvent;
 import io.finetide.proto.v1.UnlabelledExampleEvent;
-import io.finetide.runtime.DeadLetterPublisher;
-import io.finetide.runtime.messaging.KafkaMessages;
+import io.finetide.runtime.messaging.RecordHandler;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 
 @ApplicationScoped
@@ -28,7 +25,7 @@ public class Consumers {
     RegistryService registry;
 
     @Inject
-    DeadLetterPublisher deadLetters;
+    RecordHandler handler;
 
     @Inject
     UnlabelledScorer scorer;
@@ -36,39 +33,29 @@ public class Consumers {
     @Inject
     DeploymentMetrics metrics;
 
+    /** An unreadable model bundle stays out of service, and the stream goes on. */
     @Incoming("trained")
     @Blocking
     public void trained(ConsumerRecord<String, byte[]> record) {
-        handle(record, () -> registry.onTrained(Events.parse(record.value(), ModelTrainedEvent::parseFrom)));
+        handler.handle(record, RecordHandler.Decoder.event(ModelTrainedEvent::parseFrom, ModelTrainedEvent::getMeta),
+                registry::onTrained, metrics::rejected, IllegalArgumentException.class);
     }
 
     @Incoming("evaluated")
     @Blocking
     public void evaluated(ConsumerRecord<String, byte[]> record) {
-        handle(record, () -> registry.onEvaluated(Events.parse(record.value(), ModelEvaluatedEvent::parseFrom)));
+        handler.handle(record, RecordHandler.Decoder.event(ModelEvaluatedEvent::parseFrom,
+                ModelEvaluatedEvent::getMeta), registry::onEvaluated, metrics::rejected,
+                IllegalArgumentException.class);
     }
 
     @Incoming("examples-unlabelled")
     @Blocking
     public void unlabelled(ConsumerRecords<String, byte[]> records) {
-        scorer.score(KafkaMessages.parseAll(records, UnlabelledExampleEvent::parseFrom,
-                UnlabelledExampleEvent::getMeta, (record, e) -> {
-                    metrics.rejected(e.reason());
-                    deadLetters.send(record, e);
-                }));
-    }
-
-    private void handle(ConsumerRecord<String, byte[]> record, Runnable action) {
-        try {
-            StoreRetry.run(action);
-        } catch (RejectedException e) {
-            metrics.rejected(e.reason());
-            deadLetters.send(record, e);
-        } catch (IllegalArgumentException e) {
-            // An unreadable model bundle: keep it out of service, keep the stream going.
-            RejectedException reason = new RejectedException(ReasonCode.PROCESSING_FAILED, e.getMessage());
-            metrics.rejected(reason.reason());
-            deadLetters.send(record, reason);
-        }
+        handler.handleBatch(records, RecordHandler.Decoder.event(UnlabelledExampleEvent::parseFrom,
+                UnlabelledExampleEvent::getMeta), events -> {
+                    scorer.score(events);
+                    return Map.of();
+                }, metrics::rejected);
     }
 }

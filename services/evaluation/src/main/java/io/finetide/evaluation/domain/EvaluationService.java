@@ -35,7 +35,8 @@ public class EvaluationService {
 
     private static final Logger LOG = Logger.getLogger(EvaluationService.class);
 
-    private final Directory directory = new Directory();
+    @Inject
+    Directory directory;
 
     @Inject
     EvaluationStore store;

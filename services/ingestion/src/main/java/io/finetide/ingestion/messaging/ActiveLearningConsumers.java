@@ -1,6 +1,6 @@
 package io.finetide.ingestion.messaging;
 
-import java.util.List;
+import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -11,13 +11,9 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import io.finetide.ingestion.domain.ActiveLearning;
 import io.finetide.ingestion.domain.IngestionMetrics;
-import io.finetide.platform.errors.RejectedException;
-import io.finetide.platform.events.Events;
-import io.finetide.platform.store.StoreRetry;
 import io.finetide.proto.v1.ExampleScoredEvent;
 import io.finetide.proto.v1.ModelPromotedEvent;
-import io.finetide.runtime.DeadLetterPublisher;
-import io.finetide.runtime.messaging.KafkaMessages;
+import io.finetide.runtime.messaging.RecordHandler;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 
 /**
@@ -31,7 +27,7 @@ public class ActiveLearningConsumers {
     ActiveLearning activeLearning;
 
     @Inject
-    DeadLetterPublisher deadLetters;
+    RecordHandler handler;
 
     @Inject
     IngestionMetrics metrics;
@@ -39,24 +35,18 @@ public class ActiveLearningConsumers {
     @Incoming("examples-scored")
     @Blocking
     public void scored(ConsumerRecords<String, byte[]> records) {
-        List<ExampleScoredEvent> events = KafkaMessages.parseAll(records, ExampleScoredEvent::parseFrom,
-                ExampleScoredEvent::getMeta, (record, e) -> {
-                    metrics.rejected(e.reason(), "kafka-scores");
-                    deadLetters.send(record, e);
-                });
-        StoreRetry.run(() -> activeLearning.onScored(events));
+        handler.handleBatch(records, RecordHandler.Decoder.event(ExampleScoredEvent::parseFrom,
+                ExampleScoredEvent::getMeta), events -> {
+                    activeLearning.onScored(events);
+                    return Map.of();
+                }, reason -> metrics.rejected(reason, "kafka-scores"));
     }
 
     @Incoming("promotions")
     @Blocking
     public void promoted(ConsumerRecord<String, byte[]> record) {
-        try {
-            ModelPromotedEvent e = Events.parse(record.value(), ModelPromotedEvent::parseFrom);
-            Events.requireSupported(e.getMeta());
-            StoreRetry.run(() -> activeLearning.onPromoted(e.getMeta().getTask(), e.getModelId()));
-        } catch (RejectedException e) {
-            metrics.rejected(e.reason(), "kafka-promotions");
-            deadLetters.send(record, e);
-        }
+        handler.handle(record, RecordHandler.Decoder.event(ModelPromotedEvent::parseFrom, ModelPromotedEvent::getMeta),
+                e -> activeLearning.onPromoted(e.getMeta().getTask(), e.getModelId()), reason -> metrics.rejected(
+                        reason, "kafka-promotions"));
     }
 }

@@ -8,11 +8,9 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import io.finetide.ingestion.domain.IngestionMetrics;
 import io.finetide.ingestion.domain.LabelService;
-import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.RawExamples;
-import io.finetide.platform.store.StoreRetry;
-import io.finetide.runtime.DeadLetterPublisher;
 import io.finetide.runtime.messaging.KafkaMessages;
+import io.finetide.runtime.messaging.RecordHandler;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 
 /** {@code finetide.labels}: late labels; refused ones go to the dead-letter topic with their reason. */
@@ -23,7 +21,7 @@ public class LabelConsumer {
     LabelService labels;
 
     @Inject
-    DeadLetterPublisher deadLetters;
+    RecordHandler handler;
 
     @Inject
     IngestionMetrics metrics;
@@ -31,12 +29,7 @@ public class LabelConsumer {
     @Incoming("labels")
     @Blocking
     public void consume(ConsumerRecord<String, byte[]> record) {
-        try {
-            var label = RawExamples.decodeLabel(record.value(), KafkaMessages.contentType(record));
-            StoreRetry.call(() -> labels.apply(label));
-        } catch (RejectedException e) {
-            metrics.rejected(e.reason(), "kafka-labels");
-            deadLetters.send(record, e);
-        }
+        handler.handle(record, r -> RawExamples.decodeLabel(r.value(), KafkaMessages.contentType(r)), labels::apply,
+                reason -> metrics.rejected(reason, "kafka-labels"));
     }
 }

@@ -1,6 +1,5 @@
 package io.finetide.ingestion.messaging;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,7 +7,6 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
@@ -16,9 +14,8 @@ import io.finetide.ingestion.domain.IngestService;
 import io.finetide.ingestion.domain.IngestionMetrics;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.RawExamples;
-import io.finetide.platform.store.StoreRetry;
-import io.finetide.runtime.DeadLetterPublisher;
 import io.finetide.runtime.messaging.KafkaMessages;
+import io.finetide.runtime.messaging.RecordHandler;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 
 /**
@@ -33,7 +30,7 @@ public class RawExampleConsumer {
     IngestService ingest;
 
     @Inject
-    DeadLetterPublisher deadLetters;
+    RecordHandler handler;
 
     @Inject
     IngestionMetrics metrics;
@@ -41,28 +38,19 @@ public class RawExampleConsumer {
     @Incoming("examples-raw")
     @Blocking
     public void consume(ConsumerRecords<String, byte[]> records) {
-        List<IngestService.Submission> submissions = new ArrayList<>();
-        List<ConsumerRecord<String, byte[]>> origins = new ArrayList<>();
-        Map<ConsumerRecord<String, byte[]>, RejectedException> rejected = new LinkedHashMap<>();
-        for (ConsumerRecord<String, byte[]> record : records) {
+        handler.handleBatch(records, record -> {
             metrics.received("kafka");
-            try {
-                submissions.add(new IngestService.Submission(RawExamples.decode(record.value(),
-                        KafkaMessages.contentType(record)),
-                        record.topic() + "/" + record.partition() + "@"
-                                + record.offset()));
-                origins.add(record);
-            } catch (RejectedException e) {
-                rejected.put(record, e);
+            return new IngestService.Submission(RawExamples.decode(record.value(), KafkaMessages.contentType(record)),
+                    record.topic() + "/" + record.partition() + "@" + record.offset());
+        }, submissions -> {
+            List<IngestService.Result> results = ingest.ingestAll(submissions);
+            Map<Integer, RejectedException> refused = new LinkedHashMap<>();
+            for (int i = 0; i < results.size(); i++) {
+                if (results.get(i).rejection() != null) {
+                    refused.put(i, results.get(i).rejection());
+                }
             }
-        }
-        List<IngestService.Result> results = StoreRetry.call(() -> ingest.ingestAll(submissions));
-        for (int i = 0; i < results.size(); i++) {
-            if (results.get(i).rejection() != null) {
-                rejected.put(origins.get(i), results.get(i).rejection());
-            }
-        }
-        rejected.values().forEach(e -> metrics.rejected(e.reason(), "kafka"));
-        deadLetters.send(rejected);
+            return refused;
+        }, reason -> metrics.rejected(reason, "kafka"));
     }
 }

@@ -45,7 +45,8 @@ public class PreparationService {
     public record Incoming(LabelledExampleEvent event, String topic, int partition, long offset) {
     }
 
-    private final Directory directory = new Directory();
+    @Inject
+    Directory directory;
     private final Map<String, TaskState> states = new ConcurrentHashMap<>();
     private final Map<String, CleaningPipeline> pipelines = new ConcurrentHashMap<>();
 

@@ -64,7 +64,6 @@ public final class KafkaMessages {
         Uni.join().all(acks).andFailFast().await().atMost(SEND_TIMEOUT);
     }
 
-    /** The content-type header of a record, or null. */
     /**
      * The events of a polled batch, parsed and checked for a supported schema version; each record that fails goes
      * to {@code rejected} with its reason, and the rest of the batch goes on.
@@ -87,6 +86,7 @@ public final class KafkaMessages {
         return out;
     }
 
+    /** The content-type header of a record, or null. */
     public static String contentType(ConsumerRecord<?, ?> record) {
         Header ct = record.headers().lastHeader(Events.CONTENT_TYPE_HEADER);
         return ct == null ? null : new String(ct.value(), StandardCharsets.UTF_8);

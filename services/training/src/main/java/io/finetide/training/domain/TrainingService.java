@@ -63,7 +63,8 @@ public class TrainingService {
 
     private static final Logger LOG = Logger.getLogger(TrainingService.class);
 
-    private final Directory directory = new Directory();
+    @Inject
+    Directory directory;
 
     @Inject
     BaseModels baseModels;

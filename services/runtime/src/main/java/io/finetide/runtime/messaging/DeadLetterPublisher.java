@@ -1,4 +1,4 @@
-package io.finetide.runtime;
+package io.finetide.runtime.messaging;
 
 import java.util.Map;
 
@@ -10,7 +10,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
 import io.finetide.platform.errors.RejectedException;
-import io.finetide.runtime.messaging.KafkaMessages;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 
 /**
