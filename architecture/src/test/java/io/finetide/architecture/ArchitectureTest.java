@@ -35,7 +35,7 @@ class ArchitectureTest {
     void theClassesWereImported() {
         // A rule over no classes passes whatever it says: make sure every module's classes are there.
         for (String pkg : List.of("io.finetide.proto.v1", "io.finetide.platform.topics", "io.finetide.model.graph",
-                "io.finetide.runtime", "io.finetide.ingestion.api", "io.finetide.training.domain",
+                "io.finetide.runtime", "io.finetide.ingestion.api", "io.finetide.training.runs",
                 "io.finetide.launcher", "io.finetide.bench")) {
             org.assertj.core.api.Assertions.assertThat(MAIN.containPackage(pkg)).as(pkg).isTrue();
         }

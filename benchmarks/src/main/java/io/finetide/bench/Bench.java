@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 
+import io.finetide.platform.files.FileTrees;
 import io.finetide.platform.local.LocalPaths;
 
 /**
@@ -80,6 +81,6 @@ public final class Bench {
     }
 
     static void deleteTree(Path dir) {
-        LocalPaths.deleteTree(dir);
+        FileTrees.delete(dir);
     }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-import io.finetide.evaluation.domain.PromotionGate;
+import io.finetide.evaluation.gate.PromotionGate;
 import io.finetide.proto.v1.Metrics;
 
 class PromotionGateTest {

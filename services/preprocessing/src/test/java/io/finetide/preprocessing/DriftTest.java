@@ -7,7 +7,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import io.finetide.preprocessing.domain.Drift;
+import io.finetide.preprocessing.drift.Drift;
 
 /** Expected figures computed by hand from the definitions (natural log for PSI, bits for JS). */
 class DriftTest {

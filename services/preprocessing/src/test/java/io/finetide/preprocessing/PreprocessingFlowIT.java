@@ -76,7 +76,7 @@ class PreprocessingFlowIT {
     }
 
     @jakarta.inject.Inject
-    io.finetide.preprocessing.domain.Tokenizers tokenizers;
+    io.finetide.preprocessing.preparation.Tokenizers tokenizers;
 
     @Test
     void anUploadedBasesTokenizerComesFromTheArtifactStore() {
@@ -95,7 +95,7 @@ class PreprocessingFlowIT {
         TaskDefinitionEvent shipped = uploaded.toBuilder().setModel(uploaded.getModel().toBuilder().setTokenizer(
                 "bge-small")).build();
         String text = "an uploaded tokenizer cuts this long sentence as the shipped one does";
-        io.finetide.preprocessing.domain.Tokenizers.Tokens a = tokenizers.tokenize(uploaded, text);
+        io.finetide.preprocessing.preparation.Tokenizers.Tokens a = tokenizers.tokenize(uploaded, text);
         assertThat(a.ids()).hasSize(8).containsExactly(tokenizers.tokenize(shipped, text).ids());
         assertThat(a.truncated()).isTrue();
     }

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import io.finetide.platform.datasets.SnapshotFile;
 import io.finetide.platform.events.Hashing;
-import io.finetide.preprocessing.domain.SnapshotContent;
+import io.finetide.preprocessing.snapshot.SnapshotContent;
 import io.finetide.preprocessing.store.DatasetSnapshotRecord;
 import io.finetide.preprocessing.store.PreparedExampleRecord;
 import io.finetide.proto.v1.Split;

@@ -8,7 +8,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import io.finetide.preprocessing.domain.Splitter;
+import io.finetide.preprocessing.snapshot.Splitter;
 import io.finetide.proto.v1.Split;
 import io.finetide.proto.v1.SplitRatios;
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-import io.finetide.preprocessing.domain.TriggerPolicy;
+import io.finetide.preprocessing.trigger.TriggerPolicy;
 
 class TriggerPolicyTest {
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-import io.finetide.preprocessing.domain.Tokenizers;
+import io.finetide.preprocessing.preparation.Tokenizers;
 import io.finetide.proto.v1.ModelSpec;
 import io.finetide.proto.v1.PreprocessingSpec;
 import io.finetide.proto.v1.TaskDefinitionEvent;

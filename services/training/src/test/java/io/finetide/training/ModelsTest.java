@@ -19,7 +19,7 @@ import io.finetide.proto.v1.HyperParameters;
 import io.finetide.proto.v1.LoraTarget;
 import io.finetide.proto.v1.Optimizer;
 import io.finetide.proto.v1.TaskDefinitionEvent;
-import io.finetide.training.domain.Models;
+import io.finetide.training.runs.Models;
 
 /** From a task's (defaulted) hyper-parameters to the library's strategy and training configuration. */
 class ModelsTest {

@@ -17,12 +17,12 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 
 import io.finetide.deployment.config.DeploymentConfig;
-import io.finetide.deployment.domain.DeploymentMetrics;
-import io.finetide.deployment.domain.PredictionStats;
-import io.finetide.deployment.domain.RegistryService;
-import io.finetide.deployment.domain.SavedModelExport;
-import io.finetide.deployment.domain.ServedModel;
-import io.finetide.deployment.domain.ServingModels;
+import io.finetide.deployment.metrics.DeploymentMetrics;
+import io.finetide.deployment.registry.RegistryService;
+import io.finetide.deployment.serving.PredictionStats;
+import io.finetide.deployment.serving.SavedModelExport;
+import io.finetide.deployment.serving.ServedModel;
+import io.finetide.deployment.serving.ServingModels;
 import io.finetide.deployment.store.ModelRecord;
 import io.finetide.model.infer.Classifier;
 import io.finetide.runtime.security.Requires;

@@ -7,7 +7,7 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-import io.finetide.deployment.domain.RegistryService;
+import io.finetide.deployment.registry.RegistryService;
 
 /** Not ready until the recorded champions are back in memory: a restarted replica must not answer 404s. */
 @Readiness

@@ -4,7 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import io.finetide.deployment.domain.RegistryService;
+import io.finetide.deployment.registry.RegistryService;
 import io.quarkus.runtime.StartupEvent;
 
 @ApplicationScoped

@@ -9,9 +9,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-import io.finetide.deployment.domain.DeploymentMetrics;
-import io.finetide.deployment.domain.RegistryService;
-import io.finetide.deployment.domain.UnlabelledScorer;
+import io.finetide.deployment.metrics.DeploymentMetrics;
+import io.finetide.deployment.registry.RegistryService;
+import io.finetide.deployment.serving.UnlabelledScorer;
 import io.finetide.proto.v1.ModelEvaluatedEvent;
 import io.finetide.proto.v1.ModelTrainedEvent;
 import io.finetide.proto.v1.UnlabelledExampleEvent;

@@ -6,8 +6,8 @@ import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-import io.finetide.evaluation.domain.EvaluationMetrics;
-import io.finetide.evaluation.domain.EvaluationService;
+import io.finetide.evaluation.gate.EvaluationService;
+import io.finetide.evaluation.metrics.EvaluationMetrics;
 import io.finetide.proto.v1.ModelTrainedEvent;
 import io.finetide.runtime.messaging.RecordHandler;
 import io.smallrye.reactive.messaging.annotations.Blocking;

@@ -5,7 +5,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
 
-import io.finetide.ingestion.domain.TaskService;
+import io.finetide.ingestion.tasks.TaskService;
 import io.finetide.platform.errors.RejectedException;
 
 /** Error answers: {@code {"reason": CODE, "message": text}} with the reason's HTTP status. */

@@ -15,11 +15,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.finetide.ingestion.config.IngestionConfig;
-import io.finetide.ingestion.domain.IngestService;
-import io.finetide.ingestion.domain.IngestionMetrics;
+import io.finetide.ingestion.intake.IngestService;
+import io.finetide.ingestion.intake.RawExamples;
+import io.finetide.ingestion.metrics.IngestionMetrics;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
-import io.finetide.platform.events.RawExamples;
 import io.finetide.platform.store.StoreRetry;
 import io.finetide.runtime.security.Requires;
 import io.finetide.runtime.security.Role;

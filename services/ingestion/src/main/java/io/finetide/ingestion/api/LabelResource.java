@@ -14,11 +14,11 @@ import jakarta.ws.rs.core.Response;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.finetide.ingestion.domain.LabelService;
+import io.finetide.ingestion.intake.RawExamples;
+import io.finetide.ingestion.labeling.LabelService;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.Events;
-import io.finetide.platform.events.RawExamples;
 import io.finetide.platform.store.StoreRetry;
 import io.finetide.runtime.security.Requires;
 import io.finetide.runtime.security.Role;

@@ -18,13 +18,13 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import io.finetide.ingestion.domain.LabelQueue;
-import io.finetide.ingestion.domain.LabelService;
-import io.finetide.ingestion.domain.TaskService;
-import io.finetide.ingestion.domain.WeakSupervision;
+import io.finetide.ingestion.labeling.LabelQueue;
+import io.finetide.ingestion.labeling.LabelService;
+import io.finetide.ingestion.labeling.WeakSupervision;
 import io.finetide.ingestion.store.LabelingFunctionRecord;
 import io.finetide.ingestion.store.LabelingStore;
 import io.finetide.ingestion.store.WeakLabelReportRecord;
+import io.finetide.ingestion.tasks.TaskService;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.store.StoreRetry;

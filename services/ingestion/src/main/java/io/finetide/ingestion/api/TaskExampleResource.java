@@ -14,9 +14,9 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import io.finetide.ingestion.domain.DeletionService;
-import io.finetide.ingestion.domain.TaskService;
+import io.finetide.ingestion.intake.DeletionService;
 import io.finetide.ingestion.store.ExampleStore;
+import io.finetide.ingestion.tasks.TaskService;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.store.StoreRetry;

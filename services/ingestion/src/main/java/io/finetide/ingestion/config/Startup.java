@@ -4,7 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import io.finetide.ingestion.domain.TaskService;
+import io.finetide.ingestion.tasks.TaskService;
 import io.quarkus.runtime.StartupEvent;
 
 @ApplicationScoped

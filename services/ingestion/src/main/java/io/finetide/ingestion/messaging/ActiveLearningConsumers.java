@@ -9,8 +9,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-import io.finetide.ingestion.domain.ActiveLearning;
-import io.finetide.ingestion.domain.IngestionMetrics;
+import io.finetide.ingestion.labeling.ActiveLearning;
+import io.finetide.ingestion.metrics.IngestionMetrics;
 import io.finetide.proto.v1.ExampleScoredEvent;
 import io.finetide.proto.v1.ModelPromotedEvent;
 import io.finetide.runtime.messaging.RecordHandler;

@@ -6,9 +6,9 @@ import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-import io.finetide.ingestion.domain.IngestionMetrics;
-import io.finetide.ingestion.domain.LabelService;
-import io.finetide.platform.events.RawExamples;
+import io.finetide.ingestion.intake.RawExamples;
+import io.finetide.ingestion.labeling.LabelService;
+import io.finetide.ingestion.metrics.IngestionMetrics;
 import io.finetide.runtime.messaging.KafkaMessages;
 import io.finetide.runtime.messaging.RecordHandler;
 import io.smallrye.reactive.messaging.annotations.Blocking;

@@ -10,10 +10,10 @@ import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-import io.finetide.ingestion.domain.IngestService;
-import io.finetide.ingestion.domain.IngestionMetrics;
+import io.finetide.ingestion.intake.IngestService;
+import io.finetide.ingestion.intake.RawExamples;
+import io.finetide.ingestion.metrics.IngestionMetrics;
 import io.finetide.platform.errors.RejectedException;
-import io.finetide.platform.events.RawExamples;
 import io.finetide.runtime.messaging.KafkaMessages;
 import io.finetide.runtime.messaging.RecordHandler;
 import io.smallrye.reactive.messaging.annotations.Blocking;

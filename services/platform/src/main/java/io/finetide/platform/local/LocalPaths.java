@@ -78,17 +78,4 @@ public final class LocalPaths {
         }
     }
 
-    /** Removes a directory and everything in it; nothing to do if it does not exist. */
-    public static void deleteTree(Path dir) {
-        if (!java.nio.file.Files.exists(dir)) {
-            return;
-        }
-        try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(dir)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                java.nio.file.Files.deleteIfExists(p);
-            }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot remove " + dir, e);
-        }
-    }
 }

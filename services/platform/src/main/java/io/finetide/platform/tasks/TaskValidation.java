@@ -5,8 +5,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import io.finetide.platform.privacy.PiiType;
 import io.finetide.platform.text.CleaningPipeline;
-import io.finetide.platform.text.PiiRedactor;
 import io.finetide.proto.v1.FineTuning;
 import io.finetide.proto.v1.FineTuningStrategy;
 import io.finetide.proto.v1.HyperParameters;
@@ -37,7 +37,7 @@ public final class TaskValidation {
             p.add(tokens ? "labels: at least 1 entity type is needed" : "labels: at least 2 are needed");
         }
         if (tokens) {
-            t.getLabelsList().stream().map(io.finetide.platform.labeling.Bio::typeProblem).filter(
+            t.getLabelsList().stream().map(io.finetide.platform.tagging.Bio::typeProblem).filter(
                     java.util.Objects::nonNull).forEach(x -> p.add("labels: " + x));
         }
         Set<String> seen = new HashSet<>();
@@ -160,9 +160,9 @@ public final class TaskValidation {
         range(p, "triggers.minIntervalSeconds", tr.getMinIntervalSeconds(), 1, 7L * 24 * 3600);
         for (String type : t.getPrivacy().getPiiTypesList()) {
             try {
-                PiiRedactor.Type.parse(type);
+                PiiType.parse(type);
             } catch (IllegalArgumentException e) {
-                p.add("privacy.piiTypes: '" + type + "' is not one of " + java.util.Arrays.toString(PiiRedactor.Type
+                p.add("privacy.piiTypes: '" + type + "' is not one of " + java.util.Arrays.toString(PiiType
                         .values()));
             }
         }

@@ -15,12 +15,12 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import io.finetide.platform.store.StoreRetry;
-import io.finetide.preprocessing.domain.DriftMonitor;
-import io.finetide.preprocessing.domain.PreparationService;
-import io.finetide.preprocessing.domain.SnapshotService;
-import io.finetide.preprocessing.domain.TriggerService;
+import io.finetide.preprocessing.drift.DriftMonitor;
+import io.finetide.preprocessing.preparation.PreparationService;
+import io.finetide.preprocessing.snapshot.SnapshotService;
 import io.finetide.preprocessing.store.DatasetSnapshotRecord;
 import io.finetide.preprocessing.store.SnapshotStore;
+import io.finetide.preprocessing.trigger.TriggerService;
 import io.finetide.proto.v1.DriftEvent;
 import io.finetide.proto.v1.TaskDefinitionEvent;
 import io.finetide.runtime.security.Requires;

@@ -9,9 +9,9 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 import io.finetide.platform.events.Events;
-import io.finetide.preprocessing.domain.DriftMonitor;
-import io.finetide.preprocessing.domain.PreparationService;
-import io.finetide.preprocessing.domain.PreprocessingMetrics;
+import io.finetide.preprocessing.drift.DriftMonitor;
+import io.finetide.preprocessing.metrics.PreprocessingMetrics;
+import io.finetide.preprocessing.preparation.PreparationService;
 import io.finetide.proto.v1.ExamplesDeletedEvent;
 import io.finetide.proto.v1.LabelledExampleEvent;
 import io.finetide.proto.v1.PredictionStatsEvent;

@@ -18,7 +18,7 @@ import jakarta.ws.rs.core.Response;
 import io.finetide.platform.store.BaseModelRecord;
 import io.finetide.runtime.security.Requires;
 import io.finetide.runtime.security.Role;
-import io.finetide.training.domain.BaseModels;
+import io.finetide.training.bases.BaseModels;
 import io.smallrye.common.annotation.Blocking;
 
 /**

@@ -8,8 +8,8 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import io.finetide.proto.v1.DatasetSnapshotEvent;
 import io.finetide.runtime.messaging.RecordHandler;
-import io.finetide.training.domain.TrainingMetrics;
-import io.finetide.training.domain.TrainingService;
+import io.finetide.training.metrics.TrainingMetrics;
+import io.finetide.training.runs.TrainingService;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 
 /** Dataset snapshots to train on (tasks and champions: {@link io.finetide.runtime.messaging.DirectoryFollower}). */

@@ -1,0 +1,147 @@
+package io.finetide.deployment.registry;
+
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import io.finetide.deployment.config.DeploymentConfig;
+import io.finetide.deployment.messaging.EventPublisher;
+import io.finetide.deployment.metrics.DeploymentMetrics;
+import io.finetide.deployment.serving.ServedModel;
+import io.finetide.deployment.serving.ServingModels;
+import io.finetide.deployment.store.ModelRecord;
+import io.finetide.deployment.store.ModelStore;
+import io.finetide.model.bundle.ModelBundle;
+import io.finetide.model.infer.Classifier;
+import io.finetide.model.infer.Tagger;
+import io.finetide.platform.events.Events;
+import io.finetide.platform.store.ArtifactStore;
+import io.finetide.proto.v1.ModelEvaluatedEvent;
+import io.finetide.proto.v1.ModelPromotedEvent;
+import io.finetide.proto.v1.ModelTrainedEvent;
+
+/**
+ * The model registry and the promotion workflow. A blessed candidate is loaded and warmed up first, then swapped into
+ * service, then recorded as champion (the previous one retired), then announced; replaying any step's event repeats
+ * only what had not happened yet.
+ */
+@ApplicationScoped
+public class RegistryService {
+
+    private static final Logger LOG = Logger.getLogger(RegistryService.class);
+
+    @Inject
+    ModelStore store;
+
+    @Inject
+    ArtifactStore artifacts;
+
+    @Inject
+    ServingModels serving;
+
+    @Inject
+    EventPublisher publisher;
+
+    @Inject
+    DeploymentMetrics metrics;
+
+    @Inject
+    DeploymentConfig config;
+
+    private volatile boolean loaded;
+
+    /** Puts every recorded champion back in service: after a restart, serving resumes where it was. */
+    public void loadChampions() {
+        for (ModelRecord champion : store.champions()) {
+            try {
+                serving.swap(champion.task(), load(champion));
+                LOG.infof("serving %s for task %s", champion.modelId(), champion.task());
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "cannot load champion %s", champion.modelId());
+            }
+        }
+        loaded = true;
+    }
+
+    public boolean championsLoaded() {
+        return loaded;
+    }
+
+    public void onTrained(ModelTrainedEvent e) {
+        Events.requireSupported(e.getMeta());
+        store.insertOnce(candidate(e));
+    }
+
+    public void onEvaluated(ModelEvaluatedEvent e) {
+        Events.requireSupported(e.getMeta());
+        // The trained event travels on another topic and may not have arrived yet: the verdict carries it.
+        store.insertOnce(candidate(e.getTrained()));
+        ModelRecord model = store.find(e.getModelId()).orElseThrow();
+        store.recordVerdict(model.modelId(), e.getCandidate().getAccuracy(), e.getCandidate().getMacroF1(), e
+                .getDecisionReason());
+        switch (model.stage()) {
+            case ModelRecord.CANDIDATE -> {
+                if (e.getBlessed()) {
+                    promote(store.find(model.modelId()).orElseThrow());
+                } else {
+                    store.reject(model.modelId());
+                    metrics.candidateRejected();
+                    LOG.infof("%s stays out of service: %s", model.modelId(), e.getDecisionReason());
+                }
+            }
+            case ModelRecord.CHAMPION -> announce(store.find(model.modelId()).orElseThrow(), null);
+            default -> LOG.debugf("%s is %s; verdict replay ignored", model.modelId(), model.stage());
+        }
+    }
+
+    private void promote(ModelRecord model) {
+        ServedModel served = load(model);
+        Optional<ModelRecord> previous = store.champions().stream().filter(c -> c.task().equals(model.task()))
+                .filter(c -> !c.modelId().equals(model.modelId())).findFirst();
+        serving.swap(model.task(), served);
+        long now = System.currentTimeMillis();
+        store.promote(model.modelId(), now);
+        previous.ifPresent(p -> store.retire(p.modelId(), now));
+        metrics.promoted();
+        announce(store.find(model.modelId()).orElseThrow(), previous.map(ModelRecord::modelId).orElse(""));
+        LOG.infof("promoted %s (version %d) for task %s%s", model.modelId(), model.version(), model.task(),
+                previous.map(p -> ", replacing " + p.modelId()).orElse(""));
+    }
+
+    private void announce(ModelRecord champion, String previous) {
+        publisher.promoted(ModelPromotedEvent.newBuilder().setMeta(Events.meta(champion.task()))
+                .setModelId(champion.modelId()).setPreviousModelId(previous == null ? "" : previous)
+                .setArtifact(champion.artifact()).setVersion(champion.version())
+                .setSnapshotId(champion.snapshotId() == null ? "" : champion.snapshotId())
+                .setTestAccuracy(champion.testAccuracy() == null ? 0 : champion.testAccuracy())
+                .setTestMacroF1(champion.testMacroF1() == null ? 0 : champion.testMacroF1()).build());
+    }
+
+    private ServedModel load(ModelRecord model) {
+        ModelBundle bundle = ModelBundle.fromBytes(artifacts.require(model.artifact()));
+        if (bundle.config().tokenClassification()) {
+            Tagger tagger = Tagger.load(bundle, config.threads());
+            tagger.tag(List.of(List.of("warm", "up")));
+            return new ServedModel(model.modelId(), model.version(), tagger);
+        }
+        Classifier classifier = Classifier.load(bundle, config.threads());
+        // Warm-up: the first run plans the graph; pay it before the model takes traffic.
+        classifier.predict(List.of("warm up"));
+        return new ServedModel(model.modelId(), model.version(), classifier);
+    }
+
+    private static ModelRecord candidate(ModelTrainedEvent e) {
+        return new ModelRecord(e.getModelId(), e.getMeta().getTask(), e.getVersion(), e.getSnapshotId(),
+                e.getParentModelId(), e.getArtifact(), e.getHyperParameters().toString().replace('\n', ' ').trim(),
+                e.getValidationMetrics().getAccuracy(), e.getTrainExamples(), e.getTrainingMillis(),
+                ModelRecord.CANDIDATE, null, null, null, System.currentTimeMillis(), null, null);
+    }
+
+    public List<ModelRecord> models(String task) {
+        return store.forTask(task);
+    }
+}

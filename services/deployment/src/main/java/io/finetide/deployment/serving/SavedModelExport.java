@@ -1,0 +1,91 @@
+package io.finetide.deployment.serving;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.finetide.deployment.config.DeploymentConfig;
+import io.finetide.deployment.registry.RegistryService;
+import io.finetide.deployment.store.ModelRecord;
+import io.finetide.model.bundle.ModelBundle;
+import io.finetide.model.export.SavedModels;
+import io.finetide.model.graph.GraphOptions;
+import io.finetide.model.graph.TransformerGraph;
+import io.finetide.platform.files.FileTrees;
+import io.finetide.platform.store.ArtifactStore;
+
+/**
+ * A registered model as a TensorFlow SavedModel, for serving stacks outside Finetide: a zip of {@code saved_model/}
+ * (tag {@code serve}, signature {@code serving_default}: input_ids, attention_mask, token_type_ids to probabilities),
+ * the tokenizer and the labels in output order.
+ */
+@ApplicationScoped
+public class SavedModelExport {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    RegistryService registry;
+
+    @Inject
+    ArtifactStore artifacts;
+
+    @Inject
+    DeploymentConfig config;
+
+    /** The model, if the task has one of that id. */
+    public Optional<ModelRecord> find(String task, String modelId) {
+        return registry.models(task).stream().filter(m -> m.modelId().equals(modelId)).findFirst();
+    }
+
+    /** Writes the zip to {@code out}; the SavedModel is built in a temporary directory, removed afterwards. */
+    public void write(ModelRecord model, OutputStream out) throws IOException {
+        ModelBundle bundle = ModelBundle.fromBytes(artifacts.require(model.artifact()));
+        Path dir = Files.createTempDirectory("finetide-savedmodel-");
+        try {
+            Path saved = dir.resolve("saved_model");
+            try (TransformerGraph graph = TransformerGraph.create(bundle.config(), bundle.weights(), GraphOptions
+                    .inference(config.threads()))) {
+                SavedModels.export(graph, saved);
+            }
+            try (ZipOutputStream zip = new ZipOutputStream(out)) {
+                try (Stream<Path> files = Files.walk(saved)) {
+                    for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                        zip.putNextEntry(new ZipEntry("saved_model/" + saved.relativize(f).toString().replace('\\',
+                                '/')));
+                        Files.copy(f, zip);
+                        zip.closeEntry();
+                    }
+                }
+                entry(zip, "tokenizer.json", bundle.tokenizerJson());
+                entry(zip, "labels.json", JSON.writeValueAsBytes(bundle.labels()));
+                entry(zip, "README.txt", ("Model " + model.modelId() + " of task " + model.task() + ".\n"
+                        + "saved_model/: tag 'serve', signature 'serving_default': input_ids (int32 [batch, time]), "
+                        + "attention_mask (float32, 1 for real tokens), token_type_ids (int32, zeros) -> "
+                        + "probabilities (float32 [batch, labels], labels in labels.json order).\n"
+                        + "tokenizer.json: the Hugging Face tokenizer the model was trained with (at most "
+                        + bundle.maxSeqLength() + " tokens, truncation " + bundle.truncation() + ").\n")
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+        } finally {
+            FileTrees.delete(dir);
+        }
+    }
+
+    private static void entry(ZipOutputStream zip, String name, byte[] bytes) throws IOException {
+        zip.putNextEntry(new ZipEntry(name));
+        zip.write(bytes);
+        zip.closeEntry();
+    }
+}

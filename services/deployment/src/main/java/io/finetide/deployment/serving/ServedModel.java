@@ -1,0 +1,101 @@
+package io.finetide.deployment.serving;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.finetide.model.infer.Classifier;
+import io.finetide.model.infer.Tagger;
+
+/**
+ * A loaded model with a reference count, so that a swap never closes a model under a request that is using it: the
+ * serving slot holds one reference, each request one more; the last release closes the TensorFlow session.
+ */
+public final class ServedModel {
+
+    private final String modelId;
+    private final int version;
+    /** One of the two: a sequence classifier, or a tagger for a token-classification task. */
+    private final Classifier classifier;
+    private final Tagger tagger;
+    private final AtomicInteger references = new AtomicInteger(1);
+
+    public ServedModel(String modelId, int version, Classifier classifier) {
+        this(modelId, version, classifier, null);
+    }
+
+    public ServedModel(String modelId, int version, Tagger tagger) {
+        this(modelId, version, null, tagger);
+    }
+
+    private ServedModel(String modelId, int version, Classifier classifier, Tagger tagger) {
+        this.modelId = modelId;
+        this.version = version;
+        this.classifier = classifier;
+        this.tagger = tagger;
+    }
+
+    /** Whether the model tags words rather than labelling texts. */
+    public boolean tagging() {
+        return tagger != null;
+    }
+
+    /** @return false when the model is already closed (the caller reads the slot again and gets its successor) */
+    boolean tryAcquire() {
+        while (true) {
+            int n = references.get();
+            if (n <= 0) {
+                return false;
+            }
+            if (references.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    void release() {
+        if (references.decrementAndGet() == 0) {
+            if (tagging()) {
+                tagger.close();
+            } else {
+                classifier.close();
+            }
+        }
+    }
+
+    public String modelId() {
+        return modelId;
+    }
+
+    public int version() {
+        return version;
+    }
+
+    public List<String> labels() {
+        return tagging() ? tagger.bundle().labels() : classifier.bundle().labels();
+    }
+
+    List<Classifier.Prediction> predict(List<String> texts) {
+        if (tagging()) {
+            throw new WrongKindException("task's model tags words: POST .../tag");
+        }
+        return classifier.predict(texts);
+    }
+
+    List<Tagger.Tagged> tag(List<List<String>> words) {
+        if (!tagging()) {
+            throw new WrongKindException("task's model labels texts: POST .../predict");
+        }
+        return tagger.tag(words);
+    }
+
+    /** A request of the other kind than the served model answers. */
+    public static final class WrongKindException extends IllegalStateException {
+        WrongKindException(String message) {
+            super(message);
+        }
+    }
+
+    boolean isClosed() {
+        return references.get() <= 0;
+    }
+}

@@ -1,0 +1,88 @@
+package io.finetide.deployment.serving;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.finetide.model.infer.Classifier;
+import io.finetide.model.infer.Tagger;
+
+/** The champion of each task, in memory and ready to answer. Swaps are atomic and never fail a request. */
+@ApplicationScoped
+public class ServingModels {
+
+    public record Answer(String modelId, int version, List<String> labels, List<Classifier.Prediction> predictions) {
+    }
+
+    private final Map<String, AtomicReference<ServedModel>> slots = new ConcurrentHashMap<>();
+
+    /** Puts {@code next} in service for {@code task}; the previous model closes when its last request finishes. */
+    public void swap(String task, ServedModel next) {
+        ServedModel previous = slots.computeIfAbsent(task, t -> new AtomicReference<>()).getAndSet(next);
+        if (previous != null) {
+            previous.release();
+        }
+    }
+
+    public Optional<String> servedModelId(String task) {
+        AtomicReference<ServedModel> slot = slots.get(task);
+        return slot == null || slot.get() == null ? Optional.empty() : Optional.of(slot.get().modelId());
+    }
+
+    public record Tags(String modelId, int version, List<Tagger.Tagged> results) {
+    }
+
+    /**
+     * Predictions from the task's champion, or empty when the task has none yet.
+     *
+     * @throws ServedModel.WrongKindException when the champion tags words
+     */
+    public Optional<Answer> predict(String task, List<String> texts) {
+        return use(task, m -> new Answer(m.modelId(), m.version(), m.labels(), m.predict(texts)));
+    }
+
+    /**
+     * Tags from the task's champion (a token-classification model), or empty when the task has none yet.
+     *
+     * @throws ServedModel.WrongKindException when the champion labels texts
+     */
+    public Optional<Tags> tag(String task, List<List<String>> words) {
+        return use(task, m -> new Tags(m.modelId(), m.version(), m.tag(words)));
+    }
+
+    private <T> Optional<T> use(String task, java.util.function.Function<ServedModel, T> call) {
+        AtomicReference<ServedModel> slot = slots.get(task);
+        if (slot == null) {
+            return Optional.empty();
+        }
+        while (true) {
+            ServedModel model = slot.get();
+            if (model == null) {
+                return Optional.empty();
+            }
+            if (!model.tryAcquire()) {
+                continue; // swapped and closed between our read and acquire: read the slot again
+            }
+            try {
+                return Optional.of(call.apply(model));
+            } finally {
+                model.release();
+            }
+        }
+    }
+
+    @PreDestroy
+    void close() {
+        slots.values().forEach(s -> {
+            ServedModel m = s.getAndSet(null);
+            if (m != null) {
+                m.release();
+            }
+        });
+    }
+}

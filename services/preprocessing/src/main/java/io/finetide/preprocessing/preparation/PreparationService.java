@@ -1,0 +1,305 @@
+package io.finetide.preprocessing.preparation;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import io.finetide.platform.errors.ReasonCode;
+import io.finetide.platform.errors.RejectedException;
+import io.finetide.platform.events.Events;
+import io.finetide.platform.tagging.Bio;
+import io.finetide.platform.tasks.Directory;
+import io.finetide.platform.text.CleaningPipeline;
+import io.finetide.preprocessing.config.PreprocessingConfig;
+import io.finetide.preprocessing.drift.DriftMonitor;
+import io.finetide.preprocessing.messaging.EventPublisher;
+import io.finetide.preprocessing.metrics.PreprocessingMetrics;
+import io.finetide.preprocessing.snapshot.Splitter;
+import io.finetide.preprocessing.store.PreparedExampleRecord;
+import io.finetide.preprocessing.store.PreparedExampleStore;
+import io.finetide.preprocessing.store.SnapshotStore;
+import io.finetide.preprocessing.trigger.TriggerPolicy;
+import io.finetide.proto.v1.ExamplesDeletedEvent;
+import io.finetide.proto.v1.LabelledExampleEvent;
+import io.finetide.proto.v1.PreparedExampleEvent;
+import io.finetide.proto.v1.Split;
+import io.finetide.proto.v1.TaskDefinitionEvent;
+
+/**
+ * Cleans, splits and tokenises each labelled example once, a batch at a time, gives it the task's next sequence
+ * number, and signals the task's trigger policy when enough new training examples have gathered. Runs on the single
+ * consumer thread of its channel; snapshots are made on the trigger thread ({@link TriggerService}).
+ */
+@ApplicationScoped
+public class PreparationService {
+
+    private static final Logger LOG = Logger.getLogger(PreparationService.class);
+
+    /** A labelled example and the topic record it came in. */
+    public record Incoming(LabelledExampleEvent event, String topic, int partition, long offset) {
+    }
+
+    @Inject
+    Directory directory;
+    private final Map<String, TaskState> states = new ConcurrentHashMap<>();
+    private final Map<String, CleaningPipeline> pipelines = new ConcurrentHashMap<>();
+
+    @Inject
+    PreparedExampleStore store;
+
+    @Inject
+    SnapshotStore snapshots;
+
+    @Inject
+    Tokenizers tokenizers;
+
+    @Inject
+    EventPublisher publisher;
+
+    @Inject
+    PreprocessingMetrics metrics;
+
+    @Inject
+    PreprocessingConfig config;
+
+    @Inject
+    DriftMonitor drift;
+
+    public Directory directory() {
+        return directory;
+    }
+
+    /** The task's state, loaded from the store the first time. */
+    public TaskState state(String task) {
+        return states.computeIfAbsent(task, t -> {
+            TaskState s = new TaskState(t, store.maxSeq(t), store.countTraining(t), store.countGolden(t), snapshots
+                    .latest(t).orElse(null), store.knownIds(t));
+            store.labelSplitCounts(t).forEach((label, bySplit) -> bySplit.forEach((split, n) -> s.splitter.seed(
+                    label, Split.valueOf(split), n)));
+            store.forEachInRange(t, s.snapshotCut(), Long.MAX_VALUE, s::seen);
+            return s;
+        });
+    }
+
+    /** What {@code GET /api/v1/tasks/{task}/preparation} answers. */
+    public record Status(String task, long sequence, long trainingExamples, long newTrainingExamples,
+            long lastSnapshotCut, long sinceLastSnapshot, Map<String, String> pendingTriggers) {
+    }
+
+    public Status status(String task) {
+        TaskState s = state(task);
+        return new Status(task, s.committed(), s.trainTotal(), s.freshTraining(), s.snapshotCut(), s.windowSize(),
+                s.policy.pending());
+    }
+
+    public CleaningPipeline pipeline(TaskDefinitionEvent task) {
+        return pipelines.computeIfAbsent(task.getName() + "#" + task.getRevision(), k -> CleaningPipeline.of(task
+                .getPreprocessing().getCleaningList()));
+    }
+
+    /**
+     * Prepares a batch.
+     *
+     * @return the rejection of each refused example, by its position in {@code batch}
+     */
+    public Map<Integer, RejectedException> prepareAll(List<Incoming> batch) {
+        Map<Integer, RejectedException> rejected = new LinkedHashMap<>();
+        Map<String, Candidate> candidates = new LinkedHashMap<>();
+        Map<String, TaskDefinitionEvent> batchTasks = new LinkedHashMap<>();
+        for (int i = 0; i < batch.size(); i++) {
+            try {
+                Candidate c = candidate(batch.get(i), batchTasks);
+                if (candidates.putIfAbsent(PreparedExampleRecord.key(c.task.getName(), c.in.event().getId()),
+                        c) != null) {
+                    metrics.duplicate();
+                }
+            } catch (RejectedException e) {
+                rejected.put(i, e);
+                metrics.rejected(e.reason());
+            }
+        }
+        // Only examples never prepared (nor deleted on request) get a sequence number and a split.
+        List<PreparedExampleRecord> fresh = new ArrayList<>();
+        for (Candidate c : candidates.values()) {
+            if (state(c.task.getName()).isKnown(c.in.event().getId())) {
+                metrics.duplicate();
+            } else {
+                fresh.add(record(c));
+            }
+        }
+        Set<String> inserted = store.insertNew(fresh);
+        List<PreparedExampleEvent> events = new ArrayList<>();
+        for (PreparedExampleRecord r : fresh) {
+            if (!inserted.contains(r.key())) {
+                // Stored by an earlier owner of the task's partition after this one loaded its ids.
+                metrics.duplicate();
+                continue;
+            }
+            state(r.task()).know(List.of(r.id()));
+            state(r.task()).committed(r);
+            metrics.prepared(r.split());
+            if (r.truncated()) {
+                metrics.truncated();
+            }
+            events.add(PreparedExampleEvent.newBuilder().setMeta(Events.meta(r.task())).setId(r.id())
+                    .setCleanText(r.cleanText()).setLabel(r.label()).setSplit(Split.valueOf(r.split()))
+                    .setTokenCount(r.tokenCount()).setTruncated(r.truncated()).build());
+        }
+        publisher.prepared(events);
+        long now = System.currentTimeMillis();
+        for (TaskDefinitionEvent task : batchTasks.values()) {
+            TaskState s = state(task.getName());
+            long freshTraining = s.freshTraining();
+            if (freshTraining >= task.getTriggerMinNewExamples()) {
+                signal(s, TriggerPolicy.NEW_EXAMPLES, "new-examples: " + freshTraining + " >= " + task
+                        .getTriggerMinNewExamples(), now);
+            }
+            drift.onNewData(task, s);
+        }
+        return rejected;
+    }
+
+    /**
+     * Removes a subject's examples and remembers their ids, so that a replay cannot prepare them again.
+     *
+     * @return how many prepared examples were removed
+     */
+    public long delete(ExamplesDeletedEvent e) {
+        String task = e.getMeta().getTask();
+        TaskState s = state(task);
+        long n = store.delete(task, e.getIdsList(), e.getReason(), System.currentTimeMillis());
+        s.know(e.getIdsList());
+        metrics.deleted(n);
+        return n;
+    }
+
+    public void signal(TaskState s, String kind, String reason, long now) {
+        s.policy.signal(kind, reason, now);
+        metrics.trigger(kind);
+    }
+
+    private record Candidate(Incoming in, TaskDefinitionEvent task, String clean, Tokenizers.Tokens tokens) {
+    }
+
+    private Candidate candidate(Incoming in, Map<String, TaskDefinitionEvent> batchTasks) {
+        LabelledExampleEvent example = in.event();
+        Events.requireSupported(example.getMeta());
+        String taskName = example.getMeta().getTask();
+        // Tasks and examples travel on different topics: an example may overtake its task's definition.
+        TaskDefinitionEvent task = batchTasks.computeIfAbsent(taskName, n -> directory.tasks().await(n,
+                Duration.ofSeconds(config.taskWaitSeconds())).orElse(null));
+        if (task == null) {
+            batchTasks.remove(taskName);
+            throw new RejectedException(ReasonCode.UNKNOWN_TASK, "unknown task '" + taskName + "'");
+        }
+        if (tagged(task)) {
+            String problem = Bio.tagProblem(example.getTokensList(), example.getTagsList(), task.getLabelsList());
+            if (problem != null) {
+                throw new RejectedException(ReasonCode.TOKEN_TAG_MISMATCH, problem);
+            }
+            String words = String.join(" ", example.getTokensList());
+            return new Candidate(in, task, words, tokenize(task, words));
+        }
+        if (!task.getLabelsList().contains(example.getLabel())) {
+            throw new RejectedException(ReasonCode.UNKNOWN_LABEL, "label '" + example.getLabel() + "' not in task");
+        }
+        String clean = pipeline(task).clean(example.getText());
+        return new Candidate(in, task, clean, tokenize(task, clean));
+    }
+
+    /**
+     * Whether the task tags words (BIO). Its examples are not cleaned: the words and their tags are fixed, and cleaning
+     * could merge or drop words under their tags; the prepared text is the words joined by single spaces.
+     */
+    static boolean tagged(TaskDefinitionEvent task) {
+        return task.getType() == io.finetide.proto.v1.TaskType.TOKEN_CLASSIFICATION;
+    }
+
+    /** @throws RejectedException when the tokenizer finds nothing it knows in the text */
+    Tokenizers.Tokens tokenize(TaskDefinitionEvent task, String clean) {
+        Tokenizers.Tokens tokens = tokenizers.tokenize(task, clean);
+        if (tokens.content() == 0 || tokens.unknown() == tokens.content()) {
+            throw new RejectedException(ReasonCode.UNTOKENIZABLE, "the tokenizer '" + task.getModel().getTokenizer()
+                    + "' knows none of the " + tokens.content() + " token(s) of the cleaned text");
+        }
+        return tokens;
+    }
+
+    private PreparedExampleRecord record(Candidate c) {
+        TaskDefinitionEvent task = c.task;
+        LabelledExampleEvent e = c.in.event();
+        TaskState s = state(task.getName());
+        Split split = task.getPreprocessing().getStratify()
+                ? s.splitter.assignStratified(task.getName(), e.getId(), e.getLabel(), task.getSplits())
+                : Splitter.assign(task.getName(), e.getId(), task.getSplits());
+        boolean golden = split == Split.TEST && s.takeGoldenSlot(task.getPreprocessing().getGoldenTestSize());
+        return build(task, e.getId(), e.getText(), c.clean, e.getLabel(), split, golden, s.nextSeq(), c.tokens,
+                c.in.topic(), c.in.partition(), c.in.offset(), e.getTokensList(), e.getTagsList());
+    }
+
+    PreparedExampleRecord build(TaskDefinitionEvent task, String id, String text, String clean, String label,
+            Split split, boolean golden, long seq, Tokenizers.Tokens t, String topic, int partition, long offset,
+            List<String> words, List<String> tags) {
+        return new PreparedExampleRecord(task.getName(), id, text, clean, label, split.name(), golden, seq, Arrays
+                .stream(t.ids()).boxed().toList(), t.fullLength(), t.truncated(), t.unknown(), t.content(),
+                pipeline(task).version(), Tokenizers.version(task), topic, partition, offset, System
+                        .currentTimeMillis(),
+                words, tags);
+    }
+
+    /**
+     * Prepares again, from the ingested text, every example of the task made with another cleaning or tokenisation
+     * than the task's current one; splits, sequence numbers and sources stay. Examples the new cleaning refuses are
+     * removed. Runs on the trigger thread.
+     *
+     * @return how many examples were prepared again
+     */
+    public long reprepare(TaskDefinitionEvent task) {
+        String cleaning = pipeline(task).version();
+        String tokenization = Tokenizers.version(task);
+        List<PreparedExampleRecord> batch = new ArrayList<>();
+        List<String> refused = new ArrayList<>();
+        long[] done = {0};
+        store.forEachInRange(task.getName(), Long.MIN_VALUE, Long.MAX_VALUE, r -> {
+            if (cleaning.equals(r.cleaningVersion()) && tokenization.equals(r.tokenizerVersion())) {
+                return;
+            }
+            try {
+                String clean = tagged(task) ? String.join(" ", r.words()) : pipeline(task).clean(r.text());
+                batch.add(build(task, r.id(), r.text(), clean, r.label(), Split.valueOf(r.split()), r.golden(), r
+                        .seq(), tokenize(task, clean), r.sourceTopic(), r.sourcePartition(), r.sourceOffset(),
+                        r
+                                .words(),
+                        r.tags()));
+            } catch (RejectedException e) {
+                refused.add(r.id());
+                metrics.rejected(e.reason());
+            }
+        });
+        for (int from = 0; from < batch.size(); from += 500) {
+            List<PreparedExampleRecord> part = batch.subList(from, Math.min(batch.size(), from + 500));
+            io.finetide.platform.store.StoreRetry.call(() -> {
+                store.replaceAll(part);
+                return null;
+            });
+            done[0] += part.size();
+        }
+        if (!refused.isEmpty()) {
+            store.delete(task.getName(), refused, "refused by the task's new cleaning", System.currentTimeMillis());
+        }
+        metrics.reprepared(done[0]);
+        LOG.infof("task %s revision %d: prepared %d example(s) again (%s, %s), %d refused now", task.getName(), task
+                .getRevision(), done[0], cleaning, tokenization, refused.size());
+        return done[0];
+    }
+}

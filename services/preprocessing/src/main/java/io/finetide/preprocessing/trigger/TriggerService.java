@@ -1,0 +1,120 @@
+package io.finetide.preprocessing.trigger;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import io.finetide.platform.store.StoreRetry;
+import io.finetide.preprocessing.config.PreprocessingConfig;
+import io.finetide.preprocessing.preparation.PreparationService;
+import io.finetide.preprocessing.preparation.TaskState;
+import io.finetide.preprocessing.snapshot.SnapshotService;
+import io.finetide.preprocessing.store.DatasetSnapshotRecord;
+import io.finetide.preprocessing.store.PreparedExampleStore;
+import io.finetide.proto.v1.TaskDefinitionEvent;
+import io.finetide.runtime.DaemonScheduler;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * The trigger thread: every {@code tickMillis} it prepares again the examples of tasks whose cleaning or
+ * tokenisation changed, signals schedules, and makes the snapshots whose trigger window has closed. One thread, so
+ * snapshots of a task never overlap.
+ */
+@ApplicationScoped
+public class TriggerService {
+
+    private static final Logger LOG = Logger.getLogger(TriggerService.class);
+
+    @Inject
+    PreparationService preparation;
+
+    @Inject
+    SnapshotService snapshots;
+
+    @Inject
+    PreparedExampleStore store;
+
+    @Inject
+    PreprocessingConfig config;
+
+    /** Per task, the revision whose preparation was last checked. */
+    private final Map<String, Integer> checkedRevision = new ConcurrentHashMap<>();
+    private ScheduledExecutorService executor;
+
+    void start(@Observes StartupEvent e) {
+        executor = DaemonScheduler.single("preprocessing-triggers");
+        executor.scheduleWithFixedDelay(this::tick, config.tickMillis(), config.tickMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent e) {
+        if (executor != null) {
+            executor.shutdownNow();
+        }
+    }
+
+    /** A person asked for a snapshot; it follows the debounce window but not the minimum interval. */
+    public Map<String, String> requestManually(TaskDefinitionEvent task, String who) {
+        TaskState s = preparation.state(task.getName());
+        preparation.signal(s, TriggerPolicy.MANUAL, "manual: requested" + (who.isBlank() ? "" : " by " + who), System
+                .currentTimeMillis());
+        return s.policy.pending();
+    }
+
+    void tick() {
+        for (TaskDefinitionEvent task : preparation.directory().tasks().all()) {
+            try {
+                tick(task, System.currentTimeMillis());
+            } catch (RuntimeException ex) {
+                LOG.errorf(ex, "task %s: trigger round failed, retried next round", task.getName());
+            }
+        }
+    }
+
+    private void tick(TaskDefinitionEvent task, long now) {
+        String name = task.getName();
+        if (!Integer.valueOf(task.getRevision()).equals(checkedRevision.get(name))) {
+            StoreRetry.call(() -> preparation.reprepare(task));
+            checkedRevision.put(name, task.getRevision());
+        }
+        TaskState s = preparation.state(name);
+        long schedule = task.getTriggers().getScheduleSeconds();
+        if (schedule > 0 && s.committed() > s.snapshotCut() && now - s.snapshotAt() >= schedule * 1000) {
+            preparation.signal(s, TriggerPolicy.SCHEDULE, "schedule: every " + schedule + " s, " + (s.committed() - s
+                    .snapshotCut()) + " new example(s)", now);
+        }
+        Optional<Map<String, String>> due = s.policy.poll(now, task.getTriggers().getDebounceMillis(), task
+                .getTriggers().getMinIntervalSeconds() * 1000);
+        if (due.isEmpty()) {
+            return;
+        }
+        Map<String, String> reasons = due.get();
+        // Enough new examples may have been covered meanwhile by a snapshot another signal caused.
+        if (reasons.size() == 1 && reasons.containsKey(TriggerPolicy.NEW_EXAMPLES) && s.freshTraining() < task
+                .getTriggerMinNewExamples()) {
+            return;
+        }
+        // Drift without new data would retrain on the same examples; only a person may ask for that.
+        if (!reasons.containsKey(TriggerPolicy.MANUAL) && s.committed() <= s.snapshotCut()) {
+            LOG.infof("task %s: no snapshot for %s, nothing new since the last one", name, reasons.values());
+            return;
+        }
+        try {
+            DatasetSnapshotRecord r = StoreRetry.call(() -> snapshots.create(task, s, List.copyOf(reasons
+                    .values())));
+            LOG.debugf("snapshot %s made", r.id());
+        } catch (RuntimeException ex) {
+            reasons.forEach((kind, reason) -> s.policy.signal(kind, reason, now));
+            throw ex;
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package io.finetide.training.bases;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import io.finetide.model.pretrained.HuggingFaceFolder;
+import io.finetide.model.tokenizer.Tokenizer;
+import io.finetide.model.tokenizer.Truncation;
+import io.finetide.model.transformer.HeadSpec;
+import io.finetide.model.transformer.Pooling;
+import io.finetide.platform.events.Hashing;
+import io.finetide.platform.store.ArtifactStore;
+import io.finetide.platform.store.BaseModelArtifacts;
+import io.finetide.platform.store.BaseModelRecord;
+import io.finetide.platform.tasks.BaseCatalogue;
+import io.finetide.platform.tasks.TaskDefinitions;
+import io.finetide.training.metrics.TrainingMetrics;
+
+/**
+ * Base models users upload: a BERT-family Hugging Face folder (config.json, model.safetensors, tokenizer.json) as a
+ * zip, checked by reading it as training will (every tensor, the tokenizer) before anything is stored. A task then
+ * names it {@code user/<name>}. Names are immutable: the same archive again is a no-op, another one is a conflict,
+ * so a model's lineage ({@code baseModel}) always means one set of weights.
+ */
+@ApplicationScoped
+public class BaseModels {
+
+    private static final Logger LOG = Logger.getLogger(BaseModels.class);
+    public static final Set<String> POOLINGS = Set.of("mean", "cls");
+
+    public static class ConflictException extends RuntimeException {
+        public ConflictException(String message) {
+            super(message);
+        }
+    }
+
+    /** @param created false when the same archive was there already */
+    public record Stored(boolean created, BaseModelRecord description) {
+    }
+
+    @Inject
+    ArtifactStore artifacts;
+
+    @Inject
+    TrainingMetrics metrics;
+
+    /**
+     * @throws IllegalArgumentException when the name, pooling or archive is unusable (the message says why)
+     * @throws ConflictException        when the name holds another archive
+     */
+    public Stored upload(String name, byte[] zip, String pooling) {
+        try {
+            Stored stored = store(name, zip, pooling);
+            metrics.baseUpload(stored.created() ? "created" : "unchanged");
+            return stored;
+        } catch (ConflictException e) {
+            metrics.baseUpload("conflict");
+            throw e;
+        } catch (IllegalArgumentException e) {
+            metrics.baseUpload("invalid");
+            throw e;
+        }
+    }
+
+    private Stored store(String name, byte[] zip, String pooling) {
+        if (!TaskDefinitions.NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("a base model's name must match " + TaskDefinitions.NAME.pattern());
+        }
+        if (!POOLINGS.contains(pooling)) {
+            throw new IllegalArgumentException("pooling must be one of " + POOLINGS + ", got '" + pooling + "'");
+        }
+        String sha = Hashing.sha256Hex(zip);
+        Optional<BaseModelRecord> existing = BaseModelArtifacts.metadata(artifacts, name);
+        if (existing.isPresent()) {
+            if (sha.equals(existing.get().sha256()) && pooling.equals(existing.get().pooling())) {
+                return new Stored(false, existing.get());
+            }
+            throw new ConflictException("base model '" + name + "' exists with another archive or pooling; upload "
+                    + "under a new name");
+        }
+        HuggingFaceFolder.Loaded loaded = HuggingFaceFolder.readZip(zip, HeadSpec.sequence(2, Pooling.parse(pooling)),
+                0.1,
+                1);
+        String base = BaseCatalogue.USER_BASE_PREFIX + name;
+        try (Tokenizer encoder = Tokenizer.fromJson(base, loaded.tokenizerJson(), 512, Truncation.HEAD)) {
+            if (encoder.vocabSize() > loaded.config().vocabSize()) {
+                throw new IllegalArgumentException("tokenizer.json has " + encoder.vocabSize() + " entries, the "
+                        + "model's embeddings only " + loaded.config().vocabSize());
+            }
+        } catch (RuntimeException e) {
+            if (e instanceof IllegalArgumentException) {
+                throw e;
+            }
+            throw new IllegalArgumentException("tokenizer.json cannot be loaded: " + e.getMessage());
+        }
+        var c = loaded.config();
+        BaseModelRecord meta = new BaseModelRecord(name, sha, pooling, c.layers(), c.hiddenSize(), c.heads(), c
+                .intermediateSize(), c.vocabSize(), c.maxPositions());
+        // The tokenizer first: the folder's presence is what marks an upload complete.
+        artifacts.putOnce(BaseModelArtifacts.tokenizer(name), loaded.tokenizerJson(), Map.of(BaseModelArtifacts.NAME,
+                name));
+        artifacts.putOnce(BaseModelArtifacts.folder(name), zip, meta.metadata());
+        LOG.infof("base model %s stored: %d layers, hidden %d, %d parameters, ignored %s", name, c.layers(), c
+                .hiddenSize(), c.parameterCount(), loaded.ignored());
+        return new Stored(true, meta);
+    }
+
+    public List<BaseModelRecord> all() {
+        return BaseModelArtifacts.all(artifacts);
+    }
+
+    public Optional<BaseModelRecord> find(String name) {
+        return BaseModelArtifacts.metadata(artifacts, name);
+    }
+
+    /** The pooling an uploaded base was registered with. */
+    public String pooling(String name) {
+        return require(name).pooling();
+    }
+
+    public byte[] tokenizer(String name) {
+        return artifacts.require(BaseModelArtifacts.tokenizer(name));
+    }
+
+    /**
+     * The uploaded folder as a model with a head of {@code numLabels} (fresh unless the folder has one of that size):
+     * a token head for tagging, otherwise a sequence head pooling as registered.
+     */
+    public HuggingFaceFolder.Loaded load(String name, int numLabels, boolean tagging, double dropout, long seed) {
+        HeadSpec head = tagging
+                ? HeadSpec.tokens(numLabels)
+                : HeadSpec.sequence(numLabels, Pooling.parse(pooling(name)));
+        return HuggingFaceFolder.readZip(artifacts.require(BaseModelArtifacts.folder(name)), head, dropout, seed);
+    }
+
+    private BaseModelRecord require(String name) {
+        return find(name).orElseThrow(() -> new IllegalStateException("no uploaded base model '" + name + "'"));
+    }
+}
