@@ -11,25 +11,21 @@ import io.finetide.model.tokenizer.Tokenizer;
  * Language modelling (a decoder with the language-model head): every position learns the next token of its text.
  * Scored by next-token accuracy on the validation texts.
  */
-final class LanguageModelObjective implements Objective {
+record LanguageModelObjective(TrainingData data, int[][] validationIds, int padId, int maxLength)
+        implements
+            Objective {
 
     private static final int VALIDATION_BATCH = 16;
 
-    private final TrainingData data;
-    private final int[][] validationIds;
-    private final int padId;
-    private final int maxLength;
-
-    LanguageModelObjective(Tokenizer tokenizer, List<String> train, List<String> validation, int maxLength) {
+    static LanguageModelObjective of(Tokenizer tokenizer, List<String> train, List<String> validation,
+            int maxLength) {
         int[][] ids = tokenizer.encodeAll(train);
         int[][] next = new int[ids.length][];
         for (int i = 0; i < ids.length; i++) {
             next[i] = nextTokens(ids[i]);
         }
-        this.data = TrainingData.perPosition(ids, next);
-        this.validationIds = tokenizer.encodeAll(validation);
-        this.padId = tokenizer.padId();
-        this.maxLength = maxLength;
+        return new LanguageModelObjective(TrainingData.perPosition(ids, next), tokenizer.encodeAll(validation),
+                tokenizer.padId(), maxLength);
     }
 
     /** Position t's label is token t + 1; the last position has none. */
@@ -39,11 +35,6 @@ final class LanguageModelObjective implements Objective {
             out[t] = t + 1 < ids.length ? ids[t + 1] : -1;
         }
         return out;
-    }
-
-    @Override
-    public TrainingData data() {
-        return data;
     }
 
     @Override

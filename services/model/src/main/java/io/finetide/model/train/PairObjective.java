@@ -10,33 +10,19 @@ import io.finetide.model.tokenizer.Tokenizer;
  * Sequence classification of text pairs (natural-language inference, paraphrase, question and passage): each pair
  * joined by the tokenizer's template with segment ids 0 and 1; scored as single texts are.
  */
-final class PairObjective implements Objective {
+record PairObjective(TrainingData data, List<Tokenizer.Pair> validation, int[] validationLabels, int padId,
+        int maxLength, int numLabels) implements Objective {
 
-    private final TrainingData data;
-    private final List<Tokenizer.Pair> validation;
-    private final int[] validationLabels;
-    private final int padId;
-    private final int maxLength;
-    private final int numLabels;
-
-    PairObjective(Tokenizer tokenizer, List<LabelledPair> train, List<LabelledPair> validation, int maxLength,
-            int numLabels) {
+    static PairObjective of(Tokenizer tokenizer, List<LabelledPair> train, List<LabelledPair> validation,
+            int maxLength, int numLabels) {
         List<Tokenizer.Pair> trainPairs = train.stream().map(p -> tokenizer.encodePair(p.first(), p.second()))
                 .toList();
-        this.data = TrainingData.pairs(trainPairs.stream().map(Tokenizer.Pair::ids).toArray(int[][]::new), trainPairs
-                .stream().map(Tokenizer.Pair::typeIds).toArray(int[][]::new),
-                train.stream().mapToInt(
+        TrainingData data = TrainingData.pairs(trainPairs.stream().map(Tokenizer.Pair::ids).toArray(int[][]::new),
+                trainPairs.stream().map(Tokenizer.Pair::typeIds).toArray(int[][]::new), train.stream().mapToInt(
                         LabelledPair::label).toArray());
-        this.validation = validation.stream().map(p -> tokenizer.encodePair(p.first(), p.second())).toList();
-        this.validationLabels = validation.stream().mapToInt(LabelledPair::label).toArray();
-        this.padId = tokenizer.padId();
-        this.maxLength = maxLength;
-        this.numLabels = numLabels;
-    }
-
-    @Override
-    public TrainingData data() {
-        return data;
+        return new PairObjective(data, validation.stream().map(p -> tokenizer.encodePair(p.first(), p.second()))
+                .toList(), validation.stream().mapToInt(LabelledPair::label).toArray(), tokenizer.padId(), maxLength,
+                numLabels);
     }
 
     @Override

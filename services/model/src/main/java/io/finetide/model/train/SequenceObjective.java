@@ -11,29 +11,17 @@ import io.finetide.model.metrics.ClassificationReport;
 import io.finetide.model.tokenizer.Tokenizer;
 
 /** Sequence classification of single texts: scored by accuracy, with macro-F1 and the loss. */
-final class SequenceObjective implements Objective {
+record SequenceObjective(TrainingData data, int[][] validationIds, int[] validationLabels, int padId,
+        int maxLength, int numLabels) implements Objective {
 
-    private final TrainingData data;
-    private final int[][] validationIds;
-    private final int[] validationLabels;
-    private final int padId;
-    private final int maxLength;
-    private final int numLabels;
-
-    SequenceObjective(Tokenizer tokenizer, List<LabelledText> train, List<LabelledText> validation, int maxLength,
-            int numLabels) {
-        this.data = TrainingData.perSequence(tokenizer.encodeAll(train.stream().map(LabelledText::text).toList()),
-                train.stream().mapToInt(LabelledText::label).toArray());
-        this.validationIds = tokenizer.encodeAll(validation.stream().map(LabelledText::text).toList());
-        this.validationLabels = validation.stream().mapToInt(LabelledText::label).toArray();
-        this.padId = tokenizer.padId();
-        this.maxLength = maxLength;
-        this.numLabels = numLabels;
-    }
-
-    @Override
-    public TrainingData data() {
-        return data;
+    static SequenceObjective of(Tokenizer tokenizer, List<LabelledText> train, List<LabelledText> validation,
+            int maxLength, int numLabels) {
+        return new SequenceObjective(TrainingData.perSequence(tokenizer.encodeAll(train.stream().map(
+                LabelledText::text).toList()), train.stream().mapToInt(LabelledText::label).toArray()), tokenizer
+                        .encodeAll(validation.stream().map(LabelledText::text).toList()),
+                validation.stream()
+                        .mapToInt(LabelledText::label).toArray(),
+                tokenizer.padId(), maxLength, numLabels);
     }
 
     @Override

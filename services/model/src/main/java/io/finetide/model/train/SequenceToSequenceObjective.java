@@ -9,29 +9,21 @@ import io.finetide.model.graph.TransformerGraph;
  * Sequence to sequence (an encoder-decoder) on token ids, with teacher forcing: the decoder reads the start id then
  * the target's tokens before the one it predicts. Scored by teacher-forced token accuracy on the validation pairs.
  */
-final class SequenceToSequenceObjective implements Objective {
+record SequenceToSequenceObjective(TrainingData data, List<int[]> validationSources, List<int[]> validationTargets,
+        int padId, int decoderStart, int maxLength) implements Objective {
 
     private static final int VALIDATION_BATCH = 32;
 
-    private final TrainingData data;
-    private final List<int[]> validationSources;
-    private final List<int[]> validationTargets;
-    private final int padId;
-    private final int decoderStart;
-    private final int maxLength;
-
-    SequenceToSequenceObjective(List<int[]> sources, List<int[]> targets, List<int[]> validationSources,
+    static SequenceToSequenceObjective of(List<int[]> sources, List<int[]> targets, List<int[]> validationSources,
             List<int[]> validationTargets, int padId, int decoderStart, int maxLength) {
         if (sources.size() != targets.size() || validationSources.size() != validationTargets.size()) {
             throw new IllegalArgumentException("every source needs one target");
         }
-        this.data = TrainingData.sequenceToSequence(sources.toArray(int[][]::new), targets.toArray(int[][]::new),
-                targets.stream().map(t -> shiftRight(t, decoderStart)).toArray(int[][]::new));
-        this.validationSources = validationSources;
-        this.validationTargets = validationTargets;
-        this.padId = padId;
-        this.decoderStart = decoderStart;
-        this.maxLength = maxLength;
+        return new SequenceToSequenceObjective(TrainingData.sequenceToSequence(sources.toArray(int[][]::new), targets
+                .toArray(int[][]::new),
+                targets.stream().map(t -> shiftRight(t, decoderStart)).toArray(
+                        int[][]::new)),
+                validationSources, validationTargets, padId, decoderStart, maxLength);
     }
 
     /** The decoder's input under teacher forcing: the start id, then the target without its last token. */
@@ -40,11 +32,6 @@ final class SequenceToSequenceObjective implements Objective {
         out[0] = decoderStart;
         System.arraycopy(target, 0, out, 1, target.length - 1);
         return out;
-    }
-
-    @Override
-    public TrainingData data() {
-        return data;
     }
 
     @Override

@@ -12,18 +12,11 @@ import io.finetide.model.tokenizer.Tokenizer;
  * Token classification (BIO tagging) on pre-split words: each word's first word piece carries its tag. Scored by
  * entity-level F1 (seqeval's definition).
  */
-final class TokenObjective implements Objective {
+record TokenObjective(TrainingData data, List<TaggedWords> validation, List<Tokenizer.Words> validationWords,
+        List<List<String>> validationTruth, List<String> tags, int padId, int maxLength) implements Objective {
 
-    private final TrainingData data;
-    private final List<TaggedWords> validation;
-    private final List<Tokenizer.Words> validationWords;
-    private final List<List<String>> validationTruth;
-    private final List<String> tags;
-    private final int padId;
-    private final int maxLength;
-
-    TokenObjective(Tokenizer tokenizer, List<TaggedWords> train, List<TaggedWords> validation, List<String> tags,
-            int maxLength) {
+    static TokenObjective of(Tokenizer tokenizer, List<TaggedWords> train, List<TaggedWords> validation,
+            List<String> tags, int maxLength) {
         int[][] ids = new int[train.size()][];
         int[][] positions = new int[train.size()][];
         for (int i = 0; i < ids.length; i++) {
@@ -31,18 +24,10 @@ final class TokenObjective implements Objective {
             ids[i] = w.ids();
             positions[i] = w.positionLabels(train.get(i).tags());
         }
-        this.data = TrainingData.perPosition(ids, positions);
-        this.validation = validation;
-        this.validationWords = validation.stream().map(t -> tokenizer.encodeWords(t.words())).toList();
-        this.validationTruth = validation.stream().map(t -> t.tagNames(tags)).toList();
-        this.tags = tags;
-        this.padId = tokenizer.padId();
-        this.maxLength = maxLength;
-    }
-
-    @Override
-    public TrainingData data() {
-        return data;
+        return new TokenObjective(TrainingData.perPosition(ids, positions), validation, validation.stream().map(
+                t -> tokenizer.encodeWords(t.words())).toList(), validation.stream().map(t -> t.tagNames(tags))
+                        .toList(),
+                tags, tokenizer.padId(), maxLength);
     }
 
     @Override

@@ -49,7 +49,7 @@ public final class Trainer {
             throw new IllegalArgumentException("a token-classification model trains on tagged words: trainTokens");
         }
         int maxLength = maxLength(config, tokenizer);
-        return TrainingLoop.fit(config, initial, new SequenceObjective(tokenizer, train, validation, maxLength, config
+        return TrainingLoop.fit(config, initial, SequenceObjective.of(tokenizer, train, validation, maxLength, config
                 .numLabels()), tokenizer.padId(), maxLength, tc, strategy, listener, checkpoints);
     }
 
@@ -64,7 +64,7 @@ public final class Trainer {
             throw new IllegalArgumentException("text pairs train an encoder's sequence classifier");
         }
         int maxLength = maxLength(config, tokenizer);
-        return TrainingLoop.fit(config, initial, new PairObjective(tokenizer, train, validation, maxLength, config
+        return TrainingLoop.fit(config, initial, PairObjective.of(tokenizer, train, validation, maxLength, config
                 .numLabels()), tokenizer.padId(), maxLength, tc, strategy, listener, checkpoints);
     }
 
@@ -82,7 +82,7 @@ public final class Trainer {
                     + " labels is needed");
         }
         int maxLength = maxLength(config, tokenizer);
-        return TrainingLoop.fit(config, initial, new TokenObjective(tokenizer, train, validation, tags, maxLength),
+        return TrainingLoop.fit(config, initial, TokenObjective.of(tokenizer, train, validation, tags, maxLength),
                 tokenizer.padId(), maxLength, tc, strategy, listener, checkpoints);
     }
 
@@ -97,7 +97,7 @@ public final class Trainer {
             throw new IllegalArgumentException("a decoder with a language-model head is needed");
         }
         int maxLength = maxLength(config, tokenizer);
-        return TrainingLoop.fit(config, initial, new LanguageModelObjective(tokenizer, train, validation, maxLength),
+        return TrainingLoop.fit(config, initial, LanguageModelObjective.of(tokenizer, train, validation, maxLength),
                 tokenizer.padId(), maxLength, tc, strategy, listener, checkpoints);
     }
 
@@ -114,7 +114,7 @@ public final class Trainer {
             throw new IllegalArgumentException("sequence to sequence needs an encoder-decoder");
         }
         int maxLength = config.maxPositions();
-        return TrainingLoop.fit(config, initial, new SequenceToSequenceObjective(sources, targets,
+        return TrainingLoop.fit(config, initial, SequenceToSequenceObjective.of(sources, targets,
                 validationSources, validationTargets, padId, decoderStart, maxLength), padId, maxLength, tc,
                 strategy, listener, checkpoints);
     }

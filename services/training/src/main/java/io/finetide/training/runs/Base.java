@@ -28,12 +28,17 @@ sealed interface Base {
     /** The starting weights: read (a 90-130 MB file for a shipped base) only when no champion is continued. */
     Weights weights(TransformerConfig config, HeadSpec head, TaskDefinitionEvent task, long seed);
 
+    /** The tokenizer the task names, from those that ship with the platform. */
+    private static Tokenizer shippedTokenizer(TaskDefinitionEvent task) {
+        return Tokenizer.builtin(task.getModel().getTokenizer(), task.getModel().getMaxSeqLen(), Models.truncation(
+                task));
+    }
+
     /** Weights of the task's own shape, initialised from the seed. */
     record Random(String name) implements Base {
         @Override
         public Tokenizer tokenizer(TaskDefinitionEvent task) {
-            return Tokenizer.builtin(task.getModel().getTokenizer(), task.getModel().getMaxSeqLen(), Models
-                    .truncation(task));
+            return shippedTokenizer(task);
         }
 
         @Override
@@ -56,8 +61,7 @@ sealed interface Base {
     record Shipped(String name) implements Base {
         @Override
         public Tokenizer tokenizer(TaskDefinitionEvent task) {
-            return Tokenizer.builtin(task.getModel().getTokenizer(), task.getModel().getMaxSeqLen(), Models
-                    .truncation(task));
+            return shippedTokenizer(task);
         }
 
         @Override
