@@ -110,8 +110,8 @@ final class PeersBenchmark {
             double training;
             Set<String> all = new java.util.HashSet<>();
             ParamSpec.forConfig(config).forEach(p -> all.add(p.name()));
-            try (TransformerGraph g = TransformerGraph.create(config, pre.weights(), new GraphOptions(true, all, 1,
-                    threads, 0))) {
+            try (TransformerGraph g = TransformerGraph.create(config, pre.weights(),
+                    GraphOptions.training(all).seed(1).threads(threads).build())) {
                 long[] step = {0};
                 training = timed(() -> g.trainStep(batch, labels, new UpdateStep(step[0]++, 1e-5, 0.01, 1.0,
                         0.1)), batchSize);

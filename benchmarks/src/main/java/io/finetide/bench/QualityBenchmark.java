@@ -121,8 +121,9 @@ final class QualityBenchmark {
             int epochs) {
         PretrainedEncoders.Base base = PretrainedEncoders.base(o.base());
         var config = PretrainedEncoders.config(o.base(), head(d), 0.1);
-        TrainingConfig tc = new TrainingConfig(o.learningRate(), o.batchSize(), epochs, 0.01, 0.1, 1.0, 42, 0.1, 0, 0,
-                o.threads());
+        TrainingConfig tc = TrainingConfig.builder().learningRate(o.learningRate()).batchSize(o.batchSize())
+                .epochs(epochs).weightDecay(0.01).warmupRatio(0.1).maxGradNorm(1.0).seed(42).dropout(0.1).patience(0)
+                .labelSmoothing(0).threads(o.threads()).build();
         try (Tokenizer encoder = Tokenizer.builtin(base.tokenizer(), o.maxLength())) {
             Trainer.Result r = Trainer.train(config, initial, encoder, train, d.validation(), tc, strategy(),
                     new TrainingListener() {
@@ -204,8 +205,9 @@ final class QualityBenchmark {
                 + " sentences, tags " + tags);
         PretrainedEncoders.Base base = PretrainedEncoders.base(o.base());
         PretrainedEncoders.Pretrained pre = PretrainedEncoders.load(o.base(), HeadSpec.tokens(tags.size()), 0.1, 3);
-        TrainingConfig tc = new TrainingConfig(o.learningRate(), o.batchSize(), o.epochs(), 0.01, 0.1, 1.0, 42, 0.1,
-                0, 0, o.threads());
+        TrainingConfig tc = TrainingConfig.builder().learningRate(o.learningRate()).batchSize(o.batchSize())
+                .epochs(o.epochs()).weightDecay(0.01).warmupRatio(0.1).maxGradNorm(1.0).seed(42).dropout(0.1)
+                .patience(0).labelSmoothing(0).threads(o.threads()).build();
         try (Tokenizer encoder = Tokenizer.builtin(base.tokenizer(), o.maxLength())) {
             Trainer.Result r = Trainer.trainTokens(pre.config(), pre.weights(), encoder, trainSet, devSet, tags, tc,
                     strategy(), progress(), Checkpoint.Store.NONE);

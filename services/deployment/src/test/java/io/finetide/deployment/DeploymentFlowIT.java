@@ -257,7 +257,10 @@ class DeploymentFlowIT {
                             .mapToInt(tags::indexOf).toArray()))
                     .toList();
             Weights w = io.finetide.model.train.Trainer.trainTokens(cfg, Weights.initialise(cfg, 5), encoder, train,
-                    train, tags, new io.finetide.model.train.TrainingConfig(1e-2, 16, 6, 0.01, 0.1, 1, 1, 0, 0, 0, 1),
+                    train, tags,
+                    io.finetide.model.train.TrainingConfig.builder().learningRate(1e-2).batchSize(16).epochs(6)
+                            .weightDecay(0.01).warmupRatio(0.1).maxGradNorm(1).seed(1).dropout(0).patience(0)
+                            .labelSmoothing(0).threads(1).build(),
                     io.finetide.model.train.Strategy.full(), io.finetide.model.train.TrainingListener.NONE,
                     io.finetide.model.train.Checkpoint.Store.NONE).weights();
             store.putOnce("models/dt/dt-m1.zip", new ModelBundle(cfg, encoder.name(), encoder.maxLength(), encoder

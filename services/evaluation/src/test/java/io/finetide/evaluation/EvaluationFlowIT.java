@@ -87,7 +87,10 @@ class EvaluationFlowIT {
                     .map(r -> new LabelledText(r.text(), LABELS.indexOf(r.label()))).toList();
             Weights random = Weights.initialise(cfg, 3);
             Trainer.Result good = Trainer.train(cfg, random, encoder, train, train,
-                    new TrainingConfig(3e-3, 16, 3, 0.01, 0.1, 1, 1, 0, 0, 0, 1), TrainingListener.NONE);
+                    TrainingConfig.builder().learningRate(3e-3).batchSize(16).epochs(3).weightDecay(0.01)
+                            .warmupRatio(0.1).maxGradNorm(1).seed(1).dropout(0).patience(0).labelSmoothing(0).threads(1)
+                            .build(),
+                    TrainingListener.NONE);
             putModel(store, "ev-m1", cfg, good.weights(), encoder);
             putModel(store, "ev-m2", cfg, random, encoder);
 
@@ -148,8 +151,11 @@ class EvaluationFlowIT {
                             tags::indexOf).toArray()))
                     .toList();
             Weights random = Weights.initialise(cfg, 4);
-            Trainer.Result good = Trainer.trainTokens(cfg, random, encoder, train, train, tags, new TrainingConfig(
-                    1e-2, 16, 6, 0.01, 0.1, 1, 1, 0, 0, 0, 1), io.finetide.model.train.Strategy.full(),
+            Trainer.Result good = Trainer.trainTokens(cfg, random, encoder, train, train, tags,
+                    TrainingConfig.builder().learningRate(1e-2).batchSize(16).epochs(6).weightDecay(0.01)
+                            .warmupRatio(0.1).maxGradNorm(1).seed(1).dropout(0).patience(0).labelSmoothing(0).threads(1)
+                            .build(),
+                    io.finetide.model.train.Strategy.full(),
                     TrainingListener.NONE, io.finetide.model.train.Checkpoint.Store.NONE);
             for (String id : List.of("et-m1", "et-m2")) {
                 ModelBundle b = new ModelBundle(cfg, encoder.name(), encoder.maxLength(), encoder.truncation(), tags,

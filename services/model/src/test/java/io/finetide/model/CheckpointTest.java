@@ -102,7 +102,9 @@ class CheckpointTest {
             }
 
             // Another run's checkpoint is refused, not silently continued.
-            TrainingConfig other = new TrainingConfig(2e-2, 8, 3, 0.01, 0.1, 1.0, 5, 0.1, 0, 0, 1);
+            TrainingConfig other = TrainingConfig.builder().learningRate(2e-2).batchSize(8).epochs(3).weightDecay(0.01)
+                    .warmupRatio(0.1).maxGradNorm(1.0).seed(5).dropout(0.1).patience(0).labelSmoothing(0).threads(1)
+                    .build();
             assertThatThrownBy(() -> run.train(other, strategy, store)).hasMessageContaining("belongs to another run");
             if (strategy.kind() == Strategy.Kind.LORA) {
                 // The same rank with another alpha is another run as well.
@@ -123,7 +125,9 @@ class CheckpointTest {
      * AdamW update for decoder-only.
      */
     private static TrainingConfig config(Strategy strategy) {
-        TrainingConfig tc = new TrainingConfig(1e-2, 8, 3, 0.01, 0.1, 1.0, 5, 0.1, 0, 0, 1);
+        TrainingConfig tc = TrainingConfig.builder().learningRate(1e-2).batchSize(8).epochs(3).weightDecay(0.01)
+                .warmupRatio(0.1).maxGradNorm(1.0).seed(5).dropout(0.1).patience(0).labelSmoothing(0).threads(1)
+                .build();
         return switch (strategy.kind()) {
             case GRADUAL -> tc.withAccumulation(2);
             case LORA -> tc.withOptimizer(Optimizer.SGD, 0.9);

@@ -63,7 +63,11 @@ class DecoderTest {
             List<String> train = counting(300, 1);
             List<String> validation = counting(50, 2);
             Trainer.Result r = Trainer.trainLanguageModel(cfg, Weights.initialise(cfg, 5), encoder, train,
-                    validation, new TrainingConfig(5e-3, 16, 10, 0.01, 0.1, 1.0, 42, 0, 0, 0, 1), Strategy.full(),
+                    validation,
+                    TrainingConfig.builder().learningRate(5e-3).batchSize(16).epochs(10).weightDecay(0.01)
+                            .warmupRatio(0.1).maxGradNorm(1.0).seed(42).dropout(0).patience(0).labelSmoothing(0)
+                            .threads(1).build(),
+                    Strategy.full(),
                     TrainingListener.NONE, Checkpoint.Store.NONE);
             // Of the L + 1 predictions of a text of L words, the first word and the end are guesses and the other
             // L - 1 follow from the word before: about 0.71 is the most there is to get.

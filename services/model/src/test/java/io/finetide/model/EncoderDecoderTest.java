@@ -18,7 +18,6 @@ import io.finetide.model.graph.GraphOptions;
 import io.finetide.model.graph.TransformerGraph;
 import io.finetide.model.graph.UpdateStep;
 import io.finetide.model.infer.Seq2Seq;
-import io.finetide.model.optim.Optimizer;
 import io.finetide.model.train.Checkpoint;
 import io.finetide.model.train.Strategy;
 import io.finetide.model.train.Trainer;
@@ -83,8 +82,9 @@ class EncoderDecoderTest {
                 .hiddenSize(32).layers(2).heads(4).intermediateSize(64).dropout(0).relativeBuckets(16)
                 .relativeMaxDistance(32).layerNormEps(1e-6).build();
         Trainer.Result r = Trainer.trainSeq2Seq(cfg, Weights.initialise(cfg, 7), column(train, 0), column(train, 1),
-                column(held, 0), column(held, 1), PAD, PAD, new TrainingConfig(3e-3, 32, 20, 0.0, 0.05, 1.0, 42, 0,
-                        0, 0, 1),
+                column(held, 0), column(held, 1), PAD, PAD,
+                TrainingConfig.builder().learningRate(3e-3).batchSize(32).epochs(20).weightDecay(0.0).warmupRatio(0.05)
+                        .maxGradNorm(1.0).seed(42).dropout(0).patience(0).labelSmoothing(0).threads(1).build(),
                 Strategy.full(), TrainingListener.NONE, Checkpoint.Store.NONE);
         // Teacher-forced token accuracy: 1.000 from epoch 15 on (0.22 after the first).
         assertThat(r.best().validationAccuracy()).isGreaterThan(0.95);
@@ -102,7 +102,9 @@ class EncoderDecoderTest {
     void encoderOnlyAndDecoderOnlyTrainExactlyTheirStack() {
         List<int[][]> data = translations(64, 3);
         Weights initial = Weights.initialise(SMALL, 5);
-        TrainingConfig tc = new TrainingConfig(1e-2, 16, 1, 0.01, 0.0, 1.0, 5, 0.1, 0, 0, 1);
+        TrainingConfig tc = TrainingConfig.builder().learningRate(1e-2).batchSize(16).epochs(1).weightDecay(0.01)
+                .warmupRatio(0.0).maxGradNorm(1.0).seed(5).dropout(0.1).patience(0).labelSmoothing(0).threads(1)
+                .build();
         for (Strategy strategy : List.of(Strategy.encoderOnly(), Strategy.decoderOnly())) {
             String stack = strategy.kind() == Strategy.Kind.ENCODER_ONLY ? "encoder." : "decoder.";
             Weights after = Trainer.trainSeq2Seq(SMALL, initial, column(data, 0), column(data, 1), column(data, 0),
@@ -135,7 +137,8 @@ class EncoderDecoderTest {
                 "decoder.block.1.layer.1.EncDecAttention.v", "decoder.block.0.layer.2.DenseReluDense.wi");
         List<int[][]> data = translations(64, 4);
         Weights initial = Weights.initialise(SMALL, 6);
-        TrainingConfig tc = new TrainingConfig(1e-2, 16, 1, 0.0, 0.0, 1.0, 5, 0, 0, 0, 1);
+        TrainingConfig tc = TrainingConfig.builder().learningRate(1e-2).batchSize(16).epochs(1).weightDecay(0.0)
+                .warmupRatio(0.0).maxGradNorm(1.0).seed(5).dropout(0).patience(0).labelSmoothing(0).threads(1).build();
         Trainer.Result r = Trainer.trainSeq2Seq(SMALL, initial, column(data, 0), column(data, 1), column(data, 0),
                 column(data, 1), PAD, PAD, tc, Strategy.lora(lora), TrainingListener.NONE, Checkpoint.Store.NONE);
         Set<String> adapted = Set.copyOf(lora.prefixes(SMALL).stream().map(p -> p + ".weight").toList());
@@ -152,8 +155,8 @@ class EncoderDecoderTest {
                 {PAD, 15, 16, 17}, {PAD, 18, 19}}, PAD, 1, 16));
         int[] y = {15, 16, 17, EOS, 18, 19, EOS, -1};
         Set<String> trainable = Strategy.lora(lora).trainable(SMALL);
-        try (TransformerGraph adaptedGraph = TransformerGraph.create(SMALL, initial, new GraphOptions(true, trainable,
-                9, 1, 0, null, 1.0, Optimizer.ADAMW, 0, lora, false, false))) {
+        try (TransformerGraph adaptedGraph = TransformerGraph.create(SMALL, initial,
+                GraphOptions.training(trainable).seed(9).threads(1).lora(lora).build())) {
             for (int step = 0; step < 5; step++) {
                 adaptedGraph.trainStep(batch, y, new UpdateStep(step, 1e-2, 0, 1.0, 0));
             }

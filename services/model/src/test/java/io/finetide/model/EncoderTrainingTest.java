@@ -68,7 +68,8 @@ class EncoderTrainingTest {
     }
 
     static TrainingConfig hp() {
-        return new TrainingConfig(3e-3, 16, 4, 0.01, 0.1, 1.0, 42, 0.1, 0, 0.0, 1);
+        return TrainingConfig.builder().learningRate(3e-3).batchSize(16).epochs(4).weightDecay(0.01).warmupRatio(0.1)
+                .maxGradNorm(1.0).seed(42).dropout(0.1).patience(0).labelSmoothing(0.0).threads(1).build();
     }
 
     @Test

@@ -16,7 +16,6 @@ import io.finetide.model.adapters.Lora;
 import io.finetide.model.graph.Batch;
 import io.finetide.model.graph.GraphOptions;
 import io.finetide.model.graph.TransformerGraph;
-import io.finetide.model.optim.Optimizer;
 import io.finetide.model.transformer.Head;
 import io.finetide.model.transformer.HeadSpec;
 import io.finetide.model.transformer.ParamSpec;
@@ -82,8 +81,8 @@ class GradientCheckTest {
             batch = batch.withDecoder(Batch.of(new int[][]{{0, 4, 6}, {0, 8}, {0, 3, 9, 15}}, 0, 1, 8));
             y = new int[]{4, 6, 2, -1, 8, 2, -1, -1, 3, 9, 15, 2};
         }
-        try (TransformerGraph g = TransformerGraph.create(cfg, w, new GraphOptions(true, all, 1, 1, 0.1, null, 1.0,
-                Optimizer.ADAMW, 0, lora, false, false))) {
+        try (TransformerGraph g = TransformerGraph.create(cfg, w,
+                GraphOptions.training(all).seed(1).threads(1).labelSmoothing(0.1).lora(lora).build())) {
             // Adapters start with B = 0, where A gets no gradient: give B values first.
             Weights state = g.state();
             SplittableRandom r = new SplittableRandom(4);

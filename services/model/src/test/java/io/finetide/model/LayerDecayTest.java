@@ -34,8 +34,8 @@ class LayerDecayTest {
         Set<String> all = ParamSpec.forConfig(cfg).stream().map(ParamSpec::name).collect(Collectors.toSet());
         float lr = 1e-3f;
         Weights after;
-        try (TransformerGraph g = TransformerGraph.create(cfg, before, new GraphOptions(true, all, 1, 1, 0, null,
-                0.5))) {
+        try (TransformerGraph g = TransformerGraph.create(cfg, before,
+                GraphOptions.training(all).seed(1).threads(1).layerDecay(0.5).build())) {
             // The first step: no weight decay, no clipping.
             g.trainStep(Batch.of(new int[][]{{1, 5, 7, 2}, {1, 9, 11, 12, 2}}, 0, 1, 16), new int[]{0, 1},
                     new UpdateStep(0, lr, 0, 0, 0));

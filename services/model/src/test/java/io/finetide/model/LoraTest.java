@@ -14,7 +14,6 @@ import io.finetide.model.graph.Batch;
 import io.finetide.model.graph.GraphOptions;
 import io.finetide.model.graph.TransformerGraph;
 import io.finetide.model.graph.UpdateStep;
-import io.finetide.model.optim.Optimizer;
 import io.finetide.model.train.Strategy;
 import io.finetide.model.transformer.ParamSpec;
 import io.finetide.model.transformer.Pooling;
@@ -44,8 +43,8 @@ class LoraTest {
         float[][] adapted;
         Weights merged;
         Weights state;
-        try (TransformerGraph g = TransformerGraph.create(CFG, base, new GraphOptions(true, trainable, 3, 1, 0, null,
-                1.0, Optimizer.ADAMW, 0, lora, false, false))) {
+        try (TransformerGraph g = TransformerGraph.create(CFG, base,
+                GraphOptions.training(trainable).seed(3).threads(1).lora(lora).build())) {
             adaptedStart = g.predict(BATCH);
             for (int s = 0; s < 5; s++) {
                 g.trainStep(BATCH, Y, new UpdateStep(s, 1e-2, 0.01, 1.0, 0));

@@ -41,8 +41,8 @@ class LossTest {
 
     /** The loss of one training step on {@link #IDS} (computed before the step's update). */
     static double loss(int[] y, double smoothing, float[] classWeights) {
-        try (TransformerGraph g = TransformerGraph.create(CFG, W, new GraphOptions(true, ALL, 1, 1, smoothing,
-                classWeights, 1.0))) {
+        try (TransformerGraph g = TransformerGraph.create(CFG, W, GraphOptions.training(ALL).seed(1).threads(1)
+                .labelSmoothing(smoothing).classWeights(classWeights).build())) {
             return g.trainStep(Batch.of(IDS, 0, 1, 16), y, new UpdateStep(0, 1e-3, 0, 0, 0)).loss();
         }
     }

@@ -38,8 +38,8 @@ class OptimizerTest {
     static final double WD = 0.1;
 
     static TransformerGraph graph(Optimizer optimizer, boolean staged, boolean accumulate) {
-        return TransformerGraph.create(CFG, W, new GraphOptions(true, ALL, 1, 1, 0, null, 1.0, optimizer, 0.9,
-                null, staged, accumulate));
+        return TransformerGraph.create(CFG, W, GraphOptions.training(ALL).seed(1).threads(1).optimizer(optimizer)
+                .momentum(0.9).staged(staged).accumulate(accumulate).build());
     }
 
     /** The gradients before each of two steps and the weights after each. */

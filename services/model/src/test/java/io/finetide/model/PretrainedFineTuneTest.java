@@ -28,7 +28,10 @@ class PretrainedFineTuneTest {
                 0.1, 3);
         try (Tokenizer encoder = Tokenizer.builtin(PretrainedEncoders.base(base).tokenizer(), 32)) {
             Trainer.Result r = Trainer.train(pre.config(), pre.weights(), encoder, train, validation,
-                    new TrainingConfig(1e-4, 16, 2, 0.01, 0.1, 1.0, 3, 0.1, 0, 0, 2), TrainingListener.NONE);
+                    TrainingConfig.builder().learningRate(1e-4).batchSize(16).epochs(2).weightDecay(0.01)
+                            .warmupRatio(0.1).maxGradNorm(1.0).seed(3).dropout(0.1).patience(0).labelSmoothing(0)
+                            .threads(2).build(),
+                    TrainingListener.NONE);
             assertThat(r.steps()).isEqualTo(20);
             assertThat(r.best().validationAccuracy()).isGreaterThanOrEqualTo(0.9);
             // The encoder moved from the base weights; the shapes are the base's.

@@ -37,8 +37,10 @@ class SelectionTest {
             // A small, noisy validation set: accuracy, macro-F1 and loss need not agree on the best epoch.
             List<LabelledText> validation = EncoderTrainingTest.data(30, 9);
             for (TrainingConfig.Selection selection : TrainingConfig.Selection.values()) {
-                TrainingConfig tc = new TrainingConfig(3e-3, 16, 5, 0.01, 0.1, 1.0, 42, 0.1, 0, 0, 1).withSelection(
-                        selection);
+                TrainingConfig tc = TrainingConfig.builder().learningRate(3e-3).batchSize(16).epochs(5)
+                        .weightDecay(0.01).warmupRatio(0.1).maxGradNorm(1.0).seed(42).dropout(0.1).patience(0)
+                        .labelSmoothing(0).threads(1).build().withSelection(
+                                selection);
                 Trainer.Result r = Trainer.train(config, Weights.initialise(config, 3), encoder, train, validation,
                         tc, TrainingListener.NONE);
                 List<TrainingListener.Epoch> h = r.history();

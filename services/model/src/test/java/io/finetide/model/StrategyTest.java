@@ -30,8 +30,12 @@ class StrategyTest {
                     .pooling(Pooling.MEAN).dropout(0.1).layerNormEps(1e-12).build();
             Weights initial = Weights.initialise(config, 5);
             List<LabelledText> data = EncoderTrainingTest.data(64, 3);
-            TrainingConfig tc = new TrainingConfig(1e-2, 16, 1, 0.01, 0.0, 1.0, 5, 0.1, 0, 0, 1);
-            TrainingConfig twoEpochs = new TrainingConfig(1e-2, 16, 2, 0.01, 0.0, 1.0, 5, 0.1, 0, 0, 1);
+            TrainingConfig tc = TrainingConfig.builder().learningRate(1e-2).batchSize(16).epochs(1).weightDecay(0.01)
+                    .warmupRatio(0.0).maxGradNorm(1.0).seed(5).dropout(0.1).patience(0).labelSmoothing(0).threads(1)
+                    .build();
+            TrainingConfig twoEpochs = TrainingConfig.builder().learningRate(1e-2).batchSize(16).epochs(2)
+                    .weightDecay(0.01).warmupRatio(0.0).maxGradNorm(1.0).seed(5).dropout(0.1).patience(0)
+                    .labelSmoothing(0).threads(1).build();
             for (Strategy strategy : List.of(Strategy.headOnly(), Strategy.topLayers(1), Strategy.full(), Strategy
                     .lora(Lora.of(2, 4)))) {
                 Set<String> trainable = strategy.kind() == Strategy.Kind.LORA

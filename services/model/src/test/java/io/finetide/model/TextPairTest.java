@@ -57,7 +57,10 @@ class TextPairTest {
             PretrainedEncoders.Pretrained pre = PretrainedEncoders.load("minilm-l6", HeadSpec.sequence(2, Pooling.MEAN),
                     0.1, 3);
             Trainer.Result r = Trainer.trainPairs(pre.config(), pre.weights(), encoder, pairs(400, 1), pairs(200, 2),
-                    new TrainingConfig(1e-4, 16, 2, 0.01, 0.1, 1.0, 42, 0.1, 0, 0, 2), Strategy.full(),
+                    TrainingConfig.builder().learningRate(1e-4).batchSize(16).epochs(2).weightDecay(0.01)
+                            .warmupRatio(0.1).maxGradNorm(1.0).seed(42).dropout(0.1).patience(0).labelSmoothing(0)
+                            .threads(2).build(),
+                    Strategy.full(),
                     TrainingListener.NONE, Checkpoint.Store.NONE);
             assertThat(r.best().validationAccuracy()).isGreaterThan(0.9);
         }

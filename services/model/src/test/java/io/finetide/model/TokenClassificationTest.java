@@ -91,7 +91,9 @@ class TokenClassificationTest {
                     .labels(TAGS.size()).head(Head.TOKEN).dropout(0.1).layerNormEps(1e-12).build();
             List<TaggedWords> train = sentences(240, 1);
             List<TaggedWords> validation = sentences(60, 2);
-            TrainingConfig tc = new TrainingConfig(3e-3, 16, 4, 0.01, 0.1, 1.0, 7, 0.1, 0, 0, 1);
+            TrainingConfig tc = TrainingConfig.builder().learningRate(3e-3).batchSize(16).epochs(4).weightDecay(0.01)
+                    .warmupRatio(0.1).maxGradNorm(1.0).seed(7).dropout(0.1).patience(0).labelSmoothing(0).threads(1)
+                    .build();
             Trainer.Result r = Trainer.trainTokens(config, Weights.initialise(config, 7), encoder, train, validation,
                     TAGS, tc, Strategy.full(), TrainingListener.NONE, Checkpoint.Store.NONE);
             // The selection metric of a token task is entity F1.

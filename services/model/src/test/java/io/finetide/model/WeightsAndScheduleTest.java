@@ -55,23 +55,28 @@ class WeightsAndScheduleTest {
 
     @Test
     void learningRateWarmsUpLinearlyThenDecaysToZero() {
-        TrainingConfig tc = new TrainingConfig(1e-3, 32, 1, 0, 0.1, 1, 1, 0, 0, 0, 1);
+        TrainingConfig tc = TrainingConfig.builder().learningRate(1e-3).batchSize(32).epochs(1).weightDecay(0)
+                .warmupRatio(0.1).maxGradNorm(1).seed(1).dropout(0).patience(0).labelSmoothing(0).threads(1).build();
         assertThat(tc.learningRateAt(0, 100)).isCloseTo(1e-4, within(1e-12));
         assertThat(tc.learningRateAt(9, 100)).isCloseTo(1e-3, within(1e-12));
         assertThat(tc.learningRateAt(10, 100)).isCloseTo(1e-3, within(1e-12));
         assertThat(tc.learningRateAt(55, 100)).isCloseTo(0.5e-3, within(1e-12));
         assertThat(tc.learningRateAt(100, 100)).isCloseTo(0, within(1e-12));
         // Cosine after the same warmup: the peak, half of it midway through the decay, zero at the end.
-        TrainingConfig cos = new TrainingConfig(1e-3, 32, 1, 0, 0.1, 1, 1, 0, 0, 0, 1, TrainingConfig.Schedule.COSINE,
-                TrainingConfig.ClassWeighting.NONE, 1.0);
+        TrainingConfig cos = TrainingConfig.builder().learningRate(1e-3).batchSize(32).epochs(1).weightDecay(0)
+                .warmupRatio(0.1).maxGradNorm(1).seed(1).dropout(0).patience(0).labelSmoothing(0).threads(1)
+                .schedule(TrainingConfig.Schedule.COSINE).classWeighting(TrainingConfig.ClassWeighting.NONE)
+                .layerDecay(1.0).build();
         assertThat(cos.learningRateAt(9, 100)).isCloseTo(1e-3, within(1e-12));
         assertThat(cos.learningRateAt(10, 100)).isCloseTo(1e-3, within(1e-12));
         assertThat(cos.learningRateAt(55, 100)).isCloseTo(0.5e-3, within(1e-12));
         assertThat(cos.learningRateAt(32, 100)).isCloseTo(1e-3 * 0.5 * (1 + Math.cos(Math.PI * 22 / 90)), within(
                 1e-15));
         assertThat(cos.learningRateAt(100, 100)).isCloseTo(0, within(1e-12));
-        TrainingConfig flat = new TrainingConfig(1e-3, 32, 1, 0, 0.1, 1, 1, 0, 0, 0, 1,
-                TrainingConfig.Schedule.CONSTANT, TrainingConfig.ClassWeighting.NONE, 1.0);
+        TrainingConfig flat = TrainingConfig.builder().learningRate(1e-3).batchSize(32).epochs(1).weightDecay(0)
+                .warmupRatio(0.1).maxGradNorm(1).seed(1).dropout(0).patience(0).labelSmoothing(0).threads(1)
+                .schedule(TrainingConfig.Schedule.CONSTANT).classWeighting(TrainingConfig.ClassWeighting.NONE)
+                .layerDecay(1.0).build();
         assertThat(flat.learningRateAt(0, 100)).isCloseTo(1e-4, within(1e-12));
         assertThat(flat.learningRateAt(99, 100)).isEqualTo(1e-3);
     }

@@ -20,16 +20,6 @@ import io.finetide.model.optim.Optimizer;
 public record GraphOptions(boolean training, Set<String> trainable, long seed, int threads, double labelSmoothing,
         float[] classWeights, double layerDecay, Optimizer optimizer, double momentum, Lora lora, boolean staged,
         boolean accumulate) {
-    public GraphOptions(boolean training, Set<String> trainable, long seed, int threads, double labelSmoothing) {
-        this(training, trainable, seed, threads, labelSmoothing, null, 1.0);
-    }
-
-    public GraphOptions(boolean training, Set<String> trainable, long seed, int threads, double labelSmoothing,
-            float[] classWeights, double layerDecay) {
-        this(training, trainable, seed, threads, labelSmoothing, classWeights, layerDecay, Optimizer.ADAMW, 0,
-                null, false, false);
-    }
-
     public GraphOptions {
         if (layerDecay <= 0 || layerDecay > 1) {
             throw new IllegalArgumentException("layer decay must be in (0, 1], got " + layerDecay);
@@ -43,6 +33,88 @@ public record GraphOptions(boolean training, Set<String> trainable, long seed, i
     }
 
     public static GraphOptions inference(int threads) {
-        return new GraphOptions(false, Set.of(), 0, threads, 0);
+        return new GraphOptions(false, Set.of(), 0, threads, 0, null, 1.0, Optimizer.ADAMW, 0, null, false, false);
+    }
+
+    /**
+     * A training graph updating {@code trainable}, with defaults changed by name: seed 0, one thread, no label
+     * smoothing or class weights, one learning rate everywhere, AdamW, no adapters, not staged, no accumulation.
+     */
+    public static Builder training(Set<String> trainable) {
+        return new Builder(trainable);
+    }
+
+    /** Named settings of a training graph; {@link #build()} validates. */
+    public static final class Builder {
+        private final Set<String> trainable;
+        private long seed;
+        private int threads = 1;
+        private double labelSmoothing;
+        private float[] classWeights;
+        private double layerDecay = 1.0;
+        private Optimizer optimizer = Optimizer.ADAMW;
+        private double momentum;
+        private Lora lora;
+        private boolean staged;
+        private boolean accumulate;
+
+        private Builder(Set<String> trainable) {
+            this.trainable = trainable;
+        }
+
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        public Builder threads(int v) {
+            threads = v;
+            return this;
+        }
+
+        public Builder labelSmoothing(double v) {
+            labelSmoothing = v;
+            return this;
+        }
+
+        public Builder classWeights(float[] v) {
+            classWeights = v;
+            return this;
+        }
+
+        public Builder layerDecay(double v) {
+            layerDecay = v;
+            return this;
+        }
+
+        public Builder optimizer(Optimizer v) {
+            optimizer = v;
+            return this;
+        }
+
+        public Builder momentum(double v) {
+            momentum = v;
+            return this;
+        }
+
+        public Builder lora(Lora v) {
+            lora = v;
+            return this;
+        }
+
+        public Builder staged(boolean v) {
+            staged = v;
+            return this;
+        }
+
+        public Builder accumulate(boolean v) {
+            accumulate = v;
+            return this;
+        }
+
+        public GraphOptions build() {
+            return new GraphOptions(true, trainable, seed, threads, labelSmoothing, classWeights, layerDecay, optimizer,
+                    momentum, lora, staged, accumulate);
+        }
     }
 }

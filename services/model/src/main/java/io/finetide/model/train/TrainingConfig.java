@@ -51,42 +51,19 @@ public record TrainingConfig(double learningRate, int batchSize, int epochs, dou
         CONSTANT
     }
 
-    /** AdamW, one update per batch. */
-    public TrainingConfig(double learningRate, int batchSize, int epochs, double weightDecay, double warmupRatio,
-            double maxGradNorm, long seed, double dropout, int patience, double labelSmoothing, int threads,
-            Schedule schedule, ClassWeighting classWeighting, double layerDecay) {
-        this(learningRate, batchSize, epochs, weightDecay, warmupRatio, maxGradNorm, seed, dropout, patience,
-                labelSmoothing, threads, schedule, classWeighting, layerDecay, Optimizer.ADAMW, 0, 1,
-                Selection.ACCURACY);
-    }
-
     /** The same run with another optimizer. */
     public TrainingConfig withOptimizer(Optimizer optimizer, double momentum) {
-        return new TrainingConfig(learningRate, batchSize, epochs, weightDecay, warmupRatio, maxGradNorm, seed,
-                dropout, patience, labelSmoothing, threads, schedule, classWeighting, layerDecay, optimizer, momentum,
-                accumulationSteps, selection);
+        return toBuilder().optimizer(optimizer).momentum(momentum).build();
     }
 
     /** The same run with {@code steps} micro-batches per update. */
     public TrainingConfig withAccumulation(int steps) {
-        return new TrainingConfig(learningRate, batchSize, epochs, weightDecay, warmupRatio, maxGradNorm, seed,
-                dropout, patience, labelSmoothing, threads, schedule, classWeighting, layerDecay, optimizer, momentum,
-                steps, selection);
+        return toBuilder().accumulationSteps(steps).build();
     }
 
     /** The same run judging its epochs by {@code metric}. */
     public TrainingConfig withSelection(Selection metric) {
-        return new TrainingConfig(learningRate, batchSize, epochs, weightDecay, warmupRatio, maxGradNorm, seed,
-                dropout, patience, labelSmoothing, threads, schedule, classWeighting, layerDecay, optimizer, momentum,
-                accumulationSteps, metric);
-    }
-
-    /** Linear decay after the warmup. */
-    public TrainingConfig(double learningRate, int batchSize, int epochs, double weightDecay, double warmupRatio,
-            double maxGradNorm, long seed, double dropout, int patience, double labelSmoothing, int threads) {
-        this(learningRate, batchSize, epochs, weightDecay, warmupRatio, maxGradNorm, seed, dropout, patience,
-                labelSmoothing, threads, Schedule.LINEAR, ClassWeighting.NONE, 1.0, Optimizer.ADAMW, 0,
-                1, Selection.ACCURACY);
+        return toBuilder().selection(metric).build();
     }
 
     public TrainingConfig {
@@ -120,6 +97,159 @@ public record TrainingConfig(double learningRate, int batchSize, int epochs, dou
         }
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be positive");
+        }
+    }
+
+    /**
+     * A configuration with the platform's defaults (learning rate 5e-5, batch 32, 3 epochs, weight decay 0.01, warmup
+     * 10%, clipping at 1, seed 42, dropout 0.1, no early stopping, no label smoothing, one thread, linear decay,
+     * AdamW, one micro-batch per update, epochs judged by accuracy), each changed by name.
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.learningRate = learningRate;
+        b.batchSize = batchSize;
+        b.epochs = epochs;
+        b.weightDecay = weightDecay;
+        b.warmupRatio = warmupRatio;
+        b.maxGradNorm = maxGradNorm;
+        b.seed = seed;
+        b.dropout = dropout;
+        b.patience = patience;
+        b.labelSmoothing = labelSmoothing;
+        b.threads = threads;
+        b.schedule = schedule;
+        b.classWeighting = classWeighting;
+        b.layerDecay = layerDecay;
+        b.optimizer = optimizer;
+        b.momentum = momentum;
+        b.accumulationSteps = accumulationSteps;
+        b.selection = selection;
+        return b;
+    }
+
+    /** Named settings instead of eighteen positional ones; {@link #build()} validates. */
+    public static final class Builder {
+        private double learningRate = 5e-5;
+        private int batchSize = 32;
+        private int epochs = 3;
+        private double weightDecay = 0.01;
+        private double warmupRatio = 0.1;
+        private double maxGradNorm = 1.0;
+        private long seed = 42;
+        private double dropout = 0.1;
+        private int patience;
+        private double labelSmoothing;
+        private int threads = 1;
+        private Schedule schedule = Schedule.LINEAR;
+        private ClassWeighting classWeighting = ClassWeighting.NONE;
+        private double layerDecay = 1.0;
+        private Optimizer optimizer = Optimizer.ADAMW;
+        private double momentum;
+        private int accumulationSteps = 1;
+        private Selection selection = Selection.ACCURACY;
+
+        private Builder() {
+        }
+
+        public Builder learningRate(double v) {
+            learningRate = v;
+            return this;
+        }
+
+        public Builder batchSize(int v) {
+            batchSize = v;
+            return this;
+        }
+
+        public Builder epochs(int v) {
+            epochs = v;
+            return this;
+        }
+
+        public Builder weightDecay(double v) {
+            weightDecay = v;
+            return this;
+        }
+
+        public Builder warmupRatio(double v) {
+            warmupRatio = v;
+            return this;
+        }
+
+        public Builder maxGradNorm(double v) {
+            maxGradNorm = v;
+            return this;
+        }
+
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        public Builder dropout(double v) {
+            dropout = v;
+            return this;
+        }
+
+        public Builder patience(int v) {
+            patience = v;
+            return this;
+        }
+
+        public Builder labelSmoothing(double v) {
+            labelSmoothing = v;
+            return this;
+        }
+
+        public Builder threads(int v) {
+            threads = v;
+            return this;
+        }
+
+        public Builder schedule(Schedule v) {
+            schedule = v;
+            return this;
+        }
+
+        public Builder classWeighting(ClassWeighting v) {
+            classWeighting = v;
+            return this;
+        }
+
+        public Builder layerDecay(double v) {
+            layerDecay = v;
+            return this;
+        }
+
+        public Builder optimizer(Optimizer v) {
+            optimizer = v;
+            return this;
+        }
+
+        public Builder momentum(double v) {
+            momentum = v;
+            return this;
+        }
+
+        public Builder accumulationSteps(int v) {
+            accumulationSteps = v;
+            return this;
+        }
+
+        public Builder selection(Selection v) {
+            selection = v;
+            return this;
+        }
+
+        public TrainingConfig build() {
+            return new TrainingConfig(learningRate, batchSize, epochs, weightDecay, warmupRatio, maxGradNorm, seed,
+                    dropout, patience, labelSmoothing, threads, schedule, classWeighting, layerDecay, optimizer,
+                    momentum, accumulationSteps, selection);
         }
     }
 

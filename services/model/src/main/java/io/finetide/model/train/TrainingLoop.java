@@ -37,14 +37,13 @@ final class TrainingLoop {
         long started = System.nanoTime();
         int[][] trainIds = data.ids();
         int accumulation = tc.accumulationSteps();
-        GraphOptions options = new GraphOptions(true, strategy.trainable(config), tc.seed(), tc.threads(), tc
-                .labelSmoothing(),
-                tc.classWeighting() == TrainingConfig.ClassWeighting.BALANCED
+        GraphOptions options = GraphOptions.training(strategy.trainable(config)).seed(tc.seed()).threads(tc.threads())
+                .labelSmoothing(tc.labelSmoothing())
+                .classWeights(tc.classWeighting() == TrainingConfig.ClassWeighting.BALANCED
                         ? Trainer.balancedWeights(data.allLabels(), config.numLabels())
-                        : null,
-                tc.layerDecay(), tc.optimizer(), tc.momentum(), strategy.lora(), strategy
-                        .kind() == Strategy.Kind.GRADUAL,
-                accumulation > 1);
+                        : null)
+                .layerDecay(tc.layerDecay()).optimizer(tc.optimizer()).momentum(tc.momentum()).lora(strategy.lora())
+                .staged(strategy.kind() == Strategy.Kind.GRADUAL).accumulate(accumulation > 1).build();
         int batchesPerEpoch = (trainIds.length + tc.batchSize() - 1) / tc.batchSize();
         long updatesPerEpoch = (batchesPerEpoch + accumulation - 1) / accumulation;
         long totalSteps = updatesPerEpoch * tc.epochs();

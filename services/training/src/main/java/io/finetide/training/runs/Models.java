@@ -49,15 +49,19 @@ public final class Models {
             case CONSTANT -> TrainingConfig.Schedule.CONSTANT;
             default -> TrainingConfig.Schedule.LINEAR;
         };
-        return new TrainingConfig(h.getLearningRate(), h.getBatchSize(), h.getEpochs(), h.getWeightDecay(),
-                h.getWarmupRatio(), h.getMaxGradNorm(), h.getSeed(), h.getDropout(), patience, h.getLabelSmoothing(),
-                threads, schedule, h.getClassWeighting() == io.finetide.proto.v1.ClassWeighting.BALANCED
+        return TrainingConfig.builder().learningRate(h.getLearningRate()).batchSize(h.getBatchSize())
+                .epochs(h.getEpochs()).weightDecay(h.getWeightDecay()).warmupRatio(h.getWarmupRatio())
+                .maxGradNorm(h.getMaxGradNorm()).seed(h.getSeed()).dropout(h.getDropout()).patience(patience)
+                .labelSmoothing(h.getLabelSmoothing()).threads(threads).schedule(schedule)
+                .classWeighting(h.getClassWeighting() == io.finetide.proto.v1.ClassWeighting.BALANCED
                         ? TrainingConfig.ClassWeighting.BALANCED
-                        : TrainingConfig.ClassWeighting.NONE,
-                h.getLayerLrDecay() == 0 ? 1.0 : h.getLayerLrDecay(), h.getOptimizer() == Optimizer.SGD
+                        : TrainingConfig.ClassWeighting.NONE)
+                .layerDecay(h.getLayerLrDecay() == 0 ? 1.0 : h.getLayerLrDecay())
+                .optimizer(h.getOptimizer() == Optimizer.SGD
                         ? io.finetide.model.optim.Optimizer.SGD
-                        : io.finetide.model.optim.Optimizer.ADAMW,
-                h.getMomentum(), Math.max(1, h.getGradientAccumulationSteps()), selection(h));
+                        : io.finetide.model.optim.Optimizer.ADAMW)
+                .momentum(h.getMomentum()).accumulationSteps(Math.max(1, h.getGradientAccumulationSteps()))
+                .selection(selection(h)).build();
     }
 
     private static TrainingConfig.Selection selection(HyperParameters h) {
