@@ -83,12 +83,12 @@ final class PeersBenchmark {
         for (int i = 0; i < batchSize; i++) {
             labels[i] = i % 2;
         }
-        try (Tokenizer encoder = Tokenizer.builtin("minilm-l6", 512)) {
-            HuggingFaceFolder.write(folder, config, pre.weights(), encoder.json());
+        try (Tokenizer tokenizer = Tokenizer.builtin("minilm-l6", 512)) {
+            HuggingFaceFolder.write(folder, config, pre.weights(), tokenizer.json());
             List<String> sentences = Files.readAllLines(data.resolve("stsa.binary.train"), StandardCharsets.UTF_8)
                     .stream().map(l -> l.substring(2)).toList();
             for (int length : lengths) {
-                batches.put(length, fullBatch(encoder, sentences, length));
+                batches.put(length, fullBatch(tokenizer, sentences, length));
             }
         }
         say.accept("exported " + folder + "; batches of " + batchSize + " at lengths " + lengths + ", " + threads
@@ -166,7 +166,7 @@ final class PeersBenchmark {
     }
 
     /** Sentences joined until the length is reached, cut to it: a batch without padding. */
-    private int[][] fullBatch(Tokenizer encoder, List<String> sentences, int length) {
+    private int[][] fullBatch(Tokenizer tokenizer, List<String> sentences, int length) {
         int[][] out = new int[batchSize][];
         int next = 0;
         for (int i = 0; i < batchSize; i++) {
@@ -174,7 +174,7 @@ final class PeersBenchmark {
             int[] ids;
             do {
                 text.append(sentences.get(next++ % sentences.size())).append(' ');
-                ids = encoder.encode(text.toString());
+                ids = tokenizer.encode(text.toString());
             } while (ids.length < length);
             int[] cut = java.util.Arrays.copyOf(ids, length);
             cut[length - 1] = ids[ids.length - 1]; // keep [SEP] last

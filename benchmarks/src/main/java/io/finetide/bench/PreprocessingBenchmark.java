@@ -96,14 +96,14 @@ final class PreprocessingBenchmark extends StageBenchmark {
         CleaningPipeline cleaning = CleaningPipeline.of(List.of());
         double tokenizerRate;
         double cleanAndTokenizeRate;
-        try (Tokenizer encoder = Tokenizer.builtin("minilm-l6", 512)) {
+        try (Tokenizer tokenizer = Tokenizer.builtin("minilm-l6", 512)) {
             // A warm-up pass, then three interleaved rounds of each; the median round counts.
-            rate(measured, t -> encoder.analyse(cleaning.clean(t)));
+            rate(measured, t -> tokenizer.analyse(cleaning.clean(t)));
             double[] tok = new double[3];
             double[] both = new double[3];
             for (int round = 0; round < 3; round++) {
-                tok[round] = rate(measured, t -> encoder.analyse(t));
-                both[round] = rate(measured, t -> encoder.analyse(cleaning.clean(t)));
+                tok[round] = rate(measured, t -> tokenizer.analyse(t));
+                both[round] = rate(measured, t -> tokenizer.analyse(cleaning.clean(t)));
             }
             java.util.Arrays.sort(tok);
             java.util.Arrays.sort(both);

@@ -124,8 +124,8 @@ final class QualityBenchmark {
         TrainingConfig tc = TrainingConfig.builder().learningRate(o.learningRate()).batchSize(o.batchSize())
                 .epochs(epochs).weightDecay(0.01).warmupRatio(0.1).maxGradNorm(1.0).seed(42).dropout(0.1).patience(0)
                 .labelSmoothing(0).threads(o.threads()).build();
-        try (Tokenizer encoder = Tokenizer.builtin(base.tokenizer(), o.maxLength())) {
-            Trainer.Result r = Trainer.train(config, initial, encoder, train, d.validation(), tc, strategy(),
+        try (Tokenizer tokenizer = Tokenizer.builtin(base.tokenizer(), o.maxLength())) {
+            Trainer.Result r = Trainer.train(config, initial, tokenizer, train, d.validation(), tc, strategy(),
                     new TrainingListener() {
                         @Override
                         public void started(int epochs, long totalSteps, int trainExamples) {
@@ -137,14 +137,14 @@ final class QualityBenchmark {
                             say.accept(String.format(Locale.ROOT,
                                     "epoch %d/%d: train loss %.4f, validation accuracy %.4f (%d s)", e.epoch(), e
                                             .epochs(),
-                                    e.trainLoss(), e.validationAccuracy(), e.millis() / 1000));
+                                    e.trainLoss(), e.validationScore(), e.millis() / 1000));
                         }
                     });
-            int[][] ids = encoder.encodeAll(d.test().stream().map(LabelledText::text).toList());
+            int[][] ids = tokenizer.encodeAll(d.test().stream().map(LabelledText::text).toList());
             float[][] probs;
             try (TransformerGraph g = TransformerGraph.create(config, r.weights(), GraphOptions.inference(o
                     .threads()))) {
-                probs = Predictor.probabilities(g, ids, encoder.padId(), Math.min(encoder.maxLength(), config
+                probs = Predictor.probabilities(g, ids, tokenizer.padId(), Math.min(tokenizer.maxLength(), config
                         .maxPositions()));
             }
             int[] truth = d.test().stream().mapToInt(LabelledText::label).toArray();
@@ -174,7 +174,7 @@ final class QualityBenchmark {
         return String.format(Locale.ROOT,
                 "| %s | %s | %s | %d | %d | %d | %d s | %d | %.4f | **%.4f** | %.4f | %s | %s |%n",
                 d.name(), o.base(), o.strategy(), trainSize, epochs, r.steps(), r.millis() / 1000, r.bestEpoch(), r
-                        .best().validationAccuracy(),
+                        .best().validationScore(),
                 rep.accuracy(), rep.macroF1(), perClass, d.bar());
     }
 
@@ -208,14 +208,14 @@ final class QualityBenchmark {
         TrainingConfig tc = TrainingConfig.builder().learningRate(o.learningRate()).batchSize(o.batchSize())
                 .epochs(o.epochs()).weightDecay(0.01).warmupRatio(0.1).maxGradNorm(1.0).seed(42).dropout(0.1)
                 .patience(0).labelSmoothing(0).threads(o.threads()).build();
-        try (Tokenizer encoder = Tokenizer.builtin(base.tokenizer(), o.maxLength())) {
-            Trainer.Result r = Trainer.trainTokens(pre.config(), pre.weights(), encoder, trainSet, devSet, tags, tc,
+        try (Tokenizer tokenizer = Tokenizer.builtin(base.tokenizer(), o.maxLength())) {
+            Trainer.Result r = Trainer.trainTokens(pre.config(), pre.weights(), tokenizer, trainSet, devSet, tags, tc,
                     strategy(), progress(), Checkpoint.Store.NONE);
             List<List<String>> predicted;
             try (TransformerGraph g = TransformerGraph.create(pre.config(), r.weights(), GraphOptions.inference(o
                     .threads()))) {
-                predicted = Predictor.wordProbabilities(g, testSet.stream().map(t -> encoder.encodeWords(t.words()))
-                        .toList(), encoder.padId(), Math.min(encoder.maxLength(), pre.config().maxPositions()))
+                predicted = Predictor.wordProbabilities(g, testSet.stream().map(t -> tokenizer.encodeWords(t.words()))
+                        .toList(), tokenizer.padId(), Math.min(tokenizer.maxLength(), pre.config().maxPositions()))
                         .stream().map(p -> Predictor.argMaxTags(p, tags)).toList();
             }
             EntityF1 f = EntityF1.of(testSet.stream().map(t -> t.tagNames(tags)).toList(), predicted);
@@ -232,7 +232,7 @@ final class QualityBenchmark {
                             o.base(), o.strategy(), trainSet.size(), o.epochs(), r
                                     .steps(),
                             r.millis() / 1000, r.bestEpoch(), r.best()
-                                    .validationAccuracy(),
+                                    .validationScore(),
                             f.f1(), f.precision(), f.recall(),
                             perType);
         }
@@ -248,7 +248,7 @@ final class QualityBenchmark {
             @Override
             public void epochEnded(Epoch e) {
                 say.accept(String.format(Locale.ROOT, "epoch %d/%d: train loss %.4f, validation %.4f (%d s)", e
-                        .epoch(), e.epochs(), e.trainLoss(), e.validationAccuracy(), e.millis() / 1000));
+                        .epoch(), e.epochs(), e.trainLoss(), e.validationScore(), e.millis() / 1000));
             }
         };
     }

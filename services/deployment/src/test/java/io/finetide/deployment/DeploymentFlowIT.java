@@ -56,17 +56,18 @@ class DeploymentFlowIT {
     void promotesSwapsWithoutFailingARequestRejectsAndKeepsLineage() throws Exception {
         FinetideTestResource.Context ctx = FinetideTestResource.current();
         try (MongoClient client = MongoClients.create(ctx.mongoUri());
-                Tokenizer encoder = Tokenizer.builtin("minilm-l6", 16);
+                Tokenizer tokenizer = Tokenizer.builtin("minilm-l6", 16);
                 KafkaProducer<String, byte[]> p = TestKafka.producer(ctx.bootstrap());
                 KafkaConsumer<String, byte[]> promotedC = TestKafka.consumerFromStart(ctx.bootstrap(),
                         ctx.topic(Topics.MODELS_PROMOTED))) {
             ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.artifactsDatabase()));
-            TransformerConfig cfg = TransformerConfig.encoderBuilder().vocabSize(encoder.vocabSize()).maxPositions(16)
+            TransformerConfig cfg = TransformerConfig.encoderBuilder().vocabSize(tokenizer.vocabSize()).maxPositions(16)
                     .typeVocabSize(2).hiddenSize(16).layers(1).heads(2).intermediateSize(32).labels(2)
                     .pooling(Pooling.MEAN).dropout(0).layerNormEps(1e-12).build();
             for (int i = 1; i <= 3; i++) {
-                ModelBundle b = new ModelBundle(cfg, encoder.name(), encoder.maxLength(), encoder.truncation(), LABELS,
-                        Weights.initialise(cfg, i), encoder.json(), Map.of());
+                ModelBundle b = new ModelBundle(cfg, tokenizer.name(), tokenizer.maxLength(), tokenizer.truncation(),
+                        LABELS,
+                        Weights.initialise(cfg, i), tokenizer.json(), Map.of());
                 store.putOnce("models/dp/dp-m" + i + ".zip", b.toBytes(), new Document());
             }
             given().contentType("application/json").body("{\"texts\":[\"hi\"]}").post("/api/v1/tasks/dp/predict")
@@ -246,25 +247,25 @@ class DeploymentFlowIT {
         FinetideTestResource.Context ctx = FinetideTestResource.current();
         List<String> tags = List.of("O", "B-fruit", "I-fruit", "B-vehicle", "I-vehicle");
         try (MongoClient client = MongoClients.create(ctx.mongoUri());
-                Tokenizer encoder = Tokenizer.builtin("minilm-l6", 16);
+                Tokenizer tokenizer = Tokenizer.builtin("minilm-l6", 16);
                 KafkaProducer<String, byte[]> p = TestKafka.producer(ctx.bootstrap())) {
             ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.artifactsDatabase()));
-            TransformerConfig cfg = TransformerConfig.encoderBuilder().vocabSize(encoder.vocabSize()).maxPositions(16)
+            TransformerConfig cfg = TransformerConfig.encoderBuilder().vocabSize(tokenizer.vocabSize()).maxPositions(16)
                     .typeVocabSize(2).hiddenSize(32).layers(1).heads(2).intermediateSize(64).labels(tags.size())
                     .head(Head.TOKEN).dropout(0).layerNormEps(1e-12).build();
             List<io.finetide.model.train.TaggedWords> train = io.finetide.testing.TaggedRows.rows("d", 300, 2)
                     .stream().map(r -> new io.finetide.model.train.TaggedWords(r.tokens(), r.tags().stream()
                             .mapToInt(tags::indexOf).toArray()))
                     .toList();
-            Weights w = io.finetide.model.train.Trainer.trainTokens(cfg, Weights.initialise(cfg, 5), encoder, train,
+            Weights w = io.finetide.model.train.Trainer.trainTokens(cfg, Weights.initialise(cfg, 5), tokenizer, train,
                     train, tags,
                     io.finetide.model.train.TrainingConfig.builder().learningRate(1e-2).batchSize(16).epochs(6)
                             .weightDecay(0.01).warmupRatio(0.1).maxGradNorm(1).seed(1).dropout(0).patience(0)
                             .labelSmoothing(0).threads(1).build(),
                     io.finetide.model.train.Strategy.full(), io.finetide.model.train.TrainingListener.NONE,
                     io.finetide.model.train.Checkpoint.Store.NONE).weights();
-            store.putOnce("models/dt/dt-m1.zip", new ModelBundle(cfg, encoder.name(), encoder.maxLength(), encoder
-                    .truncation(), tags, w, encoder.json(), Map.of()).toBytes(), new Document());
+            store.putOnce("models/dt/dt-m1.zip", new ModelBundle(cfg, tokenizer.name(), tokenizer.maxLength(), tokenizer
+                    .truncation(), tags, w, tokenizer.json(), Map.of()).toBytes(), new Document());
             send(p, ctx, evaluated("dt", 1, true, ""));
             await().atMost(Duration.ofSeconds(60)).until(() -> given().contentType("application/json").body(
                     "{\"texts\":[\"hi\"]}").post("/api/v1/tasks/dt/tag").statusCode() == 200);

@@ -74,25 +74,25 @@ class EvaluationFlowIT {
                 .setName("ev").addAllLabels(LABELS).setPromotionMargin(0.01).build()), 1L);
         List<SnapshotFile.Row> rows = rows(240);
         try (MongoClient client = MongoClients.create(ctx.mongoUri());
-                Tokenizer encoder = Tokenizer.builtin("minilm-l6", 16);
+                Tokenizer tokenizer = Tokenizer.builtin("minilm-l6", 16);
                 KafkaProducer<String, byte[]> p = TestKafka.producer(ctx.bootstrap());
                 KafkaConsumer<String, byte[]> c = TestKafka.consumerFromStart(ctx.bootstrap(),
                         ctx.topic(Topics.MODELS_EVALUATED))) {
             ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.artifactsDatabase()));
             store.putOnce("datasets/ev/ev-v1.jsonl.gz", SnapshotFile.write(rows), new Document());
-            TransformerConfig cfg = TransformerConfig.encoderBuilder().vocabSize(encoder.vocabSize()).maxPositions(16)
+            TransformerConfig cfg = TransformerConfig.encoderBuilder().vocabSize(tokenizer.vocabSize()).maxPositions(16)
                     .typeVocabSize(2).hiddenSize(32).layers(1).heads(2).intermediateSize(64).labels(2)
                     .pooling(Pooling.MEAN).dropout(0).layerNormEps(1e-12).build();
             List<LabelledText> train = rows.stream().filter(r -> r.split().equals("TRAIN"))
                     .map(r -> new LabelledText(r.text(), LABELS.indexOf(r.label()))).toList();
             Weights random = Weights.initialise(cfg, 3);
-            Trainer.Result good = Trainer.train(cfg, random, encoder, train, train,
+            Trainer.Result good = Trainer.train(cfg, random, tokenizer, train, train,
                     TrainingConfig.builder().learningRate(3e-3).batchSize(16).epochs(3).weightDecay(0.01)
                             .warmupRatio(0.1).maxGradNorm(1).seed(1).dropout(0).patience(0).labelSmoothing(0).threads(1)
                             .build(),
                     TrainingListener.NONE);
-            putModel(store, "ev-m1", cfg, good.weights(), encoder);
-            putModel(store, "ev-m2", cfg, random, encoder);
+            putModel(store, "ev-m1", cfg, good.weights(), tokenizer);
+            putModel(store, "ev-m2", cfg, random, tokenizer);
 
             p.send(new ProducerRecord<>(ctx.topic(Topics.TASKS), "ev", task.toByteArray())).get();
             p.send(new ProducerRecord<>(ctx.topic(Topics.MODELS_TRAINED), "ev", trained("ev-m1").toByteArray())).get();
@@ -137,13 +137,13 @@ class EvaluationFlowIT {
         List<String> tags = List.of("O", "B-fruit", "I-fruit", "B-vehicle", "I-vehicle");
         List<SnapshotFile.Row> rows = io.finetide.testing.TaggedRows.rows("t", 400, 8);
         try (MongoClient client = MongoClients.create(ctx.mongoUri());
-                Tokenizer encoder = Tokenizer.builtin("minilm-l6", 16);
+                Tokenizer tokenizer = Tokenizer.builtin("minilm-l6", 16);
                 KafkaProducer<String, byte[]> p = TestKafka.producer(ctx.bootstrap());
                 KafkaConsumer<String, byte[]> c = TestKafka.consumerFromStart(ctx.bootstrap(),
                         ctx.topic(Topics.MODELS_EVALUATED))) {
             ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.artifactsDatabase()));
             store.putOnce("datasets/et/et-v1.jsonl.gz", SnapshotFile.write(rows), new Document());
-            TransformerConfig cfg = TransformerConfig.encoderBuilder().vocabSize(encoder.vocabSize()).maxPositions(16)
+            TransformerConfig cfg = TransformerConfig.encoderBuilder().vocabSize(tokenizer.vocabSize()).maxPositions(16)
                     .typeVocabSize(2).hiddenSize(32).layers(1).heads(2).intermediateSize(64).labels(tags.size())
                     .head(Head.TOKEN).dropout(0).layerNormEps(1e-12).build();
             List<io.finetide.model.train.TaggedWords> train = rows.stream().filter(r -> r.split().equals("TRAIN"))
@@ -151,15 +151,16 @@ class EvaluationFlowIT {
                             tags::indexOf).toArray()))
                     .toList();
             Weights random = Weights.initialise(cfg, 4);
-            Trainer.Result good = Trainer.trainTokens(cfg, random, encoder, train, train, tags,
+            Trainer.Result good = Trainer.trainTokens(cfg, random, tokenizer, train, train, tags,
                     TrainingConfig.builder().learningRate(1e-2).batchSize(16).epochs(6).weightDecay(0.01)
                             .warmupRatio(0.1).maxGradNorm(1).seed(1).dropout(0).patience(0).labelSmoothing(0).threads(1)
                             .build(),
                     io.finetide.model.train.Strategy.full(),
                     TrainingListener.NONE, io.finetide.model.train.Checkpoint.Store.NONE);
             for (String id : List.of("et-m1", "et-m2")) {
-                ModelBundle b = new ModelBundle(cfg, encoder.name(), encoder.maxLength(), encoder.truncation(), tags,
-                        id.equals("et-m1") ? good.weights() : random, encoder.json(), Map.of("id", id));
+                ModelBundle b = new ModelBundle(cfg, tokenizer.name(), tokenizer.maxLength(), tokenizer.truncation(),
+                        tags,
+                        id.equals("et-m1") ? good.weights() : random, tokenizer.json(), Map.of("id", id));
                 store.putOnce("models/et/" + id + ".zip", b.toBytes(), new Document());
             }
             p.send(new ProducerRecord<>(ctx.topic(Topics.TASKS), "et", task.toByteArray())).get();

@@ -28,16 +28,16 @@ class BpeTokenizerTest {
         Path dir = ReferenceParityTest.fixture("bpe-tiny");
         JsonNode expected = new ObjectMapper().readTree(dir.resolve("expected.json").toFile());
         byte[] json = Files.readAllBytes(dir.resolve("tokenizer.json"));
-        try (Tokenizer encoder = Tokenizer.fromJson("bpe-tiny", json, 64, Truncation.HEAD)) {
-            assertThat(encoder.padId()).isEqualTo(expected.get("pad_id").asInt()).isEqualTo(1);
-            assertThat(encoder.vocabSize()).isEqualTo(expected.get("vocab_size").asInt());
+        try (Tokenizer tokenizer = Tokenizer.fromJson("bpe-tiny", json, 64, Truncation.HEAD)) {
+            assertThat(tokenizer.padId()).isEqualTo(expected.get("pad_id").asInt()).isEqualTo(1);
+            assertThat(tokenizer.vocabSize()).isEqualTo(expected.get("vocab_size").asInt());
             List<String> texts = new ArrayList<>();
             expected.get("texts").forEach(t -> texts.add(t.asText()));
             for (int i = 0; i < texts.size(); i++) {
-                assertThat(encoder.encode(texts.get(i))).as(texts.get(i)).containsExactly(ints(expected.get("ids")
+                assertThat(tokenizer.encode(texts.get(i))).as(texts.get(i)).containsExactly(ints(expected.get("ids")
                         .get(i)));
             }
-            Tokenizer.Pair pair = encoder.encodePair(texts.get(0), texts.get(1));
+            Tokenizer.Pair pair = tokenizer.encodePair(texts.get(0), texts.get(1));
             assertThat(pair.ids()).containsExactly(ints(expected.get("pair_ids")));
             assertThat(pair.typeIds()).containsExactly(ints(expected.get("pair_type_ids")));
         }

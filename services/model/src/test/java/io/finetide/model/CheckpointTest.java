@@ -34,13 +34,13 @@ class CheckpointTest {
     @ValueSource(strings = {"gradual", "lora-2", "decoder-only"})
     void aKilledRunResumesExactly(String strategyName, @TempDir Path dir) {
         Strategy strategy = Strategy.parse(strategyName);
-        try (Tokenizer encoder = Tokenizer.builtin("minilm-l6", 16)) {
+        try (Tokenizer tokenizer = Tokenizer.builtin("minilm-l6", 16)) {
             boolean seq2seq = strategy.kind() == Strategy.Kind.DECODER_ONLY;
             TransformerConfig config = seq2seq
                     ? TransformerConfig.encoderDecoderBuilder().vocabSize(EncoderDecoderTest.VOCAB).maxPositions(16)
                             .hiddenSize(16).layers(2).heads(2).intermediateSize(32).dropout(0.1).relativeBuckets(8)
                             .relativeMaxDistance(16).layerNormEps(1e-6).build()
-                    : TransformerConfig.encoderBuilder().vocabSize(encoder.vocabSize()).maxPositions(16)
+                    : TransformerConfig.encoderBuilder().vocabSize(tokenizer.vocabSize()).maxPositions(16)
                             .typeVocabSize(2).hiddenSize(16).layers(2).heads(2).intermediateSize(32).labels(2)
                             .pooling(Pooling.MEAN).dropout(0.1).layerNormEps(1e-12).build();
             Weights initial = Weights.initialise(config, 5);
@@ -55,7 +55,7 @@ class CheckpointTest {
                             EncoderDecoderTest
                                     .column(validationPairs, 1),
                             0, 0, c, s, TrainingListener.NONE, store)
-                    : Trainer.train(config, initial, encoder, train, validation, c, s, TrainingListener.NONE, store);
+                    : Trainer.train(config, initial, tokenizer, train, validation, c, s, TrainingListener.NONE, store);
 
             Trainer.Result whole = run.train(tc, strategy, Checkpoint.Store.NONE);
 
@@ -93,7 +93,7 @@ class CheckpointTest {
                 TrainingListener.Epoch a = whole.history().get(e);
                 TrainingListener.Epoch b = resumed.history().get(e);
                 assertThat(b.trainLoss()).as("train loss, epoch " + a.epoch()).isEqualTo(a.trainLoss());
-                assertThat(b.validationAccuracy()).isEqualTo(a.validationAccuracy());
+                assertThat(b.validationScore()).isEqualTo(a.validationScore());
                 assertThat(b.validationLoss()).isEqualTo(a.validationLoss());
             }
             for (String name : whole.weights().tensors().keySet()) {

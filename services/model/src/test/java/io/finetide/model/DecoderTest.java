@@ -56,13 +56,13 @@ class DecoderTest {
 
     @Test
     void aLanguageModelLearnsToCount() {
-        try (Tokenizer encoder = Tokenizer.builtin("minilm-l6", 12)) {
-            TransformerConfig cfg = TransformerConfig.decoderBuilder().vocabSize(encoder.vocabSize()).maxPositions(12)
+        try (Tokenizer tokenizer = Tokenizer.builtin("minilm-l6", 12)) {
+            TransformerConfig cfg = TransformerConfig.decoderBuilder().vocabSize(tokenizer.vocabSize()).maxPositions(12)
                     .hiddenSize(32).layers(2).heads(2).intermediateSize(64).labels(0).head(Head.LANGUAGE_MODEL)
                     .dropout(0.0).build();
             List<String> train = counting(300, 1);
             List<String> validation = counting(50, 2);
-            Trainer.Result r = Trainer.trainLanguageModel(cfg, Weights.initialise(cfg, 5), encoder, train,
+            Trainer.Result r = Trainer.trainLanguageModel(cfg, Weights.initialise(cfg, 5), tokenizer, train,
                     validation,
                     TrainingConfig.builder().learningRate(5e-3).batchSize(16).epochs(10).weightDecay(0.01)
                             .warmupRatio(0.1).maxGradNorm(1.0).seed(42).dropout(0).patience(0).labelSmoothing(0)
@@ -71,29 +71,29 @@ class DecoderTest {
                     TrainingListener.NONE, Checkpoint.Store.NONE);
             // Of the L + 1 predictions of a text of L words, the first word and the end are guesses and the other
             // L - 1 follow from the word before: about 0.71 is the most there is to get.
-            assertThat(r.best().validationAccuracy()).isGreaterThan(0.6);
+            assertThat(r.best().validationScore()).isGreaterThan(0.6);
             try (TransformerGraph g = TransformerGraph.create(cfg, r.weights(), GraphOptions.inference(1))) {
-                int[] prompt = encoder.encode("three four five");
+                int[] prompt = tokenizer.encode("three four five");
                 // Without the closing [SEP]: the next token after "five" is read at the last word's position.
                 int[] open = java.util.Arrays.copyOf(prompt, prompt.length - 1);
-                float[][][] p = g.predictTokens(Batch.of(new int[][]{open}, encoder.padId(), 1, 12));
+                float[][][] p = g.predictTokens(Batch.of(new int[][]{open}, tokenizer.padId(), 1, 12));
                 int next = Predictor.argMax(p[0][open.length - 1]);
-                assertThat(next).isEqualTo(encoder.encode("six")[1]);
+                assertThat(next).isEqualTo(tokenizer.encode("six")[1]);
             }
         }
     }
 
     @Test
     void aLastTokenClassifierLearnsATask() {
-        try (Tokenizer encoder = Tokenizer.builtin("minilm-l6", 16)) {
-            TransformerConfig cfg = TransformerConfig.decoderBuilder().vocabSize(encoder.vocabSize()).maxPositions(16)
+        try (Tokenizer tokenizer = Tokenizer.builtin("minilm-l6", 16)) {
+            TransformerConfig cfg = TransformerConfig.decoderBuilder().vocabSize(tokenizer.vocabSize()).maxPositions(16)
                     .hiddenSize(32).layers(2).heads(2).intermediateSize(64).labels(2).pooling(Pooling.LAST).dropout(0.1)
                     .build();
             List<LabelledText> train = EncoderTrainingTest.data(320, 1);
             List<LabelledText> validation = EncoderTrainingTest.data(100, 2);
-            Trainer.Result r = Trainer.train(cfg, Weights.initialise(cfg, 42), encoder, train, validation,
+            Trainer.Result r = Trainer.train(cfg, Weights.initialise(cfg, 42), tokenizer, train, validation,
                     EncoderTrainingTest.hp(), TrainingListener.NONE);
-            assertThat(r.best().validationAccuracy()).isGreaterThanOrEqualTo(0.9);
+            assertThat(r.best().validationScore()).isGreaterThanOrEqualTo(0.9);
             assertThat(cfg.parameterCount()).isEqualTo(ParamSpec.forConfig(cfg).stream().mapToLong(ParamSpec::size)
                     .sum());
         }

@@ -70,17 +70,17 @@ class OnnxParityTest {
             throws Exception {
         int[][] ids;
         int[][] segments;
-        try (Tokenizer encoder = Tokenizer.builtin(name, 128)) {
+        try (Tokenizer tokenizer = Tokenizer.builtin(name, 128)) {
             if (pairs) {
                 // Each sentence with the next one; 128 tokens cut the longest pairs longest-first.
                 List<Tokenizer.Pair> p = new java.util.ArrayList<>();
                 for (int i = 0; i < SENTENCES.size(); i++) {
-                    p.add(encoder.encodePair(SENTENCES.get(i), SENTENCES.get((i + 1) % SENTENCES.size())));
+                    p.add(tokenizer.encodePair(SENTENCES.get(i), SENTENCES.get((i + 1) % SENTENCES.size())));
                 }
                 ids = p.stream().map(Tokenizer.Pair::ids).toArray(int[][]::new);
                 segments = p.stream().map(Tokenizer.Pair::typeIds).toArray(int[][]::new);
             } else {
-                ids = encoder.encodeAll(SENTENCES);
+                ids = tokenizer.encodeAll(SENTENCES);
                 segments = java.util.Arrays.stream(ids).map(s -> new int[s.length]).toArray(int[][]::new);
             }
         }

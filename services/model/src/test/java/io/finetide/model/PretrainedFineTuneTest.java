@@ -26,14 +26,14 @@ class PretrainedFineTuneTest {
         PretrainedEncoders.Pretrained pre = PretrainedEncoders.load(base,
                 HeadSpec.sequence(2, PretrainedEncoders.base(base).pooling()),
                 0.1, 3);
-        try (Tokenizer encoder = Tokenizer.builtin(PretrainedEncoders.base(base).tokenizer(), 32)) {
-            Trainer.Result r = Trainer.train(pre.config(), pre.weights(), encoder, train, validation,
+        try (Tokenizer tokenizer = Tokenizer.builtin(PretrainedEncoders.base(base).tokenizer(), 32)) {
+            Trainer.Result r = Trainer.train(pre.config(), pre.weights(), tokenizer, train, validation,
                     TrainingConfig.builder().learningRate(1e-4).batchSize(16).epochs(2).weightDecay(0.01)
                             .warmupRatio(0.1).maxGradNorm(1.0).seed(3).dropout(0.1).patience(0).labelSmoothing(0)
                             .threads(2).build(),
                     TrainingListener.NONE);
             assertThat(r.steps()).isEqualTo(20);
-            assertThat(r.best().validationAccuracy()).isGreaterThanOrEqualTo(0.9);
+            assertThat(r.best().validationScore()).isGreaterThanOrEqualTo(0.9);
             // The encoder moved from the base weights; the shapes are the base's.
             assertThat(r.weights().get("encoder.layer.5.output.dense.weight").values())
                     .isNotEqualTo(pre.weights().get("encoder.layer.5.output.dense.weight").values());

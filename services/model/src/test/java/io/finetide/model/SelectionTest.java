@@ -29,8 +29,8 @@ class SelectionTest {
 
     @Test
     void theChosenFigurePicksTheBestEpoch() {
-        try (Tokenizer encoder = Tokenizer.builtin("minilm-l6", 16)) {
-            TransformerConfig config = TransformerConfig.encoderBuilder().vocabSize(encoder.vocabSize())
+        try (Tokenizer tokenizer = Tokenizer.builtin("minilm-l6", 16)) {
+            TransformerConfig config = TransformerConfig.encoderBuilder().vocabSize(tokenizer.vocabSize())
                     .maxPositions(16).typeVocabSize(2).hiddenSize(16).layers(1).heads(2).intermediateSize(32).labels(2)
                     .pooling(Pooling.MEAN).dropout(0.1).layerNormEps(1e-12).build();
             List<LabelledText> train = EncoderTrainingTest.data(128, 1);
@@ -41,12 +41,12 @@ class SelectionTest {
                         .weightDecay(0.01).warmupRatio(0.1).maxGradNorm(1.0).seed(42).dropout(0.1).patience(0)
                         .labelSmoothing(0).threads(1).build().withSelection(
                                 selection);
-                Trainer.Result r = Trainer.train(config, Weights.initialise(config, 3), encoder, train, validation,
+                Trainer.Result r = Trainer.train(config, Weights.initialise(config, 3), tokenizer, train, validation,
                         tc, TrainingListener.NONE);
                 List<TrainingListener.Epoch> h = r.history();
                 for (TrainingListener.Epoch e : h) {
                     switch (selection) {
-                        case ACCURACY -> assertThat(e.validationMetric()).isEqualTo(e.validationAccuracy());
+                        case ACCURACY -> assertThat(e.validationMetric()).isEqualTo(e.validationScore());
                         case LOSS -> assertThat(e.validationMetric()).isEqualTo(-e.validationLoss());
                         case MACRO_F1 -> assertThat(e.validationMetric()).isBetween(0.0, 1.0);
                     }
@@ -60,7 +60,7 @@ class SelectionTest {
                 assertThat(r.bestEpoch()).as(selection.name()).isEqualTo(expected.epoch());
                 if (selection == TrainingConfig.Selection.MACRO_F1) {
                     // The figure is the macro-F1 of the best epoch's own predictions, not its accuracy.
-                    assertThat(r.best().validationMetric()).isCloseTo(macroF1(config, r.weights(), encoder,
+                    assertThat(r.best().validationMetric()).isCloseTo(macroF1(config, r.weights(), tokenizer,
                             validation), within(1e-12));
                 }
                 if (selection == TrainingConfig.Selection.LOSS) {

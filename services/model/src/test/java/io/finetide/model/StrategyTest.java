@@ -24,8 +24,8 @@ class StrategyTest {
 
     @Test
     void frozenParametersStayBitIdenticalAndTrainedOnesMove() {
-        try (Tokenizer encoder = Tokenizer.builtin("minilm-l6", 16)) {
-            TransformerConfig config = TransformerConfig.encoderBuilder().vocabSize(encoder.vocabSize())
+        try (Tokenizer tokenizer = Tokenizer.builtin("minilm-l6", 16)) {
+            TransformerConfig config = TransformerConfig.encoderBuilder().vocabSize(tokenizer.vocabSize())
                     .maxPositions(16).typeVocabSize(2).hiddenSize(16).layers(3).heads(2).intermediateSize(32).labels(2)
                     .pooling(Pooling.MEAN).dropout(0.1).layerNormEps(1e-12).build();
             Weights initial = Weights.initialise(config, 5);
@@ -46,7 +46,7 @@ class StrategyTest {
                                 "encoder.layer.1.attention.self.value.weight",
                                 "encoder.layer.2.attention.self.value.weight")
                         : strategy.trainable(config);
-                Weights after = Trainer.train(config, initial, encoder, data, data, tc, strategy,
+                Weights after = Trainer.train(config, initial, tokenizer, data, data, tc, strategy,
                         TrainingListener.NONE).weights();
                 for (String name : initial.tensors().keySet()) {
                     float[] before = initial.get(name).values();
@@ -62,7 +62,7 @@ class StrategyTest {
             }
             // Gradual unfreezing over 2 epochs (the head, then the head and the top layer): the rest is untouched.
             // (Which of the two epochs' weights come back depends on validation; OptimizerTest checks the stages.)
-            Weights gradual = Trainer.train(config, initial, encoder, data, data, twoEpochs, Strategy.gradual(),
+            Weights gradual = Trainer.train(config, initial, tokenizer, data, data, twoEpochs, Strategy.gradual(),
                     TrainingListener.NONE).weights();
             assertThat(gradual.get("classifier.weight").values()).isNotEqualTo(initial.get("classifier.weight")
                     .values());

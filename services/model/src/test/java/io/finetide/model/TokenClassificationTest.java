@@ -62,8 +62,8 @@ class TokenClassificationTest {
 
     @Test
     void eachWordsFirstPieceCarriesItsTag() {
-        try (Tokenizer encoder = Tokenizer.builtin("minilm-l6", 32)) {
-            Tokenizer.Words w = encoder.encodeWords(List.of("@paulwalk", "visited", "Zaporizhzhia"));
+        try (Tokenizer tokenizer = Tokenizer.builtin("minilm-l6", 32)) {
+            Tokenizer.Words w = tokenizer.encodeWords(List.of("@paulwalk", "visited", "Zaporizhzhia"));
             // [CLS] @ paul ##walk visited za ##poriz... [SEP]: the last word in several pieces too.
             int[] ids = w.wordIds();
             assertThat(ids[0]).isEqualTo(-1);
@@ -85,8 +85,8 @@ class TokenClassificationTest {
 
     @Test
     void aSmallTaggingTaskIsLearned() {
-        try (Tokenizer encoder = Tokenizer.builtin("minilm-l6", 24)) {
-            TransformerConfig config = TransformerConfig.encoderBuilder().vocabSize(encoder.vocabSize())
+        try (Tokenizer tokenizer = Tokenizer.builtin("minilm-l6", 24)) {
+            TransformerConfig config = TransformerConfig.encoderBuilder().vocabSize(tokenizer.vocabSize())
                     .maxPositions(24).typeVocabSize(2).hiddenSize(32).layers(2).heads(2).intermediateSize(64)
                     .labels(TAGS.size()).head(Head.TOKEN).dropout(0.1).layerNormEps(1e-12).build();
             List<TaggedWords> train = sentences(240, 1);
@@ -94,15 +94,15 @@ class TokenClassificationTest {
             TrainingConfig tc = TrainingConfig.builder().learningRate(3e-3).batchSize(16).epochs(4).weightDecay(0.01)
                     .warmupRatio(0.1).maxGradNorm(1.0).seed(7).dropout(0.1).patience(0).labelSmoothing(0).threads(1)
                     .build();
-            Trainer.Result r = Trainer.trainTokens(config, Weights.initialise(config, 7), encoder, train, validation,
+            Trainer.Result r = Trainer.trainTokens(config, Weights.initialise(config, 7), tokenizer, train, validation,
                     TAGS, tc, Strategy.full(), TrainingListener.NONE, Checkpoint.Store.NONE);
             // The selection metric of a token task is entity F1.
-            assertThat(r.best().validationAccuracy()).isGreaterThan(0.95);
+            assertThat(r.best().validationScore()).isGreaterThan(0.95);
             List<TaggedWords> test = sentences(40, 3);
             try (TransformerGraph g = TransformerGraph.create(config, r.weights(), GraphOptions.inference(1))) {
                 List<List<String>> predicted = Predictor
-                        .wordProbabilities(g, test.stream().map(t -> encoder.encodeWords(t
-                                .words())).toList(), encoder.padId(), 24)
+                        .wordProbabilities(g, test.stream().map(t -> tokenizer.encodeWords(t
+                                .words())).toList(), tokenizer.padId(), 24)
                         .stream().map(p -> Predictor.argMaxTags(p, TAGS))
                         .toList();
                 EntityF1 f = EntityF1.of(test.stream().map(t -> t.tagNames(TAGS)).toList(), predicted);

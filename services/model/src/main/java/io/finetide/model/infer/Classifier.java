@@ -25,8 +25,9 @@ public final class Classifier implements AutoCloseable {
     }
 
     public float[][] probabilities(List<String> texts) {
-        return Predictor.probabilities(model.graph(), model.encoder().encodeAll(texts), model.encoder().padId(), model
-                .maxLength());
+        return Predictor.probabilities(model.graph(), model.tokenizer().encodeAll(texts), model.tokenizer().padId(),
+                model
+                        .maxLength());
     }
 
     /** Probabilities for text pairs ({@code first.get(i)} with {@code second.get(i)}), for a model trained on pairs. */
@@ -36,9 +37,9 @@ public final class Classifier implements AutoCloseable {
         }
         List<io.finetide.model.tokenizer.Tokenizer.Pair> pairs = new ArrayList<>();
         for (int i = 0; i < first.size(); i++) {
-            pairs.add(model.encoder().encodePair(first.get(i), second.get(i)));
+            pairs.add(model.tokenizer().encodePair(first.get(i), second.get(i)));
         }
-        return Predictor.pairProbabilities(model.graph(), pairs, model.encoder().padId(), model.maxLength());
+        return Predictor.pairProbabilities(model.graph(), pairs, model.tokenizer().padId(), model.maxLength());
     }
 
     public List<Prediction> predict(List<String> texts) {

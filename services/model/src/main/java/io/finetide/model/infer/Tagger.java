@@ -37,9 +37,9 @@ public final class Tagger implements AutoCloseable {
     }
 
     public List<Tagged> tag(List<List<String>> sentences) {
-        Tokenizer encoder = model.encoder();
+        Tokenizer tokenizer = model.tokenizer();
         List<float[][]> probabilities = Predictor.wordProbabilities(model.graph(), sentences.stream().map(
-                encoder::encodeWords).toList(), encoder.padId(), model.maxLength());
+                tokenizer::encodeWords).toList(), tokenizer.padId(), model.maxLength());
         List<Tagged> out = new ArrayList<>(sentences.size());
         for (int i = 0; i < sentences.size(); i++) {
             float[][] perWord = probabilities.get(i);

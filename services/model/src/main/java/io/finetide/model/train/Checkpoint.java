@@ -124,7 +124,7 @@ public record Checkpoint(String run, long step, long microStep, int epoch, int b
             out.writeLong(e.totalSteps());
             out.writeDouble(e.trainLoss());
             out.writeDouble(e.validationLoss());
-            out.writeDouble(e.validationAccuracy());
+            out.writeDouble(e.validationScore());
             out.writeDouble(e.validationMetric());
             out.writeLong(e.millis());
             out.writeBoolean(e.best());

@@ -4,12 +4,14 @@ package io.finetide.model.train;
 public interface TrainingListener {
 
     /**
-     * @param validationAccuracy accuracy (entity F1 for token tasks, next-token accuracy for language models)
+     * @param validationScore  the task's accuracy-like figure ({@link ValidationFigures#score}): accuracy for sequences,
+     *                         entity F1 for tags, next-token or teacher-forced token accuracy for language models and
+     *                         sequence to sequence
      * @param validationMetric   the run's selection metric ({@link TrainingConfig.Selection}; the negated loss for
      *                           LOSS), by which the best epoch is chosen
      */
     record Epoch(int epoch, int epochs, long step, long totalSteps, double trainLoss, double validationLoss,
-            double validationAccuracy, double validationMetric, long millis, boolean best) {
+            double validationScore, double validationMetric, long millis, boolean best) {
     }
 
     default void started(int epochs, long totalSteps, int trainExamples) {

@@ -50,8 +50,8 @@ public class Tokenizers {
     }
 
     public Tokens tokenize(TaskDefinitionEvent task, String text) {
-        Tokenizer encoder = encoders.computeIfAbsent(task.getModel().getTokenizer(), this::load);
-        Tokenizer.Analysis a = encoder.analyse(text);
+        Tokenizer tokenizer = encoders.computeIfAbsent(task.getModel().getTokenizer(), this::load);
+        Tokenizer.Analysis a = tokenizer.analyse(text);
         int[] ids = a.ids();
         int maxLength = task.getModel().getMaxSeqLen();
         int content = ids.length - a.special();

@@ -89,9 +89,9 @@ public class BaseModels {
                 0.1,
                 1);
         String base = BaseCatalogue.USER_BASE_PREFIX + name;
-        try (Tokenizer encoder = Tokenizer.fromJson(base, loaded.tokenizerJson(), 512, Truncation.HEAD)) {
-            if (encoder.vocabSize() > loaded.config().vocabSize()) {
-                throw new IllegalArgumentException("tokenizer.json has " + encoder.vocabSize() + " entries, the "
+        try (Tokenizer tokenizer = Tokenizer.fromJson(base, loaded.tokenizerJson(), 512, Truncation.HEAD)) {
+            if (tokenizer.vocabSize() > loaded.config().vocabSize()) {
+                throw new IllegalArgumentException("tokenizer.json has " + tokenizer.vocabSize() + " entries, the "
                         + "model's embeddings only " + loaded.config().vocabSize());
             }
         } catch (RuntimeException e) {

@@ -65,6 +65,6 @@ final class ProgressReporter implements TrainingListener {
     public void epochEnded(Epoch e) {
         publisher.progress(event().setPhase(TrainingProgressEvent.Phase.EPOCH_END).setEpoch(e.epoch()).setEpochs(e
                 .epochs()).setStep(e.step()).setTotalSteps(e.totalSteps()).setTrainLoss(e.trainLoss())
-                .setValidationLoss(e.validationLoss()).setValidationAccuracy(e.validationAccuracy()).build());
+                .setValidationLoss(e.validationLoss()).setValidationAccuracy(e.validationScore()).build());
     }
 }

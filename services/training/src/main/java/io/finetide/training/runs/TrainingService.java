@@ -161,7 +161,7 @@ public class TrainingService {
             }
 
             BundleProvenance provenance = new BundleProvenance(modelId, taskName, snapshot.getSnapshotId(), snapshot
-                    .getContentHash(), parent, base.name(), result.bestEpoch(), result.best().validationAccuracy(),
+                    .getContentHash(), parent, base.name(), result.bestEpoch(), result.best().validationScore(),
                     hp
                             .toString(),
                     strategy.name());
@@ -172,7 +172,7 @@ public class TrainingService {
 
             long finished = System.currentTimeMillis();
             publisher.progress(progress.event().setPhase(TrainingProgressEvent.Phase.FINISHED).setEpoch(result
-                    .bestEpoch()).setStep(result.steps()).setValidationAccuracy(result.best().validationAccuracy())
+                    .bestEpoch()).setStep(result.steps()).setValidationAccuracy(result.best().validationScore())
                     .setMessage("best epoch " + result.bestEpoch() + " of " + result.history().size()).build());
             publisher.trained(ModelTrainedEvent.newBuilder().setMeta(Events.meta(taskName)).setModelId(modelId)
                     .setVersion(snapshot.getVersion()).setSnapshotId(snapshot.getSnapshotId())
@@ -181,13 +181,13 @@ public class TrainingService {
                     .setHyperParameters(task.getHyperParameters()).setModel(task.getModel())
                     .addAllLabels(task.getLabelsList())
                     .setValidationMetrics(Metrics.newBuilder().setExamples(data.validationCount())
-                            .setAccuracy(result.best().validationAccuracy()))
+                            .setAccuracy(result.best().validationScore()))
                     .setTrainingMillis(finished - started).setTrainExamples(data.trainCount()).setSteps(result
                             .steps())
                     .build());
             // From the result, not the callbacks: a resumed run's earlier epochs come from its checkpoint.
             List<TrainingRunRecord.Epoch> epochs = result.history().stream().map(e -> new TrainingRunRecord.Epoch(e
-                    .epoch(), e.trainLoss(), e.validationLoss(), e.validationAccuracy(), e.millis())).toList();
+                    .epoch(), e.trainLoss(), e.validationLoss(), e.validationScore(), e.millis())).toList();
             // Marked completed only once announced: a crash in between retrains (same model id), never loses it.
             runs.put(new TrainingRunRecord(snapshot.getSnapshotId(), taskName, modelId, TrainingRunRecord.COMPLETED,
                     parent, started, finished, epochs, "best epoch " + result.bestEpoch()));
@@ -196,7 +196,7 @@ public class TrainingService {
                 deleteTree(checkpointDir);
             }
             LOG.infof("trained %s on %s in %d ms: validation accuracy %.4f", modelId, snapshot.getSnapshotId(),
-                    finished - started, result.best().validationAccuracy());
+                    finished - started, result.best().validationScore());
         }
     }
 
