@@ -15,7 +15,8 @@ import io.finetide.model.optim.Optimizer;
  * @param lora         low-rank adapters to add (their names may then be {@code trainable}), or null
  * @param staged       the set of updated parameters may shrink below {@code trainable} per step
  *                     ({@link UpdateStep#active}), for gradual unfreezing
- * @param accumulate   build the gradient-accumulation ops ({@link #accumulate}, {@link #applyAccumulated})
+ * @param accumulate   build the gradient-accumulation ops ({@link TransformerGraph#accumulate},
+ *                     {@link TransformerGraph#applyAccumulated})
  */
 public record GraphOptions(boolean training, Set<String> trainable, long seed, int threads, double labelSmoothing,
         float[] classWeights, double layerDecay, Optimizer optimizer, double momentum, Lora lora, boolean staged,
