@@ -68,15 +68,10 @@ public final class TransformerGraph implements AutoCloseable {
     private final Map<String, Operand<TFloat32>> reads = new LinkedHashMap<>();
     /** What {@link #weights()} exports: the read, or for an adapted weight {@code W + scale A B}. */
     private final Map<String, Operand<TFloat32>> exported = new LinkedHashMap<>();
-    private final Placeholder<TInt32> inputIds;
-    private final Placeholder<TFloat32> attentionMask;
-    /** An encoder-decoder's decoder inputs (the target shifted right) and their mask; null otherwise. */
-    private final Placeholder<TInt32> decoderIds;
-    private final Placeholder<TFloat32> decoderMask;
+    /** Token ids, mask and segment ids; an encoder-decoder's decoder ids (the target shifted right) and mask. */
+    private final Inputs inputs;
     private final Placeholder<TFloat32> dropoutRate;
     private final Operand<TInt64> dropoutKey;
-    private final Operand<TInt32> tokenTypes;
-    private final Inputs inputs;
     private final Operand<TFloat32> logits;
     private final Operand<TFloat32> probabilities;
     /** [batch, time, hidden]: the last hidden states (an encoder-decoder's decoder's), before the head. */
@@ -107,16 +102,16 @@ public final class TransformerGraph implements AutoCloseable {
                         tf.linalg.matMul(reads.get(prefix + Lora.A), reads.get(prefix + Lora.B)))));
             }
         }
-        inputIds = tf.placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, -1)));
-        attentionMask = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, -1)));
+        Placeholder<TInt32> inputIds = tf.placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, -1)));
+        Placeholder<TFloat32> attentionMask = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, -1)));
         dropoutRate = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
         dropoutKey = tf.placeholderWithDefault(tf.constant(new long[]{0, 0}), Shape.of(2));
         // Segment ids default to 0 everywhere (a [1, 1] default broadcasts over the batch).
-        tokenTypes = tf.placeholderWithDefault(tf.constant(new int[][]{{0}}), Shape.of(-1, -1));
-        decoderIds = config.encoderDecoder()
+        Operand<TInt32> tokenTypes = tf.placeholderWithDefault(tf.constant(new int[][]{{0}}), Shape.of(-1, -1));
+        Placeholder<TInt32> decoderIds = config.encoderDecoder()
                 ? tf.placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, -1)))
                 : null;
-        decoderMask = config.encoderDecoder()
+        Placeholder<TFloat32> decoderMask = config.encoderDecoder()
                 ? tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, -1)))
                 : null;
         Layers layers = new Layers(tf, config, reads, options.lora(), Dropout.of(tf, options.training(),
@@ -251,12 +246,13 @@ public final class TransformerGraph implements AutoCloseable {
         if (options.training()) {
             throw new IllegalStateException("export an inference graph (TransformerGraph.GraphOptions.inference)");
         }
-        Signature.Builder builder = Signature.builder().key("serving_default").input("input_ids", inputIds).input(
-                "attention_mask", attentionMask);
+        Signature.Builder builder = Signature.builder().key("serving_default").input("input_ids", inputs.ids())
+                .input("attention_mask", inputs.mask());
         if (config.encoderDecoder()) {
-            builder.input("decoder_input_ids", decoderIds).input("decoder_attention_mask", decoderMask);
+            builder.input("decoder_input_ids", inputs.decoderIds()).input("decoder_attention_mask", inputs
+                    .decoderMask());
         } else {
-            builder.input("token_type_ids", tokenTypes);
+            builder.input("token_type_ids", inputs.types());
         }
         return SessionFunction.create(builder.output("probabilities", probabilities).build(), session);
     }
