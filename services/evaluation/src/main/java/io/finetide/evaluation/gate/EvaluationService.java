@@ -59,10 +59,6 @@ public class EvaluationService {
         metrics.watchChampions(directory.champions());
     }
 
-    public Directory directory() {
-        return directory;
-    }
-
     public ModelEvaluatedEvent onTrained(ModelTrainedEvent trained) {
         Events.requireSupported(trained.getMeta());
         Optional<EvaluationReportRecord> previous = store.find(trained.getModelId());

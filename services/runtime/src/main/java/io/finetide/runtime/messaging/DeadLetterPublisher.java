@@ -26,10 +26,6 @@ public class DeadLetterPublisher {
     @ConfigProperty(name = "quarkus.application.name")
     String service;
 
-    public void send(ConsumerRecord<String, byte[]> record, RejectedException reason) {
-        send(Map.of(record, reason));
-    }
-
     public void send(Map<ConsumerRecord<String, byte[]>, RejectedException> rejected) {
         KafkaMessages.sendAll(deadLetter, rejected.entrySet().stream()
                 .map(e -> KafkaMessages.deadLetter(e.getKey(), e.getValue(), service)).toList());

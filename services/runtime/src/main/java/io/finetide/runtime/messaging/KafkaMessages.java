@@ -64,28 +64,6 @@ public final class KafkaMessages {
         Uni.join().all(acks).andFailFast().await().atMost(SEND_TIMEOUT);
     }
 
-    /**
-     * The events of a polled batch, parsed and checked for a supported schema version; each record that fails goes
-     * to {@code rejected} with its reason, and the rest of the batch goes on.
-     *
-     * @param meta the event's envelope, whose schema version is checked
-     */
-    public static <T> List<T> parseAll(Iterable<ConsumerRecord<String, byte[]>> records, Events.ProtoParser<T> parser,
-            java.util.function.Function<T, io.finetide.proto.v1.EventMeta> meta,
-            java.util.function.BiConsumer<ConsumerRecord<String, byte[]>, RejectedException> rejected) {
-        List<T> out = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> record : records) {
-            try {
-                T event = Events.parse(record.value(), parser);
-                Events.requireSupported(meta.apply(event));
-                out.add(event);
-            } catch (RejectedException e) {
-                rejected.accept(record, e);
-            }
-        }
-        return out;
-    }
-
     /** The content-type header of a record, or null. */
     public static String contentType(ConsumerRecord<?, ?> record) {
         Header ct = record.headers().lastHeader(Events.CONTENT_TYPE_HEADER);

@@ -80,10 +80,6 @@ public class TrainingService {
         metrics.watchChampions(directory.champions());
     }
 
-    public Directory directory() {
-        return directory;
-    }
-
     public void onSnapshot(DatasetSnapshotEvent snapshot) {
         Events.requireSupported(snapshot.getMeta());
         String taskName = snapshot.getMeta().getTask();
