@@ -43,6 +43,10 @@ public final class Bench {
                     a, "--examples", "20000")), Integer.parseInt(option(a, "--warmup", "2000")), SAY).run());
             case "ingestion" -> System.out.println(new IngestionBenchmark(root, data, Integer.parseInt(option(a,
                     "--examples", "20000")), Integer.parseInt(option(a, "--warmup", "2000")), SAY).run());
+            case "metrics" -> System.out.println(new MetricsBenchmark(root, data, Integer.parseInt(option(a,
+                    "--examples", "20000")), Integer.parseInt(option(a, "--requests", "2000")), Integer.parseInt(
+                            option(a, "--blocks", "20")),
+                    SAY).run());
             case "quality" -> System.out.println(new QualityBenchmark(root.resolve("../shared/datasets").normalize(),
                     new QualityBenchmark.Options(option(a, "--dataset", "sst2"), option(a, "--base", "minilm-l6"),
                             Integer.parseInt(option(a, "--train", "0")), Integer.parseInt(option(a, "--epochs", "3")),
@@ -65,7 +69,7 @@ public final class Bench {
             }
             default -> {
                 System.err.println("usage: finetide bench preprocessing|ingestion [--examples N] [--warmup N] "
-                        + "[--data DIR]\n       finetide bench quality --dataset sst2|trec|sms-spam|wnut17 [--train N] "
+                        + "[--data DIR]\n       finetide bench metrics [--examples N] [--requests N] [--blocks N]\n       finetide bench quality --dataset sst2|trec|sms-spam|wnut17 [--train N] "
                         + "[--epochs N] [--lr X] [--batch N] [--max-length N] [--strategy S] [--base B] "
                         + "[--incremental]\n       finetide bench peers [--threads N] [--batch N] [--lengths 64,128] "
                         + "[--iterations N]");

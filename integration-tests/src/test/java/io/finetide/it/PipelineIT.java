@@ -27,6 +27,9 @@ import io.finetide.launcher.DemoDriver;
 import io.finetide.launcher.EventWatcher;
 import io.finetide.launcher.LocalPlatform;
 import io.finetide.launcher.PlatformClient;
+import io.finetide.launcher.monitoring.MonitoringAssets;
+import io.finetide.launcher.monitoring.PromQl;
+import io.finetide.launcher.monitoring.PrometheusServer;
 import io.finetide.platform.local.LocalPaths;
 import io.finetide.platform.text.SimHash;
 import io.finetide.platform.topics.Topics;
@@ -51,7 +54,10 @@ class PipelineIT {
     static void start() throws Exception {
         Path root = LocalPaths.projectRoot();
         Path work = Files.createTempDirectory(root.resolve("integration-tests/target"), "platform-");
-        platform = LocalPlatform.start(LocalPlatform.Options.isolated(root, work), System.out::println);
+        LocalPlatform.Options options = LocalPlatform.Options.isolated(root, work);
+        // A real Prometheus scrapes the five services every second from the start, with Finetide's alerting rules.
+        options = options.with(options.monitoring().started().every(Duration.ofSeconds(1)));
+        platform = LocalPlatform.start(options, System.out::println);
         watcher = new EventWatcher(platform, System.out::println, 0);
         client = new PlatformClient(platform);
     }
@@ -171,6 +177,63 @@ class PipelineIT {
                 .isEqualTo(prepared - 3);
         assertThat(metric(client.getText("ingestion", "/q/metrics"), "finetide_ingestion_examples_stored_total"))
                 .isEqualTo((double) stored);
+
+        everyDashboardPanelAndAlertReadsTheLivePlatform();
+    }
+
+    /**
+     * People in the loop (an unlabelled example with an e-mail address in it, labelled by an annotator) and a
+     * caller's mistake, so that every stage has spoken; then every PromQL expression of every dashboard panel, and
+     * every annotation and alert, goes to Prometheus's HTTP API. A panel must return series; an alert (which a
+     * healthy platform does not fire) must evaluate without error, every metric it reads must exist, and the signal
+     * under its threshold must return series.
+     */
+    private void everyDashboardPanelAndAlertReadsTheLivePlatform() {
+        // A second task that redacts personal data (the first keeps its texts as they are, for the counts above).
+        String privateTask = TASK + "-private";
+        assertThat(client.post("ingestion", "/api/v1/tasks", Map.of("name", privateTask, "labels", List.of(
+                "negative", "positive"), "privacy", Map.of("redactPii", true))).status()).isEqualTo(201);
+        List<Map<String, String>> unlabelled = List.of(Map.of("id", "pii-1", "task", privateTask, "text",
+                "write to jane.doe@example.com about this wonderful film"),
+                Map.of("id", "pii-2", "task", privateTask,
+                        "text", "a dull and tedious afternoon"));
+        assertThat(client.post("ingestion", "/api/v1/examples", unlabelled).status()).isEqualTo(200);
+        assertThat(client.post("ingestion", "/api/v1/labels", List.of(Map.of("task", privateTask, "id", "pii-1",
+                "label", "positive", "annotator", "it-annotator"))).status()).isEqualTo(200);
+        assertThat(client.post("deployment", "/api/v1/tasks/" + TASK + "/predict", Map.of("texts", List.of()))
+                .status()).isEqualTo(400);
+
+        PrometheusServer prometheus = platform.prometheus().orElseThrow();
+        List<MonitoringAssets.Query> queries = new MonitoringAssets(LocalPaths.projectRoot()).allQueries();
+        assertThat(queries).hasSizeGreaterThan(80);
+        // Rates need two scrapes after the last change: wait until everything answers, or report what does not.
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+            assertThat(prometheus.allTargetsUp()).as("every service scraped").isTrue();
+            List<String> failing = new java.util.ArrayList<>();
+            for (MonitoringAssets.Query q : queries) {
+                String expr = PromQl.asGrafanaSends(q.expr());
+                PrometheusServer.Answer whole = prometheus.query(expr);
+                if (!whole.ok()) {
+                    failing.add(q.source() + ": " + whole.error() + "\n    " + expr);
+                    continue;
+                }
+                if (q.kind() == MonitoringAssets.Kind.PANEL && whole.series() == 0) {
+                    failing.add(q.source() + ": no series\n    " + expr);
+                }
+                for (String metric : PromQl.metricNames(expr)) {
+                    if (prometheus.query("group by (__name__) ({__name__=\"" + metric + "\"})").series() == 0) {
+                        failing.add(q.source() + ": no metric " + metric);
+                    }
+                }
+                PromQl.signal(expr).filter(signal -> q.kind() != MonitoringAssets.Kind.PANEL).ifPresent(
+                        signal -> {
+                            if (prometheus.query(signal).series() == 0) {
+                                failing.add(q.source() + ": no series under the threshold\n    " + signal);
+                            }
+                        });
+            }
+            assertThat(failing).as("expressions that do not read the live platform").isEmpty();
+        });
     }
 
     private static JsonNode awaitModels(int n) {

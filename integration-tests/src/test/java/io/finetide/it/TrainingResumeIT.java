@@ -119,7 +119,8 @@ class TrainingResumeIT {
                     .getParent())).as("checkpoint removed once the model is stored").isFalse());
             String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(platform.url(
                     "training") + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-            assertThat(metrics).contains("finetide_training_runs_resumed_total 1.0");
+            assertThat(metrics.lines().filter(l -> l.startsWith("finetide_training_runs_resumed_total{")))
+                    .singleElement().satisfies(l -> assertThat(l).contains("task=\"" + TASK + "\"").endsWith(" 1.0"));
         }
     }
 

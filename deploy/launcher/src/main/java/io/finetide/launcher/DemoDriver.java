@@ -45,13 +45,24 @@ public final class DemoDriver {
     private final Path dataDir;
     private final Consumer<String> say;
     private final PlatformClient client;
+    private final Duration stall;
     private int annotated;
 
-    public DemoDriver(LocalPlatform platform, Path dataDir, Consumer<String> say) {
+    /**
+     * @param stall how long the platform may announce nothing at all before the demo gives up: a wave's training
+     *              takes as long as the machine needs, and says so every tenth of an epoch
+     */
+    public DemoDriver(LocalPlatform platform, Path dataDir, Consumer<String> say, Duration stall) {
         this.platform = platform;
         this.dataDir = dataDir;
         this.say = say;
         this.client = new PlatformClient(platform);
+        this.stall = stall;
+    }
+
+    private IllegalStateException stalled(String waitingFor, EventWatcher watcher) {
+        return new IllegalStateException(String.format("%s: the pipeline announced nothing for %d minutes; the last "
+                + "thing it did was %s", waitingFor, stall.toMinutes(), watcher.lastSeen()));
     }
 
     /** SST-2 sentence files: one "label text" line each, label 0 (negative) or 1 (positive). */
@@ -104,8 +115,8 @@ public final class DemoDriver {
             say.accept(String.format("wave 1: streaming %,d examples and 5 malformed records to %s", half,
                     Topics.EXAMPLES_RAW));
             stream(producer, train.subList(0, half), true);
-            ModelPromotedEvent first = watcher.awaitPromotion(p -> true, Duration.ofMinutes(10))
-                    .orElseThrow(() -> new IllegalStateException("no model was promoted within 10 minutes"));
+            ModelPromotedEvent first = watcher.awaitPromotion(p -> true, stall)
+                    .orElseThrow(() -> stalled("no model was promoted", watcher));
             showPredictions(heldOut);
             double firstHeldOut = client.accuracy(TASK, texts(heldOut), labels(heldOut));
             say.accept(String.format("champion %s: held-out accuracy %.4f on %,d stsa.binary.test sentences",
@@ -115,14 +126,11 @@ public final class DemoDriver {
             say.accept(String.format("wave 2: streaming %,d more examples", train.size() - half));
             stream(producer, train.subList(half, train.size()), false);
             ModelEvaluatedEvent second = watcher.awaitEvaluation(e -> !e.getModelId().equals(first.getModelId()),
-                    Duration.ofMinutes(10))
-                    .orElseThrow(() -> new IllegalStateException("no second candidate within 10 minutes"));
+                    stall).orElseThrow(() -> stalled("no second candidate", watcher));
             ModelPromotedEvent champion = first;
             if (second.getBlessed()) {
-                champion = watcher.awaitPromotion(p -> p.getModelId().equals(second.getModelId()),
-                        Duration.ofMinutes(2)).orElseThrow(
-                                () -> new IllegalStateException(
-                                        second.getModelId() + " was blessed but not promoted"));
+                champion = watcher.awaitPromotion(p -> p.getModelId().equals(second.getModelId()), stall)
+                        .orElseThrow(() -> stalled(second.getModelId() + " was blessed but not promoted", watcher));
             }
             String championId = champion.getModelId();
             ModelEvaluatedEvent verdict = watcher.awaitEvaluation(e -> e.getModelId().equals(championId),
@@ -159,12 +167,18 @@ public final class DemoDriver {
         PlatformClient.Answer posted = client.post("ingestion", "/api/v1/examples", items);
         int accepted = posted.body().path("accepted").asInt();
         String queuePath = "/api/v1/tasks/" + TASK + "/queue?annotator=demo-annotator&size=" + TO_ANNOTATE;
-        long deadline = System.currentTimeMillis() + Duration.ofMinutes(2).toMillis();
         PlatformClient.Answer queue = client.get("ingestion", queuePath);
         // The champion scores each sentence in the deployment service; the queue is ranked once the scores are back.
+        // Waits while scores keep coming, however slowly.
+        long deadline = System.currentTimeMillis() + stall.toMillis();
+        int scored = queue.body().path("scored").asInt();
         while (!allScored(queue) && System.currentTimeMillis() < deadline) {
             pause(Duration.ofMillis(500));
             queue = client.get("ingestion", queuePath);
+            if (queue.body().path("scored").asInt() > scored) {
+                scored = queue.body().path("scored").asInt();
+                deadline = System.currentTimeMillis() + stall.toMillis();
+            }
         }
         say.accept(String.format("people in the loop: %d unlabelled sentences posted; the labeling queue is ordered "
                 + "by %s; the champion's 3 most uncertain:", accepted, queue.body().path("order").asText()));

@@ -34,7 +34,8 @@ import io.finetide.proto.v1.TrainingProgressEvent;
 
 /**
  * Follows the platform's topics from the outside, as an operator would: tells what happens as it happens and lets a
- * caller wait for a given event.
+ * caller wait for a given event. A wait has no fixed deadline: it gives up only when the platform has announced
+ * nothing at all (no example, snapshot, training step, verdict) for the given time, and then says what it saw last.
  */
 public final class EventWatcher implements AutoCloseable {
 
@@ -54,6 +55,9 @@ public final class EventWatcher implements AutoCloseable {
     private final List<ModelPromotedEvent> promoted = new ArrayList<>();
     private final List<TrainingProgressEvent> progress = new ArrayList<>();
     private final long reportEvery;
+    private volatile long lastActivity = System.nanoTime();
+    private volatile String lastSeen = "nothing yet";
+    private final Map<String, Long> lastProgressLine = new ConcurrentHashMap<>();
 
     public EventWatcher(LocalPlatform platform, Consumer<String> say, long reportEvery) {
         this.say = say;
@@ -91,9 +95,14 @@ public final class EventWatcher implements AutoCloseable {
     }
 
     private void handle(String topic, ConsumerRecord<String, byte[]> r) throws InvalidProtocolBufferException {
+        synchronized (changed) {
+            lastActivity = System.nanoTime();
+            changed.notifyAll();
+        }
         switch (topic) {
             case Topics.EXAMPLES_LABELLED -> {
                 long n = labelled.incrementAndGet();
+                lastSeen = "ingestion: " + n + " labelled examples published";
                 if (reportEvery > 0 && n % reportEvery == 0) {
                     say.accept(String.format("ingested %,d labelled examples so far (%,d rejected)", n, rejected()));
                 }
@@ -106,6 +115,7 @@ public final class EventWatcher implements AutoCloseable {
             }
             case Topics.DATASETS_SNAPSHOTS -> {
                 DatasetSnapshotEvent e = DatasetSnapshotEvent.parseFrom(r.value());
+                lastSeen = "preprocessing: snapshot " + e.getSnapshotId() + " published";
                 add(snapshots, e);
                 say.accept(String.format(
                         "snapshot %s: train %,d / validation %,d / test %,d (%,d new; golden test %,d),"
@@ -125,7 +135,24 @@ public final class EventWatcher implements AutoCloseable {
             case Topics.TRAINING_PROGRESS -> {
                 TrainingProgressEvent e = TrainingProgressEvent.parseFrom(r.value());
                 add(progress, e);
+                lastSeen = String.format("training: %s %s at step %,d of %,d", e.getRunId(), e.getPhase(), e
+                        .getStep(), e.getTotalSteps());
                 switch (e.getPhase()) {
+                    case STEPS -> {
+                        // At most a line every 10 s per run: small runs announce every update.
+                        long now = System.nanoTime();
+                        Long last = lastProgressLine.get(e.getRunId());
+                        if (last == null || now - last >= 10_000_000_000L) {
+                            lastProgressLine.put(e.getRunId(), now);
+                            say.accept(String.format("  epoch %d/%d  step %,d/%,d (%.0f%%)  train loss %.4f  "
+                                    + "%.1f examples/s  lr %.2e  about %s left", e.getEpoch(), e.getEpochs(),
+                                    e
+                                            .getStep(),
+                                    e.getTotalSteps(), 100 * e.getFraction(), e.getTrainLoss(), e
+                                            .getExamplesPerSecond(),
+                                    e.getLearningRate(), e.getEtaSeconds() < 0 ? "?" : duration(e.getEtaSeconds())));
+                        }
+                    }
                     case STARTED -> say.accept(String.format("training %s on %s: %s, %d epochs, %,d steps",
                             e.getRunId(), e.getSnapshotId(), e.getMessage(), e.getEpochs(), e.getTotalSteps()));
                     case EPOCH_END -> say.accept(String.format(
@@ -139,9 +166,14 @@ public final class EventWatcher implements AutoCloseable {
                     }
                 }
             }
-            case Topics.MODELS_TRAINED -> add(trained, ModelTrainedEvent.parseFrom(r.value()));
+            case Topics.MODELS_TRAINED -> {
+                ModelTrainedEvent e = ModelTrainedEvent.parseFrom(r.value());
+                lastSeen = "training: " + e.getModelId() + " trained";
+                add(trained, e);
+            }
             case Topics.MODELS_EVALUATED -> {
                 ModelEvaluatedEvent e = ModelEvaluatedEvent.parseFrom(r.value());
+                lastSeen = "evaluation: verdict on " + e.getModelId();
                 add(evaluated, e);
                 say.accept(String.format("evaluated %s on %,d test examples: accuracy %.4f, macro-F1 %.4f -> %s (%s)",
                         e.getModelId(), e.getCandidate().getExamples(), e.getCandidate().getAccuracy(),
@@ -150,6 +182,7 @@ public final class EventWatcher implements AutoCloseable {
             }
             case Topics.MODELS_PROMOTED -> {
                 ModelPromotedEvent e = ModelPromotedEvent.parseFrom(r.value());
+                lastSeen = "deployment: " + e.getModelId() + " promoted";
                 add(promoted, e);
                 say.accept(String.format("promoted %s (version %d) to champion%s; now serving", e.getModelId(),
                         e.getVersion(), e.getPreviousModelId().isEmpty()
@@ -169,17 +202,25 @@ public final class EventWatcher implements AutoCloseable {
         }
     }
 
-    public Optional<ModelPromotedEvent> awaitPromotion(Predicate<ModelPromotedEvent> match, Duration timeout) {
-        return await(promoted, match, timeout);
+    /**
+     * The first promotion that matches, or empty once the platform has been silent for {@code stall}.
+     */
+    public Optional<ModelPromotedEvent> awaitPromotion(Predicate<ModelPromotedEvent> match, Duration stall) {
+        return await(promoted, match, stall);
     }
 
-    public Optional<ModelEvaluatedEvent> awaitEvaluation(Predicate<ModelEvaluatedEvent> match, Duration timeout) {
-        return await(evaluated, match, timeout);
+    /** The first verdict that matches, or empty once the platform has been silent for {@code stall}. */
+    public Optional<ModelEvaluatedEvent> awaitEvaluation(Predicate<ModelEvaluatedEvent> match, Duration stall) {
+        return await(evaluated, match, stall);
     }
 
-    /** Waits for the first event in {@code list} that matches. */
-    private <T> Optional<T> await(List<T> list, Predicate<T> match, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+    /** What the platform announced last, by stage: where a stalled pipeline stopped. */
+    public String lastSeen() {
+        return lastSeen;
+    }
+
+    /** Waits for the first event in {@code list} that matches, as long as anything at all keeps happening. */
+    private <T> Optional<T> await(List<T> list, Predicate<T> match, Duration stall) {
         synchronized (changed) {
             while (true) {
                 for (T t : list) {
@@ -187,7 +228,7 @@ public final class EventWatcher implements AutoCloseable {
                         return Optional.of(t);
                     }
                 }
-                long left = deadline - System.nanoTime();
+                long left = lastActivity + stall.toNanos() - System.nanoTime();
                 if (left <= 0) {
                     return Optional.empty();
                 }
@@ -241,6 +282,15 @@ public final class EventWatcher implements AutoCloseable {
 
     public Map<String, Long> rejectedByReason() {
         return Map.copyOf(rejectedByReason);
+    }
+
+    static String duration(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 3600
+                ? String.format("%dh%02dm", s / 3600, s / 60 % 60)
+                : s >= 60
+                        ? String.format("%dm%02ds", s / 60, s % 60)
+                        : s + "s";
     }
 
     private static String header(ConsumerRecord<?, ?> r, String key) {

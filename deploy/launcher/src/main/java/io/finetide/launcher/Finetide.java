@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
@@ -13,14 +14,18 @@ import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
+import io.finetide.launcher.monitoring.MonitoringAssets;
 import io.finetide.platform.local.LocalPaths;
 
 /**
  * Command line of the local platform.
  *
  * <pre>
- * demo [--exit-after-demo] [--data DIR]   fresh platform, the SST-2 demo, then stays up until Ctrl-C
- * up                                      the platform alone, data kept in .run/platform, until Ctrl-C
+ * demo [--exit-after-demo] [--data DIR] [--stall-minutes N]
+ *                                         fresh platform, the SST-2 demo, then stays up until Ctrl-C; the demo gives
+ *                                         up only when the platform announces nothing for N minutes (default 10)
+ * up [--prometheus]                       the platform alone, data kept in .run/platform, until Ctrl-C; with a
+ *                                         Prometheus on 127.0.0.1:9090 scraping it
  * broker --port P --dir D                 a Kafka broker alone (the launcher starts it this way)
  * </pre>
  */
@@ -37,9 +42,10 @@ public final class Finetide {
         switch (command) {
             case "broker" -> KafkaBroker.main(rest.toArray(String[]::new));
             case "demo" -> demo(rest);
-            case "up" -> up();
+            case "up" -> up(rest);
             default -> {
-                System.err.println("usage: finetide demo [--exit-after-demo] [--data DIR] | up | broker ...");
+                System.err.println("usage: finetide demo [--exit-after-demo] [--data DIR] [--stall-minutes N]"
+                        + " | up [--prometheus] | broker ...");
                 System.exit(2);
             }
         }
@@ -59,14 +65,17 @@ public final class Finetide {
         }
         LocalPlatform.Options options = LocalPlatform.Options.demo(root);
         deleteTree(options.workDir());
+        int stallArg = args.indexOf("--stall-minutes");
+        Duration stall = Duration.ofMinutes(stallArg >= 0 ? Long.parseLong(args.get(stallArg + 1)) : 10);
         LocalPlatform platform = LocalPlatform.start(options, SAY);
+        monitoringHints(platform);
         Thread hook = new Thread(() -> {
             SAY.accept("stopping all processes");
             platform.close();
         });
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            new DemoDriver(platform, data, SAY).run();
+            new DemoDriver(platform, data, SAY, stall).run();
         } catch (RuntimeException e) {
             SAY.accept("demo failed: " + e.getMessage() + " (logs in " + options.workDir().resolve("logs") + ")");
             System.exit(1);
@@ -74,17 +83,19 @@ public final class Finetide {
         if (exitAfter) {
             System.exit(0);
         }
+        monitoringHints(platform);
         waitForCtrlC(platform);
     }
 
-    private static void up() throws InterruptedException {
+    private static void up(List<String> args) throws InterruptedException {
         Path root = LocalPaths.projectRoot();
-        LocalPlatform.Options demo = LocalPlatform.Options.demo(root);
-        LocalPlatform.Options options = new LocalPlatform.Options(root, root.resolve(".run/platform"),
-                demo.kafkaPort(), demo.ferretPort(), demo.basePort(), "", demo.database(), demo.mongoUri(),
-                demo.partitions(), LocalPlatform.SERVICES, java.util.Map.of());
+        LocalPlatform.Options options = LocalPlatform.Options.demo(root).in(root.resolve(".run/platform"));
+        if (args.contains("--prometheus")) {
+            options = options.with(options.monitoring().started());
+        }
         LocalPlatform platform = LocalPlatform.start(options, SAY);
         Runtime.getRuntime().addShutdownHook(new Thread(platform::close));
+        monitoringHints(platform);
         waitForCtrlC(platform);
     }
 
@@ -92,6 +103,19 @@ public final class Finetide {
         SAY.accept("platform is up: ingestion " + platform.url("ingestion") + ", serving " + platform.url(
                 "deployment") + "; Kafka " + platform.bootstrap() + "; Ctrl-C stops everything");
         new CountDownLatch(1).await();
+    }
+
+    /** Where to point Prometheus and Grafana: the written configuration, or the running Prometheus. */
+    static void monitoringHints(LocalPlatform platform) {
+        Path root = platform.options().projectRoot();
+        SAY.accept(platform.prometheus().map(p -> "Prometheus " + p.url() + " scrapes the services (config "
+                + platform.prometheusConfig() + ")").orElse("Prometheus: a ready configuration scraping the "
+                        + "services is at " + platform.prometheusConfig() + " (.tools/bin/prometheus "
+                        + "--config.file=" + root.relativize(platform.prometheusConfig())
+                        + ", or ./finetide up --prometheus)"));
+        SAY.accept("Grafana: add that Prometheus as a data source and import the dashboards in " + root.relativize(
+                new MonitoringAssets(root).grafana().resolve("dashboards")) + " (provisioning files beside them); "
+                + "metrics are listed in docs/METRICS.md, alerts in deploy/monitoring/prometheus");
     }
 
     static void deleteTree(Path dir) {

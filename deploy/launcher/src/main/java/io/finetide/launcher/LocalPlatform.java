@@ -12,6 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.finetide.launcher.monitoring.MonitoringAssets;
+import io.finetide.launcher.monitoring.PrometheusConfig;
+import io.finetide.launcher.monitoring.PrometheusServer;
 import io.finetide.platform.local.FerretDbServer;
 import io.finetide.platform.local.LocalPaths;
 import io.finetide.platform.topics.TopicProvisioner;
@@ -33,20 +36,21 @@ public final class LocalPlatform implements AutoCloseable {
      * @param database prefix of the databases: one per service ({@code <prefix>_ingestion}, ...) and
      *        {@code <prefix>_artifacts}
      * @param env extra environment of every service process (their settings, e.g. {@code FINETIDE_TRAINING_PATIENCE})
+     * @param monitoring the Prometheus configuration written for the platform, and whether one is started
      */
     public record Options(Path projectRoot, Path workDir, int kafkaPort, int ferretPort, int basePort,
             String topicSuffix, String database, String mongoUri, int partitions, List<String> services,
-            Map<String, String> env) {
+            Map<String, String> env, Monitoring monitoring) {
 
         public static Options demo(Path root) {
             return new Options(root, root.resolve(".run/demo"), 19092, 27018, 8090, "", "finetide",
-                    System.getenv("FINETIDE_MONGODB_URI"), 3, SERVICES, Map.of());
+                    System.getenv("FINETIDE_MONGODB_URI"), 3, SERVICES, Map.of(), Monitoring.CONFIG_ONLY);
         }
 
         /** The same platform with only some of the services (benchmarks of one stage). */
         public Options only(List<String> names) {
             return new Options(projectRoot, workDir, kafkaPort, ferretPort, basePort, topicSuffix, database, mongoUri,
-                    partitions, List.copyOf(names), env);
+                    partitions, List.copyOf(names), env, monitoring);
         }
 
         /** The same platform with extra settings for the services. */
@@ -54,14 +58,45 @@ public final class LocalPlatform implements AutoCloseable {
             Map<String, String> all = new LinkedHashMap<>(env);
             all.putAll(extra);
             return new Options(projectRoot, workDir, kafkaPort, ferretPort, basePort, topicSuffix, database, mongoUri,
-                    partitions, services, Map.copyOf(all));
+                    partitions, services, Map.copyOf(all), monitoring);
+        }
+
+        /** The same platform, kept in {@code dir}. */
+        public Options in(Path dir) {
+            return new Options(projectRoot, dir, kafkaPort, ferretPort, basePort, topicSuffix, database, mongoUri,
+                    partitions, services, env, monitoring);
+        }
+
+        /** The same platform with this monitoring. */
+        public Options with(Monitoring m) {
+            return new Options(projectRoot, workDir, kafkaPort, ferretPort, basePort, topicSuffix, database, mongoUri,
+                    partitions, services, env, m);
         }
 
         public static Options isolated(Path root, Path workDir) {
-            // Kafka (two ports), FerretDB, and the five services at base+1..base+5.
-            int first = LocalPaths.freePortBlock(8);
+            // Kafka (two ports), FerretDB, the five services at base+1..base+5, and a port for Prometheus.
+            int first = LocalPaths.freePortBlock(9);
             return new Options(root, workDir, first, first + 2, first + 2, "", "finetide",
-                    System.getenv("FINETIDE_MONGODB_URI"), 3, SERVICES, Map.of());
+                    System.getenv("FINETIDE_MONGODB_URI"), 3, SERVICES, Map.of(), new Monitoring(false, first + 8,
+                            Duration.ofSeconds(15)));
+        }
+    }
+
+    /**
+     * The Prometheus of the local platform. Its configuration is always written to {@code <workDir>/prometheus/}
+     * (scraping the services, with Finetide's alerting rules); {@code start} also runs it on {@code port}.
+     */
+    public record Monitoring(boolean start, int port, Duration scrapeInterval) {
+
+        /** The configuration only, for the user's own Prometheus; port 9090 is Prometheus's own default. */
+        public static final Monitoring CONFIG_ONLY = new Monitoring(false, 9090, Duration.ofSeconds(15));
+
+        public Monitoring started() {
+            return new Monitoring(true, port, scrapeInterval);
+        }
+
+        public Monitoring every(Duration interval) {
+            return new Monitoring(start, port, interval);
         }
     }
 
@@ -71,6 +106,8 @@ public final class LocalPlatform implements AutoCloseable {
     private final Map<String, ManagedProcess> running = new LinkedHashMap<>();
     private FerretDbServer ferretDb;
     private String mongoUri;
+    private Path prometheusConfig;
+    private PrometheusServer prometheus;
 
     private LocalPlatform(Options options) {
         this.options = options;
@@ -139,33 +176,78 @@ public final class LocalPlatform implements AutoCloseable {
             p.awaitHttpOk(serviceUrls.get(p.name()) + "/q/health/ready", Duration.ofMinutes(3));
             say.accept(String.format("%-13s ready at %s", p.name(), serviceUrls.get(p.name())));
         }
+        Path dir = options.workDir().resolve("prometheus");
+        prometheusConfig = PrometheusConfig.write(dir.resolve("prometheus.yml"), serviceUrls,
+                new MonitoringAssets(options.projectRoot()).rules(), options.monitoring().scrapeInterval());
+        if (options.monitoring().start()) {
+            requireFree(options.monitoring().port());
+            prometheus = PrometheusServer.start(options.projectRoot(), prometheusConfig, dir.resolve("data"), options
+                    .monitoring().port(), logs.resolve("prometheus.log"));
+            writePid(prometheus.pid());
+            say.accept(String.format("%-13s ready at %s", "prometheus", prometheus.url()));
+        }
+    }
+
+    /** The Prometheus configuration written for this platform. */
+    public Path prometheusConfig() {
+        return prometheusConfig;
+    }
+
+    /** The Prometheus started with the platform, if {@link Monitoring#start} asked for one. */
+    public java.util.Optional<PrometheusServer> prometheus() {
+        return java.util.Optional.ofNullable(prometheus);
     }
 
     private ManagedProcess startService(String name, Path logs) {
-        int port = options.basePort() + 1 + SERVICES.indexOf(name);
+        return startService(name, logs, Map.of());
+    }
+
+    private ManagedProcess startService(String name, Path logs, Map<String, String> extraEnv) {
+        return startService(name, name, options.basePort() + 1 + SERVICES.indexOf(name), logs, extraEnv);
+    }
+
+    /**
+     * @param service  which service's jar
+     * @param instance the process's name (its log, its URL): the service's, or another for a second process of it
+     */
+    private ManagedProcess startService(String service, String instance, int port, Path logs,
+            Map<String, String> extraEnv) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap());
         env.put("QUARKUS_MONGODB_CONNECTION_STRING", mongoUri);
-        env.put("QUARKUS_MONGODB_DATABASE", options.database() + "_" + name);
+        env.put("QUARKUS_MONGODB_DATABASE", options.database() + "_" + service);
         env.put("FINETIDE_STORE_ARTIFACTS_DATABASE", options.database() + "_artifacts");
         env.put(Topics.SUFFIX_ENV, options.topicSuffix());
         env.put("FINETIDE_TOPICS_CREATE", "false"); // created above, with the right partition count
-        if (name.equals("training")) {
+        if (service.equals("training")) {
             // Kept with the platform's data: a killed run resumes when the platform starts again.
             env.put("FINETIDE_TRAINING_CHECKPOINT_DIR", checkpointDir().toString());
         }
         env.putAll(options.env());
+        env.putAll(extraEnv);
         // Services that hold models (22.7M floats each for MiniLM, twice while importing) get more heap.
-        String heap = List.of("training", "evaluation", "deployment").contains(name) ? "-Xmx1500m" : "-Xmx512m";
-        ManagedProcess p = ManagedProcess.start(name, List.of(javaBin(), "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", heap, "-jar", serviceJar(name).toString()), env,
-                logs.resolve(name
+        String heap = List.of("training", "evaluation", "deployment").contains(service) ? "-Xmx1500m" : "-Xmx512m";
+        ManagedProcess p = ManagedProcess.start(instance, List.of(javaBin(), "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", heap, "-jar", serviceJar(service).toString()), env,
+                logs.resolve(instance
                         + ".log"));
         track(p);
-        running.put(name, p);
-        serviceUrls.put(name, "http://127.0.0.1:" + port);
+        running.put(instance, p);
+        serviceUrls.put(instance, "http://127.0.0.1:" + port);
         return p;
+    }
+
+    /**
+     * Starts a second process of {@code service} beside the first, on a free port, with these settings added, and
+     * waits until it is ready: for measuring two configurations side by side. {@link #url} and {@link #kill} know it
+     * by {@code instance}.
+     */
+    public String startInstance(String service, String instance, Map<String, String> env) {
+        ManagedProcess p = startService(service, instance, LocalPaths.freePortBlock(1), options.workDir().resolve(
+                "logs"), env);
+        p.awaitHttpOk(serviceUrls.get(instance) + "/q/health/ready", Duration.ofMinutes(3));
+        return serviceUrls.get(instance);
     }
 
     /** Where the training service keeps the checkpoints of its runs. */
@@ -180,11 +262,16 @@ public final class LocalPlatform implements AutoCloseable {
 
     /** Starts a killed or stopped service again, with the same settings, and waits until it is ready. */
     public void restart(String service) {
+        restart(service, Map.of());
+    }
+
+    /** Stops the service if it runs, starts it with these settings added, and waits until it is ready. */
+    public void restart(String service, Map<String, String> env) {
         ManagedProcess old = running.get(service);
         if (old != null && old.isAlive()) {
             old.close();
         }
-        ManagedProcess p = startService(service, options.workDir().resolve("logs"));
+        ManagedProcess p = startService(service, options.workDir().resolve("logs"), env);
         p.awaitHttpOk(serviceUrls.get(service) + "/q/health/ready", Duration.ofMinutes(3));
     }
 
@@ -260,6 +347,9 @@ public final class LocalPlatform implements AutoCloseable {
 
     @Override
     public void close() {
+        if (prometheus != null) {
+            prometheus.close();
+        }
         // Services first (they flush to Kafka and the store), then the store, then the broker.
         List<ManagedProcess> reversed = new ArrayList<>(processes);
         java.util.Collections.reverse(reversed);

@@ -41,6 +41,7 @@ import io.finetide.proto.v1.ModelTrainedEvent;
 import io.finetide.proto.v1.PredictionStatsEvent;
 import io.finetide.proto.v1.UnlabelledExampleEvent;
 import io.finetide.testing.FinetideTestResource;
+import io.finetide.testing.PrometheusText;
 import io.finetide.testing.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -118,6 +119,35 @@ class DeploymentFlowIT {
             assertThat(models.jsonPath().getDouble("[1].testMacroF1")).isEqualTo(0.7);
             given().contentType("application/json").body("{\"texts\":[\"x\"]}").post("/api/v1/tasks/dp/predict")
                     .then().statusCode(200).body("modelId", equalTo("dp-m2"));
+
+            // The serving model is one info series that follows the swap; every answered request is counted once
+            // in the latency histogram, and every text once by label.
+            String metrics = given().get("/q/metrics").asString();
+            assertThat(PrometheusText.sum(metrics, "finetide_deployment_serving_model_info", "task", "dp")).isEqualTo(
+                    1.0);
+            assertThat(PrometheusText.has(metrics, "finetide_deployment_serving_model_info", "model_id", "dp-m2",
+                    "version", "2")).isTrue();
+            assertThat(PrometheusText.has(metrics, "finetide_deployment_serving_model_info", "model_id", "dp-m1"))
+                    .isFalse();
+            // One model loaded per task served (the tagging test of this class may have added its own).
+            assertThat(PrometheusText.sum(metrics, "finetide_deployment_models_loaded")).isEqualTo(metrics.lines()
+                    .filter(l -> l.startsWith("finetide_deployment_serving_model_info{")).count());
+            assertThat(PrometheusText.sum(metrics, "finetide_deployment_champion_registered", "task", "dp"))
+                    .isEqualTo(1.0);
+            assertThat(PrometheusText.sum(metrics, "finetide_deployment_promotions_total", "task", "dp")).isEqualTo(
+                    2.0);
+            assertThat(PrometheusText.sum(metrics, "finetide_deployment_candidates_rejected_total", "task", "dp"))
+                    .isEqualTo(1.0);
+            double answered = PrometheusText.sum(metrics, "finetide_deployment_requests_total", "task", "dp",
+                    "status", "200");
+            assertThat(answered).isGreaterThanOrEqualTo(statuses.size());
+            assertThat(PrometheusText.sum(metrics, "finetide_deployment_request_latency_seconds_count", "task", "dp"))
+                    .isEqualTo(PrometheusText.sum(metrics, "finetide_deployment_requests_total", "task", "dp"));
+            assertThat(PrometheusText.sum(metrics, "finetide_deployment_predicted_labels_total", "task", "dp"))
+                    .isEqualTo(PrometheusText.sum(metrics, "finetide_deployment_predictions_total", "task", "dp"));
+            // Before dp had a champion, its requests were not a "dp" series: a URL segment is not a tag.
+            assertThat(PrometheusText.sum(metrics, "finetide_deployment_requests_total", "task", "other", "status",
+                    "404", "reason", "NO_CHAMPION")).isGreaterThanOrEqualTo(1.0);
 
             // The champion as a SavedModel with its tokenizer: TensorFlow's own loader answers as /predict does.
             byte[] zip = given().get("/api/v1/tasks/dp/models/dp-m2/savedmodel").then().statusCode(200)

@@ -42,6 +42,7 @@ import io.finetide.proto.v1.ModelPromotedEvent;
 import io.finetide.proto.v1.ModelTrainedEvent;
 import io.finetide.proto.v1.TaskDefinitionEvent;
 import io.finetide.testing.FinetideTestResource;
+import io.finetide.testing.PrometheusText;
 import io.finetide.testing.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -194,12 +195,7 @@ class EvaluationFlowIT {
 
     /** The gauge of tasks whose champion the service knows (the other test of this class adds one too). */
     private static double championsKnown() {
-        for (String line : given().get("/q/metrics").asString().split("\n")) {
-            if (line.startsWith("finetide_evaluation_champions_known ")) {
-                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return 0;
+        return PrometheusText.sum(given().get("/q/metrics").asString(), "finetide_evaluation_champions_known");
     }
 
     /** Adds the verdicts of {@code task} (the tests of this class share the topic). */

@@ -1,6 +1,7 @@
 package io.finetide.ingestion;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -9,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import io.finetide.testing.FinetideTestResource;
+import io.finetide.testing.PrometheusText;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -66,8 +68,8 @@ class SecurityTest {
         given().get("/label/index.html").then().statusCode(200).body(containsString("Finetide labeling"));
         // Health and metrics stay open for probes and Prometheus.
         given().get("/q/health/live").then().statusCode(200);
-        given().get("/q/metrics").then().statusCode(200).body(containsString(
-                "finetide_security_denied_total{status=\"401\"} 2.0"));
+        assertThat(PrometheusText.sum(given().get("/q/metrics").then().statusCode(200).extract().asString(),
+                "finetide_security_denied_total", "status", "401")).isEqualTo(2.0);
     }
 
     @Test

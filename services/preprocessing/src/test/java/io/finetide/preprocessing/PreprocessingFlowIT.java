@@ -42,6 +42,7 @@ import io.finetide.proto.v1.TaskDefinitionEvent;
 import io.finetide.proto.v1.TriggerSpec;
 import io.finetide.proto.v1.Truncation;
 import io.finetide.testing.FinetideTestResource;
+import io.finetide.testing.PrometheusText;
 import io.finetide.testing.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -371,8 +372,8 @@ class PreprocessingFlowIT {
         }
         given().get("/api/v1/tasks/pd/drift").then().statusCode(200).body("'live/confidence'.exceeded", equalTo(true))
                 .body("'data/label'.reference", equalTo("champion-data:pd-v1"));
-        assertThat(given().get("/q/metrics").asString()).contains(
-                "finetide_preprocessing_drift_psi{feature=\"predicted-label\",reference=\"live\",task=\"pd\"}");
+        assertThat(PrometheusText.has(given().get("/q/metrics").asString(), "finetide_preprocessing_drift_psi",
+                "feature", "predicted-label", "reference", "live", "task", "pd")).isTrue();
     }
 
     @Test

@@ -48,6 +48,7 @@ import io.finetide.proto.v1.ModelTrainedEvent;
 import io.finetide.proto.v1.TaskDefinitionEvent;
 import io.finetide.proto.v1.TrainingProgressEvent;
 import io.finetide.testing.FinetideTestResource;
+import io.finetide.testing.PrometheusText;
 import io.finetide.testing.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -103,16 +104,39 @@ class TrainingFlowIT {
                 collect("tr", trainedC, progressC, trained, progress);
                 return trained.size() >= 1
                         && progress.stream().anyMatch(e -> e.getPhase() == TrainingProgressEvent.Phase.FINISHED)
-                        && given().get("/q/metrics").asString()
-                                .contains("finetide_training_runs_total{outcome=\"skipped\"");
+                        && PrometheusText.sum(given().get("/q/metrics").asString(),
+                                "finetide_training_runs_total", "outcome", "skipped") >= 1;
             });
             ModelTrainedEvent m1 = trained.get(0);
             assertThat(m1.getModelId()).isEqualTo("tr-m1");
             assertThat(m1.getParentModelId()).isEmpty();
             assertThat(m1.getValidationMetrics().getAccuracy()).isGreaterThan(0.8);
             assertThat(progress).extracting(TrainingProgressEvent::getPhase).startsWith(
-                    TrainingProgressEvent.Phase.STARTED, TrainingProgressEvent.Phase.EPOCH_END)
-                    .contains(TrainingProgressEvent.Phase.FINISHED);
+                    TrainingProgressEvent.Phase.STARTED, TrainingProgressEvent.Phase.STEPS)
+                    .contains(TrainingProgressEvent.Phase.EPOCH_END, TrainingProgressEvent.Phase.FINISHED);
+            // 240 training rows in batches of 16: 15 updates an epoch, 45 in all. A tenth of an epoch is less than one
+            // update, so every update is announced, in order, with where the run stands.
+            List<TrainingProgressEvent> steps = progress.stream().filter(e -> e
+                    .getPhase() == TrainingProgressEvent.Phase.STEPS).toList();
+            assertThat(steps).extracting(TrainingProgressEvent::getStep).containsExactlyElementsOf(
+                    java.util.stream.LongStream.rangeClosed(1, 45).boxed().toList());
+            assertThat(steps).extracting(TrainingProgressEvent::getEpoch).containsExactlyElementsOf(
+                    java.util.stream.IntStream.range(0, 45).mapToObj(i -> i / 15 + 1).toList());
+            assertThat(steps.get(14).getFraction()).isCloseTo(15 / 45.0, org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(steps.get(44).getFraction()).isEqualTo(1.0);
+            assertThat(steps.get(44).getEtaSeconds()).isEqualTo(0.0);
+            assertThat(steps).allSatisfy(e -> {
+                assertThat(e.getExamplesPerSecond()).isPositive();
+                assertThat(e.getLearningRate()).isPositive();
+                assertThat(e.getTotalSteps()).isEqualTo(45);
+            });
+            String metrics = given().get("/q/metrics").asString();
+            assertThat(PrometheusText.sum(metrics, "finetide_training_run_step", "task", "tr")).isEqualTo(45.0);
+            assertThat(PrometheusText.sum(metrics, "finetide_training_run_progress", "task", "tr")).isEqualTo(1.0);
+            assertThat(PrometheusText.sum(metrics, "finetide_training_run_active", "task", "tr")).isEqualTo(0.0);
+            assertThat(PrometheusText.sum(metrics, "finetide_training_steps_total", "task", "tr")).isEqualTo(45.0);
+            assertThat(PrometheusText.sum(metrics, "finetide_training_runs_total", "task", "tr", "outcome",
+                    "completed")).isEqualTo(1.0);
             ModelBundle bundle = ModelBundle.fromBytes(store.require(m1.getArtifact()));
             assertThat(bundle.labels()).containsExactly("vehicle", "fruit");
             assertThat(bundle.metadata()).containsEntry("snapshotId", "tr-v1");
@@ -122,8 +146,8 @@ class TrainingFlowIT {
             ModelPromotedEvent champion = ModelPromotedEvent.newBuilder().setMeta(Events.meta("tr"))
                     .setModelId(m1.getModelId()).setArtifact(m1.getArtifact()).build();
             p.send(new ProducerRecord<>(ctx.topic(Topics.MODELS_PROMOTED), "tr", champion.toByteArray())).get();
-            await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/q/metrics").asString()
-                    .contains("finetide_training_champions_known 1.0"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> PrometheusText.sum(given().get("/q/metrics")
+                    .asString(), "finetide_training_champions_known") == 1.0);
             DatasetSnapshotEvent v2 = snapshot(store, 2, rows(400, 2, "b"));
             p.send(new ProducerRecord<>(ctx.topic(Topics.DATASETS_SNAPSHOTS), "tr", v2.toByteArray())).get();
             await().atMost(Duration.ofMinutes(3)).until(() -> {
@@ -277,8 +301,8 @@ class TrainingFlowIT {
                 }
             }
         }
-        assertThat(given().get("/q/metrics").asString()).contains(
-                "finetide_training_base_models_uploads_total{outcome=\"conflict\"");
+        assertThat(PrometheusText.sum(given().get("/q/metrics").asString(),
+                "finetide_training_base_models_uploads_total", "outcome", "conflict")).isEqualTo(1.0);
     }
 
     /** The store, a producer, and consumers of the trained and progress topics from their start. */

@@ -89,6 +89,11 @@ public class PredictResource {
     @Path("/predict")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response predict(@PathParam("task") String task, PredictRequest request) {
+        int texts = request == null || request.texts() == null ? 0 : request.texts().size();
+        return measured(task, "predict", texts, () -> answerPredict(task, request));
+    }
+
+    private Response answerPredict(String task, PredictRequest request) {
         if (request == null || request.texts() == null || request.texts().isEmpty()) {
             return error(400, "MISSING_FIELD", "'texts' must be a non-empty array of strings");
         }
@@ -99,7 +104,6 @@ public class PredictResource {
         if (request.texts().stream().anyMatch(t -> t == null)) {
             return error(400, "MALFORMED_PAYLOAD", "'texts' must not contain null");
         }
-        long start = System.nanoTime();
         java.util.Optional<ServingModels.Answer> served;
         try {
             served = serving.predict(task, request.texts());
@@ -110,6 +114,7 @@ public class PredictResource {
         return served.map(answer -> {
             List<Prediction> out = new ArrayList<>();
             predictionStats.record(task, answer.modelId(), answer.labels(), answer.predictions());
+            metrics.predictions(task, answer.predictions());
             for (Classifier.Prediction p : answer.predictions()) {
                 Map<String, Double> probabilities = new LinkedHashMap<>();
                 for (int i = 0; i < answer.labels().size(); i++) {
@@ -117,7 +122,6 @@ public class PredictResource {
                 }
                 out.add(new Prediction(p.label(), p.confidence(), probabilities));
             }
-            metrics.predicted(task, request.texts().size(), System.nanoTime() - start);
             return Response.ok(new PredictResponse(task, answer.modelId(), answer.version(), out)).build();
         }).orElseGet(() -> error(404, "NO_CHAMPION", "task '" + task + "' has no model in service yet"));
     }
@@ -127,6 +131,15 @@ public class PredictResource {
     @Path("/tag")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response tag(@PathParam("task") String task, TagRequest request) {
+        int texts = request == null
+                ? 0
+                : request.tokens() != null && !request.tokens().isEmpty()
+                        ? request.tokens().size()
+                        : request.texts() == null ? 0 : request.texts().size();
+        return measured(task, "tag", texts, () -> answerTag(task, request));
+    }
+
+    private Response answerTag(String task, TagRequest request) {
         List<List<String>> words = new ArrayList<>();
         if (request != null && request.tokens() != null && !request.tokens().isEmpty()) {
             if (request.tokens().stream().anyMatch(t -> t == null || t.isEmpty() || t.contains(null))) {
@@ -147,7 +160,6 @@ public class PredictResource {
             return error(413, "BATCH_TOO_LARGE", words.size() + " texts, the limit is " + config
                     .maxTextsPerRequest());
         }
-        long start = System.nanoTime();
         java.util.Optional<ServingModels.Tags> served;
         try {
             served = serving.tag(task, words);
@@ -166,7 +178,6 @@ public class PredictResource {
                         .type(), e.start(), e.end(), String.join(" ", t.words().subList(e.start(), e.end()))))
                         .toList()));
             }
-            metrics.predicted(task, words.size(), System.nanoTime() - start);
             return Response.ok(new TagResponse(task, tags.modelId(), tags.version(), out)).build();
         }).orElseGet(() -> error(404, "NO_CHAMPION", "task '" + task + "' has no model in service yet"));
     }
@@ -197,6 +208,26 @@ public class PredictResource {
                 .build()).orElseGet(() -> error(404, "NOT_FOUND",
                         "task '" + task
                                 + "' has no model '" + modelId + "'"));
+    }
+
+    /**
+     * Answers and counts the request: its status and reason, latency, texts. An exception (which the framework turns
+     * into a 500) is counted as one too, since it never returns a response here.
+     */
+    private Response measured(String task, String endpoint, int texts, java.util.function.Supplier<Response> answer) {
+        long start = System.nanoTime();
+        int status = 500;
+        String reason = "INTERNAL";
+        try {
+            Response response = answer.get();
+            status = response.getStatus();
+            reason = response.getEntity() instanceof Error e ? e.reason() : "OK";
+            return response;
+        } finally {
+            // Served tasks only: the task is a URL segment, and any string there must not become a series.
+            String tag = serving.servedModelId(task).isPresent() ? task : DeploymentMetrics.OTHER_TASK;
+            metrics.request(tag, endpoint, status, reason, texts, System.nanoTime() - start);
+        }
     }
 
     private static Response error(int status, String reason, String message) {

@@ -57,8 +57,11 @@ public class RegistryService {
     /** Puts every recorded champion back in service: after a restart, serving resumes where it was. */
     public void loadChampions() {
         for (ModelRecord champion : store.champions()) {
+            metrics.championRegistered(champion.task());
             try {
+                long start = System.nanoTime();
                 serving.swap(champion.task(), load(champion));
+                metrics.serving(champion.task(), champion.modelId(), champion.version(), System.nanoTime() - start);
                 LOG.infof("serving %s for task %s", champion.modelId(), champion.task());
             } catch (RuntimeException e) {
                 LOG.errorf(e, "cannot load champion %s", champion.modelId());
@@ -89,7 +92,7 @@ public class RegistryService {
                     promote(store.find(model.modelId()).orElseThrow());
                 } else {
                     store.reject(model.modelId());
-                    metrics.candidateRejected();
+                    metrics.candidateRejected(model.task());
                     LOG.infof("%s stays out of service: %s", model.modelId(), e.getDecisionReason());
                 }
             }
@@ -99,14 +102,17 @@ public class RegistryService {
     }
 
     private void promote(ModelRecord model) {
+        long start = System.nanoTime();
         ServedModel served = load(model);
         Optional<ModelRecord> previous = store.champions().stream().filter(c -> c.task().equals(model.task()))
                 .filter(c -> !c.modelId().equals(model.modelId())).findFirst();
         serving.swap(model.task(), served);
+        metrics.serving(model.task(), model.modelId(), model.version(), System.nanoTime() - start);
         long now = System.currentTimeMillis();
         store.promote(model.modelId(), now);
         previous.ifPresent(p -> store.retire(p.modelId(), now));
-        metrics.promoted();
+        metrics.promoted(model.task());
+        metrics.championRegistered(model.task());
         announce(store.find(model.modelId()).orElseThrow(), previous.map(ModelRecord::modelId).orElse(""));
         LOG.infof("promoted %s (version %d) for task %s%s", model.modelId(), model.version(), model.task(),
                 previous.map(p -> ", replacing " + p.modelId()).orElse(""));

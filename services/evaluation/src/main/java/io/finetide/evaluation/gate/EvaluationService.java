@@ -100,7 +100,7 @@ public class EvaluationService {
                 + testSet + ")").build();
         store.insertOnce(EvaluationReportRecord.of(result));
         publisher.evaluated(result);
-        metrics.verdict(decision.blessed());
+        metrics.verdict(taskName, decision);
         LOG.infof("%s on the %s: accuracy %.4f, macro-F1 %.4f, micro-F1 %.4f; %s", trained.getModelId(), testSet,
                 candidate.getAccuracy(), candidate.getMacroF1(), candidate.getMicroF1(), decision.reason());
         return result;

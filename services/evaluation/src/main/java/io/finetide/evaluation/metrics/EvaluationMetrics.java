@@ -1,38 +1,65 @@
 package io.finetide.evaluation.metrics;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.finetide.evaluation.gate.PromotionGate;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.tasks.KeyedRegistry;
+import io.finetide.runtime.metrics.GaugeValues;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 
-/**
- * Metric names:
- * <ul>
- * <li>{@value #EVALUATIONS}: verdicts, tag {@code blessed} (true, false)</li>
- * <li>{@value #REPLAYS}: trained events already judged (the stored verdict is re-announced)</li>
- * <li>{@value #REJECTED}: trained events refused, tag {@code reason}</li>
- * <li>{@value #CHAMPIONS}: tasks whose champion this service knows (and compares candidates with)</li>
- * </ul>
- */
+/** The evaluation service's metrics; every name is in {@code docs/METRICS.md}. */
 @ApplicationScoped
 public class EvaluationMetrics {
 
+    /**
+     * Verdicts, tags {@code task}, {@code outcome} (blessed, rejected) and {@code rule} (first-champion,
+     * beats-champion, below-margin, no-test-examples).
+     */
     public static final String EVALUATIONS = "finetide.evaluation.verdicts";
+    /** Trained events already judged (the stored verdict is re-announced). */
     public static final String REPLAYS = "finetide.evaluation.replays";
+    /** Trained events refused, tag {@code reason}. */
     public static final String REJECTED = "finetide.evaluation.candidates.rejected";
+    /** Tasks whose champion this service knows (and compares candidates with). */
     public static final String CHAMPIONS = "finetide.evaluation.champions.known";
+    /** The latest candidate's figure on the gate's metric, tags {@code task}, {@code metric} (macro_f1, entity_f1). */
+    public static final String CANDIDATE_SCORE = "finetide.evaluation.candidate.score";
+    /**
+     * The champion's figure on the gate's metric, the same tags: after a blessing the new champion's (the candidate's),
+     * otherwise the one the candidate was compared with.
+     */
+    public static final String CHAMPION_SCORE = "finetide.evaluation.champion.score";
 
     @Inject
     MeterRegistry registry;
+
+    private GaugeValues gauges;
+
+    @PostConstruct
+    void init() {
+        gauges = new GaugeValues(registry);
+    }
 
     public void watchChampions(KeyedRegistry<?> champions) {
         registry.gauge(CHAMPIONS, champions, c -> c.all().size());
     }
 
-    public void verdict(boolean blessed) {
-        registry.counter(EVALUATIONS, "blessed", Boolean.toString(blessed)).increment();
+    public void verdict(String task, PromotionGate.Decision d) {
+        registry.counter(EVALUATIONS, "task", task, "outcome", d.blessed() ? "blessed" : "rejected", "rule", d.rule()
+                .tag()).increment();
+        Tags tags = Tags.of("task", task, "metric", d.figure().tag());
+        if (!Double.isNaN(d.candidateScore())) {
+            gauges.set(CANDIDATE_SCORE, tags, d.candidateScore());
+        }
+        // The champion's figure: the one it was just compared on, or the blessed first champion's own.
+        double champion = d.blessed() ? d.candidateScore() : d.championScore();
+        if (!Double.isNaN(champion)) {
+            gauges.set(CHAMPION_SCORE, tags, champion);
+        }
     }
 
     public void replay() {

@@ -119,6 +119,7 @@ public class IngestService {
      */
     public synchronized List<Result> ingestAll(List<Submission> submissions) {
         Result[] results = new Result[submissions.size()];
+        String[] taskOf = new String[submissions.size()];
         Map<String, ExampleRecord> candidates = new LinkedHashMap<>();
         List<Integer> candidateIndex = new ArrayList<>();
         Map<String, String> batchHashes = new HashMap<>();
@@ -128,6 +129,7 @@ public class IngestService {
             try {
                 RawExampleEvent raw = s.raw();
                 TaskDefinitionEvent task = tasks.require(raw.getTask());
+                taskOf[i] = task.getName();
                 validate(raw, task);
                 Seen known = seen(task.getName());
                 if (known.ids.contains(raw.getId()) || candidates.containsKey(ExampleRecord.key(task.getName(), raw
@@ -177,18 +179,18 @@ public class IngestService {
             if (isNew) {
                 known.contentHashes.putIfAbsent(candidate.contentHash(), candidate.id());
                 known.simhashes.putIfAbsent(candidate.simhash(), candidate.id());
-                candidate.redactions().forEach(metrics::redacted);
+                candidate.redactions().forEach((type, n) -> metrics.redacted(candidate.task(), type, n));
             }
         }
-        for (Result r : results) {
-            switch (r.outcome()) {
-                case STORED -> metrics.stored();
-                case DUPLICATE -> metrics.duplicate(r.duplicateKind());
+        for (int i = 0; i < results.length; i++) {
+            switch (results[i].outcome()) {
+                case STORED -> metrics.stored(taskOf[i]);
+                case DUPLICATE -> metrics.duplicate(taskOf[i], results[i].duplicateKind());
                 default -> {
                 }
             }
         }
-        metrics.emitted(emit.size());
+        emit.forEach(e -> metrics.emitted(e.getMeta().getTask(), 1));
         Map<String, Map<String, String>> toScore = new LinkedHashMap<>();
         for (ExampleRecord c : fresh) {
             // Only classifiers are served: token-classification examples have no model to score them yet.

@@ -94,7 +94,10 @@ public class LabelService {
             outcome = vote(task, example, annotator, given, quorum, now);
         }
         store.recordLabel(task.getName(), label.getId(), given, annotator, outcome.name(), now);
-        metrics.label(outcome.tag());
+        metrics.label(task.getName(), outcome.tag());
+        if (!annotator.isEmpty()) {
+            metrics.annotatorLabel(task.getName(), annotator);
+        }
         return outcome;
     }
 
@@ -111,7 +114,7 @@ public class LabelService {
                 ? decide(task, example, label, Outcome.ADJUDICATED, true)
                 : against(example.label(), label);
         store.recordLabel(task.getName(), id, label, admin, outcome.name(), System.currentTimeMillis());
-        metrics.label(outcome.tag());
+        metrics.label(task.getName(), outcome.tag());
         return outcome;
     }
 

@@ -1,65 +1,90 @@
 package io.finetide.ingestion.metrics;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToDoubleFunction;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import io.finetide.platform.errors.ReasonCode;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * The service's metrics. Names (Prometheus adds {@code _total}):
- * <ul>
- * <li>{@value #RECEIVED}: examples received, tag {@code source} (kafka, rest)</li>
- * <li>{@value #STORED}: examples stored for the first time</li>
- * <li>{@value #DUPLICATES}: examples not stored again, tag {@code kind}: {@code id} (the id was stored: replays,
- * re-sends), {@code content} (the same normalised text under another id), {@code near} (a near-duplicate text)</li>
- * <li>{@value #LABELS}: late labels, tag {@code outcome} (labelled, voted, held, adjudicated, duplicate,
- * conflict)</li>
- * <li>{@value #REDACTED}: personal data replaced before storing, tag {@code type} (email, iban, card, ip, phone)</li>
- * <li>{@value #REJECTED}: examples refused, tags {@code reason} and {@code source}</li>
- * <li>{@value #EMITTED}: labelled examples published downstream</li>
- * <li>{@value #SCORED}: unlabelled examples whose champion scores arrived (active learning)</li>
- * <li>{@value #WEAK_LABELLED}: unlabelled examples given a weak label by a labeling-function run</li>
- * </ul>
+ * The ingestion service's metrics; every name is in {@code docs/METRICS.md} (Prometheus adds {@code _total} to
+ * counters). Rejections carry no {@code task}: a refused record's task is unchecked input, and a tag from it would let
+ * a bad producer create series without bound.
  */
 @ApplicationScoped
 public class IngestionMetrics {
 
+    /** Examples received, tag {@code source} (kafka, rest). */
     public static final String RECEIVED = "finetide.ingestion.examples.received";
+    /** Examples stored for the first time, tag {@code task}. */
     public static final String STORED = "finetide.ingestion.examples.stored";
+    /**
+     * Examples not stored again, tags {@code task} and {@code kind}: {@code id} (the id was stored: replays, re-sends),
+     * {@code content} (the same normalised text under another id), {@code near} (a near-duplicate text).
+     */
     public static final String DUPLICATES = "finetide.ingestion.examples.duplicates";
+    /** Examples refused, tags {@code reason} and {@code source}. */
     public static final String REJECTED = "finetide.ingestion.examples.rejected";
+    /** Labelled examples published downstream, tag {@code task}. */
     public static final String EMITTED = "finetide.ingestion.examples.emitted";
+    /** Personal data replaced before storing, tags {@code task}, {@code type} (email, iban, card, ip, phone). */
     public static final String REDACTED = "finetide.ingestion.pii.redacted";
+    /**
+     * Late labels, tags {@code task}, {@code outcome} (labelled, voted, held, adjudicated, duplicate, conflict).
+     */
     public static final String LABELS = "finetide.ingestion.labels";
+    /** Labels given per annotator, tags {@code task}, {@code annotator} (people, a bounded set). */
+    public static final String ANNOTATOR_LABELS = "finetide.ingestion.annotator.labels";
+    /** Examples of the task waiting for a label (held ones included), tag {@code task}. */
+    public static final String QUEUE = "finetide.ingestion.labeling.queue";
+    /** Unlabelled examples whose champion scores arrived (active learning). */
     public static final String SCORED = "finetide.ingestion.examples.scored";
+    /** Unlabelled examples given a weak label by a labeling-function run. */
     public static final String WEAK_LABELLED = "finetide.ingestion.examples.weak.labelled";
 
     @Inject
     MeterRegistry registry;
 
+    private final Set<String> watchedQueues = ConcurrentHashMap.newKeySet();
+
     public void received(String source) {
         registry.counter(RECEIVED, "source", source).increment();
     }
 
-    public void stored() {
-        registry.counter(STORED).increment();
+    public void stored(String task) {
+        registry.counter(STORED, "task", task).increment();
     }
 
-    public void duplicate(String kind) {
-        registry.counter(DUPLICATES, "kind", kind).increment();
+    public void duplicate(String task, String kind) {
+        registry.counter(DUPLICATES, "task", task, "kind", kind).increment();
     }
 
-    public void label(String outcome) {
-        registry.counter(LABELS, "outcome", outcome).increment();
+    public void label(String task, String outcome) {
+        registry.counter(LABELS, "task", task, "outcome", outcome).increment();
     }
 
-    public void redacted(String type, int n) {
-        registry.counter(REDACTED, "type", type).increment(n);
+    public void annotatorLabel(String task, String annotator) {
+        registry.counter(ANNOTATOR_LABELS, "task", task, "annotator", annotator).increment();
     }
 
-    public void emitted(int n) {
-        registry.counter(EMITTED).increment(n);
+    /** Registers the task's queue-length gauge once; {@code length} is read at every scrape. */
+    public <T> void watchQueue(String task, T source, ToDoubleFunction<T> length) {
+        if (watchedQueues.add(task)) {
+            Gauge.builder(QUEUE, source, length).tag("task", task).strongReference(true).register(registry);
+        }
+    }
+
+    public void redacted(String task, String type, int n) {
+        registry.counter(REDACTED, "task", task, "type", type).increment(n);
+    }
+
+    public void emitted(String task, int n) {
+        registry.counter(EMITTED, "task", task).increment(n);
     }
 
     public void scored(int n) {

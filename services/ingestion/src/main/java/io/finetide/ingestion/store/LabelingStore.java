@@ -191,6 +191,11 @@ public class LabelingStore {
                         "text"), d.getString("label"))));
     }
 
+    /** Examples of the task still without a label (held ones included): the labeling queue's length. */
+    public long countUnlabelled(String task) {
+        return examples().countDocuments(Filters.and(Filters.eq("task", task), Filters.eq("label", "")));
+    }
+
     public long countLabelled(String task) {
         return examples().countDocuments(Filters.and(Filters.eq("task", task), Filters.ne("label", "")));
     }

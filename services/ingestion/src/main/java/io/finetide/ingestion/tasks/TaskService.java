@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
@@ -51,9 +52,21 @@ public class TaskService {
     @Inject
     ArtifactStore artifacts;
 
+    @Inject
+    Event<TaskKnown> known;
+
+    /** A task this process now knows (loaded, created or changed); fired after it is in the registry. */
+    public record TaskKnown(String name) {
+    }
+
+    private void remember(TaskDefinitionEvent task) {
+        registry.put(task.getName(), task);
+        known.fire(new TaskKnown(task.getName()));
+    }
+
     public void loadFromStore() {
         for (TaskRecord r : store.all()) {
-            registry.put(r.name(), r.definition());
+            remember(r.definition());
         }
         LOG.infof("loaded %d task(s) from the store", registry.all().size());
     }
@@ -67,7 +80,7 @@ public class TaskService {
             throw new ConflictException("task '" + task.getName() + "' exists with a different definition");
         }
         publisher.task(stored);
-        registry.put(stored.getName(), stored);
+        remember(stored);
         return created ? Outcome.CREATED : Outcome.UNCHANGED;
     }
 
@@ -88,12 +101,12 @@ public class TaskService {
                 BaseModelArtifacts.resolver(artifacts));
         if (TaskRevisions.content(changed).equals(TaskRevisions.content(old))) {
             publisher.task(old);
-            registry.put(name, old);
+            remember(old);
             return Optional.of(Outcome.UNCHANGED);
         }
         store.replace(TaskRecord.of(changed));
         publisher.task(changed);
-        registry.put(name, changed);
+        remember(changed);
         LOG.infof("task %s changed to revision %d", name, changed.getRevision());
         return Optional.of(Outcome.CHANGED);
     }

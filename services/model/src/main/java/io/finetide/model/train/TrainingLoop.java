@@ -67,6 +67,8 @@ final class TrainingLoop {
         int skipBatches = 0;
         double lossSum = 0;
         int lossCount = 0;
+        long paceStart = System.nanoTime();
+        long examplesSeen = 0;
         try (TransformerGraph graph = TransformerGraph.create(config, initial, options)) {
             if (resume != null) {
                 graph.loadState(resume.state());
@@ -86,6 +88,9 @@ final class TrainingLoop {
                 long epochStart = System.nanoTime();
                 Set<String> active = strategy.activeIn(epoch, config);
                 List<int[]> batches = batches(trainIds, tc.batchSize(), new Random(tc.seed() * 31 + epoch));
+                long inEpoch = epoch == firstEpoch
+                        ? Math.min(trainIds.length, (long) skipBatches * tc.batchSize())
+                        : 0;
                 for (int b = epoch == firstEpoch ? skipBatches : 0; b < batches.size(); b++) {
                     int[] batchIdx = batches.get(b);
                     UpdateStep knobs = new UpdateStep(micro, tc.learningRateAt(step, totalSteps), tc.weightDecay(), tc
@@ -111,14 +116,22 @@ final class TrainingLoop {
                     }
                     lossSum += loss;
                     lossCount++;
+                    inEpoch += batchIdx.length;
+                    examplesSeen += batchIdx.length;
                     if (updated) {
                         step++;
+                        double seconds = (System.nanoTime() - paceStart) / 1e9;
+                        listener.stepped(new TrainingListener.Steps(epoch, tc.epochs(), step, totalSteps, inEpoch,
+                                trainIds.length, lossSum / lossCount, knobs.learningRate(), seconds > 0
+                                        ? examplesSeen / seconds
+                                        : 0));
                         if (checkpoints.everySteps() > 0 && step % checkpoints.everySteps() == 0
                                 && b < batches.size() - 1) {
                             checkpoints.save(new Checkpoint(run, step, micro, epoch, b + 1, lossSum, lossCount,
                                     bestMetric, bestEpoch, List.copyOf(history), graph.state(), bestEpoch == 0
                                             ? null
                                             : best));
+                            listener.checkpointed(step);
                         }
                     }
                 }
@@ -142,6 +155,9 @@ final class TrainingLoop {
                 if (!stop && epoch < tc.epochs()) {
                     checkpoints.save(new Checkpoint(run, step, micro, epoch + 1, 0, 0, 0, bestMetric, bestEpoch,
                             List.copyOf(history), graph.state(), best));
+                    if (checkpoints != Checkpoint.Store.NONE) {
+                        listener.checkpointed(step);
+                    }
                 }
                 if (stop) {
                     break;

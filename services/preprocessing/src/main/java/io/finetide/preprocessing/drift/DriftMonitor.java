@@ -157,7 +157,7 @@ public class DriftMonitor {
                 .setFeature(feature).setPsi(psi).setJsDivergence(js).setThreshold(threshold).setExceeded(exceeded)
                 .setExamples(n).build();
         latest.put(task.getName() + "/" + kind + "/" + feature, event);
-        metrics.drift(task.getName(), feature, kind, psi, js);
+        metrics.drift(task.getName(), feature, kind, psi, js, threshold);
         publisher.drift(event);
         if (exceeded) {
             LOG.infof("task %s: %s drift of %s, PSI %.3f > %.3f (JS %.3f, %d examples)", task.getName(), kind,

@@ -1,80 +1,103 @@
 package io.finetide.preprocessing.metrics;
 
+import java.time.Duration;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import io.finetide.platform.errors.ReasonCode;
-import io.micrometer.core.instrument.Gauge;
+import io.finetide.runtime.metrics.GaugeValues;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 
 /**
- * Metric names (Prometheus adds {@code _total} to counters):
- * <ul>
- * <li>{@value #PREPARED}: examples cleaned, split and stored, tag {@code split}</li>
- * <li>{@value #DUPLICATES}: examples already prepared (replays)</li>
- * <li>{@value #REJECTED}: examples refused, tag {@code reason}</li>
- * <li>{@value #SNAPSHOTS}: dataset snapshots published</li>
- * <li>{@value #TRUNCATED}: examples longer than the task's maximum sequence length</li>
- * <li>{@value #TRIGGERS}: trigger signals, tag {@code kind} (new-examples, drift, live-drift, schedule, manual)</li>
- * <li>{@value #REPREPARED}: examples prepared again after their task changed cleaning or tokenisation</li>
- * <li>{@value #DELETED}: examples removed on a subject's request</li>
- * <li>{@value #RETIRED}: snapshot files removed by retention</li>
- * <li>{@value #DRIFT_PSI}, {@value #DRIFT_JS}: the latest drift figures, tags {@code task}, {@code feature} (label,
- * length, predicted-label, confidence) and {@code reference} (data: against the champion's training data; live:
- * predictions against their reference)</li>
- * <li>{@value #SNAPSHOT_EXAMPLES}: examples in the task's newest snapshot, tags {@code task}, {@code split}</li>
- * <li>{@value #UNKNOWN_TOKEN_RATE}: share of unknown tokens in the task's newest snapshot, tag {@code task}</li>
- * </ul>
+ * The preprocessing service's metrics; every name is in {@code docs/METRICS.md} (Prometheus adds {@code _total} to
+ * counters). Rejections carry no {@code task}: a refused record's task is unchecked input.
  */
 @ApplicationScoped
 public class PreprocessingMetrics {
 
+    /** Examples cleaned, split and stored, tags {@code task}, {@code split}. */
     public static final String PREPARED = "finetide.preprocessing.examples.prepared";
+    /** Examples already prepared (replays). */
     public static final String DUPLICATES = "finetide.preprocessing.examples.duplicates";
+    /** Examples refused, tag {@code reason}. */
     public static final String REJECTED = "finetide.preprocessing.examples.rejected";
+    /** Dataset snapshots published, tags {@code task}, {@code trigger} (the first reason's kind). */
     public static final String SNAPSHOTS = "finetide.preprocessing.snapshots";
+    /** Wall time of building a snapshot (read, split, write, publish), tag {@code task}. */
+    public static final String SNAPSHOT_BUILD = "finetide.preprocessing.snapshot.build";
+    /** When the task's newest snapshot was published, seconds since the epoch, tag {@code task}. */
+    public static final String SNAPSHOT_LAST = "finetide.preprocessing.snapshot.last.timestamp.seconds";
+    /** Examples longer than the task's maximum sequence length, tag {@code task}. */
     public static final String TRUNCATED = "finetide.preprocessing.examples.truncated";
+    /** Trigger signals, tags {@code task}, {@code kind} (new-examples, drift, live-drift, schedule, manual). */
     public static final String TRIGGERS = "finetide.preprocessing.triggers";
+    /** Examples prepared again after their task changed cleaning or tokenisation. */
     public static final String REPREPARED = "finetide.preprocessing.examples.reprepared";
+    /** Examples removed on a subject's request. */
     public static final String DELETED = "finetide.preprocessing.examples.deleted";
+    /** Snapshot files removed by retention. */
     public static final String RETIRED = "finetide.preprocessing.snapshots.retired";
+    /**
+     * The latest population stability index, tags {@code task}, {@code feature} (label, length, predicted-label,
+     * confidence) and {@code reference} (data: against the champion's training data; live: predictions against their
+     * reference).
+     */
     public static final String DRIFT_PSI = "finetide.preprocessing.drift.psi";
+    /** The latest Jensen-Shannon divergence, the same tags as {@value #DRIFT_PSI}. */
     public static final String DRIFT_JS = "finetide.preprocessing.drift.js";
+    /** The task's drift threshold on PSI, tag {@code task}: alerts compare {@value #DRIFT_PSI} with it. */
+    public static final String DRIFT_THRESHOLD = "finetide.preprocessing.drift.psi.threshold";
+    /** Examples in the task's newest snapshot, tags {@code task}, {@code split}. */
     public static final String SNAPSHOT_EXAMPLES = "finetide.preprocessing.snapshot.examples";
+    /** Share of unknown tokens in the task's newest snapshot, tag {@code task}. */
     public static final String UNKNOWN_TOKEN_RATE = "finetide.preprocessing.snapshot.unknown.token.rate";
-
-    private final Map<String, double[]> gauges = new ConcurrentHashMap<>();
 
     @Inject
     MeterRegistry registry;
 
-    public void prepared(String split) {
-        registry.counter(PREPARED, "split", split.toLowerCase(Locale.ROOT)).increment();
+    private GaugeValues gauges;
+
+    @PostConstruct
+    void init() {
+        gauges = new GaugeValues(registry);
+    }
+
+    public void prepared(String task, String split) {
+        registry.counter(PREPARED, "task", task, "split", split.toLowerCase(Locale.ROOT)).increment();
+        registry.counter(TRUNCATED, "task", task); // at 0 until the first truncation: rates have a series to read
     }
 
     public void duplicate() {
         registry.counter(DUPLICATES).increment();
     }
 
-    public void truncated() {
-        registry.counter(TRUNCATED).increment();
+    public void truncated(String task) {
+        registry.counter(TRUNCATED, "task", task).increment();
     }
 
     public void rejected(ReasonCode reason) {
         registry.counter(REJECTED, "reason", reason.tag()).increment();
     }
 
-    public void snapshot() {
-        registry.counter(SNAPSHOTS).increment();
+    /** A snapshot was published; {@code trigger} is the kind of its first reason. */
+    public void snapshot(String task, String trigger, long buildMillis, long train, long validation, long test,
+            double unknownRate) {
+        registry.counter(SNAPSHOTS, "task", task, "trigger", trigger).increment();
+        Timer.builder(SNAPSHOT_BUILD).tag("task", task).register(registry).record(Duration.ofMillis(buildMillis));
+        gauges.set(SNAPSHOT_LAST, Tags.of("task", task), System.currentTimeMillis() / 1000.0);
+        gauges.set(SNAPSHOT_EXAMPLES, Tags.of("task", task, "split", "train"), train);
+        gauges.set(SNAPSHOT_EXAMPLES, Tags.of("task", task, "split", "validation"), validation);
+        gauges.set(SNAPSHOT_EXAMPLES, Tags.of("task", task, "split", "test"), test);
+        gauges.set(UNKNOWN_TOKEN_RATE, Tags.of("task", task), unknownRate);
     }
 
-    public void trigger(String kind) {
-        registry.counter(TRIGGERS, "kind", kind).increment();
+    public void trigger(String task, String kind) {
+        registry.counter(TRIGGERS, "task", task, "kind", kind).increment();
     }
 
     public void reprepared(long n) {
@@ -89,24 +112,10 @@ public class PreprocessingMetrics {
         registry.counter(RETIRED).increment();
     }
 
-    public void drift(String task, String feature, String reference, double psi, double js) {
-        gauge(DRIFT_PSI, Tags.of("task", task, "feature", feature, "reference", reference), psi);
-        gauge(DRIFT_JS, Tags.of("task", task, "feature", feature, "reference", reference), js);
-    }
-
-    public void snapshotFigures(String task, long train, long validation, long test, double unknownRate) {
-        gauge(SNAPSHOT_EXAMPLES, Tags.of("task", task, "split", "train"), train);
-        gauge(SNAPSHOT_EXAMPLES, Tags.of("task", task, "split", "validation"), validation);
-        gauge(SNAPSHOT_EXAMPLES, Tags.of("task", task, "split", "test"), test);
-        gauge(UNKNOWN_TOKEN_RATE, Tags.of("task", task), unknownRate);
-    }
-
-    private void gauge(String name, Tags tags, double value) {
-        double[] holder = gauges.computeIfAbsent(name + tags, k -> {
-            double[] h = new double[1];
-            Gauge.builder(name, h, x -> x[0]).tags(tags).register(registry);
-            return h;
-        });
-        holder[0] = value;
+    public void drift(String task, String feature, String reference, double psi, double js, double threshold) {
+        Tags tags = Tags.of("task", task, "feature", feature, "reference", reference);
+        gauges.set(DRIFT_PSI, tags, psi);
+        gauges.set(DRIFT_JS, tags, js);
+        gauges.set(DRIFT_THRESHOLD, Tags.of("task", task), threshold);
     }
 }

@@ -147,9 +147,9 @@ public class PreparationService {
             }
             state(r.task()).know(List.of(r.id()));
             state(r.task()).committed(r);
-            metrics.prepared(r.split());
+            metrics.prepared(r.task(), r.split());
             if (r.truncated()) {
-                metrics.truncated();
+                metrics.truncated(r.task());
             }
             events.add(PreparedExampleEvent.newBuilder().setMeta(Events.meta(r.task())).setId(r.id())
                     .setCleanText(r.cleanText()).setLabel(r.label()).setSplit(Split.valueOf(r.split()))
@@ -185,7 +185,7 @@ public class PreparationService {
 
     public void signal(TaskState s, String kind, String reason, long now) {
         s.policy.signal(kind, reason, now);
-        metrics.trigger(kind);
+        metrics.trigger(s.task, kind);
     }
 
     private record Candidate(Incoming in, TaskDefinitionEvent task, String clean, Tokenizers.Tokens tokens) {

@@ -63,6 +63,7 @@ public class SnapshotService {
     PreparationService preparation;
 
     public DatasetSnapshotRecord create(TaskDefinitionEvent task, TaskState state, List<String> reasons) {
+        long buildStart = System.currentTimeMillis();
         String name = task.getName();
         DatasetSnapshotRecord parent = snapshots.latest(name).orElse(null);
         int version = parent == null ? 1 : parent.version() + 1;
@@ -102,8 +103,9 @@ public class SnapshotService {
                     .setFirstOffset(s.firstOffset()).setLastOffset(s.lastOffset()).setExamples(s.examples()));
         }
         publisher.snapshot(event.build());
-        metrics.snapshot();
-        metrics.snapshotFigures(name, record.train(), record.validation(), record.test(), record.unknownTokenRate());
+        String trigger = reasons.isEmpty() ? "none" : reasons.get(0).split(":", 2)[0].strip();
+        metrics.snapshot(name, trigger, System.currentTimeMillis() - buildStart, record.train(), record.validation(),
+                record.test(), record.unknownTokenRate());
         LOG.infof("snapshot %s: train=%d (new %d, replayed %d) validation=%d test=%d (golden %d) sha256=%s, because %s",
                 id, record.train(), record.newTrainExamples(), record.replayedTrainExamples(), record.validation(),
                 record.test(), record.golden(), hash.substring(0, 12), reasons);

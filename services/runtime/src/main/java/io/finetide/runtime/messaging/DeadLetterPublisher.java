@@ -10,6 +10,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
 import io.finetide.platform.errors.RejectedException;
+import io.finetide.runtime.metrics.RuntimeMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 
 /**
@@ -18,6 +20,9 @@ import io.smallrye.reactive.messaging.MutinyEmitter;
  */
 @ApplicationScoped
 public class DeadLetterPublisher {
+
+    @Inject
+    MeterRegistry registry;
 
     @Inject
     @Channel("dead-letter")
@@ -29,5 +34,9 @@ public class DeadLetterPublisher {
     public void send(Map<ConsumerRecord<String, byte[]>, RejectedException> rejected) {
         KafkaMessages.sendAll(deadLetter, rejected.entrySet().stream()
                 .map(e -> KafkaMessages.deadLetter(e.getKey(), e.getValue(), service)).toList());
+        rejected.forEach((record, reason) -> registry
+                .counter(RuntimeMetrics.DEAD_LETTERS, "reason", reason.reason().tag(), "topic",
+                        record.topic())
+                .increment());
     }
 }

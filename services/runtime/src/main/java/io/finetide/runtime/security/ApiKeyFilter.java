@@ -19,19 +19,19 @@ import jakarta.ws.rs.ext.Provider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.finetide.runtime.metrics.RuntimeMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Checks the API key of every call to a resource marked {@link Requires}: header {@code Authorization: Bearer <key>}
  * or {@code X-API-Key: <key>}. 401 without a valid key, 403 when the key lacks the role; both counted in
- * {@value #DENIED}{@code {status}}. With no keys configured ({@code finetide.security.api-keys} empty, the local
+ * {@value RuntimeMetrics#DENIED}{@code {status}}. With no keys configured ({@code finetide.security.api-keys} empty, the local
  * default) every call passes, and the service says so at start.
  */
 @Provider
 @Priority(Priorities.AUTHENTICATION)
 public class ApiKeyFilter implements ContainerRequestFilter {
 
-    public static final String DENIED = "finetide.security.denied";
     private static final Logger LOG = Logger.getLogger(ApiKeyFilter.class);
 
     @Context
@@ -81,7 +81,7 @@ public class ApiKeyFilter implements ContainerRequestFilter {
     }
 
     private void deny(ContainerRequestContext request, int status, String reason, String message) {
-        registry.counter(DENIED, "status", Integer.toString(status)).increment();
+        registry.counter(RuntimeMetrics.DENIED, "status", Integer.toString(status)).increment();
         Response.ResponseBuilder r = Response.status(status).type(MediaType.APPLICATION_JSON).entity(Map.of("reason",
                 reason, "message", message));
         if (status == 401) {

@@ -1,55 +1,146 @@
 package io.finetide.training.metrics;
 
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.finetide.model.train.TrainingListener;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.tasks.KeyedRegistry;
+import io.finetide.runtime.metrics.GaugeValues;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 
 /**
- * Metric names:
- * <ul>
- * <li>{@value #RUNS}: finished runs, tag {@code outcome} (completed, failed, skipped)</li>
- * <li>{@value #DURATION}: wall time of completed runs</li>
- * <li>{@value #STEPS}: optimisation steps taken</li>
- * <li>{@value #REJECTED}: snapshot events refused, tag {@code reason}</li>
- * <li>{@value #CHAMPIONS}: tasks whose champion this service knows (and would continue training from)</li>
- * <li>{@value #RESUMED}: runs that continued from a checkpoint of an earlier, killed attempt</li>
- * <li>{@value #BASE_UPLOADS}: base-model uploads, tag {@code outcome} (created, unchanged, conflict, invalid)</li>
- * </ul>
+ * The training service's metrics; every name is in {@code docs/METRICS.md}. The {@code finetide.training.run.*}
+ * gauges describe the task's latest run while it trains and keep their last value after it; {@value #RUN_ACTIVE} tells
+ * which.
  */
 @ApplicationScoped
 public class TrainingMetrics {
 
+    /** Finished runs, tags {@code task}, {@code outcome} (completed, failed, skipped). */
     public static final String RUNS = "finetide.training.runs";
+    /** Wall time of runs, tags {@code task}, {@code outcome} (completed, failed). */
     public static final String DURATION = "finetide.training.duration";
+    /** Optimisation steps taken, tag {@code task}. */
     public static final String STEPS = "finetide.training.steps";
+    /** Snapshot events refused, tag {@code reason}. */
     public static final String REJECTED = "finetide.training.snapshots.rejected";
+    /** Tasks whose champion this service knows (and would continue training from). */
     public static final String CHAMPIONS = "finetide.training.champions.known";
+    /** Runs that continued from a checkpoint of an earlier, killed attempt, tag {@code task}. */
     public static final String RESUMED = "finetide.training.runs.resumed";
+    /** Base-model uploads, tag {@code outcome} (created, unchanged, conflict, invalid). */
     public static final String BASE_UPLOADS = "finetide.training.base.models.uploads";
+    /** Checkpoints written, tag {@code task}. */
+    public static final String CHECKPOINTS = "finetide.training.checkpoints";
+    /** 1 while the task's run trains, 0 after; tag {@code task}. */
+    public static final String RUN_ACTIVE = "finetide.training.run.active";
+    /** Updates done in the task's latest run, tag {@code task}. */
+    public static final String RUN_STEP = "finetide.training.run.step";
+    /** The epoch the task's latest run is in, tag {@code task}. */
+    public static final String RUN_EPOCH = "finetide.training.run.epoch";
+    /** Updates done over all updates of the latest run, 0 to 1, tag {@code task}. */
+    public static final String RUN_PROGRESS = "finetide.training.run.progress";
+    /** Training examples per second of the latest run, tag {@code task}. */
+    public static final String RUN_THROUGHPUT = "finetide.training.run.examples.per.second";
+    /** Learning rate of the latest update, tag {@code task}. */
+    public static final String RUN_LEARNING_RATE = "finetide.training.run.learning.rate";
+    /** Mean training loss of the current epoch so far, tag {@code task}. */
+    public static final String RUN_TRAIN_LOSS = "finetide.training.run.train.loss";
+    /** Validation score after the latest epoch (accuracy, or entity F1 for tagging), tag {@code task}. */
+    public static final String RUN_VALIDATION_SCORE = "finetide.training.run.validation.score";
+    /** Validation loss after the latest epoch, tag {@code task}. */
+    public static final String RUN_VALIDATION_LOSS = "finetide.training.run.validation.loss";
+    /** Seconds the latest run still needs at its pace, tag {@code task}. */
+    public static final String RUN_ETA = "finetide.training.run.eta.seconds";
+    /** Peak memory of the process, tag {@code area} (heap: the JVM heap pools; native: peak resident set). */
+    public static final String MEMORY_PEAK = "finetide.training.memory.peak.bytes";
 
     @Inject
     MeterRegistry registry;
+
+    private GaugeValues gauges;
+
+    @PostConstruct
+    void init() {
+        gauges = new GaugeValues(registry);
+        Gauge.builder(MEMORY_PEAK, TrainingMetrics::peakHeapBytes).tag("area", "heap").baseUnit("bytes")
+                .register(registry);
+        // Linux's high-water mark of the resident set: the native tensors TensorFlow holds live outside the heap.
+        if (Files.isReadable(STATUS)) {
+            Gauge.builder(MEMORY_PEAK, TrainingMetrics::peakResidentBytes).tag("area", "native").baseUnit("bytes")
+                    .register(registry);
+        }
+    }
 
     public void watchChampions(KeyedRegistry<?> champions) {
         registry.gauge(CHAMPIONS, champions, c -> c.all().size());
     }
 
-    public void run(String outcome) {
-        registry.counter(RUNS, "outcome", outcome).increment();
+    public void runStarted(String task) {
+        Tags tags = Tags.of("task", task);
+        // Both outcomes exist from the first run on, at 0: a rate or an alert on failures has a series to read.
+        registry.counter(RUNS, "task", task, "outcome", "completed");
+        registry.counter(RUNS, "task", task, "outcome", "failed");
+        gauges.set(RUN_ACTIVE, tags, 1);
+        gauges.set(RUN_STEP, tags, 0);
+        gauges.set(RUN_PROGRESS, tags, 0);
     }
 
-    public void completed(long millis, long steps) {
-        registry.timer(DURATION).record(Duration.ofMillis(millis));
-        registry.counter(STEPS).increment(steps);
+    public void stepped(String task, TrainingListener.Steps s) {
+        Tags tags = Tags.of("task", task);
+        gauges.set(RUN_STEP, tags, s.step());
+        gauges.set(RUN_EPOCH, tags, s.epoch());
+        gauges.set(RUN_PROGRESS, tags, s.fraction());
+        gauges.set(RUN_THROUGHPUT, tags, s.examplesPerSecond());
+        gauges.set(RUN_LEARNING_RATE, tags, s.learningRate());
+        gauges.set(RUN_TRAIN_LOSS, tags, s.trainLoss());
+        double eta = s.etaSeconds();
+        gauges.set(RUN_ETA, tags, Double.isNaN(eta) ? -1 : eta);
+        registry.counter(STEPS, tags).increment();
     }
 
-    public void resumed() {
-        registry.counter(RESUMED).increment();
+    public void epochEnded(String task, TrainingListener.Epoch e) {
+        Tags tags = Tags.of("task", task);
+        gauges.set(RUN_VALIDATION_SCORE, tags, e.validationScore());
+        gauges.set(RUN_VALIDATION_LOSS, tags, e.validationLoss());
+    }
+
+    public void checkpointed(String task) {
+        registry.counter(CHECKPOINTS, "task", task).increment();
+    }
+
+    /** A run ended; {@code outcome} completed or failed. */
+    public void runEnded(String task, String outcome, long millis) {
+        Tags tags = Tags.of("task", task);
+        gauges.set(RUN_ACTIVE, tags, 0);
+        if (outcome.equals("completed")) {
+            gauges.set(RUN_PROGRESS, tags, 1);
+            gauges.set(RUN_ETA, tags, 0);
+        }
+        registry.counter(RUNS, "task", task, "outcome", outcome).increment();
+        Timer.builder(DURATION).tags("task", task, "outcome", outcome).register(registry)
+                .record(Duration.ofMillis(millis));
+    }
+
+    public void skipped(String task) {
+        registry.counter(RUNS, "task", task, "outcome", "skipped").increment();
+    }
+
+    public void resumed(String task) {
+        registry.counter(RESUMED, "task", task).increment();
     }
 
     public void baseUpload(String outcome) {
@@ -58,5 +149,30 @@ public class TrainingMetrics {
 
     public void rejected(ReasonCode reason) {
         registry.counter(REJECTED, "reason", reason.tag()).increment();
+    }
+
+    private static final Path STATUS = Path.of("/proc/self/status");
+
+    static double peakHeapBytes() {
+        long sum = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
+                sum += pool.getPeakUsage().getUsed();
+            }
+        }
+        return sum;
+    }
+
+    static double peakResidentBytes() {
+        try {
+            for (String line : Files.readAllLines(STATUS)) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024.0;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return Double.NaN;
+        }
+        return Double.NaN;
     }
 }

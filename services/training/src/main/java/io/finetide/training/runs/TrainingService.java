@@ -75,6 +75,9 @@ public class TrainingService {
     @Inject
     TrainingServiceConfig config;
 
+    @Inject
+    LiveRuns live;
+
     @jakarta.annotation.PostConstruct
     void registerGauges() {
         metrics.watchChampions(directory.champions());
@@ -88,7 +91,7 @@ public class TrainingService {
         if (previous.isPresent() && previous.get().status().equals(TrainingRunRecord.COMPLETED)) {
             LOG.infof("snapshot %s was already trained into %s; ignoring the replay", snapshot.getSnapshotId(),
                     previous.get().modelId());
-            metrics.run("skipped");
+            metrics.skipped(previous.get().task());
             return;
         }
         TaskDefinitionEvent task = directory.awaitTask(taskName, Duration.ofSeconds(config.taskWaitSeconds()));
@@ -99,8 +102,9 @@ public class TrainingService {
         runs.put(run);
         try {
             train(task, snapshot, modelId, started);
-            metrics.run("completed");
+            metrics.runEnded(taskName, "completed", System.currentTimeMillis() - started);
         } catch (RuntimeException e) {
+            live.ended(modelId);
             if (StoreRetry.isStoreFailure(e)) {
                 throw e; // the store, not the run, failed: the consumer retries the whole (idempotent) unit
             }
@@ -110,7 +114,7 @@ public class TrainingService {
             publisher.progress(TrainingProgressEvent.newBuilder().setMeta(Events.meta(taskName)).setRunId(modelId)
                     .setSnapshotId(snapshot.getSnapshotId()).setPhase(TrainingProgressEvent.Phase.FAILED)
                     .setMessage(String.valueOf(e.getMessage())).build());
-            metrics.run("failed");
+            metrics.runEnded(taskName, "failed", System.currentTimeMillis() - started);
             throw new RejectedException(ReasonCode.PROCESSING_FAILED, "training failed: " + e.getMessage());
         }
     }
@@ -132,7 +136,7 @@ public class TrainingService {
             Weights initial = champion.map(c -> c.bundle().weights()).orElseGet(() -> base.weights(modelConfig, head,
                     task, hp.seed()));
             ProgressReporter progress = new ProgressReporter(publisher, metrics, taskName, modelId, snapshot, parent,
-                    base.name(), data.validationCount());
+                    base.name(), data.validationCount(), live);
             Strategy strategy = Models.strategy(task.getHyperParameters());
             // Named by the snapshot's content too: a model id comes back if a task is deleted and made again, and its
             // new data must never continue an old run's checkpoint.
@@ -187,7 +191,7 @@ public class TrainingService {
             // Marked completed only once announced: a crash in between retrains (same model id), never loses it.
             runs.put(new TrainingRunRecord(snapshot.getSnapshotId(), taskName, modelId, TrainingRunRecord.COMPLETED,
                     parent, started, finished, epochs, "best epoch " + result.bestEpoch()));
-            metrics.completed(result.millis(), result.steps());
+            live.ended(modelId);
             if (checkpointDir != null) {
                 deleteTree(checkpointDir);
             }
