@@ -199,11 +199,7 @@ public final class LocalPlatform implements AutoCloseable {
     }
 
     private ManagedProcess startService(String name, Path logs) {
-        return startService(name, logs, Map.of());
-    }
-
-    private ManagedProcess startService(String name, Path logs, Map<String, String> extraEnv) {
-        return startService(name, name, options.basePort() + 1 + SERVICES.indexOf(name), logs, extraEnv);
+        return startService(name, name, options.basePort() + 1 + SERVICES.indexOf(name), logs, Map.of());
     }
 
     /**
@@ -262,16 +258,11 @@ public final class LocalPlatform implements AutoCloseable {
 
     /** Starts a killed or stopped service again, with the same settings, and waits until it is ready. */
     public void restart(String service) {
-        restart(service, Map.of());
-    }
-
-    /** Stops the service if it runs, starts it with these settings added, and waits until it is ready. */
-    public void restart(String service, Map<String, String> env) {
         ManagedProcess old = running.get(service);
         if (old != null && old.isAlive()) {
             old.close();
         }
-        ManagedProcess p = startService(service, options.workDir().resolve("logs"), env);
+        ManagedProcess p = startService(service, options.workDir().resolve("logs"));
         p.awaitHttpOk(serviceUrls.get(service) + "/q/health/ready", Duration.ofMinutes(3));
     }
 

@@ -64,11 +64,13 @@ public class DeploymentMetrics {
 
     public static final String OTHER_TASK = "other";
 
-    /** Latency buckets, seconds: the serving SLO (p99 under 500 ms by default) falls on one. */
-    public static final List<Duration> LATENCY_BUCKETS = List.of(Duration.ofMillis(5), Duration.ofMillis(10),
-            Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration
-                    .ofMillis(500),
-            Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10));
+    /** Latency buckets: the serving SLO (p99 under 500 ms by default) falls on one. */
+    private static final Duration[] LATENCY_BUCKETS = {Duration.ofMillis(5), Duration.ofMillis(10), Duration
+            .ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+            Duration.ofMillis(
+                    500),
+            Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(
+                    10)};
 
     private static final double[] TEXT_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
     private static final double[] CONFIDENCE_BUCKETS = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0};
@@ -76,12 +78,12 @@ public class DeploymentMetrics {
     @Inject
     MeterRegistry registry;
 
-    private GaugeValues gauges;
+    @Inject
+    GaugeValues gauges;
     private final Map<String, Tags> servingInfo = new ConcurrentHashMap<>();
 
     @PostConstruct
     void init() {
-        gauges = new GaugeValues(registry);
         registry.gauge(MODELS_LOADED, servingInfo, Map::size);
     }
 
@@ -97,7 +99,7 @@ public class DeploymentMetrics {
         registry.counter(REQUESTS, "task", task, "endpoint", endpoint, "status", Integer.toString(status), "reason",
                 reason).increment();
         Timer.builder(REQUEST_LATENCY).tags("task", task, "endpoint", endpoint).serviceLevelObjectives(
-                LATENCY_BUCKETS.toArray(Duration[]::new)).register(registry).record(Duration.ofNanos(nanos));
+                LATENCY_BUCKETS).register(registry).record(Duration.ofNanos(nanos));
         if (texts > 0) {
             DistributionSummary.builder(REQUEST_TEXTS).tags("task", task, "endpoint", endpoint)
                     .serviceLevelObjectives(TEXT_BUCKETS).register(registry).record(texts);

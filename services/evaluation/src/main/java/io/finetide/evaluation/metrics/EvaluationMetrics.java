@@ -1,6 +1,5 @@
 package io.finetide.evaluation.metrics;
 
-import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -37,12 +36,8 @@ public class EvaluationMetrics {
     @Inject
     MeterRegistry registry;
 
-    private GaugeValues gauges;
-
-    @PostConstruct
-    void init() {
-        gauges = new GaugeValues(registry);
-    }
+    @Inject
+    GaugeValues gauges;
 
     public void watchChampions(KeyedRegistry<?> champions) {
         registry.gauge(CHAMPIONS, champions, c -> c.all().size());

@@ -1,7 +1,5 @@
 package io.finetide.ingestion.metrics;
 
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -50,8 +48,6 @@ public class IngestionMetrics {
     @Inject
     MeterRegistry registry;
 
-    private final Set<String> watchedQueues = ConcurrentHashMap.newKeySet();
-
     public void received(String source) {
         registry.counter(RECEIVED, "source", source).increment();
     }
@@ -72,11 +68,12 @@ public class IngestionMetrics {
         registry.counter(ANNOTATOR_LABELS, "task", task, "annotator", annotator).increment();
     }
 
-    /** Registers the task's queue-length gauge once; {@code length} is read at every scrape. */
+    /**
+     * The task's queue-length gauge; {@code length} is read at every scrape. Registering it again (the task changed)
+     * keeps the first: Micrometer returns the gauge it has.
+     */
     public <T> void watchQueue(String task, T source, ToDoubleFunction<T> length) {
-        if (watchedQueues.add(task)) {
-            Gauge.builder(QUEUE, source, length).tag("task", task).strongReference(true).register(registry);
-        }
+        Gauge.builder(QUEUE, source, length).tag("task", task).strongReference(true).register(registry);
     }
 
     public void redacted(String task, String type, int n) {

@@ -3,7 +3,6 @@ package io.finetide.preprocessing.metrics;
 import java.time.Duration;
 import java.util.Locale;
 
-import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -60,12 +59,8 @@ public class PreprocessingMetrics {
     @Inject
     MeterRegistry registry;
 
-    private GaugeValues gauges;
-
-    @PostConstruct
-    void init() {
-        gauges = new GaugeValues(registry);
-    }
+    @Inject
+    GaugeValues gauges;
 
     public void prepared(String task, String split) {
         registry.counter(PREPARED, "task", task, "split", split.toLowerCase(Locale.ROOT)).increment();

@@ -4,22 +4,25 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 
 /**
  * Gauges whose value is set, not sampled from an object: the latest drift figure, a run's step. Micrometer's gauges
- * read a value through a weak reference; these hold it here, one per name and tags, for the registry's life.
+ * read a value through a weak reference; these hold it here, one per name and tags, for the registry's life. One per
+ * service, shared by its metrics classes.
  */
-public final class GaugeValues {
+@Singleton
+public class GaugeValues {
 
-    private final MeterRegistry registry;
+    @Inject
+    MeterRegistry registry;
+
     private final Map<String, AtomicLong> values = new ConcurrentHashMap<>();
-
-    public GaugeValues(MeterRegistry registry) {
-        this.registry = registry;
-    }
 
     public void set(String name, Tags tags, double value) {
         values.computeIfAbsent(name + tags, k -> {

@@ -71,11 +71,11 @@ public class TrainingMetrics {
     @Inject
     MeterRegistry registry;
 
-    private GaugeValues gauges;
+    @Inject
+    GaugeValues gauges;
 
     @PostConstruct
     void init() {
-        gauges = new GaugeValues(registry);
         Gauge.builder(MEMORY_PEAK, TrainingMetrics::peakHeapBytes).tag("area", "heap").baseUnit("bytes")
                 .register(registry);
         // Linux's high-water mark of the resident set: the native tensors TensorFlow holds live outside the heap.
