@@ -123,7 +123,16 @@ class PipelineIT {
         assertThat(second.getChampionModelId()).isEqualTo(TASK + "-m1");
         assertThat(second.getTrained().getParentModelId()).isEqualTo(TASK + "-m1");
         double gain = second.getCandidate().getMacroF1() - second.getChampion().getMacroF1();
-        assertThat(second.getBlessed()).isEqualTo(gain >= 0.01);
+        // The task's plain margin decides the policy rule; the candidate is blessed only if every gating rule passed.
+        List<io.finetide.proto.v1.RuleOutcome> rules = second.getReport().getRulesList();
+        assertThat(rules.stream().filter(r -> r.getRule() == io.finetide.proto.v1.GateRule.POLICY).findFirst()
+                .orElseThrow().getPassed()).isEqualTo(gain >= 0.01 - 1e-12);
+        assertThat(rules).extracting(io.finetide.proto.v1.RuleOutcome::getRule).contains(
+                io.finetide.proto.v1.GateRule.CLASS_REGRESSION, io.finetide.proto.v1.GateRule.ROBUSTNESS);
+        assertThat(second.getBlessed()).isEqualTo(rules.stream().allMatch(r -> !r.getGating() || r.getPassed()));
+        assertThat(second.getReport().getSignificance().getResamples()).isEqualTo(1000);
+        // Training calibrated the candidate: its report shows the fitted temperature.
+        assertThat(second.getReport().getCandidateCalibration().getTemperature()).isPositive().isNotEqualTo(1.0);
         if (second.getBlessed()) {
             watcher.awaitPromotion(e -> e.getModelId().equals(TASK + "-m2"), Duration.ofMinutes(2)).orElseThrow();
         }

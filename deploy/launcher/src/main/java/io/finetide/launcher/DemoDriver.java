@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.Consumer;
 
@@ -17,6 +19,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.finetide.platform.topics.Topics;
@@ -99,7 +102,7 @@ public final class DemoDriver {
                  "triggers": {"driftPsi": 0.25, "driftMinExamples": 500},
                  "hyperParameters": {"learningRate": 0.00005, "batchSize": 32, "epochs": 2, "weightDecay": 0.01,
                                      "warmupRatio": 0.1, "maxGradNorm": 1.0, "seed": 42, "dropout": 0.1},
-                 "promotionMargin": 0.0}
+                 "evaluation": {"policy": "NON_INFERIORITY", "nonInferiorityMargin": 0.02}}
                 """.formatted(TASK);
         PlatformClient.Answer created = client.post("ingestion", "/api/v1/tasks", task);
         if (created.status() / 100 != 2) {
@@ -107,7 +110,8 @@ public final class DemoDriver {
         }
         say.accept("created task " + TASK + " (fine-tunes pretrained MiniLM-L6, 6 layers, 22.7M parameters; "
                 + "a snapshot every 2,400 new training examples or on drift; champions judged on a golden test set "
-                + "of 500)");
+                + "of 500: a fresher candidate replaces the champion unless it may be worse by 0.02 macro-F1 or more, "
+                + "with 95% confidence)");
 
         try (EventWatcher watcher = new EventWatcher(platform, say, 1000);
                 KafkaProducer<String, byte[]> producer = producer()) {
@@ -127,6 +131,12 @@ public final class DemoDriver {
             stream(producer, train.subList(half, train.size()), false);
             ModelEvaluatedEvent second = watcher.awaitEvaluation(e -> !e.getModelId().equals(first.getModelId()),
                     stall).orElseThrow(() -> stalled("no second candidate", watcher));
+            GateReasoning.lines(second).forEach(say);
+            say.accept("the model report page (plots; the platform stays up after the demo): " + platform.url(
+                    "evaluation") + "/report/index.html?task=" + TASK + "&model=" + second.getModelId());
+            say.accept("its audit record: " + platform.url("evaluation") + "/api/v1/tasks/" + TASK + "/evaluations/"
+                    + second.getModelId() + "; its model card: " + platform.url("deployment") + "/api/v1/tasks/"
+                    + TASK + "/models/" + second.getModelId() + "/card");
             ModelPromotedEvent champion = first;
             if (second.getBlessed()) {
                 champion = watcher.awaitPromotion(p -> p.getModelId().equals(second.getModelId()), stall)
@@ -136,6 +146,7 @@ public final class DemoDriver {
             ModelEvaluatedEvent verdict = watcher.awaitEvaluation(e -> e.getModelId().equals(championId),
                     Duration.ofSeconds(10)).orElseThrow();
             showPredictions(heldOut);
+            explain(heldOut.get(0).text());
             double heldOutAccuracy = client.accuracy(TASK, texts(heldOut), labels(heldOut));
             Result result = new Result(championId, champion.getVersion(), verdict.getCandidate().getAccuracy(),
                     heldOutAccuracy, heldOut.size(), watcher.labelled(), watcher.rejected(),
@@ -162,7 +173,7 @@ public final class DemoDriver {
         List<java.util.Map<String, Object>> items = new ArrayList<>();
         for (Example e : pool) {
             truth.put(e.id(), e.label());
-            items.add(java.util.Map.of("id", e.id(), "task", TASK, "text", e.text()));
+            items.add(Map.of("id", e.id(), "task", TASK, "text", e.text()));
         }
         PlatformClient.Answer posted = client.post("ingestion", "/api/v1/examples", items);
         int accepted = posted.body().path("accepted").asInt();
@@ -182,19 +193,19 @@ public final class DemoDriver {
         }
         say.accept(String.format("people in the loop: %d unlabelled sentences posted; the labeling queue is ordered "
                 + "by %s; the champion's 3 most uncertain:", accepted, queue.body().path("order").asText()));
-        com.fasterxml.jackson.databind.JsonNode top = queue.body().path("items");
+        JsonNode top = queue.body().path("items");
         for (int i = 0; i < Math.min(3, top.size()); i++) {
-            com.fasterxml.jackson.databind.JsonNode item = top.get(i);
+            JsonNode item = top.get(i);
             String text = item.path("text").asText();
             say.accept(String.format("  entropy %.3f, guess %-8s %s", item.path("uncertainty").asDouble(), item.path(
                     "predicted").asText(), text.length() > 70 ? text.substring(0, 67) + "..." : text));
         }
         int right = 0;
         List<java.util.Map<String, Object>> labels = new ArrayList<>();
-        for (com.fasterxml.jackson.databind.JsonNode item : top) {
+        for (JsonNode item : top) {
             String id = item.path("id").asText();
             right += truth.get(id).equals(item.path("predicted").asText()) ? 1 : 0;
-            labels.add(java.util.Map.of("task", TASK, "id", id, "label", truth.get(id), "annotator",
+            labels.add(Map.of("task", TASK, "id", id, "label", truth.get(id), "annotator",
                     "demo-annotator"));
         }
         client.post("ingestion", "/api/v1/labels", labels);
@@ -203,20 +214,20 @@ public final class DemoDriver {
                 100.0 * right / Math.max(1, top.size()), 100 * heldOutAccuracy));
 
         String rules = "/api/v1/tasks/" + TASK + "/labeling-functions/";
-        client.put("ingestion", rules + "praise", java.util.Map.of("kind", "keywords", "patterns", List.of("best",
+        client.put("ingestion", rules + "praise", Map.of("kind", "keywords", "patterns", List.of("best",
                 "wonderful", "beautiful", "masterpiece", "delight"), "label", "positive"));
-        client.put("ingestion", rules + "scorn", java.util.Map.of("kind", "keywords", "patterns", List.of("worst",
+        client.put("ingestion", rules + "scorn", Map.of("kind", "keywords", "patterns", List.of("worst",
                 "boring", "dull", "mess", "tedious"), "label", "negative"));
-        client.put("ingestion", rules + "not-good", java.util.Map.of("kind", "regex", "patterns", List.of(
+        client.put("ingestion", rules + "not-good", Map.of("kind", "regex", "patterns", List.of(
                 "\\b(?:not|n't|never)\\s+(?:\\w+\\s+)?(?:good|funny|great)"), "label", "negative"));
-        com.fasterxml.jackson.databind.JsonNode report = client.post("ingestion", "/api/v1/tasks/" + TASK
+        JsonNode report = client.post("ingestion", "/api/v1/tasks/" + TASK
                 + "/weak-labels/runs", "").body();
         say.accept(String.format(
                 "rules in the loop (%s): %d of %d unlabelled sentences weakly labelled %s; weak labels "
                         + "stay hints and never train",
                 report.path("model").asText(), report.path("weaklyLabelled").asInt(),
                 report.path("unlabelled").asInt(), report.path("weakLabels")));
-        for (com.fasterxml.jackson.databind.JsonNode f : report.path("functions")) {
+        for (JsonNode f : report.path("functions")) {
             say.accept(String.format("  %-9s coverage %.3f, conflict %.3f, accuracy %.3f on %,d labelled examples, "
                     + "learned %.3f", f.path("name").asText(), f.path("coverage").asDouble(),
                     f.path("conflict")
@@ -246,8 +257,8 @@ public final class DemoDriver {
         try {
             for (int i = 0; i < examples.size(); i++) {
                 Example e = examples.get(i);
-                String json = JSON.writeValueAsString(java.util.Map.of("id", e.id(), "task", TASK, "text", e.text(),
-                        "label", e.label(), "metadata", java.util.Map.of("source", "sst2-sentences")));
+                String json = JSON.writeValueAsString(Map.of("id", e.id(), "task", TASK, "text", e.text(),
+                        "label", e.label(), "metadata", Map.of("source", "sst2-sentences")));
                 producer.send(new ProducerRecord<>(topic, e.id(), json.getBytes(StandardCharsets.UTF_8)));
                 if (withMalformed && i % 500 == 250 && i / 500 < MALFORMED.size()) {
                     producer.send(new ProducerRecord<>(topic, "bad-" + i,
@@ -279,6 +290,32 @@ public final class DemoDriver {
                     p.predictions().get(i).confidence(), sample.get(i).label(),
                     text.length() > 70 ? text.substring(0, 67) + "..." : text));
         }
+    }
+
+    /** Why the champion answers as it does for one sentence: the words that pushed its answer most, either way. */
+    private void explain(String text) {
+        PlatformClient.Answer why = client.post("deployment", "/api/v1/tasks/" + TASK + "/explain", Map.of(
+                "text", text));
+        if (why.status() != 200) {
+            say.accept("explanation answered " + why.status() + ": " + why.body());
+            return;
+        }
+        List<JsonNode> words = new ArrayList<>();
+        why.body().get("words").forEach(words::add);
+        words.sort(Comparator.comparingDouble(w -> -Math.abs(w.get("attribution").asDouble())));
+        StringBuilder top = new StringBuilder();
+        for (JsonNode w : words.subList(0, Math.min(5, words.size()))) {
+            top.append(String.format(" %s %+.3f;", w.get("word").asText(), w.get("attribution").asDouble()));
+        }
+        say.accept(String.format("why '%s' for \"%s\" (integrated gradients, %d steps, completeness gap %.4f): "
+                + "probability %.3f from %.3f on an all-padding input; the words that moved it most:%s",
+                why.body()
+                        .get("label").asText(),
+                text.length() > 60 ? text.substring(0, 57) + "..." : text, why.body()
+                        .get("steps").asInt(),
+                why.body().get("completenessGap").asDouble(), why.body().get("probability").asDouble(), why.body().get(
+                        "baseline").asDouble(),
+                top));
     }
 
     private void summary(Result r, EventWatcher watcher, ModelEvaluatedEvent second, long streamed) {

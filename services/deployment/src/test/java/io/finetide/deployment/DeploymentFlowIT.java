@@ -159,6 +159,45 @@ class DeploymentFlowIT {
                     org.assertj.core.data.Offset.offset(1e-5f));
             assertThat(exported[1]).isCloseTo(viaApi.jsonPath().getFloat("predictions[0].probabilities.pos"),
                     org.assertj.core.data.Offset.offset(1e-5f));
+            // The model card goes with the export, and is served on its own.
+            try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(
+                    zip))) {
+                List<String> names = new ArrayList<>();
+                for (var entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                    names.add(entry.getName());
+                }
+                assertThat(names).contains("MODEL_CARD.md", "model-card.json", "calibration.json");
+            }
+            given().get("/api/v1/tasks/dp/models/dp-m2/card").then().statusCode(200).contentType(
+                    "text/markdown; charset=utf-8").body(org.hamcrest.Matchers.startsWith("# Model card: dp-m2\n"))
+                    .body(org.hamcrest.Matchers.containsString("## Privacy"));
+            given().get("/api/v1/tasks/dp/models/dp-m2/card.json").then().statusCode(200).body("modelId", equalTo(
+                    "dp-m2")).body("stage", equalTo("CHAMPION")).body("evaluation.accuracy", equalTo(0.7f));
+            given().get("/api/v1/tasks/dp/models/dp-m9/card").then().statusCode(404).body("reason", equalTo(
+                    "NOT_FOUND"));
+            // Why the champion answers as it does: per-word attributions that add up to the probability's change.
+            Response why = given().contentType("application/json").body("{\"text\":\"a great film\"}").post(
+                    "/api/v1/tasks/dp/explain");
+            assertThat(why.statusCode()).isEqualTo(200);
+            assertThat(why.jsonPath().getString("modelId")).isEqualTo("dp-m2");
+            assertThat(why.jsonPath().getList("words.word")).containsExactly("a", "great", "film");
+            // The label explained is the one /predict answers (calibration never changes the arg max).
+            assertThat(why.jsonPath().getString("label")).isEqualTo(given().contentType("application/json").body(
+                    "{\"texts\":[\"a great film\"]}").post("/api/v1/tasks/dp/predict").jsonPath().getString(
+                            "predictions[0].label"));
+            assertThat(why.jsonPath().getInt("steps")).isEqualTo(64);
+            assertCompleteness(why);
+            given().contentType("application/json").body("{\"text\":\"great\",\"label\":\"neg\",\"steps\":8}").post(
+                    "/api/v1/tasks/dp/explain").then().statusCode(200).body("label", equalTo("neg")).body("steps",
+                            equalTo(8));
+            given().contentType("application/json").body("{\"text\":\"great\",\"label\":\"meh\"}").post(
+                    "/api/v1/tasks/dp/explain").then().statusCode(422).body("reason", equalTo("CANNOT_EXPLAIN"));
+            given().contentType("application/json").body("{\"text\":\"great\",\"steps\":0}").post(
+                    "/api/v1/tasks/dp/explain").then().statusCode(422).body("reason", equalTo("INVALID_STEPS"));
+            given().contentType("application/json").body("{}").post("/api/v1/tasks/dp/explain").then().statusCode(400)
+                    .body("reason", equalTo("MISSING_FIELD"));
+            given().contentType("application/json").body("{\"text\":\"great\"}").post(
+                    "/api/v1/tasks/nochamp/explain").then().statusCode(404).body("reason", equalTo("NO_CHAMPION"));
             given().get("/api/v1/tasks/dp/models/dp-m9/savedmodel").then().statusCode(404).body("reason", equalTo(
                     "NOT_FOUND"));
 
@@ -207,7 +246,8 @@ class DeploymentFlowIT {
             }
 
             // Every served prediction is counted once in the statistics windows, per model, without any text.
-            long served = 1 + 2 + statuses.size() + 1 + 1; // the last 1: the request compared with the SavedModel
+            // The last two: the requests compared with the SavedModel and with the explanation.
+            long served = 1 + 2 + statuses.size() + 1 + 1 + 1;
             List<PredictionStatsEvent> stats = new ArrayList<>();
             try (KafkaConsumer<String, byte[]> statsC = TestKafka.consumerFromStart(ctx.bootstrap(), ctx.topic(
                     Topics.PREDICTIONS_STATS))) {
@@ -317,6 +357,18 @@ class DeploymentFlowIT {
                     .body("reason", equalTo("MISSING_FIELD"));
             given().contentType("application/json").body("{\"tokens\":[[]]}").post("/api/v1/tasks/dt/tag").then()
                     .statusCode(400).body("reason", equalTo("MALFORMED_PAYLOAD"));
+
+            // Why "bus" is a vehicle: integrated gradients over the words, for the tag the tagger gave it.
+            Response why = given().contentType("application/json").body("{\"tokens\":[\"my\",\"sweet\",\"mango\","
+                    + "\"and\",\"the\",\"bus\"],\"word\":5}").post("/api/v1/tasks/dt/explain");
+            assertThat(why.statusCode()).isEqualTo(200);
+            assertThat(why.jsonPath().getString("label")).isEqualTo("B-vehicle");
+            assertThat(why.jsonPath().getInt("word")).isEqualTo(5);
+            assertThat(why.jsonPath().getList("words.word")).containsExactly("my", "sweet", "mango", "and", "the",
+                    "bus");
+            assertCompleteness(why);
+            given().contentType("application/json").body("{\"tokens\":[\"bus\"],\"word\":3}").post(
+                    "/api/v1/tasks/dt/explain").then().statusCode(422).body("reason", equalTo("CANNOT_EXPLAIN"));
         }
     }
 
@@ -324,6 +376,16 @@ class DeploymentFlowIT {
             throws Exception {
         p.send(new ProducerRecord<>(ctx.topic(Topics.MODELS_EVALUATED), e.getMeta().getTask(), e.toByteArray()))
                 .get();
+    }
+
+    /** The attributions add up to the change from the baseline, within the gap the answer reports. */
+    private static void assertCompleteness(Response why) {
+        double sum = why.jsonPath().getList("words.attribution", Float.class).stream().mapToDouble(Float::doubleValue)
+                .sum();
+        double change = why.jsonPath().getDouble("probability") - why.jsonPath().getDouble("baseline");
+        assertThat(Math.abs(sum - change)).isCloseTo(why.jsonPath().getDouble("completenessGap"),
+                org.assertj.core.data.Offset.offset(1e-5));
+        assertThat(why.jsonPath().getDouble("completenessGap")).isLessThan(0.01);
     }
 
     private static ModelEvaluatedEvent evaluated(int version, boolean blessed, String champion) {

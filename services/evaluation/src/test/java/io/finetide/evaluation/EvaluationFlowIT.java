@@ -3,6 +3,9 @@ package io.finetide.evaluation;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,12 +40,16 @@ import io.finetide.platform.tasks.TaskDefinitions;
 import io.finetide.platform.tasks.TaskRevisions;
 import io.finetide.platform.topics.Topics;
 import io.finetide.proto.v1.ClassMetrics;
+import io.finetide.proto.v1.EvaluationSpec;
+import io.finetide.proto.v1.GateReport;
+import io.finetide.proto.v1.GateRule;
 import io.finetide.proto.v1.ModelEvaluatedEvent;
 import io.finetide.proto.v1.ModelPromotedEvent;
 import io.finetide.proto.v1.ModelTrainedEvent;
+import io.finetide.proto.v1.PerturbationResult;
+import io.finetide.proto.v1.PromotionPolicy;
 import io.finetide.proto.v1.TaskDefinitionEvent;
 import io.finetide.testing.FinetideTestResource;
-import io.finetide.testing.PrometheusText;
 import io.finetide.testing.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -110,6 +117,22 @@ class EvaluationFlowIT {
             assertThat(first.getCandidate().getConfusionMatrixCount()).isEqualTo(4);
             assertThat(first.getTrained().getModelId()).isEqualTo("ev-m1");
             assertThat(verdicts.get(1)).isEqualTo(first);
+            GateReport report = first.getReport();
+            assertThat(report.getDecidingRule()).isEqualTo(GateRule.FIRST_CHAMPION);
+            assertThat(report.getPolicy()).isEqualTo(PromotionPolicy.PLAIN_MARGIN);
+            assertThat(report.getTriggeredBy()).isEqualTo("model-trained event of ev-m1 (snapshot ev-v1, trained "
+                    + "from the base)");
+            // The bundle has no temperature: the calibrated figures are the uncalibrated ones.
+            assertThat(report.getCandidateCalibration().getTemperature()).isEqualTo(1.0);
+            assertThat(report.getCandidateCalibration().getEce()).isEqualTo(report.getCandidateCalibration()
+                    .getEceUncalibrated());
+            assertThat(report.getCandidateCalibration().getBinCountList().stream().mapToLong(Long::longValue).sum())
+                    .isEqualTo(30);
+            // Every classification perturbation; the texts hold no placeholder and no number to change.
+            assertThat(report.getRobustnessList()).extracting(PerturbationResult::getPerturbation).containsExactly(
+                    "typo", "casing", "punctuation", "placeholder", "number");
+            assertThat(report.getRobustness(0).getExamples()).isEqualTo(30);
+            assertThat(report.getRobustness(3).getExamples()).isZero();
 
             ModelPromotedEvent champion = ModelPromotedEvent.newBuilder().setMeta(Events.meta("ev"))
                     .setModelId("ev-m1").setArtifact("models/ev/ev-m1.zip").build();
@@ -124,8 +147,96 @@ class EvaluationFlowIT {
             assertThat(second.getBlessed()).isFalse();
             assertThat(second.getCandidate().getMacroF1()).isLessThan(second.getChampion().getMacroF1());
             assertThat(second.getDecisionReason()).contains("keep champion");
+            // A random model against a trained one: the paired test sees the difference.
+            assertThat(second.getReport().getSignificance().getMcnemarPValue()).isLessThan(0.01);
+            assertThat(second.getReport().getSignificance().getUpper()).isLessThan(0);
+            assertThat(second.getReport().getDecidingRule()).isEqualTo(GateRule.POLICY);
         }
-        given().get("/api/v1/tasks/ev/evaluations").then().statusCode(200);
+        // The audit trail: every verdict with its report, oldest first; one by model id.
+        given().get("/api/v1/tasks/ev/evaluations").then().statusCode(200).body("modelId", contains("ev-m1",
+                "ev-m2")).body("[1].report.decidingRule", equalTo("POLICY")).body("[1].report.rules.rule", hasItems(
+                        "TEST_EXAMPLES", "POLICY", "CLASS_REGRESSION"));
+        given().get("/api/v1/tasks/ev/evaluations/ev-m2").then().statusCode(200).body("blessed", equalTo(false));
+        given().get("/api/v1/tasks/ev/evaluations/nope").then().statusCode(404).body("reason", equalTo(
+                "UNKNOWN_MODEL"));
+    }
+
+    @Test
+    void aCandidateBetterOnAverageButWorseOnOneBranchIsRefusedForThatSlice() throws Exception {
+        // 300 test rows: 150 golden, 150 recent; a tenth of every set is from the north branch.
+        List<SnapshotFile.Row> rows = TinyClassifiers.branchRows("es", 900, 10, 150, 11);
+        try (GateFixture f = GateFixture.open("es", EvaluationSpec.newBuilder().addSliceKeys("branch")
+                .setSliceMinExamples(10).build(), rows)) {
+            // The champion was taught that bananas and cherries are vehicles (about a fifth of all examples); the
+            // candidate that the north branch's fruits are vehicles and its vehicles fruits (a tenth).
+            f.model("es-m1", r -> r.text().contains("banana") || r.text().contains("cherry") ? "vehicle" : r.label(),
+                    1);
+            f.model("es-m2", r -> r.metadata().get("branch").equals("north") ? flip(r.label()) : r.label(), 1);
+            f.champion("es-m1");
+            f.trained("es-m2");
+            ModelEvaluatedEvent verdict = f.verdict("es-m2");
+
+            assertThat(verdict.getCandidate().getMacroF1()).isGreaterThan(verdict.getChampion().getMacroF1() + 0.05);
+            assertThat(verdict.getBlessed()).isFalse();
+            assertThat(verdict.getReport().getDecidingRule()).isEqualTo(GateRule.SLICE_REGRESSION);
+            assertThat(verdict.getDecisionReason()).startsWith("keep champion: slice branch=north (30 examples)");
+            assertThat(verdict.getReport().getSlicesList()).extracting(s -> s.getKey() + "=" + s.getValue() + ":" + s
+                    .getExamples()).containsExactly("branch=north:30", "branch=south:270", "subset=recent:150");
+        }
+    }
+
+    @Test
+    void aCandidateWithinNonInferiorityOnFresherDataIsPromoted() throws Exception {
+        List<SnapshotFile.Row> rows = TinyClassifiers.branchRows("en", 600, 10, 100, 12);
+        // Robustness is not what this test is about: two small models may flip typos at different rates.
+        try (GateFixture f = GateFixture.open("en", EvaluationSpec.newBuilder().setPolicy(
+                PromotionPolicy.NON_INFERIORITY).setNonInferiorityMargin(0.05).setRobustnessTolerance(1).build(),
+                rows)) {
+            // The champion learnt from the older half of the data, the candidate from all of it.
+            f.model("en-m1", rows.subList(0, 300), SnapshotFile.Row::label, 1);
+            f.model("en-m2", SnapshotFile.Row::label, 2);
+            f.champion("en-m1");
+            f.trained("en-m2");
+            ModelEvaluatedEvent verdict = f.verdict("en-m2");
+
+            assertThat(verdict.getBlessed()).isTrue();
+            assertThat(verdict.getReport().getDecidingRule()).isEqualTo(GateRule.POLICY);
+            assertThat(verdict.getDecisionReason()).startsWith("promote: NON_INFERIORITY, non-inferior");
+            assertThat(verdict.getReport().getSignificance().getLower()).isGreaterThan(-0.05);
+            assertThat(verdict.getReport().getSignificance().getResamples()).isEqualTo(1000);
+        }
+    }
+
+    @Test
+    void aCandidateTrainedOnShuffledLabelsIsNeverPromoted() throws Exception {
+        List<SnapshotFile.Row> rows = TinyClassifiers.branchRows("sl", 450, 10, 100, 13);
+        int seeds = 20;
+        // The most lenient statistical policy: promote unless the candidate may be worse by more than 0.05.
+        try (GateFixture f = GateFixture.open("sl", EvaluationSpec.newBuilder().setPolicy(
+                PromotionPolicy.NON_INFERIORITY).setNonInferiorityMargin(0.05).build(), rows)) {
+            f.model("sl-champion", SnapshotFile.Row::label, 1);
+            f.champion("sl-champion");
+            List<String> labels = rows.stream().map(SnapshotFile.Row::label).toList();
+            for (int seed = 0; seed < seeds; seed++) {
+                List<String> shuffled = new ArrayList<>(labels);
+                java.util.Collections.shuffle(shuffled, new Random(seed));
+                Map<String, String> taught = new java.util.HashMap<>();
+                for (int i = 0; i < rows.size(); i++) {
+                    taught.put(rows.get(i).id(), shuffled.get(i));
+                }
+                f.model("sl-s" + seed, r -> taught.get(r.id()), 100 + seed);
+            }
+            for (int seed = 0; seed < seeds; seed++) {
+                f.trained("sl-s" + seed);
+            }
+            await().atMost(Duration.ofMinutes(5)).until(() -> f.verdicts().size() >= seeds);
+            assertThat(f.verdicts()).hasSize(seeds).noneMatch(ModelEvaluatedEvent::getBlessed);
+            assertThat(f.verdicts()).allMatch(v -> v.getReport().getDecidingRule() == GateRule.POLICY);
+        }
+    }
+
+    static String flip(String label) {
+        return label.equals("fruit") ? "vehicle" : "fruit";
     }
 
     @Test
@@ -193,9 +304,8 @@ class EvaluationFlowIT {
         }
     }
 
-    /** The gauge of tasks whose champion the service knows (the other test of this class adds one too). */
     private static double championsKnown() {
-        return PrometheusText.sum(given().get("/q/metrics").asString(), "finetide_evaluation_champions_known");
+        return GateFixture.championsKnown();
     }
 
     /** Adds the verdicts of {@code task} (the tests of this class share the topic). */

@@ -35,7 +35,14 @@ class TaskApiTest {
                 .body("triggers.minIntervalSeconds", equalTo(60))
                 // Counts and times are JSON numbers, not the strings of the canonical proto3 mapping.
                 .body("createdAtMs", org.hamcrest.Matchers.instanceOf(Long.class))
-                .body("hyperParameters.seed", equalTo(42));
+                .body("hyperParameters.seed", equalTo(42))
+                // The promotion gate's defaults (docs/EVALUATION.md).
+                .body("evaluation.policy", equalTo("PLAIN_MARGIN"))
+                .body("evaluation.confidence", equalTo(0.95f))
+                .body("evaluation.bootstrapResamples", equalTo(1000))
+                .body("evaluation.classTolerance", equalTo(0.05f))
+                .body("evaluation.sliceMinExamples", equalTo(30))
+                .body("evaluation.robustnessExamples", equalTo(200));
         given().contentType("application/json").body(body).post("/api/v1/tasks").then().statusCode(200);
         given().contentType("application/json").body("{\"name\":\"reviews\",\"labels\":[\"a\",\"b\",\"c\"]}")
                 .post("/api/v1/tasks").then().statusCode(409).body("reason", equalTo("TASK_CONFLICT"));
@@ -87,6 +94,13 @@ class TaskApiTest {
                 .body("message", containsString("dedup.nearDuplicateMaxDistance"));
         given().contentType("application/json").body("{\"name\": ").post("/api/v1/tasks").then().statusCode(422)
                 .body("reason", equalTo("INVALID_TASK"));
+        given().contentType("application/json").body("{\"name\":\"x\",\"labels\":[\"a\",\"b\"],\"evaluation\":"
+                + "{\"policy\":\"SUPERIORITY\",\"confidence\":1.5,\"bootstrapResamples\":100,\"sliceKeys\":[\" \"],"
+                + "\"floors\":{\"macroF1\":2}}}").post("/api/v1/tasks").then().statusCode(422)
+                .body("message", containsString("evaluation.confidence must be in [0.5, 1)"))
+                .body("message", containsString("evaluation.bootstrapResamples must be in [1000, 100000]"))
+                .body("message", containsString("evaluation.sliceKeys must not hold an empty key"))
+                .body("message", containsString("evaluation.floors.macroF1 must be in [0, 1]"));
         given().contentType("application/json").body("{\"name\":\"x\",\"labels\":[\"a\",\"b\"],\"colour\":1}")
                 .post("/api/v1/tasks").then().statusCode(422).body("message", containsString("colour"));
     }

@@ -117,4 +117,28 @@ class GateStatisticsTest {
                 .isGreaterThan(q[2]).isGreaterThan(q[0]));
         assertThat(TemperatureScaling.nll(logits, labels, t)).isLessThan(TemperatureScaling.nll(logits, labels, 1));
     }
+
+    @Test
+    void aTemperatureRescalesProbabilitiesAsItWouldTheLogits() {
+        // softmax([0, ln 3]) = [0.25, 0.75]; at T = 2 the logits halve: softmax([0, ln 3 / 2]) = [1, sqrt 3] / (1 + sqrt 3).
+        float[] p = TemperatureScaling.rescale(new float[]{0.25f, 0.75f}, 2);
+        double s3 = Math.sqrt(3);
+        assertThat(p[0]).isCloseTo((float) (1 / (1 + s3)), org.assertj.core.data.Offset.offset(1e-6f));
+        assertThat(p[1]).isCloseTo((float) (s3 / (1 + s3)), org.assertj.core.data.Offset.offset(1e-6f));
+        float[] same = {0.25f, 0.75f};
+        assertThat(TemperatureScaling.rescale(same, 1)).isSameAs(same);
+    }
+
+    @Test
+    void theReliabilityDiagramHasEveryBinsConfidenceAccuracyAndCount() {
+        // Two examples at 0.95 (one right), one at 0.55 (right): bins (0.5, 0.6] and (0.9, 1.0].
+        Calibration c = Calibration.of(new double[][]{{0.95, 0.05}, {0.95, 0.05}, {0.45, 0.55}}, new int[]{0, 1, 1},
+                10);
+        assertThat(c.reliability()).hasSize(10);
+        assertThat(c.reliability().get(9)).isEqualTo(new Calibration.Bin(0.95, 0.5, 2));
+        assertThat(c.reliability().get(5)).isEqualTo(new Calibration.Bin(0.55, 1.0, 1));
+        assertThat(c.reliability().get(0).count()).isZero();
+        // ECE: 2/3 * |0.5 - 0.95| + 1/3 * |1 - 0.55| = 0.45.
+        assertThat(c.ece()).isCloseTo(0.45, org.assertj.core.data.Offset.offset(1e-12));
+    }
 }

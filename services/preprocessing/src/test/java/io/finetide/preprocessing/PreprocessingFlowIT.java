@@ -111,7 +111,10 @@ class PreprocessingFlowIT {
             // Words that cleaning would change (markup, a non-breaking space) stay as they were tagged.
             tagged.add(LabelledExampleEvent.newBuilder().setMeta(Events.meta("pt")).setId("t" + i).setText(
                     "Ann <b>sang</b> " + i).addTokens("Ann").addTokens("<b>sang</b>").addTokens("\u00A0" + i)
-                    .addTags("B-person").addTags("O").addTags("O").build());
+                    .addTags("B-person").addTags("O").addTags("O").putMetadata("hospital", i % 2 == 0
+                            ? "st-anna"
+                            : "city")
+                    .build());
         }
         sendAll(tagged);
         // One tag short, and a tag of a type the task does not have.
@@ -136,6 +139,9 @@ class PreprocessingFlowIT {
             assertThat(r.tokens()).startsWith("Ann", "<b>sang</b>");
             assertThat(r.text()).isEqualTo(String.join(" ", r.tokens()));
             assertThat(r.label()).isEmpty();
+            // The producer's metadata travels with the example, for evaluation to slice by.
+            int i = Integer.parseInt(r.id().substring(1));
+            assertThat(r.metadata()).isEqualTo(java.util.Map.of("hospital", i % 2 == 0 ? "st-anna" : "city"));
         });
     }
 

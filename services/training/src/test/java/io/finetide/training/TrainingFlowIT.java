@@ -142,6 +142,24 @@ class TrainingFlowIT {
             assertThat(bundle.metadata()).containsEntry("snapshotId", "tr-v1");
             // The task's policy travels with the model, so serving cuts long texts as training did.
             assertThat(bundle.truncation()).isEqualTo(io.finetide.model.tokenizer.Truncation.TAIL);
+            // Calibrated on the validation split: the temperature is the one that makes its labels most likely, and the
+            // probabilities the model serves are the rescaled ones.
+            List<SnapshotFile.Row> validation = rows(300, 1, "a").stream().filter(r -> r.split().equals(
+                    "VALIDATION")).toList();
+            try (io.finetide.model.infer.Classifier classifier = io.finetide.model.infer.Classifier.load(bundle, 1)) {
+                float[][] raw = classifier.uncalibratedProbabilities(validation.stream().map(SnapshotFile.Row::text)
+                        .toList());
+                double[][] logits = java.util.Arrays.stream(raw).map(
+                        io.finetide.model.metrics.TemperatureScaling::logits).toArray(double[][]::new);
+                int[] labels = validation.stream().mapToInt(r -> bundle.labels().indexOf(r.label())).toArray();
+                assertThat(bundle.temperature()).isCloseTo(io.finetide.model.metrics.TemperatureScaling.fit(logits,
+                        labels), org.assertj.core.data.Offset.offset(1e-6)).isNotEqualTo(1.0);
+                assertThat(io.finetide.model.metrics.TemperatureScaling.nll(logits, labels, bundle.temperature()))
+                        .isLessThan(io.finetide.model.metrics.TemperatureScaling.nll(logits, labels, 1.0));
+                float[] served = classifier.probabilities(List.of(validation.get(0).text()))[0];
+                assertThat(served[0]).isCloseTo((float) io.finetide.model.metrics.TemperatureScaling.probabilities(
+                        logits[0], bundle.temperature())[0], org.assertj.core.data.Offset.offset(1e-6f));
+            }
 
             ModelPromotedEvent champion = ModelPromotedEvent.newBuilder().setMeta(Events.meta("tr"))
                     .setModelId(m1.getModelId()).setArtifact(m1.getArtifact()).build();

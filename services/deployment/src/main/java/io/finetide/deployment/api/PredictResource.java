@@ -43,9 +43,6 @@ public class PredictResource {
     public record PredictResponse(String task, String modelId, int version, List<Prediction> predictions) {
     }
 
-    public record Error(String reason, String message) {
-    }
-
     /** Words to tag: {@code tokens} (pre-split), or {@code texts} split on whitespace. */
     public record TagRequest(List<String> texts, List<List<String>> tokens) {
     }
@@ -84,6 +81,9 @@ public class PredictResource {
 
     @Inject
     SavedModelExport export;
+
+    @Inject
+    MeasuredRequests requests;
 
     @POST
     @Path("/predict")
@@ -210,27 +210,11 @@ public class PredictResource {
                                 + "' has no model '" + modelId + "'"));
     }
 
-    /**
-     * Answers and counts the request: its status and reason, latency, texts. An exception (which the framework turns
-     * into a 500) is counted as one too, since it never returns a response here.
-     */
     private Response measured(String task, String endpoint, int texts, java.util.function.Supplier<Response> answer) {
-        long start = System.nanoTime();
-        int status = 500;
-        String reason = "INTERNAL";
-        try {
-            Response response = answer.get();
-            status = response.getStatus();
-            reason = response.getEntity() instanceof Error e ? e.reason() : "OK";
-            return response;
-        } finally {
-            // Served tasks only: the task is a URL segment, and any string there must not become a series.
-            String tag = serving.servedModelId(task).isPresent() ? task : DeploymentMetrics.OTHER_TASK;
-            metrics.request(tag, endpoint, status, reason, texts, System.nanoTime() - start);
-        }
+        return requests.measured(task, endpoint, texts, answer);
     }
 
     private static Response error(int status, String reason, String message) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(new Error(reason, message)).build();
+        return MeasuredRequests.error(status, reason, message);
     }
 }

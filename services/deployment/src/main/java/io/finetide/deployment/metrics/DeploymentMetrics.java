@@ -28,11 +28,15 @@ public class DeploymentMetrics {
     /** Texts (or word sequences) answered, tag {@code task}. */
     public static final String PREDICTIONS = "finetide.deployment.predictions";
     /**
-     * Wall time of predict and tag requests, tags {@code task}, {@code endpoint} (predict, tag); a histogram with the
+     * Wall time of predict, tag and explain requests, tags {@code task}, {@code endpoint} (predict, tag, explain); a
+     * histogram with the
      * buckets of {@link #LATENCY_BUCKETS}, so that p50/p95/p99 come from {@code histogram_quantile}.
      */
     public static final String REQUEST_LATENCY = "finetide.deployment.request.latency";
-    /** Predict and tag requests, tags {@code task}, {@code endpoint}, {@code status} (HTTP code), {@code reason}. */
+    /**
+     * Predict, tag and explain requests, tags {@code task}, {@code endpoint}, {@code status} (HTTP code),
+     * {@code reason}.
+     */
     public static final String REQUESTS = "finetide.deployment.requests";
     /** Texts per request, tags {@code task}, {@code endpoint}; a histogram. */
     public static final String REQUEST_TEXTS = "finetide.deployment.request.texts";

@@ -84,8 +84,7 @@ public class RegistryService {
         // The trained event travels on another topic and may not have arrived yet: the verdict carries it.
         store.insertOnce(candidate(e.getTrained()));
         ModelRecord model = store.find(e.getModelId()).orElseThrow();
-        store.recordVerdict(model.modelId(), e.getCandidate().getAccuracy(), e.getCandidate().getMacroF1(), e
-                .getDecisionReason());
+        store.recordVerdict(e);
         switch (model.stage()) {
             case ModelRecord.CANDIDATE -> {
                 if (e.getBlessed()) {

@@ -15,9 +15,13 @@ import jakarta.inject.Inject;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.finetide.deployment.cards.ModelCard;
+import io.finetide.deployment.cards.ModelCardMarkdown;
+import io.finetide.deployment.cards.ModelCards;
 import io.finetide.deployment.config.DeploymentConfig;
 import io.finetide.deployment.registry.RegistryService;
 import io.finetide.deployment.store.ModelRecord;
+import io.finetide.deployment.store.ModelStore;
 import io.finetide.model.bundle.ModelBundle;
 import io.finetide.model.export.SavedModels;
 import io.finetide.model.graph.GraphOptions;
@@ -28,7 +32,8 @@ import io.finetide.platform.store.ArtifactStore;
 /**
  * A registered model as a TensorFlow SavedModel, for serving stacks outside Finetide: a zip of {@code saved_model/}
  * (tag {@code serve}, signature {@code serving_default}: input_ids, attention_mask, token_type_ids to probabilities),
- * the tokenizer and the labels in output order.
+ * the tokenizer, the labels in output order, the calibration temperature and, once the model was judged, its model
+ * card (Markdown and JSON).
  */
 @ApplicationScoped
 public class SavedModelExport {
@@ -42,6 +47,9 @@ public class SavedModelExport {
     ArtifactStore artifacts;
 
     @Inject
+    ModelStore store;
+
+    @Inject
     DeploymentConfig config;
 
     /** The model, if the task has one of that id. */
@@ -51,6 +59,7 @@ public class SavedModelExport {
 
     /** Writes the zip to {@code out}; the SavedModel is built in a temporary directory, removed afterwards. */
     public void write(ModelRecord model, OutputStream out) throws IOException {
+        Optional<ModelCard> card = store.evaluation(model.modelId()).map(v -> ModelCards.of(model, v));
         ModelBundle bundle = ModelBundle.fromBytes(artifacts.require(model.artifact()));
         Path dir = Files.createTempDirectory("finetide-savedmodel-");
         try {
@@ -70,12 +79,25 @@ public class SavedModelExport {
                 }
                 entry(zip, "tokenizer.json", bundle.tokenizerJson());
                 entry(zip, "labels.json", JSON.writeValueAsBytes(bundle.labels()));
+                card.ifPresent(c -> {
+                    try {
+                        entry(zip, "MODEL_CARD.md", ModelCardMarkdown.render(c).getBytes(StandardCharsets.UTF_8));
+                        entry(zip, "model-card.json", JSON.writeValueAsBytes(c));
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                entry(zip, "calibration.json", JSON.writeValueAsBytes(java.util.Map.of(ModelBundle.TEMPERATURE,
+                        bundle.temperature())));
                 entry(zip, "README.txt", ("Model " + model.modelId() + " of task " + model.task() + ".\n"
                         + "saved_model/: tag 'serve', signature 'serving_default': input_ids (int32 [batch, time]), "
                         + "attention_mask (float32, 1 for real tokens), token_type_ids (int32, zeros) -> "
                         + "probabilities (float32 [batch, labels], labels in labels.json order).\n"
                         + "tokenizer.json: the Hugging Face tokenizer the model was trained with (at most "
-                        + bundle.maxSeqLength() + " tokens, truncation " + bundle.truncation() + ").\n")
+                        + bundle.maxSeqLength() + " tokens, truncation " + bundle.truncation() + ").\n"
+                        + "calibration.json: the temperature T fitted on the validation split. The SavedModel's "
+                        + "probabilities are before it; Finetide's API answers softmax(log(p) / T), which keeps the "
+                        + "arg max and makes the probabilities match observed frequencies.\n")
                         .getBytes(StandardCharsets.UTF_8));
             }
         } finally {

@@ -10,6 +10,8 @@ import jakarta.inject.Inject;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
@@ -17,9 +19,13 @@ import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
 
 import io.finetide.platform.store.Documents;
+import io.finetide.proto.v1.ModelEvaluatedEvent;
 
 @ApplicationScoped
 public class ModelStore {
+
+    /** The field holding the evaluated event, as protobuf JSON. */
+    static final String EVALUATION = "evaluation";
 
     @Inject
     MongoDatabase database;
@@ -51,9 +57,32 @@ public class ModelStore {
     }
 
     /** The candidate's figures on the evaluation's test examples and the gate's reason. */
-    public void recordVerdict(String modelId, double testAccuracy, double testMacroF1, String decisionReason) {
-        update(modelId, Updates.set("testAccuracy", testAccuracy), Updates.set("testMacroF1", testMacroF1), Updates
-                .set("decisionReason", decisionReason));
+    /** The verdict's figures, and the whole evaluated event (its report is the model card's source). */
+    public void recordVerdict(ModelEvaluatedEvent verdict) {
+        try {
+            update(verdict.getModelId(), Updates.set("testAccuracy", verdict.getCandidate().getAccuracy()), Updates
+                    .set("testMacroF1", verdict.getCandidate().getMacroF1()),
+                    Updates.set("decisionReason", verdict
+                            .getDecisionReason()),
+                    Updates.set(EVALUATION, JsonFormat.printer().print(verdict)));
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The verdict on the model as the evaluation service announced it; empty before one arrived. */
+    public Optional<ModelEvaluatedEvent> evaluation(String modelId) {
+        Document d = Documents.byId(collection(), modelId);
+        if (d == null || d.getString(EVALUATION) == null) {
+            return Optional.empty();
+        }
+        ModelEvaluatedEvent.Builder b = ModelEvaluatedEvent.newBuilder();
+        try {
+            JsonFormat.parser().ignoringUnknownFields().merge(d.getString(EVALUATION), b);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("stored verdict on " + modelId + " is unreadable", e);
+        }
+        return Optional.of(b.build());
     }
 
     public void reject(String modelId) {

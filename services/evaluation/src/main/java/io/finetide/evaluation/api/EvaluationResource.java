@@ -1,6 +1,6 @@
 package io.finetide.evaluation.api;
 
-import java.util.List;
+import java.util.stream.Collectors;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -8,13 +8,17 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
-import io.finetide.evaluation.store.EvaluationReportRecord;
 import io.finetide.evaluation.store.EvaluationStore;
+import io.finetide.platform.events.ProtoJson;
 import io.finetide.runtime.security.Requires;
 import io.smallrye.common.annotation.Blocking;
 
-/** Verdicts on a task's candidates, oldest first; {@code eventJson} holds the full metrics. */
+/**
+ * The audit trail of a task's gate: every verdict, oldest first, as the evaluated event with its full report (every
+ * rule's figures and outcome, significance, slices, robustness, calibration, what triggered it).
+ */
 @Requires
 @Path("/api/v1/tasks/{task}/evaluations")
 @Produces(MediaType.APPLICATION_JSON)
@@ -25,7 +29,22 @@ public class EvaluationResource {
     EvaluationStore store;
 
     @GET
-    public List<EvaluationReportRecord> list(@PathParam("task") String task) {
-        return store.forTask(task);
+    public String list(@PathParam("task") String task) {
+        return store.forTask(task).stream().map(r -> ProtoJson.printAll(r.event())).collect(Collectors.joining(",", "[",
+                "]"));
+    }
+
+    /** A 404 answer's body. */
+    public record Problem(String reason, String message) {
+    }
+
+    @GET
+    @Path("/{model}")
+    public Response one(@PathParam("task") String task, @PathParam("model") String model) {
+        return store.find(model).filter(r -> r.task().equals(task)).map(r -> Response.ok(ProtoJson.printAll(r.event()))
+                .build()).orElseGet(() -> Response.status(404).type(MediaType.APPLICATION_JSON)
+                        .entity(new Problem(
+                                "UNKNOWN_MODEL", "no verdict on model '" + model + "' of task '" + task + "'"))
+                        .build());
     }
 }

@@ -1,6 +1,7 @@
 package io.finetide.evaluation.gate;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -10,6 +11,9 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import io.finetide.evaluation.config.EvaluationConfig;
+import io.finetide.evaluation.judging.JudgedExample;
+import io.finetide.evaluation.judging.JudgedModel;
+import io.finetide.evaluation.judging.TestExamples;
 import io.finetide.evaluation.messaging.EventPublisher;
 import io.finetide.evaluation.metrics.EvaluationMetrics;
 import io.finetide.evaluation.store.EvaluationReportRecord;
@@ -19,18 +23,21 @@ import io.finetide.platform.datasets.SnapshotFile;
 import io.finetide.platform.events.Events;
 import io.finetide.platform.store.ArtifactStore;
 import io.finetide.platform.tasks.Directory;
-import io.finetide.proto.v1.Metrics;
+import io.finetide.proto.v1.EvaluationSpec;
 import io.finetide.proto.v1.ModelEvaluatedEvent;
 import io.finetide.proto.v1.ModelPromotedEvent;
 import io.finetide.proto.v1.ModelTrainedEvent;
 import io.finetide.proto.v1.Split;
 import io.finetide.proto.v1.TaskDefinitionEvent;
 import io.finetide.proto.v1.TaskType;
+import io.quarkus.runtime.Startup;
 
 /**
- * Scores each candidate and the task's current champion on the candidate's snapshot test split (the same examples
- * for both, so the comparison is fair), then applies the promotion gate.
+ * Judges each candidate against the task's current champion on the candidate's snapshot test examples (the same
+ * examples for both, so the comparison is fair), applies the promotion gate and keeps the report as the audit record.
  */
+// Created at startup, not on the first candidate: it registers the gauge of known champions.
+@Startup
 @ApplicationScoped
 public class EvaluationService {
 
@@ -54,6 +61,9 @@ public class EvaluationService {
     @Inject
     EvaluationConfig config;
 
+    @Inject
+    ChampionModels championModels;
+
     @jakarta.annotation.PostConstruct
     void registerGauges() {
         metrics.watchChampions(directory.champions());
@@ -70,39 +80,61 @@ public class EvaluationService {
         }
         String taskName = trained.getMeta().getTask();
         TaskDefinitionEvent task = directory.awaitTask(taskName, Duration.ofSeconds(config.taskWaitSeconds()));
-        List<SnapshotFile.Row> rows = SnapshotFile.read(artifacts.require(trained.getSnapshotArtifact()));
-        List<SnapshotFile.Row> all = SnapshotFile.split(rows, Split.TEST);
-        // The golden set never changes once full, so champions of different versions are judged on the same texts.
-        List<SnapshotFile.Row> golden = SnapshotFile.subset(all, SnapshotFile.GOLDEN);
-        List<SnapshotFile.Row> test = golden.isEmpty() ? all : golden;
-        String testSet = (golden.isEmpty() ? "test split" : "golden test set") + ", " + test.size() + " examples";
+        List<SnapshotFile.Row> rows = SnapshotFile.split(SnapshotFile.read(artifacts.require(trained
+                .getSnapshotArtifact())), Split.TEST);
+        // The golden set never changes once full, so champions of different versions are judged on the same texts;
+        // the recent set (the newest other test examples) is judged alongside, as the data is now.
+        List<SnapshotFile.Row> golden = SnapshotFile.subset(rows, SnapshotFile.GOLDEN);
+        List<JudgedExample> judged = new ArrayList<>();
+        (golden.isEmpty() ? rows : golden).forEach(r -> judged.add(JudgedExample.of(r, true)));
+        if (!golden.isEmpty()) {
+            SnapshotFile.subset(rows, SnapshotFile.RECENT).forEach(r -> judged.add(JudgedExample.of(r, false)));
+        }
+        String testSet = (golden.isEmpty() ? "test split" : "golden test set") + ", " + (golden.isEmpty()
+                ? rows
+                : golden).size() + " examples";
         boolean tagging = task.getType() == TaskType.TOKEN_CLASSIFICATION;
-        java.util.function.Function<ModelBundle, Metrics> score = bundle -> tagging
-                ? Scoring.scoreTags(bundle, test.stream().map(SnapshotFile.Row::tokens).toList(), test.stream().map(
-                        SnapshotFile.Row::tags).toList(), config.threads())
-                : Scoring.score(bundle, test.stream().map(SnapshotFile.Row::text).toList(), test.stream().map(
-                        SnapshotFile.Row::label).toList(), config.threads());
-
-        Metrics candidate = score.apply(ModelBundle.fromBytes(artifacts.require(trained.getArtifact())));
-        ModelEvaluatedEvent.Builder event = ModelEvaluatedEvent.newBuilder().setMeta(Events.meta(taskName))
-                .setModelId(trained.getModelId()).setSnapshotId(trained.getSnapshotId()).setCandidate(candidate)
-                .setTrained(trained);
-        Metrics championMetrics = null;
         Optional<ModelPromotedEvent> champion = directory.champions().get(taskName)
                 .filter(c -> !c.getModelId().equals(trained.getModelId()));
-        if (champion.isPresent()) {
-            championMetrics = score.apply(ModelBundle.fromBytes(artifacts.require(champion.get().getArtifact())));
-            event.setChampionModelId(champion.get().getModelId()).setChampion(championMetrics);
+        EvaluationSpec spec = task.getEvaluation();
+        long seed = trained.getModelId().hashCode();
+        Evidence evidence;
+        long started = System.currentTimeMillis();
+        long loaded;
+        try (JudgedModel candidate = JudgedModel.load(ModelBundle.fromBytes(artifacts.require(trained
+                .getArtifact())), config.threads())) {
+            JudgedModel incumbent = champion.map(championModels::get).orElse(null);
+            loaded = System.currentTimeMillis();
+            TestExamples examples = new TestExamples(judged, candidate.labels(), tagging);
+            // A champion with other labels (the task changed them) cannot be compared example by example.
+            boolean comparable = incumbent != null && incumbent.labels().equals(candidate.labels());
+            if (incumbent != null && !comparable) {
+                LOG.warnf("champion %s has labels %s, candidate %s has %s: judged without a comparison", champion
+                        .get().getModelId(), incumbent.labels(), trained.getModelId(), candidate.labels());
+            }
+            evidence = EvidenceCollector.collect(examples, testSet, candidate, comparable ? incumbent : null, spec,
+                    seed);
         }
-        PromotionGate.Decision decision = PromotionGate.decide(candidate, championMetrics, task.getPromotionMargin(),
-                tagging);
-        ModelEvaluatedEvent result = event.setBlessed(decision.blessed()).setDecisionReason(decision.reason() + " ("
-                + testSet + ")").build();
+        long judgedAt = System.currentTimeMillis();
+        PromotionGate.Decision decision = PromotionGate.decide(evidence, spec, task.getPromotionMargin());
+        ModelEvaluatedEvent.Builder event = ModelEvaluatedEvent.newBuilder().setMeta(Events.meta(taskName))
+                .setModelId(trained.getModelId()).setSnapshotId(trained.getSnapshotId()).setCandidate(evidence
+                        .candidate())
+                .setTrained(trained).setBlessed(decision.blessed()).setDecisionReason(decision.reason() + " ("
+                        + testSet + ")")
+                .setReport(GateReports.of(evidence, decision, spec, trained));
+        if (evidence.hasChampion()) {
+            event.setChampionModelId(champion.get().getModelId()).setChampion(evidence.champion());
+        }
+        ModelEvaluatedEvent result = event.build();
         store.insertOnce(EvaluationReportRecord.of(result));
         publisher.evaluated(result);
         metrics.verdict(taskName, decision);
-        LOG.infof("%s on the %s: accuracy %.4f, macro-F1 %.4f, micro-F1 %.4f; %s", trained.getModelId(), testSet,
-                candidate.getAccuracy(), candidate.getMacroF1(), candidate.getMicroF1(), decision.reason());
+        LOG.infof("%s on the %s (models loaded in %d ms, judged in %d ms): accuracy %.4f, macro-F1 %.4f, micro-F1 "
+                + "%.4f; %s", trained.getModelId(), testSet, loaded - started, judgedAt - loaded,
+                evidence.candidate().getAccuracy(), evidence.candidate().getMacroF1(), evidence.candidate()
+                        .getMicroF1(),
+                decision.reason());
         return result;
     }
 }

@@ -1,5 +1,6 @@
 package io.finetide.evaluation.metrics;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -7,6 +8,7 @@ import io.finetide.evaluation.gate.PromotionGate;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.tasks.KeyedRegistry;
 import io.finetide.runtime.metrics.GaugeValues;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 
@@ -15,8 +17,9 @@ import io.micrometer.core.instrument.Tags;
 public class EvaluationMetrics {
 
     /**
-     * Verdicts, tags {@code task}, {@code outcome} (blessed, rejected) and {@code rule} (first-champion,
-     * beats-champion, below-margin, no-test-examples).
+     * Verdicts, tags {@code task}, {@code outcome} (blessed, rejected) and {@code rule}: the rule that decided
+     * (test-examples, first-champion, policy, floor, class-regression, slice-regression, recent-regression,
+     * robustness).
      */
     public static final String EVALUATIONS = "finetide.evaluation.verdicts";
     /** Trained events already judged (the stored verdict is re-announced). */
@@ -39,13 +42,27 @@ public class EvaluationMetrics {
     @Inject
     GaugeValues gauges;
 
-    public void watchChampions(KeyedRegistry<?> champions) {
-        registry.gauge(CHAMPIONS, champions, c -> c.all().size());
+    /** The champions gauge, bound to this instance's registry of champions. */
+    private Gauge champions;
+
+    public void watchChampions(KeyedRegistry<?> known) {
+        champions = Gauge.builder(CHAMPIONS, known, c -> c.all().size()).register(registry);
+    }
+
+    /**
+     * A gauge is bound to the object it reads: removed with this bean, so that a service started again in the same
+     * JVM (as tests do) binds a new one instead of getting back the old, which reads a registry nobody updates.
+     */
+    @PreDestroy
+    void unwatch() {
+        if (champions != null) {
+            registry.remove(champions);
+        }
     }
 
     public void verdict(String task, PromotionGate.Decision d) {
-        registry.counter(EVALUATIONS, "task", task, "outcome", d.blessed() ? "blessed" : "rejected", "rule", d.rule()
-                .tag()).increment();
+        registry.counter(EVALUATIONS, "task", task, "outcome", d.blessed() ? "blessed" : "rejected", "rule", d
+                .ruleTag()).increment();
         Tags tags = Tags.of("task", task, "metric", d.figure().tag());
         if (!Double.isNaN(d.candidateScore())) {
             gauges.set(CANDIDATE_SCORE, tags, d.candidateScore());

@@ -61,7 +61,7 @@ public final class EncoderDecoderStack {
                     b + "layer.2")));
         }
         y = layers.dropout(layers.rmsNorm(y, ParamSpec.T5_DECODER + ParamSpec.FINAL_NORM));
-        return new Hidden(y, tf.reshape(y, layers.timeShape(tgtLen, h)), tgtLen);
+        return new Hidden(y, tf.reshape(y, layers.timeShape(tgtLen, h)), tgtLen, null);
     }
 
     private static Operand<TFloat32> feedForward(Layers layers, Operand<TFloat32> x, String prefix) {

@@ -24,7 +24,8 @@ public final class SelfAttentionStack {
         TransformerConfig config = layers.config();
         int h = config.hiddenSize();
         Operand<TInt32> seqLen = layers.lengthOf(in.ids());
-        Operand<TFloat32> x = tf.gather(layers.param(ParamSpec.WORD_EMBEDDINGS), in.ids(), tf.constant(0));
+        Operand<TFloat32> words = tf.gather(layers.param(ParamSpec.WORD_EMBEDDINGS), in.ids(), tf.constant(0));
+        Operand<TFloat32> x = words;
         Operand<TFloat32> pos = tf.gather(layers.param(ParamSpec.POSITION_EMBEDDINGS), tf.range(tf.constant(0), seqLen,
                 tf.constant(1)), tf.constant(0));
         Operand<TFloat32> x2;
@@ -71,6 +72,6 @@ public final class SelfAttentionStack {
         if (config.decoder()) {
             x2 = layers.layerNorm(x2, ParamSpec.FINAL_LN);
         }
-        return new Hidden(x2, tf.reshape(x2, layers.timeShape(seqLen, h)), seqLen);
+        return new Hidden(x2, tf.reshape(x2, layers.timeShape(seqLen, h)), seqLen, words);
     }
 }

@@ -29,6 +29,11 @@ public record ModelBundle(TransformerConfig config, String tokenizerName, int ma
         List<String> labels, Weights weights, byte[] tokenizerJson, Map<String, Object> metadata) {
 
     public static final int FORMAT_VERSION = 1;
+    /**
+     * Metadata key of the temperature training fitted on the validation split; serving divides the logits by it. A
+     * bundle without one is served as trained (1).
+     */
+    public static final String TEMPERATURE = "temperature";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public ModelBundle {
@@ -38,6 +43,18 @@ public record ModelBundle(TransformerConfig config, String tokenizerName, int ma
         }
         labels = List.copyOf(labels);
         metadata = Map.copyOf(metadata);
+    }
+
+    /** The calibration temperature (1: none). */
+    public double temperature() {
+        return metadata.get(TEMPERATURE) instanceof Number t ? t.doubleValue() : 1.0;
+    }
+
+    /** The same bundle with {@code value} under {@code key} in its metadata. */
+    public ModelBundle withMetadata(String key, Object value) {
+        Map<String, Object> m = new LinkedHashMap<>(metadata);
+        m.put(key, value);
+        return new ModelBundle(config, tokenizerName, maxSeqLength, truncation, labels, weights, tokenizerJson, m);
     }
 
     public byte[] toBytes() {

@@ -17,10 +17,12 @@ import io.finetide.model.optim.Optimizer;
  *                     ({@link UpdateStep#active}), for gradual unfreezing
  * @param accumulate   build the gradient-accumulation ops ({@link TransformerGraph#accumulate},
  *                     {@link TransformerGraph#applyAccumulated})
+ * @param explaining   build the gradient of a chosen probability with respect to the word embeddings
+ *                     ({@link TransformerGraph#embeddingGradients}); inference only
  */
 public record GraphOptions(boolean training, Set<String> trainable, long seed, int threads, double labelSmoothing,
         float[] classWeights, double layerDecay, Optimizer optimizer, double momentum, Lora lora, boolean staged,
-        boolean accumulate) {
+        boolean accumulate, boolean explaining) {
     public GraphOptions {
         if (layerDecay <= 0 || layerDecay > 1) {
             throw new IllegalArgumentException("layer decay must be in (0, 1], got " + layerDecay);
@@ -34,7 +36,17 @@ public record GraphOptions(boolean training, Set<String> trainable, long seed, i
     }
 
     public static GraphOptions inference(int threads) {
-        return new GraphOptions(false, Set.of(), 0, threads, 0, null, 1.0, Optimizer.ADAMW, 0, null, false, false);
+        return new GraphOptions(false, Set.of(), 0, threads, 0, null, 1.0, Optimizer.ADAMW, 0, null, false, false,
+                false);
+    }
+
+    /**
+     * An inference graph that also differentiates a chosen output probability with respect to the word embeddings
+     * (integrated gradients); a self-attention model only.
+     */
+    public static GraphOptions explaining(int threads) {
+        return new GraphOptions(false, Set.of(), 0, threads, 0, null, 1.0, Optimizer.ADAMW, 0, null, false, false,
+                true);
     }
 
     /**
@@ -115,7 +127,7 @@ public record GraphOptions(boolean training, Set<String> trainable, long seed, i
 
         public GraphOptions build() {
             return new GraphOptions(true, trainable, seed, threads, labelSmoothing, classWeights, layerDecay, optimizer,
-                    momentum, lora, staged, accumulate);
+                    momentum, lora, staged, accumulate, false);
         }
     }
 }

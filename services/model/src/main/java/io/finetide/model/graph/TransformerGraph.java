@@ -77,6 +77,8 @@ public final class TransformerGraph implements AutoCloseable {
     /** [batch, time, hidden]: the last hidden states (an encoder-decoder's decoder's), before the head. */
     private final Operand<TFloat32> lastHidden;
     private final TrainingOps training;
+    /** An explaining graph's ops; null otherwise. */
+    private final ExplanationOps explanation;
 
     private TransformerGraph(TransformerConfig config, GraphOptions options) {
         this.config = config;
@@ -117,16 +119,20 @@ public final class TransformerGraph implements AutoCloseable {
         Layers layers = new Layers(tf, config, reads, options.lora(), Dropout.of(tf, options.training(),
                 dropoutRate, dropoutKey));
         inputs = new Inputs(inputIds, attentionMask, tokenTypes, decoderIds, decoderMask);
+        Operand<TFloat32> wordEmbeddings;
         if (config.encoderDecoder()) {
             Hidden decoder = EncoderDecoderStack.build(layers, inputs);
             lastHidden = decoder.states();
+            wordEmbeddings = null;
             logits = Heads.tiedLanguageModel(layers, decoder);
         } else {
             Hidden hidden = SelfAttentionStack.build(layers, inputs);
             lastHidden = hidden.states();
+            wordEmbeddings = hidden.wordEmbeddings();
             logits = Heads.logits(layers, hidden, attentionMask);
         }
         probabilities = tf.nn.softmax(logits);
+        explanation = ExplanationOps.of(graph, tf, options, probabilities, wordEmbeddings);
         List<ParamSpec> all = new ArrayList<>(specs);
         all.addAll(loraSpecs);
         training = options.training()
@@ -242,6 +248,21 @@ public final class TransformerGraph implements AutoCloseable {
      * encoder-decoder's takes {@code decoder_input_ids} and {@code decoder_attention_mask} instead of the segment
      * ids (the target so far, starting with the pad id) and answers [batch * target time, vocabulary].
      */
+    /**
+     * Runs the batch with the word embeddings fed instead of looked up (an integrated-gradients path) and
+     * differentiates the chosen probabilities: see {@link ExplanationOps#run}.
+     */
+    public EmbeddingGradients embeddingGradients(Batch batch, float[] embeddings, float[] target) {
+        if (explanation == null) {
+            throw new IllegalStateException("graph was built without explanations (GraphOptions.explaining)");
+        }
+        int rows = config.perPosition() ? batch.size() * batch.length() : batch.size();
+        try (BatchTensors in = new BatchTensors(batch, inputs)) {
+            return explanation.run(in.feed(session.runner()), batch, config.embeddingSize(), rows, config
+                    .numLabels(), embeddings, target);
+        }
+    }
+
     public SessionFunction servingFunction() {
         if (options.training()) {
             throw new IllegalStateException("export an inference graph (TransformerGraph.GraphOptions.inference)");

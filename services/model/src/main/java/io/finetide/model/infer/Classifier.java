@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.finetide.model.bundle.ModelBundle;
+import io.finetide.model.metrics.TemperatureScaling;
 
 /**
  * Serves a model bundle: tokenises, batches by length and returns probabilities. Thread-safe (TensorFlow sessions
@@ -24,10 +25,28 @@ public final class Classifier implements AutoCloseable {
         return new Classifier(LoadedBundle.of(bundle, threads));
     }
 
+    /** Calibrated probabilities: the bundle's temperature applied ({@link ModelBundle#temperature()}). */
     public float[][] probabilities(List<String> texts) {
+        return calibrated(uncalibratedProbabilities(texts));
+    }
+
+    /** The probabilities as the network computes them, before the temperature. */
+    public float[][] uncalibratedProbabilities(List<String> texts) {
         return Predictor.probabilities(model.graph(), model.tokenizer().encodeAll(texts), model.tokenizer().padId(),
-                model
-                        .maxLength());
+                model.maxLength());
+    }
+
+    /** The bundle's temperature applied to probabilities this model computed. */
+    public float[][] calibrated(float[][] uncalibrated) {
+        double t = model.bundle().temperature();
+        if (t == 1.0) {
+            return uncalibrated;
+        }
+        float[][] out = new float[uncalibrated.length][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = TemperatureScaling.rescale(uncalibrated[i], t);
+        }
+        return out;
     }
 
     /** Probabilities for text pairs ({@code first.get(i)} with {@code second.get(i)}), for a model trained on pairs. */
@@ -39,7 +58,8 @@ public final class Classifier implements AutoCloseable {
         for (int i = 0; i < first.size(); i++) {
             pairs.add(model.tokenizer().encodePair(first.get(i), second.get(i)));
         }
-        return Predictor.pairProbabilities(model.graph(), pairs, model.tokenizer().padId(), model.maxLength());
+        return calibrated(Predictor.pairProbabilities(model.graph(), pairs, model.tokenizer().padId(), model
+                .maxLength()));
     }
 
     public List<Prediction> predict(List<String> texts) {

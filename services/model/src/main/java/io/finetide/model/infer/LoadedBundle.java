@@ -6,14 +6,19 @@ import io.finetide.model.graph.TransformerGraph;
 import io.finetide.model.tokenizer.Tokenizer;
 
 /** A bundle ready to run: its tokenizer as trained (length, truncation) and an inference graph of its weights. */
-record LoadedBundle(ModelBundle bundle, Tokenizer tokenizer, TransformerGraph graph) implements AutoCloseable {
+public record LoadedBundle(ModelBundle bundle, Tokenizer tokenizer, TransformerGraph graph) implements AutoCloseable {
 
     static LoadedBundle of(ModelBundle bundle, int threads) {
+        return of(bundle, GraphOptions.inference(threads));
+    }
+
+    /** With a graph of these options (an explaining graph, say). */
+    public static LoadedBundle of(ModelBundle bundle, GraphOptions options) {
         Tokenizer tokenizer = Tokenizer.fromJson(bundle.tokenizerName(), bundle.tokenizerJson(), bundle
                 .maxSeqLength(), bundle.truncation());
         try {
             return new LoadedBundle(bundle, tokenizer, TransformerGraph.create(bundle.config(), bundle.weights(),
-                    GraphOptions.inference(threads)));
+                    options));
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;
@@ -21,7 +26,7 @@ record LoadedBundle(ModelBundle bundle, Tokenizer tokenizer, TransformerGraph gr
     }
 
     /** The longest input the model takes: the tokenizer's limit or the position table's, the smaller. */
-    int maxLength() {
+    public int maxLength() {
         return Math.min(tokenizer.maxLength(), bundle.config().maxPositions());
     }
 

@@ -1,5 +1,8 @@
 package io.finetide.model.metrics;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * How far a classifier's probabilities are from the frequencies they claim.
  *
@@ -8,8 +11,12 @@ package io.finetide.model.metrics;
  * @param brier   multi-class Brier score: the mean over examples of the squared distance between the probability
  *                vector and the one-hot truth (0 is perfect, 2 the worst)
  * @param logLoss mean negative log-probability of the true label (probabilities clipped at 1e-15)
+ * @param reliability per bin: mean confidence, accuracy and count (the reliability diagram; NaN for an empty bin)
  */
-public record Calibration(double ece, double brier, double logLoss, int bins) {
+public record Calibration(double ece, double brier, double logLoss, int bins, List<Bin> reliability) {
+
+    public record Bin(double confidence, double accuracy, long count) {
+    }
 
     private static final double EPS = 1e-15;
 
@@ -45,12 +52,15 @@ public record Calibration(double ece, double brier, double logLoss, int bins) {
             logLoss -= Math.log(Math.max(EPS, p[labels[i]]));
         }
         double ece = 0;
+        List<Bin> reliability = new ArrayList<>();
         for (int b = 0; b < bins; b++) {
+            double confidence = binCount[b] == 0 ? Double.NaN : binConfidence[b] / binCount[b];
+            double accuracy = binCount[b] == 0 ? Double.NaN : binCorrect[b] / binCount[b];
             if (binCount[b] > 0) {
-                ece += binCount[b] / (double) n * Math.abs(binCorrect[b] / binCount[b] - binConfidence[b]
-                        / binCount[b]);
+                ece += binCount[b] / (double) n * Math.abs(accuracy - confidence);
             }
+            reliability.add(new Bin(confidence, accuracy, binCount[b]));
         }
-        return new Calibration(ece, brier / n, logLoss / n, bins);
+        return new Calibration(ece, brier / n, logLoss / n, bins, List.copyOf(reliability));
     }
 }

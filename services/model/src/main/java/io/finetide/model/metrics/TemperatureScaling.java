@@ -47,6 +47,32 @@ public final class TemperatureScaling {
         return Math.exp((a + b) / 2);
     }
 
+    /**
+     * The probabilities softmax(logits / temperature) from probabilities softmax(logits): the log-probabilities are the
+     * logits up to a constant, which the softmax removes. What serving applies to a model's output.
+     */
+    public static float[] rescale(float[] probabilities, double temperature) {
+        if (temperature == 1.0) {
+            return probabilities;
+        }
+        double[] logits = logits(probabilities);
+        double[] p = probabilities(logits, temperature);
+        float[] out = new float[p.length];
+        for (int k = 0; k < p.length; k++) {
+            out[k] = (float) p[k];
+        }
+        return out;
+    }
+
+    /** Log-probabilities as logits, a probability of 0 read as 1e-30 (a logit of about -69). */
+    public static double[] logits(float[] probabilities) {
+        double[] z = new double[probabilities.length];
+        for (int k = 0; k < z.length; k++) {
+            z[k] = Math.log(Math.max(1e-30, probabilities[k]));
+        }
+        return z;
+    }
+
     /** softmax(logits / temperature), computed stably. */
     public static double[] probabilities(double[] logits, double temperature) {
         double max = Double.NEGATIVE_INFINITY;

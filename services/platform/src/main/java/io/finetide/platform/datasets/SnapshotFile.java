@@ -9,8 +9,11 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
@@ -22,7 +25,7 @@ import io.finetide.proto.v1.Split;
 
 /**
  * The materialised form of a dataset snapshot: gzip'd JSON lines sorted by example id, one
- * {@code {"id","text","label","split"[,"subset"][,"tokens","tags"]}} per line. The same rows always give the same bytes (gzip without a timestamp),
+ * {@code {"id","text","label","split"[,"subset"][,"tokens","tags"][,"metadata"]}} per line. The same rows always give the same bytes (gzip without a timestamp),
  * so a snapshot's SHA-256 identifies its content.
  */
 public final class SnapshotFile {
@@ -31,11 +34,13 @@ public final class SnapshotFile {
      * One example. {@code subset} marks test examples of the task's golden set ({@value #GOLDEN}) and of its rolling
      * recent set ({@value #RECENT}); empty otherwise, and then left out of the file. A token-classification example
      * has an empty label and its {@code tokens} with one BIO tag each; both are left out of the file otherwise.
+     * {@code metadata} holds the example's values of the keys its task slices evaluation by (left out when none).
      */
     public record Row(String id, String text, String label, String split,
             @JsonInclude(JsonInclude.Include.NON_EMPTY) String subset,
             @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> tokens,
-            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> tags) {
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> tags,
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> metadata) {
 
         public Row(String id, String text, String label, String split) {
             this(id, text, label, split, "");
@@ -45,16 +50,27 @@ public final class SnapshotFile {
             this(id, text, label, split, subset, List.of(), List.of());
         }
 
+        public Row(String id, String text, String label, String split, String subset, List<String> tokens,
+                List<String> tags) {
+            this(id, text, label, split, subset, tokens, tags, Map.of());
+        }
+
         @JsonCreator
         public Row {
             subset = subset == null ? "" : subset;
             tokens = tokens == null ? List.of() : List.copyOf(tokens);
             tags = tags == null ? List.of() : List.copyOf(tags);
+            metadata = metadata == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(metadata));
         }
 
         /** The same example in another subset. */
         public Row inSubset(String name) {
-            return new Row(id, text, label, split, name, tokens, tags);
+            return new Row(id, text, label, split, name, tokens, tags, metadata);
+        }
+
+        /** The same example with these metadata values. */
+        public Row withMetadata(Map<String, String> values) {
+            return new Row(id, text, label, split, subset, tokens, tags, values);
         }
 
         public Split splitValue() {

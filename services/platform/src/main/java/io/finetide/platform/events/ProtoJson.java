@@ -29,8 +29,20 @@ public final class ProtoJson {
     }
 
     public static String print(MessageOrBuilder message) {
+        return print(message, JsonFormat.printer());
+    }
+
+    /**
+     * As {@link #print}, with every field written, zeros and {@code false} too: for records a reader audits, where a
+     * missing {@code "blessed"} must not have to be read as false.
+     */
+    public static String printAll(MessageOrBuilder message) {
+        return print(message, JsonFormat.printer().alwaysPrintFieldsWithNoPresence());
+    }
+
+    private static String print(MessageOrBuilder message, JsonFormat.Printer printer) {
         try {
-            JsonNode tree = JSON.readTree(JsonFormat.printer().omittingInsignificantWhitespace().print(message));
+            JsonNode tree = JSON.readTree(printer.omittingInsignificantWhitespace().print(message));
             numbers(tree, message.getDescriptorForType());
             return JSON.writeValueAsString(tree);
         } catch (InvalidProtocolBufferException e) {

@@ -3,6 +3,7 @@ package io.finetide.platform.tasks;
 import io.finetide.platform.text.CleaningPipeline;
 import io.finetide.proto.v1.ClassWeighting;
 import io.finetide.proto.v1.ConflictPolicy;
+import io.finetide.proto.v1.EvaluationSpec;
 import io.finetide.proto.v1.FineTuning;
 import io.finetide.proto.v1.FineTuningStrategy;
 import io.finetide.proto.v1.HyperParameters;
@@ -12,6 +13,7 @@ import io.finetide.proto.v1.LrSchedule;
 import io.finetide.proto.v1.ModelSpec;
 import io.finetide.proto.v1.Optimizer;
 import io.finetide.proto.v1.PreprocessingSpec;
+import io.finetide.proto.v1.PromotionPolicy;
 import io.finetide.proto.v1.SelectionMetric;
 import io.finetide.proto.v1.SplitRatios;
 import io.finetide.proto.v1.TaskDefinitionEvent;
@@ -49,6 +51,11 @@ public final class TaskDefaults {
     public static final long DEFAULT_MIN_INTERVAL_SECONDS = 60;
     public static final int DEFAULT_QUORUM = 1;
     public static final int DEFAULT_BATCH_MIN_DISTANCE = 3;
+    /** The promotion gate's defaults (docs/EVALUATION.md explains each rule). */
+    public static final EvaluationSpec DEFAULT_EVALUATION = EvaluationSpec.newBuilder()
+            .setPolicy(PromotionPolicy.PLAIN_MARGIN).setNonInferiorityMargin(0.01).setConfidence(0.95)
+            .setBootstrapResamples(1000).setClassTolerance(0.05).setSliceMinExamples(30).setSliceTolerance(0.05)
+            .setRobustnessTolerance(0.05).setRobustnessExamples(200).build();
 
     /** As defaults, knowing the bases {@code bases} resolves (uploaded ones too). */
     public static TaskDefinitionEvent withDefaults(TaskDefinitionEvent in, BaseCatalogue.BaseResolver bases) {
@@ -109,6 +116,40 @@ public final class TaskDefaults {
             lb.setWeakLabelModel(WeakLabelModel.LABEL_MODEL);
         }
         b.setLabeling(lb);
+        b.setEvaluation(mergeEvaluation(in.getEvaluation()));
+        return b.build();
+    }
+
+    private static EvaluationSpec mergeEvaluation(EvaluationSpec e) {
+        EvaluationSpec d = DEFAULT_EVALUATION;
+        EvaluationSpec.Builder b = e.toBuilder();
+        if (e.getPolicy() == PromotionPolicy.PROMOTION_POLICY_UNSPECIFIED) {
+            b.setPolicy(d.getPolicy());
+        }
+        if (e.getNonInferiorityMargin() == 0) {
+            b.setNonInferiorityMargin(d.getNonInferiorityMargin());
+        }
+        if (e.getConfidence() == 0) {
+            b.setConfidence(d.getConfidence());
+        }
+        if (e.getBootstrapResamples() == 0) {
+            b.setBootstrapResamples(d.getBootstrapResamples());
+        }
+        if (!e.hasClassTolerance()) {
+            b.setClassTolerance(d.getClassTolerance());
+        }
+        if (e.getSliceMinExamples() == 0) {
+            b.setSliceMinExamples(d.getSliceMinExamples());
+        }
+        if (!e.hasSliceTolerance()) {
+            b.setSliceTolerance(d.getSliceTolerance());
+        }
+        if (!e.hasRobustnessTolerance()) {
+            b.setRobustnessTolerance(d.getRobustnessTolerance());
+        }
+        if (e.getRobustnessExamples() == 0) {
+            b.setRobustnessExamples(d.getRobustnessExamples());
+        }
         return b.build();
     }
 

@@ -7,12 +7,14 @@ import java.util.Set;
 
 import io.finetide.platform.privacy.PiiType;
 import io.finetide.platform.text.CleaningPipeline;
+import io.finetide.proto.v1.EvaluationSpec;
 import io.finetide.proto.v1.FineTuning;
 import io.finetide.proto.v1.FineTuningStrategy;
 import io.finetide.proto.v1.HyperParameters;
 import io.finetide.proto.v1.LoraTarget;
 import io.finetide.proto.v1.ModelSpec;
 import io.finetide.proto.v1.PreprocessingSpec;
+import io.finetide.proto.v1.PromotionPolicy;
 import io.finetide.proto.v1.RetentionSpec;
 import io.finetide.proto.v1.SplitRatios;
 import io.finetide.proto.v1.TaskDefinitionEvent;
@@ -143,6 +145,7 @@ public final class TaskValidation {
             p.add("promotionMargin must be in [0, 1]");
         }
         range(p, "maxTextBytes", t.getMaxTextBytes(), 1, 1 << 20);
+        evaluation(p, t.getEvaluation());
         PreprocessingSpec pp = t.getPreprocessing();
         p.addAll(CleaningPipeline.problems(pp.getCleaningList()));
         range(p, "preprocessing.goldenTestSize", pp.getGoldenTestSize(), 0, 1_000_000);
@@ -173,6 +176,34 @@ public final class TaskValidation {
         range(p, "retention.keep", r.getKeep(), 0, 100_000);
         range(p, "retention.maxAgeHours", r.getMaxAgeHours(), 0, 100L * 365 * 24);
         return p;
+    }
+
+    private static void evaluation(List<String> p, EvaluationSpec e) {
+        if (e.getPolicy() == PromotionPolicy.UNRECOGNIZED) {
+            p.add("evaluation.policy must be one of PLAIN_MARGIN, SUPERIORITY, NON_INFERIORITY");
+        }
+        unit(p, "evaluation.nonInferiorityMargin", e.getNonInferiorityMargin());
+        if (!(e.getConfidence() >= 0.5 && e.getConfidence() < 1)) {
+            p.add("evaluation.confidence must be in [0.5, 1)");
+        }
+        range(p, "evaluation.bootstrapResamples", e.getBootstrapResamples(), 1000, 100_000);
+        unit(p, "evaluation.classTolerance", e.getClassTolerance());
+        unit(p, "evaluation.sliceTolerance", e.getSliceTolerance());
+        unit(p, "evaluation.robustnessTolerance", e.getRobustnessTolerance());
+        range(p, "evaluation.sliceMinExamples", e.getSliceMinExamples(), 1, 1_000_000);
+        range(p, "evaluation.robustnessExamples", e.getRobustnessExamples(), 1, 100_000);
+        if (e.getSliceKeysList().stream().anyMatch(String::isBlank)) {
+            p.add("evaluation.sliceKeys must not hold an empty key");
+        }
+        unit(p, "evaluation.floors.macroF1", e.getFloors().getMacroF1());
+        unit(p, "evaluation.floors.accuracy", e.getFloors().getAccuracy());
+        unit(p, "evaluation.floors.entityF1", e.getFloors().getEntityF1());
+    }
+
+    private static void unit(List<String> p, String field, double v) {
+        if (!(v >= 0 && v <= 1)) {
+            p.add(field + " must be in [0, 1]");
+        }
     }
 
     private static void range(List<String> p, String field, long v, long min, long max) {

@@ -244,17 +244,17 @@ public class PreparationService {
                 : Splitter.assign(task.getName(), e.getId(), task.getSplits());
         boolean golden = split == Split.TEST && s.takeGoldenSlot(task.getPreprocessing().getGoldenTestSize());
         return build(task, e.getId(), e.getText(), c.clean, e.getLabel(), split, golden, s.nextSeq(), c.tokens,
-                c.in.topic(), c.in.partition(), c.in.offset(), e.getTokensList(), e.getTagsList());
+                c.in.topic(), c.in.partition(), c.in.offset(), e.getTokensList(), e.getTagsList(), e.getMetadataMap());
     }
 
     PreparedExampleRecord build(TaskDefinitionEvent task, String id, String text, String clean, String label,
             Split split, boolean golden, long seq, Tokenizers.Tokens t, String topic, int partition, long offset,
-            List<String> words, List<String> tags) {
+            List<String> words, List<String> tags, Map<String, String> metadata) {
         return new PreparedExampleRecord(task.getName(), id, text, clean, label, split.name(), golden, seq, Arrays
                 .stream(t.ids()).boxed().toList(), t.fullLength(), t.truncated(), t.unknown(), t.content(),
                 pipeline(task).version(), Tokenizers.version(task), topic, partition, offset, System
                         .currentTimeMillis(),
-                words, tags);
+                words, tags, metadata);
     }
 
     /**
@@ -278,9 +278,7 @@ public class PreparationService {
                 String clean = tagged(task) ? String.join(" ", r.words()) : pipeline(task).clean(r.text());
                 batch.add(build(task, r.id(), r.text(), clean, r.label(), Split.valueOf(r.split()), r.golden(), r
                         .seq(), tokenize(task, clean), r.sourceTopic(), r.sourcePartition(), r.sourceOffset(),
-                        r
-                                .words(),
-                        r.tags()));
+                        r.words(), r.tags(), r.metadata()));
             } catch (RejectedException e) {
                 refused.add(r.id());
                 metrics.rejected(e.reason());

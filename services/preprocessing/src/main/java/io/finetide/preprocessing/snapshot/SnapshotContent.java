@@ -116,7 +116,8 @@ public final class SnapshotContent {
     }
 
     private static SnapshotFile.Row row(PreparedExampleRecord r, String subset) {
-        return new SnapshotFile.Row(r.id(), r.cleanText(), r.label(), r.split(), subset, r.words(), r.tags());
+        return new SnapshotFile.Row(r.id(), r.cleanText(), r.label(), r.split(), subset, r.words(), r.tags(), r
+                .metadata());
     }
 
     public List<SnapshotFile.Row> rows() {

@@ -2,6 +2,7 @@ package io.finetide.preprocessing.store;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.bson.Document;
 
@@ -9,16 +10,19 @@ import org.bson.Document;
  * A cleaned, split, tokenised example in collection {@code prepared_examples}, keyed by {@code task/id}. It keeps the
  * text as ingested (so that a change of cleaning or tokenizer can prepare it again), a per-task sequence number in
  * preparation order (snapshots are cuts of it) and the labelled-topic record it came from. A token-classification
- * example has an empty label, its words and one BIO tag per word.
+ * example has an empty label, its words and one BIO tag per word. {@code metadata} is the producer's, as ingested
+ * (evaluation slices by it).
  */
 public record PreparedExampleRecord(String task, String id, String text, String cleanText, String label,
         String split, boolean golden, long seq, List<Integer> tokenIds, int tokenCount, boolean truncated,
         int unknownTokens, int contentTokens, String cleaningVersion, String tokenizerVersion, String sourceTopic,
-        int sourcePartition, long sourceOffset, long preparedAtMs, List<String> words, List<String> tags) {
+        int sourcePartition, long sourceOffset, long preparedAtMs, List<String> words, List<String> tags,
+        Map<String, String> metadata) {
 
     public PreparedExampleRecord {
         words = words == null ? List.of() : List.copyOf(words);
         tags = tags == null ? List.of() : List.copyOf(tags);
+        metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
     }
 
     /** A text-classification example. */
@@ -28,7 +32,7 @@ public record PreparedExampleRecord(String task, String id, String text, String 
             int sourcePartition, long sourceOffset, long preparedAtMs) {
         this(task, id, text, cleanText, label, split, golden, seq, tokenIds, tokenCount, truncated, unknownTokens,
                 contentTokens, cleaningVersion, tokenizerVersion, sourceTopic, sourcePartition, sourceOffset,
-                preparedAtMs, List.of(), List.of());
+                preparedAtMs, List.of(), List.of(), Map.of());
     }
 
     public static final String COLLECTION = "prepared_examples";
@@ -53,6 +57,9 @@ public record PreparedExampleRecord(String task, String id, String text, String 
         if (!words.isEmpty()) {
             d.append("words", words).append("tags", tags);
         }
+        if (!metadata.isEmpty()) {
+            d.append("metadata", new Document(new java.util.TreeMap<String, Object>(metadata)));
+        }
         return d;
     }
 
@@ -64,7 +71,17 @@ public record PreparedExampleRecord(String task, String id, String text, String 
                 d.getInteger("unknownTokens", 0), d.getInteger("contentTokens", 0), d.getString("cleaningVersion"),
                 d.getString("tokenizerVersion"), d.getString("sourceTopic"), d.getInteger("sourcePartition", -1),
                 number(d, "sourceOffset"), number(d, "preparedAtMs"), d.getList("words", String.class, List.of()), d
-                        .getList("tags", String.class, List.of()));
+                        .getList("tags", String.class, List.of()),
+                metadata(d));
+    }
+
+    private static Map<String, String> metadata(Document d) {
+        Document m = d.get("metadata", Document.class);
+        Map<String, String> out = new java.util.TreeMap<>();
+        if (m != null) {
+            m.forEach((k, v) -> out.put(k, String.valueOf(v)));
+        }
+        return out;
     }
 
     static long number(Document d, String key) {

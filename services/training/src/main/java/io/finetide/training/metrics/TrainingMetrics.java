@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -85,8 +86,22 @@ public class TrainingMetrics {
         }
     }
 
-    public void watchChampions(KeyedRegistry<?> champions) {
-        registry.gauge(CHAMPIONS, champions, c -> c.all().size());
+    /** The champions gauge, bound to this instance's registry of champions. */
+    private Gauge champions;
+
+    public void watchChampions(KeyedRegistry<?> known) {
+        champions = Gauge.builder(CHAMPIONS, known, c -> c.all().size()).register(registry);
+    }
+
+    /**
+     * A gauge is bound to the object it reads: removed with this bean, so that a service started again in the same
+     * JVM (as tests do) binds a new one instead of getting back the old, which reads a registry nobody updates.
+     */
+    @PreDestroy
+    void unwatch() {
+        if (champions != null) {
+            registry.remove(champions);
+        }
     }
 
     public void runStarted(String task) {

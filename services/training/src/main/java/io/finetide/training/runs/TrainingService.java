@@ -32,6 +32,7 @@ import io.finetide.platform.store.StoreRetry;
 import io.finetide.platform.tasks.BaseCatalogue;
 import io.finetide.platform.tasks.Directory;
 import io.finetide.proto.v1.DatasetSnapshotEvent;
+import io.finetide.proto.v1.EpochSummary;
 import io.finetide.proto.v1.Metrics;
 import io.finetide.proto.v1.ModelPromotedEvent;
 import io.finetide.proto.v1.ModelTrainedEvent;
@@ -43,12 +44,15 @@ import io.finetide.training.messaging.EventPublisher;
 import io.finetide.training.metrics.TrainingMetrics;
 import io.finetide.training.store.TrainingRunRecord;
 import io.finetide.training.store.TrainingRunStore;
+import io.quarkus.runtime.Startup;
 
 /**
  * Trains one candidate per dataset snapshot: from the task's current champion when it has one with the same shape
  * (incremental fine-tuning), else from freshly initialised weights. Saves a self-describing bundle to the artifact
  * store and announces it.
  */
+// Created at startup, not on the first candidate: it registers the gauge of known champions.
+@Startup
 @ApplicationScoped
 public class TrainingService {
 
@@ -165,8 +169,9 @@ public class TrainingService {
                     hp
                             .toString(),
                     strategy.name());
-            ModelBundle bundle = new ModelBundle(modelConfig, tokenizer.name(), tokenizer.maxLength(), tokenizer
-                    .truncation(), data.outputs(), result.weights(), tokenizer.json(), provenance.metadata());
+            ModelBundle bundle = TemperatureFit.calibrated(new ModelBundle(modelConfig, tokenizer.name(), tokenizer
+                    .maxLength(), tokenizer.truncation(), data.outputs(), result.weights(), tokenizer.json(),
+                    provenance.metadata()), data, config.threads());
             String artifact = Models.artifact(taskName, modelId);
             artifacts.putOnce(artifact, bundle.toBytes(), Map.of("task", taskName, "model", modelId));
 
@@ -184,6 +189,13 @@ public class TrainingService {
                             .setAccuracy(result.best().validationScore()))
                     .setTrainingMillis(finished - started).setTrainExamples(data.trainCount()).setSteps(result
                             .steps())
+                    .setTask(task).addAllSnapshotSources(snapshot.getSourcesList()).addAllSnapshotTriggerReasons(
+                            snapshot.getTriggerReasonsList())
+                    .addAllHistory(result.history().stream().map(e -> EpochSummary.newBuilder().setEpoch(e.epoch())
+                            .setTrainLoss(e.trainLoss()).setValidationLoss(e.validationLoss()).setValidationScore(e
+                                    .validationScore())
+                            .setMillis(e.millis()).build()).toList())
+                    .setBestEpoch(result.bestEpoch())
                     .build());
             // From the result, not the callbacks: a resumed run's earlier epochs come from its checkpoint.
             List<TrainingRunRecord.Epoch> epochs = result.history().stream().map(e -> new TrainingRunRecord.Epoch(e

@@ -1,4 +1,4 @@
-package io.finetide.ingestion;
+package io.finetide.testing;
 
 import java.io.IOException;
 import java.net.URI;
@@ -27,9 +27,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * to load a page, run script in it, press keys and take screenshots. The browser runs in a profile directory of its
  * own and is killed on close.
  */
-final class Chromium implements AutoCloseable {
+public final class Chromium implements AutoCloseable {
 
-    static final Path BINARY = Path.of(System.getenv().getOrDefault("FINETIDE_CHROMIUM", "/usr/bin/chromium"));
+    public static final Path BINARY = Path.of(System.getenv().getOrDefault("FINETIDE_CHROMIUM", "/usr/bin/chromium"));
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Process process;
@@ -44,7 +44,7 @@ final class Chromium implements AutoCloseable {
         this.socket = socket;
     }
 
-    static Chromium launch(int width, int height) throws Exception {
+    public static Chromium launch(int width, int height) throws Exception {
         if (!Files.isExecutable(BINARY)) {
             throw new IllegalStateException(BINARY + " is missing: install Debian's chromium (./finetide tools does)");
         }
@@ -114,7 +114,7 @@ final class Chromium implements AutoCloseable {
         }
     }
 
-    JsonNode send(String method, Map<String, Object> params) throws Exception {
+    public JsonNode send(String method, Map<String, Object> params) throws Exception {
         int id = ids.incrementAndGet();
         CompletableFuture<JsonNode> f = new CompletableFuture<>();
         pending.put(id, f);
@@ -123,13 +123,13 @@ final class Chromium implements AutoCloseable {
         return f.get(30, TimeUnit.SECONDS);
     }
 
-    void navigate(String url) throws Exception {
+    public void navigate(String url) throws Exception {
         send("Page.enable", Map.of());
         send("Page.navigate", Map.of("url", url));
     }
 
     /** The value of a script expression (promises awaited), as JSON. */
-    JsonNode eval(String expression) throws Exception {
+    public JsonNode eval(String expression) throws Exception {
         JsonNode r = send("Runtime.evaluate", Map.of("expression", expression, "returnByValue", true, "awaitPromise",
                 true));
         if (r.has("exceptionDetails")) {
@@ -138,14 +138,14 @@ final class Chromium implements AutoCloseable {
         return r.path("result").path("value");
     }
 
-    String text(String selector) throws Exception {
+    public String text(String selector) throws Exception {
         JsonNode v = eval("(() => { const e = document.querySelector(" + JSON.writeValueAsString(selector)
                 + "); return e ? e.textContent : null; })()");
         return v.isNull() || v.isMissingNode() ? null : v.asText();
     }
 
     /** A key press as a person makes it: key down (with its text) and key up. */
-    void press(String key) throws Exception {
+    public void press(String key) throws Exception {
         List<Map<String, Object>> events = new ArrayList<>();
         // Enter types a carriage return; its key code lets the page see a real Enter.
         events.add(key.equals("Enter")
@@ -158,7 +158,7 @@ final class Chromium implements AutoCloseable {
     }
 
     /** A real mouse click (pressed and released) at the element's centre, with shift held when asked. */
-    void click(String selector, boolean shift) throws Exception {
+    public void click(String selector, boolean shift) throws Exception {
         JsonNode box = eval("(() => { const r = document.querySelector(" + JSON.writeValueAsString(selector)
                 + ").getBoundingClientRect(); return {x: r.x + r.width / 2, y: r.y + r.height / 2}; })()");
         for (String type : List.of("mousePressed", "mouseReleased")) {
@@ -167,7 +167,7 @@ final class Chromium implements AutoCloseable {
         }
     }
 
-    void screenshot(Path file) throws Exception {
+    public void screenshot(Path file) throws Exception {
         JsonNode r = send("Page.captureScreenshot", Map.of("format", "png"));
         Files.createDirectories(file.getParent());
         Files.write(file, Base64.getDecoder().decode(r.get("data").asText()));
@@ -185,7 +185,14 @@ final class Chromium implements AutoCloseable {
         }
     }
 
-    static Duration patience() {
+    /** A screenshot as an image, for checking what was drawn where. */
+    public java.awt.image.BufferedImage capture() throws Exception {
+        JsonNode r = send("Page.captureScreenshot", Map.of("format", "png"));
+        return javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(Base64.getDecoder().decode(r.get("data")
+                .asText())));
+    }
+
+    public static Duration patience() {
         return Duration.ofSeconds(30);
     }
 }

@@ -1,0 +1,171 @@
+package io.finetide.deployment.cards;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import io.finetide.deployment.store.ModelRecord;
+import io.finetide.platform.privacy.PiiType;
+import io.finetide.proto.v1.ClassMetrics;
+import io.finetide.proto.v1.GateReport;
+import io.finetide.proto.v1.Metrics;
+import io.finetide.proto.v1.ModelEvaluatedEvent;
+import io.finetide.proto.v1.ModelTrainedEvent;
+import io.finetide.proto.v1.PrivacySpec;
+import io.finetide.proto.v1.TaskDefinitionEvent;
+import io.finetide.proto.v1.TaskType;
+
+/** Builds a model's card from its registry record and the verdict on it (which carries the trained event). */
+public final class ModelCards {
+
+    /** A class, slice or perturbation this far below the average is named a limitation. */
+    static final double WEAK_GAP = 0.10;
+    /** A perturbation flipping at least this share of answers is named a limitation. */
+    static final double FLIP_LIMIT = 0.05;
+    /** An expected calibration error above this is named a limitation. */
+    static final double ECE_LIMIT = 0.05;
+
+    private ModelCards() {
+    }
+
+    public static ModelCard of(ModelRecord model, ModelEvaluatedEvent verdict) {
+        ModelTrainedEvent trained = verdict.getTrained();
+        TaskDefinitionEvent task = trained.getTask();
+        GateReport report = verdict.getReport();
+        ModelCard.Evaluation evaluation = evaluation(verdict);
+        return new ModelCard(model.modelId(), model.task(), model.version(), model.stage(), model.createdAtMs(),
+                intendedUse(task, trained), training(trained), evaluation, limitations(task, evaluation, report),
+                privacy(task.getPrivacy()));
+    }
+
+    static ModelCard.IntendedUse intendedUse(TaskDefinitionEvent task, ModelTrainedEvent trained) {
+        boolean tagging = task.getType() == TaskType.TOKEN_CLASSIFICATION;
+        List<String> labels = trained.getLabelsList().isEmpty() ? task.getLabelsList() : trained.getLabelsList();
+        String description = tagging
+                ? "Tags the words of a text with the entity types " + String.join(", ", task.getLabelsList())
+                        + " (BIO tags) for task '" + task.getName() + "'."
+                : "Classifies a text as one of " + String.join(", ", labels) + " for task '" + task.getName()
+                        + "', with calibrated probabilities.";
+        int maxTokens = task.getModel().getMaxSeqLen();
+        return new ModelCard.IntendedUse(task.getType().name(), labels, description, maxTokens, task
+                .getPreprocessing().getTruncation().name(),
+                List.of(
+                        "Texts unlike the task's training data (other domains, languages or registers): it was "
+                                + "trained and judged on the task's stream only.",
+                        "Texts longer than " + maxTokens + " tokens: only the " + (task.getPreprocessing()
+                                .getTruncation().name().equals("TAIL") ? "last" : "first") + " " + maxTokens
+                                + " are read.",
+                        "Decisions about people without human review: its errors are measured on a test set, "
+                                + "not excluded."));
+    }
+
+    static ModelCard.Training training(ModelTrainedEvent t) {
+        return new ModelCard.Training(t.getModel().getBaseModel(), t.getParentModelId(), t.getSnapshotId(), t
+                .getTrainExamples(),
+                t.getSnapshotSourcesList().stream().map(s -> new ModelCard.Source(s.getTopic(),
+                        s.getPartition(), s.getFirstOffset(), s.getLastOffset(), s.getExamples())).toList(),
+                t.getSnapshotTriggerReasonsList(), t.getHyperParameters().toString().strip().replace('\n', ' '), t
+                        .getBestEpoch(),
+                t.getHistoryList().stream().map(e -> new ModelCard.Epoch(e.getEpoch(), e.getTrainLoss(), e
+                        .getValidationLoss(), e.getValidationScore())).toList(),
+                t.getTrainingMillis());
+    }
+
+    static ModelCard.Evaluation evaluation(ModelEvaluatedEvent v) {
+        GateReport r = v.getReport();
+        Metrics m = v.getCandidate();
+        boolean entities = r.getFigure().equals("entity_f1");
+        List<ModelCard.ClassFigures> perClass = m.getPerClassList().stream().map(ModelCards::figures).toList();
+        List<List<Long>> confusion = new ArrayList<>();
+        int n = m.getPerClassCount();
+        for (int i = 0; n > 0 && (i + 1) * n <= m.getConfusionMatrixCount(); i++) {
+            confusion.add(List.copyOf(m.getConfusionMatrixList().subList(i * n, (i + 1) * n)));
+        }
+        ModelCard.Comparison comparison = v.getChampionModelId().isEmpty()
+                ? null
+                : new ModelCard.Comparison(v.getChampionModelId(), entities
+                        ? v.getChampion().getMicroF1()
+                        : v.getChampion().getMacroF1(), r.getSignificance().getDifference(),
+                        r.getSignificance()
+                                .getLower(),
+                        r.getSignificance().getUpper(), r.getSignificance().getConfidence(), r.getSignificance()
+                                .getMcnemarPValue());
+        ModelCard.Calibration calibration = r.hasCandidateCalibration()
+                ? new ModelCard.Calibration(r.getCandidateCalibration().getTemperature(), r.getCandidateCalibration()
+                        .getEce(), r.getCandidateCalibration().getEceUncalibrated(),
+                        r.getCandidateCalibration()
+                                .getBrier(),
+                        r.getCandidateCalibration().getLogLoss())
+                : null;
+        return new ModelCard.Evaluation(r.getTestSet(), r.getFigure(), entities ? m.getMicroF1() : m.getMacroF1(), m
+                .getAccuracy(), perClass, confusion,
+                r.getSlicesList().stream().map(s -> new ModelCard.SliceFigures(s
+                        .getKey(), s.getValue(), s.getExamples(), s.getCandidate(), s.getChampion(), s.getGated()))
+                        .toList(),
+                comparison, r.getRobustnessList().stream().map(p -> new ModelCard.Robustness(p.getPerturbation(), p
+                        .getExamples(), p.getCandidateFlipRate(), p.getChampionFlipRate())).toList(),
+                calibration, r
+                        .getPolicy().name(),
+                v.getBlessed(), r.getDecidingRule().name(), v.getDecisionReason(), r.getRulesList().stream().map(
+                        o -> new ModelCard.Rule(o.getRule().name(), o.getPassed(), o.getGating(), o.getDetail()))
+                        .toList(),
+                r.getTriggeredBy());
+    }
+
+    private static ModelCard.ClassFigures figures(ClassMetrics c) {
+        return new ModelCard.ClassFigures(c.getLabel(), c.getPrecision(), c.getRecall(), c.getF1(), c.getSupport());
+    }
+
+    /** What the figures say the model does badly, then what no figure here can vouch for. */
+    static List<String> limitations(TaskDefinitionEvent task, ModelCard.Evaluation e, GateReport r) {
+        List<String> out = new ArrayList<>();
+        String figure = e.figure().equals("entity_f1") ? "entity F1" : "macro-F1";
+        for (ModelCard.ClassFigures c : e.perClass()) {
+            if (c.support() > 0 && c.f1() < e.figureValue() - WEAK_GAP) {
+                out.add(String.format("'%s' is recognised less well than the rest: F1 %.3f against %s %.3f.", c
+                        .label(), c.f1(), figure, e.figureValue()));
+            }
+        }
+        for (ModelCard.SliceFigures s : e.slices()) {
+            if (s.candidate() < e.figureValue() - WEAK_GAP) {
+                out.add(String.format("On %s=%s (%d test examples) its %s is %.3f, against %.3f overall.", s.key(), s
+                        .value(), s.examples(), figure, s.candidate(), e.figureValue()));
+            }
+        }
+        for (ModelCard.Robustness p : e.robustness()) {
+            if (p.examples() > 0 && p.flipRate() >= FLIP_LIMIT) {
+                out.add(String.format("A %s change flips %.1f%% of its answers (%d perturbed test examples).", p
+                        .perturbation(), 100 * p.flipRate(), p.examples()));
+            }
+        }
+        if (e.calibration() != null && e.calibration().ece() > ECE_LIMIT) {
+            out.add(String.format("Its probabilities are off by %.1f points on average (expected calibration error), "
+                    + "after calibration.", 100 * e.calibration().ece()));
+        }
+        if (r.hasSignificance()) {
+            out.add(String.format("Judged on the %s: differences to another model within about %.3f %s cannot be "
+                    + "told apart at %.0f%% confidence.", e.testSet(),
+                    (r.getSignificance().getUpper() - r
+                            .getSignificance().getLower()) / 2,
+                    figure, 100 * r.getSignificance().getConfidence()));
+        }
+        if (task.getEvaluation().getSliceKeysCount() == 0) {
+            out.add("No slices were checked: the task names no metadata keys, so groups of users or sources may fare "
+                    + "worse than the average shows.");
+        }
+        return out;
+    }
+
+    static ModelCard.Privacy privacy(PrivacySpec p) {
+        if (!p.getRedactPii()) {
+            return new ModelCard.Privacy(false, List.of(), "The task does not redact personal data: the model learnt "
+                    + "from the texts as their producers sent them.");
+        }
+        List<String> types = p.getPiiTypesCount() == 0
+                ? Arrays.stream(PiiType.values()).map(Enum::name).toList()
+                : p.getPiiTypesList().stream().map(t -> PiiType.parse(t).name()).toList();
+        return new ModelCard.Privacy(true, types, "Personal data of the types " + String.join(", ", types)
+                + " was replaced by typed placeholders at ingestion, before anything was stored: the model never saw "
+                + "those values.");
+    }
+}

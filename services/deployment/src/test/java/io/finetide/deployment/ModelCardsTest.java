@@ -1,0 +1,111 @@
+package io.finetide.deployment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.finetide.deployment.cards.ModelCard;
+import io.finetide.deployment.cards.ModelCardMarkdown;
+import io.finetide.deployment.cards.ModelCards;
+import io.finetide.deployment.store.ModelRecord;
+import io.finetide.platform.tasks.TaskDefinitions;
+import io.finetide.proto.v1.CalibrationReport;
+import io.finetide.proto.v1.ClassMetrics;
+import io.finetide.proto.v1.EpochSummary;
+import io.finetide.proto.v1.EvaluationSpec;
+import io.finetide.proto.v1.GateReport;
+import io.finetide.proto.v1.GateRule;
+import io.finetide.proto.v1.Metrics;
+import io.finetide.proto.v1.ModelEvaluatedEvent;
+import io.finetide.proto.v1.ModelTrainedEvent;
+import io.finetide.proto.v1.PerturbationResult;
+import io.finetide.proto.v1.PrivacySpec;
+import io.finetide.proto.v1.PromotionPolicy;
+import io.finetide.proto.v1.RuleOutcome;
+import io.finetide.proto.v1.Significance;
+import io.finetide.proto.v1.SliceMetrics;
+import io.finetide.proto.v1.SourceRange;
+import io.finetide.proto.v1.TaskDefinitionEvent;
+
+class ModelCardsTest {
+
+    static ModelEvaluatedEvent verdict() {
+        TaskDefinitionEvent task = TaskDefinitions.withDefaults(TaskDefinitionEvent.newBuilder().setName("complaints")
+                .addLabels("fees").addLabels("fraud").setPrivacy(PrivacySpec.newBuilder().setRedactPii(true)
+                        .addPiiTypes("email").addPiiTypes("IBAN"))
+                .setEvaluation(EvaluationSpec.newBuilder().addSliceKeys("branch")).build());
+        ModelTrainedEvent trained = ModelTrainedEvent.newBuilder().setModelId("c-m2").setSnapshotId("c-v2")
+                .setParentModelId("c-m1").setTrainExamples(4000).setTask(task).setModel(task.getModel()).addLabels(
+                        "fees")
+                .addLabels("fraud").addSnapshotSources(SourceRange.newBuilder().setTopic(
+                        "finetide.labelled").setPartition(0).setFirstOffset(10).setLastOffset(4409)
+                        .setExamples(4400))
+                .addSnapshotTriggerReasons("new-examples: 2400 >= 2400").addHistory(EpochSummary.newBuilder()
+                        .setEpoch(1).setTrainLoss(0.5).setValidationLoss(0.4).setValidationScore(0.81))
+                .setBestEpoch(1)
+                .build();
+        Metrics candidate = Metrics.newBuilder().setExamples(500).setAccuracy(0.86).setMacroF1(0.85).addPerClass(
+                ClassMetrics.newBuilder().setLabel("fees").setPrecision(0.9).setRecall(0.98).setF1(0.94).setSupport(
+                        400))
+                .addPerClass(ClassMetrics.newBuilder().setLabel("fraud").setPrecision(0.8).setRecall(0.6).setF1(0.69)
+                        .setSupport(100))
+                .addAllConfusionMatrix(List.of(392L, 8L, 40L, 60L)).build();
+        GateReport report = GateReport.newBuilder().setPolicy(PromotionPolicy.NON_INFERIORITY).setFigure("macro_f1")
+                .setTestSet("golden test set, 500 examples").setSignificance(Significance.newBuilder().setDifference(
+                        0.01).setLower(-0.01).setUpper(0.03).setConfidence(0.95).setMcnemarPValue(0.4))
+                .addRules(RuleOutcome.newBuilder().setRule(GateRule.POLICY).setPassed(true).setGating(true).setDetail(
+                        "non-inferior"))
+                .addSlices(SliceMetrics.newBuilder().setKey("branch").setValue("north").setExamples(80).setCandidate(
+                        0.7).setChampion(0.72).setGated(true))
+                .addRobustness(PerturbationResult.newBuilder().setPerturbation("typo").setExamples(200)
+                        .setCandidateFlipRate(0.08).setChampionFlipRate(0.07))
+                .setCandidateCalibration(CalibrationReport.newBuilder().setTemperature(1.7).setEce(0.03)
+                        .setEceUncalibrated(0.09))
+                .setDecidingRule(GateRule.POLICY).setTriggeredBy("model-trained event of c-m2").build();
+        return ModelEvaluatedEvent.newBuilder().setModelId("c-m2").setTrained(trained).setCandidate(candidate)
+                .setChampionModelId("c-m1").setChampion(Metrics.newBuilder().setMacroF1(0.84)).setBlessed(true)
+                .setDecisionReason("promote: non-inferior").setReport(report).build();
+    }
+
+    static ModelRecord record() {
+        return new ModelRecord("c-m2", "complaints", 2, "c-v2", "c-m1", "models/c/c-m2.zip", "", 0.81, 4000, 1000,
+                ModelRecord.CHAMPION, 0.86, 0.85, "promote", 0L, 1L, null);
+    }
+
+    @Test
+    void theCardStatesUseLineageFiguresLimitationsAndThePrivacyPolicy() {
+        ModelCard card = ModelCards.of(record(), verdict());
+        assertThat(card.intendedUse().labels()).containsExactly("fees", "fraud");
+        assertThat(card.intendedUse().maxTokens()).isEqualTo(64);
+        assertThat(card.training().sources()).containsExactly(new ModelCard.Source("finetide.labelled", 0, 10, 4409,
+                4400));
+        assertThat(card.evaluation().confusion()).containsExactly(List.of(392L, 8L), List.of(40L, 60L));
+        assertThat(card.evaluation().comparison().championFigure()).isEqualTo(0.84);
+        // Each limitation comes from a figure: fraud's F1 (0.69 < 0.85 - 0.10), the north branch (0.70 < 0.75), the
+        // typo flip rate (8% >= 5%), then the interval's half-width; the calibrated ECE (0.03) is not one.
+        assertThat(card.limitations()).containsExactly(
+                "'fraud' is recognised less well than the rest: F1 0.690 against macro-F1 0.850.",
+                "On branch=north (80 test examples) its macro-F1 is 0.700, against 0.850 overall.",
+                "A typo change flips 8.0% of its answers (200 perturbed test examples).",
+                "Judged on the golden test set, 500 examples: differences to another model within about 0.020 "
+                        + "macro-F1 cannot be told apart at 95% confidence.");
+        assertThat(card.privacy().piiTypes()).containsExactly("EMAIL", "IBAN");
+        assertThat(card.privacy().statement()).startsWith("Personal data of the types EMAIL, IBAN was replaced");
+    }
+
+    @Test
+    void theMarkdownHasEverySection() {
+        String md = ModelCardMarkdown.render(ModelCards.of(record(), verdict()));
+        assertThat(md).startsWith("# Model card: c-m2\n").contains("## Intended use", "## Training data and lineage",
+                "## Evaluation", "## The gate's decision", "## Limitations", "## Privacy").contains(
+                        "- From `finetide.labelled` partition 0, offsets 10 to 4409 (4,400 examples).")
+                .contains(
+                        "| fraud | 0.8000 | 0.6000 | 0.6900 | 100 |")
+                .contains("| fraud | 40 | 60 |").contains("| branch=north | 80 | 0.7000 | 0.7200 | yes |").contains(
+                        "Calibration: temperature 1.700; expected calibration error 0.0300 (0.0900 before the "
+                                + "temperature)")
+                .contains("- passed **POLICY**: non-inferior");
+    }
+}

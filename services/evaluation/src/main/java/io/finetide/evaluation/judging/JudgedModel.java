@@ -1,0 +1,76 @@
+package io.finetide.evaluation.judging;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.finetide.model.bundle.ModelBundle;
+import io.finetide.model.infer.Classifier;
+import io.finetide.model.infer.Predictor;
+import io.finetide.model.infer.Tagger;
+
+/**
+ * A candidate or champion loaded once for the whole verdict: the golden and recent sets, then every perturbation, go
+ * through the same session.
+ */
+public final class JudgedModel implements AutoCloseable {
+
+    private final ModelBundle bundle;
+    private final Classifier classifier;
+    private final Tagger tagger;
+
+    private JudgedModel(ModelBundle bundle, Classifier classifier, Tagger tagger) {
+        this.bundle = bundle;
+        this.classifier = classifier;
+        this.tagger = tagger;
+    }
+
+    public static JudgedModel load(ModelBundle bundle, int threads) {
+        return bundle.config().tokenClassification()
+                ? new JudgedModel(bundle, null, Tagger.load(bundle, threads))
+                : new JudgedModel(bundle, Classifier.load(bundle, threads), null);
+    }
+
+    public ModelBundle bundle() {
+        return bundle;
+    }
+
+    public List<String> labels() {
+        return bundle.labels();
+    }
+
+    /**
+     * @param texts what a classifier reads
+     * @param words what a tagger reads, one list per example
+     */
+    public Predictions predict(List<String> texts, List<List<String>> words) {
+        if (tagger != null) {
+            List<List<String>> tags = new ArrayList<>(words.size());
+            if (!words.isEmpty()) {
+                tagger.tag(words).forEach(t -> tags.add(t.tags()));
+            }
+            return Predictions.ofTags(tags);
+        }
+        float[][] raw = texts.isEmpty() ? new float[0][] : classifier.uncalibratedProbabilities(texts);
+        float[][] calibrated = classifier.calibrated(raw);
+        int[] labels = new int[raw.length];
+        for (int i = 0; i < raw.length; i++) {
+            labels[i] = Predictor.argMax(raw[i]);
+        }
+        return Predictions.ofLabels(labels, calibrated, raw);
+    }
+
+    public Predictions predict(List<JudgedExample> examples) {
+        return predict(examples.stream().map(JudgedExample::text).toList(), examples.stream().map(
+                JudgedExample::words).toList());
+    }
+
+    @Override
+    public void close() {
+        if (classifier != null) {
+            classifier.close();
+        }
+        if (tagger != null) {
+            tagger.close();
+        }
+    }
+}
