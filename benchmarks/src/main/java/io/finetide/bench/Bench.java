@@ -21,6 +21,8 @@ import io.finetide.platform.local.LocalPaths;
  * ingestion [--examples N] [--warmup N] [--data DIR]
  * quality --dataset sst2|trec|sms-spam|wnut17 [--train N] [--epochs N] [--lr X] [--batch N] [--max-length N]
  *         [--strategy full|head|top-k] [--base minilm-l6|bge-small] [--incremental]
+ * serving [--base minilm-l6|bge-small|random] [--clients 1,4,16,64] [--requests N] [--blocks N]
+ *         [--max-queue-delay 2ms] [--concurrency N] [--max-batch-size N]   (the batching side's settings)
  * peers [--threads N] [--batch N] [--lengths 64,128] [--iterations N] [--python PATH]
  * </pre>
  */
@@ -57,6 +59,13 @@ public final class Bench {
                             a.contains("--incremental"), Integer.parseInt(
                                     option(a, "--threads", "2"))),
                     SAY).run());
+            case "serving" -> System.out.println(new ServingBenchmark(root, data, new ServingBenchmark.Options(option(
+                    a, "--base", "minilm-l6"),
+                    Arrays.stream(option(a, "--clients", "1,4,16,64").split(",")).map(
+                            String::trim).map(Integer::valueOf).toList(),
+                    Integer.parseInt(option(a, "--requests",
+                            "800")),
+                    Integer.parseInt(option(a, "--blocks", "4")), batching(a)), SAY).run());
             case "peers" -> {
                 Path work = root.resolve(".run/bench-peers");
                 Files.createDirectories(work);
@@ -71,12 +80,25 @@ public final class Bench {
                 System.err.println("usage: finetide bench preprocessing|ingestion [--examples N] [--warmup N] "
                         + "[--data DIR]\n       finetide bench metrics [--examples N] [--requests N] [--blocks N]\n       finetide bench quality --dataset sst2|trec|sms-spam|wnut17 [--train N] "
                         + "[--epochs N] [--lr X] [--batch N] [--max-length N] [--strategy S] [--base B] "
-                        + "[--incremental]\n       finetide bench peers [--threads N] [--batch N] [--lengths 64,128] "
+                        + "[--incremental]\n       finetide bench serving [--base B] [--clients 1,4,16,64] [--requests N] "
+                        + "[--blocks N] [--max-queue-delay D] [--concurrency N] [--max-batch-size N]\n       finetide bench peers [--threads N] [--batch N] [--lengths 64,128] "
                         + "[--iterations N]");
                 System.exit(2);
             }
         }
         System.exit(0);
+    }
+
+    /** The batching side's settings a serving benchmark was given: {@code --max-queue-delay 2ms --concurrency 1}. */
+    private static java.util.Map<String, String> batching(List<String> a) {
+        java.util.Map<String, String> env = new java.util.TreeMap<>();
+        for (String o : List.of("max-queue-delay", "concurrency", "max-batch-size")) {
+            if (a.contains("--" + o)) {
+                env.put("FINETIDE_DEPLOYMENT_BATCHING_" + o.replace('-', '_').toUpperCase(java.util.Locale.ROOT),
+                        option(a, "--" + o, ""));
+            }
+        }
+        return env;
     }
 
     private static String option(List<String> args, String name, String fallback) {

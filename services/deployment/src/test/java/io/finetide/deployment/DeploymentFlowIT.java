@@ -34,10 +34,8 @@ import io.finetide.platform.events.Events;
 import io.finetide.platform.store.ArtifactStore;
 import io.finetide.platform.topics.Topics;
 import io.finetide.proto.v1.ExampleScoredEvent;
-import io.finetide.proto.v1.Metrics;
 import io.finetide.proto.v1.ModelEvaluatedEvent;
 import io.finetide.proto.v1.ModelPromotedEvent;
-import io.finetide.proto.v1.ModelTrainedEvent;
 import io.finetide.proto.v1.PredictionStatsEvent;
 import io.finetide.proto.v1.UnlabelledExampleEvent;
 import io.finetide.testing.FinetideTestResource;
@@ -374,8 +372,7 @@ class DeploymentFlowIT {
 
     private static void send(KafkaProducer<String, byte[]> p, FinetideTestResource.Context ctx, ModelEvaluatedEvent e)
             throws Exception {
-        p.send(new ProducerRecord<>(ctx.topic(Topics.MODELS_EVALUATED), e.getMeta().getTask(), e.toByteArray()))
-                .get();
+        ServedTasks.send(p, ctx, e);
     }
 
     /** The attributions add up to the change from the baseline, within the gap the answer reports. */
@@ -393,16 +390,6 @@ class DeploymentFlowIT {
     }
 
     private static ModelEvaluatedEvent evaluated(String task, int version, boolean blessed, String champion) {
-        String id = task + "-m" + version;
-        ModelTrainedEvent trained = ModelTrainedEvent.newBuilder().setMeta(Events.meta(task)).setModelId(id)
-                .setVersion(version).setSnapshotId(task + "-v" + version).setArtifact("models/" + task + "/" + id
-                        + ".zip")
-                .setParentModelId(champion).build();
-        return ModelEvaluatedEvent.newBuilder().setMeta(Events.meta(task)).setModelId(id)
-                .setSnapshotId(task + "-v" + version).setTrained(trained).setBlessed(blessed).setChampionModelId(
-                        champion)
-                .setCandidate(Metrics.newBuilder().setExamples(10).setAccuracy(0.5 + version / 10.0)
-                        .setMacroF1(0.5 + version / 10.0))
-                .setDecisionReason(blessed ? "better" : "worse").build();
+        return ServedTasks.evaluated(task, version, blessed, champion);
     }
 }

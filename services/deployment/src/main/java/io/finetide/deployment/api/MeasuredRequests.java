@@ -14,8 +14,13 @@ import io.finetide.deployment.serving.ServingModels;
 @ApplicationScoped
 public class MeasuredRequests {
 
+    /** The body of a refused request, whatever its protocol: its reason becomes the request's metric tag. */
+    public interface Refusal {
+        String reason();
+    }
+
     /** An error answer's body. */
-    public record Error(String reason, String message) {
+    public record Error(String reason, String message) implements Refusal {
     }
 
     @Inject
@@ -35,7 +40,7 @@ public class MeasuredRequests {
         try {
             Response response = answer.get();
             status = response.getStatus();
-            reason = response.getEntity() instanceof Error e ? e.reason() : "OK";
+            reason = response.getEntity() instanceof Refusal e ? e.reason() : "OK";
             return response;
         } finally {
             // Served tasks only: the task is a URL segment, and any string there must not become a series.

@@ -17,9 +17,12 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 
 import io.finetide.deployment.config.DeploymentConfig;
+import io.finetide.deployment.feedback.PredictionId;
 import io.finetide.deployment.metrics.DeploymentMetrics;
 import io.finetide.deployment.registry.RegistryService;
+import io.finetide.deployment.serving.DynamicBatching;
 import io.finetide.deployment.serving.PredictionStats;
+import io.finetide.deployment.serving.QueueFullException;
 import io.finetide.deployment.serving.SavedModelExport;
 import io.finetide.deployment.serving.ServedModel;
 import io.finetide.deployment.serving.ServingModels;
@@ -37,7 +40,9 @@ public class PredictResource {
     public record PredictRequest(List<String> texts) {
     }
 
-    public record Prediction(String label, double confidence, Map<String, Double> probabilities) {
+    /** One answer; {@code predictionId} names it in feedback ({@code POST .../feedback}). */
+    public record Prediction(String label, double confidence, Map<String, Double> probabilities,
+            String predictionId) {
     }
 
     public record PredictResponse(String task, String modelId, int version, List<Prediction> predictions) {
@@ -66,6 +71,9 @@ public class PredictResource {
 
     @Inject
     ServingModels serving;
+
+    @Inject
+    DynamicBatching batching;
 
     @Inject
     RegistryService registry;
@@ -106,7 +114,9 @@ public class PredictResource {
         }
         java.util.Optional<ServingModels.Answer> served;
         try {
-            served = serving.predict(task, request.texts());
+            served = batching.predict(task, request.texts());
+        } catch (QueueFullException e) {
+            return queueFull(e);
         } catch (ServedModel.WrongKindException e) {
             return error(409, "WRONG_ENDPOINT", "task '" + task + "' is a token-classification task: POST /api/v1/"
                     + "tasks/" + task + "/tag");
@@ -120,7 +130,8 @@ public class PredictResource {
                 for (int i = 0; i < answer.labels().size(); i++) {
                     probabilities.put(answer.labels().get(i), (double) p.probabilities()[i]);
                 }
-                out.add(new Prediction(p.label(), p.confidence(), probabilities));
+                out.add(new Prediction(p.label(), p.confidence(), probabilities, PredictionId.next(answer.modelId(),
+                        p.label()).encoded()));
             }
             return Response.ok(new PredictResponse(task, answer.modelId(), answer.version(), out)).build();
         }).orElseGet(() -> error(404, "NO_CHAMPION", "task '" + task + "' has no model in service yet"));
@@ -162,7 +173,9 @@ public class PredictResource {
         }
         java.util.Optional<ServingModels.Tags> served;
         try {
-            served = serving.tag(task, words);
+            served = batching.tag(task, words);
+        } catch (QueueFullException e) {
+            return queueFull(e);
         } catch (ServedModel.WrongKindException e) {
             return error(409, "WRONG_ENDPOINT", "task '" + task + "' labels texts: POST /api/v1/tasks/" + task
                     + "/predict");
@@ -212,6 +225,10 @@ public class PredictResource {
 
     private Response measured(String task, String endpoint, int texts, java.util.function.Supplier<Response> answer) {
         return requests.measured(task, endpoint, texts, answer);
+    }
+
+    static Response queueFull(QueueFullException e) {
+        return Response.fromResponse(error(429, "QUEUE_FULL", e.getMessage())).header("Retry-After", "1").build();
     }
 
     private static Response error(int status, String reason, String message) {

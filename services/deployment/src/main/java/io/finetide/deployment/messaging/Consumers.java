@@ -9,9 +9,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
+import io.finetide.deployment.feedback.LiveQuality;
 import io.finetide.deployment.metrics.DeploymentMetrics;
 import io.finetide.deployment.registry.RegistryService;
 import io.finetide.deployment.serving.UnlabelledScorer;
+import io.finetide.proto.v1.FeedbackEvent;
 import io.finetide.proto.v1.ModelEvaluatedEvent;
 import io.finetide.proto.v1.ModelTrainedEvent;
 import io.finetide.proto.v1.UnlabelledExampleEvent;
@@ -33,6 +35,9 @@ public class Consumers {
     @Inject
     DeploymentMetrics metrics;
 
+    @Inject
+    LiveQuality live;
+
     /** An unreadable model bundle stays out of service, and the stream goes on. */
     @Incoming("trained")
     @Blocking
@@ -47,6 +52,14 @@ public class Consumers {
         handler.handle(record, RecordHandler.Decoder.event(ModelEvaluatedEvent::parseFrom,
                 ModelEvaluatedEvent::getMeta), registry::onEvaluated, metrics::rejected,
                 IllegalArgumentException.class);
+    }
+
+    /** Feedback that names no prediction this service gave goes to the dead letters, and the stream goes on. */
+    @Incoming("feedback")
+    @Blocking
+    public void feedback(ConsumerRecord<String, byte[]> record) {
+        handler.handle(record, RecordHandler.Decoder.event(FeedbackEvent::parseFrom, FeedbackEvent::getMeta),
+                live::onFeedback, metrics::rejected);
     }
 
     @Incoming("examples-unlabelled")

@@ -6,6 +6,7 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
 import io.finetide.proto.v1.ExampleScoredEvent;
+import io.finetide.proto.v1.FeedbackEvent;
 import io.finetide.proto.v1.ModelPromotedEvent;
 import io.finetide.proto.v1.PredictionStatsEvent;
 import io.finetide.runtime.messaging.KafkaMessages;
@@ -25,6 +26,16 @@ public class EventPublisher {
     @Inject
     @Channel("examples-scored-out")
     MutinyEmitter<byte[]> scored;
+
+    @Inject
+    @Channel("feedback-out")
+    MutinyEmitter<byte[]> feedback;
+
+    /** Publishes the events and returns once the broker has them all. */
+    public void feedback(java.util.List<FeedbackEvent> events) {
+        KafkaMessages.sendAll(feedback, events.stream().map(e -> KafkaMessages.event(e.getMeta().getTask(), e))
+                .toList());
+    }
 
     public void scored(java.util.List<ExampleScoredEvent> events) {
         KafkaMessages.sendAll(scored, events.stream().map(e -> KafkaMessages.event(e.getMeta().getTask(), e))

@@ -66,6 +66,31 @@ public class DeploymentMetrics {
      */
     public static final String SCORED = "finetide.deployment.unlabelled.scored";
 
+    /**
+     * Texts run together by dynamic batching, tags {@code task}, {@code endpoint} (predict, tag); a histogram. A
+     * mean near 1 under load means requests are not meeting in the queue.
+     */
+    public static final String BATCH_SIZE = "finetide.deployment.batch.size";
+    /** Requests answered by one batch run, tags {@code task}, {@code endpoint}; a histogram. */
+    public static final String BATCH_REQUESTS = "finetide.deployment.batch.requests";
+    /** How long the oldest request of a batch waited in the queue, tags {@code task}, {@code endpoint}. */
+    public static final String BATCH_QUEUE_WAIT = "finetide.deployment.batch.queue.wait";
+    /** Texts waiting for a batch, tags {@code task}, {@code endpoint}; refusals start at the queue's capacity. */
+    public static final String BATCH_QUEUED = "finetide.deployment.batch.queued";
+
+    /**
+     * Live accuracy of a served model over its last {@code live-window} feedback events, tags {@code task},
+     * {@code model_id}.
+     */
+    public static final String LIVE_ACCURACY = "finetide.deployment.live.accuracy";
+    /** Live macro-F1 over the same window (labels seen in it), tags {@code task}, {@code model_id}. */
+    public static final String LIVE_MACRO_F1 = "finetide.deployment.live.macro.f1";
+    /**
+     * Feedback events taken, tags {@code task}, {@code outcome} ({@code correct}, {@code incorrect}, or
+     * {@code duplicate} for one already counted).
+     */
+    public static final String FEEDBACK = "finetide.deployment.feedback";
+
     public static final String OTHER_TASK = "other";
 
     /** Latency buckets: the serving SLO (p99 under 500 ms by default) falls on one. */
@@ -89,6 +114,33 @@ public class DeploymentMetrics {
     @PostConstruct
     void init() {
         registry.gauge(MODELS_LOADED, servingInfo, Map::size);
+    }
+
+    /** A batch of {@code texts} from {@code requests} requests ran after its oldest waited {@code waitNanos}. */
+    public void batchRan(String task, String endpoint, int texts, int requests, long waitNanos) {
+        DistributionSummary.builder(BATCH_SIZE).tags("task", task, "endpoint", endpoint).serviceLevelObjectives(
+                TEXT_BUCKETS).register(registry).record(texts);
+        DistributionSummary.builder(BATCH_REQUESTS).tags("task", task, "endpoint", endpoint)
+                .serviceLevelObjectives(TEXT_BUCKETS).register(registry).record(requests);
+        Timer.builder(BATCH_QUEUE_WAIT).tags("task", task, "endpoint", endpoint).serviceLevelObjectives(
+                LATENCY_BUCKETS).register(registry).record(Duration.ofNanos(waitNanos));
+    }
+
+    /** Reports the texts waiting in a batching queue, read when scraped. */
+    public <T> void batchQueue(String task, String endpoint, T queue, java.util.function.ToDoubleFunction<T> waiting) {
+        registry.gauge(BATCH_QUEUED, Tags.of("task", task, "endpoint", endpoint), queue, waiting);
+    }
+
+    /** Reports a model's live figures, read from {@code window} when scraped. */
+    public <T> void liveQuality(String task, String modelId, T window, java.util.function.ToDoubleFunction<T> accuracy,
+            java.util.function.ToDoubleFunction<T> macroF1) {
+        Tags tags = Tags.of("task", task, "model_id", modelId);
+        registry.gauge(LIVE_ACCURACY, tags, window, accuracy);
+        registry.gauge(LIVE_MACRO_F1, tags, window, macroF1);
+    }
+
+    public void feedback(String task, String outcome) {
+        registry.counter(FEEDBACK, "task", task, "outcome", outcome).increment();
     }
 
     public void scored(String task, String outcome, int n) {

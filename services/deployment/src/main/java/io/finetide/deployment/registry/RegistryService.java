@@ -8,18 +8,14 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
-import io.finetide.deployment.config.DeploymentConfig;
 import io.finetide.deployment.messaging.EventPublisher;
 import io.finetide.deployment.metrics.DeploymentMetrics;
+import io.finetide.deployment.serving.ModelLoader;
 import io.finetide.deployment.serving.ServedModel;
 import io.finetide.deployment.serving.ServingModels;
 import io.finetide.deployment.store.ModelRecord;
 import io.finetide.deployment.store.ModelStore;
-import io.finetide.model.bundle.ModelBundle;
-import io.finetide.model.infer.Classifier;
-import io.finetide.model.infer.Tagger;
 import io.finetide.platform.events.Events;
-import io.finetide.platform.store.ArtifactStore;
 import io.finetide.proto.v1.ModelEvaluatedEvent;
 import io.finetide.proto.v1.ModelPromotedEvent;
 import io.finetide.proto.v1.ModelTrainedEvent;
@@ -38,7 +34,7 @@ public class RegistryService {
     ModelStore store;
 
     @Inject
-    ArtifactStore artifacts;
+    ModelLoader loader;
 
     @Inject
     ServingModels serving;
@@ -48,9 +44,6 @@ public class RegistryService {
 
     @Inject
     DeploymentMetrics metrics;
-
-    @Inject
-    DeploymentConfig config;
 
     private volatile boolean loaded;
 
@@ -127,16 +120,7 @@ public class RegistryService {
     }
 
     private ServedModel load(ModelRecord model) {
-        ModelBundle bundle = ModelBundle.fromBytes(artifacts.require(model.artifact()));
-        if (bundle.config().tokenClassification()) {
-            Tagger tagger = Tagger.load(bundle, config.threads());
-            tagger.tag(List.of(List.of("warm", "up")));
-            return new ServedModel(model.modelId(), model.version(), tagger);
-        }
-        Classifier classifier = Classifier.load(bundle, config.threads());
-        // Warm-up: the first run plans the graph; pay it before the model takes traffic.
-        classifier.predict(List.of("warm up"));
-        return new ServedModel(model.modelId(), model.version(), classifier);
+        return loader.load(model);
     }
 
     private static ModelRecord candidate(ModelTrainedEvent e) {

@@ -34,6 +34,23 @@ public class ServingModels {
         return slot == null || slot.get() == null ? Optional.empty() : Optional.of(slot.get().modelId());
     }
 
+    /** The version of the task's champion in service, or empty. */
+    public Optional<Integer> servedVersion(String task) {
+        AtomicReference<ServedModel> slot = slots.get(task);
+        ServedModel m = slot == null ? null : slot.get();
+        return m == null ? Optional.empty() : Optional.of(m.version());
+    }
+
+    /** The labels of the task's champion in service (its tags for a tagging task), or empty. */
+    public Optional<List<String>> servedLabels(String task) {
+        return use(task, ServedModel::labels);
+    }
+
+    /** Whether the task's champion tags words, or empty when it has none. */
+    public Optional<Boolean> servesTagger(String task) {
+        return use(task, ServedModel::tagging);
+    }
+
     public record Tags(String modelId, int version, List<Tagger.Tagged> results) {
     }
 

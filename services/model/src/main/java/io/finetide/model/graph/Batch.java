@@ -73,7 +73,7 @@ public final class Batch {
         for (int[] s : sequences) {
             max = Math.max(max, s.length);
         }
-        int length = Math.min(maxLength, ((max + padMultiple - 1) / padMultiple) * padMultiple);
+        int length = paddedLength(max, padMultiple, maxLength);
         if (max > maxLength) {
             throw new IllegalArgumentException("sequence of " + max + " tokens exceeds " + maxLength);
         }
@@ -85,6 +85,11 @@ public final class Batch {
             java.util.Arrays.fill(mask, i * length, i * length + sequences[i].length, 1f);
         }
         return new Batch(sequences.length, length, ids, mask, null, null);
+    }
+
+    /** The length a batch whose longest sequence has {@code tokens} tokens is padded to. */
+    public static int paddedLength(int tokens, int padMultiple, int maxLength) {
+        return Math.min(maxLength, ((Math.max(1, tokens) + padMultiple - 1) / padMultiple) * padMultiple);
     }
 
     public int size() {

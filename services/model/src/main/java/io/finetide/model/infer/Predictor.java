@@ -11,8 +11,11 @@ import io.finetide.model.graph.TransformerGraph;
 import io.finetide.model.tokenizer.Tokenizer;
 
 /**
- * Batched prediction over many inputs: sorted by length so that each batch pads little, answered in input order. What
- * validation during training and serving both use.
+ * Batched prediction over many inputs, answered in input order: sorted by length and cut into batches of one padded
+ * length (up to {@value #BATCH_SIZE}), so that no sequence is padded beyond the next multiple of
+ * {@link Batch#PAD_MULTIPLE}: padding is compute spent on nothing, and a session run costs little next to a few
+ * tokens of a real model. A sequence thus runs in the same shape as it would alone. What validation during training
+ * and serving (with its dynamic batches) both use.
  */
 public final class Predictor {
 
@@ -38,8 +41,8 @@ public final class Predictor {
             int maxLength) {
         float[][] out = new float[ids.length][];
         Integer[] order = byLength(ids.length, i -> ids[i].length);
-        for (int start = 0; start < order.length; start += BATCH_SIZE) {
-            int n = Math.min(BATCH_SIZE, order.length - start);
+        for (int start = 0, n; start < order.length; start += n) {
+            n = bucket(order, start, i -> ids[i].length, maxLength);
             int[][] seqs = new int[n][];
             int[][] segments = types == null ? null : new int[n][];
             for (int i = 0; i < n; i++) {
@@ -66,8 +69,8 @@ public final class Predictor {
             int maxLength) {
         List<float[][]> out = new ArrayList<>(Collections.nCopies(words.size(), null));
         Integer[] order = byLength(words.size(), i -> words.get(i).ids().length);
-        for (int start = 0; start < order.length; start += BATCH_SIZE) {
-            int n = Math.min(BATCH_SIZE, order.length - start);
+        for (int start = 0, n; start < order.length; start += n) {
+            n = bucket(order, start, i -> words.get(i).ids().length, maxLength);
             int[][] seqs = new int[n][];
             for (int i = 0; i < n; i++) {
                 seqs[i] = words.get(order[start + i]).ids();
@@ -86,6 +89,17 @@ public final class Predictor {
             }
         }
         return out;
+    }
+
+    /** How many sequences from {@code start} of the length order share its padded length (at most the batch size). */
+    private static int bucket(Integer[] order, int start, java.util.function.IntUnaryOperator length, int maxLength) {
+        int padded = Batch.paddedLength(length.applyAsInt(order[start]), Batch.PAD_MULTIPLE, maxLength);
+        int n = 1;
+        while (n < BATCH_SIZE && start + n < order.length && Batch.paddedLength(length.applyAsInt(order[start + n]),
+                Batch.PAD_MULTIPLE, maxLength) == padded) {
+            n++;
+        }
+        return n;
     }
 
     private static Integer[] byLength(int count, java.util.function.IntUnaryOperator length) {

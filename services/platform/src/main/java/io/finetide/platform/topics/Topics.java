@@ -33,6 +33,8 @@ public final class Topics {
     public static final String DATASETS_DRIFT = "finetide.datasets.drift";
     /** What the served models predicted, per task and window: {@code PredictionStatsEvent}. */
     public static final String PREDICTIONS_STATS = "finetide.predictions.stats";
+    /** Delayed ground truth for served predictions, keyed by task: {@code FeedbackEvent}. */
+    public static final String FEEDBACK = "finetide.feedback";
     /** Training progress: {@code TrainingProgressEvent}. */
     public static final String TRAINING_PROGRESS = "finetide.training.progress";
     /** Trained candidates: {@code ModelTrainedEvent}. */
@@ -49,7 +51,7 @@ public final class Topics {
 
     public static final List<String> ALL = List.of(EXAMPLES_RAW, LABELS, EXAMPLES_LABELLED, EXAMPLES_PREPARED,
             EXAMPLES_DELETED, EXAMPLES_UNLABELLED, EXAMPLES_SCORED, TASKS, DATASETS_SNAPSHOTS, DATASETS_DRIFT,
-            PREDICTIONS_STATS, TRAINING_PROGRESS,
+            PREDICTIONS_STATS, FEEDBACK, TRAINING_PROGRESS,
             MODELS_TRAINED, MODELS_EVALUATED, MODELS_PROMOTED, DEAD_LETTER);
 
     private Topics() {

@@ -1,0 +1,79 @@
+package io.finetide.deployment.feedback;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.finetide.deployment.config.DeploymentConfig;
+import io.finetide.deployment.metrics.DeploymentMetrics;
+import io.finetide.platform.errors.ReasonCode;
+import io.finetide.platform.errors.RejectedException;
+import io.finetide.platform.events.Events;
+import io.finetide.proto.v1.FeedbackEvent;
+
+/**
+ * Live quality per served model, from feedback on its predictions: accuracy and macro-F1 over a sliding window of the
+ * last {@link DeploymentConfig#liveWindow()} feedback events. Every replica reads all feedback from the topic, so all
+ * agree, and a restarted one rebuilds its windows by reading it again.
+ */
+@ApplicationScoped
+public class LiveQuality {
+
+    /** A model's live figures. */
+    public record ModelFigures(String modelId, int feedback, double accuracy, double macroF1) {
+    }
+
+    private record Key(String task, String modelId) {
+    }
+
+    @Inject
+    DeploymentConfig config;
+
+    @Inject
+    DeploymentMetrics metrics;
+
+    private final Map<Key, LiveWindow> windows = new ConcurrentHashMap<>();
+
+    /**
+     * Takes one feedback event from the topic.
+     *
+     * @throws RejectedException when its prediction id is not one the serving APIs gave, or it has no label
+     */
+    public void onFeedback(FeedbackEvent e) {
+        Events.requireSupported(e.getMeta());
+        PredictionId prediction = PredictionId.parse(e.getPredictionId()).orElseThrow(() -> new RejectedException(
+                ReasonCode.MALFORMED_PAYLOAD, "'" + e.getPredictionId() + "' is not a prediction id this service "
+                        + "gave"));
+        if (e.getLabel().isBlank()) {
+            throw new RejectedException(ReasonCode.MISSING_FIELD, "feedback on " + e.getPredictionId()
+                    + " has no label");
+        }
+        String task = e.getMeta().getTask();
+        LiveWindow window = windows.computeIfAbsent(new Key(task, prediction.modelId()), k -> {
+            LiveWindow w = new LiveWindow(config.liveWindow());
+            metrics.liveQuality(task, prediction.modelId(), w, x -> x.figures().accuracy(), x -> x.figures()
+                    .macroF1());
+            return w;
+        });
+        metrics.feedback(task, window.add(prediction, e.getLabel()).tag());
+    }
+
+    /** The figures of every model of {@code task} with feedback. */
+    public List<ModelFigures> figures(String task) {
+        return windows.entrySet().stream().filter(w -> w.getKey().task().equals(task)).map(w -> figures(w.getKey()
+                .modelId(), w.getValue())).sorted(java.util.Comparator.comparing(ModelFigures::modelId)).toList();
+    }
+
+    public Optional<ModelFigures> figures(String task, String modelId) {
+        return Optional.ofNullable(windows.get(new Key(task, modelId))).map(w -> figures(modelId, w));
+    }
+
+    private static ModelFigures figures(String modelId, LiveWindow w) {
+        LiveWindow.Figures f = w.figures();
+        return new ModelFigures(modelId, f.feedback(), f.accuracy(), f.macroF1());
+    }
+}

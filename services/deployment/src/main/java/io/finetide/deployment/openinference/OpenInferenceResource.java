@@ -1,0 +1,266 @@
+package io.finetide.deployment.openinference;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
+import io.finetide.deployment.api.MeasuredRequests;
+import io.finetide.deployment.config.DeploymentConfig;
+import io.finetide.deployment.metrics.DeploymentMetrics;
+import io.finetide.deployment.registry.RegistryService;
+import io.finetide.deployment.serving.DynamicBatching;
+import io.finetide.deployment.serving.PinnedVersions;
+import io.finetide.deployment.serving.PredictionStats;
+import io.finetide.deployment.serving.QueueFullException;
+import io.finetide.deployment.serving.ServedModel;
+import io.finetide.deployment.serving.ServingModels;
+import io.finetide.deployment.store.ModelRecord;
+import io.finetide.runtime.security.Requires;
+import io.smallrye.common.annotation.Blocking;
+
+/**
+ * The KServe Open Inference Protocol (V2, the REST form Triton, KServe and Seldon speak) for text classifiers: a
+ * task's name is its model name, a registered model's version its version. Inference without a version is served by
+ * the champion through dynamic batching; with one, by that registered model. Health endpoints are open, like
+ * {@code /q/health}; the rest needs an API key when keys are configured.
+ */
+@Path("/v2")
+@Produces(MediaType.APPLICATION_JSON)
+@Blocking
+public class OpenInferenceResource {
+
+    /** The header that tells where the JSON ends and binary tensors begin (Triton's binary tensor extension). */
+    static final String HEADER_LENGTH = "Inference-Header-Content-Length";
+    static final String PLATFORM = "finetide_tensorflow";
+
+    public record ServerMetadata(String name, String version, List<String> extensions) {
+    }
+
+    public record TensorMetadata(String name, String datatype, List<Integer> shape) {
+    }
+
+    public record ModelMetadata(String name, List<String> versions, String platform, List<TensorMetadata> inputs,
+            List<TensorMetadata> outputs, Map<String, Object> parameters) {
+    }
+
+    /** The protocol's error body, {@code {"error": "..."}}; the reason tags the request metric. */
+    public record ProtocolError(@JsonIgnore String reason, String error) implements MeasuredRequests.Refusal {
+    }
+
+    @Inject
+    ServingModels serving;
+
+    @Inject
+    DynamicBatching batching;
+
+    @Inject
+    PinnedVersions pinned;
+
+    @Inject
+    RegistryService registry;
+
+    @Inject
+    MeasuredRequests requests;
+
+    @Inject
+    PredictionStats predictionStats;
+
+    @Inject
+    DeploymentMetrics metrics;
+
+    @Inject
+    DeploymentConfig config;
+
+    @GET
+    public ServerMetadata server() {
+        return new ServerMetadata("finetide", getClass().getPackage().getImplementationVersion() == null
+                ? "dev"
+                : getClass().getPackage().getImplementationVersion(), List.of("binary_tensor_data"));
+    }
+
+    @GET
+    @Path("/health/live")
+    public Response live() {
+        return Response.ok(Map.of("live", true)).build();
+    }
+
+    /** Ready once the recorded champions are back in memory, as the service's readiness check. */
+    @GET
+    @Path("/health/ready")
+    public Response ready() {
+        return Response.status(registry.championsLoaded() ? 200 : 503).entity(Map.of("ready", registry
+                .championsLoaded())).build();
+    }
+
+    @Requires
+    @GET
+    @Path("/models/{model}")
+    public Response metadata(@PathParam("model") String task) {
+        return champion(task).map(m -> metadata(task, m)).orElseGet(() -> notServed(task));
+    }
+
+    @Requires
+    @GET
+    @Path("/models/{model}/versions/{version}")
+    public Response metadata(@PathParam("model") String task, @PathParam("version") String version) {
+        return version(task, version).map(m -> metadata(task, m)).orElseGet(() -> noVersion(task, version));
+    }
+
+    @Requires
+    @GET
+    @Path("/models/{model}/ready")
+    public Response modelReady(@PathParam("model") String task) {
+        boolean ready = serving.servedModelId(task).isPresent();
+        return Response.status(ready ? 200 : 404).entity(Map.of("name", task, "ready", ready)).build();
+    }
+
+    /** A registered version is ready: a request to it loads it if it is not in memory. */
+    @Requires
+    @GET
+    @Path("/models/{model}/versions/{version}/ready")
+    public Response modelReady(@PathParam("model") String task, @PathParam("version") String version) {
+        boolean ready = version(task, version).isPresent();
+        return Response.status(ready ? 200 : 404).entity(Map.of("name", task, "version", version, "ready", ready))
+                .build();
+    }
+
+    @Requires
+    @POST
+    @Path("/models/{model}/infer")
+    @Consumes(MediaType.WILDCARD)
+    public Response infer(@PathParam("model") String task, @HeaderParam(HEADER_LENGTH) Integer headerLength,
+            byte[] body) {
+        return measured(task, body, headerLength, request -> {
+            Optional<ServingModels.Answer> served = batching.predict(task, request.texts());
+            served.ifPresent(a -> {
+                predictionStats.record(task, a.modelId(), a.labels(), a.predictions());
+                metrics.predictions(task, a.predictions());
+            });
+            return served.map(a -> answer(task, a, request)).orElseGet(() -> notServed(task));
+        });
+    }
+
+    @Requires
+    @POST
+    @Path("/models/{model}/versions/{version}/infer")
+    @Consumes(MediaType.WILDCARD)
+    public Response infer(@PathParam("model") String task, @PathParam("version") String version,
+            @HeaderParam(HEADER_LENGTH) Integer headerLength, byte[] body) {
+        return measured(task, body, headerLength, request -> {
+            Optional<ModelRecord> model = version(task, version);
+            if (model.isEmpty()) {
+                return noVersion(task, version);
+            }
+            if (serving.servedVersion(task).equals(Optional.of(model.get().version()))) {
+                return infer(task, headerLength, body);
+            }
+            return answer(task, pinned.predict(model.get(), request.texts()), request);
+        });
+    }
+
+    private Response measured(String task, byte[] body, Integer headerLength,
+            java.util.function.Function<InferenceRequest, Response> answer) {
+        InferenceRequest[] parsed = new InferenceRequest[1];
+        Response refused = null;
+        try {
+            parsed[0] = InferenceRequest.parse(body == null ? new byte[0] : body, headerLength);
+            if (parsed[0].texts().size() > config.maxTextsPerRequest()) {
+                refused = error(413, "BATCH_TOO_LARGE", parsed[0].texts().size() + " texts, the limit is " + config
+                        .maxTextsPerRequest());
+            }
+        } catch (InferenceRequest.Invalid e) {
+            refused = error(400, "MALFORMED_PAYLOAD", e.getMessage());
+        }
+        Response early = refused;
+        int texts = parsed[0] == null ? 0 : parsed[0].texts().size();
+        return requests.measured(task, "infer", texts, () -> {
+            if (early != null) {
+                return early;
+            }
+            try {
+                return answer.apply(parsed[0]);
+            } catch (QueueFullException e) {
+                return Response.fromResponse(error(429, "QUEUE_FULL", e.getMessage())).header("Retry-After", "1")
+                        .build();
+            } catch (ServedModel.WrongKindException e) {
+                return error(400, "WRONG_ENDPOINT", "model '" + task + "' tags words; the Open Inference Protocol "
+                        + "endpoint serves text classifiers: POST /api/v1/tasks/" + task + "/tag");
+            }
+        });
+    }
+
+    private static Response answer(String task, ServingModels.Answer answer, InferenceRequest request) {
+        InferenceResponse out = InferenceResponse.of(task, answer.modelId(), answer.version(), request, answer
+                .labels(), answer.predictions());
+        if (out.headerLength() == null) {
+            return Response.ok(out.body(), MediaType.APPLICATION_JSON).build();
+        }
+        return Response.ok(out.body(), MediaType.APPLICATION_OCTET_STREAM).header(HEADER_LENGTH, out.headerLength())
+                .build();
+    }
+
+    private Response metadata(String task, ModelRecord model) {
+        List<String> labels = serving.servedVersion(task).equals(Optional.of(model.version()))
+                ? serving.servedLabels(task).orElseGet(() -> pinned.labels(model))
+                : pinned.labels(model);
+        boolean tagger = serving.servedVersion(task).equals(Optional.of(model.version())) && serving.servesTagger(
+                task).orElse(false);
+        if (tagger) {
+            return error(400, "WRONG_ENDPOINT", "model '" + task + "' tags words; the Open Inference Protocol "
+                    + "endpoint serves text classifiers: POST /api/v1/tasks/" + task + "/tag");
+        }
+        List<String> versions = registry.models(task).stream().map(m -> Integer.toString(m.version())).toList();
+        List<TensorMetadata> outputs = java.util.Arrays.stream(InferenceOutput.values()).map(o -> new TensorMetadata(
+                o.wireName(), o.datatype().name(), o == InferenceOutput.PROBABILITIES
+                        ? List.of(-1, labels.size())
+                        : List.of(-1)))
+                .toList();
+        return Response.ok(new ModelMetadata(task, versions, PLATFORM, List.of(new TensorMetadata("text", "BYTES",
+                List.of(-1))), outputs, Map.of("labels", labels, "model_id", model.modelId(), "version",
+                        model
+                                .version(),
+                        "stage", model.stage())))
+                .build();
+    }
+
+    private Optional<ModelRecord> champion(String task) {
+        return serving.servedModelId(task).flatMap(id -> registry.models(task).stream().filter(m -> m.modelId()
+                .equals(id)).findFirst());
+    }
+
+    private Optional<ModelRecord> version(String task, String version) {
+        int v;
+        try {
+            v = Integer.parseInt(version);
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+        return registry.models(task).stream().filter(m -> m.version() == v).findFirst();
+    }
+
+    private static Response notServed(String task) {
+        return error(404, "NO_CHAMPION", "model '" + task + "' has no version in service yet");
+    }
+
+    private static Response noVersion(String task, String version) {
+        return error(404, "NOT_FOUND", "model '" + task + "' has no registered version '" + version + "'");
+    }
+
+    private static Response error(int status, String reason, String message) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(new ProtocolError(reason, message))
+                .build();
+    }
+}
