@@ -211,6 +211,10 @@ class PipelineIT {
                 "label", "positive", "annotator", "it-annotator"))).status()).isEqualTo(200);
         assertThat(client.post("deployment", "/api/v1/tasks/" + TASK + "/predict", Map.of("texts", List.of()))
                 .status()).isEqualTo(400);
+        // Live feedback on one answer, so that the champion has live figures.
+        PlatformClient.Prediction answered = client.predict(TASK, List.of("a wonderful film")).predictions().get(0);
+        assertThat(client.post("deployment", "/api/v1/tasks/" + TASK + "/feedback", List.of(Map.of("predictionId",
+                answered.predictionId(), "label", "positive"))).status()).isEqualTo(202);
 
         PrometheusServer prometheus = platform.prometheus().orElseThrow();
         List<MonitoringAssets.Query> queries = new MonitoringAssets(LocalPaths.projectRoot()).allQueries();

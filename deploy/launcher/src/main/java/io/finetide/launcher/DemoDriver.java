@@ -147,7 +147,7 @@ public final class DemoDriver {
                     Duration.ofSeconds(10)).orElseThrow();
             showPredictions(heldOut);
             explain(heldOut.get(0).text());
-            double heldOutAccuracy = client.accuracy(TASK, texts(heldOut), labels(heldOut));
+            double heldOutAccuracy = liveFeedback(heldOut, verdict.getCandidate().getAccuracy(), stall);
             Result result = new Result(championId, champion.getVersion(), verdict.getCandidate().getAccuracy(),
                     heldOutAccuracy, heldOut.size(), watcher.labelled(), watcher.rejected(),
                     System.currentTimeMillis() - start);
@@ -316,6 +316,63 @@ public final class DemoDriver {
                 why.body().get("completenessGap").asDouble(), why.body().get("probability").asDouble(), why.body().get(
                         "baseline").asDouble(),
                 top));
+    }
+
+    /**
+     * The held-out sentences through the champion, and their true labels sent back as live feedback (as a system that
+     * learns the truth later would): the champion's live accuracy, held against its offline figure by the rollback
+     * rule.
+     *
+     * @return the champion's accuracy on them
+     */
+    private double liveFeedback(List<Example> heldOut, double offline, Duration stall) {
+        List<Map<String, String>> feedback = new ArrayList<>();
+        String modelId = null;
+        int correct = 0;
+        for (int start = 0; start < heldOut.size(); start += 128) {
+            List<Example> chunk = heldOut.subList(start, Math.min(heldOut.size(), start + 128));
+            PlatformClient.Predictions p = client.predict(TASK, texts(chunk));
+            modelId = p.modelId();
+            for (int i = 0; i < chunk.size(); i++) {
+                correct += p.predictions().get(i).label().equals(chunk.get(i).label()) ? 1 : 0;
+                feedback.add(Map.of("predictionId", p.predictions().get(i).predictionId(), "label", chunk.get(i)
+                        .label(), "source", "demo:held-out"));
+            }
+        }
+        for (int start = 0; start < feedback.size(); start += 500) {
+            PlatformClient.Answer a = client.post("deployment", "/api/v1/tasks/" + TASK + "/feedback", feedback
+                    .subList(start, Math.min(feedback.size(), start + 500)));
+            if (a.status() != 202) {
+                throw new IllegalStateException("feedback answered " + a.status() + ": " + a.body());
+            }
+        }
+        String champion = modelId;
+        long deadline = System.currentTimeMillis() + stall.toMillis();
+        JsonNode figures = null;
+        while (System.currentTimeMillis() < deadline) {
+            for (JsonNode m : client.get("deployment", "/api/v1/tasks/" + TASK + "/live").body().get("models")) {
+                if (m.get("modelId").asText().equals(champion) && m.get("taken").asInt() >= feedback.size()) {
+                    figures = m;
+                }
+            }
+            if (figures != null) {
+                break;
+            }
+            try {
+                Thread.sleep(200); // a poll of the live figures; the deadline is the stall limit
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+        if (figures == null) {
+            throw new IllegalStateException("the feedback on " + champion + " was not taken within " + stall);
+        }
+        say.accept(String.format("live feedback: the true labels of the %,d held-out answers sent back; %s's live "
+                + "accuracy over its last %d is %.4f, macro-F1 %.4f (offline %.4f: a fall of more than 0.05 would "
+                + "restore the previous champion)", feedback.size(), champion, figures.get("feedback").asInt(),
+                figures.get("accuracy").asDouble(), figures.get("macroF1").asDouble(), offline));
+        return heldOut.isEmpty() ? 0 : correct / (double) heldOut.size();
     }
 
     private void summary(Result r, EventWatcher watcher, ModelEvaluatedEvent second, long streamed) {

@@ -16,7 +16,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /** The platform's HTTP APIs as a user calls them. */
 public final class PlatformClient {
 
-    public record Prediction(String label, double confidence) {
+    /** One answer; {@code predictionId} names it in feedback. */
+    public record Prediction(String label, double confidence, String predictionId) {
     }
 
     public record Predictions(String modelId, int version, List<Prediction> predictions) {
@@ -90,7 +91,8 @@ public final class PlatformClient {
         }
         List<Prediction> out = new ArrayList<>();
         for (JsonNode p : a.body().get("predictions")) {
-            out.add(new Prediction(p.get("label").asText(), p.get("confidence").asDouble()));
+            out.add(new Prediction(p.get("label").asText(), p.get("confidence").asDouble(), p.path("predictionId")
+                    .asText()));
         }
         return new Predictions(a.body().get("modelId").asText(), a.body().get("version").asInt(), out);
     }

@@ -90,8 +90,11 @@ class FeedbackFlowIT {
             predicted.add(marker.jsonPath().getString("predictions[0].label"));
             truth.add(marker.jsonPath().getString("predictions[0].label"));
 
-            await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/api/v1/tasks/fb/live").jsonPath().getInt(
-                    "models.find { it.modelId == 'fb-m1' }.feedback") == 11);
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                Integer taken = given().get("/api/v1/tasks/fb/live").jsonPath().get(
+                        "models.find { it.modelId == 'fb-m1' }.feedback");
+                return taken != null && taken == 11;
+            });
             // Rest Assured reads JSON numbers as floats: 1e-6 here, 1e-9 on the metrics.
             Response live = given().get("/api/v1/tasks/fb/live");
             assertThat(live.jsonPath().getDouble("models[0].accuracy")).isCloseTo(7.0 / 11,

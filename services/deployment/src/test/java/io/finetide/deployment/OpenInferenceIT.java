@@ -53,7 +53,7 @@ class OpenInferenceIT {
         String override = System.getenv("FINETIDE_CLIENTS_PYTHON");
         Path python = override != null
                 ? Path.of(override)
-                : Path.of("").toAbsolutePath().getParent().getParent().resolve(".run/clients-venv/bin/python");
+                : Path.of(System.getProperty("finetide.root")).resolve(".run/clients-venv/bin/python");
         assertThat(python).as("Triton's Python client (run ./finetide test, which installs it)").isExecutable();
         return python;
     }

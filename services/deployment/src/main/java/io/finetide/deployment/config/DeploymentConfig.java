@@ -31,6 +31,37 @@ public interface DeploymentConfig {
     @WithDefault("500")
     int liveWindow();
 
+    /** Automatic rollback of a champion whose live results turn bad; {@code tasks."<task>".*} overrides it. */
+    Rollback rollback();
+
+    interface Rollback {
+
+        /** Whether a champion is rolled back automatically (an admin can always do it by hand). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Feedback events on the champion's own predictions before its live accuracy is judged. */
+        @WithDefault("200")
+        int minFeedback();
+
+        /**
+         * How far the champion's live accuracy may fall below its offline test accuracy, or below the previous
+         * champion's live accuracy (when that has as much feedback), before the previous champion is restored.
+         */
+        @WithDefault("0.05")
+        double tolerance();
+
+        Map<String, TaskRollback> tasks();
+    }
+
+    interface TaskRollback {
+        Optional<Boolean> enabled();
+
+        Optional<Integer> minFeedback();
+
+        Optional<Double> tolerance();
+    }
+
     /** Dynamic batching of concurrent requests; {@code tasks."<task>".*} overrides it for one task. */
     Batching batching();
 

@@ -23,8 +23,8 @@ import io.finetide.proto.v1.FeedbackEvent;
 @ApplicationScoped
 public class LiveQuality {
 
-    /** A model's live figures. */
-    public record ModelFigures(String modelId, int feedback, double accuracy, double macroF1) {
+    /** A model's live figures over its window of {@code feedback} events; {@code taken} since the service started. */
+    public record ModelFigures(String modelId, int feedback, long taken, double accuracy, double macroF1) {
     }
 
     private record Key(String task, String modelId) {
@@ -43,7 +43,8 @@ public class LiveQuality {
      *
      * @throws RejectedException when its prediction id is not one the serving APIs gave, or it has no label
      */
-    public void onFeedback(FeedbackEvent e) {
+    /** @return the model whose window took the feedback */
+    public String onFeedback(FeedbackEvent e) {
         Events.requireSupported(e.getMeta());
         PredictionId prediction = PredictionId.parse(e.getPredictionId()).orElseThrow(() -> new RejectedException(
                 ReasonCode.MALFORMED_PAYLOAD, "'" + e.getPredictionId() + "' is not a prediction id this service "
@@ -60,6 +61,7 @@ public class LiveQuality {
             return w;
         });
         metrics.feedback(task, window.add(prediction, e.getLabel()).tag());
+        return prediction.modelId();
     }
 
     /** The figures of every model of {@code task} with feedback. */
@@ -74,6 +76,6 @@ public class LiveQuality {
 
     private static ModelFigures figures(String modelId, LiveWindow w) {
         LiveWindow.Figures f = w.figures();
-        return new ModelFigures(modelId, f.feedback(), f.accuracy(), f.macroF1());
+        return new ModelFigures(modelId, f.feedback(), f.taken(), f.accuracy(), f.macroF1());
     }
 }

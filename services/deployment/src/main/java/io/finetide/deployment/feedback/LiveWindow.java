@@ -24,8 +24,11 @@ final class LiveWindow {
         }
     }
 
-    /** The window's figures; {@code macroF1} over the labels seen in the window, as predictions or as truth. */
-    record Figures(int feedback, double accuracy, double macroF1) {
+    /**
+     * The window's figures: {@code feedback} events in it, of {@code taken} since the start; {@code macroF1} over the
+     * labels seen in the window, as predictions or as truth.
+     */
+    record Figures(int feedback, long taken, double accuracy, double macroF1) {
     }
 
     private record Judged(String predicted, String truth) {
@@ -34,6 +37,7 @@ final class LiveWindow {
     private final int size;
     private final Deque<Judged> window = new ArrayDeque<>();
     private final Set<String> seen = new LinkedHashSet<>();
+    private long taken;
 
     LiveWindow(int size) {
         this.size = size;
@@ -48,6 +52,7 @@ final class LiveWindow {
             oldest.next();
             oldest.remove();
         }
+        taken++;
         window.addLast(new Judged(prediction.label(), truth));
         if (window.size() > size) {
             window.removeFirst();
@@ -57,7 +62,7 @@ final class LiveWindow {
 
     synchronized Figures figures() {
         if (window.isEmpty()) {
-            return new Figures(0, Double.NaN, Double.NaN);
+            return new Figures(0, 0, Double.NaN, Double.NaN);
         }
         int correct = 0;
         Map<String, int[]> counts = new HashMap<>(); // label -> {true positives, predicted, actual}
@@ -74,6 +79,6 @@ final class LiveWindow {
             int[] c = counts.get(label);
             f1 += c[1] + c[2] == 0 ? 0 : 2.0 * c[0] / (c[1] + c[2]);
         }
-        return new Figures(window.size(), (double) correct / window.size(), f1 / counts.size());
+        return new Figures(window.size(), taken, (double) correct / window.size(), f1 / counts.size());
     }
 }

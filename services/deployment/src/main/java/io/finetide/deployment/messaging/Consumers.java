@@ -9,6 +9,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
+import io.finetide.deployment.delivery.DeliveryService;
 import io.finetide.deployment.feedback.LiveQuality;
 import io.finetide.deployment.metrics.DeploymentMetrics;
 import io.finetide.deployment.registry.RegistryService;
@@ -38,6 +39,9 @@ public class Consumers {
     @Inject
     LiveQuality live;
 
+    @Inject
+    DeliveryService delivery;
+
     /** An unreadable model bundle stays out of service, and the stream goes on. */
     @Incoming("trained")
     @Blocking
@@ -59,7 +63,7 @@ public class Consumers {
     @Blocking
     public void feedback(ConsumerRecord<String, byte[]> record) {
         handler.handle(record, RecordHandler.Decoder.event(FeedbackEvent::parseFrom, FeedbackEvent::getMeta),
-                live::onFeedback, metrics::rejected);
+                e -> delivery.judgeLive(e.getMeta().getTask(), live.onFeedback(e)), metrics::rejected);
     }
 
     @Incoming("examples-unlabelled")

@@ -8,6 +8,7 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import io.finetide.proto.v1.ExampleScoredEvent;
 import io.finetide.proto.v1.FeedbackEvent;
 import io.finetide.proto.v1.ModelPromotedEvent;
+import io.finetide.proto.v1.ModelRolledBackEvent;
 import io.finetide.proto.v1.PredictionStatsEvent;
 import io.finetide.runtime.messaging.KafkaMessages;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -44,6 +45,14 @@ public class EventPublisher {
 
     public void predictionStats(PredictionStatsEvent e) {
         stats.sendMessageAndAwait(KafkaMessages.event(e.getMeta().getTask(), e));
+    }
+
+    @Inject
+    @Channel("rolledback-out")
+    MutinyEmitter<byte[]> rolledBack;
+
+    public void rolledBack(ModelRolledBackEvent e) {
+        rolledBack.sendMessageAndAwait(KafkaMessages.event(e.getMeta().getTask(), e));
     }
 
     public void promoted(ModelPromotedEvent e) {

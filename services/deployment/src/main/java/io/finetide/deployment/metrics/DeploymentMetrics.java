@@ -91,6 +91,9 @@ public class DeploymentMetrics {
      */
     public static final String FEEDBACK = "finetide.deployment.feedback";
 
+    /** Champions rolled back, tags {@code task}, {@code actor} ({@code automatic} or {@code admin}). */
+    public static final String ROLLBACKS = "finetide.deployment.rollbacks";
+
     public static final String OTHER_TASK = "other";
 
     /** Latency buckets: the serving SLO (p99 under 500 ms by default) falls on one. */
@@ -137,6 +140,10 @@ public class DeploymentMetrics {
         Tags tags = Tags.of("task", task, "model_id", modelId);
         registry.gauge(LIVE_ACCURACY, tags, window, accuracy);
         registry.gauge(LIVE_MACRO_F1, tags, window, macroF1);
+    }
+
+    public void rolledBack(String task, boolean automatic) {
+        registry.counter(ROLLBACKS, "task", task, "actor", automatic ? "automatic" : "admin").increment();
     }
 
     public void feedback(String task, String outcome) {
@@ -187,6 +194,13 @@ public class DeploymentMetrics {
 
     public void championRegistered(String task) {
         gauges.set(CHAMPION_REGISTERED, Tags.of("task", task), 1);
+        // At 0 from a task's first champion, so that rates and alerts read a series before the first event.
+        for (String actor : List.of("automatic", "admin")) {
+            registry.counter(ROLLBACKS, "task", task, "actor", actor);
+        }
+        for (String outcome : List.of("correct", "incorrect", "duplicate")) {
+            registry.counter(FEEDBACK, "task", task, "outcome", outcome);
+        }
     }
 
     public void promoted(String task) {

@@ -13,6 +13,7 @@ import io.finetide.deployment.metrics.DeploymentMetrics;
 import io.finetide.deployment.serving.ModelLoader;
 import io.finetide.deployment.serving.ServedModel;
 import io.finetide.deployment.serving.ServingModels;
+import io.finetide.deployment.store.DeliveryStore;
 import io.finetide.deployment.store.ModelRecord;
 import io.finetide.deployment.store.ModelStore;
 import io.finetide.platform.events.Events;
@@ -35,6 +36,9 @@ public class RegistryService {
 
     @Inject
     ModelLoader loader;
+
+    @Inject
+    DeliveryStore delivery;
 
     @Inject
     ServingModels serving;
@@ -80,7 +84,10 @@ public class RegistryService {
         store.recordVerdict(e);
         switch (model.stage()) {
             case ModelRecord.CANDIDATE -> {
-                if (e.getBlessed()) {
+                if (e.getBlessed() && delivery.pinned(model.task())) {
+                    LOG.infof("%s is blessed but %s is pinned: it waits as a candidate for an admin to promote it",
+                            model.modelId(), model.task());
+                } else if (e.getBlessed()) {
                     promote(store.find(model.modelId()).orElseThrow());
                 } else {
                     store.reject(model.modelId());
@@ -93,7 +100,8 @@ public class RegistryService {
         }
     }
 
-    private void promote(ModelRecord model) {
+    /** Loads, warms and swaps in {@code model}, records it as champion (retiring the one before) and announces it. */
+    public void promote(ModelRecord model) {
         long start = System.nanoTime();
         ServedModel served = load(model);
         Optional<ModelRecord> previous = store.champions().stream().filter(c -> c.task().equals(model.task()))
@@ -111,12 +119,17 @@ public class RegistryService {
     }
 
     private void announce(ModelRecord champion, String previous) {
-        publisher.promoted(ModelPromotedEvent.newBuilder().setMeta(Events.meta(champion.task()))
+        publisher.promoted(promotion(champion, previous).build());
+    }
+
+    /** The announcement of {@code champion} in service, replacing {@code previous} (empty: none). */
+    public static ModelPromotedEvent.Builder promotion(ModelRecord champion, String previous) {
+        return ModelPromotedEvent.newBuilder().setMeta(Events.meta(champion.task()))
                 .setModelId(champion.modelId()).setPreviousModelId(previous == null ? "" : previous)
                 .setArtifact(champion.artifact()).setVersion(champion.version())
                 .setSnapshotId(champion.snapshotId() == null ? "" : champion.snapshotId())
                 .setTestAccuracy(champion.testAccuracy() == null ? 0 : champion.testAccuracy())
-                .setTestMacroF1(champion.testMacroF1() == null ? 0 : champion.testMacroF1()).build());
+                .setTestMacroF1(champion.testMacroF1() == null ? 0 : champion.testMacroF1());
     }
 
     private ServedModel load(ModelRecord model) {

@@ -22,11 +22,25 @@ public class ServingModels {
     private final Map<String, AtomicReference<ServedModel>> slots = new ConcurrentHashMap<>();
 
     /** Puts {@code next} in service for {@code task}; the previous model closes when its last request finishes. */
-    public void swap(String task, ServedModel next) {
+    public synchronized void swap(String task, ServedModel next) {
         ServedModel previous = slots.computeIfAbsent(task, t -> new AtomicReference<>()).getAndSet(next);
         if (previous != null) {
             previous.release();
         }
+    }
+
+    /**
+     * Puts {@code next} in service only while {@code expected} serves the task; otherwise closes {@code next}.
+     *
+     * @return whether it swapped
+     */
+    public synchronized boolean swapIf(String task, String expected, ServedModel next) {
+        if (!servedModelId(task).equals(Optional.of(expected))) {
+            next.release();
+            return false;
+        }
+        swap(task, next);
+        return true;
     }
 
     public Optional<String> servedModelId(String task) {

@@ -17,6 +17,8 @@ public record ModelRecord(String modelId, String task, int version, String snaps
     public static final String REJECTED = "REJECTED";
     public static final String CHAMPION = "CHAMPION";
     public static final String RETIRED = "RETIRED";
+    /** A champion taken out of service because of its live results (or by an admin); never served again by itself. */
+    public static final String ROLLED_BACK = "ROLLED_BACK";
 
     public Document toDocument() {
         return new Document("_id", modelId).append("task", task).append("version", version)

@@ -97,6 +97,23 @@ public class ModelStore {
         update(modelId, Updates.set("stage", ModelRecord.RETIRED), Updates.set("retiredAtMs", atMs));
     }
 
+    /**
+     * Marks the champion rolled back, if it still is one.
+     *
+     * @return whether this call did it (false: it was not champion, or another replica got there first)
+     */
+    public boolean rollBack(String modelId, long atMs) {
+        return collection().updateOne(Filters.and(Documents.id(modelId), Filters.eq("stage", ModelRecord.CHAMPION)),
+                Updates.combine(Updates.set("stage", ModelRecord.ROLLED_BACK), Updates.set("retiredAtMs", atMs)))
+                .getModifiedCount() == 1;
+    }
+
+    /** The champion the task had before its current one: the most recently retired. */
+    public Optional<ModelRecord> previousChampion(String task) {
+        return Optional.ofNullable(collection().find(Filters.and(Filters.eq("task", task), Filters.eq("stage",
+                ModelRecord.RETIRED))).sort(Sorts.descending("retiredAtMs")).first()).map(ModelRecord::fromDocument);
+    }
+
     private void update(String modelId, Bson... updates) {
         collection().updateOne(Documents.id(modelId), Updates.combine(updates));
     }

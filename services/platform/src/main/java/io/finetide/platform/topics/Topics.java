@@ -43,6 +43,8 @@ public final class Topics {
     public static final String MODELS_EVALUATED = "finetide.models.evaluated";
     /** Promotions, compacted by task name (last record = current champion): {@code ModelPromotedEvent}. */
     public static final String MODELS_PROMOTED = "finetide.models.promoted";
+    /** Champions taken out of service and their predecessors restored: {@code ModelRolledBackEvent}. */
+    public static final String MODELS_ROLLED_BACK = "finetide.models.rolledback";
     /** Records no service could accept, with the reason in headers (see {@code DeadLetters}). */
     public static final String DEAD_LETTER = "finetide.deadletter";
 
@@ -52,7 +54,7 @@ public final class Topics {
     public static final List<String> ALL = List.of(EXAMPLES_RAW, LABELS, EXAMPLES_LABELLED, EXAMPLES_PREPARED,
             EXAMPLES_DELETED, EXAMPLES_UNLABELLED, EXAMPLES_SCORED, TASKS, DATASETS_SNAPSHOTS, DATASETS_DRIFT,
             PREDICTIONS_STATS, FEEDBACK, TRAINING_PROGRESS,
-            MODELS_TRAINED, MODELS_EVALUATED, MODELS_PROMOTED, DEAD_LETTER);
+            MODELS_TRAINED, MODELS_EVALUATED, MODELS_PROMOTED, MODELS_ROLLED_BACK, DEAD_LETTER);
 
     private Topics() {
     }

@@ -1,0 +1,121 @@
+package io.finetide.deployment.api;
+
+import java.util.List;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import io.finetide.deployment.delivery.DeliveryService;
+import io.finetide.deployment.serving.ServingModels;
+import io.finetide.deployment.store.DeliveryActionRecord;
+import io.finetide.deployment.store.DeliveryStore;
+import io.finetide.runtime.security.Requires;
+import io.finetide.runtime.security.Role;
+import io.smallrye.common.annotation.Blocking;
+
+/**
+ * Manual control of what serves a task (admin role): promote a registered model, roll the champion back to the
+ * previous one, pin the task (no automatic promotion or rollback). Each action names who and why, and is recorded.
+ */
+@Path("/api/v1/tasks/{task}/delivery")
+@Produces(MediaType.APPLICATION_JSON)
+@Blocking
+public class DeliveryResource {
+
+    /** Who asks and why; both required, both recorded. */
+    public record Request(String by, String reason, String modelId, Boolean pinned) {
+    }
+
+    public record Done(String task, String action, String servedModelId) {
+    }
+
+    public record DeliveryView(String task, String servedModelId, boolean pinned, List<DeliveryActionRecord> actions) {
+    }
+
+    @Inject
+    DeliveryService delivery;
+
+    @Inject
+    DeliveryStore store;
+
+    @Inject
+    ServingModels serving;
+
+    @Requires
+    @GET
+    public DeliveryView view(@PathParam("task") String task) {
+        return new DeliveryView(task, serving.servedModelId(task).orElse(null), store.pinned(task), store.actions(
+                task));
+    }
+
+    @Requires(Role.ADMIN)
+    @POST
+    @Path("/rollback")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response rollBack(@PathParam("task") String task, Request request) {
+        Response missing = missing(request);
+        if (missing != null) {
+            return missing;
+        }
+        return answer(task, "rollback", delivery.rollBack(task, request.reason(), request.by()));
+    }
+
+    @Requires(Role.ADMIN)
+    @POST
+    @Path("/promote")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response promote(@PathParam("task") String task, Request request) {
+        Response missing = missing(request);
+        if (missing != null) {
+            return missing;
+        }
+        if (request.modelId() == null || request.modelId().isBlank()) {
+            return MeasuredRequests.error(400, "MISSING_FIELD", "'modelId' names the model to promote");
+        }
+        return answer(task, "promote", delivery.promote(task, request.modelId(), request.reason(), request.by()));
+    }
+
+    @Requires(Role.ADMIN)
+    @PUT
+    @Path("/pin")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response pin(@PathParam("task") String task, Request request) {
+        Response missing = missing(request);
+        if (missing != null) {
+            return missing;
+        }
+        if (request.pinned() == null) {
+            return MeasuredRequests.error(400, "MISSING_FIELD", "'pinned' is true (freeze) or false (thaw)");
+        }
+        delivery.pin(task, request.pinned(), request.reason(), request.by());
+        return Response.ok(new Done(task, request.pinned() ? "pin" : "unpin", serving.servedModelId(task).orElse(
+                null))).build();
+    }
+
+    private Response answer(String task, String action, DeliveryService.Outcome outcome) {
+        if (!outcome.done()) {
+            int status = outcome.reason().equals("ALREADY_CHAMPION") ? 409 : 404;
+            return MeasuredRequests.error(status, outcome.reason(), action + " on task '" + task + "' refused: "
+                    + outcome.reason().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + (outcome
+                            .modelId() == null ? "" : " (" + outcome.modelId() + ")"));
+        }
+        return Response.ok(new Done(task, action, serving.servedModelId(task).orElse(null))).build();
+    }
+
+    private static Response missing(Request request) {
+        if (request == null || request.by() == null || request.by().isBlank() || request.reason() == null || request
+                .reason().isBlank()) {
+            return MeasuredRequests.error(400, "MISSING_FIELD", "say who asks ('by') and why ('reason'); both are "
+                    + "recorded");
+        }
+        return null;
+    }
+}
