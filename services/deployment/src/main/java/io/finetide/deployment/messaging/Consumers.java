@@ -16,6 +16,7 @@ import io.finetide.deployment.registry.RegistryService;
 import io.finetide.deployment.serving.UnlabelledScorer;
 import io.finetide.proto.v1.FeedbackEvent;
 import io.finetide.proto.v1.ModelEvaluatedEvent;
+import io.finetide.proto.v1.ModelPromotedEvent;
 import io.finetide.proto.v1.ModelTrainedEvent;
 import io.finetide.proto.v1.UnlabelledExampleEvent;
 import io.finetide.runtime.messaging.RecordHandler;
@@ -64,6 +65,14 @@ public class Consumers {
     public void feedback(ConsumerRecord<String, byte[]> record) {
         handler.handle(record, RecordHandler.Decoder.event(FeedbackEvent::parseFrom, FeedbackEvent::getMeta),
                 e -> delivery.judgeLive(e.getMeta().getTask(), live.onFeedback(e)), metrics::rejected);
+    }
+
+    /** A promotion announced by any replica (this one included): serve the champion if the registry still names it. */
+    @Incoming("promotions")
+    @Blocking
+    public void promoted(ConsumerRecord<String, byte[]> record) {
+        handler.handle(record, RecordHandler.Decoder.event(ModelPromotedEvent::parseFrom, ModelPromotedEvent::getMeta),
+                registry::onPromoted, metrics::rejected, IllegalArgumentException.class);
     }
 
     @Incoming("examples-unlabelled")

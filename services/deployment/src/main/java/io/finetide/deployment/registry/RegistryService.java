@@ -71,6 +71,29 @@ public class RegistryService {
         return loaded;
     }
 
+    /**
+     * A champion announced on the promotions topic, by this replica or another: served here too, unless the registry
+     * no longer names it champion (a replay of an older promotion, or one rolled back since) or it already serves.
+     */
+    public void onPromoted(ModelPromotedEvent e) {
+        Events.requireSupported(e.getMeta());
+        String task = e.getMeta().getTask();
+        if (serving.servedModelId(task).equals(Optional.of(e.getModelId()))) {
+            return;
+        }
+        Optional<ModelRecord> champion = store.find(e.getModelId()).filter(m -> m.stage().equals(
+                ModelRecord.CHAMPION));
+        if (champion.isEmpty()) {
+            return;
+        }
+        long start = System.nanoTime();
+        serving.swap(task, load(champion.get()));
+        metrics.serving(task, champion.get().modelId(), champion.get().version(), System.nanoTime() - start);
+        metrics.championRegistered(task);
+        LOG.infof("serving %s for task %s, announced on the promotions topic%s", champion.get().modelId(), task, e
+                .getRestoredAfter().isEmpty() ? "" : " (restored after " + e.getRestoredAfter() + " was rolled back)");
+    }
+
     public void onTrained(ModelTrainedEvent e) {
         Events.requireSupported(e.getMeta());
         store.insertOnce(candidate(e));
