@@ -1,6 +1,7 @@
 package io.finetide.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -16,13 +17,15 @@ import io.finetide.model.transformer.TransformerConfig;
 import io.finetide.model.transformer.Weights;
 
 /**
- * Serving batches texts from many requests together: each text must get exactly what it gets alone. The predictor cuts
- * a batch into runs of one padded length, so every text runs in the shape it would alone.
+ * Serving batches texts from many requests together: each text must get what it gets alone. The predictor cuts a batch
+ * into runs of one padded length, so every text runs in the sequence shape it would alone; only the run's number of
+ * rows differs, and on some CPUs the matrix kernels block (and so round) differently by row count: a few units in the
+ * last place (measured: one ulp on a CI machine, none on another), never another label.
  */
 class BatchingTest {
 
     @Test
-    void aTextInAMixedLengthBatchGetsBitForBitWhatItGetsAlone() {
+    void aTextInAMixedLengthBatchGetsWhatItGetsAloneToFloatRounding() {
         try (Tokenizer tokenizer = Tokenizer.builtin("minilm-l6", 64)) {
             TransformerConfig cfg = TransformerConfig.encoderBuilder().vocabSize(tokenizer.vocabSize()).maxPositions(
                     64).typeVocabSize(2).hiddenSize(32).layers(2).heads(4).intermediateSize(64).labels(3).pooling(
@@ -38,10 +41,21 @@ class BatchingTest {
             try (Classifier classifier = Classifier.load(bundle, 2)) {
                 float[][] together = classifier.probabilities(texts);
                 for (int i = 0; i < texts.size(); i++) {
-                    assertThat(classifier.probabilities(List.of(texts.get(i)))[0]).as(texts.get(i)).containsExactly(
-                            together[i]);
+                    float[] alone = classifier.probabilities(List.of(texts.get(i)))[0];
+                    for (int c = 0; c < alone.length; c++) {
+                        assertThat(together[i][c]).as(texts.get(i) + " class " + c).isCloseTo(alone[c], within(1e-6f));
+                    }
+                    assertThat(argmax(together[i])).as(texts.get(i)).isEqualTo(argmax(alone));
                 }
             }
         }
+    }
+
+    private static int argmax(float[] p) {
+        int best = 0;
+        for (int i = 1; i < p.length; i++) {
+            best = p[i] > p[best] ? i : best;
+        }
+        return best;
     }
 }

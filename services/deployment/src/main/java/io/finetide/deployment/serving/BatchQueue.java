@@ -16,7 +16,7 @@ import org.jboss.logging.Logger;
  * the requests behind it while they fit in {@code maxBatchSize} items and the oldest has waited less than
  * {@code maxQueueDelay}, runs them as one call and gives each request its own slice of the answer; up to
  * {@code concurrency} batches run at once, so that a small batch does not leave cores idle. The model sorts
- * the combined items by length before padding, so each answer is the one the request would get alone.
+ * the combined items by length before padding, so each answer is the one the request would get alone (to float rounding).
  *
  * @param <I> an item of a request (a text, or a sentence's words)
  * @param <O> the model's answer for one item
