@@ -161,8 +161,9 @@ class OpenInferenceIT {
                 assertThat(batched.get(i).statusCode()).isEqualTo(200);
                 for (String label : ServedTasks.LABELS) {
                     String path = "predictions[0].probabilities." + label;
-                    assertThat(batched.get(i).jsonPath().getFloat(path)).as(texts.get(i)).isEqualTo(alone.jsonPath()
-                            .getFloat(path));
+                    // Equal to float rounding: a run's row count may change how the CPU's kernels round.
+                    assertThat(batched.get(i).jsonPath().getFloat(path)).as(texts.get(i)).isCloseTo(alone.jsonPath()
+                            .getFloat(path), org.assertj.core.data.Offset.offset(1e-6f));
                 }
                 assertThat(batched.get(i).jsonPath().getString("predictions[0].label")).isEqualTo(alone.jsonPath()
                         .getString("predictions[0].label"));
