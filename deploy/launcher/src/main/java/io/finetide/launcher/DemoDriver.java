@@ -28,7 +28,8 @@ import io.finetide.proto.v1.ModelPromotedEvent;
 /**
  * The demo: a sentiment task on SST-2 sentences, its training file streamed into the raw topic in two waves (with a
  * few malformed records, as real streams have), the first champion trained, evaluated, promoted and serving, then the
- * second wave fine-tuning it incrementally and the gate deciding again.
+ * second wave fine-tuning it incrementally and the gate deciding again; a blessed second model goes through shadow
+ * and canary on held-out sentences as live traffic, with their labels as feedback ({@link DemoRollout}).
  */
 public final class DemoDriver {
 
@@ -139,7 +140,7 @@ public final class DemoDriver {
                     + second.getModelId() + "; its model card: " + platform.url("deployment") + "/api/v1/tasks/"
                     + TASK + "/models/" + second.getModelId() + "/card");
             ModelPromotedEvent champion = first;
-            if (second.getBlessed()) {
+            if (second.getBlessed() && new DemoRollout(client, say, stall).drive(second.getModelId(), heldOut)) {
                 champion = watcher.awaitPromotion(p -> p.getModelId().equals(second.getModelId()), stall)
                         .orElseThrow(() -> stalled(second.getModelId() + " was blessed but not promoted", watcher));
             }
@@ -244,7 +245,7 @@ public final class DemoDriver {
         return pending > 0 && queue.body().path("scored").asInt() == pending;
     }
 
-    private static void pause(Duration d) {
+    static void pause(Duration d) {
         try {
             Thread.sleep(d.toMillis());
         } catch (InterruptedException e) {

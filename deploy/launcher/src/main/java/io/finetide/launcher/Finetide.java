@@ -63,7 +63,7 @@ public final class Finetide {
         if (!Files.exists(data.resolve("stsa.binary.train"))) {
             throw new IllegalStateException("no SST-2 sentences at " + data + " (use --data DIR)");
         }
-        LocalPlatform.Options options = LocalPlatform.Options.demo(root);
+        LocalPlatform.Options options = LocalPlatform.Options.demo(root).withEnv(DemoRollout.SETTINGS);
         deleteTree(options.workDir());
         int stallArg = args.indexOf("--stall-minutes");
         Duration stall = Duration.ofMinutes(stallArg >= 0 ? Long.parseLong(args.get(stallArg + 1)) : 10);

@@ -42,14 +42,16 @@ public final class PlatformClient {
         return send("PUT", service, path, body);
     }
 
-    private Answer send(String method, String service, String path, Object body) {
+    private Answer send(String method, String service, String path, Object body, String... headers) {
         try {
             String json = body instanceof String s ? s : JSON.writeValueAsString(body);
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(platform.url(service) + path))
-                    .timeout(Duration.ofMinutes(2)).header("Content-Type", "application/json")
-                    .method(method, HttpRequest.BodyPublishers.ofString(json)).build(),
-                    HttpResponse.BodyHandlers
-                            .ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(platform.url(service) + path)).timeout(
+                    Duration.ofMinutes(2)).header("Content-Type", "application/json").method(method,
+                            HttpRequest.BodyPublishers.ofString(json));
+            if (headers.length > 0) {
+                request.headers(headers);
+            }
+            HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Answer(r.statusCode(), r.body().isEmpty() ? null : JSON.readTree(r.body()));
         } catch (IOException e) {
             throw new IllegalStateException(method + " " + service + path + " failed: " + e.getMessage(), e);
@@ -85,7 +87,18 @@ public final class PlatformClient {
     }
 
     public Predictions predict(String task, List<String> texts) {
-        Answer a = post("deployment", "/api/v1/tasks/" + task + "/predict", Map.of("texts", texts));
+        return predict(task, texts, null);
+    }
+
+    /**
+     * Predictions for {@code texts}; a {@code requestKey} (the {@code Finetide-Request-Key} header) keeps the caller
+     * with one model while a canary takes a share of requests.
+     */
+    public Predictions predict(String task, List<String> texts, String requestKey) {
+        String path = "/api/v1/tasks/" + task + "/predict";
+        Answer a = requestKey == null
+                ? post("deployment", path, Map.of("texts", texts))
+                : send("POST", "deployment", path, Map.of("texts", texts), "Finetide-Request-Key", requestKey);
         if (a.status() != 200) {
             throw new IllegalStateException("predict answered " + a.status() + ": " + a.body());
         }

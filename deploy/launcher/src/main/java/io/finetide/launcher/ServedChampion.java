@@ -85,6 +85,8 @@ final class ServedChampion {
                         .label(), "source", "demo:held-out"));
             }
         }
+        // Feedback from the rollout may have been taken already: this feedback is what comes after.
+        long before = taken(modelId);
         for (int start = 0; start < feedback.size(); start += 500) {
             PlatformClient.Answer a = client.post("deployment", "/api/v1/tasks/" + DemoDriver.TASK + "/feedback",
                     feedback
@@ -99,19 +101,14 @@ final class ServedChampion {
         while (System.currentTimeMillis() < deadline) {
             for (JsonNode m : client.get("deployment", "/api/v1/tasks/" + DemoDriver.TASK + "/live").body()
                     .get("models")) {
-                if (m.get("modelId").asText().equals(champion) && m.get("taken").asInt() >= feedback.size()) {
+                if (m.get("modelId").asText().equals(champion) && m.get("taken").asLong() >= before + feedback.size()) {
                     figures = m;
                 }
             }
             if (figures != null) {
                 break;
             }
-            try {
-                Thread.sleep(200); // a poll of the live figures; the deadline is the stall limit
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
-            }
+            DemoDriver.pause(Duration.ofMillis(200)); // a poll of the live figures; the deadline is the stall limit
         }
         if (figures == null) {
             throw new IllegalStateException("the feedback on " + champion + " was not taken within " + stall);
@@ -121,5 +118,15 @@ final class ServedChampion {
                 + "restore the previous champion)", feedback.size(), champion, figures.get("feedback").asInt(),
                 figures.get("accuracy").asDouble(), figures.get("macroF1").asDouble(), offline));
         return heldOut.isEmpty() ? 0 : correct / (double) heldOut.size();
+    }
+
+    private long taken(String modelId) {
+        for (JsonNode m : client.get("deployment", "/api/v1/tasks/" + DemoDriver.TASK + "/live").body().get(
+                "models")) {
+            if (m.get("modelId").asText().equals(modelId)) {
+                return m.get("taken").asLong();
+            }
+        }
+        return 0;
     }
 }

@@ -18,10 +18,14 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Updates;
 
 import io.finetide.deployment.registry.RegistryService;
+import io.finetide.deployment.rollout.CanaryRouting;
 import io.finetide.deployment.store.ModelRecord;
 import io.finetide.model.tokenizer.Tokenizer;
+import io.finetide.platform.events.Events;
 import io.finetide.platform.store.ArtifactStore;
 import io.finetide.platform.topics.Topics;
+import io.finetide.proto.v1.RolloutEvent;
+import io.finetide.proto.v1.RolloutStage;
 import io.finetide.testing.FinetideTestResource;
 import io.finetide.testing.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -30,7 +34,8 @@ import io.quarkus.test.junit.QuarkusTest;
 /**
  * Several replicas share the registry and the topics, but a verdict reaches only one of them: the others follow the
  * promotions topic. Here another replica is played by hand: it records a champion in the shared registry and
- * announces it, and this replica must serve it; an old promotion replayed must not bring its model back.
+ * announces it, and this replica must serve it; an old promotion replayed must not bring its model back. Likewise
+ * for a rollout another replica moved on: this one serves the canary, for the keys the shared hash gives it.
  */
 @QuarkusTest
 @QuarkusTestResource(value = FinetideTestResource.class, restrictToAnnotatedClass = true)
@@ -72,6 +77,57 @@ class ReplicasIT {
             await().atMost(Duration.ofSeconds(60)).until(() -> "rq-m1".equals(served("rq")));
             assertThat(served("rp")).isEqualTo("rp-m2");
         }
+    }
+
+    @Test
+    void aReplicaFollowsARolloutAnotherReplicaDecidedAndSplitsCanaryTrafficByTheSameHash() throws Exception {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        try (MongoClient client = MongoClients.create(ctx.mongoUri());
+                Tokenizer tokenizer = Tokenizer.builtin("minilm-l6", 16);
+                KafkaProducer<String, byte[]> p = TestKafka.producer(ctx.bootstrap())) {
+            ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.artifactsDatabase()));
+            for (int v = 1; v <= 2; v++) {
+                ServedTasks.store(store, "rr", v, ServedTasks.tinyClassifier(tokenizer, 80 + v));
+            }
+            ServedTasks.send(p, ctx, ServedTasks.evaluated("rr", 1, true, ""));
+            await().atMost(Duration.ofSeconds(60)).until(() -> "rr-m1".equals(served("rr")));
+
+            // The other replica moved rr-m2 into canary: its registry write, then its announcement.
+            MongoCollection<Document> models = client.getDatabase(ctx.database()).getCollection(
+                    ModelRecord.COLLECTION);
+            models.insertOne(new ModelRecord("rr-m2", "rr", 2, "rr-v2", "rr-m1", "models/rr/rr-m2.zip", "", 0.8, 10, 1,
+                    ModelRecord.CANARY, 0.8, 0.8, "better", 1L, null, null).toDocument());
+            rollout(p, ctx, RolloutStage.ROLLOUT_CANARY);
+            int inCanary = 0;
+            while (!CanaryRouting.toCanary("rr", "user-" + inCanary, 0.25)) {
+                inCanary++;
+            }
+            String canaryKey = "user-" + inCanary;
+            await().atMost(Duration.ofSeconds(60)).until(() -> "rr-m2".equals(served("rr", canaryKey)));
+            // Every replica computes the same split: each key gets the model its hash says.
+            for (int i = 0; i < 200; i++) {
+                assertThat(served("rr", "user-" + i)).as("user-" + i).isEqualTo(CanaryRouting.toCanary("rr", "user-"
+                        + i, 0.25) ? "rr-m2" : "rr-m1");
+            }
+
+            models.updateOne(Filters.eq("_id", "rr-m2"), Updates.set("stage", ModelRecord.ABORTED));
+            rollout(p, ctx, RolloutStage.ROLLOUT_ABORTED);
+            await().atMost(Duration.ofSeconds(60)).until(() -> "rr-m1".equals(served("rr", canaryKey)));
+            given().get("/api/v1/tasks/rr/delivery/rollout").then().statusCode(404);
+        }
+    }
+
+    private static void rollout(KafkaProducer<String, byte[]> p, FinetideTestResource.Context ctx,
+            RolloutStage stage) throws Exception {
+        RolloutEvent e = RolloutEvent.newBuilder().setMeta(Events.meta("rr")).setModelId("rr-m2").setChampionModelId(
+                "rr-m1").setStage(stage).setCanaryShare(0.25).setActor("automatic").setReason("by the other replica")
+                .build();
+        p.send(new ProducerRecord<>(ctx.topic(Topics.MODELS_ROLLOUTS), "rr", e.toByteArray())).get();
+    }
+
+    private static String served(String task, String key) {
+        return given().header(CanaryRouting.HEADER, key).contentType("application/json").body(
+                "{\"texts\":[\"x\"]}").post("/api/v1/tasks/" + task + "/predict").jsonPath().getString("modelId");
     }
 
     private static void announce(KafkaProducer<String, byte[]> p, FinetideTestResource.Context ctx, ModelRecord m)

@@ -14,6 +14,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import io.finetide.deployment.delivery.DeliveryService;
+import io.finetide.deployment.rollout.RolloutService;
 import io.finetide.deployment.serving.ServingModels;
 import io.finetide.deployment.store.DeliveryActionRecord;
 import io.finetide.deployment.store.DeliveryStore;
@@ -23,7 +24,7 @@ import io.smallrye.common.annotation.Blocking;
 
 /**
  * Manual control of what serves a task (admin role): promote a registered model, roll the champion back to the
- * previous one, pin the task (no automatic promotion or rollback). Each action names who and why, and is recorded.
+ * previous one, pin the task (no automatic promotion, rollback or rollout transition), abort a rollout. Each action names who and why, and is recorded.
  */
 @Path("/api/v1/tasks/{task}/delivery")
 @Produces(MediaType.APPLICATION_JSON)
@@ -48,6 +49,9 @@ public class DeliveryResource {
 
     @Inject
     ServingModels serving;
+
+    @Inject
+    RolloutService rollouts;
 
     @Requires
     @GET
@@ -81,6 +85,30 @@ public class DeliveryResource {
             return MeasuredRequests.error(400, "MISSING_FIELD", "'modelId' names the model to promote");
         }
         return answer(task, "promote", delivery.promote(task, request.modelId(), request.reason(), request.by()));
+    }
+
+    /** The task's rollout: its candidate, stage and evidence, and the judge's word on it (404 when none). */
+    @Requires
+    @GET
+    @Path("/rollout")
+    public Response rollout(@PathParam("task") String task) {
+        return rollouts.view(task).map(v -> Response.ok(v).build()).orElseGet(() -> MeasuredRequests.error(404,
+                "NO_ROLLOUT", "task '" + task + "' has no candidate in shadow or canary"));
+    }
+
+    /** Takes the task's candidate out of its rollout; the champion answers everything again. */
+    @Requires(Role.ADMIN)
+    @POST
+    @Path("/abort")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response abort(@PathParam("task") String task, Request request) {
+        Response missing = missing(request);
+        if (missing != null) {
+            return missing;
+        }
+        return rollouts.abort(task, request.reason(), request.by()).map(m -> Response.ok(new Done(task, "abort",
+                serving.servedModelId(task).orElse(null))).build()).orElseGet(() -> MeasuredRequests.error(404,
+                        "NO_ROLLOUT", "abort on task '" + task + "' refused: no candidate in shadow or canary"));
     }
 
     @Requires(Role.ADMIN)

@@ -8,6 +8,7 @@ import java.util.Map;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -17,9 +18,10 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 
 import io.finetide.deployment.config.DeploymentConfig;
-import io.finetide.deployment.feedback.PredictionId;
 import io.finetide.deployment.metrics.DeploymentMetrics;
 import io.finetide.deployment.registry.RegistryService;
+import io.finetide.deployment.rollout.CanaryRouting;
+import io.finetide.deployment.rollout.RoutedServing;
 import io.finetide.deployment.serving.DynamicBatching;
 import io.finetide.deployment.serving.PredictionStats;
 import io.finetide.deployment.serving.QueueFullException;
@@ -76,6 +78,9 @@ public class PredictResource {
     DynamicBatching batching;
 
     @Inject
+    RoutedServing routed;
+
+    @Inject
     RegistryService registry;
 
     @Inject
@@ -96,12 +101,13 @@ public class PredictResource {
     @POST
     @Path("/predict")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response predict(@PathParam("task") String task, PredictRequest request) {
+    public Response predict(@PathParam("task") String task, @HeaderParam(CanaryRouting.HEADER) String requestKey,
+            PredictRequest request) {
         int texts = request == null || request.texts() == null ? 0 : request.texts().size();
-        return measured(task, "predict", texts, () -> answerPredict(task, request));
+        return measured(task, "predict", texts, () -> answerPredict(task, request, requestKey));
     }
 
-    private Response answerPredict(String task, PredictRequest request) {
+    private Response answerPredict(String task, PredictRequest request, String requestKey) {
         if (request == null || request.texts() == null || request.texts().isEmpty()) {
             return error(400, "MISSING_FIELD", "'texts' must be a non-empty array of strings");
         }
@@ -112,26 +118,28 @@ public class PredictResource {
         if (request.texts().stream().anyMatch(t -> t == null)) {
             return error(400, "MALFORMED_PAYLOAD", "'texts' must not contain null");
         }
-        java.util.Optional<ServingModels.Answer> served;
+        java.util.Optional<RoutedServing.Served> served;
         try {
-            served = batching.predict(task, request.texts());
+            served = routed.predict(task, request.texts(), requestKey);
         } catch (QueueFullException e) {
             return queueFull(e);
         } catch (ServedModel.WrongKindException e) {
             return error(409, "WRONG_ENDPOINT", "task '" + task + "' is a token-classification task: POST /api/v1/"
                     + "tasks/" + task + "/tag");
         }
-        return served.map(answer -> {
+        return served.map(routedAnswer -> {
+            ServingModels.Answer answer = routedAnswer.answer();
             List<Prediction> out = new ArrayList<>();
             predictionStats.record(task, answer.modelId(), answer.labels(), answer.predictions());
             metrics.predictions(task, answer.predictions());
-            for (Classifier.Prediction p : answer.predictions()) {
+            for (int n = 0; n < answer.predictions().size(); n++) {
+                Classifier.Prediction p = answer.predictions().get(n);
                 Map<String, Double> probabilities = new LinkedHashMap<>();
                 for (int i = 0; i < answer.labels().size(); i++) {
                     probabilities.put(answer.labels().get(i), (double) p.probabilities()[i]);
                 }
-                out.add(new Prediction(p.label(), p.confidence(), probabilities, PredictionId.next(answer.modelId(),
-                        p.label()).encoded()));
+                out.add(new Prediction(p.label(), p.confidence(), probabilities, routedAnswer.predictionIds().get(n)
+                        .encoded()));
             }
             return Response.ok(new PredictResponse(task, answer.modelId(), answer.version(), out)).build();
         }).orElseGet(() -> error(404, "NO_CHAMPION", "task '" + task + "' has no model in service yet"));

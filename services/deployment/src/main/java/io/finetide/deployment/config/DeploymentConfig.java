@@ -62,6 +62,71 @@ public interface DeploymentConfig {
         Optional<Double> tolerance();
     }
 
+    /**
+     * How a blessed candidate goes into service; {@code tasks."<task>".*} overrides it for one task. See
+     * docs/DELIVERY.md.
+     */
+    Rollout rollout();
+
+    /** How a blessed candidate goes into service. */
+    enum DeliveryMode {
+        /** Swapped in at once (a tagging task's candidate always is). */
+        IMMEDIATE,
+        /** Shadow, then canary, then champion, each stage proven on live traffic and feedback. */
+        PROGRESSIVE
+    }
+
+    interface Rollout {
+
+        @WithDefault("IMMEDIATE")
+        DeliveryMode mode();
+
+        /** Requests the candidate scores in shadow (on this replica) before it may answer any. */
+        @WithDefault("200")
+        int shadowMinRequests();
+
+        /** Feedback events on requests it scored in shadow before it may answer any. */
+        @WithDefault("100")
+        int shadowMinFeedback();
+
+        /** Share of requests the candidate answers as a canary, in (0, 1). */
+        @WithDefault("0.1")
+        double canaryShare();
+
+        /** Requests the canary answers (on this replica) before it may become champion. */
+        @WithDefault("200")
+        int canaryMinRequests();
+
+        /** Feedback events on the canary's own answers before it may become champion. */
+        @WithDefault("100")
+        int canaryMinFeedback();
+
+        /**
+         * How far the candidate's live accuracy may fall below the champion's (or, while the champion has no
+         * feedback, below the candidate's offline test accuracy) before the rollout is aborted.
+         */
+        @WithDefault("0.02")
+        double tolerance();
+
+        Map<String, TaskRollout> tasks();
+    }
+
+    interface TaskRollout {
+        Optional<DeliveryMode> mode();
+
+        Optional<Integer> shadowMinRequests();
+
+        Optional<Integer> shadowMinFeedback();
+
+        Optional<Double> canaryShare();
+
+        Optional<Integer> canaryMinRequests();
+
+        Optional<Integer> canaryMinFeedback();
+
+        Optional<Double> tolerance();
+    }
+
     /** Dynamic batching of concurrent requests; {@code tasks."<task>".*} overrides it for one task. */
     Batching batching();
 

@@ -5,6 +5,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import io.finetide.deployment.registry.RegistryService;
+import io.finetide.deployment.rollout.RolloutService;
 import io.quarkus.runtime.StartupEvent;
 
 @ApplicationScoped
@@ -13,7 +14,11 @@ public class Startup {
     @Inject
     RegistryService registry;
 
+    @Inject
+    RolloutService rollouts;
+
     void onStart(@Observes StartupEvent event) {
         registry.loadChampions();
+        rollouts.restore();
     }
 }

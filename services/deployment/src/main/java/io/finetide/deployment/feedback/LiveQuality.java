@@ -54,14 +54,24 @@ public class LiveQuality {
                     + " has no label");
         }
         String task = e.getMeta().getTask();
-        LiveWindow window = windows.computeIfAbsent(new Key(task, prediction.modelId()), k -> {
+        metrics.feedback(task, window(task, prediction.modelId()).add(prediction, e.getLabel()).tag());
+        return prediction.modelId();
+    }
+
+    /**
+     * Feedback on a champion's answer that a candidate in shadow also gave an answer to: it judges the candidate's
+     * answer too ({@code shadow} names the candidate, its label and the champion's nonce).
+     */
+    public void onShadowFeedback(String task, PredictionId shadow, String truth) {
+        window(task, shadow.modelId()).add(shadow, truth);
+    }
+
+    private LiveWindow window(String task, String modelId) {
+        return windows.computeIfAbsent(new Key(task, modelId), k -> {
             LiveWindow w = new LiveWindow(config.liveWindow());
-            metrics.liveQuality(task, prediction.modelId(), w, x -> x.figures().accuracy(), x -> x.figures()
-                    .macroF1());
+            metrics.liveQuality(task, modelId, w, x -> x.figures().accuracy(), x -> x.figures().macroF1());
             return w;
         });
-        metrics.feedback(task, window.add(prediction, e.getLabel()).tag());
-        return prediction.modelId();
     }
 
     /** The figures of every model of {@code task} with feedback. */

@@ -13,11 +13,13 @@ import io.finetide.deployment.delivery.DeliveryService;
 import io.finetide.deployment.feedback.LiveQuality;
 import io.finetide.deployment.metrics.DeploymentMetrics;
 import io.finetide.deployment.registry.RegistryService;
+import io.finetide.deployment.rollout.RolloutService;
 import io.finetide.deployment.serving.UnlabelledScorer;
 import io.finetide.proto.v1.FeedbackEvent;
 import io.finetide.proto.v1.ModelEvaluatedEvent;
 import io.finetide.proto.v1.ModelPromotedEvent;
 import io.finetide.proto.v1.ModelTrainedEvent;
+import io.finetide.proto.v1.RolloutEvent;
 import io.finetide.proto.v1.UnlabelledExampleEvent;
 import io.finetide.runtime.messaging.RecordHandler;
 import io.smallrye.reactive.messaging.annotations.Blocking;
@@ -43,6 +45,9 @@ public class Consumers {
     @Inject
     DeliveryService delivery;
 
+    @Inject
+    RolloutService rollouts;
+
     /** An unreadable model bundle stays out of service, and the stream goes on. */
     @Incoming("trained")
     @Blocking
@@ -64,7 +69,19 @@ public class Consumers {
     @Blocking
     public void feedback(ConsumerRecord<String, byte[]> record) {
         handler.handle(record, RecordHandler.Decoder.event(FeedbackEvent::parseFrom, FeedbackEvent::getMeta),
-                e -> delivery.judgeLive(e.getMeta().getTask(), live.onFeedback(e)), metrics::rejected);
+                e -> {
+                    String model = live.onFeedback(e);
+                    rollouts.onFeedback(e);
+                    delivery.judgeLive(e.getMeta().getTask(), model);
+                }, metrics::rejected);
+    }
+
+    /** A rollout transition announced by any replica (this one included): serve the candidate in its stage. */
+    @Incoming("rollouts")
+    @Blocking
+    public void rollout(ConsumerRecord<String, byte[]> record) {
+        handler.handle(record, RecordHandler.Decoder.event(RolloutEvent::parseFrom, RolloutEvent::getMeta),
+                rollouts::onRolloutEvent, metrics::rejected, IllegalArgumentException.class);
     }
 
     /** A promotion announced by any replica (this one included): serve the champion if the registry still names it. */

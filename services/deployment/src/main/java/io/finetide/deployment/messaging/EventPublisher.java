@@ -10,6 +10,7 @@ import io.finetide.proto.v1.FeedbackEvent;
 import io.finetide.proto.v1.ModelPromotedEvent;
 import io.finetide.proto.v1.ModelRolledBackEvent;
 import io.finetide.proto.v1.PredictionStatsEvent;
+import io.finetide.proto.v1.RolloutEvent;
 import io.finetide.runtime.messaging.KafkaMessages;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 
@@ -53,6 +54,14 @@ public class EventPublisher {
 
     public void rolledBack(ModelRolledBackEvent e) {
         rolledBack.sendMessageAndAwait(KafkaMessages.event(e.getMeta().getTask(), e));
+    }
+
+    @Inject
+    @Channel("rollouts-out")
+    MutinyEmitter<byte[]> rollouts;
+
+    public void rollout(RolloutEvent e) {
+        rollouts.sendMessageAndAwait(KafkaMessages.event(e.getMeta().getTask(), e));
     }
 
     public void promoted(ModelPromotedEvent e) {

@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.finetide.deployment.feedback.PredictionId;
 import io.finetide.model.infer.Classifier;
 
 /**
@@ -24,11 +23,10 @@ public record InferenceResponse(byte[] body, Integer headerLength) {
 
     /**
      * @param model the protocol's model name (the task)
-     * @param modelId the registered model that answered, for the prediction ids
+     * @param ids the prediction ids, one per prediction
      */
-    public static InferenceResponse of(String model, String modelId, int version, InferenceRequest request,
-            List<String> labels, List<Classifier.Prediction> predictions) {
-        List<String> ids = predictions.stream().map(p -> PredictionId.next(modelId, p.label()).encoded()).toList();
+    public static InferenceResponse of(String model, int version, InferenceRequest request, List<String> labels,
+            List<Classifier.Prediction> predictions, List<String> ids) {
         ObjectNode root = JSON.createObjectNode();
         root.put("model_name", model);
         root.put("model_version", Integer.toString(version));

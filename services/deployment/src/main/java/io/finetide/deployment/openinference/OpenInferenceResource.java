@@ -19,8 +19,11 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 
 import io.finetide.deployment.api.MeasuredRequests;
 import io.finetide.deployment.config.DeploymentConfig;
+import io.finetide.deployment.feedback.PredictionId;
 import io.finetide.deployment.metrics.DeploymentMetrics;
 import io.finetide.deployment.registry.RegistryService;
+import io.finetide.deployment.rollout.CanaryRouting;
+import io.finetide.deployment.rollout.RoutedServing;
 import io.finetide.deployment.serving.DynamicBatching;
 import io.finetide.deployment.serving.PinnedVersions;
 import io.finetide.deployment.serving.PredictionStats;
@@ -65,6 +68,9 @@ public class OpenInferenceResource {
 
     @Inject
     DynamicBatching batching;
+
+    @Inject
+    RoutedServing routed;
 
     @Inject
     PinnedVersions pinned;
@@ -141,11 +147,12 @@ public class OpenInferenceResource {
     @POST
     @Path("/models/{model}/infer")
     @Consumes(MediaType.WILDCARD)
-    public Response infer(@PathParam("model") String task, @HeaderParam(HEADER_LENGTH) Integer headerLength,
-            byte[] body) {
+    public Response infer(@PathParam("model") String task, @HeaderParam(CanaryRouting.HEADER) String requestKey,
+            @HeaderParam(HEADER_LENGTH) Integer headerLength, byte[] body) {
         return measured(task, body, headerLength, request -> {
-            Optional<ServingModels.Answer> served = batching.predict(task, request.texts());
-            served.ifPresent(a -> {
+            Optional<RoutedServing.Served> served = routed.predict(task, request.texts(), requestKey);
+            served.ifPresent(s -> {
+                ServingModels.Answer a = s.answer();
                 predictionStats.record(task, a.modelId(), a.labels(), a.predictions());
                 metrics.predictions(task, a.predictions());
             });
@@ -157,7 +164,7 @@ public class OpenInferenceResource {
     @POST
     @Path("/models/{model}/versions/{version}/infer")
     @Consumes(MediaType.WILDCARD)
-    public Response infer(@PathParam("model") String task, @PathParam("version") String version,
+    public Response inferVersion(@PathParam("model") String task, @PathParam("version") String version,
             @HeaderParam(HEADER_LENGTH) Integer headerLength, byte[] body) {
         return measured(task, body, headerLength, request -> {
             Optional<ModelRecord> model = version(task, version);
@@ -165,9 +172,13 @@ public class OpenInferenceResource {
                 return noVersion(task, version);
             }
             if (serving.servedVersion(task).equals(Optional.of(model.get().version()))) {
-                return infer(task, headerLength, body);
+                // The champion by number: never routed to a canary.
+                Optional<ServingModels.Answer> champion = batching.predict(task, request.texts());
+                if (champion.isPresent()) {
+                    return answer(task, RoutedServing.served(champion.get()), request);
+                }
             }
-            return answer(task, pinned.predict(model.get(), request.texts()), request);
+            return answer(task, RoutedServing.served(pinned.predict(model.get(), request.texts())), request);
         });
     }
 
@@ -202,9 +213,10 @@ public class OpenInferenceResource {
         });
     }
 
-    private static Response answer(String task, ServingModels.Answer answer, InferenceRequest request) {
-        InferenceResponse out = InferenceResponse.of(task, answer.modelId(), answer.version(), request, answer
-                .labels(), answer.predictions());
+    private static Response answer(String task, RoutedServing.Served served, InferenceRequest request) {
+        ServingModels.Answer answer = served.answer();
+        InferenceResponse out = InferenceResponse.of(task, answer.version(), request, answer.labels(), answer
+                .predictions(), served.predictionIds().stream().map(PredictionId::encoded).toList());
         if (out.headerLength() == null) {
             return Response.ok(out.body(), MediaType.APPLICATION_JSON).build();
         }

@@ -10,6 +10,7 @@ import org.jboss.logging.Logger;
 
 import io.finetide.deployment.messaging.EventPublisher;
 import io.finetide.deployment.metrics.DeploymentMetrics;
+import io.finetide.deployment.rollout.RolloutService;
 import io.finetide.deployment.serving.ModelLoader;
 import io.finetide.deployment.serving.ServedModel;
 import io.finetide.deployment.serving.ServingModels;
@@ -22,8 +23,8 @@ import io.finetide.proto.v1.ModelPromotedEvent;
 import io.finetide.proto.v1.ModelTrainedEvent;
 
 /**
- * The model registry and the promotion workflow. A blessed candidate is loaded and warmed up first, then swapped into
- * service, then recorded as champion (the previous one retired), then announced; replaying any step's event repeats
+ * The model registry and the promotion workflow. A blessed candidate of a task under progressive delivery starts its
+ * rollout ({@link RolloutService}); otherwise it is loaded and warmed up first, then swapped into service, then recorded as champion (the previous one retired), then announced; replaying any step's event repeats
  * only what had not happened yet.
  */
 @ApplicationScoped
@@ -48,6 +49,9 @@ public class RegistryService {
 
     @Inject
     DeploymentMetrics metrics;
+
+    @Inject
+    RolloutService rollouts;
 
     private volatile boolean loaded;
 
@@ -110,6 +114,8 @@ public class RegistryService {
                 if (e.getBlessed() && delivery.pinned(model.task())) {
                     LOG.infof("%s is blessed but %s is pinned: it waits as a candidate for an admin to promote it",
                             model.modelId(), model.task());
+                } else if (e.getBlessed() && rollouts.progressive(model.task())) {
+                    rollouts.start(store.find(model.modelId()).orElseThrow());
                 } else if (e.getBlessed()) {
                     promote(store.find(model.modelId()).orElseThrow());
                 } else {
@@ -127,9 +133,22 @@ public class RegistryService {
     public void promote(ModelRecord model) {
         long start = System.nanoTime();
         ServedModel served = load(model);
+        promote(model, () -> serving.swap(model.task(), served), start);
+    }
+
+    /** Promotes the task's candidate in rollout: the loaded canary moves into the champion's place. */
+    public void promoteCandidate(ModelRecord model) {
+        promote(model, () -> {
+            if (!serving.promoteCandidate(model.task(), model.modelId())) {
+                serving.swap(model.task(), load(model));
+            }
+        }, System.nanoTime());
+    }
+
+    private void promote(ModelRecord model, Runnable swapIn, long start) {
         Optional<ModelRecord> previous = store.champions().stream().filter(c -> c.task().equals(model.task()))
                 .filter(c -> !c.modelId().equals(model.modelId())).findFirst();
-        serving.swap(model.task(), served);
+        swapIn.run();
         metrics.serving(model.task(), model.modelId(), model.version(), System.nanoTime() - start);
         long now = System.currentTimeMillis();
         store.promote(model.modelId(), now);

@@ -12,7 +12,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.finetide.model.infer.Classifier;
 import io.finetide.model.infer.Tagger;
 
-/** The champion of each task, in memory and ready to answer. Swaps are atomic and never fail a request. */
+/**
+ * The champion of each task, and the candidate in rollout beside it, in memory and ready to answer. Swaps are atomic
+ * and never fail a request.
+ */
 @ApplicationScoped
 public class ServingModels {
 
@@ -20,6 +23,7 @@ public class ServingModels {
     }
 
     private final Map<String, AtomicReference<ServedModel>> slots = new ConcurrentHashMap<>();
+    private final Map<String, AtomicReference<ServedModel>> candidates = new ConcurrentHashMap<>();
 
     /** Puts {@code next} in service for {@code task}; the previous model closes when its last request finishes. */
     public synchronized void swap(String task, ServedModel next) {
@@ -41,6 +45,48 @@ public class ServingModels {
         }
         swap(task, next);
         return true;
+    }
+
+    /** Puts {@code candidate} beside the task's champion (the one there before closes when its requests finish). */
+    public synchronized void putCandidate(String task, ServedModel candidate) {
+        ServedModel previous = candidates.computeIfAbsent(task, t -> new AtomicReference<>()).getAndSet(candidate);
+        if (previous != null) {
+            previous.release();
+        }
+    }
+
+    /**
+     * Moves the task's candidate {@code modelId} into the champion's place (the champion before closes when its last
+     * request finishes); a candidate no longer loaded here is not an error: the registry's promotion loads it.
+     *
+     * @return whether it moved
+     */
+    public synchronized boolean promoteCandidate(String task, String modelId) {
+        AtomicReference<ServedModel> slot = candidates.get(task);
+        if (slot == null || slot.get() == null || !slot.get().modelId().equals(modelId)) {
+            return false;
+        }
+        swap(task, slot.getAndSet(null));
+        return true;
+    }
+
+    /** Takes the task's candidate out of service, if it is {@code modelId}. */
+    public synchronized void dropCandidate(String task, String modelId) {
+        AtomicReference<ServedModel> slot = candidates.get(task);
+        if (slot != null && slot.get() != null && slot.get().modelId().equals(modelId)) {
+            slot.getAndSet(null).release();
+        }
+    }
+
+    public Optional<String> candidateModelId(String task) {
+        AtomicReference<ServedModel> slot = candidates.get(task);
+        ServedModel m = slot == null ? null : slot.get();
+        return m == null ? Optional.empty() : Optional.of(m.modelId());
+    }
+
+    /** Predictions from the task's candidate in rollout, or empty when it has none (any more). */
+    public Optional<Answer> predictCandidate(String task, List<String> texts) {
+        return use(candidates, task, m -> new Answer(m.modelId(), m.version(), m.labels(), m.predict(texts)));
     }
 
     public Optional<String> servedModelId(String task) {
@@ -87,7 +133,12 @@ public class ServingModels {
     }
 
     private <T> Optional<T> use(String task, java.util.function.Function<ServedModel, T> call) {
-        AtomicReference<ServedModel> slot = slots.get(task);
+        return use(slots, task, call);
+    }
+
+    private static <T> Optional<T> use(Map<String, AtomicReference<ServedModel>> from, String task,
+            java.util.function.Function<ServedModel, T> call) {
+        AtomicReference<ServedModel> slot = from.get(task);
         if (slot == null) {
             return Optional.empty();
         }
@@ -109,7 +160,7 @@ public class ServingModels {
 
     @PreDestroy
     void close() {
-        slots.values().forEach(s -> {
+        java.util.stream.Stream.concat(slots.values().stream(), candidates.values().stream()).forEach(s -> {
             ServedModel m = s.getAndSet(null);
             if (m != null) {
                 m.release();

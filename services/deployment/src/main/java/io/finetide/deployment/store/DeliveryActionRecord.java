@@ -3,15 +3,15 @@ package io.finetide.deployment.store;
 import org.bson.Document;
 
 /**
- * One change to what serves a task: an automatic rollback, or an admin's promotion, rollback, pin or unpin, with who
- * and why. {@code modelId} is the model acted on, {@code restoredModelId} the one that took its place.
+ * One change to what serves a task: an automatic rollback or rollout abort, or an admin's promotion, rollback, pin,
+ * unpin or abort, with who and why. {@code modelId} is the model acted on, {@code restoredModelId} the one that took its place.
  */
 public record DeliveryActionRecord(String task, DeliveryAction action, String modelId, String restoredModelId,
         String actor, String reason, long atMs) {
 
     /** What was done. */
     public enum DeliveryAction {
-        ROLLBACK, PROMOTE, PIN, UNPIN
+        ROLLBACK, PROMOTE, PIN, UNPIN, ABORT
     }
 
     Document toDocument() {

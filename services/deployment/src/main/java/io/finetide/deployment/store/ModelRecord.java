@@ -14,6 +14,12 @@ public record ModelRecord(String modelId, String task, int version, String snaps
     public static final String COLLECTION = "models";
 
     public static final String CANDIDATE = "CANDIDATE";
+    /** A blessed candidate scoring a copy of live traffic beside the champion (progressive delivery). */
+    public static final String SHADOW = "SHADOW";
+    /** A blessed candidate answering a share of live traffic. */
+    public static final String CANARY = "CANARY";
+    /** A candidate taken out of its rollout: worse live results, an admin, or a newer candidate. */
+    public static final String ABORTED = "ABORTED";
     public static final String REJECTED = "REJECTED";
     public static final String CHAMPION = "CHAMPION";
     public static final String RETIRED = "RETIRED";

@@ -108,6 +108,24 @@ public class ModelStore {
                 .getModifiedCount() == 1;
     }
 
+    /**
+     * Moves the model from stage {@code from} to {@code to}, if it is still in {@code from}.
+     *
+     * @return whether this call did it (false: another replica, or an earlier replay, got there first)
+     */
+    public boolean transition(String modelId, String from, String to) {
+        return collection().updateOne(Filters.and(Documents.id(modelId), Filters.eq("stage", from)), Updates.set(
+                "stage", to)).getModifiedCount() == 1;
+    }
+
+    /** The candidates in rollout (in shadow or canary), of every task. */
+    public List<ModelRecord> inRollout() {
+        List<ModelRecord> out = new ArrayList<>();
+        collection().find(Filters.in("stage", ModelRecord.SHADOW, ModelRecord.CANARY)).forEach(d -> out.add(
+                ModelRecord.fromDocument(d)));
+        return out;
+    }
+
     /** The champion the task had before its current one: the most recently retired. */
     public Optional<ModelRecord> previousChampion(String task) {
         return Optional.ofNullable(collection().find(Filters.and(Filters.eq("task", task), Filters.eq("stage",

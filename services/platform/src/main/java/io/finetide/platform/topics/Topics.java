@@ -45,16 +45,21 @@ public final class Topics {
     public static final String MODELS_PROMOTED = "finetide.models.promoted";
     /** Champions taken out of service and their predecessors restored: {@code ModelRolledBackEvent}. */
     public static final String MODELS_ROLLED_BACK = "finetide.models.rolledback";
+    /**
+     * Progressive delivery, compacted by task name (last record = the task's rollout now): {@code RolloutEvent}.
+     */
+    public static final String MODELS_ROLLOUTS = "finetide.models.rollouts";
     /** Records no service could accept, with the reason in headers (see {@code DeadLetters}). */
     public static final String DEAD_LETTER = "finetide.deadletter";
 
     /** Topics whose records are keyed by task and only the newest per key matters. */
-    public static final List<String> COMPACTED = List.of(TASKS, MODELS_PROMOTED);
+    public static final List<String> COMPACTED = List.of(TASKS, MODELS_PROMOTED, MODELS_ROLLOUTS);
 
     public static final List<String> ALL = List.of(EXAMPLES_RAW, LABELS, EXAMPLES_LABELLED, EXAMPLES_PREPARED,
             EXAMPLES_DELETED, EXAMPLES_UNLABELLED, EXAMPLES_SCORED, TASKS, DATASETS_SNAPSHOTS, DATASETS_DRIFT,
             PREDICTIONS_STATS, FEEDBACK, TRAINING_PROGRESS,
-            MODELS_TRAINED, MODELS_EVALUATED, MODELS_PROMOTED, MODELS_ROLLED_BACK, DEAD_LETTER);
+            MODELS_TRAINED, MODELS_EVALUATED, MODELS_PROMOTED, MODELS_ROLLED_BACK, MODELS_ROLLOUTS,
+            DEAD_LETTER);
 
     private Topics() {
     }
