@@ -2,6 +2,7 @@ package io.finetide.deployment;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -22,6 +23,9 @@ import org.junit.jupiter.api.Test;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 
+import io.finetide.deployment.openinference.v2.GRPCInferenceServiceGrpc;
+import io.finetide.deployment.openinference.v2.ModelReadyRequest;
+import io.finetide.deployment.openinference.v2.ServerLiveRequest;
 import io.finetide.model.tokenizer.Tokenizer;
 import io.finetide.platform.store.ArtifactStore;
 import io.finetide.platform.topics.Topics;
@@ -30,6 +34,8 @@ import io.finetide.proto.v1.ModelRolledBackEvent;
 import io.finetide.testing.FinetideTestResource;
 import io.finetide.testing.PrometheusText;
 import io.finetide.testing.TestKafka;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
@@ -172,6 +178,26 @@ class DeliveryFlowIT {
                     "automatic")).isEqualTo(1.0);
             assertThat(PrometheusText.sum(metrics, "finetide_deployment_rollbacks_total", "task", "rb", "actor",
                     "admin")).isEqualTo(1.0);
+        }
+    }
+
+    @Test
+    void theGrpcFormOfTheOpenInferenceProtocolNeedsAKeyExceptForHealth() throws Exception {
+        io.grpc.ManagedChannel channel = io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1",
+                io.restassured.RestAssured.port).usePlaintext().build();
+        try {
+            GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub open = GRPCInferenceServiceGrpc.newBlockingStub(
+                    channel);
+            assertThat(open.serverLive(ServerLiveRequest.getDefaultInstance()).getLive()).isTrue();
+            ModelReadyRequest ready = ModelReadyRequest.newBuilder().setName("no-such-model").build();
+            assertThatThrownBy(() -> open.modelReady(ready)).isInstanceOfSatisfying(StatusRuntimeException.class,
+                    e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+            io.grpc.Metadata key = new io.grpc.Metadata();
+            key.put(io.grpc.Metadata.Key.of("x-api-key", io.grpc.Metadata.ASCII_STRING_MARSHALLER), PRODUCER);
+            assertThat(open.withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(key)).modelReady(
+                    ready).getReady()).isFalse();
+        } finally {
+            channel.shutdownNow();
         }
     }
 

@@ -75,17 +75,7 @@ class OpenInferenceIT {
                     "application/json").body("{\"texts\":[\"x\"]}").post("/api/v1/tasks/oip/predict").jsonPath()
                     .getString("modelId")));
 
-            List<String> command = new ArrayList<>(List.of(clientPython().toString(), Path.of(
-                    "src/test/python/open_inference_client.py").toString(), "127.0.0.1:" + RestAssured.port, "oip",
-                    "1"));
-            command.addAll(TEXTS);
-            JsonNode seen = new ObjectMapper().readTree(run(command));
-
-            assertThat(seen.get("live").asBoolean()).isTrue();
-            assertThat(seen.get("ready").asBoolean()).isTrue();
-            assertThat(seen.at("/server/name").asText()).isEqualTo("finetide");
-            assertThat(seen.get("model_ready").asBoolean()).isTrue();
-            assertThat(seen.get("unknown_model_ready").asBoolean()).isFalse();
+            JsonNode seen = client("open_inference_client.py");
             JsonNode metadata = seen.get("metadata");
             assertThat(metadata.get("name").asText()).isEqualTo("oip");
             assertThat(metadata.get("versions").toString()).isEqualTo("[\"1\",\"2\"]");
@@ -117,6 +107,8 @@ class OpenInferenceIT {
             assertThat(seen.at("/unknown_version/status").asText()).isEqualTo("404");
             assertThat(seen.at("/wrong_datatype/status").asText()).isEqualTo("400");
             assertThat(seen.at("/wrong_datatype/message").asText()).contains("must be BYTES");
+
+            assertGrpc(champion, pinned);
 
             // The refusals are counted like any other serving request's.
             String metrics = given().get("/q/metrics").asString();
@@ -239,6 +231,47 @@ class OpenInferenceIT {
             out.add(ServedTasks.LABELS.get(p[1] > p[0] ? 1 : 0));
         }
         return out;
+    }
+
+    /** The same protocol over gRPC, on the HTTP port, with Triton's gRPC client: the same answers. */
+    private static void assertGrpc(float[][] champion, float[][] pinned) throws Exception {
+        JsonNode seen = client("open_inference_grpc_client.py");
+        assertThat(seen.at("/metadata/versions").toString()).isEqualTo("[\"1\",\"2\"]");
+        assertThat(seen.at("/metadata/inputs/0/datatype").asText()).isEqualTo("BYTES");
+        assertThat(seen.at("/metadata/outputs/2/name").asText()).isEqualTo("probabilities");
+        assertThat(seen.at("/metadata/outputs/2/shape").toString()).isEqualTo("[\"-1\",\"2\"]");
+        assertAnswers(seen.get("champion"), "2", champion);
+        assertAnswers(seen.get("pinned"), "1", pinned);
+        assertThat(seen.at("/champion/id").asText()).isEqualTo("req-9");
+        assertThat(seen.at("/champion/prediction_ids/0").asText()).startsWith("oip-m2.");
+        assertThat(seen.at("/pinned/prediction_ids/0").asText()).startsWith("oip-m1.");
+        assertThat(seen.at("/unknown_model/status").asText()).isEqualTo("StatusCode.NOT_FOUND");
+        assertThat(seen.at("/unknown_model/message").asText()).contains("no version in service");
+        assertThat(seen.at("/unknown_version/status").asText()).isEqualTo("StatusCode.NOT_FOUND");
+        assertThat(seen.at("/unknown_output/status").asText()).isEqualTo("StatusCode.INVALID_ARGUMENT");
+        assertThat(seen.at("/unknown_output/message").asText()).contains("unknown output 'no-such-output'");
+        assertThat(seen.at("/wrong_datatype/status").asText()).isEqualTo("StatusCode.INVALID_ARGUMENT");
+        assertThat(seen.at("/wrong_datatype/message").asText()).contains("must be BYTES");
+        String metrics = given().get("/q/metrics").asString();
+        assertThat(PrometheusText.sum(metrics, "finetide_deployment_requests_total", "task", "oip", "endpoint",
+                "grpc-infer", "status", "200")).isEqualTo(2.0);
+    }
+
+    /**
+     * What a client script saw of task {@code oip} (pinned version 1, {@link #TEXTS}), once its health and readiness
+     * answers are checked: live, ready, the server named finetide, the model ready and an unknown one not.
+     */
+    private static JsonNode client(String script) throws Exception {
+        List<String> command = new ArrayList<>(List.of(clientPython().toString(), Path.of("src/test/python", script)
+                .toString(), "127.0.0.1:" + RestAssured.port, "oip", "1"));
+        command.addAll(TEXTS);
+        JsonNode seen = new ObjectMapper().readTree(run(command));
+        assertThat(seen.get("live").asBoolean()).isTrue();
+        assertThat(seen.get("ready").asBoolean()).isTrue();
+        assertThat(seen.at("/server/name").asText()).isEqualTo("finetide");
+        assertThat(seen.get("model_ready").asBoolean()).isTrue();
+        assertThat(seen.get("unknown_model_ready").asBoolean()).isFalse();
+        return seen;
     }
 
     private static void assertAnswers(JsonNode answer, String version, float[][] expected) {

@@ -16,9 +16,14 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
 
+import com.google.protobuf.ByteString;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 
+import io.finetide.deployment.openinference.v2.GRPCInferenceServiceGrpc;
+import io.finetide.deployment.openinference.v2.InferParameter;
+import io.finetide.deployment.openinference.v2.InferTensorContents;
+import io.finetide.deployment.openinference.v2.ModelInferRequest;
 import io.finetide.model.bundle.ModelBundle;
 import io.finetide.model.infer.Classifier;
 import io.finetide.model.tokenizer.Tokenizer;
@@ -116,6 +121,26 @@ class RolloutFlowIT {
                         "user-" + i));
             }
             assertThat(served()).isEqualTo("ro-m1");
+            // Over gRPC the key is a request parameter, and splits the same way.
+            io.grpc.ManagedChannel channel = io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1",
+                    io.restassured.RestAssured.port).usePlaintext().build();
+            try {
+                GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub grpc = GRPCInferenceServiceGrpc
+                        .newBlockingStub(channel);
+                for (int i = 0; i < 50; i++) {
+                    ModelInferRequest request = ModelInferRequest.newBuilder().setModelName("ro").addInputs(
+                            ModelInferRequest.InferInputTensor.newBuilder().setName("text").setDatatype("BYTES")
+                                    .addShape(1).setContents(InferTensorContents.newBuilder().addBytesContents(
+                                            ByteString.copyFromUtf8("over grpc " + i))))
+                            .putParameters("finetide-request-key", InferParameter.newBuilder().setStringParam("user-"
+                                    + i).build())
+                            .build();
+                    assertThat(grpc.modelInfer(request).getModelVersion()).as("user-" + i).isEqualTo("ro-m2".equals(
+                            byKey.get("user-" + i)) ? "2" : "1");
+                }
+            } finally {
+                channel.shutdownNow();
+            }
             // Feedback agreeing with 20 of the canary's answers: it becomes champion.
             answeredBy("ro-m2", 20, true);
             RolloutEvent promoted = next(rollouts);

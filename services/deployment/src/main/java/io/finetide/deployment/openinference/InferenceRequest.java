@@ -126,7 +126,7 @@ public record InferenceRequest(String id, List<String> texts, Map<InferenceOutpu
         }
     }
 
-    private static List<String> fromBinary(ByteBuffer binary, long size, String name) {
+    static List<String> fromBinary(ByteBuffer binary, long size, String name) {
         if (size < 0 || size > binary.remaining()) {
             throw new Invalid("input '" + name + "' declares " + size + " binary bytes but the body has "
                     + binary.remaining() + " after the JSON header");

@@ -85,7 +85,7 @@ public record InferenceResponse(byte[] body, Integer headerLength) {
     }
 
     /** Triton's binary layout: FP32 little-endian, row-major; BYTES as a 4-byte little-endian length, then bytes. */
-    private static byte[] binary(InferenceOutput output, List<Classifier.Prediction> predictions,
+    static byte[] binary(InferenceOutput output, List<Classifier.Prediction> predictions,
             List<String> ids) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int i = 0; i < predictions.size(); i++) {

@@ -20,13 +20,8 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.finetide.deployment.api.MeasuredRequests;
 import io.finetide.deployment.config.DeploymentConfig;
 import io.finetide.deployment.feedback.PredictionId;
-import io.finetide.deployment.metrics.DeploymentMetrics;
-import io.finetide.deployment.registry.RegistryService;
 import io.finetide.deployment.rollout.CanaryRouting;
 import io.finetide.deployment.rollout.RoutedServing;
-import io.finetide.deployment.serving.DynamicBatching;
-import io.finetide.deployment.serving.PinnedVersions;
-import io.finetide.deployment.serving.PredictionStats;
 import io.finetide.deployment.serving.QueueFullException;
 import io.finetide.deployment.serving.ServedModel;
 import io.finetide.deployment.serving.ServingModels;
@@ -47,7 +42,6 @@ public class OpenInferenceResource {
 
     /** The header that tells where the JSON ends and binary tensors begin (Triton's binary tensor extension). */
     static final String HEADER_LENGTH = "Inference-Header-Content-Length";
-    static final String PLATFORM = "finetide_tensorflow";
 
     public record ServerMetadata(String name, String version, List<String> extensions) {
     }
@@ -64,28 +58,10 @@ public class OpenInferenceResource {
     }
 
     @Inject
-    ServingModels serving;
-
-    @Inject
-    DynamicBatching batching;
-
-    @Inject
-    RoutedServing routed;
-
-    @Inject
-    PinnedVersions pinned;
-
-    @Inject
-    RegistryService registry;
+    OpenInferenceModels models;
 
     @Inject
     MeasuredRequests requests;
-
-    @Inject
-    PredictionStats predictionStats;
-
-    @Inject
-    DeploymentMetrics metrics;
 
     @Inject
     DeploymentConfig config;
@@ -107,29 +83,28 @@ public class OpenInferenceResource {
     @GET
     @Path("/health/ready")
     public Response ready() {
-        return Response.status(registry.championsLoaded() ? 200 : 503).entity(Map.of("ready", registry
-                .championsLoaded())).build();
+        return Response.status(models.ready() ? 200 : 503).entity(Map.of("ready", models.ready())).build();
     }
 
     @Requires
     @GET
     @Path("/models/{model}")
     public Response metadata(@PathParam("model") String task) {
-        return champion(task).map(m -> metadata(task, m)).orElseGet(() -> notServed(task));
+        return models.champion(task).map(m -> metadata(task, m)).orElseGet(() -> notServed(task));
     }
 
     @Requires
     @GET
     @Path("/models/{model}/versions/{version}")
     public Response metadata(@PathParam("model") String task, @PathParam("version") String version) {
-        return version(task, version).map(m -> metadata(task, m)).orElseGet(() -> noVersion(task, version));
+        return models.version(task, version).map(m -> metadata(task, m)).orElseGet(() -> noVersion(task, version));
     }
 
     @Requires
     @GET
     @Path("/models/{model}/ready")
     public Response modelReady(@PathParam("model") String task) {
-        boolean ready = serving.servedModelId(task).isPresent();
+        boolean ready = models.champion(task).isPresent();
         return Response.status(ready ? 200 : 404).entity(Map.of("name", task, "ready", ready)).build();
     }
 
@@ -138,7 +113,7 @@ public class OpenInferenceResource {
     @GET
     @Path("/models/{model}/versions/{version}/ready")
     public Response modelReady(@PathParam("model") String task, @PathParam("version") String version) {
-        boolean ready = version(task, version).isPresent();
+        boolean ready = models.version(task, version).isPresent();
         return Response.status(ready ? 200 : 404).entity(Map.of("name", task, "version", version, "ready", ready))
                 .build();
     }
@@ -150,12 +125,7 @@ public class OpenInferenceResource {
     public Response infer(@PathParam("model") String task, @HeaderParam(CanaryRouting.HEADER) String requestKey,
             @HeaderParam(HEADER_LENGTH) Integer headerLength, byte[] body) {
         return measured(task, body, headerLength, request -> {
-            Optional<RoutedServing.Served> served = routed.predict(task, request.texts(), requestKey);
-            served.ifPresent(s -> {
-                ServingModels.Answer a = s.answer();
-                predictionStats.record(task, a.modelId(), a.labels(), a.predictions());
-                metrics.predictions(task, a.predictions());
-            });
+            Optional<RoutedServing.Served> served = models.infer(task, request.texts(), requestKey);
             return served.map(a -> answer(task, a, request)).orElseGet(() -> notServed(task));
         });
     }
@@ -167,18 +137,11 @@ public class OpenInferenceResource {
     public Response inferVersion(@PathParam("model") String task, @PathParam("version") String version,
             @HeaderParam(HEADER_LENGTH) Integer headerLength, byte[] body) {
         return measured(task, body, headerLength, request -> {
-            Optional<ModelRecord> model = version(task, version);
+            Optional<ModelRecord> model = models.version(task, version);
             if (model.isEmpty()) {
                 return noVersion(task, version);
             }
-            if (serving.servedVersion(task).equals(Optional.of(model.get().version()))) {
-                // The champion by number: never routed to a canary.
-                Optional<ServingModels.Answer> champion = batching.predict(task, request.texts());
-                if (champion.isPresent()) {
-                    return answer(task, RoutedServing.served(champion.get()), request);
-                }
-            }
-            return answer(task, RoutedServing.served(pinned.predict(model.get(), request.texts())), request);
+            return answer(task, models.infer(task, model.get(), request.texts()), request);
         });
     }
 
@@ -225,42 +188,26 @@ public class OpenInferenceResource {
     }
 
     private Response metadata(String task, ModelRecord model) {
-        List<String> labels = serving.servedVersion(task).equals(Optional.of(model.version()))
-                ? serving.servedLabels(task).orElseGet(() -> pinned.labels(model))
-                : pinned.labels(model);
-        boolean tagger = serving.servedVersion(task).equals(Optional.of(model.version())) && serving.servesTagger(
-                task).orElse(false);
-        if (tagger) {
+        if (models.tags(task, model)) {
             return error(400, "WRONG_ENDPOINT", "model '" + task + "' tags words; the Open Inference Protocol "
                     + "endpoint serves text classifiers: POST /api/v1/tasks/" + task + "/tag");
         }
-        List<String> versions = registry.models(task).stream().map(m -> Integer.toString(m.version())).toList();
+        List<String> labels = models.labels(task, model);
+        List<String> versions = models.versions(task);
         List<TensorMetadata> outputs = java.util.Arrays.stream(InferenceOutput.values()).map(o -> new TensorMetadata(
                 o.wireName(), o.datatype().name(), o == InferenceOutput.PROBABILITIES
                         ? List.of(-1, labels.size())
                         : List.of(-1)))
                 .toList();
-        return Response.ok(new ModelMetadata(task, versions, PLATFORM, List.of(new TensorMetadata("text", "BYTES",
-                List.of(-1))), outputs, Map.of("labels", labels, "model_id", model.modelId(), "version",
-                        model
-                                .version(),
-                        "stage", model.stage())))
+        return Response
+                .ok(new ModelMetadata(task, versions, OpenInferenceModels.PLATFORM,
+                        List.of(new TensorMetadata("text", "BYTES",
+                                List.of(-1))),
+                        outputs, Map.of("labels", labels, "model_id", model.modelId(), "version",
+                                model
+                                        .version(),
+                                "stage", model.stage())))
                 .build();
-    }
-
-    private Optional<ModelRecord> champion(String task) {
-        return serving.servedModelId(task).flatMap(id -> registry.models(task).stream().filter(m -> m.modelId()
-                .equals(id)).findFirst());
-    }
-
-    private Optional<ModelRecord> version(String task, String version) {
-        int v;
-        try {
-            v = Integer.parseInt(version);
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
-        return registry.models(task).stream().filter(m -> m.version() == v).findFirst();
     }
 
     private static Response notServed(String task) {

@@ -1,0 +1,263 @@
+package io.finetide.deployment.openinference;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+import jakarta.inject.Inject;
+
+import com.google.protobuf.ByteString;
+
+import io.finetide.deployment.config.DeploymentConfig;
+import io.finetide.deployment.metrics.DeploymentMetrics;
+import io.finetide.deployment.openinference.v2.GRPCInferenceService;
+import io.finetide.deployment.openinference.v2.InferParameter;
+import io.finetide.deployment.openinference.v2.ModelInferRequest;
+import io.finetide.deployment.openinference.v2.ModelInferResponse;
+import io.finetide.deployment.openinference.v2.ModelMetadataRequest;
+import io.finetide.deployment.openinference.v2.ModelMetadataResponse;
+import io.finetide.deployment.openinference.v2.ModelReadyRequest;
+import io.finetide.deployment.openinference.v2.ModelReadyResponse;
+import io.finetide.deployment.openinference.v2.ServerLiveRequest;
+import io.finetide.deployment.openinference.v2.ServerLiveResponse;
+import io.finetide.deployment.openinference.v2.ServerMetadataRequest;
+import io.finetide.deployment.openinference.v2.ServerMetadataResponse;
+import io.finetide.deployment.openinference.v2.ServerReadyRequest;
+import io.finetide.deployment.openinference.v2.ServerReadyResponse;
+import io.finetide.deployment.rollout.RoutedServing;
+import io.finetide.deployment.serving.QueueFullException;
+import io.finetide.deployment.serving.ServedModel;
+import io.finetide.deployment.serving.ServingModels;
+import io.finetide.deployment.store.ModelRecord;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcService;
+import io.quarkus.grpc.RegisterInterceptor;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The Open Inference Protocol over gRPC ({@code inference.GRPCInferenceService}), on the HTTP server's port: the same
+ * models, versions and answers as the REST form ({@link OpenInferenceModels}). Outputs come back as raw tensors
+ * ({@code raw_output_contents}), as Triton answers; texts are taken from {@code bytes_contents} or a raw tensor.
+ * Refusals are gRPC statuses: NOT_FOUND, INVALID_ARGUMENT, RESOURCE_EXHAUSTED (a full batching queue).
+ */
+@GrpcService
+@Blocking
+@RegisterInterceptor(GrpcApiKeys.class)
+public class GrpcInference implements GRPCInferenceService {
+
+    /** The request parameter that keeps a caller with one model during a canary, as the REST header does. */
+    static final String REQUEST_KEY = "finetide-request-key";
+
+    @Inject
+    OpenInferenceModels models;
+
+    @Inject
+    DeploymentConfig config;
+
+    @Inject
+    DeploymentMetrics metrics;
+
+    @Inject
+    ServingModels serving;
+
+    @Override
+    public Uni<ServerLiveResponse> serverLive(ServerLiveRequest request) {
+        return Uni.createFrom().item(ServerLiveResponse.newBuilder().setLive(true).build());
+    }
+
+    @Override
+    public Uni<ServerReadyResponse> serverReady(ServerReadyRequest request) {
+        return Uni.createFrom().item(ServerReadyResponse.newBuilder().setReady(models.ready()).build());
+    }
+
+    @Override
+    public Uni<ServerMetadataResponse> serverMetadata(ServerMetadataRequest request) {
+        String version = getClass().getPackage().getImplementationVersion();
+        return Uni.createFrom().item(ServerMetadataResponse.newBuilder().setName("finetide").setVersion(
+                version == null ? "dev" : version).build());
+    }
+
+    @Override
+    public Uni<ModelReadyResponse> modelReady(ModelReadyRequest request) {
+        return Uni.createFrom().item(ModelReadyResponse.newBuilder().setReady(model(request.getName(), request
+                .getVersion()).isPresent()).build());
+    }
+
+    @Override
+    public Uni<ModelMetadataResponse> modelMetadata(ModelMetadataRequest request) {
+        return answer(() -> {
+            String task = request.getName();
+            ModelRecord model = model(task, request.getVersion()).orElseThrow(() -> notFound(task, request
+                    .getVersion()));
+            classifier(task, model);
+            List<String> labels = models.labels(task, model);
+            ModelMetadataResponse.Builder b = ModelMetadataResponse.newBuilder().setName(task).addAllVersions(models
+                    .versions(task)).setPlatform(OpenInferenceModels.PLATFORM).addInputs(tensor("text", "BYTES"));
+            for (InferenceOutput o : InferenceOutput.values()) {
+                ModelMetadataResponse.TensorMetadata.Builder t = tensor(o.wireName(), o.datatype().name())
+                        .toBuilder();
+                if (o == InferenceOutput.PROBABILITIES) {
+                    t.addShape(labels.size());
+                }
+                b.addOutputs(t);
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    public Uni<ModelInferResponse> modelInfer(ModelInferRequest request) {
+        return answer(() -> {
+            String task = request.getModelName();
+            long start = System.nanoTime();
+            int status = 200;
+            String reason = "OK";
+            List<String> texts = List.of();
+            try {
+                texts = texts(request);
+                Set<InferenceOutput> outputs = outputs(request);
+                RoutedServing.Served served;
+                if (request.getModelVersion().isEmpty()) {
+                    served = models.infer(task, texts, requestKey(request)).orElseThrow(() -> notFound(task, ""));
+                } else {
+                    ModelRecord model = models.version(task, request.getModelVersion()).orElseThrow(
+                            () -> notFound(task, request.getModelVersion()));
+                    served = models.infer(task, model, texts);
+                }
+                return response(task, request, served, outputs);
+            } catch (StatusRuntimeException e) {
+                status = e.getStatus().getCode() == Status.Code.NOT_FOUND ? 404 : 400;
+                reason = e.getStatus().getCode().name();
+                throw e;
+            } catch (QueueFullException e) {
+                status = 429;
+                reason = "QUEUE_FULL";
+                throw Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException();
+            } catch (ServedModel.WrongKindException e) {
+                status = 400;
+                reason = "WRONG_ENDPOINT";
+                throw wrongKind(task);
+            } finally {
+                String tag = serving.servedModelId(task).isPresent() ? task : DeploymentMetrics.OTHER_TASK;
+                metrics.request(tag, "grpc-infer", status, reason, texts.size(), System.nanoTime() - start);
+            }
+        });
+    }
+
+    private ModelInferResponse response(String task, ModelInferRequest request, RoutedServing.Served served,
+            Set<InferenceOutput> outputs) {
+        ServingModels.Answer a = served.answer();
+        List<String> ids = served.predictionIds().stream().map(io.finetide.deployment.feedback.PredictionId::encoded)
+                .toList();
+        ModelInferResponse.Builder b = ModelInferResponse.newBuilder().setModelName(task).setModelVersion(Integer
+                .toString(a.version())).setId(request.getId());
+        for (InferenceOutput o : outputs) {
+            ModelInferResponse.InferOutputTensor.Builder t = ModelInferResponse.InferOutputTensor.newBuilder()
+                    .setName(o.wireName()).setDatatype(o.datatype().name()).addShape(a.predictions().size());
+            if (o == InferenceOutput.PROBABILITIES) {
+                t.addShape(a.labels().size());
+            }
+            b.addOutputs(t);
+            b.addRawOutputContents(ByteString.copyFrom(InferenceResponse.binary(o, a.predictions(), ids)));
+        }
+        return b.build();
+    }
+
+    private List<String> texts(ModelInferRequest request) {
+        if (request.getInputsCount() != 1) {
+            throw invalid("'inputs' must hold exactly one tensor: the texts, datatype BYTES");
+        }
+        ModelInferRequest.InferInputTensor input = request.getInputs(0);
+        if (!"BYTES".equals(input.getDatatype())) {
+            throw invalid("input '" + input.getName() + "' must be BYTES (texts), not '" + input.getDatatype()
+                    + "'");
+        }
+        List<Long> shape = input.getShapeList();
+        if (shape.isEmpty() || shape.size() > 2 || shape.size() == 2 && shape.get(1) != 1 || shape.get(0) < 1) {
+            throw invalid("input '" + input.getName() + "' must have shape [n] or [n, 1] with n >= 1, not "
+                    + shape);
+        }
+        List<String> texts = new ArrayList<>();
+        try {
+            if (request.getRawInputContentsCount() > 0) {
+                ByteBuffer raw = request.getRawInputContents(0).asReadOnlyByteBuffer();
+                texts.addAll(InferenceRequest.fromBinary(raw, raw.remaining(), input.getName()));
+            } else {
+                input.getContents().getBytesContentsList().forEach(t -> texts.add(t.toStringUtf8()));
+            }
+        } catch (InferenceRequest.Invalid e) {
+            throw invalid(e.getMessage());
+        }
+        if (texts.size() != shape.get(0)) {
+            throw invalid("input '" + input.getName() + "' has shape " + shape + " but " + texts.size()
+                    + " elements");
+        }
+        if (texts.size() > config.maxTextsPerRequest()) {
+            throw invalid(texts.size() + " texts, the limit is " + config.maxTextsPerRequest());
+        }
+        return texts;
+    }
+
+    private static Set<InferenceOutput> outputs(ModelInferRequest request) {
+        Set<InferenceOutput> out = new LinkedHashSet<>();
+        if (request.getOutputsCount() == 0) {
+            out.addAll(List.of(InferenceOutput.values()));
+        }
+        for (ModelInferRequest.InferRequestedOutputTensor o : request.getOutputsList()) {
+            out.add(InferenceOutput.named(o.getName()).orElseThrow(() -> invalid("unknown output '" + o.getName()
+                    + "'; this model has " + InferenceOutput.names())));
+        }
+        return out;
+    }
+
+    /** The canary routing key, as the request's string parameter {@value #REQUEST_KEY}; null when none. */
+    private static String requestKey(ModelInferRequest request) {
+        InferParameter key = request.getParametersMap().get(REQUEST_KEY);
+        return key == null || key.getStringParam().isBlank() ? null : key.getStringParam();
+    }
+
+    private Optional<ModelRecord> model(String task, String version) {
+        return version.isEmpty() ? models.champion(task) : models.version(task, version);
+    }
+
+    private void classifier(String task, ModelRecord model) {
+        if (models.tags(task, model)) {
+            throw wrongKind(task);
+        }
+    }
+
+    private static ModelMetadataResponse.TensorMetadata tensor(String name, String datatype) {
+        return ModelMetadataResponse.TensorMetadata.newBuilder().setName(name).setDatatype(datatype).addShape(-1)
+                .build();
+    }
+
+    /** Runs {@code answer}, a refusal becoming the call's status. */
+    private static <T> Uni<T> answer(Supplier<T> answer) {
+        try {
+            return Uni.createFrom().item(answer.get());
+        } catch (StatusRuntimeException e) {
+            return Uni.createFrom().failure(e);
+        }
+    }
+
+    private static StatusRuntimeException notFound(String task, String version) {
+        return Status.NOT_FOUND.withDescription(version.isEmpty()
+                ? "model '" + task + "' has no version in service yet"
+                : "model '" + task + "' has no registered version '" + version + "'").asRuntimeException();
+    }
+
+    private static StatusRuntimeException invalid(String message) {
+        return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
+    }
+
+    private static StatusRuntimeException wrongKind(String task) {
+        return invalid("model '" + task + "' tags words; the Open Inference Protocol serves text classifiers: "
+                + "POST /api/v1/tasks/" + task + "/tag");
+    }
+}

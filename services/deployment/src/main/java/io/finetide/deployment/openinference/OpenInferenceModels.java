@@ -1,0 +1,114 @@
+package io.finetide.deployment.openinference;
+
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.finetide.deployment.metrics.DeploymentMetrics;
+import io.finetide.deployment.registry.RegistryService;
+import io.finetide.deployment.rollout.RoutedServing;
+import io.finetide.deployment.serving.DynamicBatching;
+import io.finetide.deployment.serving.PinnedVersions;
+import io.finetide.deployment.serving.PredictionStats;
+import io.finetide.deployment.serving.ServingModels;
+import io.finetide.deployment.store.ModelRecord;
+
+/**
+ * What the Open Inference Protocol's model names and versions stand for, whichever transport asks (REST or gRPC): a
+ * model is a task, its default version the champion in service (routed through a rollout, batched), a numbered
+ * version the registered model of that version.
+ */
+@ApplicationScoped
+public class OpenInferenceModels {
+
+    static final String PLATFORM = "finetide_tensorflow";
+
+    @Inject
+    ServingModels serving;
+
+    @Inject
+    DynamicBatching batching;
+
+    @Inject
+    RoutedServing routed;
+
+    @Inject
+    PinnedVersions pinned;
+
+    @Inject
+    RegistryService registry;
+
+    @Inject
+    PredictionStats predictionStats;
+
+    @Inject
+    DeploymentMetrics metrics;
+
+    Optional<ModelRecord> champion(String task) {
+        return serving.servedModelId(task).flatMap(id -> registry.models(task).stream().filter(m -> m.modelId()
+                .equals(id)).findFirst());
+    }
+
+    /** The registered model of {@code version} (a number), or empty. */
+    Optional<ModelRecord> version(String task, String version) {
+        int v;
+        try {
+            v = Integer.parseInt(version);
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+        return registry.models(task).stream().filter(m -> m.version() == v).findFirst();
+    }
+
+    List<String> versions(String task) {
+        return registry.models(task).stream().map(m -> Integer.toString(m.version())).toList();
+    }
+
+    boolean ready() {
+        return registry.championsLoaded();
+    }
+
+    /** The model's labels: the served champion's, or the registered version's bundle. */
+    List<String> labels(String task, ModelRecord model) {
+        return servesVersion(task, model)
+                ? serving.servedLabels(task).orElseGet(() -> pinned.labels(model))
+                : pinned.labels(model);
+    }
+
+    /** Whether the model tags words (the protocol's endpoints serve text classifiers only). */
+    boolean tags(String task, ModelRecord model) {
+        return servesVersion(task, model) && serving.servesTagger(task).orElse(false);
+    }
+
+    /**
+     * The champion's answer (a canary's for its share of requests during a rollout), empty when the task has none.
+     *
+     * @param requestKey keeps a caller with one model during a canary; may be null
+     */
+    Optional<RoutedServing.Served> infer(String task, List<String> texts, String requestKey) {
+        Optional<RoutedServing.Served> served = routed.predict(task, texts, requestKey);
+        served.ifPresent(s -> {
+            ServingModels.Answer a = s.answer();
+            predictionStats.record(task, a.modelId(), a.labels(), a.predictions());
+            metrics.predictions(task, a.predictions());
+        });
+        return served;
+    }
+
+    /** The answer of a version asked for by number: the champion's own when it is that version, never a canary's. */
+    RoutedServing.Served infer(String task, ModelRecord model, List<String> texts) {
+        if (servesVersion(task, model)) {
+            Optional<ServingModels.Answer> champion = batching.predict(task, texts);
+            if (champion.isPresent()) {
+                return RoutedServing.served(champion.get());
+            }
+        }
+        return RoutedServing.served(pinned.predict(model, texts));
+    }
+
+    private boolean servesVersion(String task, ModelRecord model) {
+        return serving.servedVersion(task).equals(Optional.of(model.version()));
+    }
+}
