@@ -151,6 +151,11 @@ class DeliveryFlowIT {
 
             as(PRODUCER).contentType("application/json").body(Map.of("modelId", "rb-m3", "by", "x", "reason", "y"))
                     .post("/api/v1/tasks/rb/delivery/promote").then().statusCode(403);
+            as(PRODUCER).contentType("application/json").body(Map.of("by", "x", "reason", "y")).post(
+                    "/api/v1/tasks/rb/delivery/abort").then().statusCode(403);
+            as(ADMIN).contentType("application/json").body(Map.of("by", "ops-anna", "reason", "nothing to abort"))
+                    .post("/api/v1/tasks/rb/delivery/abort").then().statusCode(404).body("reason", equalTo(
+                            "NO_ROLLOUT"));
             as(ADMIN).contentType("application/json").body(Map.of("modelId", "rb-m9", "by", "ops-anna", "reason",
                     "try")).post("/api/v1/tasks/rb/delivery/promote").then().statusCode(404).body("reason", equalTo(
                             "NOT_FOUND"));
