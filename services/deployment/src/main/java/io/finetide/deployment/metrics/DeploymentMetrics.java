@@ -112,6 +112,9 @@ public class DeploymentMetrics {
 
     @Inject
     GaugeValues gauges;
+
+    @Inject
+    RolloutMetrics rollouts;
     private final Map<String, Tags> servingInfo = new ConcurrentHashMap<>();
 
     @PostConstruct
@@ -194,6 +197,7 @@ public class DeploymentMetrics {
 
     public void championRegistered(String task) {
         gauges.set(CHAMPION_REGISTERED, Tags.of("task", task), 1);
+        rollouts.registered(task);
         // At 0 from a task's first champion, so that rates and alerts read a series before the first event.
         for (String actor : List.of("automatic", "admin")) {
             registry.counter(ROLLBACKS, "task", task, "actor", actor);

@@ -39,6 +39,8 @@ public class RolloutMetrics {
     @Inject
     GaugeValues gauges;
 
+    private final java.util.Set<String> known = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /** A transition this replica decided (every replica's stage gauge follows, through {@link #stage}). */
     public void transition(String task, RolloutStage stage) {
         registry.counter(TRANSITIONS, "task", task, "stage", tag(stage)).increment();
@@ -46,11 +48,25 @@ public class RolloutMetrics {
     }
 
     public void stage(String task, RolloutStage stage) {
+        known.add(task);
         gauges.set(STAGE, Tags.of("task", task), switch (stage) {
             case ROLLOUT_SHADOW -> 1;
             case ROLLOUT_CANARY -> 2;
             default -> 0;
         });
+    }
+
+    /**
+     * Every series at 0 from the task's first champion (the stage at 0 once), so that dashboards and alerts read a
+     * series before the task's first rollout.
+     */
+    public void registered(String task) {
+        started(task);
+        registry.counter(SHADOW_PREDICTIONS, "task", task, "agreement", "agree");
+        registry.counter(SHADOW_PREDICTIONS, "task", task, "agreement", "disagree");
+        if (known.add(task)) {
+            gauges.set(STAGE, Tags.of("task", task), 0);
+        }
     }
 
     /** At 0 from a rollout's start, so that rates and alerts read a series before the first event. */
