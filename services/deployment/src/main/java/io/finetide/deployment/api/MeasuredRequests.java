@@ -43,10 +43,15 @@ public class MeasuredRequests {
             reason = response.getEntity() instanceof Refusal e ? e.reason() : "OK";
             return response;
         } finally {
-            // Served tasks only: the task is a URL segment, and any string there must not become a series.
-            String tag = serving.servedModelId(task).isPresent() ? task : DeploymentMetrics.OTHER_TASK;
-            metrics.request(tag, endpoint, status, reason, texts, System.nanoTime() - start);
+            record(task, endpoint, status, reason, texts, System.nanoTime() - start);
         }
+    }
+
+    /** Counts a request answered (or refused) after {@code nanos}, whatever its protocol. */
+    public void record(String task, String endpoint, int status, String reason, int texts, long nanos) {
+        // Served tasks only: the task is a URL segment, and any string there must not become a series.
+        String tag = serving.servedModelId(task).isPresent() ? task : DeploymentMetrics.OTHER_TASK;
+        metrics.request(tag, endpoint, status, reason, texts, nanos);
     }
 
     public static Response error(int status, String reason, String message) {

@@ -12,8 +12,8 @@ import jakarta.inject.Inject;
 
 import com.google.protobuf.ByteString;
 
+import io.finetide.deployment.api.MeasuredRequests;
 import io.finetide.deployment.config.DeploymentConfig;
-import io.finetide.deployment.metrics.DeploymentMetrics;
 import io.finetide.deployment.openinference.v2.GRPCInferenceService;
 import io.finetide.deployment.openinference.v2.InferParameter;
 import io.finetide.deployment.openinference.v2.ModelInferRequest;
@@ -61,10 +61,7 @@ public class GrpcInference implements GRPCInferenceService {
     DeploymentConfig config;
 
     @Inject
-    DeploymentMetrics metrics;
-
-    @Inject
-    ServingModels serving;
+    MeasuredRequests requests;
 
     @Override
     public Uni<ServerLiveResponse> serverLive(ServerLiveRequest request) {
@@ -144,8 +141,7 @@ public class GrpcInference implements GRPCInferenceService {
                 reason = "WRONG_ENDPOINT";
                 throw wrongKind(task);
             } finally {
-                String tag = serving.servedModelId(task).isPresent() ? task : DeploymentMetrics.OTHER_TASK;
-                metrics.request(tag, "grpc-infer", status, reason, texts.size(), System.nanoTime() - start);
+                requests.record(task, "grpc-infer", status, reason, texts.size(), System.nanoTime() - start);
             }
         });
     }

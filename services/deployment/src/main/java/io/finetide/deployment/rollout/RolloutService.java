@@ -216,7 +216,7 @@ public class RolloutService {
     }
 
     private void abort(Rollout r, String reason, String actor) {
-        String from = r.stage() == RolloutStage.ROLLOUT_SHADOW ? ModelRecord.SHADOW : ModelRecord.CANARY;
+        String from = recordStage(r.stage());
         RolloutJudge.Evidence e = evidence(r);
         rollouts.remove(r.task(), r);
         serving.dropCandidate(r.task(), r.candidateId());
@@ -239,7 +239,7 @@ public class RolloutService {
         boolean ours = r != null && r.candidateId().equals(e.getModelId());
         switch (e.getStage()) {
             case ROLLOUT_SHADOW, ROLLOUT_CANARY -> {
-                String stage = e.getStage() == RolloutStage.ROLLOUT_SHADOW ? ModelRecord.SHADOW : ModelRecord.CANARY;
+                String stage = recordStage(e.getStage());
                 Optional<ModelRecord> m = store.find(e.getModelId()).filter(x -> x.stage().equals(stage));
                 if (m.isEmpty() || ours && r.stage() == e.getStage()) {
                     return; // a replay of a stage since left, or a transition this replica made
@@ -295,6 +295,11 @@ public class RolloutService {
 
     private long taken(String task, String modelId) {
         return live.figures(task, modelId).map(LiveQuality.ModelFigures::taken).orElse(0L);
+    }
+
+    /** The registry's stage of a candidate in shadow or canary. */
+    private static String recordStage(RolloutStage stage) {
+        return stage == RolloutStage.ROLLOUT_SHADOW ? ModelRecord.SHADOW : ModelRecord.CANARY;
     }
 
     private static RolloutStage stageOf(ModelRecord m) {
