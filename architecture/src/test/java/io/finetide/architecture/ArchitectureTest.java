@@ -24,8 +24,9 @@ class ArchitectureTest {
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("io.finetide");
 
+    /** The five services and the FineTuningTask operator: deployables of their own. */
     static final List<String> SERVICES = List.of("ingestion", "preprocessing", "training", "evaluation",
-            "deployment");
+            "deployment", "operator");
 
     /** What a framework-free library may not reference. */
     static final String[] FRAMEWORKS = {"io.quarkus..", "io.smallrye..", "org.eclipse.microprofile..", "jakarta..",
@@ -36,6 +37,7 @@ class ArchitectureTest {
         // A rule over no classes passes whatever it says: make sure every module's classes are there.
         for (String pkg : List.of("io.finetide.proto.v1", "io.finetide.platform.topics", "io.finetide.model.graph",
                 "io.finetide.runtime", "io.finetide.ingestion.api", "io.finetide.training.runs",
+                "io.finetide.operator.reconcile",
                 "io.finetide.launcher", "io.finetide.bench")) {
             org.assertj.core.api.Assertions.assertThat(MAIN.containPackage(pkg)).as(pkg).isTrue();
         }

@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
+import io.finetide.launcher.images.ServiceImages;
 import io.finetide.launcher.monitoring.MonitoringAssets;
 import io.finetide.platform.local.LocalPaths;
 
@@ -43,9 +44,10 @@ public final class Finetide {
             case "broker" -> KafkaBroker.main(rest.toArray(String[]::new));
             case "demo" -> demo(rest);
             case "up" -> up(rest);
+            case "images" -> images(rest);
             default -> {
                 System.err.println("usage: finetide demo [--exit-after-demo] [--data DIR] [--stall-minutes N]"
-                        + " | up [--prometheus] | broker ...");
+                        + " | up [--prometheus] | images BASE_TAR OUT_DIR VERSION | broker ...");
                 System.exit(2);
             }
         }
@@ -126,6 +128,20 @@ public final class Finetide {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code images BASE_TAR OUT_DIR VERSION}: every deployable's image as a tarball (see ServiceImages). */
+    private static void images(List<String> args) throws Exception {
+        if (args.size() != 3) {
+            throw new IllegalArgumentException("images BASE_TAR OUT_DIR VERSION");
+        }
+        Path root = LocalPaths.projectRoot();
+        for (ServiceImages.Built b : ServiceImages.build(root,
+                Path.of(args.get(0)), Path.of(args.get(1)), args.get(2), List.copyOf(
+                        ServiceImages.PORTS.keySet()).stream().sorted().toList())) {
+            System.out.printf("%-14s %s  image %s  digest %s%n", b.deployable(), b.tarball(), b.imageId(), b
+                    .digest());
         }
     }
 }

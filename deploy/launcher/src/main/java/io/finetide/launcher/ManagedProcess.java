@@ -77,7 +77,7 @@ public final class ManagedProcess implements AutoCloseable {
         throw new IllegalStateException(name + " not ready at " + url + " within " + timeout + "; see " + log);
     }
 
-    static void pause() {
+    public static void pause() {
         try {
             Thread.sleep(250); // polling an external process; there is nothing to wait on instead
         } catch (InterruptedException e) {

@@ -13,8 +13,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 /**
- * What ships under {@code deploy/monitoring/}: Grafana dashboards, Prometheus alerting rules (plain and as a
- * PrometheusRule), their unit tests, and every PromQL expression in them.
+ * What ships under {@code deploy/monitoring/}: Grafana dashboards, Prometheus alerting rules (plain, and as a
+ * PrometheusRule in {@code k8s/components/monitoring}), their unit tests, and every PromQL expression in them.
  */
 public final class MonitoringAssets {
 
@@ -31,10 +31,12 @@ public final class MonitoringAssets {
     public static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private final Path root;
+    private final Path kubernetes;
 
-    /** @param projectRoot the checkout (its {@code deploy/monitoring} folder is read) */
+    /** @param projectRoot the checkout (its {@code deploy/monitoring} and {@code k8s} folders are read) */
     public MonitoringAssets(Path projectRoot) {
         this.root = projectRoot.resolve("deploy/monitoring");
+        this.kubernetes = projectRoot.resolve("k8s/components/monitoring");
     }
 
     public Path rules() {
@@ -46,7 +48,7 @@ public final class MonitoringAssets {
     }
 
     public Path prometheusRule() {
-        return root.resolve("kubernetes/finetide-prometheusrule.yaml");
+        return kubernetes.resolve("prometheusrule.yaml");
     }
 
     public Path grafana() {

@@ -64,9 +64,21 @@ public final class Topics {
     private Topics() {
     }
 
-    /** Topic-level configuration the platform applies when it creates a topic. */
+    /**
+     * How long dead letters are kept: a month, for operators to find, fix and replay them; other topics keep the
+     * broker's default (a week), compacted ones their newest record per key for ever.
+     */
+    public static final long DEAD_LETTER_RETENTION_MS = 30L * 24 * 60 * 60 * 1000;
+
+    /**
+     * Topic-level configuration the platform applies when it creates a topic, and which the Kubernetes
+     * {@code KafkaTopic} resources carry (generated from this).
+     */
     public static Map<String, String> configFor(String topic) {
-        return COMPACTED.contains(topic) ? Map.of("cleanup.policy", "compact") : Map.of();
+        if (COMPACTED.contains(topic)) {
+            return Map.of("cleanup.policy", "compact");
+        }
+        return topic.equals(DEAD_LETTER) ? Map.of("retention.ms", Long.toString(DEAD_LETTER_RETENTION_MS)) : Map.of();
     }
 
     /** The same topic set with a suffix, so that each test can have topics of its own. */
