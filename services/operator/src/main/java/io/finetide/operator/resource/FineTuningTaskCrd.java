@@ -29,7 +29,7 @@ public final class FineTuningTaskCrd {
     }
 
     public static Map<String, Object> definition() {
-        Map<String, Object> schema = object(Map.of());
+        Map<String, Object> schema = object(ordered());
         Map<String, Object> properties = new LinkedHashMap<>();
         properties.put("spec", spec());
         properties.put("status", schemaOf(FineTuningTaskStatus.class));
@@ -40,14 +40,14 @@ public final class FineTuningTaskCrd {
         version.put("name", FineTuningTask.VERSION);
         version.put("served", true);
         version.put("storage", true);
-        version.put("subresources", Map.of("status", Map.of()));
+        version.put("subresources", ordered("status", ordered()));
         version.put("additionalPrinterColumns", List.of(
                 column("Revision", "integer", ".status.revision"),
                 column("Champion", "string", ".status.champion.modelId"),
                 column("Ready", "string", ".status.conditions[?(@.type==\"Ready\")].status"),
                 column("Training", "string", ".status.conditions[?(@.type==\"Training\")].status"),
                 column("Age", "date", ".metadata.creationTimestamp")));
-        version.put("schema", Map.of("openAPIV3Schema", schema));
+        version.put("schema", ordered("openAPIV3Schema", schema));
 
         Map<String, Object> names = new LinkedHashMap<>();
         names.put("kind", FineTuningTask.KIND);
@@ -65,7 +65,7 @@ public final class FineTuningTaskCrd {
         Map<String, Object> crd = new LinkedHashMap<>();
         crd.put("apiVersion", "apiextensions.k8s.io/v1");
         crd.put("kind", "CustomResourceDefinition");
-        crd.put("metadata", Map.of("name", FineTuningTask.PLURAL + "." + FineTuningTask.GROUP));
+        crd.put("metadata", ordered("name", FineTuningTask.PLURAL + "." + FineTuningTask.GROUP));
         crd.put("spec", spec);
         return crd;
     }
@@ -92,18 +92,18 @@ public final class FineTuningTaskCrd {
             return map;
         }
         Map<String, Object> one = scalarOrMessage(field);
-        return field.isRepeated() ? Map.of("type", "array", "items", one) : one;
+        return field.isRepeated() ? ordered("type", "array", "items", one) : one;
     }
 
     private static Map<String, Object> scalarOrMessage(FieldDescriptor field) {
         return switch (field.getJavaType()) {
-            case INT -> Map.of("type", "integer", "format", "int32");
+            case INT -> ordered("type", "integer", "format", "int32");
             // Protobuf's JSON writes 64-bit integers as strings and reads numbers or strings.
-            case LONG -> Map.of("x-kubernetes-int-or-string", true);
-            case FLOAT, DOUBLE -> Map.of("type", "number");
-            case BOOLEAN -> Map.of("type", "boolean");
-            case STRING, BYTE_STRING -> Map.of("type", "string");
-            case ENUM -> Map.of("type", "string", "enum", field.getEnumType().getValues().stream().map(
+            case LONG -> ordered("x-kubernetes-int-or-string", true);
+            case FLOAT, DOUBLE -> ordered("type", "number");
+            case BOOLEAN -> ordered("type", "boolean");
+            case STRING, BYTE_STRING -> ordered("type", "string");
+            case ENUM -> ordered("type", "string", "enum", field.getEnumType().getValues().stream().map(
                     EnumValueDescriptor::getName).filter(n -> !n.endsWith("_UNSPECIFIED")).toList());
             case MESSAGE -> message(field.getMessageType());
         };
@@ -120,17 +120,17 @@ public final class FineTuningTaskCrd {
     /** A record's schema: every component optional, named as Jackson writes it. */
     static Map<String, Object> schemaOf(Type type) {
         if (type instanceof ParameterizedType p && p.getRawType() == List.class) {
-            return Map.of("type", "array", "items", schemaOf(p.getActualTypeArguments()[0]));
+            return ordered("type", "array", "items", schemaOf(p.getActualTypeArguments()[0]));
         }
         Class<?> c = (Class<?>) type;
         if (c == String.class) {
-            return Map.of("type", "string");
+            return ordered("type", "string");
         }
         if (c == Integer.class || c == Long.class) {
-            return Map.of("type", "integer");
+            return ordered("type", "integer");
         }
         if (c == Double.class) {
-            return Map.of("type", "number");
+            return ordered("type", "number");
         }
         if (c.isRecord()) {
             Map<String, Object> properties = new LinkedHashMap<>();
@@ -149,6 +149,18 @@ public final class FineTuningTaskCrd {
             object.put("properties", properties);
         }
         return object;
+    }
+
+    /**
+     * A map keeping its entries in the order given: {@code Map.of} iterates in an order that changes from one JVM to
+     * the next, and the generated file must not.
+     */
+    private static Map<String, Object> ordered(Object... keysAndValues) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return map;
     }
 
     private static Map<String, Object> column(String name, String type, String path) {
