@@ -78,10 +78,10 @@ final class TaskState {
 
     private void refresh(Instant now) {
         if (application != null) {
-            set(ready(), now);
+            set(ConditionType.READY, ready(), now);
         }
-        set(training(), now);
-        set(degraded(), now);
+        set(ConditionType.TRAINING, training(), now);
+        set(ConditionType.DEGRADED, degraded(), now);
     }
 
     private Condition ready() {
@@ -122,8 +122,7 @@ final class TaskState {
                 + "promotion");
     }
 
-    private void set(Condition next, Instant now) {
-        ConditionType type = ConditionType.named(next.type());
+    private void set(ConditionType type, Condition next, Instant now) {
         Condition previous = conditions.get(type);
         String since = previous != null && previous.status().equals(next.status())
                 ? previous.lastTransitionTime()

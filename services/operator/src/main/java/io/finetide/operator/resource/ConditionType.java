@@ -18,13 +18,4 @@ public enum ConditionType {
     public String kubernetesName() {
         return kubernetesName;
     }
-
-    public static ConditionType named(String kubernetesName) {
-        for (ConditionType t : values()) {
-            if (t.kubernetesName.equals(kubernetesName)) {
-                return t;
-            }
-        }
-        throw new IllegalArgumentException("no condition " + kubernetesName);
-    }
 }
