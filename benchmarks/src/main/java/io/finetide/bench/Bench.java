@@ -24,6 +24,7 @@ import io.finetide.platform.local.LocalPaths;
  * serving [--base minilm-l6|bge-small|random] [--clients 1,4,16,64] [--requests N] [--blocks N]
  *         [--max-queue-delay 2ms] [--concurrency N] [--max-batch-size N]   (the batching side's settings)
  * peers [--threads N] [--batch N] [--lengths 64,128] [--iterations N] [--python PATH]
+ * search [--seeds N] [--trials N] [--python PATH]
  * </pre>
  */
 public final class Bench {
@@ -76,13 +77,18 @@ public final class Bench {
                                 "--iterations", "10")),
                         SAY).run());
             }
+            case "search" -> System.out.println(new SearchBenchmark(Path.of(option(a, "--python", root.resolve(
+                    ".run/search-venv/bin/python").toString())), root.resolve("benchmarks/python/search.py"), Integer
+                            .parseInt(option(a, "--seeds", "30")),
+                    Integer.parseInt(option(a, "--trials", "60")), SAY)
+                    .run());
             default -> {
                 System.err.println("usage: finetide bench preprocessing|ingestion [--examples N] [--warmup N] "
                         + "[--data DIR]\n       finetide bench metrics [--examples N] [--requests N] [--blocks N]\n       finetide bench quality --dataset sst2|trec|sms-spam|wnut17 [--train N] "
                         + "[--epochs N] [--lr X] [--batch N] [--max-length N] [--strategy S] [--base B] "
                         + "[--incremental]\n       finetide bench serving [--base B] [--clients 1,4,16,64] [--requests N] "
                         + "[--blocks N] [--max-queue-delay D] [--concurrency N] [--max-batch-size N]\n       finetide bench peers [--threads N] [--batch N] [--lengths 64,128] "
-                        + "[--iterations N]");
+                        + "[--iterations N]\n       finetide bench search [--seeds N] [--trials N]");
                 System.exit(2);
             }
         }
