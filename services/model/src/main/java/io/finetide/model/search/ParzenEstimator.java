@@ -44,15 +44,26 @@ final class ParzenEstimator {
 
         double range = high - low;
         double[] sigmas = new double[n + 1];
-        Integer[] order = new Integer[n + 1];
-        for (int i = 0; i <= n; i++) {
+        // Each observation's bandwidth is the larger gap to its sorted neighbours, the range's ends standing in for
+        // the missing neighbour; the outermost two use their inner gap instead (Optuna's consider_endpoints=False),
+        // and the prior takes no part, so a lone observation gets a wide kernel and early studies keep exploring.
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
             order[i] = i;
         }
         Arrays.sort(order, (a, b) -> Double.compare(mus[a], mus[b]));
-        for (int r = 0; r <= n; r++) {
-            double left = r > 0 ? mus[order[r]] - mus[order[r - 1]] : 0;
-            double right = r < n ? mus[order[r + 1]] - mus[order[r]] : 0;
-            sigmas[order[r]] = Math.max(left, right);
+        double[] withEnds = new double[n + 2];
+        withEnds[0] = low;
+        withEnds[n + 1] = high;
+        for (int r = 0; r < n; r++) {
+            withEnds[r + 1] = mus[order[r]];
+        }
+        for (int r = 0; r < n; r++) {
+            sigmas[order[r]] = Math.max(withEnds[r + 1] - withEnds[r], withEnds[r + 2] - withEnds[r + 1]);
+        }
+        if (n >= 2) {
+            sigmas[order[0]] = withEnds[2] - withEnds[1];
+            sigmas[order[n - 1]] = withEnds[n] - withEnds[n - 1];
         }
         double minSigma = range / Math.min(100.0, 1.0 + (n + 1));
         for (int i = 0; i < n; i++) {
