@@ -38,31 +38,42 @@ public final class TpeSampler implements Sampler {
         if (finished.size() < startupTrials) {
             return new RandomSampler().propose(space, finished, random);
         }
+        // The split into good and the rest is made once over all finished trials, as Optuna makes it; each
+        // parameter then learns from the trials of either group in which it was active.
+        boolean[] good = goodTrials(finished);
         Map<String, Object> chosen = new LinkedHashMap<>();
         for (Parameter p : space.parameters()) {
             if (!SearchSpace.active(p, chosen)) {
                 continue;
             }
-            List<Observation> had = finished.stream().filter(o -> o.parameters().containsKey(p.name())).toList();
-            chosen.put(p.name(), had.isEmpty() ? RandomSampler.draw(p, random) : propose(p, had, random));
+            List<Observation> below = new ArrayList<>(), above = new ArrayList<>();
+            for (int i = 0; i < finished.size(); i++) {
+                if (finished.get(i).parameters().containsKey(p.name())) {
+                    (good[i] ? below : above).add(finished.get(i));
+                }
+            }
+            chosen.put(p.name(), below.isEmpty() && above.isEmpty()
+                    ? RandomSampler.draw(p, random)
+                    : propose(p, below, above, random));
         }
         return chosen;
     }
 
-    private Object propose(Parameter p, List<Observation> had, Random random) {
-        int below = Math.min((int) Math.ceil(0.1 * had.size()), 25);
+    /** The best {@code min(ceil(0.1 n), 25)} trials, marked in the trials' own order. */
+    private static boolean[] goodTrials(List<Observation> finished) {
+        int n = finished.size();
+        int below = Math.min((int) Math.ceil(0.1 * n), 25);
         List<Integer> ranked = new ArrayList<>();
-        for (int i = 0; i < had.size(); i++) {
+        for (int i = 0; i < n; i++) {
             ranked.add(i);
         }
-        ranked.sort(Comparator.comparingDouble(i -> had.get(i).value()));
-        // Each group keeps the trials' own order, which the estimators' weights depend on.
-        List<Observation> good = new ArrayList<>(), rest = new ArrayList<>();
-        boolean[] isGood = new boolean[had.size()];
-        ranked.subList(0, below).forEach(i -> isGood[i] = true);
-        for (int i = 0; i < had.size(); i++) {
-            (isGood[i] ? good : rest).add(had.get(i));
-        }
+        ranked.sort(Comparator.comparingDouble(i -> finished.get(i).value()));
+        boolean[] good = new boolean[n];
+        ranked.subList(0, below).forEach(i -> good[i] = true);
+        return good;
+    }
+
+    private Object propose(Parameter p, List<Observation> good, List<Observation> rest, Random random) {
         if (p instanceof Parameter.Categorical c) {
             return categorical(c, good, rest, random);
         }
@@ -102,22 +113,29 @@ public final class TpeSampler implements Sampler {
         return best;
     }
 
+    /**
+     * Optuna's categorical Parzen estimator: each observation a kernel putting 1 on its choice and
+     * {@code priorWeight / (n + 1)} on every choice, normalised; the prior a uniform kernel; kernels weighted as
+     * {@link ParzenEstimator#observationWeights} and the prior by {@code priorWeight}.
+     */
     private double[] choiceWeights(Parameter.Categorical c, List<Observation> group) {
-        int k = c.choices().size();
-        double[] w = new double[k];
-        double[] ages = ParzenEstimator.observationWeights(group.size());
-        for (int i = 0; i < group.size(); i++) {
-            w[c.choices().indexOf((String) group.get(i).parameters().get(c.name()))] += ages[i];
+        int k = c.choices().size(), n = group.size();
+        double[] mixture = new double[k];
+        double[] ages = ParzenEstimator.observationWeights(n);
+        double spread = priorWeight / (n + 1);
+        double total = priorWeight;
+        for (int i = 0; i < n; i++) {
+            int observed = c.choices().indexOf((String) group.get(i).parameters().get(c.name()));
+            double rowSum = 1 + spread * k;
+            for (int j = 0; j < k; j++) {
+                mixture[j] += ages[i] * (spread + (j == observed ? 1 : 0)) / rowSum;
+            }
+            total += ages[i];
         }
-        double total = 0;
         for (int j = 0; j < k; j++) {
-            w[j] += priorWeight / k;
-            total += w[j];
+            mixture[j] = (mixture[j] + priorWeight / k) / total;
         }
-        for (int j = 0; j < k; j++) {
-            w[j] /= total;
-        }
-        return w;
+        return mixture;
     }
 
     private static int draw(double[] probabilities, Random random) {

@@ -103,6 +103,25 @@ class TpeSamplerTest {
     }
 
     @Test
+    void tpeFindsAQuadraticsMinimumFasterThanRandomOnAverage() {
+        SearchSpace line = new SearchSpace(List.of(new Parameter.Continuous("x", -10, 10, false, Optional.empty())));
+        ToDoubleFunction<Map<String, Object>> f = p -> Math.pow((Double) p.get("x") - 2.5, 2);
+        double tpe = 0, random = 0;
+        for (int seed = 0; seed < 20; seed++) {
+            tpe += best(TpeSampler.withDefaults(), line, f, 30, seed) / 20;
+            random += best(new RandomSampler(), line, f, 30, seed) / 20;
+        }
+        assertThat(tpe).isLessThan(random / 3);
+    }
+
+    @Test
+    void randomSearchIsSeeded() {
+        assertThat(run(new RandomSampler(), BRANIN, TpeSamplerTest::branin, 10, 4)).isEqualTo(run(
+                new RandomSampler(), BRANIN, TpeSamplerTest::branin, 10, 4)).isNotEqualTo(run(new RandomSampler(),
+                        BRANIN, TpeSamplerTest::branin, 10, 5));
+    }
+
+    @Test
     void theSameSeedGivesTheSameStudy() {
         assertThat(run(TpeSampler.withDefaults(), BRANIN, TpeSamplerTest::branin, 25, 5)).isEqualTo(run(TpeSampler
                 .withDefaults(), BRANIN, TpeSamplerTest::branin, 25, 5));
