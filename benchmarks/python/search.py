@@ -39,6 +39,7 @@ def conditional(t):
 
 FUNCTIONS = {"branin": branin, "hartmann6": hartmann6, "conditional": conditional}
 SAMPLERS = {"optuna-tpe": lambda seed: optuna.samplers.TPESampler(seed=seed),
+            "optuna-tpe-univariate": lambda seed: optuna.samplers.TPESampler(seed=seed, multivariate=False),
             "optuna-random": lambda seed: optuna.samplers.RandomSampler(seed=seed)}
 
 

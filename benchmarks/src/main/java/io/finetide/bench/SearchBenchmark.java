@@ -16,6 +16,7 @@ import java.util.function.ToDoubleFunction;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.finetide.model.search.Grid;
 import io.finetide.model.search.Observation;
 import io.finetide.model.search.Parameter;
 import io.finetide.model.search.RandomSampler;
@@ -28,7 +29,8 @@ import io.finetide.model.search.TpeSampler;
  * standard test functions to minimise: Branin (2-D, minimum 0.397887), Hartmann-6 (6-D, minimum -3.32237) and a
  * conditional space like a fine-tuning one (a strategy, a log-scaled learning rate, a LoRA rank only under LoRA;
  * minimum 0). For each, the median over seeds of the best value after 20, 40 and 60 trials. Optuna's seeds are its
- * own, so the comparison is between distributions, not paired runs.
+ * own, so the comparison is between distributions, not paired runs. TPE both ways: multivariate (Optuna 5's default)
+ * and univariate; a grid once, in its order (a grid shorter than a checkpoint shows its best at its end).
  */
 final class SearchBenchmark {
 
@@ -60,14 +62,18 @@ final class SearchBenchmark {
         List<TestFunction> functions = List.of(branin(), hartmann6(), conditional());
         Map<String, List<double[]>> curves = new LinkedHashMap<>();
         for (TestFunction fn : functions) {
-            for (Map.Entry<String, Sampler> s : Map.of("java-tpe", (Sampler) TpeSampler.withDefaults(),
-                    "java-random", new RandomSampler()).entrySet()) {
+            Map<String, Sampler> samplers = new LinkedHashMap<>();
+            samplers.put("java-tpe", TpeSampler.withDefaults());
+            samplers.put("java-tpe-univariate", TpeSampler.univariate());
+            samplers.put("java-random", new RandomSampler());
+            for (Map.Entry<String, Sampler> s : samplers.entrySet()) {
                 List<double[]> runs = new ArrayList<>();
                 for (int seed = 0; seed < seeds; seed++) {
                     runs.add(curve(s.getValue(), fn, seed));
                 }
                 curves.put(fn.name() + "/" + s.getKey(), runs);
             }
+            grid(fn).ifPresent(g -> curves.put(fn.name() + "/java-grid", List.of(g)));
             say.accept("Java samplers done on " + fn.name());
         }
         say.accept("running Optuna (" + seeds + " seeds x " + trials + " trials per function and sampler)");
@@ -78,8 +84,12 @@ final class SearchBenchmark {
         }
         t.append("\n|---|---|").append("---:|".repeat(CHECKPOINTS.length)).append('\n');
         for (TestFunction fn : functions) {
-            for (String sampler : List.of("java-tpe", "optuna-tpe", "java-random", "optuna-random")) {
+            for (String sampler : List.of("java-tpe", "optuna-tpe", "java-tpe-univariate", "optuna-tpe-univariate",
+                    "java-random", "optuna-random", "java-grid")) {
                 List<double[]> runs = curves.get(fn.name() + "/" + sampler);
+                if (runs == null) {
+                    continue;
+                }
                 t.append("| ").append(fn.name()).append(" | ").append(sampler).append(" |");
                 for (int c : CHECKPOINTS) {
                     double[] at = runs.stream().mapToDouble(r -> r[Math.min(c, r.length) - 1]).toArray();
@@ -104,6 +114,35 @@ final class SearchBenchmark {
             best[i] = b;
         }
         return best;
+    }
+
+    /**
+     * A grid of k points per dimension at the centres of k equal cells, k the largest with k^d <= trials, walked in the
+     * grid's order (one run: a grid has no seed); none for a space with categorical or integer parameters.
+     */
+    private java.util.Optional<double[]> grid(TestFunction fn) {
+        List<Parameter> ps = fn.space().parameters();
+        if (!ps.stream().allMatch(p -> p instanceof Parameter.Continuous)) {
+            return java.util.Optional.empty();
+        }
+        int k = (int) Math.floor(Math.pow(trials, 1.0 / ps.size()) + 1e-9);
+        Map<String, List<Double>> values = new LinkedHashMap<>();
+        for (Parameter p : ps) {
+            Parameter.Continuous c = (Parameter.Continuous) p;
+            List<Double> v = new ArrayList<>();
+            for (int i = 0; i < k; i++) {
+                v.add(c.low() + (i + 0.5) * (c.high() - c.low()) / k);
+            }
+            values.put(p.name(), v);
+        }
+        List<Map<String, Object>> points = new Grid(fn.space(), values).points();
+        double[] best = new double[Math.min(trials, points.size())];
+        double b = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < best.length; i++) {
+            b = Math.min(b, fn.f().applyAsDouble(points.get(i)));
+            best[i] = b;
+        }
+        return java.util.Optional.of(best);
     }
 
     private Map<String, List<double[]>> optuna(List<TestFunction> functions) throws IOException,

@@ -13,20 +13,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
-import java.util.UUID;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 
@@ -67,8 +59,9 @@ class TrainingResumeIT {
                         "FINETIDE_TRAINING_THREADS", "1"));
         try (LocalPlatform platform = LocalPlatform.start(options, System.out::println);
                 MongoClient mongo = MongoClients.create(platform.mongoUri());
-                KafkaProducer<String, byte[]> producer = producer(platform.bootstrap());
-                KafkaConsumer<String, byte[]> watch = consumer(platform)) {
+                KafkaProducer<String, byte[]> producer = ItKafka.producer(platform.bootstrap());
+                KafkaConsumer<String, byte[]> watch = ItKafka.watcher(platform, Topics.TRAINING_PROGRESS,
+                        Topics.MODELS_TRAINED)) {
             TaskDefinitionEvent task = TaskRevisions.stamped(TaskDefinitions.validated(TaskDefinitionEvent
                     .newBuilder().setName(TASK).addLabels("vehicle").addLabels("fruit")
                     .setModel(ModelSpec.newBuilder().setBaseModel("random").setLayers(2).setHiddenSize(64).setHeads(2)
@@ -152,25 +145,5 @@ class TrainingResumeIT {
                 trained.add(ModelTrainedEvent.parseFrom(r.value()));
             }
         }
-    }
-
-    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        return new KafkaProducer<>(p);
-    }
-
-    private static KafkaConsumer<String, byte[]> consumer(LocalPlatform platform) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrap());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "resume-it-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p);
-        c.subscribe(List.of(platform.topic(Topics.TRAINING_PROGRESS), platform.topic(Topics.MODELS_TRAINED)));
-        return c;
     }
 }

@@ -12,18 +12,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.finetide.it.ItKafka;
 import io.finetide.launcher.LocalPlatform;
 import io.finetide.launcher.ManagedProcess;
 import io.finetide.launcher.kubernetes.KubeApiServer;
@@ -54,7 +51,7 @@ class FineTuningTaskOperatorIT {
         LocalPlatform.Options options = LocalPlatform.Options.isolated(ROOT, work).only(List.of("ingestion"));
         try (LocalPlatform platform = LocalPlatform.start(options, System.out::println);
                 KubeApiServer server = KubeApiServer.start(ROOT, work.resolve("kube"));
-                KafkaProducer<String, byte[]> producer = producer(platform.bootstrap())) {
+                KafkaProducer<String, byte[]> producer = ItKafka.producer(platform.bootstrap())) {
             Kubectl admin = new Kubectl(server.kubeconfig(), ROOT);
             admin.ok("create", "namespace", NS);
             admin.ok("apply", "--server-side", "-f", "k8s/base/crd-finetuningtasks.yaml");
@@ -204,14 +201,6 @@ class FineTuningTaskOperatorIT {
 
     static void send(KafkaProducer<String, byte[]> producer, String topic, byte[] value) throws Exception {
         producer.send(new ProducerRecord<>(topic, "reviews", value)).get();
-    }
-
-    static KafkaProducer<String, byte[]> producer(String bootstrap) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        return new KafkaProducer<>(p);
     }
 
     static String java() {

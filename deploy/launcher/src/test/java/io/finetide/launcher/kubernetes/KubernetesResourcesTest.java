@@ -52,7 +52,7 @@ class KubernetesResourcesTest {
                 ServiceChannels::name, d -> d));
         ServiceChannels ingestion = byName.get("ingestion");
         assertThat(ingestion.reads()).containsExactlyInAnyOrder(Topics.EXAMPLES_RAW, Topics.LABELS,
-                Topics.EXAMPLES_SCORED, Topics.MODELS_PROMOTED);
+                Topics.EXAMPLES_SCORED, Topics.MODELS_PROMOTED, Topics.STUDIES_PROGRESS);
         assertThat(ingestion.writes()).contains(Topics.TASKS, Topics.EXAMPLES_LABELLED, Topics.DEAD_LETTER)
                 .doesNotContain(Topics.MODELS_PROMOTED);
         assertThat(ingestion.groups()).contains("finetide-ingestion", "finetide-ingestion-promotions");
@@ -78,7 +78,11 @@ class KubernetesResourcesTest {
                 "topic:finetide.training.progress:literal:[Write, Describe]",
                 "topic:finetide.models.trained:literal:[Write, Describe]",
                 "topic:finetide.deadletter:literal:[Write, Describe]",
+                "topic:finetide.studies.progress:literal:[Write, Describe]",
+                // Trials are both handed out and taken by the training service.
+                "topic:finetide.studies.trials:literal:[Read, Write, Describe]",
                 "group:finetide-training:literal:[Read]",
+                "group:finetide-training-trials:literal:[Read]",
                 "group:finetide-training-tasks-:prefix:[Read]",
                 "group:finetide-training-champions-:prefix:[Read]");
     }

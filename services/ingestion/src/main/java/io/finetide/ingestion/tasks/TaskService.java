@@ -1,6 +1,7 @@
 package io.finetide.ingestion.tasks;
 
 import java.util.Collection;
+import java.util.Map;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,11 +15,13 @@ import io.finetide.ingestion.store.TaskRecord;
 import io.finetide.ingestion.store.TaskStore;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
+import io.finetide.platform.search.StudySpecs;
 import io.finetide.platform.store.ArtifactStore;
 import io.finetide.platform.store.BaseModelArtifacts;
 import io.finetide.platform.tasks.KeyedRegistry;
 import io.finetide.platform.tasks.TaskDefinitions;
 import io.finetide.platform.tasks.TaskRevisions;
+import io.finetide.proto.v1.HyperParameters;
 import io.finetide.proto.v1.TaskDefinitionEvent;
 
 /**
@@ -109,6 +112,26 @@ public class TaskService {
         remember(changed);
         LOG.infof("task %s changed to revision %d", name, changed.getRevision());
         return Optional.of(Outcome.CHANGED);
+    }
+
+    /**
+     * A study's best values, applied to the task's hyper-parameters as they are now (a change made since the study
+     * began stays), as its next revision. A task deleted since, or values the task refuses, are logged and dropped.
+     */
+    public void adoptStudyValues(String name, String studyId, Map<String, String> values) {
+        Optional<TaskRecord> existing = store.find(name);
+        if (existing.isEmpty()) {
+            LOG.warnf("study %s applies to task %s, which is gone", studyId, name);
+            return;
+        }
+        TaskDefinitionEvent old = existing.get().definition();
+        HyperParameters hp = StudySpecs.apply(old.getHyperParameters(), StudySpecs.fromText(values));
+        try {
+            Optional<Outcome> outcome = change(name, old.toBuilder().setHyperParameters(hp).build());
+            LOG.infof("study %s applied to task %s: %s %s", studyId, name, outcome.orElse(null), values);
+        } catch (RejectedException e) {
+            LOG.errorf("study %s's values %s do not make a valid task %s: %s", studyId, values, name, e.getMessage());
+        }
     }
 
     public Optional<TaskDefinitionEvent> find(String name) {

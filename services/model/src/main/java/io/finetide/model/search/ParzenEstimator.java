@@ -10,7 +10,7 @@ import java.util.Random;
  * [(high - low) / min(100, 1 + n), high - low]; the prior sits at the middle with the whole range as bandwidth; older
  * observations weigh less once there are more than 25.
  */
-final class ParzenEstimator {
+final class ParzenEstimator implements Kernels {
 
     static final int FULL_WEIGHT_RECENT = 25;
 
@@ -93,13 +93,21 @@ final class ParzenEstimator {
     }
 
     double sample(Random random) {
-        double u = random.nextDouble();
-        int k = 0;
-        double cumulative = weights[0];
-        while (cumulative < u && k < weights.length - 1) {
-            k++;
-            cumulative += weights[k];
-        }
+        return sample(Kernels.pick(weights, random), random);
+    }
+
+    @Override
+    public double[] weights() {
+        return weights;
+    }
+
+    @Override
+    public double logDensity(int k, double x) {
+        return Normal.logPdf((x - mus[k]) / sigmas[k]) - Math.log(sigmas[k]) - logMass[k];
+    }
+
+    @Override
+    public double sample(int k, Random random) {
         double a = Normal.cdf((low - mus[k]) / sigmas[k]);
         double b = Normal.cdf((high - mus[k]) / sigmas[k]);
         double x = mus[k] + sigmas[k] * Normal.quantile(a + random.nextDouble() * (b - a));
@@ -110,8 +118,7 @@ final class ParzenEstimator {
         double max = Double.NEGATIVE_INFINITY;
         double[] terms = new double[mus.length];
         for (int k = 0; k < mus.length; k++) {
-            terms[k] = Math.log(weights[k]) + Normal.logPdf((x - mus[k]) / sigmas[k]) - Math.log(sigmas[k])
-                    - logMass[k];
+            terms[k] = Math.log(weights[k]) + logDensity(k, x);
             max = Math.max(max, terms[k]);
         }
         double sum = 0;

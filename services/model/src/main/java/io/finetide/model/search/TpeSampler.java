@@ -9,10 +9,12 @@ import java.util.Random;
 
 /**
  * The tree-structured Parzen estimator (Bergstra, Bardenet, Bengio and Kégl, "Algorithms for Hyper-Parameter
- * Optimization", NeurIPS 2011), univariate, with Optuna's defaults: the first {@code startupTrials} are random; then,
- * for each active parameter in turn, the finished trials that had it are split into the best {@code min(ceil(0.1 n),
- * 25)} and the rest, a Parzen estimator l is fitted to the first and g to the second, {@code candidates} values are
- * drawn from l and the one with the largest l/g is proposed. A conditional parameter learns only from the trials in
+ * Optimization", NeurIPS 2011) with Optuna 5's defaults: the first {@code startupTrials} are random; then the finished
+ * trials are split into the best {@code min(ceil(0.1 n), 25)} and the rest, a Parzen estimator l is fitted to the
+ * first and g to the second, {@code candidates} points are drawn from l and the one with the largest l/g is proposed.
+ * Multivariate (Optuna's default since 5.0; Falkner, Klein and Hutter, BOHB, ICML 2018): the parameters every finished
+ * trial had are drawn together from one mixture of products, so that values that go well together are proposed
+ * together; the others (conditional ones), and every parameter when univariate, one by one. A conditional parameter learns only from the trials in
  * which it was active, which is what makes the estimator tree-structured. Earlier trials (of this study, or a previous
  * study on the same task: a warm start) are simply part of {@code finished}.
  */
@@ -21,16 +23,23 @@ public final class TpeSampler implements Sampler {
     private final int startupTrials;
     private final int candidates;
     private final double priorWeight;
+    private final boolean multivariate;
 
-    public TpeSampler(int startupTrials, int candidates, double priorWeight) {
+    public TpeSampler(int startupTrials, int candidates, double priorWeight, boolean multivariate) {
         this.startupTrials = startupTrials;
         this.candidates = candidates;
         this.priorWeight = priorWeight;
+        this.multivariate = multivariate;
     }
 
-    /** Optuna's defaults: 10 random trials, 24 candidates, prior weight 1. */
+    /** Optuna 5's defaults: multivariate, 10 random trials, 24 candidates, prior weight 1. */
     public static TpeSampler withDefaults() {
-        return new TpeSampler(10, 24, 1.0);
+        return new TpeSampler(10, 24, 1.0, true);
+    }
+
+    /** Optuna's defaults before 5.0: each parameter on its own. */
+    public static TpeSampler univariate() {
+        return new TpeSampler(10, 24, 1.0, false);
     }
 
     @Override
@@ -39,24 +48,31 @@ public final class TpeSampler implements Sampler {
             return new RandomSampler().propose(space, finished, random);
         }
         // The split into good and the rest is made once over all finished trials, as Optuna makes it; each
-        // parameter then learns from the trials of either group in which it was active.
+        // estimator then learns from the trials of either group that had its parameters.
         boolean[] good = goodTrials(finished);
+        Map<String, Object> joint = multivariate
+                ? propose(shared(space, finished), finished, good, random)
+                : Map.of();
         Map<String, Object> chosen = new LinkedHashMap<>();
         for (Parameter p : space.parameters()) {
-            if (!SearchSpace.active(p, chosen)) {
-                continue;
+            if (SearchSpace.active(p, chosen)) {
+                chosen.put(p.name(), joint.containsKey(p.name())
+                        ? joint.get(p.name())
+                        : propose(List.of(p), finished, good, random).get(p.name()));
             }
-            List<Observation> below = new ArrayList<>(), above = new ArrayList<>();
-            for (int i = 0; i < finished.size(); i++) {
-                if (finished.get(i).parameters().containsKey(p.name())) {
-                    (good[i] ? below : above).add(finished.get(i));
-                }
-            }
-            chosen.put(p.name(), below.isEmpty() && above.isEmpty()
-                    ? RandomSampler.draw(p, random)
-                    : propose(p, below, above, random));
         }
         return chosen;
+    }
+
+    /** The parameters every finished trial had (Optuna's intersection search space), single values left out. */
+    private static List<Parameter> shared(SearchSpace space, List<Observation> finished) {
+        return space.parameters().stream().filter(p -> !single(p)).filter(p -> finished.stream().allMatch(o -> o
+                .parameters().containsKey(p.name()))).toList();
+    }
+
+    private static boolean single(Parameter p) {
+        return p instanceof Parameter.Categorical c && c.choices().size() == 1
+                || p instanceof Parameter.Discrete d && d.low() == d.high();
     }
 
     /** The best {@code min(ceil(0.1 n), 25)} trials, marked in the trials' own order. */
@@ -73,79 +89,56 @@ public final class TpeSampler implements Sampler {
         return good;
     }
 
-    private Object propose(Parameter p, List<Observation> good, List<Observation> rest, Random random) {
-        if (p instanceof Parameter.Categorical c) {
-            return categorical(c, good, rest, random);
+    /** Values of {@code ps} drawn together: the candidate from l with the largest l/g. */
+    private Map<String, Object> propose(List<Parameter> ps, List<Observation> finished, boolean[] good,
+            Random random) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (ps.isEmpty()) {
+            return out;
         }
-        Scale s = Scale.of(p);
-        ParzenEstimator l = ParzenEstimator.fit(internal(s, p, good), s.low(), s.high(), priorWeight);
-        ParzenEstimator g = ParzenEstimator.fit(internal(s, p, rest), s.low(), s.high(), priorWeight);
-        double best = Double.NaN, bestScore = Double.NEGATIVE_INFINITY;
+        List<Observation> below = new ArrayList<>(), above = new ArrayList<>();
+        for (int i = 0; i < finished.size(); i++) {
+            Observation o = finished.get(i);
+            if (ps.stream().allMatch(p -> o.parameters().containsKey(p.name()))) {
+                (good[i] ? below : above).add(o);
+            }
+        }
+        if (below.isEmpty() && above.isEmpty()) {
+            ps.forEach(p -> out.put(p.name(), RandomSampler.draw(p, random)));
+            return out;
+        }
+        ProductMixture l = mixture(ps, below), g = mixture(ps, above);
+        double[] best = null;
+        double bestScore = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < candidates; i++) {
-            double x = l.sample(random);
+            double[] x = l.sample(random);
             double score = l.logDensity(x) - g.logDensity(x);
             if (score > bestScore) {
                 bestScore = score;
                 best = x;
             }
         }
-        return s.fromInternal(best);
+        for (int d = 0; d < ps.size(); d++) {
+            Parameter p = ps.get(d);
+            out.put(p.name(), p instanceof Parameter.Categorical c
+                    ? c.choices().get((int) best[d])
+                    : Scale.of(p).fromInternal(best[d]));
+        }
+        return out;
     }
 
-    private static double[] internal(Scale s, Parameter p, List<Observation> group) {
-        return group.stream().mapToDouble(o -> s.toInternal(o.parameters().get(p.name()))).toArray();
-    }
-
-    /** Choice probabilities from weighted counts plus the prior spread evenly; the choice with the largest l/g. */
-    private Object categorical(Parameter.Categorical c, List<Observation> good, List<Observation> rest,
-            Random random) {
-        double[] l = choiceWeights(c, good), g = choiceWeights(c, rest);
-        String best = null;
-        double bestScore = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < candidates; i++) {
-            int k = draw(l, random);
-            double score = Math.log(l[k]) - Math.log(g[k]);
-            if (score > bestScore) {
-                bestScore = score;
-                best = c.choices().get(k);
+    private ProductMixture mixture(List<Parameter> ps, List<Observation> group) {
+        List<Kernels> dims = new ArrayList<>();
+        for (Parameter p : ps) {
+            if (p instanceof Parameter.Categorical c) {
+                dims.add(CategoricalKernels.fit(group.stream().mapToInt(o -> c.choices().indexOf((String) o
+                        .parameters().get(c.name()))).toArray(), c.choices().size(), priorWeight));
+            } else {
+                Scale s = Scale.of(p);
+                dims.add(ParzenEstimator.fit(group.stream().mapToDouble(o -> s.toInternal(o.parameters().get(p
+                        .name()))).toArray(), s.low(), s.high(), priorWeight));
             }
         }
-        return best;
-    }
-
-    /**
-     * Optuna's categorical Parzen estimator: each observation a kernel putting 1 on its choice and
-     * {@code priorWeight / (n + 1)} on every choice, normalised; the prior a uniform kernel; kernels weighted as
-     * {@link ParzenEstimator#observationWeights} and the prior by {@code priorWeight}.
-     */
-    private double[] choiceWeights(Parameter.Categorical c, List<Observation> group) {
-        int k = c.choices().size(), n = group.size();
-        double[] mixture = new double[k];
-        double[] ages = ParzenEstimator.observationWeights(n);
-        double spread = priorWeight / (n + 1);
-        double total = priorWeight;
-        for (int i = 0; i < n; i++) {
-            int observed = c.choices().indexOf((String) group.get(i).parameters().get(c.name()));
-            double rowSum = 1 + spread * k;
-            for (int j = 0; j < k; j++) {
-                mixture[j] += ages[i] * (spread + (j == observed ? 1 : 0)) / rowSum;
-            }
-            total += ages[i];
-        }
-        for (int j = 0; j < k; j++) {
-            mixture[j] = (mixture[j] + priorWeight / k) / total;
-        }
-        return mixture;
-    }
-
-    private static int draw(double[] probabilities, Random random) {
-        double u = random.nextDouble(), cumulative = 0;
-        for (int j = 0; j < probabilities.length; j++) {
-            cumulative += probabilities[j];
-            if (u < cumulative) {
-                return j;
-            }
-        }
-        return probabilities.length - 1;
+        return new ProductMixture(dims);
     }
 }

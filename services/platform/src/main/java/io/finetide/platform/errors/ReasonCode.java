@@ -21,6 +21,9 @@ public enum ReasonCode {
     INVALID_LABELING_FUNCTION(422),
     NOT_FOUND(404),
     BATCH_TOO_LARGE(413),
+    INVALID_STUDY(422),
+    NO_SNAPSHOT(409),
+    NO_COMPLETE_TRIAL(409),
     PROCESSING_FAILED(500);
     // @formatter:on
 

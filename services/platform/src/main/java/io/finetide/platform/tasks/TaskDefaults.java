@@ -1,5 +1,6 @@
 package io.finetide.platform.tasks;
 
+import io.finetide.platform.search.StudySpecs;
 import io.finetide.platform.text.CleaningPipeline;
 import io.finetide.proto.v1.ClassWeighting;
 import io.finetide.proto.v1.ConflictPolicy;
@@ -117,6 +118,9 @@ public final class TaskDefaults {
         }
         b.setLabeling(lb);
         b.setEvaluation(mergeEvaluation(in.getEvaluation()));
+        if (in.hasSearch()) {
+            b.setSearch(StudySpecs.withDefaults(in.getSearch()));
+        }
         return b.build();
     }
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 
 import io.finetide.platform.privacy.PiiType;
+import io.finetide.platform.search.StudySpecs;
 import io.finetide.platform.text.CleaningPipeline;
 import io.finetide.proto.v1.EvaluationSpec;
 import io.finetide.proto.v1.FineTuning;
@@ -86,6 +87,9 @@ public final class TaskValidation {
         }
         if (Math.abs(s.getTrain() + s.getValidation() + s.getTest() - 1.0) > 1e-6) {
             p.add("splits must add up to 1");
+        }
+        if (t.hasSearch()) {
+            StudySpecs.problems(t.getSearch()).forEach(x -> p.add("search." + x));
         }
         HyperParameters h = t.getHyperParameters();
         if (h.getLearningRate() <= 0 || h.getLearningRate() > 1) {

@@ -49,6 +49,10 @@ public final class Topics {
      * Progressive delivery, compacted by task name (last record = the task's rollout now): {@code RolloutEvent}.
      */
     public static final String MODELS_ROLLOUTS = "finetide.models.rollouts";
+    /** Trials of hyper-parameter studies, each taken by one training instance: {@code TrialEvent}. */
+    public static final String STUDIES_TRIALS = "finetide.studies.trials";
+    /** What studies and their trials did: {@code StudyProgressEvent}. */
+    public static final String STUDIES_PROGRESS = "finetide.studies.progress";
     /** Records no service could accept, with the reason in headers (see {@code DeadLetters}). */
     public static final String DEAD_LETTER = "finetide.deadletter";
 
@@ -59,7 +63,7 @@ public final class Topics {
             EXAMPLES_DELETED, EXAMPLES_UNLABELLED, EXAMPLES_SCORED, TASKS, DATASETS_SNAPSHOTS, DATASETS_DRIFT,
             PREDICTIONS_STATS, FEEDBACK, TRAINING_PROGRESS,
             MODELS_TRAINED, MODELS_EVALUATED, MODELS_PROMOTED, MODELS_ROLLED_BACK, MODELS_ROLLOUTS,
-            DEAD_LETTER);
+            STUDIES_TRIALS, STUDIES_PROGRESS, DEAD_LETTER);
 
     private Topics() {
     }

@@ -7,12 +7,15 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import io.finetide.proto.v1.DatasetSnapshotEvent;
+import io.finetide.proto.v1.TrialEvent;
 import io.finetide.runtime.messaging.RecordHandler;
 import io.finetide.training.metrics.TrainingMetrics;
 import io.finetide.training.runs.TrainingService;
+import io.finetide.training.studies.StudyService;
+import io.finetide.training.studies.TrialRunner;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 
-/** Dataset snapshots to train on (tasks and champions: {@link io.finetide.runtime.messaging.DirectoryFollower}). */
+/** Dataset snapshots to train on and studies' trials (tasks and champions: {@link io.finetide.runtime.messaging.DirectoryFollower}). */
 @ApplicationScoped
 public class Consumers {
 
@@ -25,10 +28,28 @@ public class Consumers {
     @Inject
     TrainingMetrics metrics;
 
+    @Inject
+    StudyService studies;
+
+    @Inject
+    TrialRunner trials;
+
     @Incoming("snapshots")
     @Blocking
     public void snapshot(ConsumerRecord<String, byte[]> record) {
         handler.handle(record, RecordHandler.Decoder.event(DatasetSnapshotEvent::parseFrom,
-                DatasetSnapshotEvent::getMeta), training::onSnapshot, metrics::rejected);
+                DatasetSnapshotEvent::getMeta), snapshot -> {
+                    // Kept first, so that studies find it, and a task's study starts beside its first candidate.
+                    studies.onSnapshot(snapshot);
+                    training.onSnapshot(snapshot);
+                }, metrics::rejected);
+    }
+
+    /** A study's trial: one at a time per instance, as long as it takes (the consumer is paused meanwhile). */
+    @Incoming("trials")
+    @Blocking
+    public void trial(ConsumerRecord<String, byte[]> record) {
+        handler.handle(record, RecordHandler.Decoder.event(TrialEvent::parseFrom, TrialEvent::getMeta), trials::run,
+                metrics::trialRejected);
     }
 }

@@ -6,6 +6,7 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
 import io.finetide.proto.v1.ModelTrainedEvent;
+import io.finetide.proto.v1.StudyProgressEvent;
 import io.finetide.proto.v1.TrainingProgressEvent;
 import io.finetide.runtime.messaging.KafkaMessages;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -20,6 +21,14 @@ public class EventPublisher {
     @Inject
     @Channel("trained-out")
     MutinyEmitter<byte[]> trained;
+
+    @Inject
+    @Channel("studies-out")
+    MutinyEmitter<byte[]> studies;
+
+    public void study(StudyProgressEvent e) {
+        studies.sendMessageAndAwait(KafkaMessages.event(e.getMeta().getTask(), e));
+    }
 
     public void progress(TrainingProgressEvent e) {
         progress.sendMessageAndAwait(KafkaMessages.event(e.getMeta().getTask(), e));

@@ -69,6 +69,20 @@ public class TrainingMetrics {
     /** Peak memory of the process, tag {@code area} (heap: the JVM heap pools; native: peak resident set). */
     public static final String MEMORY_PEAK = "finetide.training.memory.peak.bytes";
 
+    /**
+     * Trials of studies that ended, tags {@code task}, {@code state} (complete, pruned, failed, cancelled; superseded:
+     * this instance's end did not count, another had taken the trial over).
+     */
+    public static final String TRIALS = "finetide.training.study.trials";
+    /** Trial events refused, tag {@code reason}. */
+    public static final String TRIALS_REJECTED = "finetide.training.trials.rejected";
+    /** Studies that ended, tags {@code task}, {@code state} (complete, stopped). */
+    public static final String STUDIES = "finetide.training.studies";
+    /** The best validation figure of the task's latest study so far, tag {@code task}. */
+    public static final String STUDY_BEST = "finetide.training.study.best.value";
+    /** 1 while this instance runs a trial of the task's study, 0 after; tag {@code task}. */
+    public static final String TRIAL_ACTIVE = "finetide.training.trial.active";
+
     @Inject
     MeterRegistry registry;
 
@@ -164,6 +178,28 @@ public class TrainingMetrics {
 
     public void rejected(ReasonCode reason) {
         registry.counter(REJECTED, "reason", reason.tag()).increment();
+    }
+
+    public void trialStarted(String task) {
+        gauges.set(TRIAL_ACTIVE, Tags.of("task", task), 1);
+    }
+
+    /** {@code state}: the trial's final state's name. */
+    public void trialEnded(String task, String state) {
+        gauges.set(TRIAL_ACTIVE, Tags.of("task", task), 0);
+        registry.counter(TRIALS, "task", task, "state", state.toLowerCase(java.util.Locale.ROOT)).increment();
+    }
+
+    public void studyBest(String task, double value) {
+        gauges.set(STUDY_BEST, Tags.of("task", task), value);
+    }
+
+    public void studyEnded(String task, String state) {
+        registry.counter(STUDIES, "task", task, "state", state.toLowerCase(java.util.Locale.ROOT)).increment();
+    }
+
+    public void trialRejected(ReasonCode reason) {
+        registry.counter(TRIALS_REJECTED, "reason", reason.tag()).increment();
     }
 
     private static final Path STATUS = Path.of("/proc/self/status");

@@ -13,32 +13,22 @@ import org.jboss.logging.Logger;
 
 import io.finetide.model.bundle.ModelBundle;
 import io.finetide.model.tokenizer.Tokenizer;
-import io.finetide.model.train.Checkpoint;
-import io.finetide.model.train.ForeignCheckpointException;
 import io.finetide.model.train.Strategy;
 import io.finetide.model.train.Trainer;
 import io.finetide.model.train.TrainingConfig;
-import io.finetide.model.transformer.HeadSpec;
 import io.finetide.model.transformer.TransformerConfig;
-import io.finetide.model.transformer.Weights;
-import io.finetide.platform.datasets.SnapshotFile;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.Events;
-import io.finetide.platform.files.FileTrees;
 import io.finetide.platform.store.ArtifactStore;
-import io.finetide.platform.store.BaseModelArtifacts;
 import io.finetide.platform.store.StoreRetry;
-import io.finetide.platform.tasks.BaseCatalogue;
 import io.finetide.platform.tasks.Directory;
 import io.finetide.proto.v1.DatasetSnapshotEvent;
 import io.finetide.proto.v1.EpochSummary;
 import io.finetide.proto.v1.Metrics;
-import io.finetide.proto.v1.ModelPromotedEvent;
 import io.finetide.proto.v1.ModelTrainedEvent;
 import io.finetide.proto.v1.TaskDefinitionEvent;
 import io.finetide.proto.v1.TrainingProgressEvent;
-import io.finetide.training.bases.BaseModels;
 import io.finetide.training.config.TrainingServiceConfig;
 import io.finetide.training.messaging.EventPublisher;
 import io.finetide.training.metrics.TrainingMetrics;
@@ -62,7 +52,7 @@ public class TrainingService {
     Directory directory;
 
     @Inject
-    BaseModels baseModels;
+    RunSetup setup;
 
     @Inject
     TrainingRunStore runs;
@@ -125,47 +115,26 @@ public class TrainingService {
 
     private void train(TaskDefinitionEvent task, DatasetSnapshotEvent snapshot, String modelId, long started) {
         String taskName = task.getName();
-        RunData data = RunData.of(task, SnapshotFile.read(artifacts.require(snapshot.getArtifact())));
-        TrainingConfig hp = Models.training(task.getHyperParameters(), config.patience(), config.threads());
-        Base base = base(task, data, hp.seed());
-        try (Tokenizer tokenizer = base.tokenizer(task)) {
-            HeadSpec head = data.tagging()
-                    ? HeadSpec.tokens(data.outputs().size())
-                    : HeadSpec.sequence(data.outputs().size(), base.pooling());
-            // The configuration first, from the declared shape: the base's weights are only read when there is no
-            // champion of that configuration to continue from.
-            TransformerConfig modelConfig = base.config(task, tokenizer, head);
-            Optional<Champion> champion = continuable(taskName, modelConfig, data.outputs());
-            String parent = champion.map(Champion::modelId).orElse("");
-            Weights initial = champion.map(c -> c.bundle().weights()).orElseGet(() -> base.weights(modelConfig, head,
-                    task, hp.seed()));
+        try (PreparedRun run = setup.prepare(task, snapshot)) {
+            RunData data = run.data();
+            TrainingConfig hp = run.hp();
+            Strategy strategy = run.strategy();
+            Tokenizer tokenizer = run.tokenizer();
+            TransformerConfig modelConfig = run.modelConfig();
+            String parent = run.parent();
             ProgressReporter progress = new ProgressReporter(publisher, metrics, taskName, modelId, snapshot, parent,
-                    base.name(), data.validationCount(), live);
-            Strategy strategy = Models.strategy(task.getHyperParameters());
+                    run.base().name(), data.validationCount(), live);
             // Named by the snapshot's content too: a model id comes back if a task is deleted and made again, and its
             // new data must never continue an old run's checkpoint.
             String hash = snapshot.getContentHash();
             String runName = hash.isEmpty() ? modelId : modelId + "-" + hash.substring(0, Math.min(16, hash.length()));
             Path checkpointDir = config.checkpointDir().filter(d -> !d.isBlank()).map(d -> Path.of(d, runName))
                     .orElse(null);
-            Checkpoint.Store checkpoints = checkpointDir == null
-                    ? Checkpoint.Store.NONE
-                    : Checkpoint.directory(checkpointDir, config.checkpointEverySteps());
-            Trainer.Result result;
-            try {
-                result = data.fit(modelConfig, initial, tokenizer, hp, strategy, progress, checkpoints);
-            } catch (ForeignCheckpointException e) {
-                if (checkpointDir == null) {
-                    throw e;
-                }
-                // The task changed between the killed attempt and this one: its checkpoint is of no use.
-                LOG.warnf("the checkpoint of %s is of another configuration; training from the start", modelId);
-                deleteTree(checkpointDir);
-                result = data.fit(modelConfig, initial, tokenizer, hp, strategy, progress, checkpoints);
-            }
+            Trainer.Result result = run.fit(progress, Optional.ofNullable(checkpointDir), config
+                    .checkpointEverySteps());
 
             BundleProvenance provenance = new BundleProvenance(modelId, taskName, snapshot.getSnapshotId(), snapshot
-                    .getContentHash(), parent, base.name(), result.bestEpoch(), result.best().validationScore(),
+                    .getContentHash(), parent, run.base().name(), result.bestEpoch(), result.best().validationScore(),
                     hp
                             .toString(),
                     strategy.name());
@@ -205,51 +174,10 @@ public class TrainingService {
                     parent, started, finished, epochs, "best epoch " + result.bestEpoch()));
             live.ended(modelId);
             if (checkpointDir != null) {
-                deleteTree(checkpointDir);
+                PreparedRun.removeCheckpoint(checkpointDir);
             }
             LOG.infof("trained %s on %s in %d ms: validation accuracy %.4f", modelId, snapshot.getSnapshotId(),
                     finished - started, result.best().validationScore());
-        }
-    }
-
-    /** The task's base: random, shipped, or uploaded (its folder read with the task's head). */
-    private Base base(TaskDefinitionEvent task, RunData data, long seed) {
-        String name = task.getModel().getBaseModel();
-        if (name.equals(BaseCatalogue.BASE_RANDOM)) {
-            return new Base.Random(name);
-        }
-        Optional<String> uploaded = BaseModelArtifacts.uploadedName(name);
-        if (uploaded.isPresent()) {
-            return new Base.Uploaded(name, baseModels.load(uploaded.get(), data.outputs().size(), data.tagging(), task
-                    .getHyperParameters().getDropout(), seed));
-        }
-        return new Base.Shipped(name);
-    }
-
-    private record Champion(String modelId, ModelBundle bundle) {
-    }
-
-    /** The task's champion, when it still has the configuration and labels to continue from (incremental). */
-    private Optional<Champion> continuable(String task, TransformerConfig modelConfig, List<String> outputs) {
-        Optional<ModelPromotedEvent> champion = directory.champions().get(task);
-        if (champion.isEmpty()) {
-            return Optional.empty();
-        }
-        ModelBundle parent = ModelBundle.fromBytes(artifacts.require(champion.get().getArtifact()));
-        if (parent.config().equals(modelConfig) && parent.labels().equals(outputs)) {
-            return Optional.of(new Champion(champion.get().getModelId(), parent));
-        }
-        LOG.warnf("champion %s has another shape than task %s now; training from the base", champion.get()
-                .getModelId(), task);
-        return Optional.empty();
-    }
-
-    private static void deleteTree(Path dir) {
-        try {
-            FileTrees.delete(dir);
-        } catch (java.io.UncheckedIOException e) {
-            // A stale checkpoint only costs disk: the next run of the same model id refuses or resumes it.
-            LOG.warnf(e, "cannot remove the checkpoint %s", dir);
         }
     }
 }

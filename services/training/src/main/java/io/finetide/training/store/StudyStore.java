@@ -1,0 +1,161 @@
+package io.finetide.training.store;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.bson.Document;
+import org.bson.conversions.Bson;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.ReturnDocument;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.Updates;
+
+import io.finetide.platform.store.Documents;
+
+/**
+ * Studies, their trials and the snapshots they train on. Every change of a trial is conditional on its state and
+ * owner, so that several training instances (and a replayed trial event) can never count a trial twice.
+ */
+@ApplicationScoped
+public class StudyStore {
+
+    @Inject
+    MongoDatabase database;
+
+    private MongoCollection<Document> studies() {
+        return database.getCollection(StudyRecord.COLLECTION);
+    }
+
+    private MongoCollection<Document> trials() {
+        return database.getCollection(TrialRecord.COLLECTION);
+    }
+
+    private MongoCollection<Document> snapshots() {
+        return database.getCollection(SnapshotRecord.COLLECTION);
+    }
+
+    public void putSnapshot(SnapshotRecord s) {
+        Documents.put(snapshots(), s.snapshot().getSnapshotId(), s.toDocument());
+    }
+
+    public Optional<SnapshotRecord> snapshot(String snapshotId) {
+        return Optional.ofNullable(Documents.byId(snapshots(), snapshotId)).map(SnapshotRecord::fromDocument);
+    }
+
+    public Optional<SnapshotRecord> latestSnapshot(String task) {
+        return Optional.ofNullable(snapshots().find(Filters.eq("task", task)).sort(Sorts.descending("version"))
+                .first()).map(SnapshotRecord::fromDocument);
+    }
+
+    /** @return false when a study of that id exists already */
+    public boolean insertStudy(StudyRecord s) {
+        return Documents.insertOnce(studies(), s.id(), s.toDocument());
+    }
+
+    public Optional<StudyRecord> study(String id) {
+        return Optional.ofNullable(Documents.byId(studies(), id)).map(StudyRecord::fromDocument);
+    }
+
+    public List<StudyRecord> studies(String task) {
+        List<StudyRecord> out = new ArrayList<>();
+        studies().find(Filters.eq("task", task)).sort(Sorts.ascending("createdAtMs")).forEach(d -> out.add(
+                StudyRecord.fromDocument(d)));
+        return out;
+    }
+
+    public void requestStop(String id) {
+        studies().updateOne(Documents.id(id), Updates.set("stopRequested", true));
+    }
+
+    /** Ends a running study; only one caller wins. */
+    public boolean finishStudy(String id, StudyRecord.StudyState state) {
+        return studies().updateOne(Filters.and(Documents.id(id), Filters.eq("state", StudyRecord.StudyState.RUNNING
+                .name())), Updates.combine(Updates.set("state", state.name()), Updates.set("finishedAtMs",
+                        System
+                                .currentTimeMillis())))
+                .getModifiedCount() == 1;
+    }
+
+    /** @return false when the trial exists already (a replay proposed it again) */
+    public boolean insertTrial(TrialRecord t) {
+        return Documents.insertOnce(trials(), t.id(), t.toDocument());
+    }
+
+    public void sent(String trialId, int partition) {
+        trials().updateOne(Documents.id(trialId), Updates.combine(Updates.set("sent", true), Updates.set("partition",
+                partition)));
+    }
+
+    public Optional<TrialRecord> trial(String trialId) {
+        return Optional.ofNullable(Documents.byId(trials(), trialId)).map(TrialRecord::fromDocument);
+    }
+
+    /**
+     * Takes a queued trial, or a running one whose owner died (its event came back because the owner never
+     * acknowledged it); a finished trial is left alone.
+     */
+    public Optional<TrialRecord> claim(String trialId, String owner) {
+        Document d = trials().findOneAndUpdate(Filters.and(Documents.id(trialId), Filters.in("state",
+                TrialRecord.TrialState.QUEUED.name(), TrialRecord.TrialState.RUNNING.name())), Updates.combine(
+                        Updates.set("state", TrialRecord.TrialState.RUNNING.name()), Updates.set("owner", owner),
+                        Updates.set("startedAtMs", System.currentTimeMillis()), Updates.inc("attempt", 1)),
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER));
+        return Optional.ofNullable(d).map(TrialRecord::fromDocument);
+    }
+
+    /** @return false when the trial is no longer this owner's */
+    public boolean epochs(String trialId, String owner, List<TrialRecord.Epoch> epochs) {
+        // Matched, not modified: a run resumed from a checkpoint recomputes an epoch the killed attempt had stored,
+        // to the same figures, and that leaves the document as it was.
+        return trials().updateOne(owned(trialId, owner), Updates.set("epochs", epochs.stream().map(
+                TrialRecord.Epoch::toDocument).toList())).getMatchedCount() == 1;
+    }
+
+    /** @return false when the trial is no longer this owner's (another instance took it over) */
+    public boolean finishTrial(String trialId, String owner, TrialRecord.TrialState state, double value,
+            String message) {
+        return trials().updateOne(owned(trialId, owner), Updates.combine(Updates.set("state", state.name()), Updates
+                .set("value", TrialRecord.stored(value)), Updates.set("message", message),
+                Updates.set("finishedAtMs", System
+                        .currentTimeMillis())))
+                .getModifiedCount() == 1;
+    }
+
+    private static Bson owned(String trialId, String owner) {
+        return Filters.and(Documents.id(trialId), Filters.eq("owner", owner), Filters.eq("state",
+                TrialRecord.TrialState.RUNNING.name()));
+    }
+
+    /** Partitions of the trials topic on which a trial waits or runs, whatever its study. */
+    public List<Integer> busyPartitions() {
+        List<Integer> out = new ArrayList<>();
+        trials().find(Filters.in("state", TrialRecord.TrialState.QUEUED.name(), TrialRecord.TrialState.RUNNING
+                .name())).forEach(d -> out.add(d.getInteger("partition")));
+        return out;
+    }
+
+    public List<TrialRecord> trials(String studyId) {
+        List<TrialRecord> out = new ArrayList<>();
+        trials().find(Filters.eq("studyId", studyId)).sort(Sorts.ascending("number")).forEach(d -> out.add(
+                TrialRecord.fromDocument(d)));
+        return out;
+    }
+
+    /** Every finished trial of the task's studies, oldest study first: what warm-starts a new study. */
+    public List<TrialRecord> finishedTrialsOfTask(String task) {
+        List<TrialRecord> out = new ArrayList<>();
+        for (StudyRecord s : studies(task)) {
+            trials(s.id()).stream().filter(t -> t.state() == TrialRecord.TrialState.COMPLETE || t
+                    .state() == TrialRecord.TrialState.PRUNED).forEach(out::add);
+        }
+        return out;
+    }
+}
