@@ -25,6 +25,7 @@ import io.finetide.platform.local.LocalPaths;
  *         [--max-queue-delay 2ms] [--concurrency N] [--max-batch-size N]   (the batching side's settings)
  * peers [--threads N] [--batch N] [--lengths 64,128] [--iterations N] [--python PATH]
  * search [--seeds N] [--trials N] [--python PATH]
+ * study [--train N] [--trials N] [--epochs N] [--threads N]
  * </pre>
  */
 public final class Bench {
@@ -82,13 +83,19 @@ public final class Bench {
                             .parseInt(option(a, "--seeds", "30")),
                     Integer.parseInt(option(a, "--trials", "60")), SAY)
                     .run());
+            case "study" -> System.out.println(new StudyBenchmark(root, root.resolve("../shared/datasets").normalize(),
+                    new StudyBenchmark.Options(Integer.parseInt(option(a, "--train", "2000")), Integer.parseInt(option(
+                            a, "--trials", "12")), Integer.parseInt(option(a, "--epochs", "3")), Integer.parseInt(
+                                    option(a, "--threads", "2"))),
+                    SAY).run());
             default -> {
                 System.err.println("usage: finetide bench preprocessing|ingestion [--examples N] [--warmup N] "
                         + "[--data DIR]\n       finetide bench metrics [--examples N] [--requests N] [--blocks N]\n       finetide bench quality --dataset sst2|trec|sms-spam|wnut17 [--train N] "
                         + "[--epochs N] [--lr X] [--batch N] [--max-length N] [--strategy S] [--base B] "
                         + "[--incremental]\n       finetide bench serving [--base B] [--clients 1,4,16,64] [--requests N] "
                         + "[--blocks N] [--max-queue-delay D] [--concurrency N] [--max-batch-size N]\n       finetide bench peers [--threads N] [--batch N] [--lengths 64,128] "
-                        + "[--iterations N]\n       finetide bench search [--seeds N] [--trials N]");
+                        + "[--iterations N]\n       finetide bench search [--seeds N] [--trials N]\n       finetide bench study "
+                        + "[--train N] [--trials N] [--epochs N] [--threads N]");
                 System.exit(2);
             }
         }

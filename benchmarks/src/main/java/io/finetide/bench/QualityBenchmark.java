@@ -117,6 +117,11 @@ final class QualityBenchmark {
     record Outcome(Trainer.Result result, ClassificationReport report) {
     }
 
+    /** Fine-tunes the base as the options say on {@code train}, and tests on the dataset's test split. */
+    Outcome fineTuneFromBase(Dataset d, List<LabelledText> train) {
+        return fineTune(d, PretrainedEncoders.load(o.base(), head(d), 0.1, 3).weights(), train, o.epochs());
+    }
+
     private Outcome fineTune(Dataset d, io.finetide.model.transformer.Weights initial, List<LabelledText> train,
             int epochs) {
         PretrainedEncoders.Base base = PretrainedEncoders.base(o.base());

@@ -117,7 +117,8 @@ final class SearchBenchmark {
     }
 
     /**
-     * A grid of k points per dimension at the centres of k equal cells, k the largest with k^d <= trials, walked in the
+     * A grid of k points per dimension at the centres of k equal cells, k the largest with k^d <= trials (at least 2),
+     * walked in the
      * grid's order (one run: a grid has no seed); none for a space with categorical or integer parameters.
      */
     private java.util.Optional<double[]> grid(TestFunction fn) {
@@ -125,7 +126,8 @@ final class SearchBenchmark {
         if (!ps.stream().allMatch(p -> p instanceof Parameter.Continuous)) {
             return java.util.Optional.empty();
         }
-        int k = (int) Math.floor(Math.pow(trials, 1.0 / ps.size()) + 1e-9);
+        // At least two values a dimension: a grid of one point is no search (six dimensions get 64, cut at the budget).
+        int k = Math.max(2, (int) Math.floor(Math.pow(trials, 1.0 / ps.size()) + 1e-9));
         Map<String, List<Double>> values = new LinkedHashMap<>();
         for (Parameter p : ps) {
             Parameter.Continuous c = (Parameter.Continuous) p;

@@ -135,6 +135,8 @@ class StudyFlowIT {
             assertThat(study.getMap("importance").keySet()).first().isEqualTo("learningRate");
             assertThat(study.getList("trials.epochs", List.class)).allSatisfy(e -> assertThat(e).hasSize(2));
             assertThat(study.getInt("trialsByState.COMPLETE")).isEqualTo(4);
+            // 320 training rows: 20 updates an epoch in batches of 16, 10 in batches of 32; two epochs each.
+            assertThat(study.getList("trials.steps", Integer.class)).containsExactly(40, 20, 40, 20);
 
             // The progress topic: each trial started and completed, the study finished, its best to be applied.
             List<StudyProgressEvent> events = new ArrayList<>();
@@ -195,6 +197,7 @@ class StudyFlowIT {
             JsonPath study = awaitFinished("halving", id);
             assertThat(study.getList("trials.state")).containsExactly("COMPLETE", "PRUNED");
             assertThat(study.getList("trials[1].epochs")).hasSize(1);
+            assertThat(study.getList("trials.steps", Integer.class)).as("what pruning saved").containsExactly(60, 20);
             assertThat(study.getString("trials[1].message")).startsWith("pruned after epoch 1");
             assertThat(study.getFloat("trials[1].value")).isLessThan(study.getFloat("trials[0].epochs[0].value"));
             assertThat(study.getInt("best.trial")).isZero();

@@ -106,6 +106,12 @@ final class ParzenEstimator implements Kernels {
         return Normal.logPdf((x - mus[k]) / sigmas[k]) - Math.log(sigmas[k]) - logMass[k];
     }
 
+    /** The log of kernel k's probability of [a, b], a sub-interval of the range (an integer's cell). */
+    double logMassBetween(int k, double a, double b) {
+        double mass = Normal.cdf((b - mus[k]) / sigmas[k]) - Normal.cdf((a - mus[k]) / sigmas[k]);
+        return Math.log(Math.max(mass, 1e-300)) - logMass[k];
+    }
+
     @Override
     public double sample(int k, Random random) {
         double a = Normal.cdf((low - mus[k]) / sigmas[k]);

@@ -120,9 +120,13 @@ public final class TpeSampler implements Sampler {
         }
         for (int d = 0; d < ps.size(); d++) {
             Parameter p = ps.get(d);
-            out.put(p.name(), p instanceof Parameter.Categorical c
-                    ? c.choices().get((int) best[d])
-                    : Scale.of(p).fromInternal(best[d]));
+            if (p instanceof Parameter.Categorical c) {
+                out.put(p.name(), c.choices().get((int) best[d]));
+            } else if (p instanceof Parameter.Discrete) {
+                out.put(p.name(), (int) best[d]);
+            } else {
+                out.put(p.name(), Scale.of(p).fromInternal(best[d]));
+            }
         }
         return out;
     }
@@ -135,8 +139,9 @@ public final class TpeSampler implements Sampler {
                         .parameters().get(c.name()))).toArray(), c.choices().size(), priorWeight));
             } else {
                 Scale s = Scale.of(p);
-                dims.add(ParzenEstimator.fit(group.stream().mapToDouble(o -> s.toInternal(o.parameters().get(p
-                        .name()))).toArray(), s.low(), s.high(), priorWeight));
+                ParzenEstimator e = ParzenEstimator.fit(group.stream().mapToDouble(o -> s.toInternal(o.parameters()
+                        .get(p.name()))).toArray(), s.low(), s.high(), priorWeight);
+                dims.add(p instanceof Parameter.Discrete ? new DiscreteKernels(e, s) : e);
             }
         }
         return new ProductMixture(dims);

@@ -42,6 +42,27 @@ class TpeSamplerTest {
     }
 
     @Test
+    void anIntegersKernelsPutAllTheirMassOnTheIntegers() {
+        Parameter.Discrete rank = new Parameter.Discrete("loraRank", 1, 64, true, Optional.empty());
+        Scale s = Scale.of(rank);
+        ParzenEstimator e = ParzenEstimator.fit(new double[]{Math.log(4), Math.log(8), Math.log(40)}, s.low(), s
+                .high(), 1.0);
+        DiscreteKernels d = new DiscreteKernels(e, s);
+        Random random = new Random(2);
+        for (int k = 0; k < d.weights().length; k++) {
+            double total = 0;
+            for (int v = 1; v <= 64; v++) {
+                total += Math.exp(d.logDensity(k, v));
+            }
+            assertThat(total).as("kernel %d", k).isCloseTo(1.0, within(1e-9));
+            for (int i = 0; i < 200; i++) {
+                double v = d.sample(k, random);
+                assertThat(v).isEqualTo(Math.rint(v)).isBetween(1.0, 64.0);
+            }
+        }
+    }
+
+    @Test
     void olderObservationsWeighLessPast25() {
         assertThat(ParzenEstimator.observationWeights(10)).containsOnly(1.0);
         double[] w = ParzenEstimator.observationWeights(40);

@@ -120,10 +120,10 @@ public class StudyStore {
     }
 
     /** @return false when the trial is no longer this owner's (another instance took it over) */
-    public boolean finishTrial(String trialId, String owner, TrialRecord.TrialState state, double value,
+    public boolean finishTrial(String trialId, String owner, TrialRecord.TrialState state, double value, long steps,
             String message) {
         return trials().updateOne(owned(trialId, owner), Updates.combine(Updates.set("state", state.name()), Updates
-                .set("value", TrialRecord.stored(value)), Updates.set("message", message),
+                .set("value", TrialRecord.stored(value)), Updates.set("steps", steps), Updates.set("message", message),
                 Updates.set("finishedAtMs", System
                         .currentTimeMillis())))
                 .getModifiedCount() == 1;

@@ -13,14 +13,15 @@ import org.bson.Document;
  * @param parameters {@link Double}, {@link Integer} or {@link String} per searched name active in this trial
  * @param epochs     validation after each epoch done
  * @param value      the best epoch's selection figure (higher is better) once complete or pruned
+ * @param steps      optimisation updates the trial made (what it cost)
  * @param owner      the instance that runs (or ran) it; only the owner's updates count
  * @param attempt    how many times it was started (more than 1: re-run or resumed after a crash)
  * @param sent       handed out on the trials topic (a trial proposed and not sent is sent by whoever replays)
  * @param partition  the partition it was sent to (-1: not known, Kafka chose)
  */
 public record TrialRecord(String studyId, String task, int number, Map<String, Object> parameters, TrialState state,
-        List<Epoch> epochs, double value, String owner, int attempt, boolean sent, int partition, long startedAtMs,
-        long finishedAtMs, String message) {
+        List<Epoch> epochs, double value, long steps, String owner, int attempt, boolean sent, int partition,
+        long startedAtMs, long finishedAtMs, String message) {
 
     public static final String COLLECTION = "study_trials";
 
@@ -65,16 +66,16 @@ public record TrialRecord(String studyId, String task, int number, Map<String, O
 
     /** A trial about to be handed out. */
     public static TrialRecord queued(String studyId, String task, int number, Map<String, Object> parameters) {
-        return new TrialRecord(studyId, task, number, parameters, TrialState.QUEUED, List.of(), Double.NaN, "", 0,
-                false, -1,
-                0, 0, "");
+        return new TrialRecord(studyId, task, number, parameters, TrialState.QUEUED, List.of(), Double.NaN, 0, "", 0,
+                false, -1, 0, 0, "");
     }
 
     Document toDocument() {
         return new Document("_id", id()).append("studyId", studyId).append("task", task).append("number", number)
                 .append("parameters", new Document(parameters)).append("state", state.name()).append("epochs", epochs
                         .stream().map(Epoch::toDocument).toList())
-                .append("value", stored(value)).append("owner", owner).append("attempt", attempt).append("sent", sent)
+                .append("value", stored(value)).append("steps", steps).append("owner", owner).append("attempt", attempt)
+                .append("sent", sent)
                 .append("partition", partition)
                 .append("startedAtMs", startedAtMs).append("finishedAtMs", finishedAtMs).append("message", message);
     }
@@ -84,7 +85,8 @@ public record TrialRecord(String studyId, String task, int number, Map<String, O
         return new TrialRecord(d.getString("studyId"), d.getString("task"), d.getInteger("number"), parameters,
                 TrialState.valueOf(d.getString("state")), d.getList("epochs", Document.class, List.of()).stream().map(
                         Epoch::of).toList(),
-                read(d.getDouble("value")), d.getString("owner"), d.getInteger("attempt"), d.getBoolean("sent", false),
+                read(d.getDouble("value")), ((Number) d.get("steps", 0L)).longValue(), d.getString("owner"),
+                d.getInteger("attempt"), d.getBoolean("sent", false),
                 d
                         .getInteger("partition"),
                 d

@@ -29,7 +29,7 @@ public record StudyView(String id, String task, StudyRecord.StudyState state, bo
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Trial(int number, TrialRecord.TrialState state, Map<String, Object> parameters,
-            List<TrialRecord.Epoch> epochs, Double value, int attempt, String owner, String message,
+            List<TrialRecord.Epoch> epochs, Double value, long steps, int attempt, String owner, String message,
             long startedAtMs, long finishedAtMs) {
     }
 
@@ -47,7 +47,7 @@ public record StudyView(String id, String task, StudyRecord.StudyState state, bo
             return new StudyView(s.id(), s.task(), s.state(), s.stopRequested(), s.snapshotId(), JsonFormat.printer()
                     .print(s.spec()), s.createdAtMs(), s.deadlineMs(), s.finishedAtMs(), counts, best, importance,
                     trials.stream().map(t -> new Trial(t.number(), t.state(), t.parameters(), t.epochs(), Double
-                            .isNaN(t.value()) ? null : t.value(), t.attempt(), t.owner().isEmpty()
+                            .isNaN(t.value()) ? null : t.value(), t.steps(), t.attempt(), t.owner().isEmpty()
                                     ? null
                                     : t
                                             .owner(),

@@ -55,6 +55,18 @@ final class TrialListener implements TrainingListener {
         return List.copyOf(epochs);
     }
 
+    private long steps;
+
+    @Override
+    public void stepped(Steps s) {
+        steps = s.step();
+    }
+
+    /** Updates made so far (a resumed run counts from its checkpoint's). */
+    long steps() {
+        return steps;
+    }
+
     /** The best figure reached so far (NaN before the first epoch). */
     double best() {
         return epochs.stream().mapToDouble(TrialRecord.Epoch::value).max().orElse(Double.NaN);

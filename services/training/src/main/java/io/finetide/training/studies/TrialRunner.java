@@ -122,18 +122,19 @@ public class TrialRunner {
                 result = run.fit(listener, Optional.ofNullable(checkpoint), config.checkpointEverySteps());
             }
             // The best epoch's figure, as a candidate's run would be judged.
-            end(trial, listener.epochs(), TrialRecord.TrialState.COMPLETE, result.best().validationMetric(),
-                    "best epoch " + result.bestEpoch() + " of " + result.history().size());
+            end(trial, listener.epochs(), TrialRecord.TrialState.COMPLETE, result.best().validationMetric(), result
+                    .steps(), "best epoch " + result.bestEpoch() + " of " + result.history().size());
         } catch (TrialListener.Stopped s) {
             keepCheckpoint = s.superseded;
-            end(trial, listener.epochs(), s.state, listener.best(), s.getMessage());
+            end(trial, listener.epochs(), s.state, listener.best(), listener.steps(), s.getMessage());
         } catch (RuntimeException e) {
             if (StoreRetry.isStoreFailure(e)) {
                 keepCheckpoint = true;
                 throw e; // the store, not the trial, failed: the consumer retries, and the claim takes it again
             }
             LOG.errorf(e, "trial %s failed", trialId);
-            end(trial, listener.epochs(), TrialRecord.TrialState.FAILED, Double.NaN, String.valueOf(e.getMessage()));
+            end(trial, listener.epochs(), TrialRecord.TrialState.FAILED, Double.NaN, listener.steps(), String.valueOf(e
+                    .getMessage()));
         } finally {
             if (checkpoint != null && !keepCheckpoint) {
                 PreparedRun.removeCheckpoint(checkpoint);
@@ -142,19 +143,20 @@ public class TrialRunner {
     }
 
     private void end(TrialRecord trial, TrialRecord.TrialState state, double value, String message) {
-        end(trial, trial.epochs(), state, value, message);
+        end(trial, trial.epochs(), state, value, 0, message);
     }
 
     private void end(TrialRecord trial, List<TrialRecord.Epoch> epochs, TrialRecord.TrialState state,
-            double value, String message) {
-        if (!store.finishTrial(trial.id(), owner, state, value, message)) {
+            double value, long steps, String message) {
+        if (!store.finishTrial(trial.id(), owner, state, value, steps, message)) {
             // Another instance took it over (this one was thought dead); its end is the one that counts.
             LOG.warnf("trial %s is no longer %s's; its %s end does not count", trial.id(), owner, state);
             metrics.trialEnded(trial.task(), "superseded");
             return;
         }
         studies.trialEnded(new TrialRecord(trial.studyId(), trial.task(), trial.number(), trial.parameters(), state,
-                epochs, value, owner, trial.attempt(), trial.sent(), trial.partition(), trial.startedAtMs(), System
+                epochs, value, steps, owner, trial.attempt(), trial.sent(), trial.partition(), trial.startedAtMs(),
+                System
                         .currentTimeMillis(),
                 message));
     }

@@ -26,7 +26,8 @@ class ProposalsTest {
             .build();
 
     static TrialRecord finished(int number, Map<String, Object> values, double value) {
-        return new TrialRecord("earlier", "t", number, values, TrialRecord.TrialState.COMPLETE, List.of(), value, "o",
+        return new TrialRecord("earlier", "t", number, values, TrialRecord.TrialState.COMPLETE, List.of(), value, 0,
+                "o",
                 1, true, 0, 0, 0, "");
     }
 
@@ -50,8 +51,9 @@ class ProposalsTest {
             warmDistance += Math.abs(Math.log10(warm) + 3) / 20;
             coldDistance += Math.abs(Math.log10(cold) + 3) / 20;
         }
-        // Measured: 0.07 and 1.69 decades.
-        assertThat(warmDistance).isLessThan(coldDistance / 4);
+        // Measured: 0.43 and 1.69 decades (0.07 with the univariate TPE, which the irrelevant batch size and strategy
+        // do not distract).
+        assertThat(warmDistance).isLessThan(coldDistance / 3);
     }
 
     @Test
