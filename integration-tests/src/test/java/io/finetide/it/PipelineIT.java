@@ -216,6 +216,16 @@ class PipelineIT {
         assertThat(client.post("deployment", "/api/v1/tasks/" + TASK + "/feedback", List.of(Map.of("predictionId",
                 answered.predictionId(), "label", "positive"))).status()).isEqualTo(202);
 
+        // A small study on the task's snapshot (two one-epoch trials), for the studies' panels.
+        PlatformClient.Answer study = client.post("training", "/api/v1/tasks/" + TASK + "/studies", """
+                {"sampler": "GRID", "trials": 2, "parameters": [{"name": "learningRate", "values": [0.002, 0.001]},
+                 {"name": "epochs", "values": [1]}]}""");
+        assertThat(study.status()).as(String.valueOf(study.body())).isEqualTo(201);
+        String studyPath = "/api/v1/tasks/" + TASK + "/studies/" + study.body().get("id").asText();
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> client.get("training",
+                studyPath).body().get("state").asText().equals("COMPLETE"));
+        assertThat(client.get("training", studyPath).body().get("trialsByState").get("COMPLETE").asInt()).isEqualTo(2);
+
         PrometheusServer prometheus = platform.prometheus().orElseThrow();
         List<MonitoringAssets.Query> queries = new MonitoringAssets(LocalPaths.projectRoot()).allQueries();
         assertThat(queries).hasSizeGreaterThan(80);

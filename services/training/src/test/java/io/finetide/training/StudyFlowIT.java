@@ -205,4 +205,27 @@ class StudyFlowIT {
                     "task", "halving", "state", "pruned")).isEqualTo(1.0);
         }
     }
+
+    @Test
+    void aStoppedStudyStartsNoMoreTrialsAndEndsStopped() throws Exception {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        try (MongoClient mongo = MongoClients.create(ctx.mongoUri());
+                KafkaProducer<String, byte[]> p = TestKafka.producer(ctx.bootstrap())) {
+            ArtifactStore store = new ArtifactStore(mongo.getDatabase(ctx.artifactsDatabase()));
+            taskWithSnapshot(ctx, p, store, mongo, task("stopped", 3));
+            String id = given().contentType(ContentType.JSON).body("""
+                    {"sampler": "RANDOM", "trials": 20, "parameters": [
+                      {"name": "learningRate", "low": 0.0001, "high": 0.01, "log": true}]}""").post(
+                    "/api/v1/tasks/stopped/studies").then().statusCode(201).extract().path("id");
+            given().post("/api/v1/tasks/stopped/studies/" + id + "/stop").then().statusCode(202).body(
+                    "stopRequested", equalTo(true));
+            JsonPath study = awaitFinished("stopped", id);
+            assertThat(study.getString("state")).isEqualTo("STOPPED");
+            // The one trial handed out before the stop either ran to its end or was cancelled; no other started.
+            assertThat(study.getList("trials")).hasSize(1);
+            assertThat(study.getString("trials[0].state")).isIn("COMPLETE", "CANCELLED");
+            given().post("/api/v1/tasks/stopped/studies/nosuchstudy/stop").then().statusCode(404).body("reason",
+                    equalTo("NOT_FOUND"));
+        }
+    }
 }

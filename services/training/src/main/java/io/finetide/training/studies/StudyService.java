@@ -124,8 +124,7 @@ public class StudyService {
 
     /** Proposes trial {@code number} and hands it out, once: a replay finds it proposed (and sends it if unsent). */
     void propose(StudyRecord study, int number) {
-        if (number >= Proposals.budget(study.spec()) || study.stopRequested() || study.deadlineMs() > 0 && System
-                .currentTimeMillis() > study.deadlineMs()) {
+        if (!mayStart(study, number, System.currentTimeMillis())) {
             return;
         }
         Optional<TrialRecord> existing = store.trial(TrialRecord.id(study.id(), number));
@@ -147,6 +146,12 @@ public class StudyService {
             int partition = dispatcher.send(event, TrialDispatcher.partitions(store.busyPartitions()));
             store.sent(trial.id(), partition);
         }
+    }
+
+    /** Whether trial {@code number} may start at {@code nowMs}: within the trial budget and the time, not stopped. */
+    static boolean mayStart(StudyRecord study, int number, long nowMs) {
+        return number < Proposals.budget(study.spec()) && !study.stopRequested() && (study.deadlineMs() == 0
+                || nowMs <= study.deadlineMs());
     }
 
     /** After a trial ended here: the next one goes out, and the study ends if nothing is left. */
