@@ -71,6 +71,13 @@ public class StudyStore {
         return out;
     }
 
+    public List<StudyRecord> runningStudies() {
+        List<StudyRecord> out = new ArrayList<>();
+        studies().find(Filters.eq("state", StudyRecord.StudyState.RUNNING.name())).forEach(d -> out.add(StudyRecord
+                .fromDocument(d)));
+        return out;
+    }
+
     public void requestStop(String id) {
         studies().updateOne(Documents.id(id), Updates.set("stopRequested", true));
     }

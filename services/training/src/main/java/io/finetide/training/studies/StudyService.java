@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
@@ -27,6 +28,7 @@ import io.finetide.training.store.SnapshotRecord;
 import io.finetide.training.store.StudyRecord;
 import io.finetide.training.store.StudyStore;
 import io.finetide.training.store.TrialRecord;
+import io.quarkus.runtime.StartupEvent;
 
 /**
  * Runs hyper-parameter studies. A study starts {@code parallelism} trials; whichever instance ends trial n proposes trial
@@ -166,8 +168,42 @@ public class StudyService {
         List<TrialRecord> trials = store.trials(study.id());
         best(trials).ifPresent(b -> metrics.studyBest(study.task(), b.value()));
         publisher.study(progress(study, phase, trial).setMessage(trial.message()).build());
-        propose(study, trial.number() + study.spec().getParallelism());
+        goOn(study, trial.number());
+    }
+
+    /**
+     * What follows the end of trial {@code number}: the next trial out, or the study's end. Idempotent, so that a
+     * trial event delivered again after its instance died between the trial's end and this does it then.
+     */
+    void goOn(StudyRecord study, int number) {
+        propose(study, number + study.spec().getParallelism());
         maybeFinish(study.id());
+    }
+
+    /**
+     * At start: trials proposed but never sent (Kafka was unreachable at the time) go out, and studies whose last
+     * trial ended just before a crash end. On a thread of its own: a store that is slow to answer must not hold the
+     * service's start.
+     */
+    void onStart(@Observes StartupEvent started) {
+        Thread t = new Thread(this::recover, "study-recovery");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void recover() {
+        try {
+            for (StudyRecord study : store.runningStudies()) {
+                for (TrialRecord t : store.trials(study.id())) {
+                    if (t.state() == TrialRecord.TrialState.QUEUED && !t.sent()) {
+                        propose(study, t.number());
+                    }
+                }
+                maybeFinish(study.id());
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "could not look over the running studies at start; the next trial's end will");
+        }
     }
 
     /** Ends the study when no trial is queued or running; only one instance wins. */

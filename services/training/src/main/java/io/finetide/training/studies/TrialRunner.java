@@ -89,7 +89,8 @@ public class TrialRunner {
         String trialId = TrialRecord.id(study.id(), event.getNumber());
         Optional<TrialRecord> claimed = store.claim(trialId, owner);
         if (claimed.isEmpty()) {
-            LOG.infof("trial %s has ended already; ignoring the replay", trialId);
+            LOG.infof("trial %s has ended already; only what follows it is seen to", trialId);
+            studies.goOn(study, event.getNumber());
             return;
         }
         TrialRecord trial = claimed.get();
