@@ -10,18 +10,15 @@ import java.util.function.Consumer;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.bson.Document;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 
+import io.finetide.bench.store.PlatformDatabases;
 import io.finetide.launcher.LocalPlatform;
 import io.finetide.launcher.PlatformClient;
 import io.finetide.model.train.LabelledText;
 import io.finetide.platform.datasets.SnapshotFile;
 import io.finetide.platform.events.Events;
-import io.finetide.platform.store.ArtifactStore;
 import io.finetide.platform.tasks.TaskDefinitions;
 import io.finetide.platform.tasks.TaskRevisions;
 import io.finetide.platform.topics.Topics;
@@ -56,11 +53,10 @@ final class StudyBenchmark {
     }
 
     String run() throws Exception {
-        QualityBenchmark quality = new QualityBenchmark(datasets, quality(5e-5, 32), say);
-        QualityBenchmark.Dataset d = quality.load("sst2");
-        List<LabelledText> train = QualityBenchmark.cap(d.train(), o.train(), 7);
-        List<LabelledText> validation = QualityBenchmark.cap(d.validation(), 500, 5);
-        QualityBenchmark.Dataset sample = new QualityBenchmark.Dataset(d.name(), d.labels(), train, validation, d
+        LabelledSets.Dataset d = new LabelledSets(datasets).load("sst2");
+        List<LabelledText> train = LabelledSets.cap(d.train(), o.train(), 7);
+        List<LabelledText> validation = LabelledSets.cap(d.validation(), 500, 5);
+        LabelledSets.Dataset sample = new LabelledSets.Dataset(d.name(), d.labels(), train, validation, d
                 .test(), d.bar());
         LocalPlatform.Options platformOptions = LocalPlatform.Options.isolated(root, root.resolve(".run/bench-study"))
                 .only(List.of("training")).withEnv(Map.of("FINETIDE_TRAINING_THREADS", Integer.toString(o
@@ -68,7 +64,8 @@ final class StudyBenchmark {
         Bench.deleteTree(platformOptions.workDir());
         List<String> rows = new ArrayList<>();
         try (LocalPlatform platform = LocalPlatform.start(platformOptions, say);
-                MongoClient mongo = MongoClients.create(platform.mongoUri());
+                PlatformDatabases databases = new PlatformDatabases(platform.mongoUri(), platformOptions
+                        .database());
                 KafkaProducer<String, byte[]> producer = StageBenchmark.producer(platform.bootstrap())) {
             PlatformClient client = new PlatformClient(platform);
             // The task itself trains one epoch (the candidate its snapshot starts costs little); every trial trains
@@ -82,14 +79,12 @@ final class StudyBenchmark {
             add(snapshot, validation, "VALIDATION", d.labels());
             add(snapshot, d.test(), "TEST", d.labels());
             String artifact = "datasets/" + TASK + "/" + TASK + "-v1.jsonl.gz";
-            new ArtifactStore(mongo.getDatabase(platformOptions.database() + "_artifacts")).putOnce(artifact,
-                    SnapshotFile.write(snapshot), new Document());
+            databases.putArtifact(artifact, SnapshotFile.write(snapshot));
             producer.send(new ProducerRecord<>(platform.topic(Topics.DATASETS_SNAPSHOTS), TASK, DatasetSnapshotEvent
                     .newBuilder().setMeta(Events.meta(TASK)).setSnapshotId(TASK + "-v1").setVersion(1).setArtifact(
                             artifact)
                     .build().toByteArray())).get();
-            await(Duration.ofMinutes(5), () -> mongo.getDatabase(platformOptions.database() + "_training")
-                    .getCollection("snapshots").countDocuments() == 1);
+            await(Duration.ofMinutes(5), () -> databases.trainingSnapshots() == 1);
             for (String sampler : List.of("TPE", "RANDOM")) {
                 String pruner = sampler.equals("TPE") ? "SUCCESSIVE_HALVING" : "NONE";
                 String spec = """
@@ -121,7 +116,7 @@ final class StudyBenchmark {
                 + "\n";
     }
 
-    private String row(String name, JsonNode study, double seconds, QualityBenchmark.Dataset d, int trainSize) {
+    private String row(String name, JsonNode study, double seconds, LabelledSets.Dataset d, int trainSize) {
         JsonNode best = study.get("best");
         double lr = best.get("parameters").get("learningRate").asDouble();
         int batch = best.get("parameters").get("batchSize").asInt();
