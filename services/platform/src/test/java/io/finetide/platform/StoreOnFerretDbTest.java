@@ -62,6 +62,35 @@ class StoreOnFerretDbTest {
     }
 
     @Test
+    void ofWritersRacingOnOneIdExactlyOneInserts() throws Exception {
+        MongoCollection<Document> c = db.getCollection("claims");
+        int writers = 8;
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(writers);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+        try {
+            for (int round = 0; round < 10; round++) {
+                String id = "claim-" + round;
+                List<java.util.concurrent.Future<Boolean>> calls = new java.util.ArrayList<>();
+                for (int w = 0; w < writers; w++) {
+                    int writer = w;
+                    calls.add(pool.submit(() -> {
+                        start.await();
+                        return Documents.insertOnce(c, id, new Document("writer", writer));
+                    }));
+                }
+                List<Boolean> won = new java.util.ArrayList<>();
+                for (var call : calls) {
+                    won.add(call.get());
+                }
+                assertThat(won).as("round %d", round).containsOnlyOnce(true);
+                assertThat(Documents.byId(c, id).getInteger("writer")).isEqualTo(won.indexOf(true));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void putReplaces() {
         MongoCollection<Document> c = db.getCollection("state");
         Documents.put(c, "k", new Document("v", 1));
