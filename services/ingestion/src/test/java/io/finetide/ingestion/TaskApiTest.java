@@ -159,15 +159,20 @@ class TaskApiTest {
         given().contentType("application/json").body("{\"name\":\"mine\",\"labels\":[\"neg\",\"pos\"],\"model\":"
                 + "{\"baseModel\":\"user/absent\"}}").post("/api/v1/tasks").then().statusCode(422).body("message",
                         containsString("model.baseModel 'user/absent' has not been uploaded"));
-        // What the training service stores on an upload: the folder with its shape in the metadata.
+        // What the training service stores on an upload: the folder with its shape in the metadata, then the
+        // tokenizer, which completes it (a folder alone is an upload still going on, or cut short).
         FinetideTestResource.Context ctx = FinetideTestResource.current();
         try (com.mongodb.client.MongoClient client = com.mongodb.client.MongoClients.create(ctx.mongoUri())) {
-            new ArtifactStore(client.getDatabase(ctx.artifactsDatabase())).putOnce(BaseModelArtifacts.folder(
+            ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.artifactsDatabase()));
+            store.putOnce(BaseModelArtifacts.folder(
                     "tiny-bert"), new byte[]{1},
                     new org.bson.Document(BaseModelArtifacts.NAME, "tiny-bert").append(
                             BaseModelArtifacts.LAYERS, 2).append(BaseModelArtifacts.HIDDEN_SIZE, 16).append(
                                     BaseModelArtifacts.HEADS, 2)
                             .append(BaseModelArtifacts.FFN_SIZE, 32));
+            given().contentType("application/json").body("{\"name\":\"mine\",\"labels\":[\"neg\",\"pos\"],"
+                    + "\"model\":{\"baseModel\":\"user/tiny-bert\"}}").post("/api/v1/tasks").then().statusCode(422);
+            store.putOnce(BaseModelArtifacts.tokenizer("tiny-bert"), new byte[]{2}, new org.bson.Document());
         }
         given().contentType("application/json").body("{\"name\":\"mine\",\"labels\":[\"neg\",\"pos\"],\"model\":"
                 + "{\"baseModel\":\"user/tiny-bert\",\"layers\":6,\"maxSeqLen\":32}}").post("/api/v1/tasks").then()

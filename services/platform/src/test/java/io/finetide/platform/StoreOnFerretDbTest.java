@@ -3,6 +3,7 @@ package io.finetide.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 
 import org.bson.Document;
@@ -61,6 +62,35 @@ class StoreOnFerretDbTest {
     }
 
     @Test
+    void ofWritersRacingOnOneIdExactlyOneInserts() throws Exception {
+        MongoCollection<Document> c = db.getCollection("claims");
+        int writers = 8;
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(writers);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+        try {
+            for (int round = 0; round < 10; round++) {
+                String id = "claim-" + round;
+                List<java.util.concurrent.Future<Boolean>> calls = new java.util.ArrayList<>();
+                for (int w = 0; w < writers; w++) {
+                    int writer = w;
+                    calls.add(pool.submit(() -> {
+                        start.await();
+                        return Documents.insertOnce(c, id, new Document("writer", writer));
+                    }));
+                }
+                List<Boolean> won = new java.util.ArrayList<>();
+                for (var call : calls) {
+                    won.add(call.get());
+                }
+                assertThat(won).as("round %d", round).containsOnlyOnce(true);
+                assertThat(Documents.byId(c, id).getInteger("writer")).isEqualTo(won.indexOf(true));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void putReplaces() {
         MongoCollection<Document> c = db.getCollection("state");
         Documents.put(c, "k", new Document("v", 1));
@@ -85,5 +115,49 @@ class StoreOnFerretDbTest {
         assertThat(db.getCollection(ArtifactStore.BUCKET + ".chunks").countDocuments(new Document("files_id", file
                 .getObjectId()))).isEqualTo((big.length + file.getChunkSize() - 1) / file.getChunkSize())
                 .isGreaterThan(1);
+    }
+
+    @Test
+    void concurrentWritesOfOneNameStoreOneArtifactAndLeaveNoOrphans() throws Exception {
+        ArtifactStore store = new ArtifactStore(db);
+        int writers = 8;
+        byte[][] contents = new byte[writers][];
+        for (int i = 0; i < writers; i++) {
+            contents[i] = new byte[1024 * 1024 + 100 * i];
+            new Random(i).nextBytes(contents[i]);
+        }
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(writers);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+        try {
+            List<java.util.concurrent.Future<Boolean>> stored = new java.util.ArrayList<>();
+            for (int i = 0; i < writers; i++) {
+                int w = i;
+                stored.add(pool.submit(() -> {
+                    start.await();
+                    return store.putOnce("race.bundle", contents[w], new Document("writer", w));
+                }));
+            }
+            List<Boolean> outcomes = new java.util.ArrayList<>();
+            for (var f : stored) {
+                outcomes.add(f.get());
+            }
+            // One writer stored it; the others were told it exists, whoever got there first.
+            assertThat(outcomes).containsOnlyOnce(true);
+            int winner = outcomes.indexOf(true);
+            assertThat(db.getCollection(ArtifactStore.BUCKET + ".files").countDocuments(new Document("filename",
+                    "race.bundle"))).isEqualTo(1);
+            var file = store.find("race.bundle").orElseThrow();
+            assertThat(file.getMetadata().getInteger("writer")).isEqualTo(winner);
+            assertThat(store.get("race.bundle")).hasValueSatisfying(b -> assertThat(b).isEqualTo(contents[winner]));
+            // The losers' chunks are gone: only the winner's remain under any id.
+            java.util.Set<Object> chunkOwners = new java.util.HashSet<>();
+            db.getCollection(ArtifactStore.BUCKET + ".chunks").find().forEach(d -> chunkOwners.add(d.get(
+                    "files_id")));
+            java.util.Set<Object> files = new java.util.HashSet<>();
+            db.getCollection(ArtifactStore.BUCKET + ".files").find().forEach(d -> files.add(d.get("_id")));
+            assertThat(files).containsAll(chunkOwners);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }

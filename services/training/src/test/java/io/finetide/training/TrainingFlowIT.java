@@ -248,18 +248,79 @@ class TrainingFlowIT {
         }
     }
 
+    static byte[] minilmTokenizer() {
+        try (Tokenizer e = Tokenizer.builtin("minilm-l6", 16)) {
+            return e.json();
+        }
+    }
+
+    /** A BERT of MiniLM's vocabulary small enough to upload in a test. */
+    static TransformerConfig tinyBert(int layers) {
+        int vocab;
+        try (Tokenizer e = Tokenizer.builtin("minilm-l6", 16)) {
+            vocab = e.vocabSize();
+        }
+        return TransformerConfig.encoderBuilder().vocabSize(vocab).maxPositions(32).typeVocabSize(2).hiddenSize(16)
+                .layers(layers).heads(2).intermediateSize(32).labels(2).pooling(Pooling.MEAN).dropout(0.1)
+                .layerNormEps(1e-12).build();
+    }
+
+    @Test
+    void ofUploadsRacingForOneNameExactlyOneStoresItsArchive(@TempDir Path dir) throws Exception {
+        byte[] tokenizer = minilmTokenizer();
+        TransformerConfig cfg = tinyBert(1);
+        byte[][] zips = new byte[2][];
+        for (int i = 0; i < 2; i++) {
+            HuggingFaceFolder.write(dir.resolve("r" + i), cfg, Weights.initialise(cfg, 90 + i), tokenizer);
+            zips[i] = FolderArchive.zip(dir.resolve("r" + i));
+        }
+        int uploads = 6;
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(uploads);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(uploads);
+        List<Integer> statuses = new ArrayList<>();
+        try {
+            List<java.util.concurrent.Future<Integer>> answers = new ArrayList<>();
+            for (int i = 0; i < uploads; i++) {
+                byte[] zip = zips[i % 2];
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return given().contentType("application/zip").body(zip).put(
+                            "/api/v1/base-models/race-bert?pooling=mean").statusCode();
+                }));
+            }
+            for (var a : answers) {
+                statuses.add(a.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // One archive is stored, once; the same archive again is unchanged, the other one a conflict.
+        assertThat(statuses).containsOnlyOnce(201);
+        int winner = statuses.indexOf(201) % 2;
+        for (int i = 0; i < uploads; i++) {
+            assertThat(statuses.get(i)).as("upload %d", i).isEqualTo(i % 2 == winner
+                    ? (statuses.get(i) == 201
+                            ? 201
+                            : 200)
+                    : 409);
+        }
+        try (MongoClient mongo = MongoClients.create(FinetideTestResource.current().mongoUri())) {
+            ArtifactStore store = new ArtifactStore(mongo.getDatabase(FinetideTestResource.current()
+                    .artifactsDatabase()));
+            assertThat(store.require(io.finetide.platform.store.BaseModelArtifacts.folder("race-bert"))).isEqualTo(
+                    zips[winner]);
+            assertThat(io.finetide.platform.store.BaseModelArtifacts.metadata(store, "race-bert")).hasValueSatisfying(
+                    m -> assertThat(m.sha256()).isEqualTo(io.finetide.platform.events.Hashing.sha256Hex(zips[winner])));
+        }
+    }
+
     @Test
     void anUploadedHuggingFaceFolderIsABaseATaskCanName(@TempDir Path dir) throws Exception {
         FinetideTestResource.Context ctx = FinetideTestResource.current();
-        byte[] tokenizer;
-        int vocab;
-        try (Tokenizer e = Tokenizer.builtin("minilm-l6", 16)) {
-            tokenizer = e.json();
-            vocab = e.vocabSize();
-        }
-        TransformerConfig cfg = TransformerConfig.encoderBuilder().vocabSize(vocab).maxPositions(32).typeVocabSize(2)
-                .hiddenSize(16).layers(2).heads(2).intermediateSize(32).labels(2).pooling(Pooling.MEAN).dropout(0.1)
-                .layerNormEps(1e-12).build();
+        double conflictsBefore = PrometheusText.sum(given().get("/q/metrics").asString(),
+                "finetide_training_base_models_uploads_total", "outcome", "conflict");
+        byte[] tokenizer = minilmTokenizer();
+        TransformerConfig cfg = tinyBert(2);
         Weights uploaded = Weights.initialise(cfg, 77);
         HuggingFaceFolder.write(dir.resolve("a"), cfg, uploaded, tokenizer);
         byte[] zip = FolderArchive.zip(dir.resolve("a"));
@@ -281,7 +342,9 @@ class TrainingFlowIT {
                         "encoder.layer.1.output.dense.weight"));
         given().contentType("application/zip").body(zip).put("/api/v1/base-models/tiny-bert?pooling=max").then()
                 .statusCode(422).body("message", containsString("pooling"));
-        given().get("/api/v1/base-models").then().statusCode(200).body("name", contains("tiny-bert"));
+        // Listed once complete; the refused one is not (another test of this class uploads race-bert).
+        given().get("/api/v1/base-models").then().statusCode(200).body("name", org.hamcrest.Matchers.hasItem(
+                "tiny-bert")).body("name", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem("broken")));
 
         try (Clients c = Clients.open(ctx)) {
             var p = c.producer();
@@ -320,7 +383,7 @@ class TrainingFlowIT {
             }
         }
         assertThat(PrometheusText.sum(given().get("/q/metrics").asString(),
-                "finetide_training_base_models_uploads_total", "outcome", "conflict")).isEqualTo(1.0);
+                "finetide_training_base_models_uploads_total", "outcome", "conflict")).isEqualTo(conflictsBefore + 1);
     }
 
     /** The store, a producer, and consumers of the trained and progress topics from their start. */

@@ -5,8 +5,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import org.bson.BsonObjectId;
 import org.bson.Document;
+import org.bson.types.ObjectId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoException;
+import com.mongodb.MongoWriteException;
+import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.gridfs.GridFSBucket;
 import com.mongodb.client.gridfs.GridFSBuckets;
@@ -14,6 +22,8 @@ import com.mongodb.client.gridfs.GridFSDownloadStream;
 import com.mongodb.client.gridfs.model.GridFSFile;
 import com.mongodb.client.gridfs.model.GridFSUploadOptions;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
 
 /**
  * Large immutable blobs (dataset snapshots, model bundles) in GridFS, addressed by a unique name. A name is written at
@@ -25,20 +35,45 @@ public final class ArtifactStore {
     private static final int CHUNK_BYTES = 1024 * 1024;
     private static final int DOWNLOAD_BATCH = 8;
 
+    private static final Logger LOG = LoggerFactory.getLogger(ArtifactStore.class);
+
     private final GridFSBucket bucket;
+    private final MongoCollection<Document> chunks;
 
     public ArtifactStore(MongoDatabase database) {
         this.bucket = GridFSBuckets.create(database, BUCKET);
+        this.chunks = database.getCollection(BUCKET + ".chunks");
+        // GridFS lets many files share a name; one name, one artifact is what makes putOnce atomic across processes.
+        try {
+            database.getCollection(BUCKET + ".files").createIndex(Indexes.ascending("filename"), new IndexOptions()
+                    .unique(true).name("filename_unique"));
+        } catch (MongoException e) {
+            LOG.warn("artifact names cannot be made unique (" + e.getMessage() + "); two processes writing one "
+                    + "name at once could both store it");
+        }
     }
 
-    /** Stores {@code bytes} under {@code name} unless it exists; returns true when this call stored it. */
+    /**
+     * Stores {@code bytes} under {@code name} unless it exists; returns true when this call stored it. Of several
+     * processes writing one name at once, exactly one stores it: GridFS writes the chunks, then the file's document,
+     * which the unique name lets only one of them insert; the others remove their chunks.
+     */
     public boolean putOnce(String name, byte[] bytes, Document metadata) {
         if (find(name).isPresent()) {
             return false;
         }
         GridFSUploadOptions options = new GridFSUploadOptions().chunkSizeBytes(CHUNK_BYTES).metadata(metadata);
-        bucket.uploadFromStream(name, new ByteArrayInputStream(bytes), options);
-        return true;
+        ObjectId id = new ObjectId();
+        try {
+            bucket.uploadFromStream(new BsonObjectId(id), name, new ByteArrayInputStream(bytes), options);
+            return true;
+        } catch (MongoWriteException e) {
+            if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
+                throw e;
+            }
+            chunks.deleteMany(Filters.eq("files_id", id));
+            return false;
+        }
     }
 
     /** As {@link #putOnce(String, byte[], Document)}, the metadata given as plain values. */

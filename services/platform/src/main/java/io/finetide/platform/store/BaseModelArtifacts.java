@@ -45,17 +45,27 @@ public final class BaseModelArtifacts {
                 : Optional.empty();
     }
 
-    /** The stored description of an uploaded base, or empty. */
+    /**
+     * The stored description of an uploaded base, or empty. An upload is complete once its tokenizer is stored too:
+     * the folder is written first (its name is the claim on the base's name) and the tokenizer after it.
+     */
     public static Optional<BaseModelRecord> metadata(ArtifactStore store, String name) {
+        return claimed(store, name).filter(m -> store.find(tokenizer(name)).isPresent());
+    }
+
+    /** The description stored with the folder, whether or not the upload went on to store the tokenizer. */
+    public static Optional<BaseModelRecord> claimed(ArtifactStore store, String name) {
         return store.find(folder(name)).map(f -> BaseModelRecord.of(f.getMetadata() == null
                 ? new Document()
                 : f.getMetadata()));
     }
 
-    /** Every uploaded base. */
+    /** Every uploaded base whose upload is complete. */
     public static List<BaseModelRecord> all(ArtifactStore store) {
         return store.findMatching("^base-models/[^/]+/folder\\.zip$").stream().map(f -> BaseModelRecord.of(f
-                .getMetadata() == null ? new Document() : f.getMetadata())).toList();
+                .getMetadata() == null ? new Document() : f.getMetadata())).filter(m -> store.find(tokenizer(m
+                        .name())).isPresent())
+                .toList();
     }
 
     /** Resolves the shipped bases and, from {@code store}, the uploaded ones. */

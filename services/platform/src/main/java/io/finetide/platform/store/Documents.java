@@ -19,8 +19,6 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.InsertManyOptions;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.ReplaceOptions;
-import com.mongodb.client.model.UpdateOptions;
-import com.mongodb.client.result.UpdateResult;
 
 /**
  * Idempotent writes that work on MongoDB and FerretDB alike (no transactions): every write is keyed by a unique
@@ -37,12 +35,17 @@ public final class Documents {
      * @return true when this call inserted it, false when it was already there
      */
     public static boolean insertOnce(MongoCollection<Document> collection, String id, Document doc) {
-        Document body = new Document(doc);
-        body.remove("_id");
+        Document body = new Document("_id", id);
+        doc.forEach((k, v) -> {
+            if (!k.equals("_id")) {
+                body.append(k, v);
+            }
+        });
         try {
-            UpdateResult r = collection.updateOne(Filters.eq("_id", id), new Document("$setOnInsert", body),
-                    new UpdateOptions().upsert(true));
-            return r.getUpsertedId() != null;
+            // A plain insert, not an upsert with $setOnInsert: of writers racing on one id, FerretDB answers the
+            // upsert's losers with a reply the driver cannot read (no "n"), and an insert's with a duplicate key.
+            collection.insertOne(body);
+            return true;
         } catch (MongoWriteException e) {
             // Two writers raced on the same id: the other one inserted it.
             if (e.getError().getCategory() == ErrorCategory.DUPLICATE_KEY) {

@@ -77,13 +77,9 @@ public class BaseModels {
             throw new IllegalArgumentException("pooling must be one of " + POOLINGS + ", got '" + pooling + "'");
         }
         String sha = Hashing.sha256Hex(zip);
-        Optional<BaseModelRecord> existing = BaseModelArtifacts.metadata(artifacts, name);
-        if (existing.isPresent()) {
-            if (sha.equals(existing.get().sha256()) && pooling.equals(existing.get().pooling())) {
-                return new Stored(false, existing.get());
-            }
-            throw new ConflictException("base model '" + name + "' exists with another archive or pooling; upload "
-                    + "under a new name");
+        Optional<Stored> known = against(BaseModelArtifacts.claimed(artifacts, name), name, sha, pooling, null);
+        if (known.isPresent()) {
+            return known.get();
         }
         HuggingFaceFolder.Loaded loaded = HuggingFaceFolder.readZip(zip, HeadSpec.sequence(2, Pooling.parse(pooling)),
                 0.1,
@@ -103,13 +99,42 @@ public class BaseModels {
         var c = loaded.config();
         BaseModelRecord meta = new BaseModelRecord(name, sha, pooling, c.layers(), c.hiddenSize(), c.heads(), c
                 .intermediateSize(), c.vocabSize(), c.maxPositions());
-        // The tokenizer first: the folder's presence is what marks an upload complete.
+        // The folder first: its unique name is the claim on the base's name, so that of two uploads racing for one
+        // name exactly one stores its archive; the tokenizer after it completes the upload (a reader sees the base
+        // only then, and an upload of the same archive again completes one a crash cut short).
+        if (!artifacts.putOnce(BaseModelArtifacts.folder(name), zip, meta.metadata())) {
+            return against(BaseModelArtifacts.claimed(artifacts, name), name, sha, pooling, loaded.tokenizerJson())
+                    .orElseThrow();
+        }
         artifacts.putOnce(BaseModelArtifacts.tokenizer(name), loaded.tokenizerJson(), Map.of(BaseModelArtifacts.NAME,
                 name));
-        artifacts.putOnce(BaseModelArtifacts.folder(name), zip, meta.metadata());
         LOG.infof("base model %s stored: %d layers, hidden %d, %d parameters, ignored %s", name, c.layers(), c
                 .hiddenSize(), c.parameterCount(), loaded.ignored());
         return new Stored(true, meta);
+    }
+
+    /**
+     * What an upload of {@code sha} and {@code pooling} is, given what {@code existing} holds under the name: empty
+     * when nothing does; unchanged when the same (its tokenizer stored if a crash had cut the upload short, from
+     * {@code tokenizerJson} or, when not read yet, the archive); a conflict otherwise.
+     */
+    private Optional<Stored> against(Optional<BaseModelRecord> existing, String name, String sha, String pooling,
+            byte[] tokenizerJson) {
+        if (existing.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!sha.equals(existing.get().sha256()) || !pooling.equals(existing.get().pooling())) {
+            throw new ConflictException("base model '" + name + "' exists with another archive or pooling; upload "
+                    + "under a new name");
+        }
+        if (artifacts.find(BaseModelArtifacts.tokenizer(name)).isEmpty()) {
+            byte[] json = tokenizerJson != null
+                    ? tokenizerJson
+                    : HuggingFaceFolder.readZip(artifacts.require(BaseModelArtifacts.folder(name)), HeadSpec.sequence(
+                            2, Pooling.parse(pooling)), 0.1, 1).tokenizerJson();
+            artifacts.putOnce(BaseModelArtifacts.tokenizer(name), json, Map.of(BaseModelArtifacts.NAME, name));
+        }
+        return Optional.of(new Stored(false, existing.get()));
     }
 
     public List<BaseModelRecord> all() {
