@@ -370,6 +370,42 @@ class DeploymentFlowIT {
         }
     }
 
+    /**
+     * A verdict is a comparison with one champion: blessed against a champion that no longer serves (the champion
+     * changed while the candidate was judged), it promotes nothing until the candidate is judged against the one that
+     * serves. Failed before the fence: the stale verdict promoted fe-m2 over fe-m1 without comparing the two.
+     */
+    @Test
+    void aVerdictAgainstAChampionNoLongerServingPromotesNothing() throws Exception {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        try (MongoClient client = MongoClients.create(ctx.mongoUri());
+                Tokenizer tokenizer = Tokenizer.builtin("minilm-l6", 16);
+                KafkaProducer<String, byte[]> p = TestKafka.producer(ctx.bootstrap())) {
+            ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.artifactsDatabase()));
+            for (int v = 1; v <= 2; v++) {
+                ServedTasks.store(store, "fe", v, ServedTasks.tinyClassifier(tokenizer, 70 + v));
+            }
+            send(p, ctx, evaluated("fe", 1, true, ""));
+            await().atMost(Duration.ofSeconds(60)).until(() -> given().get("/api/v1/tasks/fe/models").jsonPath()
+                    .getList("stage").equals(List.of("CHAMPION")));
+            // fe-m2 was judged while no champion served yet; the rejected fe-m3 after it is the marker.
+            send(p, ctx, evaluated("fe", 2, true, ""));
+            send(p, ctx, evaluated("fe", 3, false, "fe-m1"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> given().get("/api/v1/tasks/fe/models").jsonPath()
+                    .getList("stage").size() == 3);
+            assertThat(given().get("/api/v1/tasks/fe/models").jsonPath().getList("stage")).containsExactly("CHAMPION",
+                    "CANDIDATE", "REJECTED");
+            assertThat(
+                    PrometheusText.sum(given().get("/q/metrics").asString(), "finetide_deployment_verdicts_stale_total",
+                            "task", "fe"))
+                    .isEqualTo(1.0);
+            // Judged again against fe-m1, the champion serving: now it is promoted.
+            send(p, ctx, evaluated("fe", 2, true, "fe-m1"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> given().get("/api/v1/tasks/fe/models").jsonPath()
+                    .getList("stage").equals(List.of("RETIRED", "CHAMPION", "REJECTED")));
+        }
+    }
+
     private static void send(KafkaProducer<String, byte[]> p, FinetideTestResource.Context ctx, ModelEvaluatedEvent e)
             throws Exception {
         ServedTasks.send(p, ctx, e);

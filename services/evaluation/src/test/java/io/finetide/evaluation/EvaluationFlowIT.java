@@ -78,8 +78,7 @@ class EvaluationFlowIT {
     @Test
     void blessesAGoodFirstModelReplaysItsVerdictAndKeepsTheChampionAgainstAWorseOne() throws Exception {
         FinetideTestResource.Context ctx = FinetideTestResource.current();
-        TaskDefinitionEvent task = TaskRevisions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder()
-                .setName("ev").addAllLabels(LABELS).setPromotionMargin(0.01).build()), 1L);
+        TaskDefinitionEvent task = task("ev");
         List<SnapshotFile.Row> rows = rows(240);
         try (MongoClient client = MongoClients.create(ctx.mongoUri());
                 Tokenizer tokenizer = Tokenizer.builtin("minilm-l6", 16);
@@ -88,18 +87,9 @@ class EvaluationFlowIT {
                         ctx.topic(Topics.MODELS_EVALUATED))) {
             ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.artifactsDatabase()));
             store.putOnce("datasets/ev/ev-v1.jsonl.gz", SnapshotFile.write(rows), new Document());
-            TransformerConfig cfg = TransformerConfig.encoderBuilder().vocabSize(tokenizer.vocabSize()).maxPositions(16)
-                    .typeVocabSize(2).hiddenSize(32).layers(1).heads(2).intermediateSize(64).labels(2)
-                    .pooling(Pooling.MEAN).dropout(0).layerNormEps(1e-12).build();
-            List<LabelledText> train = rows.stream().filter(r -> r.split().equals("TRAIN"))
-                    .map(r -> new LabelledText(r.text(), LABELS.indexOf(r.label()))).toList();
+            TransformerConfig cfg = tinyEncoder(tokenizer);
             Weights random = Weights.initialise(cfg, 3);
-            Trainer.Result good = Trainer.train(cfg, random, tokenizer, train, train,
-                    TrainingConfig.builder().learningRate(3e-3).batchSize(16).epochs(3).weightDecay(0.01)
-                            .warmupRatio(0.1).maxGradNorm(1).seed(1).dropout(0).patience(0).labelSmoothing(0).threads(1)
-                            .build(),
-                    TrainingListener.NONE);
-            putModel(store, "ev-m1", cfg, good.weights(), tokenizer);
+            putModel(store, "ev-m1", cfg, trainedWell(cfg, random, 1, tokenizer, rows), tokenizer);
             putModel(store, "ev-m2", cfg, random, tokenizer);
 
             p.send(new ProducerRecord<>(ctx.topic(Topics.TASKS), "ev", task.toByteArray())).get();
@@ -304,6 +294,83 @@ class EvaluationFlowIT {
         }
     }
 
+    /**
+     * Two candidates judged while the task had no champion are both blessed; the first is promoted, so the second's
+     * verdict compares it with a champion that no longer serves (deployment will not act on it). It is judged again
+     * against the new champion, once. Failed before: no second verdict came.
+     */
+    @Test
+    void aCandidateBlessedAgainstAReplacedChampionIsJudgedAgainstTheNewOne() throws Exception {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        TaskDefinitionEvent task = task("rj");
+        List<SnapshotFile.Row> rows = rows(240);
+        try (MongoClient client = MongoClients.create(ctx.mongoUri());
+                Tokenizer tokenizer = Tokenizer.builtin("minilm-l6", 16);
+                KafkaProducer<String, byte[]> p = TestKafka.producer(ctx.bootstrap());
+                KafkaConsumer<String, byte[]> c = TestKafka.consumerFromStart(ctx.bootstrap(),
+                        ctx.topic(Topics.MODELS_EVALUATED))) {
+            ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.artifactsDatabase()));
+            store.putOnce("datasets/rj/rj-v1.jsonl.gz", SnapshotFile.write(rows), new Document());
+            TransformerConfig cfg = tinyEncoder(tokenizer);
+            for (int seed = 1; seed <= 2; seed++) {
+                putModel(store, "rj", "rj-m" + seed, cfg, trainedWell(cfg, Weights.initialise(cfg, seed), seed,
+                        tokenizer, rows), tokenizer);
+            }
+            p.send(new ProducerRecord<>(ctx.topic(Topics.TASKS), "rj", task.toByteArray())).get();
+            p.send(new ProducerRecord<>(ctx.topic(Topics.MODELS_TRAINED), "rj", trained("rj", "rj-m1").toByteArray()))
+                    .get();
+            p.send(new ProducerRecord<>(ctx.topic(Topics.MODELS_TRAINED), "rj", trained("rj", "rj-m2").toByteArray()))
+                    .get();
+            List<ModelEvaluatedEvent> verdicts = new ArrayList<>();
+            await().atMost(Duration.ofMinutes(2)).until(() -> collect("rj", c, verdicts) >= 2);
+            assertThat(verdicts).allMatch(ModelEvaluatedEvent::getBlessed).allMatch(v -> v.getChampionModelId()
+                    .isEmpty());
+
+            ModelPromotedEvent first = ModelPromotedEvent.newBuilder().setMeta(Events.meta("rj")).setModelId("rj-m1")
+                    .setArtifact("models/rj/rj-m1.zip").build();
+            p.send(new ProducerRecord<>(ctx.topic(Topics.MODELS_PROMOTED), "rj", first.toByteArray())).get();
+            await().atMost(Duration.ofMinutes(2)).until(() -> collect("rj", c, verdicts) >= 3);
+            ModelEvaluatedEvent again = verdicts.get(2);
+            assertThat(again.getModelId()).isEqualTo("rj-m2");
+            assertThat(again.getChampionModelId()).isEqualTo("rj-m1");
+            assertThat(again.hasChampion()).isTrue();
+            assertThat(again.getReport().getDecidingRule()).isNotEqualTo(GateRule.FIRST_CHAMPION);
+
+            // The promotion read again judges nothing again; a replayed trained event of rj-m2, the marker,
+            // re-announces its latest verdict.
+            p.send(new ProducerRecord<>(ctx.topic(Topics.MODELS_PROMOTED), "rj", first.toByteArray())).get();
+            p.send(new ProducerRecord<>(ctx.topic(Topics.MODELS_TRAINED), "rj", trained("rj", "rj-m2").toByteArray()))
+                    .get();
+            await().atMost(Duration.ofMinutes(2)).until(() -> collect("rj", c, verdicts) >= 4);
+            assertThat(verdicts.get(3)).isEqualTo(again);
+        }
+        given().get("/api/v1/tasks/rj/evaluations").then().statusCode(200).body("modelId", contains("rj-m1",
+                "rj-m2", "rj-m2")).body("championModelId", contains("", "", "rj-m1"));
+        given().get("/api/v1/tasks/rj/evaluations/rj-m2").then().statusCode(200).body("championModelId", equalTo(
+                "rj-m1"));
+    }
+
+    private static TaskDefinitionEvent task(String name) {
+        return TaskRevisions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder().setName(name)
+                .addAllLabels(LABELS).setPromotionMargin(0.01).build()), 1L);
+    }
+
+    private static TransformerConfig tinyEncoder(Tokenizer tokenizer) {
+        return TransformerConfig.encoderBuilder().vocabSize(tokenizer.vocabSize()).maxPositions(16).typeVocabSize(2)
+                .hiddenSize(32).layers(1).heads(2).intermediateSize(64).labels(2).pooling(Pooling.MEAN).dropout(0)
+                .layerNormEps(1e-12).build();
+    }
+
+    /** Three epochs on the rows' train split: enough to tell fruit from vehicles on the test split. */
+    private static Weights trainedWell(TransformerConfig cfg, Weights initial, long seed, Tokenizer tokenizer,
+            List<SnapshotFile.Row> rows) {
+        List<LabelledText> train = rows.stream().filter(r -> r.split().equals("TRAIN"))
+                .map(r -> new LabelledText(r.text(), LABELS.indexOf(r.label()))).toList();
+        return Trainer.train(cfg, initial, tokenizer, train, train, TrainingConfig.builder().learningRate(3e-3)
+                .batchSize(16).epochs(3).weightDecay(0.01).warmupRatio(0.1).maxGradNorm(1).seed(seed).dropout(0)
+                .patience(0).labelSmoothing(0).threads(1).build(), TrainingListener.NONE).weights();
+    }
+
     private static double championsKnown() {
         return GateFixture.championsKnown();
     }
@@ -332,8 +399,13 @@ class EvaluationFlowIT {
     }
 
     private static void putModel(ArtifactStore store, String id, TransformerConfig cfg, Weights w, Tokenizer enc) {
+        putModel(store, "ev", id, cfg, w, enc);
+    }
+
+    private static void putModel(ArtifactStore store, String task, String id, TransformerConfig cfg, Weights w,
+            Tokenizer enc) {
         ModelBundle b = new ModelBundle(cfg, enc.name(), enc.maxLength(), enc.truncation(), LABELS, w, enc.json(),
                 Map.of("id", id));
-        store.putOnce("models/ev/" + id + ".zip", b.toBytes(), new Document());
+        store.putOnce("models/" + task + "/" + id + ".zip", b.toBytes(), new Document());
     }
 }

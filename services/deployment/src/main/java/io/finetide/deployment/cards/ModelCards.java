@@ -81,7 +81,7 @@ public final class ModelCards {
         for (int i = 0; n > 0 && (i + 1) * n <= m.getConfusionMatrixCount(); i++) {
             confusion.add(List.copyOf(m.getConfusionMatrixList().subList(i * n, (i + 1) * n)));
         }
-        ModelCard.Comparison comparison = v.getChampionModelId().isEmpty()
+        ModelCard.Comparison comparison = !v.hasChampion()
                 ? null
                 : new ModelCard.Comparison(v.getChampionModelId(), entities
                         ? v.getChampion().getMicroF1()

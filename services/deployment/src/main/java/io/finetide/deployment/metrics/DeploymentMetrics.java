@@ -58,6 +58,11 @@ public class DeploymentMetrics {
     public static final String PROMOTION_LAST = "finetide.deployment.promotion.last.timestamp.seconds";
     /** Candidates kept out of service by the gate, tag {@code task}. */
     public static final String REJECTIONS = "finetide.deployment.candidates.rejected";
+    /**
+     * Blessed verdicts not acted on because they compared the candidate with another champion than the one serving
+     * (the champion changed while it was judged; evaluation judges it again), tag {@code task}.
+     */
+    public static final String STALE_VERDICTS = "finetide.deployment.verdicts.stale";
     /** Events refused, tag {@code reason}. */
     public static final String REJECTED = "finetide.deployment.events.rejected";
     /**
@@ -210,6 +215,10 @@ public class DeploymentMetrics {
     public void promoted(String task) {
         registry.counter(PROMOTIONS, "task", task).increment();
         gauges.set(PROMOTION_LAST, Tags.of("task", task), System.currentTimeMillis() / 1000.0);
+    }
+
+    public void staleVerdict(String task) {
+        registry.counter(STALE_VERDICTS, "task", task).increment();
     }
 
     public void candidateRejected(String task) {

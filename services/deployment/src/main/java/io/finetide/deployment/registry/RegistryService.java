@@ -111,7 +111,18 @@ public class RegistryService {
         store.recordVerdict(e);
         switch (model.stage()) {
             case ModelRecord.CANDIDATE -> {
-                if (e.getBlessed() && delivery.pinned(model.task())) {
+                String serving = championOf(model.task());
+                if (e.getBlessed() && !serving.equals(e.getChampionModelId())) {
+                    // Fenced by champion: a verdict is a comparison with one champion, and that one no longer serves.
+                    // The candidate waits; evaluation judges it again against the champion now serving.
+                    metrics.staleVerdict(model.task());
+                    LOG.infof("%s was blessed against %s, but %s serves now: it waits to be judged against it",
+                            model.modelId(), e.getChampionModelId().isEmpty()
+                                    ? "no champion"
+                                    : e
+                                            .getChampionModelId(),
+                            serving.isEmpty() ? "no champion" : serving);
+                } else if (e.getBlessed() && delivery.pinned(model.task())) {
                     LOG.infof("%s is blessed but %s is pinned: it waits as a candidate for an admin to promote it",
                             model.modelId(), model.task());
                 } else if (e.getBlessed() && rollouts.progressive(model.task())) {
@@ -127,6 +138,12 @@ public class RegistryService {
             case ModelRecord.CHAMPION -> announce(store.find(model.modelId()).orElseThrow(), null);
             default -> LOG.debugf("%s is %s; verdict replay ignored", model.modelId(), model.stage());
         }
+    }
+
+    /** The model serving the task now, or empty. */
+    private String championOf(String task) {
+        return store.champions().stream().filter(c -> c.task().equals(task)).map(ModelRecord::modelId).findFirst()
+                .orElse("");
     }
 
     /** Loads, warms and swaps in {@code model}, records it as champion (retiring the one before) and announces it. */

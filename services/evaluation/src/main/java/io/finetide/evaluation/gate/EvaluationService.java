@@ -4,7 +4,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -64,12 +67,29 @@ public class EvaluationService {
     @Inject
     ChampionModels championModels;
 
+    /** Judges again, one at a time, candidates whose champion was replaced (see {@link #onChampion}). */
+    private final ExecutorService rejudging = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "evaluation-rejudging");
+        t.setDaemon(true);
+        return t;
+    });
+
     @jakarta.annotation.PostConstruct
     void registerGauges() {
         metrics.watchChampions(directory.champions());
+        directory.onChampion(promoted -> rejudging.execute(() -> onChampion(promoted)));
     }
 
-    public ModelEvaluatedEvent onTrained(ModelTrainedEvent trained) {
+    @PreDestroy
+    void stop() {
+        rejudging.shutdownNow();
+    }
+
+    /**
+     * Judges a candidate against the champion serving now. Synchronised with {@link #onChampion}: whichever of the
+     * two comes second sees what the first did, so a champion replaced while a candidate was judged is never missed.
+     */
+    public synchronized ModelEvaluatedEvent onTrained(ModelTrainedEvent trained) {
         Events.requireSupported(trained.getMeta());
         Optional<EvaluationReportRecord> previous = store.find(trained.getModelId());
         if (previous.isPresent()) {
@@ -80,6 +100,65 @@ public class EvaluationService {
         }
         String taskName = trained.getMeta().getTask();
         TaskDefinitionEvent task = directory.awaitTask(taskName, Duration.ofSeconds(config.taskWaitSeconds()));
+        ModelEvaluatedEvent result = judge(trained, task, champion(taskName, trained.getModelId()));
+        store.insertOnce(EvaluationReportRecord.of(result));
+        publisher.evaluated(result);
+        // The champion read at the start may have been replaced meanwhile (or not yet read, just after a start).
+        Optional<ModelPromotedEvent> now = champion(taskName, trained.getModelId());
+        if (result.getBlessed() && !now.map(ModelPromotedEvent::getModelId).orElse("").equals(result
+                .getChampionModelId())) {
+            return judgeAgain(trained, task, now);
+        }
+        return result;
+    }
+
+    /**
+     * A new champion: each candidate blessed against the champion it replaced is judged again against it, since
+     * deployment acts on a verdict only while the champion it names serves. Candidates judged against older
+     * champions were judged again when those were replaced.
+     */
+    synchronized void onChampion(ModelPromotedEvent promoted) {
+        String taskName = promoted.getMeta().getTask();
+        // A promotion read again at start, superseded since, has nothing left to do.
+        if (!directory.champions().get(taskName).map(ModelPromotedEvent::getModelId).orElse("").equals(promoted
+                .getModelId())) {
+            return;
+        }
+        for (EvaluationReportRecord waiting : store.blessedAgainst(taskName, promoted.getPreviousModelId())) {
+            if (waiting.modelId().equals(promoted.getModelId()) || store.judgedAgainst(waiting.modelId(), promoted
+                    .getModelId())) {
+                continue;
+            }
+            try {
+                TaskDefinitionEvent task = directory.awaitTask(taskName, Duration.ofSeconds(config
+                        .taskWaitSeconds()));
+                judgeAgain(waiting.event().getTrained(), task, Optional.of(promoted));
+            } catch (RuntimeException e) {
+                // One candidate that cannot be judged (its artifact gone) must not keep the others waiting.
+                LOG.warnf(e, "%s could not be judged again against %s", waiting.modelId(), promoted.getModelId());
+            }
+        }
+    }
+
+    private ModelEvaluatedEvent judgeAgain(ModelTrainedEvent trained, TaskDefinitionEvent task,
+            Optional<ModelPromotedEvent> champion) {
+        LOG.infof("%s was blessed against another champion than %s: judged again", trained.getModelId(), champion
+                .map(ModelPromotedEvent::getModelId).orElse("none"));
+        ModelEvaluatedEvent result = judge(trained, task, champion);
+        if (store.insertRejudged(EvaluationReportRecord.of(result))) {
+            metrics.rejudged(task.getName());
+            publisher.evaluated(result);
+        }
+        return result;
+    }
+
+    private Optional<ModelPromotedEvent> champion(String taskName, String candidateId) {
+        return directory.champions().get(taskName).filter(c -> !c.getModelId().equals(candidateId));
+    }
+
+    private ModelEvaluatedEvent judge(ModelTrainedEvent trained, TaskDefinitionEvent task,
+            Optional<ModelPromotedEvent> champion) {
+        String taskName = task.getName();
         List<SnapshotFile.Row> rows = SnapshotFile.split(SnapshotFile.read(artifacts.require(trained
                 .getSnapshotArtifact())), Split.TEST);
         // The golden set never changes once full, so champions of different versions are judged on the same texts;
@@ -94,8 +173,6 @@ public class EvaluationService {
                 ? rows
                 : golden).size() + " examples";
         boolean tagging = task.getType() == TaskType.TOKEN_CLASSIFICATION;
-        Optional<ModelPromotedEvent> champion = directory.champions().get(taskName)
-                .filter(c -> !c.getModelId().equals(trained.getModelId()));
         EvaluationSpec spec = task.getEvaluation();
         long seed = trained.getModelId().hashCode();
         Evidence evidence;
@@ -123,12 +200,12 @@ public class EvaluationService {
                 .setTrained(trained).setBlessed(decision.blessed()).setDecisionReason(decision.reason() + " ("
                         + testSet + ")")
                 .setReport(GateReports.of(evidence, decision, spec, trained));
+        // The champion serving is named even when it could not be compared: the verdict holds while it serves.
+        champion.ifPresent(c -> event.setChampionModelId(c.getModelId()));
         if (evidence.hasChampion()) {
-            event.setChampionModelId(champion.get().getModelId()).setChampion(evidence.champion());
+            event.setChampion(evidence.champion());
         }
         ModelEvaluatedEvent result = event.build();
-        store.insertOnce(EvaluationReportRecord.of(result));
-        publisher.evaluated(result);
         metrics.verdict(taskName, decision);
         LOG.infof("%s on the %s (models loaded in %d ms, judged in %d ms): accuracy %.4f, macro-F1 %.4f, micro-F1 "
                 + "%.4f; %s", trained.getModelId(), testSet, loaded - started, judgedAt - loaded,

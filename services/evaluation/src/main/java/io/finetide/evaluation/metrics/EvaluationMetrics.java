@@ -24,6 +24,11 @@ public class EvaluationMetrics {
     public static final String EVALUATIONS = "finetide.evaluation.verdicts";
     /** Trained events already judged (the stored verdict is re-announced). */
     public static final String REPLAYS = "finetide.evaluation.replays";
+    /**
+     * Candidates judged again because the champion they were blessed against was replaced before they could be
+     * promoted, tag {@code task}.
+     */
+    public static final String REJUDGED = "finetide.evaluation.rejudged";
     /** Trained events refused, tag {@code reason}. */
     public static final String REJECTED = "finetide.evaluation.candidates.rejected";
     /** Tasks whose champion this service knows (and compares candidates with). */
@@ -72,6 +77,10 @@ public class EvaluationMetrics {
         if (!Double.isNaN(champion)) {
             gauges.set(CHAMPION_SCORE, tags, champion);
         }
+    }
+
+    public void rejudged(String task) {
+        registry.counter(REJUDGED, "task", task).increment();
     }
 
     public void replay() {

@@ -8,9 +8,9 @@ import com.google.protobuf.util.JsonFormat;
 import io.finetide.proto.v1.ModelEvaluatedEvent;
 
 /**
- * The verdict on one candidate, in collection {@code evaluation_reports}, keyed by model id. The whole event is kept
- * (as JSON, readable in the store) so that a replayed trained event re-announces the same verdict rather than a new
- * one.
+ * A verdict on one candidate, in collection {@code evaluation_reports}: the first keyed by model id, one judged again
+ * against a later champion by {@code <model id>@<champion id>}. The whole event is kept (as JSON, readable in the
+ * store) so that a replayed trained event re-announces the latest verdict rather than a new one.
  */
 public record EvaluationReportRecord(String modelId, String task, String snapshotId, boolean blessed,
         double candidateMacroF1, double candidateAccuracy, String championModelId, double championMacroF1,
@@ -40,7 +40,8 @@ public record EvaluationReportRecord(String modelId, String task, String snapsho
     }
 
     public Document toDocument() {
-        return new Document("_id", modelId).append("task", task).append("snapshotId", snapshotId)
+        return new Document("_id", modelId).append("modelId", modelId).append("task", task)
+                .append("snapshotId", snapshotId)
                 .append("blessed", blessed).append("candidateMacroF1", candidateMacroF1)
                 .append("candidateAccuracy", candidateAccuracy).append("championModelId", championModelId)
                 .append("championMacroF1", championMacroF1).append("reason", reason).append("event", eventJson)
@@ -48,7 +49,9 @@ public record EvaluationReportRecord(String modelId, String task, String snapsho
     }
 
     public static EvaluationReportRecord fromDocument(Document d) {
-        return new EvaluationReportRecord(d.getString("_id"), d.getString("task"), d.getString("snapshotId"),
+        // Verdicts stored before re-judging existed have no modelId field: their _id is it.
+        return new EvaluationReportRecord(d.getString(d.containsKey("modelId") ? "modelId" : "_id"), d.getString(
+                "task"), d.getString("snapshotId"),
                 d.getBoolean("blessed"), d.getDouble("candidateMacroF1"), d.getDouble("candidateAccuracy"),
                 d.getString("championModelId"), d.getDouble("championMacroF1"), d.getString("reason"),
                 d.getString("event"), d.getLong("createdAtMs"));

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,7 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import io.finetide.ingestion.labeling.ActiveLearning;
-import io.finetide.ingestion.messaging.EventPublisher;
+import io.finetide.ingestion.messaging.LabelledSender;
 import io.finetide.ingestion.metrics.IngestionMetrics;
 import io.finetide.ingestion.privacy.PiiRedactor;
 import io.finetide.ingestion.store.ExampleRecord;
@@ -24,7 +25,6 @@ import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.privacy.PiiType;
 import io.finetide.platform.tagging.Bio;
 import io.finetide.platform.text.SimHash;
-import io.finetide.proto.v1.LabelledExampleEvent;
 import io.finetide.proto.v1.RawExampleEvent;
 import io.finetide.proto.v1.TaskDefinitionEvent;
 import io.finetide.proto.v1.TaskType;
@@ -35,8 +35,8 @@ import io.finetide.proto.v1.TaskType;
  * batches: all sends awaited together, one insert of the new ones.
  *
  * <p>
- * New examples are emitted before they are stored: a crash in between makes the replay emit them again (the
- * downstream consumer de-duplicates by id) and store them, so nothing is ever stored without having been emitted.
+ * New examples are sent downstream after they are stored, by {@link LabelledSender}: of instances racing on one id
+ * only the winner sends, and an example a crash left stored but unsent is sent when its id comes again.
  */
 @ApplicationScoped
 public class IngestService {
@@ -73,6 +73,8 @@ public class IngestService {
         final Set<String> ids;
         final Map<String, String> contentHashes;
         final Map<Long, String> simhashes;
+        /** Keys known to have gone downstream, so that a duplicate of one needs no look-up. */
+        final Set<String> sent = ConcurrentHashMap.newKeySet();
         SimHash.Index near;
         int nearDistance;
 
@@ -102,7 +104,7 @@ public class IngestService {
     ExampleStore store;
 
     @Inject
-    EventPublisher publisher;
+    LabelledSender sender;
 
     @Inject
     IngestionMetrics metrics;
@@ -123,6 +125,8 @@ public class IngestService {
         Map<String, ExampleRecord> candidates = new LinkedHashMap<>();
         List<Integer> candidateIndex = new ArrayList<>();
         Map<String, String> batchHashes = new HashMap<>();
+        // Stored examples whose id came again: sent now if a crash left them unsent.
+        Set<String> seenAgain = new LinkedHashSet<>();
         long now = System.currentTimeMillis();
         for (int i = 0; i < submissions.size(); i++) {
             Submission s = submissions.get(i);
@@ -132,9 +136,12 @@ public class IngestService {
                 taskOf[i] = task.getName();
                 validate(raw, task);
                 Seen known = seen(task.getName());
-                if (known.ids.contains(raw.getId()) || candidates.containsKey(ExampleRecord.key(task.getName(), raw
-                        .getId()))) {
+                String key = ExampleRecord.key(task.getName(), raw.getId());
+                if (known.ids.contains(raw.getId()) || candidates.containsKey(key)) {
                     results[i] = Result.duplicate("id", raw.getId());
+                    if (!candidates.containsKey(key) && !known.sent.contains(key)) {
+                        seenAgain.add(key);
+                    }
                     continue;
                 }
                 ExampleRecord record = record(task, raw, s.source(), now);
@@ -163,11 +170,12 @@ public class IngestService {
         }
 
         List<ExampleRecord> fresh = List.copyOf(candidates.values());
-        // Unlabelled examples wait in the store for a label; only labelled ones go downstream.
-        List<LabelledExampleEvent> emit = fresh.stream().filter(c -> !c.label().isEmpty())
-                .map(c -> c.toEvent(c.label(), c.ingestedAtMs())).toList();
-        publisher.labelled(emit);
         Set<String> inserted = store.insertNew(fresh);
+        fresh.stream().filter(c -> !inserted.contains(c.key())).forEach(c -> seenAgain.add(c.key()));
+        // Unlabelled examples wait in the store for a label; only labelled ones go downstream.
+        LabelledSender.Sent sent = sender.send(fresh.stream().filter(c -> !c.label().isEmpty() && inserted.contains(c
+                .key())).toList(), seenAgain);
+        sent.keys().forEach(k -> seen(ExampleRecord.taskOf(k)).sent.add(k));
 
         int k = 0;
         for (ExampleRecord candidate : fresh) {
@@ -190,7 +198,6 @@ public class IngestService {
                 }
             }
         }
-        emit.forEach(e -> metrics.emitted(e.getMeta().getTask(), 1));
         Map<String, Map<String, String>> toScore = new LinkedHashMap<>();
         for (ExampleRecord c : fresh) {
             // Only classifiers are served: token-classification examples have no model to score them yet.

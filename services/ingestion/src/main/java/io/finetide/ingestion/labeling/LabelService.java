@@ -6,7 +6,7 @@ import java.util.Locale;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import io.finetide.ingestion.messaging.EventPublisher;
+import io.finetide.ingestion.messaging.LabelledSender;
 import io.finetide.ingestion.metrics.IngestionMetrics;
 import io.finetide.ingestion.store.ExampleRecord;
 import io.finetide.ingestion.store.ExampleStore;
@@ -59,7 +59,7 @@ public class LabelService {
     LabelingStore labeling;
 
     @Inject
-    EventPublisher publisher;
+    LabelledSender sender;
 
     @Inject
     IngestionMetrics metrics;
@@ -79,6 +79,8 @@ public class LabelService {
         int quorum = Math.max(1, task.getLabeling().getQuorum());
         Outcome outcome;
         if (!example.label().isEmpty()) {
+            // Labelled already: a replay or a retry, which sends the stored label if a crash left it unsent.
+            sender.send(List.of(), List.of(example.key()));
             outcome = against(example.label(), given);
         } else if (quorum == 1) {
             if (!annotator.isEmpty()) {
@@ -144,12 +146,13 @@ public class LabelService {
     /** @param mayBeHeld whether the example can carry a hold to lift (only with a quorum above one, or by an admin) */
     private Outcome decide(TaskDefinitionEvent task, ExampleRecord example, String label, Outcome outcome,
             boolean mayBeHeld) {
-        // Emitted before it is stored, like new examples: a crash in between re-emits on replay, and preprocessing
-        // ignores an id it has prepared.
-        publisher.labelled(List.of(example.toEvent(label, System.currentTimeMillis())));
+        // Sent after it is stored: of instances labelling one example at once only the winner sends. The label
+        // again (a replay, a retry) sends the stored one if a crash, here or in another instance, left it unsent.
         if (!store.labelOnce(task.getName(), example.id(), label)) {
+            sender.send(List.of(), List.of(example.key()));
             return against(store.find(task.getName(), example.id()).map(ExampleRecord::label).orElse(""), label);
         }
+        sender.send(List.of(example.labelled(label, System.currentTimeMillis())), List.of());
         if (mayBeHeld) {
             labeling.hold(task.getName(), example.id(), false);
         }

@@ -30,6 +30,11 @@ public class IngestionMetrics {
     public static final String REJECTED = "finetide.ingestion.examples.rejected";
     /** Labelled examples published downstream, tag {@code task}. */
     public static final String EMITTED = "finetide.ingestion.examples.emitted";
+    /**
+     * Stored labelled examples sent downstream again because nothing recorded them as sent (a crash came between
+     * storing and sending), tag {@code task}; also counted in {@link #EMITTED}.
+     */
+    public static final String RESENT = "finetide.ingestion.examples.resent";
     /** Personal data replaced before storing, tags {@code task}, {@code type} (email, iban, card, ip, phone). */
     public static final String REDACTED = "finetide.ingestion.pii.redacted";
     /**
@@ -82,6 +87,10 @@ public class IngestionMetrics {
 
     public void emitted(String task, int n) {
         registry.counter(EMITTED, "task", task).increment(n);
+    }
+
+    public void resent(String task) {
+        registry.counter(RESENT, "task", task).increment();
     }
 
     public void scored(int n) {

@@ -31,6 +31,17 @@ public record ExampleRecord(String task, String id, String text, String label, M
         return task + "/" + id;
     }
 
+    /** This example with a late label, counting from when it was given. */
+    public ExampleRecord labelled(String newLabel, long atMs) {
+        return new ExampleRecord(task, id, text, newLabel, metadata, contentHash, simhash, redactions, source, atMs,
+                tokens);
+    }
+
+    /** The task of a {@link #key}: task names hold no slash. */
+    public static String taskOf(String key) {
+        return key.substring(0, key.indexOf('/'));
+    }
+
     public boolean isTokenExample() {
         return !tokens.isEmpty();
     }

@@ -26,6 +26,8 @@ public class ExampleStore {
     public static final String LABEL_HISTORY = "label_history";
     /** Which label won each example, claimed once by {@code _id}: see {@link #labelOnce}. */
     public static final String LABEL_CLAIMS = "label_claims";
+    /** Which labelled examples have gone downstream, by {@code _id}: see {@link #sendCheck}. */
+    public static final String SENT = "sent_examples";
 
     @Inject
     MongoDatabase database;
@@ -154,4 +156,38 @@ public class ExampleStore {
         return Documents.insertNew(collection(), docs);
     }
 
+    /**
+     * What a check of stored examples found: the labelled ones with no record of having been sent downstream (a
+     * crash came between storing and sending, here or in another instance), and the keys recorded as sent.
+     */
+    public record SendCheck(List<ExampleRecord> unsent, Set<String> sent) {
+    }
+
+    /**
+     * Looks the keys up one by one: by {@code _id} each is an index read on FerretDB too, where an {@code $in} over
+     * the collection is a scan. Called for duplicates by id only, which are few outside a replay.
+     */
+    public SendCheck sendCheck(Collection<String> keys) {
+        List<ExampleRecord> unsent = new ArrayList<>();
+        Set<String> sent = new java.util.HashSet<>();
+        MongoCollection<Document> records = database.getCollection(SENT);
+        for (String key : new java.util.LinkedHashSet<>(keys)) {
+            if (Documents.byId(records, key) != null) {
+                sent.add(key);
+                continue;
+            }
+            Document d = Documents.byId(collection(), key);
+            if (d != null && !"".equals(d.getString("label"))) {
+                unsent.add(ExampleRecord.fromDocument(d));
+            }
+        }
+        return new SendCheck(unsent, sent);
+    }
+
+    /** Records that these examples went downstream (after the broker acknowledged them). */
+    public void recordSent(Collection<String> keys, long now) {
+        Map<String, Document> docs = new LinkedHashMap<>();
+        keys.forEach(k -> docs.put(k, new Document("sentAtMs", now)));
+        Documents.insertNew(database.getCollection(SENT), docs);
+    }
 }

@@ -1,6 +1,9 @@
 package io.finetide.platform.tasks;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
@@ -16,6 +19,7 @@ public final class Directory {
 
     private final KeyedRegistry<TaskDefinitionEvent> tasks = new KeyedRegistry<>();
     private final KeyedRegistry<ModelPromotedEvent> champions = new KeyedRegistry<>();
+    private final List<Consumer<ModelPromotedEvent>> championListeners = new CopyOnWriteArrayList<>();
 
     /** A record of the tasks topic: a definition, or a tombstone (no value) that forgets the task. */
     public void onTaskRecord(String key, byte[] value) {
@@ -31,6 +35,15 @@ public final class Directory {
     public void onChampionRecord(byte[] value) {
         ModelPromotedEvent e = Events.parse(value, ModelPromotedEvent::parseFrom);
         champions.put(e.getMeta().getTask(), e);
+        championListeners.forEach(l -> l.accept(e));
+    }
+
+    /**
+     * Calls {@code listener} with every promotion read, after it became the task's champion here, on the thread that
+     * reads the topic: a listener with work to do hands it to a thread of its own.
+     */
+    public void onChampion(Consumer<ModelPromotedEvent> listener) {
+        championListeners.add(listener);
     }
 
     /**
