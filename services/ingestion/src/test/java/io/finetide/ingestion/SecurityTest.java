@@ -2,13 +2,20 @@ package io.finetide.ingestion;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import io.finetide.platform.security.ApiKeys;
 import io.finetide.testing.FinetideTestResource;
 import io.finetide.testing.PrometheusText;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -25,16 +32,41 @@ class SecurityTest {
     static final String PRODUCER = "producer-key-0123456789";
     static final String ANNOTATOR = "annotator-key-0123456789";
 
+    static final String ANNA = "anna-key-0123456789";
+    static final String ANNA_ROTATED = "anna-key-rotated-0123456789";
+    static final String TICKET_BOT = "ticket-bot-key-0123456789";
+    /** People and services with keys of their own, hashed, in a key file the service reads again when it changes. */
+    static final Path KEY_FILE = keyFile();
+
+    static Path keyFile() {
+        try {
+            Path f = Files.createTempFile("finetide-keys", ".txt");
+            f.toFile().deleteOnExit();
+            Files.writeString(f, people(ANNA));
+            return f;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static String people(String annasKey) {
+        return "anna annotator " + ApiKeys.hash(annasKey) + "\nticket-bot producer+annotator " + ApiKeys.hash(
+                TICKET_BOT) + " tasks=tickets\n";
+    }
+
     public static class Secured implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("finetide.security.api-keys", ADMIN + "=admin," + PRODUCER + "=producer," + ANNOTATOR
-                    + "=annotator", "quarkus.http.limits.max-body-size", "4K");
+                    + "=annotator", "finetide.security.api-keys-file", KEY_FILE.toString(),
+                    "quarkus.http.limits.max-body-size", "4K");
         }
     }
 
     @Test
     void keysAndRolesGuardTheApi() {
+        double deniedBefore = PrometheusText.sum(given().get("/q/metrics").asString(), "finetide_security_denied_total",
+                "status", "401");
         given().get("/api/v1/tasks").then().statusCode(401).header("WWW-Authenticate", "Bearer").body("reason",
                 equalTo("UNAUTHENTICATED"));
         given().header("Authorization", "Bearer not-a-key-at-all").get("/api/v1/tasks").then().statusCode(401);
@@ -69,7 +101,51 @@ class SecurityTest {
         // Health and metrics stay open for probes and Prometheus.
         given().get("/q/health/live").then().statusCode(200);
         assertThat(PrometheusText.sum(given().get("/q/metrics").then().statusCode(200).extract().asString(),
-                "finetide_security_denied_total", "status", "401")).isEqualTo(2.0);
+                "finetide_security_denied_total", "status", "401") - deniedBefore).isEqualTo(2.0);
+    }
+
+    /**
+     * A key names its holder: labels are theirs (not a self-declared name), a key limited to some tasks is refused
+     * everywhere else, and a key is rotated by editing the key file, without a restart.
+     */
+    @Test
+    void aKeyNamesItsHolderIsLimitedToItsTasksAndIsRotatedWithoutARestart() throws Exception {
+        for (String name : List.of("tickets", "loans")) {
+            given().header("X-API-Key", ADMIN).contentType("application/json").body("{\"name\":\"" + name
+                    + "\",\"labels\":[\"a\",\"b\"]}").post("/api/v1/tasks").then().statusCode(201);
+        }
+        // The ticket bot sends and labels for its own task only: REST bodies, paths and lists alike.
+        String ticket = "{\"id\":\"t1\",\"task\":\"tickets\",\"text\":\"printer on fire\"}";
+        given().header("X-API-Key", TICKET_BOT).contentType("application/json").body(ticket).post("/api/v1/examples")
+                .then().statusCode(200);
+        given().header("X-API-Key", TICKET_BOT).contentType("application/json").body(ticket.replace("tickets",
+                "loans")).post("/api/v1/examples").then().statusCode(403).body("reason", equalTo("TASK_NOT_ALLOWED"));
+        given().header("X-API-Key", TICKET_BOT).get("/api/v1/tasks/loans/queue").then().statusCode(403).body(
+                "reason", equalTo("TASK_NOT_ALLOWED"));
+        given().header("X-API-Key", TICKET_BOT).get("/api/v1/tasks/tickets/queue").then().statusCode(200);
+        given().header("X-API-Key", TICKET_BOT).get("/api/v1/tasks/loans").then().statusCode(403);
+        given().header("X-API-Key", TICKET_BOT).get("/api/v1/tasks").then().statusCode(200).body("name", contains(
+                "tickets"));
+        given().header("X-API-Key", TICKET_BOT).contentType("application/json").body(
+                "{\"task\":\"loans\",\"id\":\"t1\",\"label\":\"a\"}").post("/api/v1/labels").then()
+                .statusCode(403).body("reason", equalTo("TASK_NOT_ALLOWED"));
+
+        // Anna labels as anna, whatever the label says; naming someone else is refused.
+        given().header("X-API-Key", ANNA).contentType("application/json").body(
+                "{\"task\":\"tickets\",\"id\":\"t1\",\"label\":\"a\",\"annotator\":\"bob\"}").post(
+                        "/api/v1/labels")
+                .then().statusCode(403).body("reason", equalTo("ANNOTATOR_NOT_CALLER"));
+        given().header("X-API-Key", ANNA).contentType("application/json").body(
+                "{\"task\":\"tickets\",\"id\":\"t1\",\"label\":\"a\"}").post("/api/v1/labels").then()
+                .statusCode(200);
+        given().header("X-API-Key", ADMIN).get("/api/v1/tasks/tickets/examples/t1/labels").then().statusCode(200)
+                .body("annotator", contains("anna"));
+
+        // Rotation: anna's new key replaces the old one in the file; the service notices within a second or so.
+        Files.writeString(KEY_FILE, people(ANNA_ROTATED));
+        await().atMost(Duration.ofSeconds(30)).until(() -> given().header("X-API-Key", ANNA).get(
+                "/api/v1/tasks/tickets").statusCode() == 401);
+        given().header("X-API-Key", ANNA_ROTATED).get("/api/v1/tasks/tickets").then().statusCode(200);
     }
 
     @Test

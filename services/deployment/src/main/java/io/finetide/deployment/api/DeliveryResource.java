@@ -18,8 +18,8 @@ import io.finetide.deployment.rollout.RolloutService;
 import io.finetide.deployment.serving.ServingModels;
 import io.finetide.deployment.store.DeliveryActionRecord;
 import io.finetide.deployment.store.DeliveryStore;
+import io.finetide.platform.security.Role;
 import io.finetide.runtime.security.Requires;
-import io.finetide.runtime.security.Role;
 import io.smallrye.common.annotation.Blocking;
 
 /**

@@ -86,21 +86,21 @@ public class OpenInferenceResource {
         return Response.status(models.ready() ? 200 : 503).entity(Map.of("ready", models.ready())).build();
     }
 
-    @Requires
+    @Requires(taskParam = "model")
     @GET
     @Path("/models/{model}")
     public Response metadata(@PathParam("model") String task) {
         return models.champion(task).map(m -> metadata(task, m)).orElseGet(() -> notServed(task));
     }
 
-    @Requires
+    @Requires(taskParam = "model")
     @GET
     @Path("/models/{model}/versions/{version}")
     public Response metadata(@PathParam("model") String task, @PathParam("version") String version) {
         return models.version(task, version).map(m -> metadata(task, m)).orElseGet(() -> noVersion(task, version));
     }
 
-    @Requires
+    @Requires(taskParam = "model")
     @GET
     @Path("/models/{model}/ready")
     public Response modelReady(@PathParam("model") String task) {
@@ -109,7 +109,7 @@ public class OpenInferenceResource {
     }
 
     /** A registered version is ready: a request to it loads it if it is not in memory. */
-    @Requires
+    @Requires(taskParam = "model")
     @GET
     @Path("/models/{model}/versions/{version}/ready")
     public Response modelReady(@PathParam("model") String task, @PathParam("version") String version) {
@@ -118,7 +118,7 @@ public class OpenInferenceResource {
                 .build();
     }
 
-    @Requires
+    @Requires(taskParam = "model")
     @POST
     @Path("/models/{model}/infer")
     @Consumes(MediaType.WILDCARD)
@@ -130,7 +130,7 @@ public class OpenInferenceResource {
         });
     }
 
-    @Requires
+    @Requires(taskParam = "model")
     @POST
     @Path("/models/{model}/versions/{version}/infer")
     @Consumes(MediaType.WILDCARD)

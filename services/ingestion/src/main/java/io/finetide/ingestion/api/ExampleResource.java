@@ -20,9 +20,11 @@ import io.finetide.ingestion.intake.RawExamples;
 import io.finetide.ingestion.metrics.IngestionMetrics;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
+import io.finetide.platform.security.Role;
 import io.finetide.platform.store.StoreRetry;
+import io.finetide.proto.v1.RawExampleEvent;
+import io.finetide.runtime.security.CurrentCaller;
 import io.finetide.runtime.security.Requires;
-import io.finetide.runtime.security.Role;
 import io.smallrye.common.annotation.Blocking;
 
 /**
@@ -30,7 +32,7 @@ import io.smallrye.common.annotation.Blocking;
  * {@code {"examples": [...]}}. One example: 200 or its rejection's 4xx. A batch: 200 with a result per example, or
  * the first rejection's status when none was accepted.
  */
-@Requires(Role.PRODUCER)
+@Requires(value = Role.PRODUCER, checksTasksItself = true)
 @Path("/api/v1/examples")
 @Produces(MediaType.APPLICATION_JSON)
 @Blocking
@@ -57,6 +59,9 @@ public class ExampleResource {
 
     @Inject
     ObjectMapper mapper;
+
+    @Inject
+    CurrentCaller caller;
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
@@ -86,8 +91,9 @@ public class ExampleResource {
         for (int i = 0; i < items.size(); i++) {
             metrics.received("rest");
             try {
-                submissions.add(new IngestService.Submission(RawExamples.decode(mapper.writeValueAsBytes(
-                        items.get(i)), null), "rest"));
+                RawExampleEvent raw = RawExamples.decode(mapper.writeValueAsBytes(items.get(i)), null);
+                caller.requireTask(raw.getTask());
+                submissions.add(new IngestService.Submission(raw, "rest"));
                 positions.add(i);
             } catch (RejectedException e) {
                 decodeErrors[i] = e;

@@ -19,9 +19,12 @@ import io.finetide.ingestion.labeling.LabelService;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.Events;
+import io.finetide.platform.security.Caller;
+import io.finetide.platform.security.Role;
 import io.finetide.platform.store.StoreRetry;
+import io.finetide.proto.v1.RawLabelEvent;
+import io.finetide.runtime.security.CurrentCaller;
 import io.finetide.runtime.security.Requires;
-import io.finetide.runtime.security.Role;
 import io.smallrye.common.annotation.Blocking;
 
 /**
@@ -29,7 +32,7 @@ import io.smallrye.common.annotation.Blocking;
  * label: 200 with its outcome, or its rejection's status (404 UNKNOWN_EXAMPLE, 422 UNKNOWN_LABEL...). An array: 200
  * with a result per label.
  */
-@Requires(Role.ANNOTATOR)
+@Requires(value = Role.ANNOTATOR, checksTasksItself = true)
 @Path("/api/v1")
 @Produces(MediaType.APPLICATION_JSON)
 @Blocking
@@ -43,6 +46,9 @@ public class LabelResource {
 
     @Inject
     ObjectMapper mapper;
+
+    @Inject
+    CurrentCaller caller;
 
     @POST
     @Path("/labels")
@@ -58,7 +64,7 @@ public class LabelResource {
             throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "a label object or an array of them");
         }
         if (root.isObject()) {
-            var label = RawExamples.decodeLabel(mapper.writeValueAsBytes(root), Events.CONTENT_TYPE_JSON);
+            var label = byCaller(RawExamples.decodeLabel(mapper.writeValueAsBytes(root), Events.CONTENT_TYPE_JSON));
             LabelService.Outcome o = StoreRetry.call(() -> labels.apply(label));
             return Response.ok(new LabelResult(label.getId(), o.tag(), null,
                     null)).build();
@@ -67,7 +73,7 @@ public class LabelResource {
         for (JsonNode item : root) {
             String id = item.path("id").asText(null);
             try {
-                var label = RawExamples.decodeLabel(mapper.writeValueAsBytes(item), Events.CONTENT_TYPE_JSON);
+                var label = byCaller(RawExamples.decodeLabel(mapper.writeValueAsBytes(item), Events.CONTENT_TYPE_JSON));
                 LabelService.Outcome o = StoreRetry.call(() -> labels.apply(label));
                 results.add(new LabelResult(id, o.tag(), null, null));
             } catch (RejectedException e) {
@@ -75,5 +81,23 @@ public class LabelResource {
             }
         }
         return Response.ok(results).build();
+    }
+
+    /**
+     * The label as given by the caller: its task must be one the key may use, and its annotator is the key's
+     * identity. An admin's key (a labeling tool relaying its users) may name the annotator; another key may name only
+     * itself. With no keys configured the annotator is whatever the label says.
+     */
+    private RawLabelEvent byCaller(RawLabelEvent label) {
+        caller.requireTask(label.getTask());
+        Caller c = caller.get();
+        if (c == Caller.ANYONE || c.has(Role.ADMIN) && !label.getAnnotator().isBlank()) {
+            return label;
+        }
+        if (!label.getAnnotator().isBlank() && !label.getAnnotator().strip().equals(c.identity())) {
+            throw new RejectedException(ReasonCode.ANNOTATOR_NOT_CALLER, "the label names annotator '" + label
+                    .getAnnotator().strip() + "', the key belongs to '" + c.identity() + "'");
+        }
+        return label.toBuilder().setAnnotator(c.identity()).build();
     }
 }

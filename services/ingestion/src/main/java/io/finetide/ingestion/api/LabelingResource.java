@@ -27,9 +27,9 @@ import io.finetide.ingestion.store.WeakLabelReportRecord;
 import io.finetide.ingestion.tasks.TaskService;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
+import io.finetide.platform.security.Role;
 import io.finetide.platform.store.StoreRetry;
 import io.finetide.runtime.security.Requires;
-import io.finetide.runtime.security.Role;
 import io.smallrye.common.annotation.Blocking;
 
 /**

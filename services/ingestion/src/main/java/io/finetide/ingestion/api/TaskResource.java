@@ -16,15 +16,16 @@ import jakarta.ws.rs.core.Response;
 import io.finetide.ingestion.tasks.TaskService;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
+import io.finetide.platform.security.Role;
 import io.finetide.platform.store.StoreRetry;
 import io.finetide.platform.tasks.TaskDefinitions;
 import io.finetide.proto.v1.TaskDefinitionEvent;
+import io.finetide.runtime.security.CurrentCaller;
 import io.finetide.runtime.security.Requires;
-import io.finetide.runtime.security.Role;
 import io.smallrye.common.annotation.Blocking;
 
 /** Task definitions: the JSON form of {@code TaskDefinitionEvent}; unset fields take their documented defaults. */
-@Requires
+@Requires(taskParam = "name")
 @Path("/api/v1/tasks")
 @Produces(MediaType.APPLICATION_JSON)
 @Blocking
@@ -33,11 +34,15 @@ public class TaskResource {
     @Inject
     TaskService tasks;
 
+    @Inject
+    CurrentCaller caller;
+
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Requires(Role.ADMIN)
+    @Requires(value = Role.ADMIN, checksTasksItself = true)
     public Response create(String body) {
         TaskDefinitionEvent submitted = TaskDefinitions.fromJson(body == null ? "" : body);
+        caller.requireTask(submitted.getName());
         TaskService.Outcome outcome = StoreRetry.call(() -> tasks.create(submitted));
         TaskDefinitionEvent stored = tasks.find(submitted.getName()).orElseThrow();
         return Response.status(outcome == TaskService.Outcome.CREATED ? 201 : 200)
@@ -48,7 +53,7 @@ public class TaskResource {
     @PUT
     @Path("/{name}")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Requires(Role.ADMIN)
+    @Requires(value = Role.ADMIN, taskParam = "name")
     public Response change(@PathParam("name") String name, String body) {
         TaskDefinitionEvent submitted = TaskDefinitions.fromJson(body == null ? "" : body);
         if (!submitted.getName().isEmpty() && !submitted.getName().equals(name)) {
@@ -60,9 +65,12 @@ public class TaskResource {
                         "UNKNOWN_TASK", "no task '" + name + "'")).build());
     }
 
+    /** Every task; for a key limited to some tasks, those. */
     @GET
+    @Requires(checksTasksItself = true)
     public String list() {
-        return tasks.all().stream().map(TaskDefinitions::toJson).collect(Collectors.joining(",", "[", "]"));
+        return tasks.all().stream().filter(t -> caller.get().mayUse(t.getName())).map(TaskDefinitions::toJson)
+                .collect(Collectors.joining(",", "[", "]"));
     }
 
     @GET

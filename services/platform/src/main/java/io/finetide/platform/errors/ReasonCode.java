@@ -24,6 +24,8 @@ public enum ReasonCode {
     INVALID_STUDY(422),
     NO_SNAPSHOT(409),
     NO_COMPLETE_TRIAL(409),
+    TASK_NOT_ALLOWED(403),
+    ANNOTATOR_NOT_CALLER(403),
     PROCESSING_FAILED(500);
     // @formatter:on
 

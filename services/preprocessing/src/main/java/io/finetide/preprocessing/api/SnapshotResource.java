@@ -14,6 +14,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import io.finetide.platform.security.Role;
 import io.finetide.platform.store.StoreRetry;
 import io.finetide.preprocessing.drift.DriftMonitor;
 import io.finetide.preprocessing.preparation.PreparationService;
@@ -24,7 +25,6 @@ import io.finetide.preprocessing.trigger.TriggerService;
 import io.finetide.proto.v1.DriftEvent;
 import io.finetide.proto.v1.TaskDefinitionEvent;
 import io.finetide.runtime.security.Requires;
-import io.finetide.runtime.security.Role;
 import io.smallrye.common.annotation.Blocking;
 
 /**

@@ -3,7 +3,6 @@ package io.finetide.runtime.security;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
@@ -16,15 +15,16 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.Provider;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
-
+import io.finetide.platform.security.ApiKeys;
+import io.finetide.platform.security.Caller;
+import io.finetide.platform.security.KeyRing;
 import io.finetide.runtime.metrics.RuntimeMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Checks the API key of every call to a resource marked {@link Requires}: header {@code Authorization: Bearer <key>}
- * or {@code X-API-Key: <key>}. 401 without a valid key, 403 when the key lacks the role; both counted in
+ * or {@code X-API-Key: <key>}. 401 without a valid key, 403 when the key lacks the role or is limited to other tasks
+ * (reason {@code TASK_NOT_ALLOWED}); the caller is then {@link CurrentCaller} for the resource; both counted in
  * {@value RuntimeMetrics#DENIED}{@code {status}}. With no keys configured ({@code finetide.security.api-keys} empty, the local
  * default) every call passes, and the service says so at start.
  */
@@ -32,23 +32,17 @@ import io.micrometer.core.instrument.MeterRegistry;
 @Priority(Priorities.AUTHENTICATION)
 public class ApiKeyFilter implements ContainerRequestFilter {
 
-    private static final Logger LOG = Logger.getLogger(ApiKeyFilter.class);
-
     @Context
     ResourceInfo resource;
 
     @Inject
     MeterRegistry registry;
 
-    private final ApiKeys keys;
+    @Inject
+    KeyRing keys;
 
     @Inject
-    public ApiKeyFilter(@ConfigProperty(name = "finetide.security.api-keys") Optional<String> spec) {
-        this.keys = ApiKeys.parse(spec.orElse(""));
-        if (!keys.enabled()) {
-            LOG.warn("no API keys configured (finetide.security.api-keys): the API is open to anyone who can reach it");
-        }
-    }
+    CurrentCaller current;
 
     @Override
     public void filter(ContainerRequestContext request) {
@@ -58,7 +52,8 @@ public class ApiKeyFilter implements ContainerRequestFilter {
                         .getResourceMethod().getAnnotation(Requires.class))
                         .orElse(resource.getResourceClass().getAnnotation(
                                 Requires.class));
-        if (requires == null || !keys.enabled()) {
+        ApiKeys inForce = keys.current();
+        if (requires == null || !inForce.enabled()) {
             return;
         }
         String presented = request.getHeaderString("X-API-Key");
@@ -66,18 +61,32 @@ public class ApiKeyFilter implements ContainerRequestFilter {
         if (presented == null && auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
             presented = auth.substring(7).strip();
         }
-        Optional<Set<Role>> roles = presented == null ? Optional.empty() : keys.rolesOf(presented);
-        if (roles.isEmpty()) {
+        Optional<Caller> caller = presented == null ? Optional.empty() : inForce.callerOf(presented);
+        if (caller.isEmpty()) {
             deny(request, 401, "UNAUTHENTICATED", "an API key is needed (Authorization: Bearer <key>)");
             return;
         }
-        Set<Role> held = roles.get();
-        boolean allowed = held.contains(Role.ADMIN) || requires.value().length == 0 || Arrays.stream(requires.value())
-                .anyMatch(held::contains);
+        Caller c = caller.get();
+        boolean allowed = requires.value().length == 0 || Arrays.stream(requires.value()).anyMatch(c::has);
         if (!allowed) {
-            deny(request, 403, "FORBIDDEN", "this key's roles " + held + " do not include any of " + Arrays.toString(
-                    requires.value()));
+            deny(request, 403, "FORBIDDEN", "the key of '" + c.identity() + "' has the roles " + c.roles()
+                    + ", none of " + Arrays.toString(requires.value()));
+            return;
         }
+        if (c.limitedToTasks() && !requires.checksTasksItself()) {
+            String task = request.getUriInfo().getPathParameters().getFirst(requires.taskParam());
+            if (task == null) {
+                deny(request, 403, "TASK_NOT_ALLOWED", "the key of '" + c.identity() + "' is limited to some tasks, "
+                        + "and this call is not about one task");
+                return;
+            }
+            if (!c.mayUse(task)) {
+                deny(request, 403, "TASK_NOT_ALLOWED", "the key of '" + c.identity() + "' is limited to the tasks "
+                        + new java.util.TreeSet<>(c.tasks()) + ", not '" + task + "'");
+                return;
+            }
+        }
+        current.set(c);
     }
 
     private void deny(ContainerRequestContext request, int status, String reason, String message) {

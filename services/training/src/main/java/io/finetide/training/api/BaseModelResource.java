@@ -15,9 +15,9 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import io.finetide.platform.security.Role;
 import io.finetide.platform.store.BaseModelRecord;
 import io.finetide.runtime.security.Requires;
-import io.finetide.runtime.security.Role;
 import io.finetide.training.bases.BaseModels;
 import io.smallrye.common.annotation.Blocking;
 

@@ -18,9 +18,9 @@ import com.google.protobuf.util.JsonFormat;
 
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
+import io.finetide.platform.security.Role;
 import io.finetide.proto.v1.StudySpec;
 import io.finetide.runtime.security.Requires;
-import io.finetide.runtime.security.Role;
 import io.finetide.training.store.StudyRecord;
 import io.finetide.training.store.StudyStore;
 import io.finetide.training.studies.InvalidStudyException;

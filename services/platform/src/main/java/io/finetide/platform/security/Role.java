@@ -1,4 +1,4 @@
-package io.finetide.runtime.security;
+package io.finetide.platform.security;
 
 import java.util.Locale;
 
