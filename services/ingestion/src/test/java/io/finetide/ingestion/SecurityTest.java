@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.equalTo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -146,6 +147,63 @@ class SecurityTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> given().header("X-API-Key", ANNA).get(
                 "/api/v1/tasks/tickets").statusCode() == 401);
         given().header("X-API-Key", ANNA_ROTATED).get("/api/v1/tasks/tickets").then().statusCode(200);
+    }
+
+    /**
+     * No key, good or bad, shows up in what the service writes: log records (captured from the root logger while
+     * calls with good, wrong and refused keys are made), error bodies and metrics.
+     */
+    @Test
+    void keysNeverAppearInLogsErrorBodiesOrMetrics() throws Exception {
+        List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                logged.add(r.getMessage() + " " + java.util.Arrays.toString(r.getParameters()) + " " + (r
+                        .getThrown() == null ? "" : r.getThrown().toString()));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        root.addHandler(capture);
+        String wrong = "wrong-key-but-long-enough-0123";
+        String inBrokenFile = "a-key-in-clear-in-a-broken-file";
+        List<String> bodies = new ArrayList<>();
+        String keyFile = Files.readString(KEY_FILE);
+        try {
+            // A key file edited wrongly: the service logs why it keeps the keys it had, without the key.
+            Files.writeString(KEY_FILE, keyFile + inBrokenFile + "=boss\n");
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                given().header("X-API-Key", ADMIN).get("/api/v1/tasks").then().statusCode(200);
+                return logged.stream().anyMatch(l -> l.contains("keys stay as they were"));
+            });
+            bodies.add(given().header("X-API-Key", wrong).get("/api/v1/tasks").then().statusCode(401).extract()
+                    .asString());
+            bodies.add(given().header("Authorization", "Bearer " + TICKET_BOT).get("/api/v1/tasks/none-of-its")
+                    .then().statusCode(403).extract().asString());
+            bodies.add(given().header("X-API-Key", PRODUCER).contentType("application/json").body("{}").post(
+                    "/api/v1/tasks").then().statusCode(403).extract().asString());
+            bodies.add(given().header("X-API-Key", ADMIN).contentType("application/json").body("{\"name\":"
+                    + "\"x\",\"labels\":[]}").post("/api/v1/tasks").then().statusCode(422).extract().asString());
+            bodies.add(given().header("X-API-Key", PRODUCER).contentType("application/json").body("{\"id\":"
+                    + "\"1\",\"task\":\"nope\",\"text\":\"t\"}").post("/api/v1/examples").then().extract()
+                    .asString());
+        } finally {
+            root.removeHandler(capture);
+            Files.writeString(KEY_FILE, keyFile);
+        }
+        bodies.add(given().get("/q/metrics").asString());
+        for (String key : List.of(ADMIN, PRODUCER, ANNOTATOR, ANNA, ANNA_ROTATED, TICKET_BOT, wrong, inBrokenFile)) {
+            assertThat(logged).noneMatch(l -> l.contains(key));
+            assertThat(bodies).noneMatch(b -> b.contains(key));
+        }
     }
 
     @Test
