@@ -36,6 +36,7 @@ class SecurityTest {
     static final String ANNA = "anna-key-0123456789";
     static final String ANNA_ROTATED = "anna-key-rotated-0123456789";
     static final String TICKET_BOT = "ticket-bot-key-0123456789";
+    static final String LENA = "ops-lena-key-0123456789";
     /** People and services with keys of their own, hashed, in a key file the service reads again when it changes. */
     static final Path KEY_FILE = keyFile();
 
@@ -52,7 +53,7 @@ class SecurityTest {
 
     static String people(String annasKey) {
         return "anna annotator " + ApiKeys.hash(annasKey) + "\nticket-bot producer+annotator " + ApiKeys.hash(
-                TICKET_BOT) + " tasks=tickets\n";
+                TICKET_BOT) + " tasks=tickets\nops-lena admin " + ApiKeys.hash(LENA) + "\n";
     }
 
     public static class Secured implements QuarkusTestProfile {
@@ -204,6 +205,34 @@ class SecurityTest {
             assertThat(logged).noneMatch(l -> l.contains(key));
             assertThat(bodies).noneMatch(b -> b.contains(key));
         }
+    }
+
+    /** Who did what to which task, when, why and with what outcome: refused attempts included. */
+    @Test
+    void administrativeCallsAreAuditedWithWhoWhatAndWhy() {
+        long start = System.currentTimeMillis();
+        given().header("X-API-Key", LENA).contentType("application/json").body(
+                "{\"name\":\"audited\",\"labels\":[\"a\",\"b\"]}").post("/api/v1/tasks").then().statusCode(201);
+        given().header("X-API-Key", LENA).contentType("application/json").body(
+                "{\"ids\":[\"x\"],\"reason\":\"subject's request of 2026-12-01\"}").post(
+                        "/api/v1/tasks/audited/examples/deletions")
+                .then().statusCode(200);
+        given().header("X-API-Key", PRODUCER).contentType("application/json").body("{\"name\":\"mine\"}").post(
+                "/api/v1/tasks").then().statusCode(403);
+        // Reading and sending examples are not administrative: not in the log.
+        given().header("X-API-Key", LENA).get("/api/v1/tasks/audited").then().statusCode(200);
+
+        given().header("X-API-Key", ADMIN).queryParam("actor", "ops-lena").queryParam("since", start).get(
+                "/api/v1/audit").then().statusCode(200).body("action", contains(
+                        "POST /api/v1/tasks/audited/examples/deletions", "POST /api/v1/tasks"))
+                .body("task", contains("audited", "")).body("reason", contains("subject's request of 2026-12-01", ""))
+                .body("status", contains(200, 201));
+        String producer = "key-" + ApiKeys.hash(PRODUCER).substring(7, 15);
+        given().header("X-API-Key", ADMIN).queryParam("actor", producer).queryParam("since", start).get(
+                "/api/v1/audit").then().statusCode(200).body("action", contains("POST /api/v1/tasks")).body(
+                        "status", contains(403));
+        given().header("X-API-Key", PRODUCER).get("/api/v1/audit").then().statusCode(403);
+        given().header("X-API-Key", TICKET_BOT).get("/api/v1/audit").then().statusCode(403);
     }
 
     @Test

@@ -19,6 +19,7 @@ import io.finetide.deployment.serving.ServingModels;
 import io.finetide.deployment.store.DeliveryActionRecord;
 import io.finetide.deployment.store.DeliveryStore;
 import io.finetide.platform.security.Role;
+import io.finetide.runtime.audit.AuditReason;
 import io.finetide.runtime.security.Requires;
 import io.smallrye.common.annotation.Blocking;
 
@@ -30,6 +31,9 @@ import io.smallrye.common.annotation.Blocking;
 @Produces(MediaType.APPLICATION_JSON)
 @Blocking
 public class DeliveryResource {
+
+    @Inject
+    AuditReason auditReason;
 
     /** Who asks and why; both required, both recorded. */
     public record Request(String by, String reason, String modelId, Boolean pinned) {
@@ -138,12 +142,14 @@ public class DeliveryResource {
         return Response.ok(new Done(task, action, serving.servedModelId(task).orElse(null))).build();
     }
 
-    private static Response missing(Request request) {
+    /** A refusal when the request does not say who asks and why; otherwise the reason goes to the audit log. */
+    private Response missing(Request request) {
         if (request == null || request.by() == null || request.by().isBlank() || request.reason() == null || request
                 .reason().isBlank()) {
             return MeasuredRequests.error(400, "MISSING_FIELD", "say who asks ('by') and why ('reason'); both are "
                     + "recorded");
         }
+        auditReason.is(request.reason());
         return null;
     }
 }

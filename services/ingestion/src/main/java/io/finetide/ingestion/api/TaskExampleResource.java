@@ -21,6 +21,7 @@ import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.security.Role;
 import io.finetide.platform.store.StoreRetry;
+import io.finetide.runtime.audit.AuditReason;
 import io.finetide.runtime.security.Requires;
 import io.smallrye.common.annotation.Blocking;
 
@@ -34,6 +35,9 @@ import io.smallrye.common.annotation.Blocking;
 @Produces(MediaType.APPLICATION_JSON)
 @Blocking
 public class TaskExampleResource {
+
+    @Inject
+    AuditReason auditReason;
 
     public record DeletionRequest(List<String> ids, String metadataKey, String metadataValue, String reason) {
     }
@@ -75,6 +79,7 @@ public class TaskExampleResource {
         if (ids.stream().anyMatch(i -> i == null || i.isBlank())) {
             throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "'ids' must not contain blank ids");
         }
+        auditReason.is(reason(request.reason()));
         List<String> deleted = StoreRetry.call(() -> deletions.delete(task, ids, key, request.metadataValue(),
                 reason(request.reason())));
         return Response.ok(new DeletionResult(task, deleted.size(), deleted)).build();

@@ -67,6 +67,8 @@ public class ApiKeyFilter implements ContainerRequestFilter {
             return;
         }
         Caller c = caller.get();
+        // Known from here on, refused or not (the audit log names who tried).
+        current.set(c);
         boolean allowed = requires.value().length == 0 || Arrays.stream(requires.value()).anyMatch(c::has);
         if (!allowed) {
             deny(request, 403, "FORBIDDEN", "the key of '" + c.identity() + "' has the roles " + c.roles()
@@ -86,7 +88,6 @@ public class ApiKeyFilter implements ContainerRequestFilter {
                 return;
             }
         }
-        current.set(c);
     }
 
     private void deny(ContainerRequestContext request, int status, String reason, String message) {

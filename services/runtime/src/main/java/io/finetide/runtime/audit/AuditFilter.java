@@ -1,0 +1,69 @@
+package io.finetide.runtime.audit;
+
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.Set;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.container.ContainerResponseFilter;
+import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.ext.Provider;
+
+import org.jboss.logging.Logger;
+
+import io.finetide.platform.security.Role;
+import io.finetide.runtime.security.CurrentCaller;
+import io.finetide.runtime.security.Requires;
+import io.finetide.runtime.store.AuditStore;
+import io.quarkus.arc.properties.UnlessBuildProperty;
+
+/**
+ * Writes every administrative call to the audit log once it is answered: a call that changes something ({@code POST},
+ * {@code PUT}, {@code DELETE}, {@code PATCH}) on a method that requires {@link Role#ADMIN}, refused or not. The actor
+ * is the identity of the key ({@code anyone} when no keys are configured).
+ */
+@Provider
+@UnlessBuildProperty(name = "finetide.audit.enabled", stringValue = "false", enableIfMissing = true)
+public class AuditFilter implements ContainerResponseFilter {
+
+    private static final Logger LOG = Logger.getLogger(AuditFilter.class);
+    private static final Set<String> CHANGES = Set.of("POST", "PUT", "DELETE", "PATCH");
+
+    @Context
+    ResourceInfo resource;
+
+    @Inject
+    CurrentCaller caller;
+
+    @Inject
+    AuditReason reason;
+
+    @Inject
+    AuditStore store;
+
+    @Override
+    public void filter(ContainerRequestContext request, ContainerResponseContext response) {
+        if (!CHANGES.contains(request.getMethod()) || resource.getResourceMethod() == null) {
+            return;
+        }
+        Requires requires = Optional.ofNullable(resource.getResourceMethod().getAnnotation(Requires.class)).orElse(
+                resource.getResourceClass().getAnnotation(Requires.class));
+        if (requires == null || Arrays.stream(requires.value()).noneMatch(r -> r == Role.ADMIN)) {
+            return;
+        }
+        String task = request.getUriInfo().getPathParameters().getFirst(requires.taskParam());
+        String actor = response.getStatus() == 401 ? "unauthenticated" : caller.get().identity();
+        AuditEntry entry = new AuditEntry(actor, request.getMethod() + " /" + request.getUriInfo()
+                .getPath().replaceFirst("^/", ""), task == null ? "" : task, reason.get(), response.getStatus(),
+                System.currentTimeMillis());
+        try {
+            store.insert(entry);
+        } catch (RuntimeException e) {
+            // The action is done; an entry the store refused is at least in the log, with everything but the key.
+            LOG.errorf(e, "audit entry not stored: %s", entry);
+        }
+    }
+}
