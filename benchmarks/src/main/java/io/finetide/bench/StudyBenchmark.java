@@ -13,9 +13,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.finetide.bench.store.PlatformDatabases;
 import io.finetide.launcher.LocalPlatform;
 import io.finetide.launcher.PlatformClient;
+import io.finetide.launcher.store.PlatformStores;
 import io.finetide.model.train.LabelledText;
 import io.finetide.platform.datasets.SnapshotFile;
 import io.finetide.platform.events.Events;
@@ -64,7 +64,7 @@ final class StudyBenchmark {
         Bench.deleteTree(platformOptions.workDir());
         List<String> rows = new ArrayList<>();
         try (LocalPlatform platform = LocalPlatform.start(platformOptions, say);
-                PlatformDatabases databases = new PlatformDatabases(platform.mongoUri(), platformOptions
+                PlatformStores databases = new PlatformStores(platform.mongoUri(), platformOptions
                         .database());
                 KafkaProducer<String, byte[]> producer = StageBenchmark.producer(platform.bootstrap())) {
             PlatformClient client = new PlatformClient(platform);

@@ -45,15 +45,41 @@ public final class Finetide {
             case "demo" -> demo(rest);
             case "up" -> up(rest);
             case "images" -> images(rest);
+            case "chaos" -> chaos(rest);
             default -> {
                 System.err.println("usage: finetide demo [--exit-after-demo] [--data DIR] [--stall-minutes N]"
-                        + " | up [--prometheus] | images BASE_TAR OUT_DIR VERSION | broker ...");
+                        + " | up [--prometheus] | chaos [--records N] [--kills N] [--seed N] | images BASE_TAR OUT_DIR VERSION"
+                        + " | broker ...");
                 System.exit(2);
             }
         }
     }
 
     static final Consumer<String> SAY = line -> System.out.println(LocalTime.now().format(CLOCK) + "  " + line);
+
+    /** The fault campaign: prints its accounting table, and exits 1 on any mismatch. */
+    private static void chaos(List<String> args) throws Exception {
+        Path root = LocalPaths.projectRoot();
+        Path work = root.resolve(".run/chaos");
+        deleteTree(work);
+        io.finetide.launcher.chaos.Accounting a = new io.finetide.launcher.chaos.ChaosCampaign(
+                new io.finetide.launcher.chaos.ChaosCampaign.Options(root, work, root.resolve(
+                        "../shared/datasets/sst2-sentences/stsa.binary.train").normalize(), Integer.parseInt(
+                                option(
+                                        args, "--records", "100000")),
+                        Long.parseLong(option(args, "--seed", "1")), Integer
+                                .parseInt(option(args, "--kills", "6"))),
+                SAY).run();
+        System.out.println(a.table());
+        if (!a.mismatches().isEmpty()) {
+            System.exit(1);
+        }
+    }
+
+    private static String option(List<String> args, String name, String fallback) {
+        int i = args.indexOf(name);
+        return i >= 0 && i + 1 < args.size() ? args.get(i + 1) : fallback;
+    }
 
     private static void demo(List<String> args) throws InterruptedException {
         Path root = LocalPaths.projectRoot();

@@ -26,7 +26,7 @@ import io.quarkus.arc.properties.UnlessBuildProperty;
  * is the identity of the key ({@code anyone} when no keys are configured).
  */
 @Provider
-@UnlessBuildProperty(name = "finetide.audit.enabled", stringValue = "false", enableIfMissing = true)
+@UnlessBuildProperty(name = "finetide.store.enabled", stringValue = "false", enableIfMissing = true)
 public class AuditFilter implements ContainerResponseFilter {
 
     private static final Logger LOG = Logger.getLogger(AuditFilter.class);

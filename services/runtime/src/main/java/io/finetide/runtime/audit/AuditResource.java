@@ -23,7 +23,7 @@ import io.smallrye.common.annotation.Blocking;
 @Produces(MediaType.APPLICATION_JSON)
 @Requires(value = Role.ADMIN, checksTasksItself = true)
 @Blocking
-@UnlessBuildProperty(name = "finetide.audit.enabled", stringValue = "false", enableIfMissing = true)
+@UnlessBuildProperty(name = "finetide.store.enabled", stringValue = "false", enableIfMissing = true)
 public class AuditResource {
 
     @Inject

@@ -1,8 +1,10 @@
 package io.finetide.runtime.messaging;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -11,12 +13,16 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.runtime.metrics.RuntimeMetrics;
+import io.finetide.runtime.store.DeadLetterLedger;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 
 /**
  * Sends refused records to the dead-letter topic (channel {@code dead-letter}), each with its reason, and waits for
- * the broker's acknowledgement: a record is acknowledged on its own topic only once its dead letter is safe.
+ * the broker's acknowledgement: a record is acknowledged on its own topic only once its dead letter is safe. Each
+ * dead letter is then recorded in the {@link DeadLetterLedger}, so that a batch replayed after a crash (dead letters
+ * sent, offsets not yet committed) does not send them again; only a crash between the broker's acknowledgement and
+ * that one write still can. A service without a store (the operator) has no ledger.
  */
 @ApplicationScoped
 public class DeadLetterPublisher {
@@ -31,12 +37,29 @@ public class DeadLetterPublisher {
     @ConfigProperty(name = "quarkus.application.name")
     String service;
 
+    @Inject
+    Instance<DeadLetterLedger> ledger;
+
     public void send(Map<ConsumerRecord<String, byte[]>, RejectedException> rejected) {
-        KafkaMessages.sendAll(deadLetter, rejected.entrySet().stream()
+        Map<ConsumerRecord<String, byte[]>, RejectedException> fresh = new LinkedHashMap<>();
+        rejected.forEach((record, reason) -> {
+            if (!ledger.isResolvable() || !ledger.get().wasSent(position(record))) {
+                fresh.put(record, reason);
+            }
+        });
+        KafkaMessages.sendAll(deadLetter, fresh.entrySet().stream()
                 .map(e -> KafkaMessages.deadLetter(e.getKey(), e.getValue(), service)).toList());
-        rejected.forEach((record, reason) -> registry
+        if (ledger.isResolvable() && !fresh.isEmpty()) {
+            ledger.get().recordSent(fresh.keySet().stream().map(DeadLetterPublisher::position).toList(), System
+                    .currentTimeMillis());
+        }
+        fresh.forEach((record, reason) -> registry
                 .counter(RuntimeMetrics.DEAD_LETTERS, "reason", reason.reason().tag(), "topic",
                         record.topic())
                 .increment());
+    }
+
+    private static String position(ConsumerRecord<String, byte[]> record) {
+        return record.topic() + "/" + record.partition() + "@" + record.offset() + "/" + record.timestamp();
     }
 }

@@ -20,7 +20,7 @@ import io.quarkus.arc.properties.UnlessBuildProperty;
 
 /** The service's audit log, collection {@value #COLLECTION}: written once per action, never changed. */
 @ApplicationScoped
-@UnlessBuildProperty(name = "finetide.audit.enabled", stringValue = "false", enableIfMissing = true)
+@UnlessBuildProperty(name = "finetide.store.enabled", stringValue = "false", enableIfMissing = true)
 public class AuditStore {
 
     public static final String COLLECTION = "audit_log";

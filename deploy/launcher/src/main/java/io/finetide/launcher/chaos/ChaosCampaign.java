@@ -1,0 +1,306 @@
+package io.finetide.launcher.chaos;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.finetide.launcher.DemoDriver;
+import io.finetide.launcher.LocalPlatform;
+import io.finetide.launcher.ManagedProcess;
+import io.finetide.launcher.PlatformClient;
+import io.finetide.launcher.store.PlatformStores;
+import io.finetide.platform.datasets.SnapshotFile;
+import io.finetide.platform.errors.DeadLetters;
+import io.finetide.platform.events.Events;
+import io.finetide.platform.topics.Topics;
+import io.finetide.proto.v1.LabelledExampleEvent;
+
+/**
+ * The fault campaign ({@code ./finetide chaos}): a seeded mixed stream into the raw and labels topics of a platform
+ * running two instances each of ingestion and preprocessing in their consumer groups, while each of the first
+ * instances is killed with SIGKILL in turn mid-stream and started again; then the accounting, from the topics and
+ * stores themselves: every record met its fate exactly once (stored, duplicate, or dead-lettered with its reason), and
+ * every stored labelled example is in the final snapshot once.
+ */
+public final class ChaosCampaign {
+
+    static final String TASK = "chaos";
+    static final List<String> PREPROCESSING = List.of("preprocessing", "preprocessing-2");
+
+    /**
+     * @param kills how many times a service is killed (ingestion and preprocessing in turn), spread over the stream
+     */
+    public record Options(Path root, Path workDir, Path sentences, int records, long seed, int kills) {
+    }
+
+    private final Options o;
+    private final Consumer<String> say;
+
+    public ChaosCampaign(Options options, Consumer<String> say) {
+        this.o = options;
+        this.say = say;
+    }
+
+    public Accounting run() throws Exception {
+        List<String> sentences = DemoDriver.read(o.sentences(), "s-").stream().map(DemoDriver.Example::text).toList();
+        List<ChaosRecord> stream = ChaosStream.generate(TASK, sentences, o.records(), o.seed());
+        ChaosRecord marker = ChaosStream.marker(TASK);
+        LocalPlatform.Options options = LocalPlatform.Options.isolated(o.root(), o.workDir()).only(List.of(
+                "ingestion", "preprocessing"));
+        try (LocalPlatform platform = LocalPlatform.start(options, say);
+                PlatformStores stores = new PlatformStores(platform.mongoUri(), options.database());
+                KafkaProducer<String, byte[]> producer = producer(platform.bootstrap())) {
+            PlatformClient client = new PlatformClient(platform);
+            PlatformClient.Answer created = client.post("ingestion", "/api/v1/tasks", """
+                    {"name": "%s", "labels": ["negative", "positive"], "maxTextBytes": %d,
+                     "triggerMinNewExamples": 1000000000}""".formatted(TASK, ChaosStream.MAX_TEXT_BYTES));
+            if (created.status() != 201) {
+                throw new IllegalStateException("task refused: " + created.body());
+            }
+            // Second instances in the same consumer groups: the partition moves to them when a first one dies.
+            platform.startInstance("ingestion", "ingestion-2", Map.of());
+            platform.startInstance("preprocessing", "preprocessing-2", Map.of());
+            say.accept(String.format("chaos: %,d records, %d kills, two instances each of ingestion and preprocessing",
+                    stream.size(), o.kills()));
+
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
+            AtomicInteger progress = new AtomicInteger();
+            Thread sender = new Thread(() -> {
+                for (ChaosRecord r : stream) {
+                    sent.add(send(producer, platform, r));
+                    if (progress.incrementAndGet() % 500 == 0) {
+                        producer.flush();
+                    }
+                }
+                producer.flush();
+            }, "chaos-sender");
+            sender.start();
+            List<String> victims = List.of("ingestion", "preprocessing");
+            for (int k = 0; k < o.kills(); k++) {
+                int at = (k + 1) * stream.size() / (o.kills() + 1);
+                await(Duration.ofMinutes(30), () -> progress.get() >= at);
+                String victim = victims.get(k % victims.size());
+                say.accept(String.format("chaos: kill -9 %s after %,d records, then start it again", victim, at));
+                platform.kill(victim);
+                platform.restart(victim);
+            }
+            sender.join();
+            send(producer, platform, marker).get();
+
+            say.accept("chaos: waiting for the marker to be stored");
+            await(Duration.ofMinutes(15), () -> stores.examples(TASK).containsKey(marker.id()));
+            return account(platform, client, stores, stream, sent, marker);
+        }
+    }
+
+    private Accounting account(LocalPlatform platform, PlatformClient client, PlatformStores stores,
+            List<ChaosRecord> stream, List<Future<RecordMetadata>> sent, ChaosRecord marker) throws Exception {
+        Accounting a = new Accounting();
+        Map<String, String> examples = stores.examples(TASK);
+        Set<String> expectStored = new HashSet<>(Set.of(marker.id()));
+        Set<String> expectLabelled = new HashSet<>(Set.of(marker.id()));
+        Map<String, String> expectRejected = new HashMap<>();
+        long received = stream.size() + 1, duplicates = 0;
+        for (int i = 0; i < stream.size(); i++) {
+            ChaosRecord r = stream.get(i);
+            RecordMetadata m = sent.get(i).get();
+            switch (r.fate()) {
+                case STORED_LABELLED -> {
+                    expectStored.add(r.id());
+                    expectLabelled.add(r.id());
+                }
+                case STORED_UNLABELLED -> expectStored.add(r.id());
+                case DUPLICATE -> duplicates++;
+                case REJECTED -> expectRejected.put(m.topic() + "/" + m.partition() + "@" + m.offset(), r.reason()
+                        .name());
+            }
+        }
+        // Dead letters, read to the end of the topic: the marker was handled after every record before it.
+        Map<String, List<String>> dead = new HashMap<>();
+        Set<String> preparationRefused = new HashSet<>();
+        readDeadLetters(platform, dead, preparationRefused);
+
+        long storedFound = examples.size();
+        long storedRight = examples.keySet().stream().filter(expectStored::contains).count();
+        long deadLettered = dead.size();
+        a.expect("duplicates: received (raw and labels topics, marker included), less stored, less dead-lettered",
+                duplicates, received - storedFound - deadLettered);
+        a.expect("examples stored", expectStored.size(), storedFound);
+        a.expect("examples stored that the stream says must be", expectStored.size(), storedRight);
+        a.expect("stored with their label", expectLabelled.size(), examples.entrySet().stream().filter(e -> !e
+                .getValue().isEmpty()).count());
+        a.expect("bad records dead-lettered", expectRejected.size(), dead.keySet().stream().filter(
+                expectRejected::containsKey).count());
+        a.expect("dead letters for records that were not bad", 0, dead.keySet().stream().filter(k -> !expectRejected
+                .containsKey(k)).count());
+        a.expect("bad records dead-lettered more than once", 0, dead.values().stream().filter(v -> v.size() > 1)
+                .count());
+        a.expect("dead letters with the expected reason", expectRejected.size(), expectRejected.entrySet().stream()
+                .filter(e -> dead.getOrDefault(e.getKey(), List.of()).contains(e.getValue())).count());
+
+        // Preprocessing: every stored labelled example prepared once (or refused by its cleaning, with a reason).
+        long expectPrepared = expectLabelled.size() - preparationRefused.size();
+        say.accept("chaos: waiting for preprocessing to prepare " + expectPrepared + " examples");
+        boolean caughtUp = awaitQuietly(Duration.ofMinutes(15), () -> sequence(client) >= expectPrepared);
+        a.expect("examples prepared (sequence reached)", expectPrepared, sequence(client));
+        if (caughtUp) {
+            client.post(owner(client), "/api/v1/tasks/" + TASK + "/snapshots?by=chaos", "");
+            awaitQuietly(Duration.ofMinutes(5), () -> lastSnapshot(client) != null && lastSnapshot(client).path(
+                    "cut").asLong() >= expectPrepared);
+        }
+        JsonNode snapshot = lastSnapshot(client);
+        List<SnapshotFile.Row> rows = snapshot == null
+                ? List.of()
+                : SnapshotFile.read(stores.artifact(snapshot.path("artifact").asText()));
+        Set<String> inSnapshot = new HashSet<>();
+        long twice = rows.stream().filter(r -> !inSnapshot.add(r.id())).count();
+        Set<String> wanted = new HashSet<>(expectLabelled);
+        wanted.removeAll(preparationRefused);
+        a.expect("stored labelled examples in the final snapshot", wanted.size(), wanted.stream().filter(
+                inSnapshot::contains).count());
+        a.expect("snapshot rows not stored labelled examples", 0, inSnapshot.stream().filter(id -> !wanted.contains(
+                id)).count());
+        a.expect("snapshot rows twice", 0, twice);
+        a.note(String.format("%,d records: %,d stored (%,d labelled), %,d duplicates, %,d bad; %d kills; "
+                + "preprocessing refused %,d labelled examples in cleaning, each dead-lettered",
+                received, expectStored.size(), expectLabelled.size(), duplicates, expectRejected.size(), o.kills(),
+                preparationRefused.size()));
+        return a;
+    }
+
+    /**
+     * The sequence the task's preparation reached, as the instance that owns its partition knows it. (The other
+     * instance answers 0: preparation state is the owner's; see docs/RELIABILITY.md.)
+     */
+    private static long sequence(PlatformClient client) {
+        return PREPROCESSING.stream().mapToLong(i -> sequence(client, i)).max().orElse(-1);
+    }
+
+    private static long sequence(PlatformClient client, String instance) {
+        PlatformClient.Answer a = client.get(instance, "/api/v1/tasks/" + TASK + "/preparation");
+        return a.status() == 200 ? a.body().path("sequence").asLong() : -1;
+    }
+
+    /** The preprocessing instance that prepares the task now: a manual snapshot request goes to it. */
+    private static String owner(PlatformClient client) {
+        return PREPROCESSING.stream().max(java.util.Comparator.comparingLong(i -> sequence(client, i))).orElseThrow();
+    }
+
+    private static JsonNode lastSnapshot(PlatformClient client) {
+        PlatformClient.Answer a = client.get("preprocessing", "/api/v1/tasks/" + TASK + "/snapshots");
+        if (a.status() != 200 || !a.body().isArray() || a.body().isEmpty()) {
+            return null;
+        }
+        JsonNode last = null;
+        for (JsonNode s : a.body()) {
+            if (last == null || s.path("version").asInt() > last.path("version").asInt()) {
+                last = s;
+            }
+        }
+        return last;
+    }
+
+    /**
+     * Dead letters of the raw and labels topics, by original position, with their reasons; and the ids of labelled
+     * examples preprocessing refused.
+     */
+    private static void readDeadLetters(LocalPlatform platform, Map<String, List<String>> byOrigin,
+            Set<String> preparationRefused) throws Exception {
+        String raw = platform.topic(Topics.EXAMPLES_RAW), labels = platform.topic(Topics.LABELS),
+                labelled = platform.topic(Topics.EXAMPLES_LABELLED);
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrap());
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
+            List<TopicPartition> parts = c.partitionsFor(platform.topic(Topics.DEAD_LETTER)).stream().map(
+                    i -> new TopicPartition(i.topic(), i.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    String topic = header(r, DeadLetters.ORIGINAL_TOPIC);
+                    if (raw.equals(topic) || labels.equals(topic)) {
+                        byOrigin.computeIfAbsent(topic + "/" + header(r, DeadLetters.ORIGINAL_PARTITION) + "@"
+                                + header(r, DeadLetters.ORIGINAL_OFFSET), k -> new ArrayList<>()).add(header(r,
+                                        DeadLetters.REASON));
+                    } else if (labelled.equals(topic)) {
+                        preparationRefused.add(Events.parse(r.value(), LabelledExampleEvent::parseFrom).getId());
+                    }
+                }
+            }
+        }
+    }
+
+    private static String header(ConsumerRecord<?, ?> r, String key) {
+        Header h = r.headers().lastHeader(key);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    private static Future<RecordMetadata> send(KafkaProducer<String, byte[]> producer, LocalPlatform platform,
+            ChaosRecord r) {
+        List<Header> headers = r.protobuf()
+                ? List.of(new RecordHeader(Events.CONTENT_TYPE_HEADER, Events.CONTENT_TYPE_PROTOBUF.getBytes(
+                        StandardCharsets.UTF_8)))
+                : List.of();
+        return producer.send(new ProducerRecord<>(platform.topic(r.labels() ? Topics.LABELS : Topics.EXAMPLES_RAW),
+                null, TASK, r.value(), headers));
+    }
+
+    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 10);
+        return new KafkaProducer<>(p);
+    }
+
+    private static void await(Duration timeout, BooleanSupplier done) {
+        if (!awaitQuietly(timeout, done)) {
+            throw new IllegalStateException("chaos: not reached within " + timeout);
+        }
+    }
+
+    private static boolean awaitQuietly(Duration timeout, BooleanSupplier done) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (done.getAsBoolean()) {
+                return true;
+            }
+            ManagedProcess.pause();
+        }
+        return done.getAsBoolean();
+    }
+}
