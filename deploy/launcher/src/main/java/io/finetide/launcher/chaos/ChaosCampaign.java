@@ -104,11 +104,15 @@ public final class ChaosCampaign {
             }, "chaos-sender");
             sender.start();
             List<String> victims = List.of("ingestion", "preprocessing");
+            long goodRecords = stream.stream().filter(r -> r.fate() == ChaosRecord.Fate.STORED_LABELLED || r
+                    .fate() == ChaosRecord.Fate.STORED_UNLABELLED).count();
             for (int k = 0; k < o.kills(); k++) {
-                int at = (k + 1) * stream.size() / (o.kills() + 1);
-                await(Duration.ofMinutes(30), () -> progress.get() >= at);
+                // Spread over the processing, not the sending (which is much faster): by examples stored.
+                long at = (k + 1) * goodRecords / (o.kills() + 1);
+                await(Duration.ofMinutes(30), () -> stores.exampleCount(TASK) >= at);
                 String victim = victims.get(k % victims.size());
-                say.accept(String.format("chaos: kill -9 %s after %,d records, then start it again", victim, at));
+                say.accept(String.format("chaos: kill -9 %s after %,d examples stored, then start it again", victim,
+                        at));
                 platform.kill(victim);
                 platform.restart(victim);
             }
@@ -117,18 +121,26 @@ public final class ChaosCampaign {
 
             say.accept("chaos: waiting for the marker to be stored");
             await(Duration.ofMinutes(15), () -> stores.examples(TASK).containsKey(marker.id()));
-            return account(platform, client, stores, stream, sent, marker);
+            // The labels topic has its own order: its marker is a label for no example, dead-lettered last.
+            RecordMetadata labelsMarker = send(producer, platform, ChaosStream.labelsMarker(TASK)).get();
+            say.accept("chaos: waiting for the labels topic's marker to be dead-lettered");
+            await(Duration.ofMinutes(15), () -> deadLettered(platform, labelsMarker));
+            return account(platform, client, stores, stream, sent, marker, labelsMarker);
         }
     }
 
     private Accounting account(LocalPlatform platform, PlatformClient client, PlatformStores stores,
-            List<ChaosRecord> stream, List<Future<RecordMetadata>> sent, ChaosRecord marker) throws Exception {
+            List<ChaosRecord> stream, List<Future<RecordMetadata>> sent, ChaosRecord marker,
+            RecordMetadata labelsMarker)
+            throws Exception {
         Accounting a = new Accounting();
         Map<String, String> examples = stores.examples(TASK);
         Set<String> expectStored = new HashSet<>(Set.of(marker.id()));
         Set<String> expectLabelled = new HashSet<>(Set.of(marker.id()));
         Map<String, String> expectRejected = new HashMap<>();
-        long received = stream.size() + 1, duplicates = 0;
+        long received = stream.size() + 2, duplicates = 0;
+        expectRejected.put(labelsMarker.topic() + "/" + labelsMarker.partition() + "@" + labelsMarker.offset(),
+                "UNKNOWN_EXAMPLE");
         for (int i = 0; i < stream.size(); i++) {
             ChaosRecord r = stream.get(i);
             RecordMetadata m = sent.get(i).get();
@@ -151,7 +163,7 @@ public final class ChaosCampaign {
         long storedFound = examples.size();
         long storedRight = examples.keySet().stream().filter(expectStored::contains).count();
         long deadLettered = dead.size();
-        a.expect("duplicates: received (raw and labels topics, marker included), less stored, less dead-lettered",
+        a.expect("duplicates: received (raw and labels topics, markers included), less stored, less dead-lettered",
                 duplicates, received - storedFound - deadLettered);
         a.expect("examples stored", expectStored.size(), storedFound);
         a.expect("examples stored that the stream says must be", expectStored.size(), storedRight);
@@ -165,6 +177,9 @@ public final class ChaosCampaign {
                 .count());
         a.expect("dead letters with the expected reason", expectRejected.size(), expectRejected.entrySet().stream()
                 .filter(e -> dead.getOrDefault(e.getKey(), List.of()).contains(e.getValue())).count());
+        new java.util.TreeSet<>(expectRejected.values()).forEach(reason -> a.expect("  of them " + reason,
+                expectRejected.values().stream().filter(reason::equals).count(), expectRejected.entrySet().stream()
+                        .filter(e -> e.getValue().equals(reason) && dead.containsKey(e.getKey())).count()));
 
         // Preprocessing: every stored labelled example prepared once (or refused by its cleaning, with a reason).
         long expectPrepared = expectLabelled.size() - preparationRefused.size();
@@ -259,6 +274,17 @@ public final class ChaosCampaign {
                 }
             }
         }
+    }
+
+    /** Whether the record sent at {@code m} has its dead letter. */
+    private static boolean deadLettered(LocalPlatform platform, RecordMetadata m) {
+        Map<String, List<String>> dead = new HashMap<>();
+        try {
+            readDeadLetters(platform, dead, new HashSet<>());
+        } catch (Exception e) {
+            return false;
+        }
+        return dead.containsKey(m.topic() + "/" + m.partition() + "@" + m.offset());
     }
 
     private static String header(ConsumerRecord<?, ?> r, String key) {

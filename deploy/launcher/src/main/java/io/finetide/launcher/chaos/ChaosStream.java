@@ -97,6 +97,12 @@ public final class ChaosStream {
                 1), false, Fate.STORED_LABELLED, "marker", "positive", null);
     }
 
+    /** The labels topic's last record: a label for an example nobody sent, refused last. */
+    public static ChaosRecord labelsMarker(String task) {
+        return new ChaosRecord(true, utf8("{\"task\":\"" + task + "\",\"id\":\"no-such-example-marker\","
+                + "\"label\":\"positive\"}"), false, Fate.REJECTED, null, "", ReasonCode.UNKNOWN_EXAMPLE);
+    }
+
     private static ChaosRecord protobufExample(String task, String id, String text, List<String[]> stored,
             Set<String> hashes) {
         hashes.add(SimHash.contentHash(text));

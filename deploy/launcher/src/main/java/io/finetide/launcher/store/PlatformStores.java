@@ -36,6 +36,12 @@ public final class PlatformStores implements AutoCloseable {
         return out;
     }
 
+    /** How many examples of the task are stored. */
+    public long exampleCount(String task) {
+        return mongo.getDatabase(database + "_ingestion").getCollection("examples").countDocuments(Filters.eq("task",
+                task));
+    }
+
     /** Stores an artifact as the preprocessing service would, once under its name. */
     public void putArtifact(String name, byte[] content) {
         new ArtifactStore(mongo.getDatabase(database + "_artifacts")).putOnce(name, content, new Document());

@@ -52,6 +52,9 @@ public class PreparationService {
     @Inject
     Directory directory;
     private final Map<String, TaskState> states = new ConcurrentHashMap<>();
+    /** Partition moves announced, and the number this instance's task states were loaded after. */
+    private final java.util.concurrent.atomic.AtomicLong handovers = new java.util.concurrent.atomic.AtomicLong();
+    private long statesAfter;
     private final Map<String, CleaningPipeline> pipelines = new ConcurrentHashMap<>();
 
     @Inject
@@ -77,6 +80,14 @@ public class PreparationService {
 
     public Directory directory() {
         return directory;
+    }
+
+    /**
+     * The labelled topic's partitions moved: each task's state is loaded from the store again before the next batch
+     * (not during one: the batch in hand goes on with what it read).
+     */
+    public void partitionsMoved() {
+        handovers.incrementAndGet();
     }
 
     /** The task's state, loaded from the store the first time. */
@@ -113,6 +124,11 @@ public class PreparationService {
      * @return the rejection of each refused example, by its position in {@code batch}
      */
     public Map<Integer, RejectedException> prepareAll(List<Incoming> batch) {
+        long moved = handovers.get();
+        if (moved != statesAfter) {
+            statesAfter = moved;
+            states.clear();
+        }
         Map<Integer, RejectedException> rejected = new LinkedHashMap<>();
         Map<String, Candidate> candidates = new LinkedHashMap<>();
         Map<String, TaskDefinitionEvent> batchTasks = new LinkedHashMap<>();
