@@ -7,12 +7,10 @@ import java.util.Set;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
-import jakarta.ws.rs.container.ContainerResponseFilter;
 import jakarta.ws.rs.container.ResourceInfo;
-import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.ext.Provider;
 
 import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 import io.finetide.platform.security.Role;
 import io.finetide.runtime.security.CurrentCaller;
@@ -25,15 +23,14 @@ import io.quarkus.arc.properties.UnlessBuildProperty;
  * {@code PUT}, {@code DELETE}, {@code PATCH}) on a method that requires {@link Role#ADMIN}, refused or not. The actor
  * is the identity of the key ({@code anyone} when no keys are configured).
  */
-@Provider
+// A RESTEasy Reactive filter method, given the resource as a parameter: an injected ResourceInfo proxy is gone by the
+// time the response of an asynchronous resource (feedback) is filtered.
+@jakarta.enterprise.context.ApplicationScoped
 @UnlessBuildProperty(name = "finetide.store.enabled", stringValue = "false", enableIfMissing = true)
-public class AuditFilter implements ContainerResponseFilter {
+public class AuditFilter {
 
     private static final Logger LOG = Logger.getLogger(AuditFilter.class);
     private static final Set<String> CHANGES = Set.of("POST", "PUT", "DELETE", "PATCH");
-
-    @Context
-    ResourceInfo resource;
 
     @Inject
     CurrentCaller caller;
@@ -44,8 +41,8 @@ public class AuditFilter implements ContainerResponseFilter {
     @Inject
     AuditStore store;
 
-    @Override
-    public void filter(ContainerRequestContext request, ContainerResponseContext response) {
+    @ServerResponseFilter
+    public void audit(ContainerRequestContext request, ContainerResponseContext response, ResourceInfo resource) {
         if (!CHANGES.contains(request.getMethod()) || resource.getResourceMethod() == null) {
             return;
         }
