@@ -15,19 +15,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -38,10 +32,8 @@ import io.finetide.launcher.ManagedProcess;
 import io.finetide.launcher.PlatformClient;
 import io.finetide.launcher.store.PlatformStores;
 import io.finetide.platform.datasets.SnapshotFile;
-import io.finetide.platform.errors.DeadLetters;
 import io.finetide.platform.events.Events;
 import io.finetide.platform.topics.Topics;
-import io.finetide.proto.v1.LabelledExampleEvent;
 
 /**
  * The fault campaign ({@code ./finetide chaos}): a seeded mixed stream into the raw and labels topics of a platform
@@ -120,18 +112,20 @@ public final class ChaosCampaign {
             send(producer, platform, marker).get();
 
             say.accept("chaos: waiting for the marker to be stored");
-            await(Duration.ofMinutes(15), () -> stores.examples(TASK).containsKey(marker.id()));
+            await(Duration.ofMinutes(15), () -> stores.hasExample(TASK, marker.id()));
             // The labels topic has its own order: its marker is a label for no example, dead-lettered last.
             RecordMetadata labelsMarker = send(producer, platform, ChaosStream.labelsMarker(TASK)).get();
             say.accept("chaos: waiting for the labels topic's marker to be dead-lettered");
-            await(Duration.ofMinutes(15), () -> deadLettered(platform, labelsMarker));
-            return account(platform, client, stores, stream, sent, marker, labelsMarker);
+            try (DeadLetterTopic dead = new DeadLetterTopic(platform)) {
+                String labelsMarkerAt = DeadLetterTopic.position(labelsMarker);
+                await(Duration.ofMinutes(15), () -> dead.readToEnd().byOrigin().containsKey(labelsMarkerAt));
+                return account(client, stores, stream, sent, marker, labelsMarkerAt, dead);
+            }
         }
     }
 
-    private Accounting account(LocalPlatform platform, PlatformClient client, PlatformStores stores,
-            List<ChaosRecord> stream, List<Future<RecordMetadata>> sent, ChaosRecord marker,
-            RecordMetadata labelsMarker)
+    private Accounting account(PlatformClient client, PlatformStores stores, List<ChaosRecord> stream,
+            List<Future<RecordMetadata>> sent, ChaosRecord marker, String labelsMarkerAt, DeadLetterTopic deadLetters)
             throws Exception {
         Accounting a = new Accounting();
         Map<String, String> examples = stores.examples(TASK);
@@ -139,8 +133,7 @@ public final class ChaosCampaign {
         Set<String> expectLabelled = new HashSet<>(Set.of(marker.id()));
         Map<String, String> expectRejected = new HashMap<>();
         long received = stream.size() + 2, duplicates = 0;
-        expectRejected.put(labelsMarker.topic() + "/" + labelsMarker.partition() + "@" + labelsMarker.offset(),
-                "UNKNOWN_EXAMPLE");
+        expectRejected.put(labelsMarkerAt, "UNKNOWN_EXAMPLE");
         for (int i = 0; i < stream.size(); i++) {
             ChaosRecord r = stream.get(i);
             RecordMetadata m = sent.get(i).get();
@@ -151,14 +144,12 @@ public final class ChaosCampaign {
                 }
                 case STORED_UNLABELLED -> expectStored.add(r.id());
                 case DUPLICATE -> duplicates++;
-                case REJECTED -> expectRejected.put(m.topic() + "/" + m.partition() + "@" + m.offset(), r.reason()
-                        .name());
+                case REJECTED -> expectRejected.put(DeadLetterTopic.position(m), r.reason().name());
             }
         }
-        // Dead letters, read to the end of the topic: the marker was handled after every record before it.
-        Map<String, List<String>> dead = new HashMap<>();
-        Set<String> preparationRefused = new HashSet<>();
-        readDeadLetters(platform, dead, preparationRefused);
+        // Dead letters, read to the end of the topic: the markers were handled after every record before them.
+        Map<String, List<String>> dead = deadLetters.readToEnd().byOrigin();
+        Set<String> preparationRefused = deadLetters.preparationRefused();
 
         long storedFound = examples.size();
         long storedRight = examples.keySet().stream().filter(expectStored::contains).count();
@@ -241,55 +232,6 @@ public final class ChaosCampaign {
             }
         }
         return last;
-    }
-
-    /**
-     * Dead letters of the raw and labels topics, by original position, with their reasons; and the ids of labelled
-     * examples preprocessing refused.
-     */
-    private static void readDeadLetters(LocalPlatform platform, Map<String, List<String>> byOrigin,
-            Set<String> preparationRefused) throws Exception {
-        String raw = platform.topic(Topics.EXAMPLES_RAW), labels = platform.topic(Topics.LABELS),
-                labelled = platform.topic(Topics.EXAMPLES_LABELLED);
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrap());
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
-            List<TopicPartition> parts = c.partitionsFor(platform.topic(Topics.DEAD_LETTER)).stream().map(
-                    i -> new TopicPartition(i.topic(), i.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
-                    String topic = header(r, DeadLetters.ORIGINAL_TOPIC);
-                    if (raw.equals(topic) || labels.equals(topic)) {
-                        byOrigin.computeIfAbsent(topic + "/" + header(r, DeadLetters.ORIGINAL_PARTITION) + "@"
-                                + header(r, DeadLetters.ORIGINAL_OFFSET), k -> new ArrayList<>()).add(header(r,
-                                        DeadLetters.REASON));
-                    } else if (labelled.equals(topic)) {
-                        preparationRefused.add(Events.parse(r.value(), LabelledExampleEvent::parseFrom).getId());
-                    }
-                }
-            }
-        }
-    }
-
-    /** Whether the record sent at {@code m} has its dead letter. */
-    private static boolean deadLettered(LocalPlatform platform, RecordMetadata m) {
-        Map<String, List<String>> dead = new HashMap<>();
-        try {
-            readDeadLetters(platform, dead, new HashSet<>());
-        } catch (Exception e) {
-            return false;
-        }
-        return dead.containsKey(m.topic() + "/" + m.partition() + "@" + m.offset());
-    }
-
-    private static String header(ConsumerRecord<?, ?> r, String key) {
-        Header h = r.headers().lastHeader(key);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     private static Future<RecordMetadata> send(KafkaProducer<String, byte[]> producer, LocalPlatform platform,

@@ -36,6 +36,12 @@ public final class PlatformStores implements AutoCloseable {
         return out;
     }
 
+    /** Whether the example is stored: one read by {@code _id}, which ingestion keys as {@code <task>/<id>}. */
+    public boolean hasExample(String task, String id) {
+        return mongo.getDatabase(database + "_ingestion").getCollection("examples").find(Filters.eq("_id", task + "/"
+                + id)).first() != null;
+    }
+
     /** How many examples of the task are stored. */
     public long exampleCount(String task) {
         return mongo.getDatabase(database + "_ingestion").getCollection("examples").countDocuments(Filters.eq("task",
