@@ -13,6 +13,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
 import io.finetide.deployment.delivery.DeliveryService;
 import io.finetide.deployment.rollout.RolloutService;
 import io.finetide.deployment.serving.ServingModels;
@@ -58,6 +60,7 @@ public class DeliveryResource {
     RolloutService rollouts;
 
     @Requires
+    @Operation(summary = "The task's delivery: champion, rollout, pin and history")
     @GET
     public DeliveryView view(@PathParam("task") String task) {
         return new DeliveryView(task, serving.servedModelId(task).orElse(null), store.pinned(task), store.actions(
@@ -65,6 +68,7 @@ public class DeliveryResource {
     }
 
     @Requires(Role.ADMIN)
+    @Operation(summary = "Rolls the task back to its previous champion (who and why are recorded)")
     @POST
     @Path("/rollback")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -77,6 +81,7 @@ public class DeliveryResource {
     }
 
     @Requires(Role.ADMIN)
+    @Operation(summary = "Promotes a candidate with a passing verdict now, skipping the rest of its rollout")
     @POST
     @Path("/promote")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -93,6 +98,7 @@ public class DeliveryResource {
 
     /** The task's rollout: its candidate, stage and evidence, and the judge's word on it (404 when none). */
     @Requires
+    @Operation(summary = "The task's rollout: its candidate, stage, evidence and the judge's word on it")
     @GET
     @Path("/rollout")
     public Response rollout(@PathParam("task") String task) {
@@ -102,6 +108,7 @@ public class DeliveryResource {
 
     /** Takes the task's candidate out of its rollout; the champion answers everything again. */
     @Requires(Role.ADMIN)
+    @Operation(summary = "Takes the candidate out of its rollout; the champion answers everything again")
     @POST
     @Path("/abort")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -116,6 +123,7 @@ public class DeliveryResource {
     }
 
     @Requires(Role.ADMIN)
+    @Operation(summary = "Pins the task to a model (or unpins it): no promotion while pinned")
     @PUT
     @Path("/pin")
     @Consumes(MediaType.APPLICATION_JSON)

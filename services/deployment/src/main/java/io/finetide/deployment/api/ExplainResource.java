@@ -12,6 +12,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
 import io.finetide.deployment.serving.Explainers;
 import io.finetide.model.explain.Explainer;
 import io.finetide.runtime.security.Requires;
@@ -57,6 +59,7 @@ public class ExplainResource {
     @Inject
     MeasuredRequests requests;
 
+    @Operation(summary = "Explains a prediction: integrated-gradients attributions per token that add up to the probability")
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response explain(@PathParam("task") String task, ExplainRequest request) {

@@ -14,6 +14,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
 import io.finetide.deployment.feedback.LiveQuality;
 import io.finetide.deployment.feedback.PredictionId;
 import io.finetide.deployment.messaging.EventPublisher;
@@ -53,6 +55,7 @@ public class FeedbackResource {
     LiveQuality live;
 
     /** Takes a list of feedback, all or none: a bad item refuses the request, naming it. */
+    @Operation(summary = "Records the true labels of earlier predictions (all or none)")
     @POST
     @Path("/feedback")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -86,6 +89,7 @@ public class FeedbackResource {
     }
 
     /** Each model's live accuracy and macro-F1 over its feedback window. */
+    @Operation(summary = "Each model's live accuracy and macro-F1 over its feedback window")
     @GET
     @Path("/live")
     public LiveView live(@PathParam("task") String task) {

@@ -10,6 +10,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
 import io.finetide.deployment.cards.ModelCard;
 import io.finetide.deployment.cards.ModelCardMarkdown;
 import io.finetide.deployment.cards.ModelCards;
@@ -33,6 +35,7 @@ public class ModelCardResource {
     @Inject
     ModelStore store;
 
+    @Operation(summary = "A registered model's card as Markdown (or JSON when asked for)")
     @GET
     @Path("/card")
     @Produces({"text/markdown; charset=utf-8", MediaType.APPLICATION_JSON})
@@ -41,6 +44,7 @@ public class ModelCardResource {
                 .build()).orElseGet(() -> missing(task, modelId));
     }
 
+    @Operation(summary = "A registered model's card as JSON")
     @GET
     @Path("/card.json")
     @Produces(MediaType.APPLICATION_JSON)

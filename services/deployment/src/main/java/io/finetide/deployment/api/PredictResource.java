@@ -17,6 +17,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
 import io.finetide.deployment.config.DeploymentConfig;
 import io.finetide.deployment.metrics.DeploymentMetrics;
 import io.finetide.deployment.registry.RegistryService;
@@ -98,6 +100,7 @@ public class PredictResource {
     @Inject
     MeasuredRequests requests;
 
+    @Operation(summary = "Classifies texts with the task's champion (or its canary): a label, a confidence and a prediction id per text")
     @POST
     @Path("/predict")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -146,6 +149,7 @@ public class PredictResource {
     }
 
     /** Tags the words of each text with the task's champion (a token-classification model) and lists the entities. */
+    @Operation(summary = "Tags the words of each text with the task's token-classification champion and lists its entities")
     @POST
     @Path("/tag")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -203,6 +207,7 @@ public class PredictResource {
         }).orElseGet(() -> error(404, "NO_CHAMPION", "task '" + task + "' has no model in service yet"));
     }
 
+    @Operation(summary = "Every registered model of the task, with its role (champion, candidate, retired)")
     @GET
     @Path("/models")
     public List<ModelView> models(@PathParam("task") String task) {
@@ -218,6 +223,7 @@ public class PredictResource {
      * The model as a TensorFlow SavedModel with its tokenizer and labels (a zip), for serving outside Finetide; any
      * registered model, not only the champion.
      */
+    @Operation(summary = "Downloads a registered model as a TensorFlow SavedModel zip with its tokenizer and labels")
     @GET
     @Path("/models/{modelId}/savedmodel")
     @Produces({"application/zip", MediaType.APPLICATION_JSON})

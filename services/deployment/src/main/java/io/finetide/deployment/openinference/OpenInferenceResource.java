@@ -15,6 +15,11 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+
 import com.fasterxml.jackson.annotation.JsonIgnore;
 
 import io.finetide.deployment.api.MeasuredRequests;
@@ -38,6 +43,8 @@ import io.smallrye.common.annotation.Blocking;
 @Path("/v2")
 @Produces(MediaType.APPLICATION_JSON)
 @Blocking
+// The protocol's own error body, not Finetide's ErrorBody: clients of KServe and Triton expect {"error": "..."}.
+@APIResponse(responseCode = "4XX", description = "Refused, with the protocol's error body", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = OpenInferenceResource.ProtocolError.class)))
 public class OpenInferenceResource {
 
     /** The header that tells where the JSON ends and binary tensors begin (Triton's binary tensor extension). */
@@ -66,6 +73,7 @@ public class OpenInferenceResource {
     @Inject
     DeploymentConfig config;
 
+    @Operation(summary = "Server metadata (Open Inference Protocol v2)")
     @GET
     public ServerMetadata server() {
         return new ServerMetadata("finetide", getClass().getPackage().getImplementationVersion() == null
@@ -73,6 +81,7 @@ public class OpenInferenceResource {
                 : getClass().getPackage().getImplementationVersion(), List.of("binary_tensor_data"));
     }
 
+    @Operation(summary = "Server liveness (Open Inference Protocol v2)")
     @GET
     @Path("/health/live")
     public Response live() {
@@ -80,6 +89,7 @@ public class OpenInferenceResource {
     }
 
     /** Ready once the recorded champions are back in memory, as the service's readiness check. */
+    @Operation(summary = "Server readiness: the recorded champions are loaded")
     @GET
     @Path("/health/ready")
     public Response ready() {
@@ -87,6 +97,7 @@ public class OpenInferenceResource {
     }
 
     @Requires(taskParam = "model")
+    @Operation(summary = "Model metadata: the task champion's inputs, outputs and versions")
     @GET
     @Path("/models/{model}")
     public Response metadata(@PathParam("model") String task) {
@@ -94,6 +105,7 @@ public class OpenInferenceResource {
     }
 
     @Requires(taskParam = "model")
+    @Operation(summary = "Metadata of one registered version of the task's model")
     @GET
     @Path("/models/{model}/versions/{version}")
     public Response metadata(@PathParam("model") String task, @PathParam("version") String version) {
@@ -101,6 +113,7 @@ public class OpenInferenceResource {
     }
 
     @Requires(taskParam = "model")
+    @Operation(summary = "Whether the task's champion is loaded and answering")
     @GET
     @Path("/models/{model}/ready")
     public Response modelReady(@PathParam("model") String task) {
@@ -110,6 +123,7 @@ public class OpenInferenceResource {
 
     /** A registered version is ready: a request to it loads it if it is not in memory. */
     @Requires(taskParam = "model")
+    @Operation(summary = "Whether a registered version can answer (it is loaded on first use)")
     @GET
     @Path("/models/{model}/versions/{version}/ready")
     public Response modelReady(@PathParam("model") String task, @PathParam("version") String version) {
@@ -119,6 +133,7 @@ public class OpenInferenceResource {
     }
 
     @Requires(taskParam = "model")
+    @Operation(summary = "Inference with the task's champion (or its canary), Open Inference Protocol v2, JSON or binary")
     @POST
     @Path("/models/{model}/infer")
     @Consumes(MediaType.WILDCARD)
@@ -131,6 +146,7 @@ public class OpenInferenceResource {
     }
 
     @Requires(taskParam = "model")
+    @Operation(summary = "Inference with one registered version of the task's model")
     @POST
     @Path("/models/{model}/versions/{version}/infer")
     @Consumes(MediaType.WILDCARD)

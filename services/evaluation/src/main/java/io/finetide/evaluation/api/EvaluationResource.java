@@ -10,6 +10,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
 import io.finetide.evaluation.store.EvaluationStore;
 import io.finetide.platform.events.ProtoJson;
 import io.finetide.runtime.security.Requires;
@@ -28,6 +30,7 @@ public class EvaluationResource {
     @Inject
     EvaluationStore store;
 
+    @Operation(summary = "Every verdict on the task's candidates, oldest first, with its full report")
     @GET
     public String list(@PathParam("task") String task) {
         return store.forTask(task).stream().map(r -> ProtoJson.printAll(r.event())).collect(Collectors.joining(",", "[",
@@ -38,6 +41,7 @@ public class EvaluationResource {
     public record Problem(String reason, String message) {
     }
 
+    @Operation(summary = "The verdict on one model, with its full report")
     @GET
     @Path("/{model}")
     public Response one(@PathParam("task") String task, @PathParam("model") String model) {

@@ -11,6 +11,13 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -63,8 +70,10 @@ public class ExampleResource {
     @Inject
     CurrentCaller caller;
 
+    @Operation(summary = "Ingests examples: one or an array, each validated, redacted and de-duplicated")
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @RequestBody(required = true, description = "An example or an array of them (JSON; at most the task's maxTextBytes of text each)", content = @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.OBJECT), examples = @ExampleObject(name = "example", value = "{\"task\": \"reviews\", \"id\": \"r-1\", \"text\": \"The refund came in two days.\", \"label\": \"positive\", \"metadata\": {\"customer\": \"c-17\"}}")))
     public Response post(byte[] body) {
         JsonNode root;
         try {

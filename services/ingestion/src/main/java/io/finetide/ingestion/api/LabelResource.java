@@ -11,6 +11,13 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -50,9 +57,11 @@ public class LabelResource {
     @Inject
     CurrentCaller caller;
 
+    @Operation(summary = "Labels examples already ingested: one label or an array of them")
     @POST
     @Path("/labels")
     @Consumes(MediaType.APPLICATION_JSON)
+    @RequestBody(required = true, description = "A label or an array of them; the annotator is the key's holder", content = @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.OBJECT), examples = @ExampleObject(name = "example", value = "{\"task\": \"reviews\", \"id\": \"r-1\", \"label\": \"positive\"}")))
     public Response post(byte[] body) throws java.io.IOException {
         JsonNode root;
         try {

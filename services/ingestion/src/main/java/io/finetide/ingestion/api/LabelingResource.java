@@ -18,6 +18,8 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
 import io.finetide.ingestion.labeling.LabelQueue;
 import io.finetide.ingestion.labeling.LabelService;
 import io.finetide.ingestion.labeling.WeakSupervision;
@@ -69,6 +71,7 @@ public class LabelingResource {
     TaskService tasks;
 
     /** The next examples for {@code annotator}: most uncertain first once a champion has scored them. */
+    @Operation(summary = "The next examples for an annotator to label, most uncertain first")
     @GET
     @Path("/queue")
     public LabelQueue.Batch next(@PathParam("task") String task, @QueryParam("annotator") String annotator,
@@ -77,12 +80,14 @@ public class LabelingResource {
     }
 
     /** Counts, votes per annotator, and agreement (Fleiss' kappa over the quorum, Cohen's kappa per pair). */
+    @Operation(summary = "Labeling progress: counts, votes per annotator and agreement")
     @GET
     @Path("/labeling")
     public LabelQueue.Progress progress(@PathParam("task") String task) {
         return StoreRetry.call(() -> queue.progress(task));
     }
 
+    @Operation(summary = "Examples whose annotators disagree, waiting for an adjudicator")
     @GET
     @Path("/adjudications")
     @Requires(Role.ADMIN)
@@ -97,6 +102,7 @@ public class LabelingResource {
         return out;
     }
 
+    @Operation(summary = "Settles a held example's label")
     @POST
     @Path("/adjudications")
     @Requires(Role.ADMIN)
@@ -112,12 +118,14 @@ public class LabelingResource {
         return Map.of("id", body.id(), "status", o.tag());
     }
 
+    @Operation(summary = "The task's labeling functions")
     @GET
     @Path("/labeling-functions")
     public List<LabelingFunctionRecord> functions(@PathParam("task") String task) {
         return weak.list(task);
     }
 
+    @Operation(summary = "Creates or replaces a labeling function")
     @PUT
     @Path("/labeling-functions/{name}")
     @Requires(Role.ADMIN)
@@ -133,6 +141,7 @@ public class LabelingResource {
                 : "created")).build();
     }
 
+    @Operation(summary = "Deletes a labeling function")
     @DELETE
     @Path("/labeling-functions/{name}")
     @Requires(Role.ADMIN)
@@ -145,6 +154,7 @@ public class LabelingResource {
     }
 
     /** Applies every labeling function to the task's examples, stores weak labels, returns the report. */
+    @Operation(summary = "Applies every labeling function to the task's examples and stores the weak labels")
     @POST
     @Path("/weak-labels/runs")
     @Requires(Role.ADMIN)
@@ -152,6 +162,7 @@ public class LabelingResource {
         return StoreRetry.call(() -> weak.run(task));
     }
 
+    @Operation(summary = "The latest weak-labeling report")
     @GET
     @Path("/weak-labels")
     public WeakLabelReportRecord report(@PathParam("task") String task) {

@@ -14,6 +14,8 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
 import io.finetide.ingestion.intake.DeletionService;
 import io.finetide.ingestion.store.ExampleStore;
 import io.finetide.ingestion.tasks.TaskService;
@@ -54,6 +56,7 @@ public class TaskExampleResource {
     @Inject
     ExampleStore store;
 
+    @Operation(summary = "Deletes one stored example and its labels (erasure; the reason is recorded)")
     @DELETE
     @Path("/{id}")
     public Response deleteOne(@PathParam("task") String task, @PathParam("id") String id,
@@ -66,6 +69,7 @@ public class TaskExampleResource {
         return Response.ok(new DeletionResult(task, deleted.size(), deleted)).build();
     }
 
+    @Operation(summary = "Deletes a subject's examples by ids or by a metadata value (erasure; the reason is recorded)")
     @POST
     @Path("/deletions")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -86,6 +90,7 @@ public class TaskExampleResource {
     }
 
     /** Every label an example was given, oldest first, with its outcome. */
+    @Operation(summary = "Every label an example was given, oldest first, with its outcome")
     @GET
     @Path("/{id}/labels")
     @Requires

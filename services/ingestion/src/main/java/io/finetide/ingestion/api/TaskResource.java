@@ -13,6 +13,13 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+
 import io.finetide.ingestion.tasks.TaskService;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
@@ -37,9 +44,11 @@ public class TaskResource {
     @Inject
     CurrentCaller caller;
 
+    @Operation(summary = "Creates a task (the JSON form of TaskDefinitionEvent; unset fields take their defaults)")
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Requires(value = Role.ADMIN, checksTasksItself = true)
+    @RequestBody(required = true, description = "The task: TaskDefinitionEvent (proto/) as JSON", content = @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.OBJECT), examples = @ExampleObject(name = "example", value = "{\"name\": \"reviews\", \"labels\": [\"negative\", \"positive\"], \"model\": {\"baseModel\": \"bge-small\"}}")))
     public Response create(String body) {
         TaskDefinitionEvent submitted = TaskDefinitions.fromJson(body == null ? "" : body);
         caller.requireTask(submitted.getName());
@@ -50,10 +59,12 @@ public class TaskResource {
     }
 
     /** Changes a task: labels, type and splits are fixed; everything else may change (the revision goes up). */
+    @Operation(summary = "Changes a task: a new revision (labels, type and splits are fixed)")
     @PUT
     @Path("/{name}")
     @Consumes(MediaType.APPLICATION_JSON)
     @Requires(value = Role.ADMIN, taskParam = "name")
+    @RequestBody(required = true, description = "The fields to change, TaskDefinitionEvent as JSON", content = @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.OBJECT), examples = @ExampleObject(name = "example", value = "{\"triggerMinNewExamples\": 500}")))
     public Response change(@PathParam("name") String name, String body) {
         TaskDefinitionEvent submitted = TaskDefinitions.fromJson(body == null ? "" : body);
         if (!submitted.getName().isEmpty() && !submitted.getName().equals(name)) {
@@ -66,6 +77,7 @@ public class TaskResource {
     }
 
     /** Every task; for a key limited to some tasks, those. */
+    @Operation(summary = "Every task (for a key limited to some tasks, those)")
     @GET
     @Requires(checksTasksItself = true)
     public String list() {
@@ -73,6 +85,7 @@ public class TaskResource {
                 .collect(Collectors.joining(",", "[", "]"));
     }
 
+    @Operation(summary = "One task's definition")
     @GET
     @Path("/{name}")
     public Response get(@PathParam("name") String name) {

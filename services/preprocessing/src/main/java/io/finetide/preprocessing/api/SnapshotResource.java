@@ -14,6 +14,8 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
 import io.finetide.platform.security.Role;
 import io.finetide.platform.store.StoreRetry;
 import io.finetide.preprocessing.drift.DriftMonitor;
@@ -56,12 +58,14 @@ public class SnapshotResource {
     @Inject
     DriftMonitor drift;
 
+    @Operation(summary = "The task's dataset snapshots, newest first")
     @GET
     @Path("/snapshots")
     public List<DatasetSnapshotRecord> list(@PathParam("task") String task) {
         return snapshots.all(task);
     }
 
+    @Operation(summary = "One snapshot: its splits, hashes and the Kafka offsets it was cut at")
     @GET
     @Path("/snapshots/{id}")
     public Response get(@PathParam("task") String task, @PathParam("id") String id) {
@@ -70,6 +74,7 @@ public class SnapshotResource {
     }
 
     /** Builds the snapshot again from the prepared examples and says whether its hash is the recorded one. */
+    @Operation(summary = "Builds a snapshot again and says whether its hash is the recorded one")
     @GET
     @Path("/snapshots/{id}/verify")
     public Response verify(@PathParam("task") String task, @PathParam("id") String id) {
@@ -79,6 +84,7 @@ public class SnapshotResource {
     }
 
     /** Asks for a snapshot now (after the task's debounce window); 202 with the pending trigger reasons. */
+    @Operation(summary = "Asks for a snapshot now (after the task's debounce window)")
     @POST
     @Path("/snapshots")
     @Requires(Role.ADMIN)
@@ -92,6 +98,7 @@ public class SnapshotResource {
     }
 
     /** Where preparation stands: sequence reached, training examples, how many are new, pending trigger reasons. */
+    @Operation(summary = "Where preparation stands: sequence reached, examples, new ones, pending triggers")
     @GET
     @Path("/preparation")
     public Response preparation(@PathParam("task") String task) {
@@ -102,6 +109,7 @@ public class SnapshotResource {
     }
 
     /** The newest drift figure per reference kind and feature ({@code data/label}, {@code live/confidence}, ...). */
+    @Operation(summary = "The newest drift figure per reference kind and feature")
     @GET
     @Path("/drift")
     public Map<String, Map<String, Object>> drift(@PathParam("task") String task) {

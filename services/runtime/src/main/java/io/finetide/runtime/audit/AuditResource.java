@@ -10,6 +10,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.security.Role;
@@ -32,6 +34,7 @@ public class AuditResource {
     @Inject
     io.finetide.runtime.security.CurrentCaller caller;
 
+    @Operation(summary = "The service's audit log, newest first, by actor, task and time")
     @GET
     public List<AuditEntry> entries(@QueryParam("actor") @DefaultValue("") String actor,
             @QueryParam("task") @DefaultValue("") String task, @QueryParam("since") @DefaultValue("0") long since,

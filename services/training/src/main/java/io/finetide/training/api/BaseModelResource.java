@@ -15,6 +15,8 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
 import io.finetide.platform.security.Role;
 import io.finetide.platform.store.BaseModelRecord;
 import io.finetide.runtime.security.Requires;
@@ -35,6 +37,7 @@ public class BaseModelResource {
     @Inject
     BaseModels bases;
 
+    @Operation(summary = "Uploads a base model: a zipped Hugging Face folder")
     @PUT
     @Path("/{name}")
     @Consumes({"application/zip", MediaType.APPLICATION_OCTET_STREAM})
@@ -55,11 +58,13 @@ public class BaseModelResource {
         }
     }
 
+    @Operation(summary = "The uploaded base models")
     @GET
     public List<BaseModelRecord> list() {
         return bases.all();
     }
 
+    @Operation(summary = "One uploaded base model")
     @GET
     @Path("/{name}")
     public Response get(@PathParam("name") String name) {

@@ -13,6 +13,13 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 
@@ -45,9 +52,11 @@ public class StudyResource {
     @Inject
     StudyStore store;
 
+    @Operation(summary = "Starts a hyper-parameter study over the task (docs/SEARCH.md)")
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Requires(Role.ADMIN)
+    @RequestBody(required = true, description = "The study: its search space, sampler, budget and pruner (docs/SEARCH.md)", content = @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.OBJECT), examples = @ExampleObject(name = "example", value = "{\"sampler\": \"TPE\", \"trials\": 12, \"pruner\": \"SUCCESSIVE_HALVING\", \"parameters\": [{\"name\": \"learningRate\", \"low\": 1e-5, \"high\": 1e-3, \"log\": true}]}")))
     public Response create(@PathParam("task") String task, String body) {
         StudySpec.Builder spec = StudySpec.newBuilder();
         try {
@@ -65,17 +74,20 @@ public class StudyResource {
         }
     }
 
+    @Operation(summary = "The task's studies")
     @GET
     public List<StudyView> list(@PathParam("task") String task) {
         return store.studies(task).stream().map(this::view).toList();
     }
 
+    @Operation(summary = "One study: its trials, the best so far and each parameter's importance")
     @GET
     @Path("{id}")
     public Response get(@PathParam("task") String task, @PathParam("id") String id) {
         return studies.find(task, id).map(s -> Response.ok(view(s)).build()).orElseGet(() -> notFound(task, id));
     }
 
+    @Operation(summary = "Stops a study: no new trials start")
     @POST
     @Path("{id}/stop")
     @Requires(Role.ADMIN)
@@ -86,6 +98,7 @@ public class StudyResource {
         }).orElseGet(() -> notFound(task, id));
     }
 
+    @Operation(summary = "Makes the study's best trial the task's next revision")
     @POST
     @Path("{id}/apply")
     @Requires(Role.ADMIN)

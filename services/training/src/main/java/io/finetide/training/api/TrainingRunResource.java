@@ -9,6 +9,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 
@@ -39,6 +41,7 @@ public class TrainingRunResource {
             @JsonInclude(JsonInclude.Include.NON_NULL) LiveRuns.Progress progress) {
     }
 
+    @Operation(summary = "The task's training runs, with live progress while one trains here")
     @GET
     public List<TrainingRun> list(@PathParam("task") String task) {
         return runs.forTask(task).stream().map(r -> new TrainingRun(r, r.status().equals(TrainingRunRecord.RUNNING)
