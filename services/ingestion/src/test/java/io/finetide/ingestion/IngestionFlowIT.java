@@ -358,6 +358,10 @@ class IngestionFlowIT {
                 .equalTo("UNKNOWN_TASK"));
         given().contentType("application/json").body("{}").post("/api/v1/tasks/gdpr/examples/deletions").then()
                 .statusCode(400).body("reason", org.hamcrest.Matchers.equalTo("MISSING_FIELD"));
+        // Found by the fuzzing campaign: a key is a field path in the store, never a way to name another field.
+        given().contentType("application/json").body("{\"metadataKey\": \"customer id\", \"metadataValue\": \"c\"}")
+                .post("/api/v1/tasks/gdpr/examples/deletions").then().statusCode(400)
+                .body("reason", org.hamcrest.Matchers.equalTo("MALFORMED_PAYLOAD"));
         // A replay of a deleted example is a duplicate, not a new example.
         given().contentType("application/json").body("{\"id\":\"g1\",\"task\":\"gdpr\",\"text\":\"one\","
                 + "\"label\":\"pos\"}").post("/api/v1/examples").then().statusCode(200).body("results[0].status",

@@ -65,6 +65,19 @@ class RawExamplesTest {
     }
 
     @Test
+    void metadataKeysThatWouldBeFieldPathsAreRefused() {
+        for (String key : new String[]{"customer.id", "$where", "a b", "", "x".repeat(65)}) {
+            assertThat(reasonOf(utf8("{\"id\":\"1\",\"task\":\"t\",\"text\":\"x\",\"metadata\":{\"" + key
+                    + "\":\"v\"}}"), null)).as(key).isEqualTo(ReasonCode.MALFORMED_PAYLOAD);
+        }
+        byte[] proto = RawExampleEvent.newBuilder().setId("p1").setTask("t").setText("x").putMetadata("a.b", "v")
+                .build().toByteArray();
+        assertThat(reasonOf(proto, "application/x-protobuf")).isEqualTo(ReasonCode.MALFORMED_PAYLOAD);
+        assertThat(RawExamples.decode(utf8("{\"id\":\"1\",\"task\":\"t\",\"text\":\"x\",\"metadata\":"
+                + "{\"customer-id_2\":\"c-17\"}}"), null).getMetadataMap()).containsEntry("customer-id_2", "c-17");
+    }
+
+    @Test
     void invalidUtf8HasItsOwnReason() {
         assertThat(reasonOf(new byte[]{'{', '"', (byte) 0xC3, (byte) 0x28, '"', '}'}, null)).isEqualTo(
                 ReasonCode.INVALID_UTF8);

@@ -52,7 +52,12 @@ public class ExampleResource {
     static final java.util.Map<String, String> DUPLICATE_REASONS = java.util.Map.of("id", "SAME_ID", "content",
             "SAME_CONTENT", "near", "NEAR_DUPLICATE");
 
-    public record BatchResult(int accepted, int duplicates, int rejected, List<ItemResult> results) {
+    /**
+     * @param reason when no example was taken, the first refusal's reason (the answer's status), as in every
+     *        refusal's body; null otherwise
+     */
+    public record BatchResult(int accepted, int duplicates, int rejected, List<ItemResult> results, String reason,
+            String message) {
     }
 
     @Inject
@@ -138,7 +143,12 @@ public class ExampleResource {
         if (single && first != null) {
             throw first;
         }
-        int status = accepted + duplicates == 0 && first != null ? first.reason().httpStatus() : 200;
-        return Response.status(status).entity(new BatchResult(accepted, duplicates, rejected, results)).build();
+        if (accepted + duplicates == 0 && first != null) {
+            return Response.status(first.reason().httpStatus()).entity(new BatchResult(accepted, duplicates,
+                    rejected, results, first.reason().name(), "none of the " + items.size() + " examples was taken; "
+                            + "each result says why"))
+                    .build();
+        }
+        return Response.ok(new BatchResult(accepted, duplicates, rejected, results, null, null)).build();
     }
 }

@@ -21,6 +21,7 @@ import io.finetide.ingestion.store.ExampleStore;
 import io.finetide.ingestion.tasks.TaskService;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
+import io.finetide.platform.events.MetadataKeys;
 import io.finetide.platform.security.Role;
 import io.finetide.platform.store.StoreRetry;
 import io.finetide.runtime.audit.AuditReason;
@@ -79,6 +80,9 @@ public class TaskExampleResource {
         String key = request == null ? null : request.metadataKey();
         if (ids.isEmpty() && (key == null || key.isBlank())) {
             throw new RejectedException(ReasonCode.MISSING_FIELD, "give 'ids' or 'metadataKey' and 'metadataValue'");
+        }
+        if (key != null && !key.isBlank()) {
+            MetadataKeys.require(key);
         }
         if (ids.stream().anyMatch(i -> i == null || i.isBlank())) {
             throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "'ids' must not contain blank ids");

@@ -19,6 +19,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import io.finetide.ingestion.tasks.TaskService;
 import io.finetide.platform.errors.ReasonCode;
@@ -27,6 +28,7 @@ import io.finetide.platform.security.Role;
 import io.finetide.platform.store.StoreRetry;
 import io.finetide.platform.tasks.TaskDefinitions;
 import io.finetide.proto.v1.TaskDefinitionEvent;
+import io.finetide.runtime.api.ErrorBody;
 import io.finetide.runtime.security.CurrentCaller;
 import io.finetide.runtime.security.Requires;
 import io.smallrye.common.annotation.Blocking;
@@ -80,6 +82,7 @@ public class TaskResource {
     @Operation(summary = "Every task (for a key limited to some tasks, those)")
     @GET
     @Requires(checksTasksItself = true)
+    @APIResponse(responseCode = "200", description = "Every task definition, as TaskDefinitionEvent JSON", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.ARRAY)))
     public String list() {
         return tasks.all().stream().filter(t -> caller.get().mayUse(t.getName())).map(TaskDefinitions::toJson)
                 .collect(Collectors.joining(",", "[", "]"));

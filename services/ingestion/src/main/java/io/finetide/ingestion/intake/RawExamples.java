@@ -17,6 +17,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.Events;
+import io.finetide.platform.events.MetadataKeys;
 import io.finetide.proto.v1.RawExampleEvent;
 import io.finetide.proto.v1.RawLabelEvent;
 
@@ -164,6 +165,7 @@ public final class RawExamples {
         if (event.getTask().isBlank()) {
             throw new RejectedException(ReasonCode.MISSING_FIELD, "field 'task' is required");
         }
+        event.getMetadataMap().keySet().forEach(MetadataKeys::require);
         return event;
     }
 

@@ -20,6 +20,8 @@ public enum ReasonCode {
     UNKNOWN_EXAMPLE(404),
     INVALID_LABELING_FUNCTION(422),
     NOT_FOUND(404),
+    METHOD_NOT_ALLOWED(405),
+    NOT_ACCEPTABLE(406),
     BATCH_TOO_LARGE(413),
     INVALID_STUDY(422),
     NO_SNAPSHOT(409),
@@ -37,6 +39,18 @@ public enum ReasonCode {
 
     public int httpStatus() {
         return httpStatus;
+    }
+
+    /** The reason of a refusal the HTTP layer made before Finetide's code ran (no route, wrong method...). */
+    public static ReasonCode ofStatus(int status) {
+        return switch (status) {
+            case 404 -> NOT_FOUND;
+            case 405 -> METHOD_NOT_ALLOWED;
+            case 406 -> NOT_ACCEPTABLE;
+            case 413 -> BATCH_TOO_LARGE;
+            case 415 -> UNSUPPORTED_CONTENT_TYPE;
+            default -> status >= 500 ? PROCESSING_FAILED : MALFORMED_PAYLOAD;
+        };
     }
 
     /** Lower-case, dash-separated form used in metric tags and JSON. */

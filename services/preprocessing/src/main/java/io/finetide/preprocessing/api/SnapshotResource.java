@@ -26,6 +26,7 @@ import io.finetide.preprocessing.store.SnapshotStore;
 import io.finetide.preprocessing.trigger.TriggerService;
 import io.finetide.proto.v1.DriftEvent;
 import io.finetide.proto.v1.TaskDefinitionEvent;
+import io.finetide.runtime.api.ErrorBody;
 import io.finetide.runtime.security.Requires;
 import io.smallrye.common.annotation.Blocking;
 
@@ -38,10 +39,6 @@ import io.smallrye.common.annotation.Blocking;
 @Produces(MediaType.APPLICATION_JSON)
 @Blocking
 public class SnapshotResource {
-
-    /** An error answer: {@code {"reason": CODE, "message": text}}. */
-    public record Problem(String reason, String message) {
-    }
 
     @Inject
     SnapshotStore snapshots;
@@ -125,6 +122,6 @@ public class SnapshotResource {
     }
 
     private static Response notFound(String reason, String message) {
-        return Response.status(404).entity(new Problem(reason, message)).build();
+        return Response.status(404).entity(new ErrorBody(reason, message)).build();
     }
 }

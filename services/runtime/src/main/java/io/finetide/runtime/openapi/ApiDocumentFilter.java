@@ -83,11 +83,8 @@ public class ApiDocumentFilter implements OASFilter {
                     + "; ADMIN may call everything) or is limited to "
                     + "other tasks (reason FORBIDDEN or TASK_NOT_ALLOWED)");
         }
-        boolean hasRefusal = responses.getAPIResponses() != null && responses.getAPIResponses().keySet().stream()
-                .anyMatch(code -> code.startsWith("4") && !code.equals("401") && !code.equals("403"));
-        if (!hasRefusal) {
-            error(responses, "4XX", "Refused: the reason code and a message saying why");
-        }
+        // Any other refusal; codes documented on the method keep their own description and body.
+        error(responses, "4XX", "Refused: the reason code and a message saying why");
     }
 
     private static void error(APIResponses responses, String code, String description) {

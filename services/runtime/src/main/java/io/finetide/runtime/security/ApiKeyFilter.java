@@ -1,7 +1,6 @@
 package io.finetide.runtime.security;
 
 import java.util.Arrays;
-import java.util.Map;
 import java.util.Optional;
 
 import jakarta.annotation.Priority;
@@ -18,6 +17,7 @@ import jakarta.ws.rs.ext.Provider;
 import io.finetide.platform.security.ApiKeys;
 import io.finetide.platform.security.Caller;
 import io.finetide.platform.security.KeyRing;
+import io.finetide.runtime.api.HttpRefusals;
 import io.finetide.runtime.metrics.RuntimeMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -92,8 +92,8 @@ public class ApiKeyFilter implements ContainerRequestFilter {
 
     private void deny(ContainerRequestContext request, int status, String reason, String message) {
         registry.counter(RuntimeMetrics.DENIED, "status", Integer.toString(status)).increment();
-        Response.ResponseBuilder r = Response.status(status).type(MediaType.APPLICATION_JSON).entity(Map.of("reason",
-                reason, "message", message));
+        Response.ResponseBuilder r = Response.status(status).type(MediaType.APPLICATION_JSON).entity(HttpRefusals.body(
+                request.getUriInfo().getPath(), reason, message));
         if (status == 401) {
             r.header("WWW-Authenticate", "Bearer");
         }
