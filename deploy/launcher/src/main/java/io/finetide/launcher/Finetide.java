@@ -46,9 +46,12 @@ public final class Finetide {
             case "up" -> up(rest);
             case "images" -> images(rest);
             case "chaos" -> chaos(rest);
+            case "fuzz" -> fuzz(rest);
             default -> {
                 System.err.println("usage: finetide demo [--exit-after-demo] [--data DIR] [--stall-minutes N]"
-                        + " | up [--prometheus] | chaos [--records N] [--kills N] [--seed N] | images BASE_TAR OUT_DIR VERSION"
+                        + " | up [--prometheus] | chaos [--records N] [--kills N] [--seed N]"
+                        + " | fuzz [--inputs N] [--topic-inputs N] [--schemathesis-examples N] [--seed N]"
+                        + " | images BASE_TAR OUT_DIR VERSION"
                         + " | broker ...");
                 System.exit(2);
             }
@@ -72,6 +75,24 @@ public final class Finetide {
                 SAY).run();
         System.out.println(a.table());
         if (!a.mismatches().isEmpty()) {
+            System.exit(1);
+        }
+    }
+
+    /** The fuzzing campaign: prints its report, and exits 1 on any broken promise. */
+    private static void fuzz(List<String> args) throws Exception {
+        Path root = LocalPaths.projectRoot();
+        Path work = root.resolve(".run/fuzz");
+        deleteTree(work);
+        io.finetide.launcher.fuzz.FuzzReport report = new io.finetide.launcher.fuzz.FuzzCampaign(
+                new io.finetide.launcher.fuzz.FuzzCampaign.Options(root, work, Integer.parseInt(option(args,
+                        "--inputs", "10000")), Integer.parseInt(option(args, "--topic-inputs", "10000")), Integer
+                                .parseInt(option(args, "--schemathesis-examples", "200")),
+                        Long.parseLong(option(args,
+                                "--seed", "1"))),
+                SAY).run();
+        System.out.println(report.table());
+        if (!report.failures().isEmpty()) {
             System.exit(1);
         }
     }
