@@ -10,6 +10,10 @@ def refusal_has_reason(ctx, response, case):
     a readiness answer, {"ready": false}, is the protocol's 4xx for "not ready")."""
     if not 400 <= response.status_code < 500:
         return None
+    if response.status_code in (414, 431):
+        # The HTTP server's own refusal of a request line or headers too long, before any of Finetide's code: its
+        # reason is its status line.
+        return None
     path = case.operation.path
     keys = ("error", "ready") if path == "/v2" or path.startswith("/v2/") else ("reason",)
     try:

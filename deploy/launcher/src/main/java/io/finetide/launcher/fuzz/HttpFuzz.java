@@ -106,9 +106,17 @@ final class HttpFuzz {
         return line;
     }
 
+    /**
+     * The refusals the HTTP server makes before any of the platform's code runs, a request line or headers longer
+     * than it reads ({@code quarkus.http.limits}); their reason is their status line, and there is no hook to give them a
+     * body.
+     */
+    static final java.util.Set<Integer> HTTP_SERVER_REFUSALS = java.util.Set.of(414, 431);
+
     /** A 4xx whose body does not say why (the Open Inference protocol says it as "error"). */
     static boolean refusalWithoutReason(String path, HttpResponse<String> answer) {
-        if (answer.statusCode() < 400 || answer.statusCode() >= 500) {
+        if (answer.statusCode() < 400 || answer.statusCode() >= 500 || HTTP_SERVER_REFUSALS.contains(answer
+                .statusCode())) {
             return false;
         }
         JsonNode body = parse(answer.body());
