@@ -8,18 +8,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.stream.Stream;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * After the campaign, the keys it presented (the admin key on nearly every call, a wrong one on some) must appear in
@@ -37,27 +31,20 @@ final class SecretScan {
     FuzzReport.Line run(String bootstrap, List<String> topics, Path logs, Map<String, String> metricsUrls)
             throws IOException, InterruptedException {
         FuzzReport.Tally tally = new FuzzReport.Tally("secrets in topics, logs and metrics");
-        long records = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap)) {
+        long[] records = {0};
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicRecords.consumer(bootstrap)) {
             for (String topic : topics) {
-                List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(
-                        topic, p.partition())).toList();
-                consumer.assign(partitions);
-                consumer.seekToBeginning(partitions);
-                Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-                while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
-                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                        records++;
-                        check(tally, r.value(), topic + "@" + r.partition() + ":" + r.offset());
-                        for (Header h : r.headers()) {
-                            check(tally, h.value(), topic + "@" + r.partition() + ":" + r.offset() + " header " + h
-                                    .key());
-                        }
+                TopicRecords.readAll(consumer, topic, r -> {
+                    records[0]++;
+                    check(tally, r.value(), topic + "@" + r.partition() + ":" + r.offset());
+                    for (Header h : r.headers()) {
+                        check(tally, h.value(), topic + "@" + r.partition() + ":" + r.offset() + " header " + h
+                                .key());
                     }
-                }
+                });
             }
         }
-        tally.count("records", records);
+        tally.count("records", records[0]);
         long files = 0;
         try (Stream<Path> logFiles = Files.list(logs)) {
             for (Path f : logFiles.filter(Files::isRegularFile).toList()) {
@@ -73,7 +60,7 @@ final class SecretScan {
             check(tally, r.body(), m.getKey() + " metrics");
         }
         tally.count("metrics pages", metricsUrls.size());
-        tally.inputs(records + files + metricsUrls.size());
+        tally.inputs(records[0] + files + metricsUrls.size());
         return tally.line();
     }
 
@@ -87,12 +74,5 @@ final class SecretScan {
                 tally.problem("a key in " + where);
             }
         }
-    }
-
-    private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 }

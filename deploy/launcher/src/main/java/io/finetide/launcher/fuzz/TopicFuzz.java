@@ -18,7 +18,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupListing;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -28,7 +27,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -140,6 +138,7 @@ final class TopicFuzz {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             do {
                 behind = new HashMap<>();
+                long lag = 0;
                 Map<TopicPartition, Long> ends = ends(admin, topics);
                 Collection<ConsumerGroupListing> groups = admin.listConsumerGroups().all().get();
                 for (ConsumerGroupListing g : groups) {
@@ -166,17 +165,17 @@ final class TopicFuzz {
                             continue;
                         }
                         OffsetAndMetadata at = committed.get(tp);
-                        long lag = ends.get(tp) - (at == null ? 0 : at.offset());
-                        if (lag > 0) {
+                        long partitionLag = ends.get(tp) - (at == null ? 0 : at.offset());
+                        if (partitionLag > 0) {
+                            lag += partitionLag;
                             behind.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(g.groupId() + " on " + tp
-                                    + " is " + lag + " behind");
+                                    + " is " + partitionLag + " behind");
                         }
                     }
                 }
                 if (behind.isEmpty()) {
                     return behind;
                 }
-                long lag = behind.values().stream().flatMap(List::stream).mapToLong(TopicFuzz::lagOf).sum();
                 if (lag < leastLag) {
                     leastLag = lag;
                     deadline = System.nanoTime() + stall.toNanos();
@@ -185,12 +184,6 @@ final class TopicFuzz {
             } while (System.nanoTime() < deadline);
         }
         return behind;
-    }
-
-    /** The lag a "behind" line names (0 for a group that no longer reads: no progress can come from it). */
-    static long lagOf(String behind) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile(" is (\\d+) behind$").matcher(behind);
-        return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 
     private static Map<TopicPartition, Long> ends(Admin admin, List<String> topics) throws Exception {
@@ -205,25 +198,18 @@ final class TopicFuzz {
     /** Dead letters by their original topic; those without a reason are added to {@code noReason}. */
     private Map<String, Long> deadLetters(String deadLetterTopic, Set<String> topics, Set<String> noReason) {
         Map<String, Long> counts = new HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
-            List<TopicPartition> partitions = consumer.partitionsFor(deadLetterTopic).stream().map(
-                    p -> new TopicPartition(deadLetterTopic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    String from = header(r, DeadLetters.ORIGINAL_TOPIC, CONNECTOR_TOPIC);
-                    if (from == null || !topics.contains(from)) {
-                        continue;
-                    }
-                    counts.merge(from, 1L, Long::sum);
-                    String reason = header(r, DeadLetters.REASON, CONNECTOR_REASON);
-                    if (noReason != null && (reason == null || reason.isBlank())) {
-                        noReason.add(from + "@" + r.partition() + ":" + r.offset());
-                    }
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicRecords.consumer(bootstrap)) {
+            TopicRecords.readAll(consumer, deadLetterTopic, r -> {
+                String from = header(r, DeadLetters.ORIGINAL_TOPIC, CONNECTOR_TOPIC);
+                if (from == null || !topics.contains(from)) {
+                    return;
                 }
-            }
+                counts.merge(from, 1L, Long::sum);
+                String reason = header(r, DeadLetters.REASON, CONNECTOR_REASON);
+                if (noReason != null && (reason == null || reason.isBlank())) {
+                    noReason.add(from + "@" + r.partition() + ":" + r.offset());
+                }
+            });
         }
         return counts;
     }
@@ -240,7 +226,7 @@ final class TopicFuzz {
 
     /** The newest record of a topic, the seed of its mutations; null when it has none. */
     private byte[] lastRecord(String topic) {
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicRecords.consumer(bootstrap)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(
                     topic, p.partition())).toList();
             consumer.assign(partitions);
@@ -267,12 +253,5 @@ final class TopicFuzz {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-    }
-
-    private KafkaConsumer<byte[], byte[]> consumer() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 }

@@ -1,0 +1,40 @@
+package io.finetide.launcher.fuzz;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Consumer;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/** The campaign's reading of topics: a consumer of raw bytes outside any group, and every record up to the end. */
+final class TopicRecords {
+
+    private TopicRecords() {
+    }
+
+    static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** Every record of {@code topic} from its beginning to its end as it is now. */
+    static void readAll(KafkaConsumer<byte[], byte[]> consumer, String topic,
+            Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p
+                .partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+        while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+            consumer.poll(Duration.ofMillis(500)).forEach(each);
+        }
+    }
+}
