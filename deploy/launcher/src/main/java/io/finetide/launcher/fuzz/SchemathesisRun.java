@@ -53,7 +53,8 @@ final class SchemathesisRun {
                 "not_a_server_error,refusal_has_reason", "--max-examples", Integer.toString(examples), "--seed", Long
                         .toString(seed),
                 "--phases", "examples,coverage,fuzzing", "--no-color", "--workers", "1"),
-                fuzz, Map.of("SCHEMATHESIS_HOOKS", "finetide_checks", "PYTHONPATH", fuzz.toString()));
+                // Run from .run/: Schemathesis keeps a cache in its working directory, which is no source.
+                venv.getParent(), Map.of("SCHEMATHESIS_HOOKS", "finetide_checks", "PYTHONPATH", fuzz.toString()));
         FuzzReport.Tally tally = new FuzzReport.Tally("schemathesis " + service);
         Matcher generated = GENERATED.matcher(r.output());
         long cases = 0;
