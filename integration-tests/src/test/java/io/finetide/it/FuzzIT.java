@@ -12,7 +12,7 @@ import io.finetide.launcher.fuzz.FuzzReport;
 import io.finetide.platform.local.LocalPaths;
 
 /**
- * The fuzzing campaign, short: Schemathesis on every service's OpenAPI document, 40 jqwik-drawn calls to every
+ * The fuzzing campaign, short: Schemathesis on every service's OpenAPI document, 40 generated calls to every
  * documented operation and 300 records into every topic, against the five services with API keys on; no 5xx, every
  * refusal with its reason, every consumer caught up, every service healthy. {@code ./finetide fuzz} runs the long one.
  */

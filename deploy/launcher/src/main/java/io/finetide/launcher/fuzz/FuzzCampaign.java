@@ -18,7 +18,7 @@ import io.finetide.platform.topics.Topics;
 
 /**
  * The fuzzing campaign ({@code ./finetide fuzz}): a platform with API keys on, a task to aim at, then Schemathesis
- * against every service's OpenAPI document, {@code httpInputs} jqwik-drawn calls to every documented operation,
+ * against every service's OpenAPI document, {@code httpInputs} QuickTheories-drawn calls to every documented operation,
  * {@code topicInputs} drawn records into every topic; at the end every service must still be healthy, and the keys
  * used must be in none of the topics, logs and metrics. The report
  * says what came of each input and every broken promise: a 5xx, a refusal without its reason, a call not answered, a

@@ -1,9 +1,21 @@
 package io.finetide.launcher.fuzz;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import org.quicktheories.QuickTheory;
+import org.quicktheories.api.Pair;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
+import org.quicktheories.generators.SourceDSL;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,16 +23,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Tuple;
-
 /**
- * The campaign's inputs, drawn from jqwik's generators (with their edge cases: empty, extremes, the odd Unicode
- * code points), reproducibly from a seed ({@link Draws}): random JSON, a valid example with some of its fields given
- * the wrong type, removed or joined by others (grammar-based), documents nested thousands deep, large ones, truncated
- * text, bytes that are not UTF-8; and for topics, a real record of the topic truncated or with bits flipped.
+ * The campaign's inputs, drawn from QuickTheories' generators (which start from their boundaries: empty, extremes,
+ * the first and last code points), reproducibly from a seed ({@link Draws}): random JSON, a valid example with some of
+ * its fields given the wrong type, removed or joined by others (grammar-based), documents nested thousands deep, large
+ * ones, truncated text, bytes that are not UTF-8; and for topics, a real record of the topic truncated or with bits
+ * flipped.
  */
 final class FuzzInputs {
 
@@ -28,133 +36,159 @@ final class FuzzInputs {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     /** Texts that break naive code: control and format characters, lone surrogates, paths, injection, numbers. */
-    private static final Arbitrary<String> EDGY = Arbitraries.of("", " ", "\u0000", "\uFEFF", "\uD800", "\uDFFF",
+    private static final Gen<String> EDGY = Generate.pick(List.of("", " ", "\u0000", "\uFEFF", "\uD800", "\uDFFF",
             "\uD835\uDD4F", "e\u0301", "\u202E", "..", "../../etc/passwd", "%", "%00", "%2F", "null", "true", "-1",
             "0", "1e309", "NaN", "-0", "9223372036854775808", "<script>", "' OR 1=1 --", "{}", "[]", "{{", "\\",
-            "a/b", "?x=1", "#", "\t\n\r");
-    private static final Arbitrary<String> UNICODE = Arbitraries.strings().all().ofMaxLength(64);
+            "a/b", "?x=1", "#", "\t\n\r"));
+    /** Any code point, lone surrogates included. */
+    private static final Gen<String> UNICODE = SourceDSL.strings().allPossible().ofLengthBetween(0, 64);
 
     private FuzzInputs() {
     }
 
     /**
-     * Draws from arbitraries outside a jqwik property, the way jqwik's own {@code sampleStream()} does (which runs
-     * the generators in the context they need), from one seeded source on the calling thread: the same seed draws
-     * the same inputs again.
+     * Draws from generators outside a property, in batches that QuickTheories generates as it would for a theory's
+     * examples (its three boundary examples first, then random), each batch from a seed derived from the campaign's:
+     * the same seed and the same order of draws give the same inputs again. A theory skips an example it has already
+     * tried; each draw carries a random salt so that this does not thin out the common branches (the real task name,
+     * an empty body), which would otherwise appear once a batch whatever their weight.
      */
     static final class Draws {
-        private final java.util.Map<Arbitrary<?>, Iterator<?>> streams = new java.util.IdentityHashMap<>();
+        private static final int BATCH = 512;
+        private final long seed;
+        private final Map<Gen<?>, Deque<Object>> drawn = new IdentityHashMap<>();
+        private final Map<Gen<?>, Integer> batches = new IdentityHashMap<>();
 
         Draws(long seed) {
-            // jqwik's samples come from the current thread's source of randomness; seeding it makes them repeatable.
-            net.jqwik.engine.SourceOfRandomness.create(Long.toString(seed));
+            this.seed = seed;
         }
 
         @SuppressWarnings("unchecked")
-        <T> T next(Arbitrary<T> arbitrary) {
-            return (T) streams.computeIfAbsent(arbitrary, a -> a.sampleStream().iterator()).next();
+        <T> T next(Gen<T> gen) {
+            Deque<Object> values = drawn.computeIfAbsent(gen, g -> new ArrayDeque<>());
+            if (values.isEmpty()) {
+                int batch = batches.merge(gen, 1, Integer::sum);
+                long batchSeed = seed * 1_000_003L + (long) drawn.size() * 7_919L + batch;
+                Gen<T> salted = gen.zip(SourceDSL.longs().all(), (value, salt) -> value);
+                QuickTheory.qt().withFixedSeed(batchSeed).withExamples(BATCH).withShrinkCycles(0).forAll(salted)
+                        .checkAssert(values::add);
+            }
+            return (T) values.poll();
         }
     }
 
     /** A path or query value: mostly {@code usual} (so that the call reaches the code behind it), else anything. */
-    static Arbitrary<String> parameter(String usual) {
-        Arbitrary<String> numbers = Arbitraries.longs().map(String::valueOf);
-        return Arbitraries.frequencyOf(Tuple.of(4, Arbitraries.just(usual)), Tuple.of(2, EDGY), Tuple.of(2,
-                UNICODE), Tuple.of(1, numbers),
-                Tuple.of(1, Arbitraries.strings().withChars("a/%.").ofMinLength(
-                        100).ofMaxLength(3000)));
+    static Gen<String> parameter(String usual) {
+        Gen<String> numbers = SourceDSL.longs().all().map((Long n) -> String.valueOf(n));
+        Gen<String> long_ = SourceDSL.lists().of(Generate.pick(List.of("a", "/", "%", "."))).ofSizeBetween(100, 3000)
+                .map(parts -> String.join("", parts));
+        return Generate.frequency(List.of(Pair.of(4, Generate.constant(usual)), Pair.of(2, EDGY), Pair.of(2,
+                UNICODE), Pair.of(1, numbers), Pair.of(1, long_)));
     }
 
     /** Any JSON value, up to four levels deep. */
-    static Arbitrary<JsonNode> jsonValue() {
-        Arbitrary<JsonNode> leaf = Arbitraries.frequencyOf(Tuple.of(1, Arbitraries.just(NODES.nullNode())), Tuple
-                .of(1, Arbitraries.of(true, false).map(NODES::booleanNode)),
-                Tuple.of(2, Arbitraries.longs().map(
-                        NODES::numberNode)),
-                Tuple.of(2, Arbitraries.doubles().map(NODES::numberNode)), Tuple.of(1,
-                        Arbitraries.bigDecimals().map(NODES::numberNode)),
-                Tuple.of(3, Arbitraries.oneOf(
-                        EDGY, UNICODE).map(NODES::textNode)));
-        return Arbitraries.recursive(() -> leaf, inner -> Arbitraries.oneOf(inner.list().ofMaxSize(4).map(
-                FuzzInputs::array),
-                Arbitraries.maps(Arbitraries.oneOf(EDGY, UNICODE, Arbitraries.of("task", "id",
-                        "text", "label", "labels", "name")), inner).ofMaxSize(4).map(m -> {
-                            ObjectNode o = NODES.objectNode();
-                            m.forEach(o::set);
-                            return o;
-                        })),
-                0, 4);
+    static Gen<JsonNode> jsonValue() {
+        return jsonValue(4);
+    }
+
+    private static Gen<JsonNode> jsonValue(int depth) {
+        Gen<JsonNode> leaf = Generate.frequency(List.of(Pair.of(1, Generate.constant(NODES.nullNode())), Pair.of(1,
+                SourceDSL.booleans().all().map((Boolean b) -> NODES.booleanNode(b))),
+                Pair.of(2, SourceDSL.longs().all().map((Long n) -> NODES.numberNode(n))),
+                Pair.of(2, SourceDSL.doubles().any().map((Double d) -> NODES.numberNode(d))), Pair.of(1,
+                        SourceDSL.bigDecimals().ofBytes(12).withScale(6)
+                                .map((java.math.BigDecimal d) -> NODES.numberNode(d))),
+                Pair.of(3,
+                        Generate.oneOf(EDGY, UNICODE).map((String t) -> NODES.textNode(t)))));
+        if (depth == 0) {
+            return leaf;
+        }
+        Gen<JsonNode> inner = jsonValue(depth - 1);
+        Gen<String> names = Generate.oneOf(EDGY, UNICODE, Generate.pick(List.of("task", "id", "text", "label",
+                "labels", "name")));
+        Gen<JsonNode> array = SourceDSL.lists().of(inner).ofSizeBetween(0, 4)
+                .map((List<JsonNode> items) -> array(items));
+        Gen<JsonNode> object = SourceDSL.lists().of(names.zip(inner, Pair::of)).ofSizeBetween(0, 4).map(
+                fields -> {
+                    ObjectNode o = NODES.objectNode();
+                    fields.forEach(f -> o.set(f._1, f._2));
+                    return o;
+                });
+        return Generate.frequency(List.of(Pair.of(2, leaf), Pair.of(1, array), Pair.of(1, object)));
     }
 
     /**
      * A body for an operation whose valid form is {@code example} (null: none known): mostly the example with one to
      * three of its fields changed, else any JSON, deep nesting, a large document, truncated or non-UTF-8 bytes.
      */
-    static Arbitrary<byte[]> body(JsonNode example) {
-        Arbitrary<byte[]> mutated = example == null || !example.isObject()
-                ? jsonValue().map(FuzzInputs::bytes)
-                : Combinators.combine(mutation(example).list().ofMinSize(1).ofMaxSize(3), Arbitraries.of(false,
-                        true)).as((changes, asArray) -> {
-                            ObjectNode copy = example.deepCopy();
-                            changes.forEach(c -> c.accept(copy));
-                            return bytes(asArray ? array(List.of(copy)) : copy);
-                        });
-        Arbitrary<byte[]> deep = Combinators.combine(Arbitraries.integers().between(1, 5000), Arbitraries.of("[",
-                "{\"a\":")).as(
-                        (depth, open) -> (open.repeat(depth) + "1" + (open.equals("[") ? "]" : "}").repeat(
-                                depth)).getBytes(StandardCharsets.UTF_8));
-        Arbitrary<byte[]> large = Arbitraries.integers().between(10_000, 300_000).map(n -> bytes(example != null
-                && example.isObject()
-                        ? ((ObjectNode) example.deepCopy()).put("text", "x".repeat(n))
-                        : NODES.textNode("x".repeat(n))));
-        Arbitrary<byte[]> truncated = Combinators.combine(mutated, Arbitraries.doubles().between(0, 1)).as((b,
-                share) -> java.util.Arrays.copyOf(b, (int) (b.length * share)));
-        Arbitrary<byte[]> raw = Arbitraries.bytes().array(byte[].class).ofMaxSize(200);
-        return Arbitraries.frequencyOf(Tuple.of(8, mutated), Tuple.of(3, jsonValue().map(FuzzInputs::bytes)), Tuple
-                .of(1, deep), Tuple.of(1, large), Tuple.of(2, truncated), Tuple.of(2, raw),
-                Tuple.of(1, Arbitraries
-                        .just(new byte[0])));
+    static Gen<byte[]> body(JsonNode example) {
+        Gen<byte[]> mutated = example == null || !example.isObject()
+                ? jsonValue().map((JsonNode n) -> bytes(n))
+                : SourceDSL.lists().of(mutation(example)).ofSizeBetween(1, 3).zip(SourceDSL.booleans().all(), (
+                        changes, asArray) -> {
+                    ObjectNode copy = example.deepCopy();
+                    changes.forEach(c -> c.accept(copy));
+                    return bytes(asArray ? array(List.of(copy)) : copy);
+                });
+        Gen<byte[]> deep = Generate.range(1, 5000).zip(Generate.pick(List.of("[", "{\"a\":")), (depth,
+                open) -> (open.repeat(depth) + "1" + (open.equals("[") ? "]" : "}").repeat(depth)).getBytes(
+                        StandardCharsets.UTF_8));
+        Gen<byte[]> large = Generate.range(10_000, 300_000).map(n -> bytes(example != null && example.isObject()
+                ? ((ObjectNode) example.deepCopy()).put("text", "x".repeat(n))
+                : NODES.textNode("x".repeat(n))));
+        Gen<byte[]> truncated = mutated.zip(SourceDSL.doubles().fromZeroToOne(), (b, share) -> Arrays.copyOf(b,
+                (int) (b.length * share)));
+        Gen<byte[]> raw = anyBytes(0, 200);
+        return Generate.frequency(List.of(Pair.of(8, mutated), Pair.of(3, jsonValue().map((JsonNode n) -> bytes(n))),
+                Pair
+                        .of(1, deep),
+                Pair.of(1, large), Pair.of(2, truncated), Pair.of(2, raw),
+                Pair.of(1, Generate
+                        .constant(() -> new byte[0]))));
     }
 
     /** A record for a topic whose valid records look like {@code sample} (null: none seen). */
-    static Arbitrary<byte[]> record(byte[] sample, JsonNode jsonSample) {
-        Arbitrary<byte[]> json = body(jsonSample);
+    static Gen<byte[]> record(byte[] sample, JsonNode jsonSample) {
+        Gen<byte[]> json = body(jsonSample);
         if (sample == null || sample.length == 0) {
             return json;
         }
-        Arbitrary<byte[]> truncated = Arbitraries.integers().between(0, sample.length - 1).map(n -> java.util.Arrays
-                .copyOf(sample, n));
-        Arbitrary<byte[]> flipped = Arbitraries.integers().between(0, sample.length * 8 - 1).list().ofMinSize(1)
-                .ofMaxSize(8).map(bits -> {
+        Gen<byte[]> truncated = Generate.range(0, sample.length - 1).map(n -> Arrays.copyOf(sample, n));
+        Gen<byte[]> flipped = SourceDSL.lists().of(Generate.range(0, sample.length * 8 - 1)).ofSizeBetween(1, 8).map(
+                bits -> {
                     byte[] b = sample.clone();
                     bits.forEach(bit -> b[bit / 8] ^= (byte) (1 << (bit % 8)));
                     return b;
                 });
-        Arbitrary<byte[]> appended = Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(64).map(tail -> {
-            byte[] b = java.util.Arrays.copyOf(sample, sample.length + tail.length);
+        Gen<byte[]> appended = anyBytes(1, 64).map(tail -> {
+            byte[] b = Arrays.copyOf(sample, sample.length + tail.length);
             System.arraycopy(tail, 0, b, sample.length, tail.length);
             return b;
         });
-        return Arbitraries.frequencyOf(Tuple.of(3, truncated), Tuple.of(3, flipped), Tuple.of(1, appended), Tuple
-                .of(3, json));
+        return Generate.frequency(List.of(Pair.of(3, truncated), Pair.of(3, flipped), Pair.of(1, appended), Pair.of(3,
+                json)));
+    }
+
+    private static Gen<byte[]> anyBytes(int min, int max) {
+        return Generate.byteArrays(Generate.range(min, max), Generate.bytes(Byte.MIN_VALUE, Byte.MAX_VALUE,
+                (byte) 0));
     }
 
     /** A change to one field of an example: another type, removed, null, or a field it does not have. */
-    private static Arbitrary<java.util.function.Consumer<ObjectNode>> mutation(JsonNode example) {
+    private static Gen<Consumer<ObjectNode>> mutation(JsonNode example) {
         List<String> fields = new ArrayList<>();
         for (Iterator<String> it = example.fieldNames(); it.hasNext();) {
             fields.add(it.next());
         }
-        Arbitrary<String> field = fields.isEmpty() ? Arbitraries.of("x") : Arbitraries.of(fields);
-        return Combinators.combine(field, jsonValue(), Arbitraries.integers().between(0, 3)).as((name, value,
-                kind) -> o -> {
-                    switch (kind) {
-                        case 0 -> o.set(name, value);
-                        case 1 -> o.remove(name);
-                        case 2 -> o.putNull(name);
-                        default -> o.set(name + "_" + Integer.toHexString(value.hashCode()), value);
-                    }
-                });
+        Gen<String> field = Generate.pick(fields.isEmpty() ? List.of("x") : fields);
+        return field.zip(jsonValue(), Generate.range(0, 3), (name, value, kind) -> o -> {
+            switch (kind) {
+                case 0 -> o.set(name, value);
+                case 1 -> o.remove(name);
+                case 2 -> o.putNull(name);
+                default -> o.set(name + "_" + Integer.toHexString(value.hashCode()), value);
+            }
+        });
     }
 
     private static ArrayNode array(List<? extends JsonNode> items) {

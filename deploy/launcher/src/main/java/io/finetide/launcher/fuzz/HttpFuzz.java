@@ -14,11 +14,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
 
 /**
  * Every operation of a service's OpenAPI document, called {@code inputs} times with drawn path and query values,
@@ -64,7 +64,7 @@ final class HttpFuzz {
     private FuzzReport.Line operation(String service, String baseUrl, String path, String method, JsonNode op,
             int inputs) throws InterruptedException {
         FuzzReport.Tally tally = new FuzzReport.Tally(service + " " + method.toUpperCase() + " " + path);
-        Arbitrary<String> value = FuzzInputs.parameter(task);
+        Gen<String> value = FuzzInputs.parameter(task);
         Map.Entry<String, JsonNode> content = op.path("requestBody").path("content").fields().hasNext()
                 ? op.path("requestBody").path("content").fields().next()
                 : null;
@@ -72,9 +72,9 @@ final class HttpFuzz {
         if (example != null && example.isTextual()) {
             example = parse(example.asText());
         }
-        Arbitrary<byte[]> body = FuzzInputs.body(example == null || example.isMissingNode() ? null : example);
-        Arbitrary<Integer> auth = Arbitraries.integers().between(0, 19);
-        Arbitrary<String> otherType = Arbitraries.of(OTHER_TYPES);
+        Gen<byte[]> body = FuzzInputs.body(example == null || example.isMissingNode() ? null : example);
+        Gen<Integer> auth = Generate.range(0, 19);
+        Gen<String> otherType = Generate.pick(OTHER_TYPES);
         for (int i = 0; i < inputs; i++) {
             String url = baseUrl + fill(path, value) + query(op, value);
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60));
@@ -131,7 +131,7 @@ final class HttpFuzz {
                 "ready") && body.has(k));
     }
 
-    private String fill(String path, Arbitrary<String> value) {
+    private String fill(String path, Gen<String> value) {
         StringBuilder out = new StringBuilder();
         int at = 0;
         while (true) {
@@ -145,7 +145,7 @@ final class HttpFuzz {
         }
     }
 
-    private String query(JsonNode op, Arbitrary<String> value) {
+    private String query(JsonNode op, Gen<String> value) {
         StringBuilder q = new StringBuilder();
         for (JsonNode p : op.path("parameters")) {
             if (p.path("in").asText().equals("query")) {

@@ -29,12 +29,11 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.quicktheories.core.Gen;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.finetide.platform.errors.DeadLetters;
-
-import net.jqwik.api.Arbitrary;
 
 /**
  * Every topic a service reads, sent {@code inputs} records drawn from a real record of it (truncated, bits flipped,
@@ -72,8 +71,8 @@ final class TopicFuzz {
             for (String topic : topics) {
                 byte[] sample = lastRecord(topic);
                 JsonNode json = sample == null ? null : HttpFuzz.parse(new String(sample, StandardCharsets.UTF_8));
-                Arbitrary<byte[]> records = FuzzInputs.record(sample, json != null ? json : jsonExample);
-                Arbitrary<String> keys = FuzzInputs.parameter(task);
+                Gen<byte[]> records = FuzzInputs.record(sample, json != null ? json : jsonExample);
+                Gen<String> keys = FuzzInputs.parameter(task);
                 List<Future<RecordMetadata>> sent = new ArrayList<>();
                 for (int i = 0; i < inputs; i++) {
                     sent.add(producer.send(new ProducerRecord<>(topic, draws.next(keys), draws.next(records))));

@@ -48,10 +48,10 @@ class FuzzInputsTest {
     void recordsOfATopicAreMostlyItsRealRecordDamaged() {
         byte[] sample = "\n\u0004fuzz\u0012\u0003e-1\u001a\u0004fine".getBytes(StandardCharsets.UTF_8);
         FuzzInputs.Draws draws = new FuzzInputs.Draws(3);
-        var arbitrary = FuzzInputs.record(sample, EXAMPLE);
+        var generator = FuzzInputs.record(sample, EXAMPLE);
         List<byte[]> records = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
-            records.add(draws.next(arbitrary));
+            records.add(draws.next(generator));
         }
         long truncated = records.stream().filter(r -> r.length < sample.length && Arrays.equals(r, Arrays.copyOf(
                 sample, r.length))).count();
@@ -61,12 +61,26 @@ class FuzzInputsTest {
         assertThat(sameLengthChanged).isGreaterThan(150);
     }
 
+    @Test
+    void parametersAreOftenTheRealValueSoThatCallsReachTheCodeBehindIt() {
+        FuzzInputs.Draws draws = new FuzzInputs.Draws(5);
+        var generator = FuzzInputs.parameter("fuzz-task");
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            values.add(draws.next(generator));
+        }
+        // Weighted 4 in 10: a theory's habit of skipping values it has tried must not make it one in a batch.
+        assertThat(values.stream().filter("fuzz-task"::equals).count()).isBetween(600L, 1000L);
+        assertThat(values.stream().filter(v -> v.length() >= 100).count()).isGreaterThan(100);
+        assertThat(values.stream().distinct().count()).isGreaterThan(700);
+    }
+
     static List<byte[]> draw(long seed, int n) {
         FuzzInputs.Draws draws = new FuzzInputs.Draws(seed);
-        var arbitrary = FuzzInputs.body(EXAMPLE);
+        var generator = FuzzInputs.body(EXAMPLE);
         List<byte[]> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            out.add(draws.next(arbitrary));
+            out.add(draws.next(generator));
         }
         return out;
     }
