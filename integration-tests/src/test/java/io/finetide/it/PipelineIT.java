@@ -1,8 +1,14 @@
 package io.finetide.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,10 +16,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -30,6 +43,8 @@ import io.finetide.launcher.PlatformClient;
 import io.finetide.launcher.monitoring.MonitoringAssets;
 import io.finetide.launcher.monitoring.PromQl;
 import io.finetide.launcher.monitoring.PrometheusServer;
+import io.finetide.launcher.transport.ScramUser;
+import io.finetide.launcher.transport.TransportSecurity;
 import io.finetide.platform.local.LocalPaths;
 import io.finetide.platform.text.SimHash;
 import io.finetide.platform.topics.Topics;
@@ -40,7 +55,9 @@ import io.finetide.proto.v1.ModelPromotedEvent;
 /**
  * The five packaged services, each its own process, against a real Kafka broker process and FerretDB: a stream of
  * labelled SST-2 sentences becomes a promoted, serving model; a second wave a new candidate that the gate judges;
- * malformed records are dead-lettered with reasons while the rest flows, and the counts add up.
+ * malformed records are dead-lettered with reasons while the rest flows, and the counts add up. All of it over TLS:
+ * the services answer HTTPS only, and each reaches Kafka on SASL_SSL as its own SCRAM user, held to the ACLs its
+ * production {@code KafkaUser} has ({@link io.finetide.launcher.Transport#TLS}); Prometheus scrapes them over HTTPS.
  */
 class PipelineIT {
 
@@ -56,7 +73,7 @@ class PipelineIT {
         Path work = Files.createTempDirectory(root.resolve("integration-tests/target"), "platform-");
         LocalPlatform.Options options = LocalPlatform.Options.isolated(root, work);
         // A real Prometheus scrapes the five services every second from the start, with Finetide's alerting rules.
-        options = options.with(options.monitoring().started().every(Duration.ofSeconds(1)));
+        options = options.with(options.monitoring().started().every(Duration.ofSeconds(1))).secured();
         platform = LocalPlatform.start(options, System.out::println);
         watcher = new EventWatcher(platform, System.out::println, 0);
         client = new PlatformClient(platform);
@@ -268,6 +285,73 @@ class PipelineIT {
         return models[0];
     }
 
+    @Test
+    void onlyThePlatformsOwnPartiesGetIn() throws Exception {
+        TransportSecurity security = platform.transportSecurity().orElseThrow();
+        String raw = platform.topic(Topics.EXAMPLES_RAW);
+        Map<String, Object> admin = platform.kafkaClient();
+
+        // Kafka: no connection without TLS and a known user; a service user only where its channels go.
+        Map<String, Object> plain = Map.of("bootstrap.servers", platform.bootstrap());
+        assertThat(topicsSeenBy(plain)).isInstanceOf(TimeoutException.class);
+        Map<String, Object> wrongPassword = new java.util.HashMap<>(admin);
+        wrongPassword.put("sasl.jaas.config", new ScramUser(security.admin().name(), "not-the-password")
+                .jaasConfig());
+        assertThat(topicsSeenBy(wrongPassword)).isInstanceOf(SaslAuthenticationException.class);
+        assertThat(topicsSeenBy(admin)).isInstanceOf(Set.class).asString().contains(raw);
+        // Deployment neither reads nor writes raw examples: its user does not even see the topic.
+        Map<String, Object> deployment = security.kafkaClient(platform.bootstrap(), security.services().get(
+                "deployment"));
+        assertThat(topicsSeenBy(deployment)).asString().doesNotContain(raw).contains(platform.topic(
+                Topics.MODELS_PROMOTED));
+        Properties asDeployment = new Properties();
+        asDeployment.putAll(deployment);
+        asDeployment.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        asDeployment.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        asDeployment.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(asDeployment)) {
+            assertThatThrownBy(() -> producer.send(new ProducerRecord<>(raw, "x".getBytes(StandardCharsets.UTF_8)))
+                    .get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(TopicAuthorizationException.class);
+        }
+
+        // HTTP: plain requests are not served; HTTPS with the platform's certificate is.
+        String https = platform.url("ingestion");
+        assertThat(https).startsWith("https://");
+        HttpClient plainHttp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        assertThatThrownBy(() -> plainHttp.send(HttpRequest.newBuilder(URI.create(https.replace("https://",
+                "http://") + "/q/health/ready")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers
+                        .ofString()))
+                .isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> plainHttp.send(HttpRequest.newBuilder(URI.create(https + "/q/health/ready"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()))
+                .isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+        assertThat(client.get("ingestion", "/q/health/ready").status()).isEqualTo(200);
+
+        // No password of the platform in any process's log.
+        try (var logs = Files.list(platform.options().workDir().resolve("logs"))) {
+            for (Path log : logs.toList()) {
+                String text = Files.readString(log, StandardCharsets.ISO_8859_1);
+                for (String secret : security.secrets()) {
+                    assertThat(text).as(log.getFileName().toString()).doesNotContain(secret);
+                }
+            }
+        }
+    }
+
+    /** The topics a Kafka client with these settings may see, or what stopped it. */
+    private static Object topicsSeenBy(Map<String, Object> settings) {
+        Map<String, Object> p = new java.util.HashMap<>(settings);
+        p.put("request.timeout.ms", 5_000);
+        p.put("default.api.timeout.ms", 10_000);
+        try (Admin a = Admin.create(p)) {
+            return a.listTopics().names().get(20, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            return e.getCause();
+        } catch (Exception e) {
+            return e;
+        }
+    }
+
     private static double metric(String prometheus, String name) {
         double sum = 0;
         for (String line : prometheus.split("\n")) {
@@ -289,8 +373,7 @@ class PipelineIT {
     }
 
     private static KafkaProducer<String, byte[]> producer() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrap());
+        Properties p = platform.kafkaClientProperties();
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -62,8 +62,7 @@ public final class EventWatcher implements AutoCloseable {
     public EventWatcher(LocalPlatform platform, Consumer<String> say, long reportEvery) {
         this.say = say;
         this.reportEvery = reportEvery;
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrap());
+        Properties p = platform.kafkaClientProperties();
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "finetide-watcher-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

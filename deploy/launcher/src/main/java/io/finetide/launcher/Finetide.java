@@ -22,11 +22,13 @@ import io.finetide.platform.local.LocalPaths;
  * Command line of the local platform.
  *
  * <pre>
- * demo [--exit-after-demo] [--data DIR] [--stall-minutes N]
+ * demo [--exit-after-demo] [--data DIR] [--stall-minutes N] [--tls]
  *                                         fresh platform, the SST-2 demo, then stays up until Ctrl-C; the demo gives
  *                                         up only when the platform announces nothing for N minutes (default 10)
- * up [--prometheus]                       the platform alone, data kept in .run/platform, until Ctrl-C; with a
+ * up [--prometheus] [--tls]               the platform alone, data kept in .run/platform(-tls), until Ctrl-C; with a
  *                                         Prometheus on 127.0.0.1:9090 scraping it
+ *                                         --tls: HTTPS only, Kafka on SASL_SSL with a SCRAM user per service and
+ *                                         their ACLs, a self-signed certificate for localhost (Transport)
  * broker --port P --dir D                 a Kafka broker alone (the launcher starts it this way)
  * </pre>
  */
@@ -49,7 +51,7 @@ public final class Finetide {
             case "fuzz" -> fuzz(rest);
             default -> {
                 System.err.println("usage: finetide demo [--exit-after-demo] [--data DIR] [--stall-minutes N]"
-                        + " | up [--prometheus] | chaos [--records N] [--kills N] [--seed N]"
+                        + " | up [--prometheus] [--tls] | chaos [--records N] [--kills N] [--seed N]"
                         + " | fuzz [--inputs N] [--topic-inputs N] [--schemathesis-examples N] [--seed N]"
                         + " | images BASE_TAR OUT_DIR VERSION"
                         + " | broker ...");
@@ -113,6 +115,9 @@ public final class Finetide {
             throw new IllegalStateException("no SST-2 sentences at " + data + " (use --data DIR)");
         }
         LocalPlatform.Options options = LocalPlatform.Options.demo(root).withEnv(DemoRollout.SETTINGS);
+        if (args.contains("--tls")) {
+            options = options.secured();
+        }
         deleteTree(options.workDir());
         int stallArg = args.indexOf("--stall-minutes");
         Duration stall = Duration.ofMinutes(stallArg >= 0 ? Long.parseLong(args.get(stallArg + 1)) : 10);
@@ -142,6 +147,10 @@ public final class Finetide {
         if (args.contains("--prometheus")) {
             options = options.with(options.monitoring().started());
         }
+        if (args.contains("--tls")) {
+            // Its own data: a broker made without the Kafka users cannot take them later.
+            options = options.secured().in(root.resolve(".run/platform-tls"));
+        }
         LocalPlatform platform = LocalPlatform.start(options, SAY);
         Runtime.getRuntime().addShutdownHook(new Thread(platform::close));
         monitoringHints(platform);
@@ -151,6 +160,9 @@ public final class Finetide {
     private static void waitForCtrlC(LocalPlatform platform) throws InterruptedException {
         SAY.accept("platform is up: ingestion " + platform.url("ingestion") + ", serving " + platform.url(
                 "deployment") + "; Kafka " + platform.bootstrap() + "; Ctrl-C stops everything");
+        platform.transportSecurity().ifPresent(s -> SAY.accept("TLS: curl --cacert " + s.certificate().certificate()
+                + " " + platform.url("ingestion") + "/q/health; Kafka's tools as the administrator: --command-config "
+                + s.adminClientFile()));
         new CountDownLatch(1).await();
     }
 

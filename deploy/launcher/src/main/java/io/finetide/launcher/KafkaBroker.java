@@ -9,14 +9,19 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 
+import io.finetide.launcher.transport.TransportSecurity;
+
 /**
  * A real single-node Kafka broker (KRaft, broker and controller in one process) on loopback, from the Maven Central
  * jars. Run as its own process by the launcher; it exits when its standard input closes, so it never outlives the
  * process that started it.
  *
  * <pre>
- * KafkaBroker --port 19092 --controller-port 19093 --dir /path/to/data
+ * KafkaBroker --port 19092 --controller-port 19093 --dir /path/to/data [--security /path/to/security]
  * </pre>
+ *
+ * With {@code --security}, the broker takes clients on SASL_SSL only, with the users and certificate kept there
+ * ({@link TransportSecurity}), and enforces ACLs.
  */
 public final class KafkaBroker {
 
@@ -27,24 +32,34 @@ public final class KafkaBroker {
         int port = Integer.parseInt(arg(args, "--port", "19092"));
         int controllerPort = Integer.parseInt(arg(args, "--controller-port", Integer.toString(port + 1)));
         Path dir = Paths.get(arg(args, "--dir", ".run/kafka")).toAbsolutePath();
-        Path properties = writeConfig(dir, port, controllerPort);
-        format(dir, properties);
+        String securityDir = arg(args, "--security", null);
+        TransportSecurity security = securityDir == null
+                ? null
+                : TransportSecurity.in(Paths.get(securityDir),
+                        LocalPlatform.SERVICES);
+        Path properties = writeConfig(dir, port, controllerPort, security);
+        format(dir, properties, security);
         watchStdin();
         kafka.Kafka.main(new String[]{properties.toString()});
     }
 
-    static Path writeConfig(Path dir, int port, int controllerPort) {
+    static Path writeConfig(Path dir, int port, int controllerPort, TransportSecurity security) {
         try {
             Files.createDirectories(dir.resolve("logs"));
-            String config = String.join("\n", List.of(
+            List<String> listeners = security != null
+                    ? security.brokerConfig(port, controllerPort)
+                    : List.of(
+                            "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                            "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                            "inter.broker.listener.name=PLAINTEXT",
+                            "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
+            List<String> lines = new java.util.ArrayList<>(List.of(
                     "process.roles=broker,controller",
                     "node.id=1",
                     "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                    "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                    "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
-                    "controller.listener.names=CONTROLLER",
-                    "inter.broker.listener.name=PLAINTEXT",
-                    "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                    "controller.listener.names=CONTROLLER"));
+            lines.addAll(listeners);
+            lines.addAll(List.of(
                     "log.dirs=" + dir.resolve("logs"),
                     "num.partitions=1",
                     "auto.create.topics.enable=false",
@@ -56,6 +71,7 @@ public final class KafkaBroker {
                     "group.initial.rebalance.delay.ms=0",
                     "log.retention.hours=168",
                     ""));
+            String config = String.join("\n", lines);
             Path file = dir.resolve("server.properties");
             Files.writeString(file, config);
             return file;
@@ -64,7 +80,7 @@ public final class KafkaBroker {
         }
     }
 
-    private static void format(Path dir, Path properties) throws IOException {
+    private static void format(Path dir, Path properties, TransportSecurity security) throws IOException {
         Path idFile = dir.resolve("cluster.id");
         if (!Files.exists(idFile)) {
             // Kafka's own generator: it never starts an id with '-'.
@@ -73,10 +89,24 @@ public final class KafkaBroker {
         String clusterId = Files.readString(idFile).trim();
         // "--cluster-id=<id>" in one argument: an id beginning with '-' (1 in 64 of the random ones written before)
         // would otherwise be read as an option and fail the format.
-        int rc = kafka.tools.StorageTool.execute(new String[]{"format", "--cluster-id=" + clusterId, "-c", properties
-                .toString(), "--ignore-formatted"}, new PrintStream(System.out, true));
+        List<String> command = new java.util.ArrayList<>(List.of("format", "--cluster-id=" + clusterId, "-c",
+                properties.toString(), "--ignore-formatted"));
+        Path usersAdded = dir.resolve("scram-users-added");
+        if (security != null) {
+            if (Files.exists(dir.resolve("logs/meta.properties")) && !Files.exists(usersAdded)) {
+                // Formatting again would be skipped, and the users would not exist: say so instead of failing sign-in.
+                throw new IllegalStateException("the broker's data in " + dir + " was made without TLS users; "
+                        + "delete it or start the TLS platform in another directory");
+            }
+            // The users exist from the first start: SCRAM credentials live in the metadata the broker serves.
+            command.addAll(security.formatArguments());
+        }
+        int rc = kafka.tools.StorageTool.execute(command.toArray(String[]::new), new PrintStream(System.out, true));
         if (rc != 0) {
             throw new IllegalStateException("kafka-storage format failed with " + rc);
+        }
+        if (security != null) {
+            Files.writeString(usersAdded, "");
         }
     }
 

@@ -12,9 +12,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.finetide.launcher.kubernetes.ServiceChannels;
 import io.finetide.launcher.monitoring.MonitoringAssets;
 import io.finetide.launcher.monitoring.PrometheusConfig;
 import io.finetide.launcher.monitoring.PrometheusServer;
+import io.finetide.launcher.transport.KafkaAcls;
+import io.finetide.launcher.transport.ScramUser;
+import io.finetide.launcher.transport.TransportSecurity;
 import io.finetide.platform.local.FerretDbServer;
 import io.finetide.platform.local.LocalPaths;
 import io.finetide.platform.topics.TopicProvisioner;
@@ -37,20 +41,22 @@ public final class LocalPlatform implements AutoCloseable {
      *        {@code <prefix>_artifacts}
      * @param env extra environment of every service process (their settings, e.g. {@code FINETIDE_TRAINING_PATIENCE})
      * @param monitoring the Prometheus configuration written for the platform, and whether one is started
+     * @param transport  plain connections, or TLS everywhere with a Kafka user per service
      */
     public record Options(Path projectRoot, Path workDir, int kafkaPort, int ferretPort, int basePort,
             String topicSuffix, String database, String mongoUri, int partitions, List<String> services,
-            Map<String, String> env, Monitoring monitoring) {
+            Map<String, String> env, Monitoring monitoring, Transport transport) {
 
         public static Options demo(Path root) {
             return new Options(root, root.resolve(".run/demo"), 19092, 27018, 8090, "", "finetide",
-                    System.getenv("FINETIDE_MONGODB_URI"), 3, SERVICES, Map.of(), Monitoring.CONFIG_ONLY);
+                    System.getenv("FINETIDE_MONGODB_URI"), 3, SERVICES, Map.of(), Monitoring.CONFIG_ONLY,
+                    Transport.PLAINTEXT);
         }
 
         /** The same platform with only some of the services (benchmarks of one stage). */
         public Options only(List<String> names) {
             return new Options(projectRoot, workDir, kafkaPort, ferretPort, basePort, topicSuffix, database, mongoUri,
-                    partitions, List.copyOf(names), env, monitoring);
+                    partitions, List.copyOf(names), env, monitoring, transport);
         }
 
         /** The same platform with extra settings for the services. */
@@ -58,19 +64,19 @@ public final class LocalPlatform implements AutoCloseable {
             Map<String, String> all = new LinkedHashMap<>(env);
             all.putAll(extra);
             return new Options(projectRoot, workDir, kafkaPort, ferretPort, basePort, topicSuffix, database, mongoUri,
-                    partitions, services, Map.copyOf(all), monitoring);
+                    partitions, services, Map.copyOf(all), monitoring, transport);
         }
 
         /** The same platform, kept in {@code dir}. */
         public Options in(Path dir) {
             return new Options(projectRoot, dir, kafkaPort, ferretPort, basePort, topicSuffix, database, mongoUri,
-                    partitions, services, env, monitoring);
+                    partitions, services, env, monitoring, transport);
         }
 
         /** The same platform with this monitoring. */
         public Options with(Monitoring m) {
             return new Options(projectRoot, workDir, kafkaPort, ferretPort, basePort, topicSuffix, database, mongoUri,
-                    partitions, services, env, m);
+                    partitions, services, env, m, transport);
         }
 
         public static Options isolated(Path root, Path workDir) {
@@ -78,25 +84,14 @@ public final class LocalPlatform implements AutoCloseable {
             int first = LocalPaths.freePortBlock(9);
             return new Options(root, workDir, first, first + 2, first + 2, "", "finetide",
                     System.getenv("FINETIDE_MONGODB_URI"), 3, SERVICES, Map.of(), new Monitoring(false, first + 8,
-                            Duration.ofSeconds(15)));
-        }
-    }
-
-    /**
-     * The Prometheus of the local platform. Its configuration is always written to {@code <workDir>/prometheus/}
-     * (scraping the services, with Finetide's alerting rules); {@code start} also runs it on {@code port}.
-     */
-    public record Monitoring(boolean start, int port, Duration scrapeInterval) {
-
-        /** The configuration only, for the user's own Prometheus; port 9090 is Prometheus's own default. */
-        public static final Monitoring CONFIG_ONLY = new Monitoring(false, 9090, Duration.ofSeconds(15));
-
-        public Monitoring started() {
-            return new Monitoring(true, port, scrapeInterval);
+                            Duration.ofSeconds(15)),
+                    Transport.PLAINTEXT);
         }
 
-        public Monitoring every(Duration interval) {
-            return new Monitoring(start, port, interval);
+        /** The same platform over TLS, with a Kafka user per service and their ACLs. */
+        public Options secured() {
+            return new Options(projectRoot, workDir, kafkaPort, ferretPort, basePort, topicSuffix, database, mongoUri,
+                    partitions, services, env, monitoring, Transport.TLS);
         }
     }
 
@@ -104,6 +99,7 @@ public final class LocalPlatform implements AutoCloseable {
     private final List<ManagedProcess> processes = new ArrayList<>();
     private final Map<String, String> serviceUrls = new LinkedHashMap<>();
     private final Map<String, ManagedProcess> running = new LinkedHashMap<>();
+    private TransportSecurity security;
     private FerretDbServer ferretDb;
     private String mongoUri;
     private Path prometheusConfig;
@@ -142,12 +138,22 @@ public final class LocalPlatform implements AutoCloseable {
             requireFree(options.basePort() + i);
         }
 
-        say.accept("starting Kafka broker on 127.0.0.1:" + options.kafkaPort());
+        List<String> brokerArgs = new ArrayList<>(List.of("--port", Integer.toString(options.kafkaPort()),
+                "--controller-port", Integer.toString(options.kafkaPort() + 1), "--dir", options.workDir().resolve(
+                        "kafka").toString()));
+        if (options.transport() == Transport.TLS) {
+            security = TransportSecurity.in(options.workDir().resolve("security"), SERVICES);
+            brokerArgs.addAll(List.of("--security", security.dir().toString()));
+            say.accept("TLS: certificate for localhost in " + security.dir() + "; Kafka users " + security.services()
+                    .values().stream().map(ScramUser::name).toList());
+        }
+        say.accept(
+                "starting Kafka broker on 127.0.0.1:" + options.kafkaPort() + (security == null ? "" : " (SASL_SSL)"));
         String classpath = System.getProperty("java.class.path");
-        ManagedProcess broker = ManagedProcess.start("kafka", List.of(javaBin(), "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-Xmx512m", "-cp", classpath, KafkaBroker.class.getName(), "--port",
-                Integer.toString(options.kafkaPort()), "--controller-port", Integer.toString(options.kafkaPort() + 1),
-                "--dir", options.workDir().resolve("kafka").toString()), Map.of(), logs.resolve("kafka.log"));
+        List<String> brokerCommand = new ArrayList<>(List.of(javaBin(), "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-Xmx512m", "-cp", classpath, KafkaBroker.class.getName()));
+        brokerCommand.addAll(brokerArgs);
+        ManagedProcess broker = ManagedProcess.start("kafka", brokerCommand, Map.of(), logs.resolve("kafka.log"));
         track(broker);
 
         if (options.mongoUri() == null || options.mongoUri().isBlank()) {
@@ -162,9 +168,14 @@ public final class LocalPlatform implements AutoCloseable {
         }
 
         awaitPort(broker, options.kafkaPort(), Duration.ofSeconds(90));
-        TopicProvisioner.ensure(bootstrap(), TopicProvisioner.platformTopics(options.topicSuffix()),
+        TopicProvisioner.ensure(kafkaClient(), TopicProvisioner.platformTopics(options.topicSuffix()),
                 options.partitions(), (short) 1);
         say.accept("Kafka ready; topics created");
+        if (security != null) {
+            int acls = KafkaAcls.apply(kafkaClient(), ServiceChannels.all(options.projectRoot()).stream().filter(
+                    c -> SERVICES.contains(c.name())).toList());
+            say.accept("Kafka ACLs: " + acls + ", each service's as its KafkaUser has them in production");
+        }
 
         List<ManagedProcess> services = new ArrayList<>();
         for (String name : SERVICES) {
@@ -173,12 +184,13 @@ public final class LocalPlatform implements AutoCloseable {
             }
         }
         for (ManagedProcess p : services) {
-            p.awaitHttpOk(serviceUrls.get(p.name()) + "/q/health/ready", Duration.ofMinutes(3));
+            p.awaitHttpOk(serviceUrls.get(p.name()) + "/q/health/ready", Duration.ofMinutes(3), httpClient().build());
             say.accept(String.format("%-13s ready at %s", p.name(), serviceUrls.get(p.name())));
         }
         Path dir = options.workDir().resolve("prometheus");
         prometheusConfig = PrometheusConfig.write(dir.resolve("prometheus.yml"), serviceUrls,
-                new MonitoringAssets(options.projectRoot()).rules(), options.monitoring().scrapeInterval());
+                new MonitoringAssets(options.projectRoot()).rules(), options.monitoring().scrapeInterval(),
+                security == null ? null : security.certificate().certificate());
         if (options.monitoring().start()) {
             requireFree(options.monitoring().port());
             prometheus = PrometheusServer.start(options.projectRoot(), prometheusConfig, dir.resolve("data"), options
@@ -220,6 +232,9 @@ public final class LocalPlatform implements AutoCloseable {
             // Kept with the platform's data: a killed run resumes when the platform starts again.
             env.put("FINETIDE_TRAINING_CHECKPOINT_DIR", checkpointDir().toString());
         }
+        if (security != null) {
+            env.putAll(security.serviceEnv(service, bootstrap(), port));
+        }
         env.putAll(options.env());
         env.putAll(extraEnv);
         // Services that hold models (22.7M floats each for MiniLM, twice while importing) get more heap.
@@ -230,7 +245,7 @@ public final class LocalPlatform implements AutoCloseable {
                         + ".log"));
         track(p);
         running.put(instance, p);
-        serviceUrls.put(instance, "http://127.0.0.1:" + port);
+        serviceUrls.put(instance, (security == null ? "http" : "https") + "://127.0.0.1:" + port);
         return p;
     }
 
@@ -242,7 +257,7 @@ public final class LocalPlatform implements AutoCloseable {
     public String startInstance(String service, String instance, Map<String, String> env) {
         ManagedProcess p = startService(service, instance, LocalPaths.freePortBlock(1), options.workDir().resolve(
                 "logs"), env);
-        p.awaitHttpOk(serviceUrls.get(instance) + "/q/health/ready", Duration.ofMinutes(3));
+        p.awaitHttpOk(serviceUrls.get(instance) + "/q/health/ready", Duration.ofMinutes(3), httpClient().build());
         return serviceUrls.get(instance);
     }
 
@@ -263,7 +278,7 @@ public final class LocalPlatform implements AutoCloseable {
             old.close();
         }
         ManagedProcess p = startService(service, options.workDir().resolve("logs"));
-        p.awaitHttpOk(serviceUrls.get(service) + "/q/health/ready", Duration.ofMinutes(3));
+        p.awaitHttpOk(serviceUrls.get(service) + "/q/health/ready", Duration.ofMinutes(3), httpClient().build());
     }
 
     private void track(ManagedProcess p) {
@@ -318,6 +333,33 @@ public final class LocalPlatform implements AutoCloseable {
 
     public String bootstrap() {
         return "127.0.0.1:" + options.kafkaPort();
+    }
+
+    /**
+     * A Kafka client's settings for the launcher and tests: the bootstrap servers, and under TLS the launcher's own
+     * user (the administrator) and the trust of the platform's certificate.
+     */
+    public Map<String, Object> kafkaClient() {
+        return security == null
+                ? new LinkedHashMap<>(Map.of("bootstrap.servers", bootstrap()))
+                : security.kafkaClient(bootstrap(), security.admin());
+    }
+
+    /** {@link #kafkaClient()} as the {@code Properties} Kafka's clients take. */
+    public java.util.Properties kafkaClientProperties() {
+        java.util.Properties p = new java.util.Properties();
+        p.putAll(kafkaClient());
+        return p;
+    }
+
+    /** An HTTP client for the services: under TLS it trusts the platform's certificate. */
+    public java.net.http.HttpClient.Builder httpClient() {
+        return security == null ? java.net.http.HttpClient.newBuilder() : security.httpClient();
+    }
+
+    /** The TLS settings and users, when the platform runs with {@link Transport#TLS}. */
+    public java.util.Optional<TransportSecurity> transportSecurity() {
+        return java.util.Optional.ofNullable(security);
     }
 
     public String mongoUri() {

@@ -54,7 +54,11 @@ public final class ManagedProcess implements AutoCloseable {
 
     /** Polls {@code url} until it answers 200, failing early if the process dies. */
     public void awaitHttpOk(String url, Duration timeout) {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        awaitHttpOk(url, timeout, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build());
+    }
+
+    /** @param client how to reach the URL (under TLS: one that trusts the platform's certificate) */
+    public void awaitHttpOk(String url, Duration timeout, HttpClient client) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {

@@ -27,11 +27,12 @@ public final class PlatformClient {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
     private final LocalPlatform platform;
 
     public PlatformClient(LocalPlatform platform) {
         this.platform = platform;
+        this.http = platform.httpClient().connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     public Answer post(String service, String path, Object body) {

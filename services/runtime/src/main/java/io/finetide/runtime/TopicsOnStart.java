@@ -1,5 +1,7 @@
 package io.finetide.runtime;
 
+import java.util.Map;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -9,6 +11,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.finetide.platform.topics.TopicProvisioner;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 
 /**
  * Creates the platform's missing topics when a service starts, under the names it is configured with. Settings,
@@ -21,8 +24,10 @@ public class TopicsOnStart {
     @Inject
     Config config;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
+    /** The connector's own Kafka settings (from {@code kafka.*} and {@code KAFKA_*}): TLS and SASL included. */
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafka;
 
     @ConfigProperty(name = "finetide.topics.create", defaultValue = "true")
     boolean create;
@@ -35,7 +40,7 @@ public class TopicsOnStart {
 
     void onStart(@Observes StartupEvent event) {
         if (create) {
-            TopicProvisioner.ensure(bootstrap,
+            TopicProvisioner.ensure(kafka,
                     TopicProvisioner.configuredTopics(key -> config.getValue(key, String.class)), partitions,
                     replication);
         }

@@ -72,10 +72,10 @@ public final class StrimziResources {
     }
 
     /** One ACL entry of a user. */
-    record Acl(String type, String name, String pattern, List<String> operations) {
+    public record Acl(String type, String name, String pattern, List<String> operations) {
     }
 
-    static List<Acl> acls(ServiceChannels d) {
+    public static List<Acl> acls(ServiceChannels d) {
         Map<String, List<String>> topics = new TreeMap<>();
         for (String t : d.reads()) {
             topics.computeIfAbsent(t, k -> new ArrayList<>()).add("Read");

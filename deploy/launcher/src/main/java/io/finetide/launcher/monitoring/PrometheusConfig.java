@@ -21,6 +21,11 @@ public final class PrometheusConfig {
      * @param rules       the alerting rules file
      */
     public static String yaml(Map<String, String> serviceUrls, Path rules, Duration interval) {
+        return yaml(serviceUrls, rules, interval, null);
+    }
+
+    /** @param certificate the PEM certificate to trust for services on HTTPS (null: none are) */
+    public static String yaml(Map<String, String> serviceUrls, Path rules, Duration interval, Path certificate) {
         StringBuilder y = new StringBuilder();
         y.append("# Written by the Finetide launcher for the local platform; point Grafana at this Prometheus.\n");
         y.append("global:\n");
@@ -33,6 +38,13 @@ public final class PrometheusConfig {
             String hostPort = url.replaceFirst("^https?://", "").replaceAll("/.*$", "");
             y.append("  - job_name: finetide-").append(name).append('\n');
             y.append("    metrics_path: /q/metrics\n");
+            if (url.startsWith("https://")) {
+                y.append("    scheme: https\n");
+                if (certificate != null) {
+                    y.append("    tls_config:\n      ca_file: ").append(quoted(certificate.toAbsolutePath().toString()))
+                            .append('\n');
+                }
+            }
             y.append("    static_configs:\n");
             y.append("      - targets: [").append(quoted(hostPort)).append("]\n");
         });
@@ -40,9 +52,14 @@ public final class PrometheusConfig {
     }
 
     public static Path write(Path file, Map<String, String> serviceUrls, Path rules, Duration interval) {
+        return write(file, serviceUrls, rules, interval, null);
+    }
+
+    public static Path write(Path file, Map<String, String> serviceUrls, Path rules, Duration interval,
+            Path certificate) {
         try {
             Files.createDirectories(file.getParent());
-            Files.writeString(file, yaml(serviceUrls, rules, interval));
+            Files.writeString(file, yaml(serviceUrls, rules, interval, certificate));
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);

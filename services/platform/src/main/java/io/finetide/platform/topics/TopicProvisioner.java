@@ -26,8 +26,23 @@ public final class TopicProvisioner {
      */
     public static void ensure(String bootstrapServers, Map<String, Map<String, String>> topics, int partitions,
             short replication) {
+        ensure(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), topics, partitions, replication);
+    }
+
+    /**
+     * @param client the connection settings of a Kafka client (bootstrap servers, and TLS and SASL where the cluster
+     *        asks for them); settings only producers or consumers know are left out
+     * @param topics topic name to topic-level config
+     */
+    public static void ensure(Map<String, ?> client, Map<String, Map<String, String>> topics, int partitions,
+            short replication) {
+        Object bootstrapServers = client.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
         Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        client.forEach((k, v) -> {
+            if (AdminClientConfig.configNames().contains(k)) {
+                props.put(k, v);
+            }
+        });
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 15000);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30000);
         try (Admin admin = Admin.create(props)) {

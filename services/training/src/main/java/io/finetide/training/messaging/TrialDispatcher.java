@@ -26,6 +26,7 @@ import org.jboss.logging.Logger;
 
 import io.finetide.proto.v1.TrialEvent;
 import io.finetide.runtime.messaging.KafkaMessages;
+import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 
@@ -49,6 +50,10 @@ public class TrialDispatcher {
 
     @Inject
     Config config;
+
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafka;
 
     private Admin admin;
 
@@ -96,12 +101,7 @@ public class TrialDispatcher {
     private synchronized Admin admin() {
         if (admin == null) {
             // The same connection settings as the channels (bootstrap servers, and SASL/TLS where set).
-            Map<String, Object> props = new HashMap<>();
-            for (String name : config.getPropertyNames()) {
-                if (name.startsWith("kafka.")) {
-                    config.getOptionalValue(name, String.class).ifPresent(v -> props.put(name.substring(6), v));
-                }
-            }
+            Map<String, Object> props = new HashMap<>(kafka);
             props.keySet().retainAll(org.apache.kafka.clients.admin.AdminClientConfig.configNames());
             admin = Admin.create(props);
         }
