@@ -38,6 +38,24 @@ public class StudyStore {
         return database.getCollection(TrialRecord.COLLECTION);
     }
 
+    /**
+     * Where each trial was dispatched, a document of its own: the thread that dispatches a trial and the consumer
+     * that claims it would otherwise update one document at the same moment, and FerretDB loses one of two concurrent
+     * updates of a document (MongoDB does not); the claim's state was lost, and the trial's run did not count.
+     */
+    private MongoCollection<Document> dispatches() {
+        return database.getCollection(TrialRecord.DISPATCHES);
+    }
+
+    /** The trial of document {@code d}, with where it was dispatched. */
+    private TrialRecord withDispatch(Document d) {
+        Document dispatched = Documents.byId(dispatches(), d.getString("_id"));
+        if (dispatched != null) {
+            d.append("sent", true).append("partition", dispatched.getInteger("partition"));
+        }
+        return TrialRecord.fromDocument(d);
+    }
+
     private MongoCollection<Document> snapshots() {
         return database.getCollection(SnapshotRecord.COLLECTION);
     }
@@ -97,12 +115,11 @@ public class StudyStore {
     }
 
     public void sent(String trialId, int partition) {
-        trials().updateOne(Documents.id(trialId), Updates.combine(Updates.set("sent", true), Updates.set("partition",
-                partition)));
+        Documents.insertOnce(dispatches(), trialId, new Document("partition", partition));
     }
 
     public Optional<TrialRecord> trial(String trialId) {
-        return Optional.ofNullable(Documents.byId(trials(), trialId)).map(TrialRecord::fromDocument);
+        return Optional.ofNullable(Documents.byId(trials(), trialId)).map(this::withDispatch);
     }
 
     /**
@@ -115,7 +132,7 @@ public class StudyStore {
                         Updates.set("state", TrialRecord.TrialState.RUNNING.name()), Updates.set("owner", owner),
                         Updates.set("startedAtMs", System.currentTimeMillis()), Updates.inc("attempt", 1)),
                 new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER));
-        return Optional.ofNullable(d).map(TrialRecord::fromDocument);
+        return Optional.ofNullable(d).map(this::withDispatch);
     }
 
     /** @return false when the trial is no longer this owner's */
@@ -145,14 +162,14 @@ public class StudyStore {
     public List<Integer> busyPartitions() {
         List<Integer> out = new ArrayList<>();
         trials().find(Filters.in("state", TrialRecord.TrialState.QUEUED.name(), TrialRecord.TrialState.RUNNING
-                .name())).forEach(d -> out.add(d.getInteger("partition")));
+                .name())).forEach(d -> out.add(withDispatch(d).partition()));
         return out;
     }
 
     public List<TrialRecord> trials(String studyId) {
         List<TrialRecord> out = new ArrayList<>();
         trials().find(Filters.eq("studyId", studyId)).sort(Sorts.ascending("number")).forEach(d -> out.add(
-                TrialRecord.fromDocument(d)));
+                withDispatch(d)));
         return out;
     }
 

@@ -24,6 +24,8 @@ public record TrialRecord(String studyId, String task, int number, Map<String, O
         long startedAtMs, long finishedAtMs, String message) {
 
     public static final String COLLECTION = "study_trials";
+    /** Where each trial was dispatched ({@code _id} the trial's, {@code partition}). */
+    public static final String DISPATCHES = "trial_dispatches";
 
     public enum TrialState {
         QUEUED, RUNNING, PRUNED, COMPLETE, FAILED, CANCELLED;
