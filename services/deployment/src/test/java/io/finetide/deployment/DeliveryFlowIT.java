@@ -178,6 +178,15 @@ class DeliveryFlowIT {
                     "ops-anna", "ops-ben");
             assertThat(audit.jsonPath().getList("actions.modelId")).containsExactly("rb-m2", "rb-m1", "rb-m3",
                     "rb-m3");
+            // The audit log has what the platform did by itself beside the admins' calls, oldest last.
+            Response log = as(ADMIN).queryParam("task", "rb").get("/api/v1/audit");
+            List<String> byThePlatform = log.jsonPath().getList("findAll { it.actor == 'automatic' }.action");
+            assertThat(byThePlatform).containsExactly("ROLLBACK rb-m2", "PROMOTE rb-m2", "PROMOTE rb-m1");
+            assertThat(log.jsonPath().getString("find { it.action == 'PROMOTE rb-m2' }.reason")).startsWith(
+                    "blessed against rb-m1: ");
+            assertThat(log.jsonPath().getString("find { it.action == 'ROLLBACK rb-m2' }.reason")).contains(
+                    "below its offline test accuracy 0.7000");
+            assertThat(log.jsonPath().getList("findAll { it.actor == 'automatic' }.status")).containsOnly(200);
             String metrics = given().get("/q/metrics").asString();
             assertThat(PrometheusText.sum(metrics, "finetide_deployment_rollbacks_total", "task", "rb", "actor",
                     "automatic")).isEqualTo(1.0);

@@ -22,6 +22,7 @@ import io.finetide.deployment.store.ModelRecord;
 import io.finetide.deployment.store.ModelStore;
 import io.finetide.platform.events.Events;
 import io.finetide.proto.v1.ModelRolledBackEvent;
+import io.finetide.runtime.audit.AuditTrail;
 
 /**
  * What serves a task after promotion: the automatic rollback of a champion whose live results turn bad, and an
@@ -32,12 +33,15 @@ import io.finetide.proto.v1.ModelRolledBackEvent;
 @ApplicationScoped
 public class DeliveryService {
 
-    static final String AUTOMATIC = "automatic";
+    static final String AUTOMATIC = AuditTrail.AUTOMATIC;
     private static final Logger LOG = Logger.getLogger(DeliveryService.class);
 
     /** The outcome of an admin's request: done, or refused with a reason. */
     public record Outcome(boolean done, String reason, String modelId) {
     }
+
+    @Inject
+    AuditTrail audit;
 
     @Inject
     ModelStore store;
@@ -175,6 +179,10 @@ public class DeliveryService {
         publisher.promoted(RegistryService.promotion(store.find(previous.modelId()).orElseThrow(), champion.modelId())
                 .setRestoredAfter(champion.modelId()).build());
         metrics.rolledBack(task, AUTOMATIC.equals(actor));
+        if (AUTOMATIC.equals(actor)) {
+            // An admin's rollback is in the audit log already, as the call it was.
+            audit.automatic("ROLLBACK " + champion.modelId(), task, reason);
+        }
         LOG.warnf("rolled back %s for task %s, %s back in service (%s): %s", champion.modelId(), task, previous
                 .modelId(), actor, reason);
     }

@@ -21,6 +21,7 @@ import io.finetide.platform.events.Events;
 import io.finetide.proto.v1.ModelEvaluatedEvent;
 import io.finetide.proto.v1.ModelPromotedEvent;
 import io.finetide.proto.v1.ModelTrainedEvent;
+import io.finetide.runtime.audit.AuditTrail;
 
 /**
  * The model registry and the promotion workflow. A blessed candidate of a task under progressive delivery starts its
@@ -31,6 +32,9 @@ import io.finetide.proto.v1.ModelTrainedEvent;
 public class RegistryService {
 
     private static final Logger LOG = Logger.getLogger(RegistryService.class);
+
+    @Inject
+    AuditTrail audit;
 
     @Inject
     ModelStore store;
@@ -129,6 +133,9 @@ public class RegistryService {
                     rollouts.start(store.find(model.modelId()).orElseThrow());
                 } else if (e.getBlessed()) {
                     promote(store.find(model.modelId()).orElseThrow());
+                    audit.automatic("PROMOTE " + model.modelId(), model.task(), "blessed against " + (e
+                            .getChampionModelId().isEmpty() ? "no champion" : e.getChampionModelId()) + ": " + e
+                                    .getDecisionReason());
                 } else {
                     store.reject(model.modelId());
                     metrics.candidateRejected(model.task());

@@ -26,6 +26,7 @@ import io.finetide.platform.events.Events;
 import io.finetide.proto.v1.FeedbackEvent;
 import io.finetide.proto.v1.RolloutEvent;
 import io.finetide.proto.v1.RolloutStage;
+import io.finetide.runtime.audit.AuditTrail;
 
 /**
  * Progressive delivery: a blessed candidate goes into shadow beside the champion, then answers a canary share, then
@@ -36,7 +37,7 @@ import io.finetide.proto.v1.RolloutStage;
 @ApplicationScoped
 public class RolloutService {
 
-    static final String AUTOMATIC = "automatic";
+    static final String AUTOMATIC = AuditTrail.AUTOMATIC;
     private static final Logger LOG = Logger.getLogger(RolloutService.class);
 
     /** A rollout as {@code GET .../delivery/rollout} shows it, with the judge's current word on it. */
@@ -44,6 +45,9 @@ public class RolloutService {
             long stageRequests, long stageFeedback, double candidateAccuracy, double referenceAccuracy,
             String reference, double shadowAgreement, String judgement) {
     }
+
+    @Inject
+    AuditTrail audit;
 
     @Inject
     ModelStore store;
@@ -201,6 +205,7 @@ public class RolloutService {
         }
         rollouts.remove(r.task(), r);
         registry.promoteCandidate(store.find(r.candidateId()).orElseThrow());
+        audit.automatic("PROMOTE " + r.candidateId() + " (rollout)", r.task(), reason);
         metrics.transition(r.task(), RolloutStage.ROLLOUT_PROMOTED);
         publisher.rollout(event(r, RolloutStage.ROLLOUT_PROMOTED, reason, AUTOMATIC, e).build());
     }

@@ -1,5 +1,6 @@
 package io.finetide.platform.store;
 
+import java.util.Set;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -8,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoException;
 import com.mongodb.MongoSecurityException;
+import com.mongodb.MongoServerException;
 import com.mongodb.MongoWriteException;
 
 /**
@@ -64,8 +66,23 @@ public final class StoreRetry {
         return e instanceof MongoException;
     }
 
+    /**
+     * The server's answers that the same request will get again, whatever the wait: a malformed query or update, a
+     * document the server refuses, no permission. Retrying them only delays the refusal (eight attempts, 10 s).
+     * FerretDB answers some such requests with {@code InternalError} (code 1), which stays retried: MongoDB uses it
+     * for transient failures too.
+     */
+    static final Set<Integer> DETERMINISTIC = Set.of(2 /* BadValue */, 9 /* FailedToParse */, 13 /* Unauthorized */,
+            14 /* TypeMismatch */, 17 /* InvalidLength */, 18 /* AuthenticationFailed */,
+            40 /* ConflictingUpdateOperators */, 52 /* DollarPrefixedFieldName */, 55 /* InvalidDBRef */,
+            56 /* EmptyFieldName */, 57 /* DottedFieldName */, 59 /* CommandNotFound */, 66 /* ImmutableField */,
+            73 /* InvalidNamespace */, 121 /* DocumentValidationFailure */, 10334 /* BSONObjectTooLarge */,
+            17419 /* document too large to insert */);
+
     static boolean permanent(MongoException e) {
         return e instanceof MongoSecurityException || (e instanceof MongoWriteException w
-                && w.getError().getCategory() == ErrorCategory.DUPLICATE_KEY);
+                && w.getError().getCategory() == ErrorCategory.DUPLICATE_KEY)
+                || (e instanceof MongoServerException
+                        && DETERMINISTIC.contains(e.getCode()));
     }
 }

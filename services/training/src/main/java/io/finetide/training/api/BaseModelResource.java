@@ -1,7 +1,6 @@
 package io.finetide.training.api;
 
 import java.util.List;
-import java.util.Map;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -17,8 +16,10 @@ import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
+import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.security.Role;
 import io.finetide.platform.store.BaseModelRecord;
+import io.finetide.runtime.api.ErrorBody;
 import io.finetide.runtime.security.Requires;
 import io.finetide.training.bases.BaseModels;
 import io.smallrye.common.annotation.Blocking;
@@ -45,16 +46,17 @@ public class BaseModelResource {
     public Response upload(@PathParam("name") String name, @QueryParam("pooling") @DefaultValue("cls") String pooling,
             byte[] body) {
         if (body == null || body.length == 0) {
-            return error(400, "MISSING_FIELD", "the body must be a zip of config.json, model.safetensors and "
-                    + "tokenizer.json");
+            return ErrorBody.response(ReasonCode.MISSING_FIELD,
+                    "the body must be a zip of config.json, model.safetensors and "
+                            + "tokenizer.json");
         }
         try {
             BaseModels.Stored stored = bases.upload(name, body, pooling);
             return Response.status(stored.created() ? 201 : 200).entity(stored.description()).build();
         } catch (BaseModels.ConflictException e) {
-            return error(409, "BASE_MODEL_CONFLICT", e.getMessage());
+            return ErrorBody.response(ReasonCode.BASE_MODEL_CONFLICT, e.getMessage());
         } catch (IllegalArgumentException e) {
-            return error(422, "INVALID_BASE_MODEL", e.getMessage());
+            return ErrorBody.response(ReasonCode.INVALID_BASE_MODEL, e.getMessage());
         }
     }
 
@@ -68,12 +70,7 @@ public class BaseModelResource {
     @GET
     @Path("/{name}")
     public Response get(@PathParam("name") String name) {
-        return bases.find(name).map(d -> Response.ok(d).build()).orElse(error(404, "NOT_FOUND",
+        return bases.find(name).map(d -> Response.ok(d).build()).orElse(ErrorBody.response(ReasonCode.NOT_FOUND,
                 "no base model '" + name + "'"));
-    }
-
-    private static Response error(int status, String reason, String message) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(Map.of("reason", reason, "message",
-                message)).build();
     }
 }

@@ -27,6 +27,7 @@ import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.security.Role;
 import io.finetide.proto.v1.StudySpec;
+import io.finetide.runtime.api.ErrorBody;
 import io.finetide.runtime.security.Requires;
 import io.finetide.training.store.StudyRecord;
 import io.finetide.training.store.StudyStore;
@@ -120,9 +121,6 @@ public class StudyResource {
     }
 
     private static Response refused(ReasonCode reason, String message, List<String> problems) {
-        Map<String, Object> body = problems.isEmpty()
-                ? Map.of("reason", reason.name(), "message", message)
-                : Map.of("reason", reason.name(), "message", message, "problems", problems);
-        return Response.status(reason.httpStatus()).type(MediaType.APPLICATION_JSON).entity(body).build();
+        return ErrorBody.response(reason, message, problems);
     }
 }
