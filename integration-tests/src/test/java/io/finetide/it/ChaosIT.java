@@ -13,7 +13,8 @@ import io.finetide.platform.local.LocalPaths;
 
 /**
  * The fault campaign, short: 3,000 records with ingestion and then preprocessing killed with SIGKILL mid-stream
- * (two instances of each in their groups); every line of the accounting must match. {@code ./finetide chaos} runs
+ * (two instances of each in their groups), the broker killed and started again, the store stopped and started again;
+ * every line of the accounting must match. {@code ./finetide chaos} runs
  * the long one.
  */
 class ChaosIT {
@@ -23,7 +24,8 @@ class ChaosIT {
         Path root = LocalPaths.projectRoot();
         Path work = Files.createTempDirectory(root.resolve("integration-tests/target"), "chaos-");
         Accounting a = new ChaosCampaign(new ChaosCampaign.Options(root, work, root.resolve(
-                "../shared/datasets/sst2-sentences/stsa.binary.train").normalize(), 3000, 7, 2), System.out::println)
+                "../shared/datasets/sst2-sentences/stsa.binary.train").normalize(), 3000, 7, 2, true),
+                System.out::println)
                 .run();
         System.out.println(a.table());
         assertThat(a.lines()).hasSizeGreaterThanOrEqualTo(10);

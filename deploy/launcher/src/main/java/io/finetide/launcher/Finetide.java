@@ -51,7 +51,7 @@ public final class Finetide {
             case "fuzz" -> fuzz(rest);
             default -> {
                 System.err.println("usage: finetide demo [--exit-after-demo] [--data DIR] [--stall-minutes N]"
-                        + " | up [--prometheus] [--tls] | chaos [--records N] [--kills N] [--seed N]"
+                        + " | up [--prometheus] [--tls] | chaos [--records N] [--kills N] [--no-restarts] [--seed N]"
                         + " | fuzz [--inputs N] [--topic-inputs N] [--schemathesis-examples N] [--seed N]"
                         + " | images BASE_TAR OUT_DIR VERSION"
                         + " | broker ...");
@@ -73,7 +73,8 @@ public final class Finetide {
                                 option(
                                         args, "--records", "100000")),
                         Long.parseLong(option(args, "--seed", "1")), Integer
-                                .parseInt(option(args, "--kills", "6"))),
+                                .parseInt(option(args, "--kills", "6")),
+                        !args.contains("--no-restarts")),
                 SAY).run();
         System.out.println(a.table());
         if (!a.mismatches().isEmpty()) {

@@ -100,6 +100,7 @@ public final class LocalPlatform implements AutoCloseable {
     private final Map<String, String> serviceUrls = new LinkedHashMap<>();
     private final Map<String, ManagedProcess> running = new LinkedHashMap<>();
     private TransportSecurity security;
+    private LocalBroker broker;
     private FerretDbServer ferretDb;
     private String mongoUri;
     private Path prometheusConfig;
@@ -138,23 +139,16 @@ public final class LocalPlatform implements AutoCloseable {
             requireFree(options.basePort() + i);
         }
 
-        List<String> brokerArgs = new ArrayList<>(List.of("--port", Integer.toString(options.kafkaPort()),
-                "--controller-port", Integer.toString(options.kafkaPort() + 1), "--dir", options.workDir().resolve(
-                        "kafka").toString()));
         if (options.transport() == Transport.TLS) {
             security = TransportSecurity.in(options.workDir().resolve("security"), SERVICES);
-            brokerArgs.addAll(List.of("--security", security.dir().toString()));
             say.accept("TLS: certificate for localhost in " + security.dir() + "; Kafka users " + security.services()
                     .values().stream().map(ScramUser::name).toList());
         }
         say.accept(
                 "starting Kafka broker on 127.0.0.1:" + options.kafkaPort() + (security == null ? "" : " (SASL_SSL)"));
-        String classpath = System.getProperty("java.class.path");
-        List<String> brokerCommand = new ArrayList<>(List.of(javaBin(), "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-Xmx512m", "-cp", classpath, KafkaBroker.class.getName()));
-        brokerCommand.addAll(brokerArgs);
-        ManagedProcess broker = ManagedProcess.start("kafka", brokerCommand, Map.of(), logs.resolve("kafka.log"));
-        track(broker);
+        broker = LocalBroker.start(options.workDir().resolve("kafka"), options.kafkaPort(), security, logs.resolve(
+                "kafka.log"));
+        writePid(broker.pid());
 
         if (options.mongoUri() == null || options.mongoUri().isBlank()) {
             say.accept("starting FerretDB (MongoDB wire protocol on SQLite) on 127.0.0.1:" + options.ferretPort());
@@ -167,7 +161,7 @@ public final class LocalPlatform implements AutoCloseable {
             say.accept("using MongoDB at " + mongoUri.replaceAll("//[^@/]*@", "//***@"));
         }
 
-        awaitPort(broker, options.kafkaPort(), Duration.ofSeconds(90));
+        broker.awaitListening(Duration.ofSeconds(90));
         TopicProvisioner.ensure(kafkaClient(), TopicProvisioner.platformTopics(options.topicSuffix()),
                 options.partitions(), (short) 1);
         say.accept("Kafka ready; topics created");
@@ -281,6 +275,23 @@ public final class LocalPlatform implements AutoCloseable {
         p.awaitHttpOk(serviceUrls.get(service) + "/q/health/ready", Duration.ofMinutes(3), httpClient().build());
     }
 
+    /** Kills the Kafka broker (SIGKILL) and starts it again on its data: a broker crash, as the services see it. */
+    public void restartBroker() {
+        broker.restart(Duration.ofSeconds(90));
+        writePid(broker.pid());
+    }
+
+    /** Stops the store and starts it again on its data (FerretDB; an external MongoDB is not the launcher's). */
+    public void restartStore() {
+        if (ferretDb == null) {
+            throw new IllegalStateException("the store is an external MongoDB: the launcher does not restart it");
+        }
+        ferretDb.close();
+        ferretDb = FerretDbServer.start(ferretDb.dataDir(), ferretDb.port(), options.workDir().resolve(
+                "logs/ferretdb.log"));
+        writePid(ferretDb.pid());
+    }
+
     private void track(ManagedProcess p) {
         processes.add(p);
         writePid(p.pid());
@@ -294,22 +305,6 @@ public final class LocalPlatform implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private void awaitPort(ManagedProcess process, int port, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(process.name() + " exited during start; see " + process.log());
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return;
-            } catch (IOException notYet) {
-                ManagedProcess.pause();
-            }
-        }
-        throw new IllegalStateException(process.name() + " did not listen on " + port + "; see " + process.log());
     }
 
     private static void requireFree(int... ports) {
@@ -327,7 +322,7 @@ public final class LocalPlatform implements AutoCloseable {
         return options.projectRoot().resolve("services").resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
     }
 
-    private static String javaBin() {
+    static String javaBin() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
@@ -386,11 +381,13 @@ public final class LocalPlatform implements AutoCloseable {
         // Services first (they flush to Kafka and the store), then the store, then the broker.
         List<ManagedProcess> reversed = new ArrayList<>(processes);
         java.util.Collections.reverse(reversed);
-        reversed.parallelStream().filter(p -> !p.name().equals("kafka")).forEach(ManagedProcess::close);
+        reversed.parallelStream().forEach(ManagedProcess::close);
         if (ferretDb != null) {
             ferretDb.close();
         }
-        processes.stream().filter(p -> p.name().equals("kafka")).forEach(ManagedProcess::close);
+        if (broker != null) {
+            broker.close();
+        }
         try {
             Files.deleteIfExists(options.workDir().resolve("pids"));
         } catch (IOException ignored) {

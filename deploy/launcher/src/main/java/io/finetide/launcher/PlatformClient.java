@@ -29,10 +29,22 @@ public final class PlatformClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http;
     private final LocalPlatform platform;
+    private final String apiKey;
 
     public PlatformClient(LocalPlatform platform) {
+        this(platform, null);
+    }
+
+    /** @param apiKey sent as {@code X-API-Key} with every call (null: none, for a platform without keys) */
+    public PlatformClient(LocalPlatform platform, String apiKey) {
         this.platform = platform;
+        this.apiKey = apiKey;
         this.http = platform.httpClient().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    private HttpRequest.Builder request(String service, String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(platform.url(service) + path));
+        return apiKey == null ? b : b.header("X-API-Key", apiKey);
     }
 
     public Answer post(String service, String path, Object body) {
@@ -46,7 +58,7 @@ public final class PlatformClient {
     private Answer send(String method, String service, String path, Object body, String... headers) {
         try {
             String json = body instanceof String s ? s : JSON.writeValueAsString(body);
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(platform.url(service) + path)).timeout(
+            HttpRequest.Builder request = request(service, path).timeout(
                     Duration.ofMinutes(2)).header("Content-Type", "application/json").method(method,
                             HttpRequest.BodyPublishers.ofString(json));
             if (headers.length > 0) {
@@ -64,8 +76,8 @@ public final class PlatformClient {
 
     public Answer get(String service, String path) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(platform.url(service) + path))
-                    .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(request(service, path).timeout(Duration.ofSeconds(30)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
             return new Answer(r.statusCode(), r.body().isEmpty() ? null : JSON.readTree(r.body()));
         } catch (IOException e) {
             throw new IllegalStateException("GET " + service + path + " failed: " + e.getMessage(), e);
@@ -77,8 +89,8 @@ public final class PlatformClient {
 
     public String getText(String service, String path) {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create(platform.url(service) + path))
-                    .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+            return http.send(request(service, path).timeout(Duration.ofSeconds(30)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
         } catch (IOException e) {
             throw new IllegalStateException("GET " + service + path + " failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {

@@ -48,9 +48,29 @@ public final class ChaosCampaign {
     static final List<String> PREPROCESSING = List.of("preprocessing", "preprocessing-2");
 
     /**
-     * @param kills how many times a service is killed (ingestion and preprocessing in turn), spread over the stream
+     * @param kills    how many times a service is killed (ingestion and preprocessing in turn), spread over the stream
+     * @param restarts whether the broker (SIGKILL) and the store (stopped) are also restarted mid-stream
      */
-    public record Options(Path root, Path workDir, Path sentences, int records, long seed, int kills) {
+    public record Options(Path root, Path workDir, Path sentences, int records, long seed, int kills,
+            boolean restarts) {
+    }
+
+    /** One fault of the campaign. */
+    enum Fault {
+        KILL_INGESTION, KILL_PREPROCESSING, RESTART_BROKER, RESTART_STORE;
+
+        /** The kills in turn; the broker's restart after the first, the store's after the second. */
+        static List<Fault> schedule(int kills, boolean restarts) {
+            List<Fault> faults = new ArrayList<>();
+            for (int k = 0; k < kills; k++) {
+                faults.add(k % 2 == 0 ? KILL_INGESTION : KILL_PREPROCESSING);
+            }
+            if (restarts) {
+                faults.add(Math.min(1, faults.size()), RESTART_BROKER);
+                faults.add(Math.min(3, faults.size()), RESTART_STORE);
+            }
+            return faults;
+        }
     }
 
     private final Options o;
@@ -83,8 +103,12 @@ public final class ChaosCampaign {
             say.accept(String.format("chaos: %,d records, %d kills, two instances each of ingestion and preprocessing",
                     stream.size(), o.kills()));
 
+            HeapWatch heap = new HeapWatch(client, List.of("ingestion", "ingestion-2", "preprocessing",
+                    "preprocessing-2"));
             List<Future<RecordMetadata>> sent = new ArrayList<>();
             AtomicInteger progress = new AtomicInteger();
+            long start = System.nanoTime();
+            java.util.concurrent.atomic.AtomicLong sentAt = new java.util.concurrent.atomic.AtomicLong();
             Thread sender = new Thread(() -> {
                 for (ChaosRecord r : stream) {
                     sent.add(send(producer, platform, r));
@@ -93,34 +117,89 @@ public final class ChaosCampaign {
                     }
                 }
                 producer.flush();
+                sentAt.set(System.nanoTime());
             }, "chaos-sender");
             sender.start();
-            List<String> victims = List.of("ingestion", "preprocessing");
             long goodRecords = stream.stream().filter(r -> r.fate() == ChaosRecord.Fate.STORED_LABELLED || r
                     .fate() == ChaosRecord.Fate.STORED_UNLABELLED).count();
-            for (int k = 0; k < o.kills(); k++) {
+            List<Fault> faults = Fault.schedule(o.kills(), o.restarts());
+            for (int k = 0; k < faults.size(); k++) {
                 // Spread over the processing, not the sending (which is much faster): by examples stored.
-                long at = (k + 1) * goodRecords / (o.kills() + 1);
+                long at = (k + 1) * goodRecords / (faults.size() + 1);
                 await(Duration.ofMinutes(30), () -> stores.exampleCount(TASK) >= at);
-                String victim = victims.get(k % victims.size());
-                say.accept(String.format("chaos: kill -9 %s after %,d examples stored, then start it again", victim,
-                        at));
-                platform.kill(victim);
-                platform.restart(victim);
+                Fault fault = faults.get(k);
+                say.accept(String.format("chaos: %s after %,d examples stored", fault, at));
+                switch (fault) {
+                    case KILL_INGESTION, KILL_PREPROCESSING -> {
+                        String victim = fault == Fault.KILL_INGESTION ? "ingestion" : "preprocessing";
+                        platform.kill(victim);
+                        platform.restart(victim);
+                    }
+                    case RESTART_BROKER -> platform.restartBroker();
+                    case RESTART_STORE -> platform.restartStore();
+                }
             }
             sender.join();
             send(producer, platform, marker).get();
 
             say.accept("chaos: waiting for the marker to be stored");
             await(Duration.ofMinutes(15), () -> stores.hasExample(TASK, marker.id()));
+            heap.close();
+            Load load = new Load(stream.size(), Duration.ofNanos(sentAt.get() - start), Duration.ofNanos(System
+                    .nanoTime() - start), heap.peaks(), outOfMemory(o.workDir().resolve("logs")));
             // The labels topic has its own order: its marker is a label for no example, dead-lettered last.
             RecordMetadata labelsMarker = send(producer, platform, ChaosStream.labelsMarker(TASK)).get();
             say.accept("chaos: waiting for the labels topic's marker to be dead-lettered");
             try (DeadLetterTopic dead = new DeadLetterTopic(platform)) {
                 String labelsMarkerAt = DeadLetterTopic.position(labelsMarker);
                 await(Duration.ofMinutes(15), () -> dead.readToEnd().byOrigin().containsKey(labelsMarkerAt));
-                return account(client, stores, stream, sent, marker, labelsMarkerAt, dead);
+                Accounting a = account(client, stores, stream, sent, marker, labelsMarkerAt, dead);
+                load.into(a);
+                return a;
             }
+        }
+    }
+
+    /**
+     * What the stream did to the services: it is sent as fast as the producer goes, far above the rate they take it
+     * at (with kills in between), so it is a burst of {@link #factor()} times their sustained rate.
+     *
+     * @param sending    from the first record sent to the last acknowledged
+     * @param processing from the first record sent to the last stored (the marker)
+     */
+    record Load(long records, Duration sending, Duration processing, Map<String, HeapWatch.Peak> heap,
+            long outOfMemory) {
+
+        double factor() {
+            return (double) processing.toMillis() / Math.max(1, sending.toMillis());
+        }
+
+        void into(Accounting a) {
+            a.expect("services that ran out of memory (OutOfMemoryError in a log)", 0, outOfMemory);
+            a.note(String.format("load: %,d records sent in %.1f s (%,.0f/s), taken in %.1f s (%,.0f/s): a burst of "
+                    + "%.1fx the sustained rate", records, sending.toMillis() / 1e3,
+                    records * 1e3 / Math.max(1,
+                            sending.toMillis()),
+                    processing.toMillis() / 1e3, records * 1e3 / Math.max(1, processing
+                            .toMillis()),
+                    factor()));
+            a.note("peak heap: " + new java.util.TreeMap<>(heap).entrySet().stream().map(e -> String.format(
+                    "%s %d of %d MB", e.getKey(), e.getValue().used() >> 20, e.getValue().max() >> 20)).collect(
+                            java.util.stream.Collectors.joining(", ")));
+        }
+    }
+
+    /** How many of the platform's logs tell of an OutOfMemoryError. */
+    static long outOfMemory(Path logs) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(logs)) {
+            long n = 0;
+            for (Path f : files.toList()) {
+                if (new String(java.nio.file.Files.readAllBytes(f), StandardCharsets.ISO_8859_1).contains(
+                        "OutOfMemoryError")) {
+                    n++;
+                }
+            }
+            return n;
         }
     }
 
@@ -196,9 +275,9 @@ public final class ChaosCampaign {
                 id)).count());
         a.expect("snapshot rows twice", 0, twice);
         a.note(String.format("%,d records: %,d stored (%,d labelled), %,d duplicates, %,d bad; %d kills; "
-                + "preprocessing refused %,d labelled examples in cleaning, each dead-lettered",
+                + "preprocessing refused %,d labelled examples in cleaning, each dead-lettered%s",
                 received, expectStored.size(), expectLabelled.size(), duplicates, expectRejected.size(), o.kills(),
-                preparationRefused.size()));
+                preparationRefused.size(), o.restarts() ? "; the broker and the store restarted once each" : ""));
         return a;
     }
 

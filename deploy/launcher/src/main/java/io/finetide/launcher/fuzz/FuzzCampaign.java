@@ -14,6 +14,7 @@ import java.util.function.Consumer;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.finetide.launcher.LocalPlatform;
+import io.finetide.launcher.secrets.SecretSearch;
 import io.finetide.platform.topics.Topics;
 
 /**
@@ -82,8 +83,16 @@ public final class FuzzCampaign {
             List<String> everyTopic = Topics.ALL.stream().map(platform::topic).toList();
             Map<String, String> metrics = new java.util.LinkedHashMap<>();
             LocalPlatform.SERVICES.forEach(s -> metrics.put(s, platform.url(s) + "/q/metrics"));
-            FuzzReport.Line secrets = new SecretScan(List.of(HttpFuzz.ADMIN_KEY, HttpFuzz.WRONG_KEY)).run(platform
-                    .bootstrap(), everyTopic, o.workDir().resolve("logs"), metrics);
+            // The keys the campaign presented (the admin key on nearly every call, a wrong one on some) must be in
+            // none of what the platform wrote.
+            SecretSearch search = new SecretSearch(List.of(HttpFuzz.ADMIN_KEY, HttpFuzz.WRONG_KEY)).topics(platform
+                    .kafkaClient(), everyTopic).logs(o.workDir().resolve("logs")).pages(http, metrics).artifacts(
+                            platform.mongoUri(), platform.options().database() + "_artifacts");
+            FuzzReport.Tally tally = new FuzzReport.Tally("secrets in topics, logs, metrics and artifacts");
+            search.read().forEach(tally::count);
+            search.findings().forEach(tally::problem);
+            tally.inputs(search.read().values().stream().mapToLong(Long::longValue).sum());
+            FuzzReport.Line secrets = tally.line();
             say.accept(secrets.toString());
             lines.add(secrets);
         }

@@ -33,6 +33,7 @@ import org.quicktheories.core.Gen;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.finetide.launcher.TopicRecords;
 import io.finetide.platform.errors.DeadLetters;
 
 /**

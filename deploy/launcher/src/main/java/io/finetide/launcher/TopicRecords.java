@@ -1,4 +1,4 @@
-package io.finetide.launcher.fuzz;
+package io.finetide.launcher;
 
 import java.time.Duration;
 import java.util.List;
@@ -12,21 +12,26 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-/** The campaign's reading of topics: a consumer of raw bytes outside any group, and every record up to the end. */
-final class TopicRecords {
+/** Reading topics whole, for campaigns and checks: a consumer of raw bytes outside any group, every record to the end. */
+public final class TopicRecords {
 
     private TopicRecords() {
     }
 
-    static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
+    public static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
+        return consumer(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+    }
+
+    /** @param client the connection settings ({@link LocalPlatform#kafkaClient()}: TLS and SASL where used) */
+    public static KafkaConsumer<byte[], byte[]> consumer(Map<String, Object> client) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.putAll(client);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     /** Every record of {@code topic} from its beginning to its end as it is now. */
-    static void readAll(KafkaConsumer<byte[], byte[]> consumer, String topic,
+    public static void readAll(KafkaConsumer<byte[], byte[]> consumer, String topic,
             Consumer<ConsumerRecord<byte[], byte[]>> each) {
         List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p
                 .partition())).toList();
