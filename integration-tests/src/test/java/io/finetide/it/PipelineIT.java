@@ -224,8 +224,7 @@ class PipelineIT {
         SecretSearch search = new SecretSearch(secrets).topics(platform.kafkaClient(), Topics.ALL.stream().map(
                 platform::topic).toList()).logs(platform.options().workDir().resolve("logs")).pages(platform
                         .httpClient().build(), metrics)
-                .artifacts(platform.mongoUri(), platform.options().database()
-                        + "_artifacts");
+                .artifacts(platform.mongoUri(), platform.options().database());
         assertThat(search.findings()).isEmpty();
         assertThat(search.read()).containsEntry("pages", 5L).containsEntry("log files", 8L);
         assertThat(search.read().get("records")).isGreaterThan(1000);

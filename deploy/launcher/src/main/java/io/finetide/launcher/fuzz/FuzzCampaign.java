@@ -87,7 +87,7 @@ public final class FuzzCampaign {
             // none of what the platform wrote.
             SecretSearch search = new SecretSearch(List.of(HttpFuzz.ADMIN_KEY, HttpFuzz.WRONG_KEY)).topics(platform
                     .kafkaClient(), everyTopic).logs(o.workDir().resolve("logs")).pages(http, metrics).artifacts(
-                            platform.mongoUri(), platform.options().database() + "_artifacts");
+                            platform.mongoUri(), platform.options().database());
             FuzzReport.Tally tally = new FuzzReport.Tally("secrets in topics, logs, metrics and artifacts");
             search.read().forEach(tally::count);
             search.findings().forEach(tally::problem);

@@ -18,11 +18,8 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.header.Header;
 
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
-
 import io.finetide.launcher.TopicRecords;
-import io.finetide.platform.store.ArtifactStore;
+import io.finetide.launcher.store.PlatformStores;
 
 /**
  * Looks for secrets (API keys, passwords) where the platform must never put them: the records of its topics (values
@@ -85,12 +82,15 @@ public final class SecretSearch {
         return this;
     }
 
-    /** Every stored artifact of the platform: model bundles, tokenizers, snapshots' files. */
+    /**
+     * Every stored artifact of the platform: model bundles, tokenizers, snapshots' files.
+     *
+     * @param database the platform's database prefix
+     */
     public SecretSearch artifacts(String mongoUri, String database) {
-        try (MongoClient client = MongoClients.create(mongoUri)) {
-            ArtifactStore store = new ArtifactStore(client.getDatabase(database));
-            store.findMatching(".*").forEach(f -> {
-                store.get(f.getFilename()).ifPresent(bytes -> look(bytes, "artifact " + f.getFilename()));
+        try (PlatformStores stores = new PlatformStores(mongoUri, database)) {
+            stores.eachArtifact((name, bytes) -> {
+                look(bytes, "artifact " + name);
                 count("artifacts");
             });
         }

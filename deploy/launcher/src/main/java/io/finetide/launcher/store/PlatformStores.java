@@ -58,6 +58,13 @@ public final class PlatformStores implements AutoCloseable {
         return mongo.getDatabase(database + "_training").getCollection("snapshots").countDocuments();
     }
 
+    /** Every stored artifact (model bundles, tokenizers, snapshot files), by name, with its content. */
+    public void eachArtifact(java.util.function.BiConsumer<String, byte[]> each) {
+        ArtifactStore store = new ArtifactStore(mongo.getDatabase(database + "_artifacts"));
+        store.findMatching(".*").forEach(f -> store.get(f.getFilename()).ifPresent(bytes -> each.accept(f
+                .getFilename(), bytes)));
+    }
+
     public byte[] artifact(String name) {
         return new ArtifactStore(mongo.getDatabase(database + "_artifacts")).require(name);
     }
