@@ -40,6 +40,7 @@ import io.finetide.launcher.DemoDriver;
 import io.finetide.launcher.EventWatcher;
 import io.finetide.launcher.LocalPlatform;
 import io.finetide.launcher.PlatformClient;
+import io.finetide.launcher.Producers;
 import io.finetide.launcher.monitoring.MonitoringAssets;
 import io.finetide.launcher.monitoring.PromQl;
 import io.finetide.launcher.monitoring.PrometheusServer;
@@ -119,7 +120,7 @@ class PipelineIT {
                         + "\", \"label\": \"positive\"}");
         List<DemoDriver.Example> wave1 = train.subList(0, 600);
         List<DemoDriver.Example> wave2 = train.subList(600, 1200);
-        try (KafkaProducer<String, byte[]> producer = producer()) {
+        try (KafkaProducer<String, byte[]> producer = Producers.bytes(platform)) {
             send(producer, wave1);
             for (String b : bad) {
                 producer.send(new ProducerRecord<>(platform.topic(Topics.EXAMPLES_RAW), b.getBytes(
@@ -394,11 +395,4 @@ class PipelineIT {
         }
     }
 
-    private static KafkaProducer<String, byte[]> producer() {
-        Properties p = platform.kafkaClientProperties();
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        return new KafkaProducer<>(p);
-    }
 }

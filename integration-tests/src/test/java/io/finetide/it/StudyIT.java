@@ -58,7 +58,7 @@ class StudyIT {
                 "training")).withEnv(env);
         try (LocalPlatform platform = LocalPlatform.start(options, System.out::println);
                 MongoClient mongo = MongoClients.create(platform.mongoUri());
-                KafkaProducer<String, byte[]> producer = ItKafka.producer(platform.bootstrap());
+                KafkaProducer<String, byte[]> producer = io.finetide.launcher.Producers.bytes(platform);
                 KafkaConsumer<String, byte[]> progress = ItKafka.watcher(platform, Topics.STUDIES_PROGRESS);
                 Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, platform
                         .bootstrap()))) {

@@ -59,7 +59,7 @@ class TrainingResumeIT {
                         "FINETIDE_TRAINING_THREADS", "1"));
         try (LocalPlatform platform = LocalPlatform.start(options, System.out::println);
                 MongoClient mongo = MongoClients.create(platform.mongoUri());
-                KafkaProducer<String, byte[]> producer = ItKafka.producer(platform.bootstrap());
+                KafkaProducer<String, byte[]> producer = io.finetide.launcher.Producers.bytes(platform);
                 KafkaConsumer<String, byte[]> watch = ItKafka.watcher(platform, Topics.TRAINING_PROGRESS,
                         Topics.MODELS_TRAINED)) {
             TaskDefinitionEvent task = TaskRevisions.stamped(TaskDefinitions.validated(TaskDefinitionEvent

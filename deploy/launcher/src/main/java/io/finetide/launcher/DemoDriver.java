@@ -9,14 +9,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.function.Consumer;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -116,7 +112,7 @@ public final class DemoDriver {
                 + "with 95% confidence)");
 
         try (EventWatcher watcher = new EventWatcher(platform, say, 1000);
-                KafkaProducer<String, byte[]> producer = producer()) {
+                KafkaProducer<String, byte[]> producer = Producers.bytes(platform)) {
             int half = train.size() / 2;
             say.accept(String.format("wave 1: streaming %,d examples and 5 malformed records to %s", half,
                     Topics.EXAMPLES_RAW));
@@ -297,15 +293,6 @@ public final class DemoDriver {
                 + "stsa.binary.test sentences", r.championStreamTestAccuracy(), r.championHeldOutAccuracy(),
                 r.heldOutExamples()));
         say.accept(String.format("demo wall time: %.1f s", r.wallMillis() / 1000.0));
-    }
-
-    private KafkaProducer<String, byte[]> producer() {
-        Properties p = platform.kafkaClientProperties();
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 10);
-        return new KafkaProducer<>(p);
     }
 
     static List<String> texts(List<Example> examples) {

@@ -2,8 +2,6 @@ package io.finetide.launcher;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -134,9 +132,9 @@ public final class LocalPlatform implements AutoCloseable {
                 throw new IllegalStateException(jar + " is missing: build first (./finetide build)");
             }
         }
-        requireFree(options.kafkaPort(), options.kafkaPort() + 1, options.ferretPort());
+        LocalPaths.requireFree(options.kafkaPort(), options.kafkaPort() + 1, options.ferretPort());
         for (int i = 1; i <= SERVICES.size(); i++) {
-            requireFree(options.basePort() + i);
+            LocalPaths.requireFree(options.basePort() + i);
         }
 
         if (options.transport() == Transport.TLS) {
@@ -186,7 +184,7 @@ public final class LocalPlatform implements AutoCloseable {
                 new MonitoringAssets(options.projectRoot()).rules(), options.monitoring().scrapeInterval(),
                 security == null ? null : security.certificate().certificate());
         if (options.monitoring().start()) {
-            requireFree(options.monitoring().port());
+            LocalPaths.requireFree(options.monitoring().port());
             prometheus = PrometheusServer.start(options.projectRoot(), prometheusConfig, dir.resolve("data"), options
                     .monitoring().port(), logs.resolve("prometheus.log"));
             writePid(prometheus.pid());
@@ -260,6 +258,11 @@ public final class LocalPlatform implements AutoCloseable {
         return options.workDir().resolve("checkpoints");
     }
 
+    /** Appends every running instance's thread dump to its log: what a platform that stopped making progress waits on. */
+    public void dumpThreads() {
+        running.values().forEach(ManagedProcess::dumpThreads);
+    }
+
     /** Kills one service with SIGKILL (no shutdown, nothing flushed), as a crash would. */
     public void kill(String service) {
         running.get(service).kill();
@@ -304,17 +307,6 @@ public final class LocalPlatform implements AutoCloseable {
                     java.nio.file.StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void requireFree(int... ports) {
-        for (int port : ports) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                throw new IllegalStateException("port " + port + " is in use: is another Finetide running?");
-            } catch (IOException free) {
-                // Nothing listens there: good.
-            }
         }
     }
 

@@ -90,6 +90,30 @@ public final class ManagedProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Appends the process's thread dump to its log ({@code jcmd Thread.print}, for a JVM): what a process that stopped
+     * making progress was waiting on, kept before it is stopped.
+     */
+    public void dumpThreads() {
+        if (!process.isAlive()) {
+            return;
+        }
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long
+                    .toString(pid()), "Thread.print").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect
+                            .appendTo(log.toFile()))
+                    .start();
+            if (!jcmd.waitFor(1, TimeUnit.MINUTES)) {
+                jcmd.destroyForcibly();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot dump the threads of " + name, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     /** SIGKILL, as an out-of-memory killer or a node failure would: no shutdown hooks, nothing flushed. */
     public void kill() {
         try {

@@ -20,7 +20,6 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.finetide.it.ItKafka;
 import io.finetide.launcher.LocalPlatform;
 import io.finetide.launcher.ManagedProcess;
 import io.finetide.launcher.kubernetes.KubeApiServer;
@@ -51,7 +50,7 @@ class FineTuningTaskOperatorIT {
         LocalPlatform.Options options = LocalPlatform.Options.isolated(ROOT, work).only(List.of("ingestion"));
         try (LocalPlatform platform = LocalPlatform.start(options, System.out::println);
                 KubeApiServer server = KubeApiServer.start(ROOT, work.resolve("kube"));
-                KafkaProducer<String, byte[]> producer = ItKafka.producer(platform.bootstrap())) {
+                KafkaProducer<String, byte[]> producer = io.finetide.launcher.Producers.bytes(platform)) {
             Kubectl admin = new Kubectl(server.kubeconfig(), ROOT);
             admin.ok("create", "namespace", NS);
             admin.ok("apply", "--server-side", "-f", "k8s/base/crd-finetuningtasks.yaml");

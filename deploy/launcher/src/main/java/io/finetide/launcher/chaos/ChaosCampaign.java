@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,20 +15,17 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.finetide.launcher.DemoDriver;
 import io.finetide.launcher.LocalPlatform;
-import io.finetide.launcher.ManagedProcess;
 import io.finetide.launcher.PlatformClient;
+import io.finetide.launcher.Producers;
 import io.finetide.launcher.store.PlatformStores;
 import io.finetide.platform.datasets.SnapshotFile;
 import io.finetide.platform.events.Events;
@@ -46,6 +42,7 @@ public final class ChaosCampaign {
 
     static final String TASK = "chaos";
     static final List<String> PREPROCESSING = List.of("preprocessing", "preprocessing-2");
+    private static final Duration STALL = Duration.ofMinutes(10);
 
     /**
      * @param kills    how many times a service is killed (ingestion and preprocessing in turn), spread over the stream
@@ -89,7 +86,7 @@ public final class ChaosCampaign {
                 "ingestion", "preprocessing"));
         try (LocalPlatform platform = LocalPlatform.start(options, say);
                 PlatformStores stores = new PlatformStores(platform.mongoUri(), options.database());
-                KafkaProducer<String, byte[]> producer = producer(platform.bootstrap())) {
+                KafkaProducer<String, byte[]> producer = Producers.bytes(platform)) {
             PlatformClient client = new PlatformClient(platform);
             PlatformClient.Answer created = client.post("ingestion", "/api/v1/tasks", """
                     {"name": "%s", "labels": ["negative", "positive"], "maxTextBytes": %d,
@@ -120,13 +117,15 @@ public final class ChaosCampaign {
                 sentAt.set(System.nanoTime());
             }, "chaos-sender");
             sender.start();
-            long goodRecords = stream.stream().filter(r -> r.fate() == ChaosRecord.Fate.STORED_LABELLED || r
-                    .fate() == ChaosRecord.Fate.STORED_UNLABELLED).count();
+            // One partition, taken in order: when the n-th of these is stored, so are the ones before it.
+            List<String> storedInOrder = stream.stream().filter(r -> r.fate() == ChaosRecord.Fate.STORED_LABELLED
+                    || r.fate() == ChaosRecord.Fate.STORED_UNLABELLED).map(ChaosRecord::id).toList();
+            long goodRecords = storedInOrder.size();
             List<Fault> faults = Fault.schedule(o.kills(), o.restarts());
             for (int k = 0; k < faults.size(); k++) {
                 // Spread over the processing, not the sending (which is much faster): by examples stored.
                 long at = (k + 1) * goodRecords / (faults.size() + 1);
-                await(Duration.ofMinutes(30), () -> stores.exampleCount(TASK) >= at);
+                awaitStored(platform, stores, storedInOrder.get((int) at - 1));
                 Fault fault = faults.get(k);
                 say.accept(String.format("chaos: %s after %,d examples stored", fault, at));
                 switch (fault) {
@@ -143,7 +142,7 @@ public final class ChaosCampaign {
             send(producer, platform, marker).get();
 
             say.accept("chaos: waiting for the marker to be stored");
-            await(Duration.ofMinutes(15), () -> stores.hasExample(TASK, marker.id()));
+            await(platform, Duration.ofMinutes(15), () -> stores.hasExample(TASK, marker.id()));
             heap.close();
             Load load = new Load(stream.size(), Duration.ofNanos(sentAt.get() - start), Duration.ofNanos(System
                     .nanoTime() - start), heap.peaks(), outOfMemory(o.workDir().resolve("logs")));
@@ -152,40 +151,11 @@ public final class ChaosCampaign {
             say.accept("chaos: waiting for the labels topic's marker to be dead-lettered");
             try (DeadLetterTopic dead = new DeadLetterTopic(platform)) {
                 String labelsMarkerAt = DeadLetterTopic.position(labelsMarker);
-                await(Duration.ofMinutes(15), () -> dead.readToEnd().byOrigin().containsKey(labelsMarkerAt));
+                await(platform, Duration.ofMinutes(15), () -> dead.readToEnd().byOrigin().containsKey(labelsMarkerAt));
                 Accounting a = account(client, stores, stream, sent, marker, labelsMarkerAt, dead);
                 load.into(a);
                 return a;
             }
-        }
-    }
-
-    /**
-     * What the stream did to the services: it is sent as fast as the producer goes, far above the rate they take it
-     * at (with kills in between), so it is a burst of {@link #factor()} times their sustained rate.
-     *
-     * @param sending    from the first record sent to the last acknowledged
-     * @param processing from the first record sent to the last stored (the marker)
-     */
-    record Load(long records, Duration sending, Duration processing, Map<String, HeapWatch.Peak> heap,
-            long outOfMemory) {
-
-        double factor() {
-            return (double) processing.toMillis() / Math.max(1, sending.toMillis());
-        }
-
-        void into(Accounting a) {
-            a.expect("services that ran out of memory (OutOfMemoryError in a log)", 0, outOfMemory);
-            a.note(String.format("load: %,d records sent in %.1f s (%,.0f/s), taken in %.1f s (%,.0f/s): a burst of "
-                    + "%.1fx the sustained rate", records, sending.toMillis() / 1e3,
-                    records * 1e3 / Math.max(1,
-                            sending.toMillis()),
-                    processing.toMillis() / 1e3, records * 1e3 / Math.max(1, processing
-                            .toMillis()),
-                    factor()));
-            a.note("peak heap: " + new java.util.TreeMap<>(heap).entrySet().stream().map(e -> String.format(
-                    "%s %d of %d MB", e.getKey(), e.getValue().used() >> 20, e.getValue().max() >> 20)).collect(
-                            java.util.stream.Collectors.joining(", ")));
         }
     }
 
@@ -256,11 +226,20 @@ public final class ChaosCampaign {
         say.accept("chaos: waiting for preprocessing to prepare " + expectPrepared + " examples");
         boolean caughtUp = awaitQuietly(Duration.ofMinutes(15), () -> sequence(client) >= expectPrepared);
         a.expect("examples prepared (sequence reached)", expectPrepared, sequence(client));
-        if (caughtUp) {
-            client.post(owner(client), "/api/v1/tasks/" + TASK + "/snapshots?by=chaos", "");
-            awaitQuietly(Duration.ofMinutes(5), () -> lastSnapshot(client) != null && lastSnapshot(client).path(
-                    "cut").asLong() >= expectPrepared);
+        // Whichever instance prepares the task, each answers for it and takes a snapshot request for it.
+        a.expect("preprocessing instances that answer the sequence reached", PREPROCESSING.size(), PREPROCESSING
+                .stream().filter(i -> sequence(client, i) == expectPrepared).count());
+        long snapshotsMade = 0;
+        for (String instance : PREPROCESSING) {
+            int before = version(lastSnapshot(client));
+            client.post(instance, "/api/v1/tasks/" + TASK + "/snapshots?by=chaos", "");
+            if (caughtUp && awaitQuietly(Duration.ofMinutes(5), () -> version(lastSnapshot(client)) > before
+                    && lastSnapshot(client).path("cut").asLong() >= expectPrepared)) {
+                snapshotsMade++;
+            }
         }
+        a.expect("snapshot requests that made a snapshot (one sent to each preprocessing instance)", PREPROCESSING
+                .size(), snapshotsMade);
         JsonNode snapshot = lastSnapshot(client);
         List<SnapshotFile.Row> rows = snapshot == null
                 ? List.of()
@@ -281,10 +260,7 @@ public final class ChaosCampaign {
         return a;
     }
 
-    /**
-     * The sequence the task's preparation reached, as the instance that owns its partition knows it. (The other
-     * instance answers 0: preparation state is the owner's; see docs/RELIABILITY.md.)
-     */
+    /** The sequence the task's preparation reached: the highest either instance answers (one may be restarting). */
     private static long sequence(PlatformClient client) {
         return PREPROCESSING.stream().mapToLong(i -> sequence(client, i)).max().orElse(-1);
     }
@@ -294,9 +270,8 @@ public final class ChaosCampaign {
         return a.status() == 200 ? a.body().path("sequence").asLong() : -1;
     }
 
-    /** The preprocessing instance that prepares the task now: a manual snapshot request goes to it. */
-    private static String owner(PlatformClient client) {
-        return PREPROCESSING.stream().max(java.util.Comparator.comparingLong(i -> sequence(client, i))).orElseThrow();
+    private static int version(JsonNode snapshot) {
+        return snapshot == null ? 0 : snapshot.path("version").asInt();
     }
 
     private static JsonNode lastSnapshot(PlatformClient client) {
@@ -323,20 +298,42 @@ public final class ChaosCampaign {
                 null, TASK, r.value(), headers));
     }
 
-    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 10);
-        return new KafkaProducer<>(p);
+    /**
+     * Waits until the example {@code id} is stored, however long that takes while the store's count moves: the
+     * look-up by id is an index read, where a count is a scan of the collection on FerretDB, and counting several times
+     * a second slowed the services down as the collection grew (a 100,000-record run crawled, then stalled). Ten
+     * minutes without one more stored is a stall (twice the connector's limit for a record left unacknowledged), and
+     * fails the campaign with each service's threads in its log.
+     */
+    private static void awaitStored(LocalPlatform platform, PlatformStores stores, String id) {
+        long last = stores.exampleCount(TASK);
+        long lastMove = System.nanoTime();
+        long lastCount = lastMove;
+        while (!stores.hasExample(TASK, id)) {
+            if (System.nanoTime() - lastCount > Duration.ofMinutes(1).toNanos()) {
+                long n = stores.exampleCount(TASK);
+                lastCount = System.nanoTime();
+                if (n != last) {
+                    last = n;
+                    lastMove = lastCount;
+                } else if (lastCount - lastMove > STALL.toNanos()) {
+                    platform.dumpThreads();
+                    throw new IllegalStateException(String.format("chaos: stalled at %,d examples stored, none for "
+                            + "%s; each service's threads are at the end of its log in %s", n, STALL,
+                            platform
+                                    .options().workDir().resolve("logs")));
+                }
+            }
+            pause();
+        }
     }
 
-    private static void await(Duration timeout, BooleanSupplier done) {
+    /** Waits for {@code done}; if it does not come, each service's threads go to its log before the campaign fails. */
+    private static void await(LocalPlatform platform, Duration timeout, BooleanSupplier done) {
         if (!awaitQuietly(timeout, done)) {
-            throw new IllegalStateException("chaos: not reached within " + timeout);
+            platform.dumpThreads();
+            throw new IllegalStateException("chaos: not reached within " + timeout + "; each service's threads are at "
+                    + "the end of its log in " + platform.options().workDir().resolve("logs"));
         }
     }
 
@@ -346,8 +343,18 @@ public final class ChaosCampaign {
             if (done.getAsBoolean()) {
                 return true;
             }
-            ManagedProcess.pause();
+            pause();
         }
         return done.getAsBoolean();
+    }
+
+    /** Between two looks at the stores and services: once a second, so that looking does not load them. */
+    private static void pause() {
+        try {
+            Thread.sleep(1000); // polling other processes; there is nothing to wait on instead
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 }

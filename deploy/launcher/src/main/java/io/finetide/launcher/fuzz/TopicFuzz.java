@@ -27,12 +27,11 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.quicktheories.core.Gen;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.finetide.launcher.Producers;
 import io.finetide.launcher.TopicRecords;
 import io.finetide.platform.errors.DeadLetters;
 
@@ -68,7 +67,7 @@ final class TopicFuzz {
             Duration stall) throws Exception {
         Map<String, FuzzReport.Tally> tallies = new HashMap<>();
         Map<String, Long> deadLettersBefore = deadLetters(deadLetterTopic, Set.copyOf(topics), null);
-        try (KafkaProducer<String, byte[]> producer = producer()) {
+        try (KafkaProducer<String, byte[]> producer = Producers.bytes(bootstrapOnly())) {
             for (String topic : topics) {
                 byte[] sample = lastRecord(topic);
                 JsonNode json = sample == null ? null : HttpFuzz.parse(new String(sample, StandardCharsets.UTF_8));
@@ -247,11 +246,9 @@ final class TopicFuzz {
         }
     }
 
-    private KafkaProducer<String, byte[]> producer() {
+    private Properties bootstrapOnly() {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
-        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        return p;
     }
 }

@@ -26,7 +26,7 @@ class HeapWatchTest {
 
     @Test
     void theBurstIsHowMuchLongerTakingTheStreamTookThanSendingIt() {
-        ChaosCampaign.Load load = new ChaosCampaign.Load(20_000, Duration.ofSeconds(4), Duration.ofSeconds(200), Map
+        Load load = new Load(20_000, Duration.ofSeconds(4), Duration.ofSeconds(200), Map
                 .of("ingestion", new HeapWatch.Peak(200L << 20, 512L << 20)), 0);
         assertThat(load.factor()).isEqualTo(50.0);
         Accounting a = new Accounting();

@@ -82,6 +82,7 @@ public class IngestService {
             this.ids = f.ids();
             this.contentHashes = f.contentHashes();
             this.simhashes = f.simhashes();
+            this.sent.addAll(f.sent());
         }
 
         /** The near-duplicate index for the task's current distance, rebuilt when the task changes it. */

@@ -78,4 +78,15 @@ public final class LocalPaths {
         }
     }
 
+    /** Fails unless nothing listens on each of {@code ports} (another Finetide, most likely, if something does). */
+    public static void requireFree(int... ports) {
+        for (int port : ports) {
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 200);
+                throw new IllegalStateException("port " + port + " is in use: is another Finetide running?");
+            } catch (IOException free) {
+                // Nothing listens there: good.
+            }
+        }
+    }
 }

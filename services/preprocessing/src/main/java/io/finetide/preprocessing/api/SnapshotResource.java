@@ -19,6 +19,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import io.finetide.platform.security.Role;
 import io.finetide.platform.store.StoreRetry;
 import io.finetide.preprocessing.drift.DriftMonitor;
+import io.finetide.preprocessing.ownership.PreparationStatus;
 import io.finetide.preprocessing.preparation.PreparationService;
 import io.finetide.preprocessing.snapshot.SnapshotService;
 import io.finetide.preprocessing.store.DatasetSnapshotRecord;
@@ -55,6 +56,9 @@ public class SnapshotResource {
     @Inject
     DriftMonitor drift;
 
+    @Inject
+    PreparationStatus status;
+
     @Operation(summary = "The task's dataset snapshots, newest first")
     @GET
     @Path("/snapshots")
@@ -80,7 +84,10 @@ public class SnapshotResource {
                         + "' of task '" + task + "'"));
     }
 
-    /** Asks for a snapshot now (after the task's debounce window); 202 with the pending trigger reasons. */
+    /**
+     * Asks for a snapshot now (after the task's debounce window); 202 with the pending trigger reasons. Any instance
+     * takes it: one that does not prepare the task leaves it in the store for the one that does.
+     */
     @Operation(summary = "Asks for a snapshot now (after the task's debounce window)")
     @POST
     @Path("/snapshots")
@@ -102,7 +109,7 @@ public class SnapshotResource {
         if (preparation.directory().tasks().get(task).isEmpty()) {
             return notFound("UNKNOWN_TASK", "no task '" + task + "'");
         }
-        return Response.ok(StoreRetry.call(() -> preparation.status(task))).build();
+        return Response.ok(status.of(task)).build();
     }
 
     /** The newest drift figure per reference kind and feature ({@code data/label}, {@code live/confidence}, ...). */

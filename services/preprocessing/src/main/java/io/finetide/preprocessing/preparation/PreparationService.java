@@ -90,6 +90,19 @@ public class PreparationService {
         handovers.incrementAndGet();
     }
 
+    /**
+     * Forgets the task states if the partitions moved since they were loaded, so that each is loaded from the store
+     * again; never while a batch is being prepared (both hold this service's lock). The consumer calls it before each
+     * batch, the trigger thread before each round: an idle task's triggers must not act on a stale state either.
+     */
+    public synchronized void reloadIfMoved() {
+        long moved = handovers.get();
+        if (moved != statesAfter) {
+            statesAfter = moved;
+            states.clear();
+        }
+    }
+
     /** The task's state, loaded from the store the first time. */
     public TaskState state(String task) {
         return states.computeIfAbsent(task, t -> {
@@ -123,12 +136,8 @@ public class PreparationService {
      *
      * @return the rejection of each refused example, by its position in {@code batch}
      */
-    public Map<Integer, RejectedException> prepareAll(List<Incoming> batch) {
-        long moved = handovers.get();
-        if (moved != statesAfter) {
-            statesAfter = moved;
-            states.clear();
-        }
+    public synchronized Map<Integer, RejectedException> prepareAll(List<Incoming> batch) {
+        reloadIfMoved();
         Map<Integer, RejectedException> rejected = new LinkedHashMap<>();
         Map<String, Candidate> candidates = new LinkedHashMap<>();
         Map<String, TaskDefinitionEvent> batchTasks = new LinkedHashMap<>();

@@ -87,7 +87,13 @@ public class SnapshotService {
                 artifact, preparation.pipeline(task).version(), Tokenizers.version(task), List.copyOf(reasons),
                 content.sources(), content.labelCounts(), content.trainLengths(), content.unknownTokenRate(),
                 content.topNgrams(), System.currentTimeMillis(), false);
-        snapshots.insertOnce(record);
+        if (!snapshots.insertOnce(record)) {
+            // Another instance made this version first (it prepared the task until a moment ago): that one stands,
+            // and only its event went downstream.
+            DatasetSnapshotRecord first = snapshots.find(id).orElseThrow();
+            state.snapshotTaken(first);
+            return first;
+        }
         state.snapshotTaken(record);
         DatasetSnapshotEvent.Builder event = DatasetSnapshotEvent.newBuilder().setMeta(Events.meta(name))
                 .setSnapshotId(id).setVersion(version).setParentSnapshotId(record.parentId())

@@ -95,6 +95,11 @@ public class PreparedExampleStore {
         return d == null ? 0 : PreparedExampleRecord.number(d, "seq");
     }
 
+    /** How many examples have a sequence number above {@code seq}. */
+    public long countAfter(String task, long seq) {
+        return collection().countDocuments(Filters.and(Filters.eq("task", task), Filters.gt("seq", seq)));
+    }
+
     /** How many examples each label has in each split ({@code label -> split -> count}). */
     public Map<String, Map<String, Long>> labelSplitCounts(String task) {
         Map<String, Map<String, Long>> out = new LinkedHashMap<>();

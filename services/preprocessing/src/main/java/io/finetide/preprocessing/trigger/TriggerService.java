@@ -15,11 +15,13 @@ import org.jboss.logging.Logger;
 
 import io.finetide.platform.store.StoreRetry;
 import io.finetide.preprocessing.config.PreprocessingConfig;
+import io.finetide.preprocessing.ownership.TaskOwnership;
 import io.finetide.preprocessing.preparation.PreparationService;
 import io.finetide.preprocessing.preparation.TaskState;
 import io.finetide.preprocessing.snapshot.SnapshotService;
 import io.finetide.preprocessing.store.DatasetSnapshotRecord;
 import io.finetide.preprocessing.store.PreparedExampleStore;
+import io.finetide.preprocessing.store.SnapshotRequestStore;
 import io.finetide.proto.v1.TaskDefinitionEvent;
 import io.finetide.runtime.DaemonScheduler;
 import io.quarkus.runtime.ShutdownEvent;
@@ -28,7 +30,8 @@ import io.quarkus.runtime.StartupEvent;
 /**
  * The trigger thread: every {@code tickMillis} it prepares again the examples of tasks whose cleaning or
  * tokenisation changed, signals schedules, and makes the snapshots whose trigger window has closed. One thread, so
- * snapshots of a task never overlap.
+ * snapshots of a task never overlap. Only for the tasks this instance prepares ({@link TaskOwnership}): another
+ * instance's view of a task is stale, and a snapshot it cut would race the owner's.
  */
 @ApplicationScoped
 public class TriggerService {
@@ -47,6 +50,12 @@ public class TriggerService {
     @Inject
     PreprocessingConfig config;
 
+    @Inject
+    TaskOwnership ownership;
+
+    @Inject
+    SnapshotRequestStore requests;
+
     /** Per task, the revision whose preparation was last checked. */
     private final Map<String, Integer> checkedRevision = new ConcurrentHashMap<>();
     private ScheduledExecutorService executor;
@@ -64,14 +73,24 @@ public class TriggerService {
 
     /** A person asked for a snapshot; it follows the debounce window but not the minimum interval. */
     public Map<String, String> requestManually(TaskDefinitionEvent task, String who) {
+        String reason = "manual: requested" + (who.isBlank() ? "" : " by " + who);
+        if (!ownership.owns(task.getName())) {
+            // Another instance prepares the task: the request waits in the store until that one takes it.
+            StoreRetry.run(() -> requests.add(task.getName(), reason, System.currentTimeMillis()));
+            return Map.of(TriggerPolicy.MANUAL, reason);
+        }
         TaskState s = preparation.state(task.getName());
-        preparation.signal(s, TriggerPolicy.MANUAL, "manual: requested" + (who.isBlank() ? "" : " by " + who), System
-                .currentTimeMillis());
+        preparation.signal(s, TriggerPolicy.MANUAL, reason, System.currentTimeMillis());
         return s.policy.pending();
     }
 
     void tick() {
+        preparation.reloadIfMoved();
         for (TaskDefinitionEvent task : preparation.directory().tasks().all()) {
+            if (!ownership.owns(task.getName())) {
+                checkedRevision.remove(task.getName());
+                continue;
+            }
             try {
                 tick(task, System.currentTimeMillis());
             } catch (RuntimeException ex) {
@@ -87,6 +106,11 @@ public class TriggerService {
             checkedRevision.put(name, task.getRevision());
         }
         TaskState s = preparation.state(name);
+        // Signalled before the request is removed: a crash in between makes one snapshot more, never one less.
+        for (SnapshotRequestStore.SnapshotRequest r : StoreRetry.call(() -> requests.waiting(name))) {
+            preparation.signal(s, TriggerPolicy.MANUAL, r.reason(), now);
+            StoreRetry.run(() -> requests.taken(r));
+        }
         long schedule = task.getTriggers().getScheduleSeconds();
         if (schedule > 0 && s.committed() > s.snapshotCut() && now - s.snapshotAt() >= schedule * 1000) {
             preparation.signal(s, TriggerPolicy.SCHEDULE, "schedule: every " + schedule + " s, " + (s.committed() - s

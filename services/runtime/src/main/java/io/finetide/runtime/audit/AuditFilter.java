@@ -9,13 +9,11 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.container.ResourceInfo;
 
-import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 import io.finetide.platform.security.Role;
 import io.finetide.runtime.security.CurrentCaller;
 import io.finetide.runtime.security.Requires;
-import io.finetide.runtime.store.AuditStore;
 import io.quarkus.arc.properties.UnlessBuildProperty;
 
 /**
@@ -29,7 +27,6 @@ import io.quarkus.arc.properties.UnlessBuildProperty;
 @UnlessBuildProperty(name = "finetide.store.enabled", stringValue = "false", enableIfMissing = true)
 public class AuditFilter {
 
-    private static final Logger LOG = Logger.getLogger(AuditFilter.class);
     private static final Set<String> CHANGES = Set.of("POST", "PUT", "DELETE", "PATCH");
 
     @Inject
@@ -39,7 +36,7 @@ public class AuditFilter {
     AuditReason reason;
 
     @Inject
-    AuditStore store;
+    AuditTrail trail;
 
     @ServerResponseFilter
     public void audit(ContainerRequestContext request, ContainerResponseContext response, ResourceInfo resource) {
@@ -56,11 +53,6 @@ public class AuditFilter {
         AuditEntry entry = new AuditEntry(actor, request.getMethod() + " /" + request.getUriInfo()
                 .getPath().replaceFirst("^/", ""), task == null ? "" : task, reason.get(), response.getStatus(),
                 System.currentTimeMillis());
-        try {
-            store.insert(entry);
-        } catch (RuntimeException e) {
-            // The action is done; an entry the store refused is at least in the log, with everything but the key.
-            LOG.errorf(e, "audit entry not stored: %s", entry);
-        }
+        trail.record(entry);
     }
 }

@@ -32,13 +32,18 @@ public class AuditTrail {
      * @param reason why: the verdict's or the judge's own words
      */
     public void automatic(String action, String task, String reason) {
-        AuditEntry entry = new AuditEntry(AUTOMATIC, action, task, reason, DONE, System.currentTimeMillis());
+        record(new AuditEntry(AUTOMATIC, action, task, reason, DONE, System.currentTimeMillis()));
+    }
+
+    /** Stores an entry: an automatic action's, or an admin call's ({@link AuditFilter}). */
+    public void record(AuditEntry entry) {
         if (!store.isResolvable()) {
             return; // a service run without a store keeps no audit log
         }
         try {
             store.get().insert(entry);
         } catch (RuntimeException e) {
+            // The action is done; an entry the store refused is at least in the log, with everything but the key.
             LOG.errorf(e, "audit entry not stored: %s", entry);
         }
     }

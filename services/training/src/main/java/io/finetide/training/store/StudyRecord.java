@@ -20,6 +20,8 @@ public record StudyRecord(String id, String task, StudySpec spec, HyperParameter
         StudyState state, long createdAtMs, long deadlineMs, boolean stopRequested, long finishedAtMs) {
 
     public static final String COLLECTION = "studies";
+    /** Stop requests, by study id: see {@link StudyStore#requestStop}. */
+    public static final String STOPS = "study_stops";
 
     public enum StudyState {
         RUNNING, COMPLETE, STOPPED

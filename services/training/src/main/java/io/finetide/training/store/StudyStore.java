@@ -78,26 +78,41 @@ public class StudyStore {
         return Documents.insertOnce(studies(), s.id(), s.toDocument());
     }
 
+    /**
+     * Stop requests, a document each: a stop that came in the moment the study ended would otherwise be one of two
+     * concurrent updates of the study's document, one of which FerretDB loses (the stop, or the end).
+     */
+    private MongoCollection<Document> stops() {
+        return database.getCollection(StudyRecord.STOPS);
+    }
+
+    /** The study of document {@code d}, with whether a stop was asked for. */
+    private StudyRecord withStop(Document d) {
+        if (Documents.byId(stops(), d.getString("_id")) != null) {
+            d.append("stopRequested", true);
+        }
+        return StudyRecord.fromDocument(d);
+    }
+
     public Optional<StudyRecord> study(String id) {
-        return Optional.ofNullable(Documents.byId(studies(), id)).map(StudyRecord::fromDocument);
+        return Optional.ofNullable(Documents.byId(studies(), id)).map(this::withStop);
     }
 
     public List<StudyRecord> studies(String task) {
         List<StudyRecord> out = new ArrayList<>();
-        studies().find(Filters.eq("task", task)).sort(Sorts.ascending("createdAtMs")).forEach(d -> out.add(
-                StudyRecord.fromDocument(d)));
+        studies().find(Filters.eq("task", task)).sort(Sorts.ascending("createdAtMs")).forEach(d -> out.add(withStop(
+                d)));
         return out;
     }
 
     public List<StudyRecord> runningStudies() {
         List<StudyRecord> out = new ArrayList<>();
-        studies().find(Filters.eq("state", StudyRecord.StudyState.RUNNING.name())).forEach(d -> out.add(StudyRecord
-                .fromDocument(d)));
+        studies().find(Filters.eq("state", StudyRecord.StudyState.RUNNING.name())).forEach(d -> out.add(withStop(d)));
         return out;
     }
 
     public void requestStop(String id) {
-        studies().updateOne(Documents.id(id), Updates.set("stopRequested", true));
+        Documents.insertOnce(stops(), id, new Document("atMs", System.currentTimeMillis()));
     }
 
     /** Ends a running study; only one caller wins. */

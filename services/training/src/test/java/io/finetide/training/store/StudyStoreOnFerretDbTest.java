@@ -71,4 +71,40 @@ class StudyStoreOnFerretDbTest {
             pool.shutdownNow();
         }
     }
+
+    /**
+     * A user stops a study in the moment its last trial ends it. On one document FerretDB kept only one of the two: the
+     * study ended COMPLETE with no stop on record, or the stop's write undid the end and it stayed RUNNING.
+     */
+    @Test
+    void aStopRequestedAsTheStudyEndsKeepsBoth() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int n = 0; n < 60; n++) {
+                String id = "stop-race-" + n;
+                store.insertStudy(new StudyRecord(id, "task", io.finetide.proto.v1.StudySpec.getDefaultInstance(),
+                        io.finetide.proto.v1.HyperParameters.getDefaultInstance(), "snap",
+                        StudyRecord.StudyState.RUNNING,
+                        0, 0, false, 0));
+                CyclicBarrier together = new CyclicBarrier(2);
+                Future<?> stop = pool.submit(() -> {
+                    together.await();
+                    store.requestStop(id);
+                    return null;
+                });
+                Future<Boolean> end = pool.submit(() -> {
+                    together.await();
+                    return store.finishStudy(id, StudyRecord.StudyState.COMPLETE);
+                });
+                stop.get();
+                assertThat(end.get()).isTrue();
+                StudyRecord after = store.study(id).orElseThrow();
+                assertThat(after.state()).as("study " + n).isEqualTo(StudyRecord.StudyState.COMPLETE);
+                assertThat(after.stopRequested()).as("study " + n).isTrue();
+                assertThat(after.finishedAtMs()).isPositive();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
