@@ -88,7 +88,6 @@ public class TriggerService {
         preparation.reloadIfMoved();
         for (TaskDefinitionEvent task : preparation.directory().tasks().all()) {
             if (!ownership.owns(task.getName())) {
-                checkedRevision.remove(task.getName());
                 continue;
             }
             try {

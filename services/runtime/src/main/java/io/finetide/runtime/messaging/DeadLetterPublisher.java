@@ -42,8 +42,11 @@ public class DeadLetterPublisher {
 
     public void send(Map<ConsumerRecord<String, byte[]>, RejectedException> rejected) {
         Map<ConsumerRecord<String, byte[]>, RejectedException> fresh = new LinkedHashMap<>();
+        java.util.Set<String> sentBefore = !ledger.isResolvable() || rejected.isEmpty()
+                ? java.util.Set.of()
+                : ledger.get().sentAmong(rejected.keySet().stream().map(DeadLetterPublisher::position).toList());
         rejected.forEach((record, reason) -> {
-            if (!ledger.isResolvable() || !ledger.get().wasSent(position(record))) {
+            if (!sentBefore.contains(position(record))) {
                 fresh.put(record, reason);
             }
         });
