@@ -93,9 +93,10 @@ public class PreparationService {
     /**
      * Forgets the task states if the partitions moved since they were loaded, so that each is loaded from the store
      * again; never while a batch is being prepared (both hold this service's lock). The consumer calls it before each
-     * batch, the trigger thread before each round: an idle task's triggers must not act on a stale state either.
+     * batch. Not the trigger thread: a state forgotten there took its pending trigger signals with it (a drift signal
+     * raised in the batch before a rebalance made no snapshot; PreprocessingFlowIT in CI).
      */
-    public synchronized void reloadIfMoved() {
+    private synchronized void reloadIfMoved() {
         long moved = handovers.get();
         if (moved != statesAfter) {
             statesAfter = moved;

@@ -85,7 +85,6 @@ public class TriggerService {
     }
 
     void tick() {
-        preparation.reloadIfMoved();
         for (TaskDefinitionEvent task : preparation.directory().tasks().all()) {
             if (!ownership.owns(task.getName())) {
                 continue;
