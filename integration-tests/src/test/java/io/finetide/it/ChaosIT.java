@@ -13,9 +13,9 @@ import io.finetide.platform.local.LocalPaths;
 
 /**
  * The fault campaign, short: 3,000 records with ingestion and then preprocessing killed with SIGKILL mid-stream
- * (two instances of each in their groups), the broker killed and started again, the store stopped and started again;
- * every line of the accounting must match. {@code ./finetide chaos} runs
- * the long one.
+ * (two instances of each, and of deployment, in their groups), the broker killed and started again, the store stopped
+ * and started again; then the snapshots through training, evaluation and deployment, each killed once with work in
+ * hand. Every line of the accounting must match. {@code ./finetide chaos} runs the long one.
  */
 class ChaosIT {
 

@@ -95,7 +95,8 @@ public final class LocalPlatform implements AutoCloseable {
 
     private final Options options;
     private final List<ManagedProcess> processes = new ArrayList<>();
-    private final Map<String, String> serviceUrls = new LinkedHashMap<>();
+    // Read by campaign threads while an instance is restarted.
+    private final Map<String, String> serviceUrls = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, ManagedProcess> running = new LinkedHashMap<>();
     private TransportSecurity security;
     private LocalBroker broker;
@@ -246,7 +247,7 @@ public final class LocalPlatform implements AutoCloseable {
      * waits until it is ready: for measuring two configurations side by side. {@link #url} and {@link #kill} know it
      * by {@code instance}.
      */
-    public String startInstance(String service, String instance, Map<String, String> env) {
+    public synchronized String startInstance(String service, String instance, Map<String, String> env) {
         ManagedProcess p = startService(service, instance, LocalPaths.freePortBlock(1), options.workDir().resolve(
                 "logs"), env);
         p.awaitHttpOk(serviceUrls.get(instance) + "/q/health/ready", Duration.ofMinutes(3), httpClient().build());
@@ -259,17 +260,22 @@ public final class LocalPlatform implements AutoCloseable {
     }
 
     /** Appends every running instance's thread dump to its log: what a platform that stopped making progress waits on. */
-    public void dumpThreads() {
+    public synchronized void dumpThreads() {
         running.values().forEach(ManagedProcess::dumpThreads);
     }
 
+    /** Every running process of a service, by its name ({@code ingestion}, {@code ingestion-2}, ...). */
+    public synchronized List<String> instances() {
+        return List.copyOf(running.keySet());
+    }
+
     /** Kills one service with SIGKILL (no shutdown, nothing flushed), as a crash would. */
-    public void kill(String service) {
+    public synchronized void kill(String service) {
         running.get(service).kill();
     }
 
     /** Starts a killed or stopped service again, with the same settings, and waits until it is ready. */
-    public void restart(String service) {
+    public synchronized void restart(String service) {
         ManagedProcess old = running.get(service);
         if (old != null && old.isAlive()) {
             old.close();
@@ -279,13 +285,13 @@ public final class LocalPlatform implements AutoCloseable {
     }
 
     /** Kills the Kafka broker (SIGKILL) and starts it again on its data: a broker crash, as the services see it. */
-    public void restartBroker() {
+    public synchronized void restartBroker() {
         broker.restart(Duration.ofSeconds(90));
         writePid(broker.pid());
     }
 
     /** Stops the store and starts it again on its data (FerretDB; an external MongoDB is not the launcher's). */
-    public void restartStore() {
+    public synchronized void restartStore() {
         if (ferretDb == null) {
             throw new IllegalStateException("the store is an external MongoDB: the launcher does not restart it");
         }

@@ -82,8 +82,13 @@ public final class ManagedProcess implements AutoCloseable {
     }
 
     public static void pause() {
+        pause(Duration.ofMillis(250));
+    }
+
+    /** Between two looks at another process (its files, its answers, its topics): there is nothing to wait on. */
+    public static void pause(Duration interval) {
         try {
-            Thread.sleep(250); // polling an external process; there is nothing to wait on instead
+            Thread.sleep(interval.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);

@@ -87,6 +87,18 @@ public final class PlatformClient {
         }
     }
 
+    /** As {@link #get}, but a service that does not answer (killed, restarting) gives status 0 instead of failing. */
+    public Answer tryGet(String service, String path) {
+        try {
+            return get(service, path);
+        } catch (IllegalStateException e) {
+            if (e.getCause() instanceof IOException) {
+                return new Answer(0, null);
+            }
+            throw e;
+        }
+    }
+
     public String getText(String service, String path) {
         try {
             return http.send(request(service, path).timeout(Duration.ofSeconds(30)).GET().build(),

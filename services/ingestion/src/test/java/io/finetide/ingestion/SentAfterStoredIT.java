@@ -32,7 +32,8 @@ import io.quarkus.test.junit.QuarkusTest;
 /**
  * What goes downstream is what the store holds, once. "Another instance" is the store written directly: it stored an
  * example or a label and died before sending it, so its write won the race and nothing went out. Both tests failed
- * when ingestion sent before storing: the losing instance's version went downstream instead.
+ * when ingestion sent before storing: the losing instance's version went downstream instead. A batch of labels, whose
+ * examples are read at once, decides as the same labels one by one would.
  */
 @QuarkusTest
 @QuarkusTestResource(value = FinetideTestResource.class, restrictToAnnotatedClass = true)
@@ -88,6 +89,33 @@ class SentAfterStoredIT {
         assertThat(sent.get(0).getText()).isEqualTo("waiting for a label");
     }
 
+    @Test
+    void aBatchOfLabelsFromTheTopicIsAppliedAsOneLabelAfterAnother() throws Exception {
+        task("label-batch");
+        submit("label-batch", "u1", "the first waiting for a label", "");
+        submit("label-batch", "u2", "the second waiting for a label", "");
+        // The examples of a batch are read at once; the second label of u1 must see the first one's decision.
+        Map<Integer, io.finetide.platform.errors.RejectedException> refused = labels.applyAll(List.of(
+                event("label-batch", "u1", "pos"), event("label-batch", "ghost", "pos"), event("label-batch", "u1",
+                        "neg"),
+                event("label-batch", "u2", "meh"), event("label-batch", "u2", "neg"), event("nowhere", "u2", "neg")));
+        assertThat(refused).containsOnlyKeys(1, 3, 5);
+        assertThat(refused.get(1).reason()).isEqualTo(io.finetide.platform.errors.ReasonCode.UNKNOWN_EXAMPLE);
+        assertThat(refused.get(3).reason()).isEqualTo(io.finetide.platform.errors.ReasonCode.UNKNOWN_LABEL);
+        assertThat(refused.get(5).reason()).isEqualTo(io.finetide.platform.errors.ReasonCode.UNKNOWN_TASK);
+        assertThat(store.find("label-batch", "u1").orElseThrow().label()).isEqualTo("pos");
+        submit("label-batch", "m", "the marker", "neg");
+
+        List<LabelledExampleEvent> sent = labelledUntil("label-batch", "m");
+        assertThat(sent).extracting(LabelledExampleEvent::getId).containsExactly("u1", "u2", "m");
+        assertThat(sent).extracting(LabelledExampleEvent::getLabel).containsExactly("pos", "neg", "neg");
+        String metrics = given().get("/q/metrics").asString();
+        assertThat(PrometheusText.sum(metrics, "finetide_ingestion_labels_total", "task", "label-batch", "outcome",
+                "conflict")).isEqualTo(1.0);
+        assertThat(PrometheusText.sum(metrics, "finetide_ingestion_labels_total", "task", "label-batch", "outcome",
+                "labelled")).isEqualTo(2.0);
+    }
+
     private static void task(String name) {
         given().contentType("application/json").body("{\"name\":\"" + name + "\",\"labels\":[\"neg\",\"pos\"]}")
                 .post("/api/v1/tasks").then().statusCode(201);
@@ -100,7 +128,11 @@ class SentAfterStoredIT {
     }
 
     private LabelService.Outcome label(String task, String id, String label) {
-        return labels.apply(RawLabelEvent.newBuilder().setTask(task).setId(id).setLabel(label).build());
+        return labels.apply(event(task, id, label));
+    }
+
+    private static RawLabelEvent event(String task, String id, String label) {
+        return RawLabelEvent.newBuilder().setTask(task).setId(id).setLabel(label).build();
     }
 
     /** The task's labelled events in order, up to and including the marker (one partition keeps the order). */

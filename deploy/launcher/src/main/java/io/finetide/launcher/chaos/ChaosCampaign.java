@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.finetide.launcher.DemoDriver;
 import io.finetide.launcher.LocalPlatform;
+import io.finetide.launcher.ManagedProcess;
 import io.finetide.launcher.PlatformClient;
 import io.finetide.launcher.Producers;
 import io.finetide.launcher.store.PlatformStores;
@@ -33,10 +34,12 @@ import io.finetide.platform.topics.Topics;
 
 /**
  * The fault campaign ({@code ./finetide chaos}): a seeded mixed stream into the raw and labels topics of a platform
- * running two instances each of ingestion and preprocessing in their consumer groups, while each of the first
- * instances is killed with SIGKILL in turn mid-stream and started again; then the accounting, from the topics and
- * stores themselves: every record met its fate exactly once (stored, duplicate, or dead-lettered with its reason), and
- * every stored labelled example is in the final snapshot once.
+ * running two instances each of ingestion, preprocessing and deployment in their consumer groups, while the first
+ * ingestion and preprocessing instances are killed with SIGKILL in turn mid-stream and started again (and the broker
+ * and the store restarted); then the accounting, from the topics and stores themselves: every record met its fate
+ * exactly once (stored, duplicate, or dead-lettered with its reason), and every stored labelled example is in the
+ * final snapshot once. The snapshots then go through training, evaluation and deployment under their own kills
+ * ({@link TrainingToServing}).
  */
 public final class ChaosCampaign {
 
@@ -82,23 +85,30 @@ public final class ChaosCampaign {
         List<String> sentences = DemoDriver.read(o.sentences(), "s-").stream().map(DemoDriver.Example::text).toList();
         List<ChaosRecord> stream = ChaosStream.generate(TASK, sentences, o.records(), o.seed());
         ChaosRecord marker = ChaosStream.marker(TASK);
-        LocalPlatform.Options options = LocalPlatform.Options.isolated(o.root(), o.workDir()).only(List.of(
-                "ingestion", "preprocessing"));
+        // A run's checkpoint every 5 updates, so that training is killed with one on disk.
+        LocalPlatform.Options options = LocalPlatform.Options.isolated(o.root(), o.workDir()).withEnv(Map.of(
+                "FINETIDE_TRAINING_CHECKPOINT_EVERY_STEPS", "5"));
         try (LocalPlatform platform = LocalPlatform.start(options, say);
                 PlatformStores stores = new PlatformStores(platform.mongoUri(), options.database());
-                KafkaProducer<String, byte[]> producer = Producers.bytes(platform)) {
+                KafkaProducer<String, byte[]> producer = Producers.bytes(platform);
+                TrainingToServing models = new TrainingToServing(platform, say)) {
             PlatformClient client = new PlatformClient(platform);
             PlatformClient.Answer created = client.post("ingestion", "/api/v1/tasks", """
                     {"name": "%s", "labels": ["negative", "positive"], "maxTextBytes": %d,
-                     "triggerMinNewExamples": 1000000000}""".formatted(TASK, ChaosStream.MAX_TEXT_BYTES));
+                     "triggerMinNewExamples": 1000000000,
+                     "model": {"baseModel": "random", "layers": 1, "hiddenSize": 64, "heads": 2, "ffnSize": 128,
+                               "maxSeqLen": 32},
+                     "hyperParameters": {"epochs": 2, "learningRate": 0.002, "batchSize": 32}}"""
+                    .formatted(TASK, ChaosStream.MAX_TEXT_BYTES));
             if (created.status() != 201) {
                 throw new IllegalStateException("task refused: " + created.body());
             }
             // Second instances in the same consumer groups: the partition moves to them when a first one dies.
             platform.startInstance("ingestion", "ingestion-2", Map.of());
             platform.startInstance("preprocessing", "preprocessing-2", Map.of());
-            say.accept(String.format("chaos: %,d records, %d kills, two instances each of ingestion and preprocessing",
-                    stream.size(), o.kills()));
+            platform.startInstance("deployment", TrainingToServing.DEPLOYMENT.get(1), Map.of());
+            say.accept(String.format("chaos: %,d records, %d kills, two instances each of ingestion, preprocessing and "
+                    + "deployment", stream.size(), o.kills()));
 
             HeapWatch heap = new HeapWatch(client, List.of("ingestion", "ingestion-2", "preprocessing",
                     "preprocessing-2"));
@@ -153,6 +163,9 @@ public final class ChaosCampaign {
                 String labelsMarkerAt = DeadLetterTopic.position(labelsMarker);
                 await(platform, Duration.ofMinutes(15), () -> dead.readToEnd().byOrigin().containsKey(labelsMarkerAt));
                 Accounting a = account(client, stores, stream, sent, marker, labelsMarkerAt, dead);
+                say.accept("chaos: waiting for the snapshots' models to be trained, judged and decided");
+                // Training grows with the data: the two models of a 100,000-record run took 14 minutes.
+                models.account(a, client, Duration.ofMinutes(15).plusSeconds(o.records() / 50));
                 load.into(a);
                 return a;
             }
@@ -266,7 +279,7 @@ public final class ChaosCampaign {
     }
 
     private static long sequence(PlatformClient client, String instance) {
-        PlatformClient.Answer a = client.get(instance, "/api/v1/tasks/" + TASK + "/preparation");
+        PlatformClient.Answer a = client.tryGet(instance, "/api/v1/tasks/" + TASK + "/preparation");
         return a.status() == 200 ? a.body().path("sequence").asLong() : -1;
     }
 
@@ -350,11 +363,6 @@ public final class ChaosCampaign {
 
     /** Between two looks at the stores and services: once a second, so that looking does not load them. */
     private static void pause() {
-        try {
-            Thread.sleep(1000); // polling other processes; there is nothing to wait on instead
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        ManagedProcess.pause(Duration.ofSeconds(1));
     }
 }

@@ -1,7 +1,13 @@
 package io.finetide.ingestion.labeling;
 
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -71,8 +77,39 @@ public class LabelService {
      *                           several annotators and the label names none
      */
     public synchronized Outcome apply(RawLabelEvent label) {
+        return apply(label, () -> store.find(label.getTask(), label.getId()));
+    }
+
+    /**
+     * A batch from the labels topic, each label applied as {@link #apply(RawLabelEvent)} does, their examples read in
+     * one look-up: on FerretDB a look-up by id scans the collection, so one per label was one pass per label. A
+     * second label for one example in the batch reads its example again (the first may have labelled it).
+     *
+     * @return the refused labels, by their place in the batch
+     */
+    public synchronized Map<Integer, RejectedException> applyAll(List<RawLabelEvent> labels) {
+        Map<String, ExampleRecord> read = store.findAll(labels.stream().map(l -> ExampleRecord.key(l.getTask(), l
+                .getId())).toList());
+        Set<String> applied = new HashSet<>();
+        Map<Integer, RejectedException> refused = new LinkedHashMap<>();
+        for (int i = 0; i < labels.size(); i++) {
+            RawLabelEvent label = labels.get(i);
+            String key = ExampleRecord.key(label.getTask(), label.getId());
+            try {
+                apply(label, applied.add(key)
+                        ? () -> Optional.ofNullable(read.get(key))
+                        : () -> store.find(label.getTask(), label.getId()));
+            } catch (RejectedException e) {
+                refused.put(i, e);
+            }
+        }
+        return refused;
+    }
+
+    /** @param stored the label's example, as stored */
+    private Outcome apply(RawLabelEvent label, Supplier<Optional<ExampleRecord>> stored) {
         TaskDefinitionEvent task = tasks.require(label.getTask());
-        ExampleRecord example = example(task, label.getId(), label.getLabel(), label.getTagsList());
+        ExampleRecord example = example(task, label.getId(), label.getLabel(), label.getTagsList(), stored);
         String given = canonical(task, example, label.getLabel(), label.getTagsList());
         long now = System.currentTimeMillis();
         String annotator = label.getAnnotator().isBlank() ? "" : label.getAnnotator().strip();
@@ -161,13 +198,18 @@ public class LabelService {
 
     /** The example; for a text task its label is checked first (an unknown label is refused whatever the id). */
     private ExampleRecord example(TaskDefinitionEvent task, String id, String label, List<String> tags) {
+        return example(task, id, label, tags, () -> store.find(task.getName(), id));
+    }
+
+    private static ExampleRecord example(TaskDefinitionEvent task, String id, String label, List<String> tags,
+            Supplier<Optional<ExampleRecord>> stored) {
         if (task.getType() != TaskType.TOKEN_CLASSIFICATION && tags.isEmpty() && !task.getLabelsList().contains(
                 label)) {
             throw new RejectedException(ReasonCode.UNKNOWN_LABEL, "label '" + label + "' is not one of " + task
                     .getLabelsList());
         }
-        return store.find(task.getName(), id).orElseThrow(() -> new RejectedException(ReasonCode.UNKNOWN_EXAMPLE,
-                "task '" + task.getName() + "' has no example '" + id + "'"));
+        return stored.get().orElseThrow(() -> new RejectedException(ReasonCode.UNKNOWN_EXAMPLE, "task '" + task
+                .getName() + "' has no example '" + id + "'"));
     }
 
     /**

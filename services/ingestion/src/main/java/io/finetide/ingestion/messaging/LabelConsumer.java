@@ -3,7 +3,7 @@ package io.finetide.ingestion.messaging;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import io.finetide.ingestion.intake.RawExamples;
@@ -13,7 +13,10 @@ import io.finetide.runtime.messaging.KafkaMessages;
 import io.finetide.runtime.messaging.RecordHandler;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 
-/** {@code finetide.labels}: late labels; refused ones go to the dead-letter topic with their reason. */
+/**
+ * {@code finetide.labels}: late labels, in batches (their examples read in one look-up); refused ones go to the
+ * dead-letter topic with their reason.
+ */
 @ApplicationScoped
 public class LabelConsumer {
 
@@ -28,8 +31,8 @@ public class LabelConsumer {
 
     @Incoming("labels")
     @Blocking
-    public void consume(ConsumerRecord<String, byte[]> record) {
-        handler.handle(record, r -> RawExamples.decodeLabel(r.value(), KafkaMessages.contentType(r)), labels::apply,
-                reason -> metrics.rejected(reason, "kafka-labels"));
+    public void consume(ConsumerRecords<String, byte[]> records) {
+        handler.handleBatch(records, r -> RawExamples.decodeLabel(r.value(), KafkaMessages.contentType(r)),
+                labels::applyAll, reason -> metrics.rejected(reason, "kafka-labels"));
     }
 }

@@ -79,6 +79,18 @@ public class ExampleStore {
         return f;
     }
 
+    /** The examples of these keys ({@link ExampleRecord#key}) that are stored, by key: one read, whatever their number. */
+    public Map<String, ExampleRecord> findAll(Collection<String> keys) {
+        Map<String, ExampleRecord> out = new java.util.HashMap<>();
+        if (!keys.isEmpty()) {
+            collection().find(Filters.in("_id", List.copyOf(new java.util.LinkedHashSet<>(keys)))).forEach(d -> {
+                ExampleRecord r = ExampleRecord.fromDocument(d);
+                out.put(r.key(), r);
+            });
+        }
+        return out;
+    }
+
     public java.util.Optional<ExampleRecord> find(String task, String id) {
         return java.util.Optional.ofNullable(collection().find(Filters.eq("_id", ExampleRecord.key(task, id))).first())
                 .map(ExampleRecord::fromDocument);
@@ -183,7 +195,7 @@ public class ExampleStore {
             collection().find(Filters.and(Filters.in("_id", open), Filters.ne("label", ""))).forEach(d -> unsent.add(
                     ExampleRecord.fromDocument(d)));
         }
-        return new SendCheck(unsent, new java.util.HashSet<>(sent));
+        return new SendCheck(unsent, sent);
     }
 
     /** Records that these examples went downstream (after the broker acknowledged them). */

@@ -28,6 +28,11 @@ public class TaskOwnership {
         partitions = partitionCount;
     }
 
+    /** How many partitions the labelled topic has, as the last assignment said (0 before the first). */
+    int partitionCount() {
+        return partitions;
+    }
+
     /** Partitions lost (this member was taken out of the group). */
     public synchronized void released(Collection<Integer> taken) {
         held.removeAll(taken);

@@ -1,7 +1,9 @@
 package io.finetide.preprocessing.store;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -44,6 +46,16 @@ public class SnapshotRequestStore {
         List<SnapshotRequest> out = new ArrayList<>();
         collection().find(Filters.eq("task", task)).sort(Sorts.ascending("atMs")).forEach(d -> out.add(
                 new SnapshotRequest(d.getString("_id"), task, d.getString("reason"), d.getLong("atMs"))));
+        return out;
+    }
+
+    /** Every waiting request, by task, oldest first. */
+    public Map<String, List<SnapshotRequest>> waitingByTask() {
+        Map<String, List<SnapshotRequest>> out = new HashMap<>();
+        collection().find().sort(Sorts.ascending("atMs")).forEach(d -> out.computeIfAbsent(d.getString("task"),
+                t -> new ArrayList<>()).add(
+                        new SnapshotRequest(d.getString("_id"), d.getString("task"), d.getString(
+                                "reason"), d.getLong("atMs"))));
         return out;
     }
 

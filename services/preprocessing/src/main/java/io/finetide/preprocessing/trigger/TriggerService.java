@@ -15,6 +15,7 @@ import org.jboss.logging.Logger;
 
 import io.finetide.platform.store.StoreRetry;
 import io.finetide.preprocessing.config.PreprocessingConfig;
+import io.finetide.preprocessing.ownership.StatusPublication;
 import io.finetide.preprocessing.ownership.TaskOwnership;
 import io.finetide.preprocessing.preparation.PreparationService;
 import io.finetide.preprocessing.preparation.TaskState;
@@ -56,6 +57,9 @@ public class TriggerService {
     @Inject
     SnapshotRequestStore requests;
 
+    @Inject
+    StatusPublication publication;
+
     /** Per task, the revision whose preparation was last checked. */
     private final Map<String, Integer> checkedRevision = new ConcurrentHashMap<>();
     private ScheduledExecutorService executor;
@@ -85,19 +89,25 @@ public class TriggerService {
     }
 
     void tick() {
+        // One read of the waiting requests per round, whatever the number of tasks.
+        Map<String, List<SnapshotRequestStore.SnapshotRequest>> waiting = null;
         for (TaskDefinitionEvent task : preparation.directory().tasks().all()) {
             if (!ownership.owns(task.getName())) {
                 continue;
             }
             try {
-                tick(task, System.currentTimeMillis());
+                if (waiting == null) {
+                    waiting = StoreRetry.call(requests::waitingByTask);
+                }
+                tick(task, waiting.getOrDefault(task.getName(), List.of()), System.currentTimeMillis());
+                publication.publishIfDue(preparation.status(task.getName()), System.currentTimeMillis());
             } catch (RuntimeException ex) {
                 LOG.errorf(ex, "task %s: trigger round failed, retried next round", task.getName());
             }
         }
     }
 
-    private void tick(TaskDefinitionEvent task, long now) {
+    private void tick(TaskDefinitionEvent task, List<SnapshotRequestStore.SnapshotRequest> waiting, long now) {
         String name = task.getName();
         if (!Integer.valueOf(task.getRevision()).equals(checkedRevision.get(name))) {
             StoreRetry.call(() -> preparation.reprepare(task));
@@ -105,7 +115,7 @@ public class TriggerService {
         }
         TaskState s = preparation.state(name);
         // Signalled before the request is removed: a crash in between makes one snapshot more, never one less.
-        for (SnapshotRequestStore.SnapshotRequest r : StoreRetry.call(() -> requests.waiting(name))) {
+        for (SnapshotRequestStore.SnapshotRequest r : waiting) {
             preparation.signal(s, TriggerPolicy.MANUAL, r.reason(), now);
             StoreRetry.run(() -> requests.taken(r));
         }
