@@ -239,9 +239,12 @@ public final class ChaosCampaign {
         say.accept("chaos: waiting for preprocessing to prepare " + expectPrepared + " examples");
         boolean caughtUp = awaitQuietly(Duration.ofMinutes(15), () -> sequence(client) >= expectPrepared);
         a.expect("examples prepared (sequence reached)", expectPrepared, sequence(client));
-        // Whichever instance prepares the task, each answers for it and takes a snapshot request for it.
-        a.expect("preprocessing instances that answer the sequence reached", PREPROCESSING.size(), PREPROCESSING
-                .stream().filter(i -> sequence(client, i) == expectPrepared).count());
+        // Whichever instance prepares the task, each answers for it and takes a snapshot request for it. The one
+        // that does not own it answers with the status the owner publishes, which trails by up to its refresh
+        // interval (ten seconds) and a trigger round: a minute is the bound, not a wait.
+        awaitQuietly(Duration.ofMinutes(1), () -> answering(client, expectPrepared) == PREPROCESSING.size());
+        a.expect("preprocessing instances that answer the sequence reached", PREPROCESSING.size(), answering(client,
+                expectPrepared));
         long snapshotsMade = 0;
         for (String instance : PREPROCESSING) {
             int before = version(lastSnapshot(client));
@@ -276,6 +279,10 @@ public final class ChaosCampaign {
     /** The sequence the task's preparation reached: the highest either instance answers (one may be restarting). */
     private static long sequence(PlatformClient client) {
         return PREPROCESSING.stream().mapToLong(i -> sequence(client, i)).max().orElse(-1);
+    }
+
+    private static long answering(PlatformClient client, long sequence) {
+        return PREPROCESSING.stream().filter(i -> sequence(client, i) == sequence).count();
     }
 
     private static long sequence(PlatformClient client, String instance) {

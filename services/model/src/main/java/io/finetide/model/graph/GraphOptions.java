@@ -17,12 +17,14 @@ import io.finetide.model.optim.Optimizer;
  *                     ({@link UpdateStep#active}), for gradual unfreezing
  * @param accumulate   build the gradient-accumulation ops ({@link TransformerGraph#accumulate},
  *                     {@link TransformerGraph#applyAccumulated})
+ * @param privateSteps build DP-SGD's ops ({@link TransformerGraph#accumulateClipped},
+ *                     {@link TransformerGraph#applyNoised})
  * @param explaining   build the gradient of a chosen probability with respect to the word embeddings
  *                     ({@link TransformerGraph#embeddingGradients}); inference only
  */
 public record GraphOptions(boolean training, Set<String> trainable, long seed, int threads, double labelSmoothing,
         float[] classWeights, double layerDecay, Optimizer optimizer, double momentum, Lora lora, boolean staged,
-        boolean accumulate, boolean explaining) {
+        boolean accumulate, boolean privateSteps, boolean explaining) {
     public GraphOptions {
         if (layerDecay <= 0 || layerDecay > 1) {
             throw new IllegalArgumentException("layer decay must be in (0, 1], got " + layerDecay);
@@ -37,7 +39,7 @@ public record GraphOptions(boolean training, Set<String> trainable, long seed, i
 
     public static GraphOptions inference(int threads) {
         return new GraphOptions(false, Set.of(), 0, threads, 0, null, 1.0, Optimizer.ADAMW, 0, null, false, false,
-                false);
+                false, false);
     }
 
     /**
@@ -46,7 +48,7 @@ public record GraphOptions(boolean training, Set<String> trainable, long seed, i
      */
     public static GraphOptions explaining(int threads) {
         return new GraphOptions(false, Set.of(), 0, threads, 0, null, 1.0, Optimizer.ADAMW, 0, null, false, false,
-                true);
+                false, true);
     }
 
     /**
@@ -70,6 +72,7 @@ public record GraphOptions(boolean training, Set<String> trainable, long seed, i
         private Lora lora;
         private boolean staged;
         private boolean accumulate;
+        private boolean privateSteps;
 
         private Builder(Set<String> trainable) {
             this.trainable = trainable;
@@ -125,9 +128,14 @@ public record GraphOptions(boolean training, Set<String> trainable, long seed, i
             return this;
         }
 
+        public Builder privateSteps(boolean v) {
+            privateSteps = v;
+            return this;
+        }
+
         public GraphOptions build() {
             return new GraphOptions(true, trainable, seed, threads, labelSmoothing, classWeights, layerDecay, optimizer,
-                    momentum, lora, staged, accumulate, false);
+                    momentum, lora, staged, accumulate, privateSteps, false);
         }
     }
 }

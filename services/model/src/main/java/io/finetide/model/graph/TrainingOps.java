@@ -24,12 +24,12 @@ import io.finetide.model.transformer.TransformerConfig;
 /**
  * The ops only a training graph has: the labels and per-step scalars it is fed, the loss, the gradients of the
  * trainable parameters (in {@code trainable} order), the optimizer's update and state reset, and, when asked for, the
- * gradient accumulation.
+ * gradient accumulation, and DP-SGD's.
  */
 record TrainingOps(List<ParamSpec> trainable, Placeholder<TInt32> labels, Placeholder<TFloat32> learningRate,
         Placeholder<TFloat32> weightDecay, Placeholder<TFloat32> clipNorm, Operand<TBool> active,
         Operand<TFloat32> loss, Output<?>[] gradients, Updates.Update update, Op resetOptimizer,
-        Updates.Accumulation accumulation) {
+        Updates.Accumulation accumulation, PrivateOps privacy) {
 
     /**
      * @param params every parameter's and adapter's read by name; {@code all} lists them in building order
@@ -70,8 +70,9 @@ record TrainingOps(List<ParamSpec> trainable, Placeholder<TInt32> labels, Placeh
         }
         Updates.Update update = updates.update(grads);
         Updates.Accumulation accumulation = options.accumulate() ? updates.accumulation(grads, loss.weight()) : null;
+        PrivateOps privacy = options.privateSteps() ? PrivateOps.build(tf, updates, grads) : null;
         return new TrainingOps(trainable, labels, learningRate, weightDecay, clipNorm, active, loss.loss(), gradients,
-                update, resetOptimizer, accumulation);
+                update, resetOptimizer, accumulation, privacy);
     }
 
     @SuppressWarnings("unchecked")

@@ -159,6 +159,9 @@ public final class TransformerGraph implements AutoCloseable {
                 if (g.training.accumulation() != null) {
                     g.session.run(g.training.accumulation().clear());
                 }
+                if (g.training.privacy() != null) {
+                    g.session.run(g.training.privacy().accumulation().clear());
+                }
             }
             return g;
         } catch (RuntimeException e) {
@@ -353,6 +356,66 @@ public final class TransformerGraph implements AutoCloseable {
         }
         session.run(acc.clear());
         return norm;
+    }
+
+    /** One example's part in a DP-SGD step: its loss and its gradient's global norm before clipping. */
+    public record ClippedExample(float loss, float gradNorm) {
+    }
+
+    /**
+     * A DP-SGD update's noise: standard deviation {@code noiseStd} (multiplier times clip) drawn from the run's secret
+     * {@code noiseSeed} and the update's index, the noised sum divided by {@code expectedBatch}.
+     */
+    public record PrivateNoise(double noiseStd, long noiseSeed, long update, double expectedBatch) {
+    }
+
+    /**
+     * DP-SGD: adds one example's gradient, scaled to a global norm of at most {@code clip}, to the private sums;
+     * {@code oneExample} must hold exactly one example (the clipping is per micro-batch).
+     */
+    public ClippedExample accumulateClipped(Batch oneExample, int[] labels, UpdateStep step, double clip) {
+        PrivateOps p = requirePrivacy();
+        if (oneExample.size() != 1) {
+            throw new IllegalArgumentException("DP-SGD clips one example at a time, not " + oneExample.size());
+        }
+        TrainingOps t = training;
+        try (BatchTensors in = new BatchTensors(oneExample, inputs);
+                TInt32 y = TInt32.vectorOf(labels);
+                TFloat32 rate = TFloat32.scalarOf((float) step.dropout());
+                TInt64 key = TInt64.vectorOf(options.seed(), step.randomKey() * Dropout.KEYS_PER_STEP);
+                TFloat32 c = TFloat32.scalarOf((float) clip);
+                Result r = in.feed(session.runner()).feed(t.labels(), y).feed(dropoutRate, rate).feed(dropoutKey,
+                        key).feed(p.clip(), c).fetch(t.loss()).fetch(p.accumulation().exampleNorm()).addTarget(p
+                                .accumulation().accumulate())
+                        .run()) {
+            return new ClippedExample(((TFloat32) r.get(0)).getFloat(), ((TFloat32) r.get(1)).getFloat());
+        }
+    }
+
+    /** DP-SGD: one update from the noised sum of the clipped gradients, then empty sums; returns the update's norm. */
+    public float applyNoised(UpdateStep step, PrivateNoise noise) {
+        PrivateOps p = requirePrivacy();
+        float norm;
+        try (StepTensors f = new StepTensors(step, training, options.staged());
+                TFloat32 std = TFloat32.scalarOf((float) noise.noiseStd());
+                TInt64 key = TInt64.vectorOf(noise.noiseSeed(), noise.update());
+                TFloat32 expected = TFloat32.scalarOf((float) noise.expectedBatch());
+                Result r = f.feed(session.runner()).feed(p.noiseStd(), std).feed(p.noiseKey(), key).feed(p
+                        .expectedBatch(), expected).fetch(p.accumulation().apply().norm()).addTarget(p.accumulation()
+                                .apply().op())
+                        .run()) {
+            norm = ((TFloat32) r.get(0)).getFloat();
+        }
+        session.run(p.accumulation().clear());
+        return norm;
+    }
+
+    private PrivateOps requirePrivacy() {
+        PrivateOps p = requireTraining().privacy();
+        if (p == null) {
+            throw new IllegalStateException("graph was built without DP-SGD (GraphOptions privateSteps)");
+        }
+        return p;
     }
 
     private StepResult run(Batch batch, int[] batchLabels, UpdateStep step, boolean fused) {

@@ -10,6 +10,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
 
 import io.finetide.model.transformer.ParamSpec;
 import io.finetide.model.transformer.TransformerConfig;
@@ -17,7 +18,7 @@ import io.finetide.model.transformer.TransformerConfig;
 /**
  * The optimizer as graph ops: its state (moments or momentum, and each parameter's own step count, so that a layer
  * unfrozen late gets Adam's bias correction from its own first step), global-norm clipping, the AdamW or SGD update,
- * and gradient accumulation. In a staged graph (gradual unfreezing) an inactive parameter and its state keep their
+ * gradient accumulation, and DP-SGD's clipped and noised accumulation. In a staged graph (gradual unfreezing) an inactive parameter and its state keep their
  * values exactly.
  */
 public final class Updates {
@@ -44,6 +45,21 @@ public final class Updates {
 
     /** Gradient accumulation: add a micro-batch, apply the mean, clear. */
     public record Accumulation(Op accumulate, Update apply, Op clear) {
+    }
+
+    /** The name prefix of DP-SGD's sums of clipped per-example gradients among the graph's state. */
+    public static final String PRIVATE_SUM = "private.sum:";
+
+    /**
+     * DP-SGD's feeds: the per-example clipping norm, the noise's standard deviation, the step's noise key (int64 [2])
+     * and the expected batch size the noised sum is divided by.
+     */
+    public record PrivateFeeds(Operand<TFloat32> clip, Operand<TFloat32> noiseStd, Operand<TInt64> noiseKey,
+            Operand<TFloat32> expectedBatch) {
+    }
+
+    /** DP-SGD: add one example's clipped gradient (and read its norm before clipping), apply the noised mean, clear. */
+    public record PrivateAccumulation(Op accumulate, Operand<TFloat32> exampleNorm, Update apply, Op clear) {
     }
 
     private final Ops tf;
@@ -188,6 +204,39 @@ public final class Updates {
     }
 
     /**
+     * DP-SGD's step (Abadi et al. 2016) over micro-batches of one example: each example's gradient, over all trainable
+     * parameters at once, is scaled to a global norm of at most {@code clip} and summed; the update then takes the sum
+     * plus Gaussian noise of standard deviation {@code noiseStd} (the noise multiplier times the clip) per coordinate,
+     * divided by the expected batch size of the Poisson sampling (not the batch's actual size, which would leak it).
+     * The noise is a stateless function of {@code noiseKey} and the parameter's index, so a resumed run draws the same.
+     *
+     * @param exampleGrads the gradients of one example's loss, in {@code trainable} order
+     */
+    public PrivateAccumulation privateAccumulation(List<Operand<TFloat32>> exampleGrads, PrivateFeeds privateFeeds) {
+        List<Operand<TFloat32>> squares = new ArrayList<>();
+        for (Operand<TFloat32> g : exampleGrads) {
+            squares.add(tf.sum(tf.math.square(tf.reshape(g, tf.constant(new int[]{-1}))), tf.constant(0)));
+        }
+        Operand<TFloat32> norm = tf.math.sqrt(tf.math.addN(squares));
+        Operand<TFloat32> scale = tf.math.div(privateFeeds.clip(), tf.math.maximum(norm, privateFeeds.clip()));
+        List<Op> adds = new ArrayList<>();
+        List<Op> clears = new ArrayList<>();
+        List<Operand<TFloat32>> noised = new ArrayList<>();
+        for (int i = 0; i < trainable.size(); i++) {
+            ParamSpec p = trainable.get(i);
+            Variable<TFloat32> sum = slots.create(PRIVATE_SUM + p.name(), p.shape());
+            adds.add(tf.assignAdd(sum, tf.math.mul(exampleGrads.get(i), scale)));
+            clears.add(tf.assign(sum, zeros(p.shape())));
+            Operand<TInt64> seed = tf.math.add(privateFeeds.noiseKey(), tf.constant(new long[]{i, 0}));
+            Operand<TFloat32> noise = tf.math.mul(privateFeeds.noiseStd(), tf.random.statelessRandomNormal(tf
+                    .constant(dims(p.shape())), seed, TFloat32.class));
+            noised.add(tf.math.div(tf.math.add(tf.identity(sum), noise), privateFeeds.expectedBatch()));
+        }
+        return new PrivateAccumulation(tf.withControlDependencies(adds).noOp(), norm, update(noised), tf
+                .withControlDependencies(clears).noOp());
+    }
+
+    /**
      * The updated value, or in a staged graph the old one where the parameter is inactive this step; an unstaged
      * graph updates every trainable parameter and needs no per-step choice (a full copy of each tensor per step).
      */
@@ -196,10 +245,14 @@ public final class Updates {
     }
 
     private Operand<TFloat32> zeros(int[] shape) {
+        return tf.zeros(tf.constant(dims(shape)), TFloat32.class);
+    }
+
+    private static long[] dims(int[] shape) {
         long[] dims = new long[shape.length];
         for (int i = 0; i < shape.length; i++) {
             dims[i] = shape[i];
         }
-        return tf.zeros(tf.constant(dims), TFloat32.class);
+        return dims;
     }
 }

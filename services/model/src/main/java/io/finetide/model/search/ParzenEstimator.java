@@ -3,6 +3,8 @@ package io.finetide.model.search;
 import java.util.Arrays;
 import java.util.Random;
 
+import io.finetide.model.stats.Normal;
+
 /**
  * A mixture of Gaussians truncated to [low, high], one per observation plus a wide prior, as the tree-structured
  * Parzen estimator fits it (Bergstra et al. 2011; the bandwidths and weights as Optuna's univariate TPE sets them):

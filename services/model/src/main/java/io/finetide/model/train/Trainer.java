@@ -2,6 +2,7 @@ package io.finetide.model.train;
 
 import java.util.List;
 
+import io.finetide.model.privacy.SubsampledGaussian;
 import io.finetide.model.tokenizer.Tokenizer;
 import io.finetide.model.transformer.TransformerConfig;
 import io.finetide.model.transformer.Weights;
@@ -15,8 +16,12 @@ import io.finetide.model.transformer.Weights;
  */
 public final class Trainer {
 
+    /**
+     * @param privacySpent with DP-SGD: what the run spent (sampling rate, noise multiplier, updates taken), for the
+     *                     task's accountant; null otherwise
+     */
     public record Result(Weights weights, List<TrainingListener.Epoch> history, int bestEpoch, long steps,
-            long millis) {
+            long millis, SubsampledGaussian privacySpent) {
         public TrainingListener.Epoch best() {
             return history.get(bestEpoch - 1);
         }

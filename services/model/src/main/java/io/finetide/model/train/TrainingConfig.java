@@ -1,6 +1,7 @@
 package io.finetide.model.train;
 
 import io.finetide.model.optim.Optimizer;
+import io.finetide.model.privacy.DpSgd;
 
 /**
  * Hyper-parameters of one fine-tuning run.
@@ -15,11 +16,13 @@ import io.finetide.model.optim.Optimizer;
  * @param accumulationSteps micro-batches whose mean gradient makes one update (an effective batch of
  *            {@code batchSize * accumulationSteps} in the memory of one micro-batch)
  * @param selection the validation figure that picks the best epoch and drives early stopping
+ * @param privacy differentially private training (DP-SGD: per-example clipping, noise, Poisson-sampled batches of
+ *            expected size {@code batchSize}); null trains without
  */
 public record TrainingConfig(double learningRate, int batchSize, int epochs, double weightDecay, double warmupRatio,
         double maxGradNorm, long seed, double dropout, int patience, double labelSmoothing, int threads,
         Schedule schedule, ClassWeighting classWeighting, double layerDecay, Optimizer optimizer,
-        double momentum, int accumulationSteps, Selection selection) {
+        double momentum, int accumulationSteps, Selection selection, DpSgd privacy) {
 
     /** The validation figure an epoch is judged by (higher is better, except the loss). */
     public enum Selection {
@@ -98,12 +101,15 @@ public record TrainingConfig(double learningRate, int batchSize, int epochs, dou
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be positive");
         }
+        if (privacy != null && accumulationSteps != 1) {
+            throw new IllegalArgumentException("DP-SGD clips each example: its batches take no gradient accumulation");
+        }
     }
 
     /**
      * A configuration with the platform's defaults (learning rate 5e-5, batch 32, 3 epochs, weight decay 0.01, warmup
      * 10%, clipping at 1, seed 42, dropout 0.1, no early stopping, no label smoothing, one thread, linear decay,
-     * AdamW, one micro-batch per update, epochs judged by accuracy), each changed by name.
+     * AdamW, one micro-batch per update, epochs judged by accuracy, not private), each changed by name.
      */
     public static Builder builder() {
         return new Builder();
@@ -129,6 +135,7 @@ public record TrainingConfig(double learningRate, int batchSize, int epochs, dou
         b.momentum = momentum;
         b.accumulationSteps = accumulationSteps;
         b.selection = selection;
+        b.privacy = privacy;
         return b;
     }
 
@@ -152,6 +159,7 @@ public record TrainingConfig(double learningRate, int batchSize, int epochs, dou
         private double momentum;
         private int accumulationSteps = 1;
         private Selection selection = Selection.ACCURACY;
+        private DpSgd privacy;
 
         private Builder() {
         }
@@ -246,10 +254,15 @@ public record TrainingConfig(double learningRate, int batchSize, int epochs, dou
             return this;
         }
 
+        public Builder privacy(DpSgd v) {
+            privacy = v;
+            return this;
+        }
+
         public TrainingConfig build() {
             return new TrainingConfig(learningRate, batchSize, epochs, weightDecay, warmupRatio, maxGradNorm, seed,
                     dropout, patience, labelSmoothing, threads, schedule, classWeighting, layerDecay, optimizer,
-                    momentum, accumulationSteps, selection);
+                    momentum, accumulationSteps, selection, privacy);
         }
     }
 

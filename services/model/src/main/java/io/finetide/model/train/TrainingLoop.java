@@ -11,12 +11,14 @@ import io.finetide.model.graph.Batch;
 import io.finetide.model.graph.GraphOptions;
 import io.finetide.model.graph.TransformerGraph;
 import io.finetide.model.graph.UpdateStep;
+import io.finetide.model.privacy.DpSgd;
+import io.finetide.model.privacy.PoissonSampling;
 import io.finetide.model.transformer.TransformerConfig;
 import io.finetide.model.transformer.Weights;
 
 /**
  * The one training loop every {@link Objective} runs through: length-bucketed mini-batches with dynamic padding,
- * the learning-rate schedule, gradient accumulation, the parameters a {@link Strategy} names, validation after every
+ * the learning-rate schedule, gradient accumulation or DP-SGD's Poisson-sampled, clipped and noised updates, the parameters a {@link Strategy} names, validation after every
  * epoch, early stopping, the best epoch's weights, and checkpoints that resume a killed run exactly. Deterministic for
  * a fixed seed and thread count.
  */
@@ -43,7 +45,10 @@ final class TrainingLoop {
                         ? Trainer.balancedWeights(data.allLabels(), config.numLabels())
                         : null)
                 .layerDecay(tc.layerDecay()).optimizer(tc.optimizer()).momentum(tc.momentum()).lora(strategy.lora())
-                .staged(strategy.kind() == Strategy.Kind.GRADUAL).accumulate(accumulation > 1).build();
+                .staged(strategy.kind() == Strategy.Kind.GRADUAL).accumulate(accumulation > 1).privateSteps(tc
+                        .privacy() != null)
+                .build();
+        DpSgd privacy = tc.privacy();
         int batchesPerEpoch = (trainIds.length + tc.batchSize() - 1) / tc.batchSize();
         long updatesPerEpoch = (batchesPerEpoch + accumulation - 1) / accumulation;
         long totalSteps = updatesPerEpoch * tc.epochs();
@@ -87,7 +92,9 @@ final class TrainingLoop {
             for (int epoch = firstEpoch; epoch <= tc.epochs(); epoch++) {
                 long epochStart = System.nanoTime();
                 Set<String> active = strategy.activeIn(epoch, config);
-                List<int[]> batches = batches(trainIds, tc.batchSize(), new Random(tc.seed() * 31 + epoch));
+                List<int[]> batches = privacy == null
+                        ? batches(trainIds, tc.batchSize(), new Random(tc.seed() * 31 + epoch))
+                        : poissonBatches(privacy, batchesPerEpoch, epoch, trainIds.length, tc.batchSize());
                 long inEpoch = epoch == firstEpoch
                         ? Math.min(trainIds.length, (long) skipBatches * tc.batchSize())
                         : 0;
@@ -95,11 +102,17 @@ final class TrainingLoop {
                     int[] batchIdx = batches.get(b);
                     UpdateStep knobs = new UpdateStep(micro, tc.learningRateAt(step, totalSteps), tc.weightDecay(), tc
                             .maxGradNorm(), tc.dropout(), active);
-                    Batch batch = data.batch(batchIdx, padId, maxLength);
-                    int[] y = data.batchLabels(batchIdx, batch.outputLength());
+                    Batch batch = privacy == null || batchIdx.length > 0
+                            ? data.batch(batchIdx, padId, maxLength)
+                            : null;
+                    int[] y = batch == null ? null : data.batchLabels(batchIdx, batch.outputLength());
                     float loss;
                     boolean updated;
-                    if (accumulation == 1) {
+                    if (privacy != null) {
+                        loss = privateStep(graph, data, batchIdx, padId, maxLength, knobs, privacy, step, tc
+                                .batchSize());
+                        updated = true;
+                    } else if (accumulation == 1) {
                         loss = graph.trainStep(batch, y, knobs).loss();
                         updated = true;
                     } else {
@@ -110,12 +123,16 @@ final class TrainingLoop {
                         }
                     }
                     micro++;
-                    if (!Float.isFinite(loss)) {
+                    if (Float.isNaN(loss) && privacy != null && batchIdx.length == 0) {
+                        // An empty Poisson batch: an update of noise alone, no loss to count.
+                    } else if (!Float.isFinite(loss)) {
                         throw new IllegalStateException("training diverged at step " + (step + 1) + " (loss " + loss
                                 + ")");
                     }
-                    lossSum += loss;
-                    lossCount++;
+                    if (!Float.isNaN(loss)) {
+                        lossSum += loss;
+                        lossCount++;
+                    }
                     inEpoch += batchIdx.length;
                     examplesSeen += batchIdx.length;
                     if (updated) {
@@ -165,7 +182,32 @@ final class TrainingLoop {
             }
         }
         return new Trainer.Result(best, List.copyOf(history), bestEpoch, step, (System.nanoTime() - started)
-                / 1_000_000);
+                / 1_000_000, privacy == null ? null : privacy.spend(trainIds.length, tc.batchSize(), step));
+    }
+
+    /** One DP-SGD update: each example of the Poisson batch clipped on its own, then the noised mean; its mean loss. */
+    private static float privateStep(TransformerGraph graph, TrainingData data, int[] batchIdx, int padId,
+            int maxLength, UpdateStep knobs, DpSgd privacy, long step, int expectedBatch) {
+        double lossSum = 0;
+        for (int idx : batchIdx) {
+            int[] one = {idx};
+            Batch example = data.batch(one, padId, maxLength);
+            lossSum += graph.accumulateClipped(example, data.batchLabels(one, example.outputLength()), knobs,
+                    privacy.clipNorm()).loss();
+        }
+        graph.applyNoised(knobs, new TransformerGraph.PrivateNoise(privacy.noiseMultiplier() * privacy.clipNorm(),
+                privacy.noiseSeed(), step, expectedBatch));
+        return batchIdx.length == 0 ? Float.NaN : (float) (lossSum / batchIdx.length);
+    }
+
+    /** An epoch of DP-SGD: as many updates as shuffled batches would make, each batch Poisson-sampled. */
+    private static List<int[]> poissonBatches(DpSgd privacy, int updates, int epoch, int examples, int batchSize) {
+        double q = DpSgd.samplingRate(examples, batchSize);
+        List<int[]> batches = new ArrayList<>();
+        for (int b = 0; b < updates; b++) {
+            batches.add(PoissonSampling.batch(privacy.noiseSeed(), (long) (epoch - 1) * updates + b, examples, q));
+        }
+        return batches;
     }
 
     /**

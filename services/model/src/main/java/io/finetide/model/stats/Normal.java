@@ -1,28 +1,29 @@
-package io.finetide.model.search;
+package io.finetide.model.stats;
 
 /**
- * The standard normal distribution's CDF, its inverse and log density, which truncated Gaussians need. Java has no
+ * The standard normal distribution's CDF, its inverse and log density, which truncated Gaussians need, and the log of
+ * the complementary error function, which the privacy accountant needs. Java has no
  * erf: the CDF uses W. J. Cody's rational approximations (as in Cody, "Rational Chebyshev approximations for the error
  * function", 1969; relative error below 1e-15), the inverse P. J. Acklam's algorithm refined by one Halley step.
  */
-final class Normal {
+public final class Normal {
 
-    static final double LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+    public static final double LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 
     private Normal() {
     }
 
-    static double logPdf(double z) {
+    public static double logPdf(double z) {
         return -0.5 * z * z - LOG_SQRT_2PI;
     }
 
     /** P(Z <= z). */
-    static double cdf(double z) {
+    public static double cdf(double z) {
         return 0.5 * erfc(-z / Math.sqrt(2));
     }
 
     /** The z with P(Z <= z) = p, for p in (0, 1). */
-    static double quantile(double p) {
+    public static double quantile(double p) {
         if (p <= 0) {
             return Double.NEGATIVE_INFINITY;
         }
@@ -51,15 +52,40 @@ final class Normal {
     }
 
     /** The complementary error function, erfc(x) = 1 - erf(x). */
-    static double erfc(double x) {
+    public static double erfc(double x) {
         double ax = Math.abs(x);
-        double result;
         if (ax < 0.5) {
-            double t = x * x;
-            double top = (((ERF_A[4] * t + ERF_A[0]) * t + ERF_A[1]) * t + ERF_A[2]) * t + ERF_A[3];
-            double bot = (((t + ERF_B[0]) * t + ERF_B[1]) * t + ERF_B[2]) * t + ERF_B[3];
-            return 1 - x * top / bot;
-        } else if (ax < 4) {
+            return smallErfc(x);
+        }
+        // exp(-x^2) split as Cody does, so that large x keep their precision.
+        double ysq = Math.floor(ax * 16) / 16;
+        double del = (ax - ysq) * (ax + ysq);
+        double result = Math.exp(-ysq * ysq) * Math.exp(-del) * scaledErfc(ax);
+        return x < 0 ? 2 - result : result;
+    }
+
+    /**
+     * log erfc(x), finite where erfc(x) itself underflows (x beyond 26): the privacy accountant's tail integrals need
+     * it far out.
+     */
+    public static double logErfc(double x) {
+        if (x < 0.5) {
+            return Math.log(erfc(x));
+        }
+        return -x * x + Math.log(scaledErfc(x));
+    }
+
+    private static double smallErfc(double x) {
+        double t = x * x;
+        double top = (((ERF_A[4] * t + ERF_A[0]) * t + ERF_A[1]) * t + ERF_A[2]) * t + ERF_A[3];
+        double bot = (((t + ERF_B[0]) * t + ERF_B[1]) * t + ERF_B[2]) * t + ERF_B[3];
+        return 1 - x * top / bot;
+    }
+
+    /** exp(x^2) erfc(x) for x of at least 0.5, Cody's rational approximations. */
+    private static double scaledErfc(double ax) {
+        double result;
+        if (ax < 4) {
             double top = ERF_C[8] * ax;
             double bot = ax;
             for (int i = 0; i < 7; i++) {
@@ -78,11 +104,7 @@ final class Normal {
             result = z * (top + ERF_P[4]) / (bot + ERF_Q[4]);
             result = (1 / Math.sqrt(Math.PI) - result) / ax;
         }
-        // exp(-x^2) split as Cody does, so that large x keep their precision.
-        double ysq = Math.floor(ax * 16) / 16;
-        double del = (ax - ysq) * (ax + ysq);
-        result = Math.exp(-ysq * ysq) * Math.exp(-del) * result;
-        return x < 0 ? 2 - result : result;
+        return result;
     }
 
     private static final double[] A = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,

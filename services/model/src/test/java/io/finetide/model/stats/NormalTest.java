@@ -1,4 +1,4 @@
-package io.finetide.model.search;
+package io.finetide.model.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -17,6 +17,18 @@ class NormalTest {
                 {6, 2.1519736712498916e-17}, {10, 2.088487583762545e-45}};
         for (double[] c : cases) {
             assertThat(Normal.erfc(c[0])).as("erfc(%s)", c[0]).isCloseTo(c[1], Percentage.withPercentage(1e-10));
+        }
+    }
+
+    /** Against scipy's log_ndtr: log erfc(x) = log 2 + log_ndtr(-x sqrt 2), finite where erfc underflows. */
+    @Test
+    void logErfcMatchesTheReferenceFarIntoTheTail() {
+        double[][] cases = {{-2, 0.6908055736465877}, {0.2, -0.25193223378261687}, {0.7, -1.1325865135143411},
+                {3, -10.720363041981116}, {10, -102.87988902484493}, {30, -903.9741171106442},
+                {100, -10005.177585122668}};
+        for (double[] c : cases) {
+            assertThat(Normal.logErfc(c[0])).as("log erfc(%s)", c[0]).isCloseTo(c[1], Percentage.withPercentage(
+                    1e-10));
         }
     }
 
