@@ -26,6 +26,9 @@ import io.finetide.platform.local.LocalPaths;
  * peers [--threads N] [--batch N] [--lengths 64,128] [--iterations N] [--python PATH]
  * search [--seeds N] [--trials N] [--python PATH]
  * study [--train N] [--trials N] [--epochs N] [--threads N]
+ * privacy [--dataset sms-spam|sst2|trec] [--members N] [--epochs N] [--private-epochs N]
+ *         [--private-lr X] [--batch N] [--strategies full:5e-5,head:1e-2] [--private-strategy head] [--epsilons 1,3,8]
+ *         [--delta X] [--clip X]
  * </pre>
  */
 public final class Bench {
@@ -83,6 +86,24 @@ public final class Bench {
                             .parseInt(option(a, "--seeds", "30")),
                     Integer.parseInt(option(a, "--trials", "60")), SAY)
                     .run());
+            case "privacy" -> System.out.println(new PrivacyBenchmark(root.resolve("../shared/datasets").normalize(),
+                    new PrivacyBenchmark.Options(option(a, "--dataset", "sms-spam"), option(a, "--base", "minilm-l6"),
+                            Integer.parseInt(option(a, "--members", "1000")), Integer.parseInt(option(a, "--epochs",
+                                    "6")),
+                            Integer.parseInt(option(a, "--private-epochs", "6")), Double.parseDouble(option(a,
+                                    "--private-lr",
+                                    "1e-2")),
+                            Integer.parseInt(option(a, "--batch", "50")), Integer
+                                    .parseInt(option(a, "--max-length", "64")),
+                            List.of(option(
+                                    a, "--strategies", "full:5e-5,head:1e-2").split(",")),
+                            option(a, "--private-strategy", "head"), Arrays.stream(option(a, "--epsilons", "1,3,8")
+                                    .split(",")).map(Double::valueOf).toList(),
+                            Double.parseDouble(option(a,
+                                    "--delta", "1e-5")),
+                            Double.parseDouble(option(a, "--clip", "1.0")),
+                            Integer.parseInt(option(a, "--threads", "2"))),
+                    SAY).run());
             case "study" -> System.out.println(new StudyBenchmark(root, root.resolve("../shared/datasets").normalize(),
                     new StudyBenchmark.Options(Integer.parseInt(option(a, "--train", "2000")), Integer.parseInt(option(
                             a, "--trials", "12")), Integer.parseInt(option(a, "--epochs", "3")), Integer.parseInt(
@@ -95,7 +116,10 @@ public final class Bench {
                         + "[--incremental]\n       finetide bench serving [--base B] [--clients 1,4,16,64] [--requests N] "
                         + "[--blocks N] [--max-queue-delay D] [--concurrency N] [--max-batch-size N]\n       finetide bench peers [--threads N] [--batch N] [--lengths 64,128] "
                         + "[--iterations N]\n       finetide bench search [--seeds N] [--trials N]\n       finetide bench study "
-                        + "[--train N] [--trials N] [--epochs N] [--threads N]");
+                        + "[--train N] [--trials N] [--epochs N] [--threads N]\n       finetide bench privacy [--dataset D] "
+                        + "[--members N] [--epochs N] [--private-epochs N] [--private-lr X] [--batch N] "
+                        + "[--strategies S:LR,S:LR] [--private-strategy S] "
+                        + "[--epsilons 1,3,8] [--delta X] [--clip X]");
                 System.exit(2);
             }
         }

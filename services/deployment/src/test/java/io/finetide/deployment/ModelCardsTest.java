@@ -22,6 +22,7 @@ import io.finetide.proto.v1.ModelEvaluatedEvent;
 import io.finetide.proto.v1.ModelTrainedEvent;
 import io.finetide.proto.v1.PerturbationResult;
 import io.finetide.proto.v1.PrivacySpec;
+import io.finetide.proto.v1.PrivacySpend;
 import io.finetide.proto.v1.PromotionPolicy;
 import io.finetide.proto.v1.RuleOutcome;
 import io.finetide.proto.v1.Significance;
@@ -92,7 +93,25 @@ class ModelCardsTest {
                 "Judged on the golden test set, 500 examples: differences to another model within about 0.020 "
                         + "macro-F1 cannot be told apart at 95% confidence.");
         assertThat(card.privacy().piiTypes()).containsExactly("EMAIL", "IBAN");
-        assertThat(card.privacy().statement()).startsWith("Personal data of the types EMAIL, IBAN was replaced");
+        assertThat(card.privacy().statement()).startsWith("Personal data of the types EMAIL, IBAN was replaced")
+                .endsWith("nothing bounds what it may reveal of a single training example.");
+        assertThat(card.privacy().differentialPrivacy()).isNull();
+    }
+
+    @Test
+    void aPrivateModelsCardStatesItsGuaranteeAndItsTasksSpend() {
+        ModelEvaluatedEvent verdict = verdict();
+        ModelEvaluatedEvent privately = verdict.toBuilder().setTrained(verdict.getTrained().toBuilder()
+                .setPrivacySpend(PrivacySpend.newBuilder().setEpsilon(2.5).setTaskEpsilon(3.25).setEpsilonBudget(8)
+                        .setDelta(1e-5).setNoiseMultiplier(1.1).setSamplingRate(0.01).setSteps(3000).setClipNorm(1)))
+                .build();
+        ModelCard card = ModelCards.of(record(), privately);
+        assertThat(card.privacy().differentialPrivacy()).isEqualTo(new ModelCard.DifferentialPrivacy(2.5, 1e-5, 3.25,
+                8, 1.1, 0.01, 3000, 1));
+        assertThat(card.privacy().statement()).contains("is (ε = 2.50, δ = 1.0e-05)-differentially private",
+                "together spend ε = 3.25 of a budget of 8.00", "3000 updates at sampling rate 0.0100",
+                "The validation split, which picked the epoch and fitted the temperature, is not covered.");
+        assertThat(ModelCardMarkdown.render(card)).contains("(ε = 2.50, δ = 1.0e-05)");
     }
 
     @Test

@@ -12,6 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.finetide.model.optim.Optimizer;
+import io.finetide.model.privacy.DpSgd;
 import io.finetide.model.tokenizer.Tokenizer;
 import io.finetide.model.train.Checkpoint;
 import io.finetide.model.train.LabelledText;
@@ -26,14 +27,16 @@ import io.finetide.model.transformer.Weights;
 /**
  * A run killed in the middle of an epoch and resumed from its last checkpoint ends bit for bit where the uninterrupted
  * run ends: same weights, same loss curve. Dropout is on, so this also holds the stateless masks to their promise.
- * The third case is an encoder-decoder fine-tuned decoder-only on a translation.
+ * The third case is an encoder-decoder fine-tuned decoder-only on a translation; the fourth trains with DP-SGD.
  */
 class CheckpointTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"gradual", "lora-2", "decoder-only"})
+    @ValueSource(strings = {"gradual", "lora-2", "decoder-only", "private-full"})
     void aKilledRunResumesExactly(String strategyName, @TempDir Path dir) {
-        Strategy strategy = Strategy.parse(strategyName);
+        // "private-full": DP-SGD, whose Poisson batches and noise must come back the same from the seed.
+        boolean dp = strategyName.startsWith("private-");
+        Strategy strategy = Strategy.parse(dp ? strategyName.substring("private-".length()) : strategyName);
         try (Tokenizer tokenizer = Tokenizer.builtin("minilm-l6", 16)) {
             boolean seq2seq = strategy.kind() == Strategy.Kind.DECODER_ONLY;
             TransformerConfig config = seq2seq
@@ -48,7 +51,10 @@ class CheckpointTest {
             List<LabelledText> validation = EncoderTrainingTest.data(24, 4);
             List<int[][]> pairs = EncoderDecoderTest.translations(48, 3);
             List<int[][]> validationPairs = EncoderDecoderTest.translations(24, 4);
-            TrainingConfig tc = config(strategy);
+            TrainingConfig tc = dp
+                    ? config(strategy).toBuilder().privacy(new DpSgd(1.0, 1.0, 77)).build()
+                    : config(
+                            strategy);
             Run run = (c, s, store) -> seq2seq
                     ? Trainer.trainSeq2Seq(config, initial, EncoderDecoderTest.column(pairs, 0), EncoderDecoderTest
                             .column(pairs, 1), EncoderDecoderTest.column(validationPairs, 0),

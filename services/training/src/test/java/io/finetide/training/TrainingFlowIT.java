@@ -41,10 +41,13 @@ import io.finetide.platform.tasks.TaskDefinitions;
 import io.finetide.platform.tasks.TaskRevisions;
 import io.finetide.platform.topics.Topics;
 import io.finetide.proto.v1.DatasetSnapshotEvent;
+import io.finetide.proto.v1.DifferentialPrivacy;
 import io.finetide.proto.v1.HyperParameters;
 import io.finetide.proto.v1.ModelPromotedEvent;
 import io.finetide.proto.v1.ModelSpec;
 import io.finetide.proto.v1.ModelTrainedEvent;
+import io.finetide.proto.v1.PrivacySpec;
+import io.finetide.proto.v1.PrivacySpend;
 import io.finetide.proto.v1.TaskDefinitionEvent;
 import io.finetide.proto.v1.TrainingProgressEvent;
 import io.finetide.testing.FinetideTestResource;
@@ -177,6 +180,73 @@ class TrainingFlowIT {
             assertThat(trained.get(1).getParentModelId()).isEqualTo("tr-m1");
         }
         given().get("/api/v1/tasks/tr/training-runs").then().statusCode(200);
+    }
+
+    /**
+     * A private task's first run is charged and trains with DP-SGD; its second would take the task past its budget
+     * and is refused before its first update. 240 training rows in expected batches of 16, one epoch: 15 updates at a
+     * sampling rate of 1/15 and noise 1.0 spend ε 2.85 at δ 1e-5, two such runs 3.45 (dp-accounting's figures); the
+     * budget is 3.
+     */
+    @Test
+    void aPrivateTasksRunIsChargedAndTheRunPastItsBudgetIsRefused() throws Exception {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        TaskDefinitionEvent task = TaskRevisions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder()
+                .setName("dp").addLabels("vehicle").addLabels("fruit")
+                .setModel(ModelSpec.newBuilder().setBaseModel("random").setLayers(1).setHiddenSize(32).setHeads(2)
+                        .setFfnSize(64).setMaxSeqLen(16))
+                .setHyperParameters(HyperParameters.newBuilder().setEpochs(1).setLearningRate(1e-3).setBatchSize(16))
+                .setPrivacy(PrivacySpec.newBuilder().setDifferentialPrivacy(DifferentialPrivacy.newBuilder()
+                        .setEpsilonBudget(3).setNoiseMultiplier(1.0)))
+                .build()), 1L);
+        try (Clients c = Clients.open(ctx)) {
+            var p = c.producer();
+            var trainedC = c.trained();
+            var progressC = c.progress();
+            p.send(new ProducerRecord<>(ctx.topic(Topics.TASKS), "dp", task.toByteArray())).get();
+            DatasetSnapshotEvent v1 = snapshot(c.store(), "dp", 1, rows(300, 5, "p"));
+            p.send(new ProducerRecord<>(ctx.topic(Topics.DATASETS_SNAPSHOTS), "dp", v1.toByteArray())).get();
+            ModelTrainedEvent m1 = awaitModel(trainedC, progressC, "dp-m1");
+            PrivacySpend spend = m1.getPrivacySpend();
+            assertThat(spend.getSamplingRate()).isCloseTo(16 / 240.0, org.assertj.core.data.Offset.offset(1e-12));
+            assertThat(spend.getSteps()).isEqualTo(15);
+            assertThat(spend.getNoiseMultiplier()).isEqualTo(1.0);
+            assertThat(spend.getClipNorm()).isEqualTo(1.0);
+            assertThat(spend.getDelta()).isEqualTo(1e-5);
+            assertThat(spend.getEpsilon()).isCloseTo(2.850448240525741, org.assertj.core.data.Percentage
+                    .withPercentage(0.01));
+            assertThat(spend.getTaskEpsilon()).isEqualTo(spend.getEpsilon());
+            assertThat(spend.getEpsilonBudget()).isEqualTo(3.0);
+            // The bundle names the run's settings but not its secret noise seed.
+            ModelBundle bundle = ModelBundle.fromBytes(c.store().require(m1.getArtifact()));
+            assertThat(bundle.metadata().toString()).contains("DpSgd[clipNorm=1.0, noiseMultiplier=1.0]");
+            Document charge = c.mongo().getDatabase(ctx.database()).getCollection("privacy_ledger").find().first();
+            String seed = String.valueOf(charge.getLong("noiseSeed"));
+            assertThat(charge.getString("_id")).isEqualTo("dp-v1");
+            assertThat(bundle.metadata().toString()).doesNotContain(seed);
+            assertThat(com.google.protobuf.util.JsonFormat.printer().print(m1)).doesNotContain(seed);
+
+            DatasetSnapshotEvent v2 = snapshot(c.store(), "dp", 2, rows(300, 6, "q"));
+            p.send(new ProducerRecord<>(ctx.topic(Topics.DATASETS_SNAPSHOTS), "dp", v2.toByteArray())).get();
+            await().atMost(Duration.ofMinutes(2)).until(() -> PrometheusText.sum(given().get("/q/metrics")
+                    .asString(), "finetide_training_privacy_refusals_total", "task", "dp") == 1.0);
+            String metrics = given().get("/q/metrics").asString();
+            assertThat(PrometheusText.sum(metrics, "finetide_training_snapshots_rejected_total", "reason",
+                    "privacy-budget-exhausted")).isEqualTo(1.0);
+            assertThat(PrometheusText.sum(metrics, "finetide_training_privacy_epsilon_spent", "task", "dp"))
+                    .isCloseTo(2.850448240525741, org.assertj.core.data.Percentage.withPercentage(0.01));
+            given().get("/api/v1/tasks/dp/training-runs").then().statusCode(200)
+                    .body("find { it.snapshotId == 'dp-v2' }.status", equalTo("FAILED"))
+                    .body("find { it.snapshotId == 'dp-v2' }.message", containsString(
+                            "privacy budget exhausted: task 'dp' has spent ε 2.850 of its 3.000"))
+                    .body("find { it.snapshotId == 'dp-v2' }.message", containsString("would take it to 3.449"));
+            // The budget's standing: one charge, the refused run none, and no seed in the answer.
+            String standing = given().get("/api/v1/tasks/dp/privacy").then().statusCode(200)
+                    .body("epsilonBudget", equalTo(3.0f)).body("runs.snapshotId", contains("dp-v1"))
+                    .extract().asString();
+            assertThat(standing).doesNotContain("noiseSeed").doesNotContainIgnoringCase("seed");
+            given().get("/api/v1/tasks/tr-none/privacy").then().statusCode(404);
+        }
     }
 
     @Test

@@ -149,6 +149,10 @@ final class TrainingToServing implements AutoCloseable {
                         .getOrDefault(m.path("modelId").asText(), List.of()).contains(true))
                 .count());
         boolean hasChampion = registry.stream().anyMatch(m -> m.path("stage").asText().equals("CHAMPION"));
+        // An instance takes a new champion up when the promotion reaches it on the promotions topic, seconds after
+        // the registry names it (CI saw 2.3 s): two minutes are the bound, not a wait.
+        awaitQuietly(Duration.ofMinutes(2), () -> DEPLOYMENT.stream().filter(i -> servesChampion(client,
+                i) == hasChampion).count() == DEPLOYMENT.size());
         a.expect("deployment instances serving the registry's champion" + (hasChampion
                 ? ""
                 : " (none: no model "

@@ -64,6 +64,19 @@ public record ModelCard(String modelId, String task, int version, String stage, 
             boolean blessed, String decidingRule, String reason, List<Rule> rules, String triggeredBy) {
     }
 
-    public record Privacy(boolean redactPii, List<String> piiTypes, String statement) {
+    /**
+     * @param differentialPrivacy for a model trained with DP-SGD: its run's guarantee and its task's spend; null
+     *                            otherwise
+     */
+    public record Privacy(boolean redactPii, List<String> piiTypes, DifferentialPrivacy differentialPrivacy,
+            String statement) {
+    }
+
+    /**
+     * The (ε, δ) guarantee of the run that trained the model, and the task's ε over all its runs (composed) against
+     * its budget.
+     */
+    public record DifferentialPrivacy(double epsilon, double delta, double taskEpsilon, double epsilonBudget,
+            double noiseMultiplier, double samplingRate, long steps, double clipNorm) {
     }
 }

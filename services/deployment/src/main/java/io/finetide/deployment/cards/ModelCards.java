@@ -12,6 +12,7 @@ import io.finetide.proto.v1.Metrics;
 import io.finetide.proto.v1.ModelEvaluatedEvent;
 import io.finetide.proto.v1.ModelTrainedEvent;
 import io.finetide.proto.v1.PrivacySpec;
+import io.finetide.proto.v1.PrivacySpend;
 import io.finetide.proto.v1.TaskDefinitionEvent;
 import io.finetide.proto.v1.TaskType;
 
@@ -35,7 +36,7 @@ public final class ModelCards {
         ModelCard.Evaluation evaluation = evaluation(verdict);
         return new ModelCard(model.modelId(), model.task(), model.version(), model.stage(), model.createdAtMs(),
                 intendedUse(task, trained), training(trained), evaluation, limitations(task, evaluation, report),
-                privacy(task.getPrivacy()));
+                privacy(task.getPrivacy(), trained.hasPrivacySpend() ? trained.getPrivacySpend() : null));
     }
 
     static ModelCard.IntendedUse intendedUse(TaskDefinitionEvent task, ModelTrainedEvent trained) {
@@ -156,16 +157,34 @@ public final class ModelCards {
         return out;
     }
 
-    static ModelCard.Privacy privacy(PrivacySpec p) {
+    /** @param spend what a private run spent (null for a model trained without differential privacy) */
+    static ModelCard.Privacy privacy(PrivacySpec p, PrivacySpend spend) {
+        ModelCard.DifferentialPrivacy dp = spend == null
+                ? null
+                : new ModelCard.DifferentialPrivacy(spend.getEpsilon(), spend.getDelta(), spend.getTaskEpsilon(), spend
+                        .getEpsilonBudget(), spend.getNoiseMultiplier(), spend.getSamplingRate(), spend.getSteps(),
+                        spend.getClipNorm());
+        String dpStatement = dp == null
+                ? " It was trained without differential privacy: nothing bounds what it may reveal of a single "
+                        + "training example."
+                : String.format(java.util.Locale.ROOT,
+                        " It was trained with differential privacy (DP-SGD: each example's gradient clipped to %.3g, "
+                                + "noise multiplier %.3g, %d updates at sampling rate %.3g): its training run is "
+                                + "(ε = %.3g, δ = %.1e)-differentially private with respect to any one training "
+                                + "example, and all of the task's runs so far together spend ε = %.3g of a budget "
+                                + "of %.3g. The validation split, which picked the epoch and fitted the "
+                                + "temperature, is not covered.",
+                        dp.clipNorm(), dp.noiseMultiplier(), dp.steps(), dp.samplingRate(), dp.epsilon(), dp.delta(),
+                        dp.taskEpsilon(), dp.epsilonBudget());
         if (!p.getRedactPii()) {
-            return new ModelCard.Privacy(false, List.of(), "The task does not redact personal data: the model learnt "
-                    + "from the texts as their producers sent them.");
+            return new ModelCard.Privacy(false, List.of(), dp, "The task does not redact personal data: the model "
+                    + "learnt from the texts as their producers sent them." + dpStatement);
         }
         List<String> types = p.getPiiTypesCount() == 0
                 ? Arrays.stream(PiiType.values()).map(Enum::name).toList()
                 : p.getPiiTypesList().stream().map(t -> PiiType.parse(t).name()).toList();
-        return new ModelCard.Privacy(true, types, "Personal data of the types " + String.join(", ", types)
+        return new ModelCard.Privacy(true, types, dp, "Personal data of the types " + String.join(", ", types)
                 + " was replaced by typed placeholders at ingestion, before anything was stored: the model never saw "
-                + "those values.");
+                + "those values." + dpStatement);
     }
 }

@@ -102,9 +102,8 @@ final class TrainingLoop {
                     int[] batchIdx = batches.get(b);
                     UpdateStep knobs = new UpdateStep(micro, tc.learningRateAt(step, totalSteps), tc.weightDecay(), tc
                             .maxGradNorm(), tc.dropout(), active);
-                    Batch batch = privacy == null || batchIdx.length > 0
-                            ? data.batch(batchIdx, padId, maxLength)
-                            : null;
+                    // DP-SGD batches one example at a time (privateStep).
+                    Batch batch = privacy == null ? data.batch(batchIdx, padId, maxLength) : null;
                     int[] y = batch == null ? null : data.batchLabels(batchIdx, batch.outputLength());
                     float loss;
                     boolean updated;

@@ -30,6 +30,7 @@ public enum ReasonCode {
     BASE_MODEL_CONFLICT(409),
     TASK_NOT_ALLOWED(403),
     ANNOTATOR_NOT_CALLER(403),
+    PRIVACY_BUDGET_EXHAUSTED(409),
     PROCESSING_FAILED(500);
     // @formatter:on
 

@@ -4,6 +4,7 @@ import io.finetide.platform.search.StudySpecs;
 import io.finetide.platform.text.CleaningPipeline;
 import io.finetide.proto.v1.ClassWeighting;
 import io.finetide.proto.v1.ConflictPolicy;
+import io.finetide.proto.v1.DifferentialPrivacy;
 import io.finetide.proto.v1.EvaluationSpec;
 import io.finetide.proto.v1.FineTuning;
 import io.finetide.proto.v1.FineTuningStrategy;
@@ -52,6 +53,12 @@ public final class TaskDefaults {
     public static final long DEFAULT_MIN_INTERVAL_SECONDS = 60;
     public static final int DEFAULT_QUORUM = 1;
     public static final int DEFAULT_BATCH_MIN_DISTANCE = 3;
+    /** Differential privacy's δ when the task gives none: below one over the training examples of most tasks. */
+    public static final double DEFAULT_PRIVACY_DELTA = 1e-5;
+    /** DP-SGD's per-example clipping norm when the task gives none. */
+    public static final double DEFAULT_PRIVACY_CLIP_NORM = 1.0;
+    /** Without a noise multiplier or a per-run ε: each run may spend this share of the task's budget. */
+    public static final double DEFAULT_PRIVACY_SHARE_PER_RUN = 0.25;
     /** The promotion gate's defaults (docs/EVALUATION.md explains each rule). */
     public static final EvaluationSpec DEFAULT_EVALUATION = EvaluationSpec.newBuilder()
             .setPolicy(PromotionPolicy.PLAIN_MARGIN).setNonInferiorityMargin(0.01).setConfidence(0.95)
@@ -120,6 +127,24 @@ public final class TaskDefaults {
         b.setEvaluation(mergeEvaluation(in.getEvaluation()));
         if (in.hasSearch()) {
             b.setSearch(StudySpecs.withDefaults(in.getSearch()));
+        }
+        if (in.getPrivacy().hasDifferentialPrivacy()) {
+            b.setPrivacy(in.getPrivacy().toBuilder().setDifferentialPrivacy(mergePrivacy(in.getPrivacy()
+                    .getDifferentialPrivacy())));
+        }
+        return b.build();
+    }
+
+    private static DifferentialPrivacy mergePrivacy(DifferentialPrivacy dp) {
+        DifferentialPrivacy.Builder b = dp.toBuilder();
+        if (b.getDelta() == 0) {
+            b.setDelta(DEFAULT_PRIVACY_DELTA);
+        }
+        if (b.getClipNorm() == 0) {
+            b.setClipNorm(DEFAULT_PRIVACY_CLIP_NORM);
+        }
+        if (b.getNoiseMultiplier() == 0 && b.getEpsilonPerRun() == 0) {
+            b.setEpsilonPerRun(b.getEpsilonBudget() * DEFAULT_PRIVACY_SHARE_PER_RUN);
         }
         return b.build();
     }

@@ -8,6 +8,7 @@ import java.util.Set;
 import io.finetide.platform.privacy.PiiType;
 import io.finetide.platform.search.StudySpecs;
 import io.finetide.platform.text.CleaningPipeline;
+import io.finetide.proto.v1.DifferentialPrivacy;
 import io.finetide.proto.v1.EvaluationSpec;
 import io.finetide.proto.v1.FineTuning;
 import io.finetide.proto.v1.FineTuningStrategy;
@@ -173,6 +174,9 @@ public final class TaskValidation {
                         .values()));
             }
         }
+        if (t.getPrivacy().hasDifferentialPrivacy()) {
+            differentialPrivacy(p, t);
+        }
         range(p, "dedup.nearDuplicateMaxDistance", t.getDedup().getNearDuplicateMaxDistance(), 0, 15);
         range(p, "labeling.quorum", t.getLabeling().getQuorum(), 1, 20);
         range(p, "labeling.batchMinDistance", t.getLabeling().getBatchMinDistance(), 1, 32);
@@ -180,6 +184,34 @@ public final class TaskValidation {
         range(p, "retention.keep", r.getKeep(), 0, 100_000);
         range(p, "retention.maxAgeHours", r.getMaxAgeHours(), 0, 100L * 365 * 24);
         return p;
+    }
+
+    private static void differentialPrivacy(List<String> p, TaskDefinitionEvent t) {
+        DifferentialPrivacy dp = t.getPrivacy().getDifferentialPrivacy();
+        String at = "privacy.differentialPrivacy.";
+        if (!(dp.getEpsilonBudget() > 0 && dp.getEpsilonBudget() <= 1000)) {
+            p.add(at + "epsilonBudget must be in (0, 1000]: the task's total ε over all its runs");
+        }
+        if (!(dp.getDelta() >= 0 && dp.getDelta() <= 1e-2)) {
+            p.add(at + "delta must be in (0, 0.01] (unset: " + TaskDefaults.DEFAULT_PRIVACY_DELTA + ")");
+        }
+        if (!(dp.getNoiseMultiplier() >= 0 && dp.getNoiseMultiplier() <= 100)) {
+            p.add(at + "noiseMultiplier must be in (0, 100] (unset: chosen per run from epsilonPerRun)");
+        }
+        if (!(dp.getEpsilonPerRun() >= 0 && dp.getEpsilonPerRun() <= dp.getEpsilonBudget())) {
+            p.add(at + "epsilonPerRun must be in (0, epsilonBudget]");
+        }
+        if (!(dp.getClipNorm() >= 0 && dp.getClipNorm() <= 1000)) {
+            p.add(at + "clipNorm must be in (0, 1000] (unset: " + TaskDefaults.DEFAULT_PRIVACY_CLIP_NORM + ")");
+        }
+        if (t.getHyperParameters().getGradientAccumulationSteps() > 1) {
+            p.add("privacy.differentialPrivacy: DP-SGD clips each example's gradient, so "
+                    + "hyperParameters.gradientAccumulationSteps must be 1");
+        }
+        if (t.hasSearch()) {
+            p.add("privacy.differentialPrivacy: every trial of a hyper-parameter study would spend the privacy "
+                    + "budget, so a private task takes no search");
+        }
     }
 
     private static void evaluation(List<String> p, EvaluationSpec e) {

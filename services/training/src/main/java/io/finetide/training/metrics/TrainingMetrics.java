@@ -83,6 +83,11 @@ public class TrainingMetrics {
     /** 1 while this instance runs a trial of the task's study, 0 after; tag {@code task}. */
     public static final String TRIAL_ACTIVE = "finetide.training.trial.active";
 
+    /** Private runs refused before their first update because they would pass the task's ε budget, tag {@code task}. */
+    public static final String PRIVACY_REFUSALS = "finetide.training.privacy.refusals";
+    /** The ε a private task's runs have spent so far (composed, at the task's δ), tag {@code task}. */
+    public static final String PRIVACY_EPSILON = "finetide.training.privacy.epsilon.spent";
+
     @Inject
     MeterRegistry registry;
 
@@ -178,6 +183,14 @@ public class TrainingMetrics {
 
     public void rejected(ReasonCode reason) {
         registry.counter(REJECTED, "reason", reason.tag()).increment();
+    }
+
+    public void privacyRefused(String task) {
+        registry.counter(PRIVACY_REFUSALS, "task", task).increment();
+    }
+
+    public void privacySpent(String task, double epsilon) {
+        gauges.set(PRIVACY_EPSILON, Tags.of("task", task), epsilon);
     }
 
     public void trialStarted(String task) {

@@ -31,6 +31,11 @@ public record PreparedRun(RunData data, TrainingConfig hp, Strategy strategy, Ba
     public record Champion(String modelId, ModelBundle bundle) {
     }
 
+    /** The same run with other hyper-parameters (a private task's DP-SGD settings); it shares the tokenizer. */
+    public PreparedRun withHp(TrainingConfig other) {
+        return new PreparedRun(data, other, strategy, base, tokenizer, modelConfig, champion, initial);
+    }
+
     /** The champion continued, or empty when the run starts from the base. */
     public String parent() {
         return champion.map(Champion::modelId).orElse("");

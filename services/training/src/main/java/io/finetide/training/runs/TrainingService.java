@@ -32,13 +32,16 @@ import io.finetide.proto.v1.TrainingProgressEvent;
 import io.finetide.training.config.TrainingServiceConfig;
 import io.finetide.training.messaging.EventPublisher;
 import io.finetide.training.metrics.TrainingMetrics;
+import io.finetide.training.privacy.PrivacyBudget;
+import io.finetide.training.privacy.PrivacyBudgetExhaustedException;
 import io.finetide.training.store.TrainingRunRecord;
 import io.finetide.training.store.TrainingRunStore;
 import io.quarkus.runtime.Startup;
 
 /**
  * Trains one candidate per dataset snapshot: from the task's current champion when it has one with the same shape
- * (incremental fine-tuning), else from freshly initialised weights. Saves a self-describing bundle to the artifact
+ * (incremental fine-tuning), else from freshly initialised weights; a private task's run with DP-SGD, charged to the
+ * task's privacy budget first ({@link PrivacyBudget}). Saves a self-describing bundle to the artifact
  * store and announces it.
  */
 // Created at startup, not on the first candidate: it registers the gauge of known champions.
@@ -72,6 +75,9 @@ public class TrainingService {
     @Inject
     LiveRuns live;
 
+    @Inject
+    PrivacyBudget privacy;
+
     @jakarta.annotation.PostConstruct
     void registerGauges() {
         metrics.watchChampions(directory.champions());
@@ -97,25 +103,41 @@ public class TrainingService {
         try {
             train(task, snapshot, modelId, started);
             metrics.runEnded(taskName, "completed", System.currentTimeMillis() - started);
+        } catch (PrivacyBudgetExhaustedException e) {
+            // Refused before its first update: nothing was trained, nothing charged; a replay is refused again.
+            LOG.warnf("training on %s refused: %s", snapshot.getSnapshotId(), e.getMessage());
+            failed(run, snapshot, started, e.getMessage());
+            throw new RejectedException(ReasonCode.PRIVACY_BUDGET_EXHAUSTED, e.getMessage());
         } catch (RuntimeException e) {
             live.ended(modelId);
             if (StoreRetry.isStoreFailure(e)) {
                 throw e; // the store, not the run, failed: the consumer retries the whole (idempotent) unit
             }
             LOG.errorf(e, "training on %s failed", snapshot.getSnapshotId());
-            runs.put(new TrainingRunRecord(run.snapshotId(), taskName, modelId, TrainingRunRecord.FAILED, "",
-                    started, System.currentTimeMillis(), List.of(), String.valueOf(e.getMessage())));
-            publisher.progress(TrainingProgressEvent.newBuilder().setMeta(Events.meta(taskName)).setRunId(modelId)
-                    .setSnapshotId(snapshot.getSnapshotId()).setPhase(TrainingProgressEvent.Phase.FAILED)
-                    .setMessage(String.valueOf(e.getMessage())).build());
-            metrics.runEnded(taskName, "failed", System.currentTimeMillis() - started);
+            failed(run, snapshot, started, String.valueOf(e.getMessage()));
             throw new RejectedException(ReasonCode.PROCESSING_FAILED, "training failed: " + e.getMessage());
         }
     }
 
+    private void failed(TrainingRunRecord run, DatasetSnapshotEvent snapshot, long started, String reason) {
+        String taskName = run.task();
+        runs.put(new TrainingRunRecord(run.snapshotId(), taskName, run.modelId(), TrainingRunRecord.FAILED, "",
+                started, System.currentTimeMillis(), List.of(), reason));
+        publisher.progress(TrainingProgressEvent.newBuilder().setMeta(Events.meta(taskName)).setRunId(run.modelId())
+                .setSnapshotId(snapshot.getSnapshotId()).setPhase(TrainingProgressEvent.Phase.FAILED).setMessage(
+                        reason)
+                .build());
+        metrics.runEnded(taskName, "failed", System.currentTimeMillis() - started);
+    }
+
     private void train(TaskDefinitionEvent task, DatasetSnapshotEvent snapshot, String modelId, long started) {
         String taskName = task.getName();
-        try (PreparedRun run = setup.prepare(task, snapshot)) {
+        try (PreparedRun prepared = setup.prepare(task, snapshot)) {
+            // Charged before the first update, so that a refused run trains nothing.
+            Optional<PrivacyBudget.Charge> charge = privacy.charge(task, snapshot.getSnapshotId(), modelId, prepared
+                    .data().trainCount(), prepared.hp());
+            PreparedRun run = charge.map(c -> prepared.withHp(prepared.hp().toBuilder().privacy(c.dpSgd()).build()))
+                    .orElse(prepared);
             RunData data = run.data();
             TrainingConfig hp = run.hp();
             Strategy strategy = run.strategy();
@@ -148,7 +170,8 @@ public class TrainingService {
             publisher.progress(progress.event().setPhase(TrainingProgressEvent.Phase.FINISHED).setEpoch(result
                     .bestEpoch()).setStep(result.steps()).setValidationAccuracy(result.best().validationScore())
                     .setMessage("best epoch " + result.bestEpoch() + " of " + result.history().size()).build());
-            publisher.trained(ModelTrainedEvent.newBuilder().setMeta(Events.meta(taskName)).setModelId(modelId)
+            ModelTrainedEvent.Builder announced = ModelTrainedEvent.newBuilder().setMeta(Events.meta(taskName))
+                    .setModelId(modelId)
                     .setVersion(snapshot.getVersion()).setSnapshotId(snapshot.getSnapshotId())
                     .setSnapshotArtifact(snapshot.getArtifact())
                     .setParentModelId(parent).setArtifact(artifact)
@@ -164,8 +187,9 @@ public class TrainingService {
                             .setTrainLoss(e.trainLoss()).setValidationLoss(e.validationLoss()).setValidationScore(e
                                     .validationScore())
                             .setMillis(e.millis()).build()).toList())
-                    .setBestEpoch(result.bestEpoch())
-                    .build());
+                    .setBestEpoch(result.bestEpoch());
+            charge.ifPresent(c -> announced.setPrivacySpend(c.spend()));
+            publisher.trained(announced.build());
             // From the result, not the callbacks: a resumed run's earlier epochs come from its checkpoint.
             List<TrainingRunRecord.Epoch> epochs = result.history().stream().map(e -> new TrainingRunRecord.Epoch(e
                     .epoch(), e.trainLoss(), e.validationLoss(), e.validationScore(), e.millis())).toList();
