@@ -95,7 +95,7 @@ class GradientCheckTest {
                 }
             }
             g.loadState(state);
-            Map<String, float[]> grads = g.gradients(batch, y);
+            Map<String, float[]> grads = g.probe().gradients(batch, y);
             assertThat(grads.keySet()).containsExactlyInAnyOrderElementsOf(all);
             Map<String, Double> worst = new LinkedHashMap<>();
             for (Map.Entry<String, float[]> e : grads.entrySet()) {
@@ -135,10 +135,10 @@ class GradientCheckTest {
         try {
             v[index] = (float) (original + eps);
             g.loadState(state);
-            double plus = g.loss(batch, y);
+            double plus = g.probe().loss(batch, y);
             v[index] = (float) (original - eps);
             g.loadState(state);
-            double minus = g.loss(batch, y);
+            double minus = g.probe().loss(batch, y);
             return (plus - minus) / (2 * eps);
         } finally {
             v[index] = original;

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import io.finetide.model.graph.Batch;
 import io.finetide.model.graph.GraphOptions;
+import io.finetide.model.graph.PrivateSteps;
 import io.finetide.model.graph.TransformerGraph;
 import io.finetide.model.graph.UpdateStep;
 import io.finetide.model.optim.Optimizer;
@@ -81,17 +82,17 @@ class PrivateTrainingTest {
         Weights w = Weights.initialise(TINY, 5);
         UpdateStep knobs = new UpdateStep(0, 0.1, 0, 0, 0);
         try (TransformerGraph graph = TransformerGraph.create(TINY, w, privateSgd())) {
-            Map<String, float[]> g1 = graph.gradients(FIRST, new int[]{2});
-            Map<String, float[]> g2 = graph.gradients(SECOND, new int[]{0});
+            Map<String, float[]> g1 = graph.probe().gradients(FIRST, new int[]{2});
+            Map<String, float[]> g2 = graph.probe().gradients(SECOND, new int[]{0});
             double n1 = norm(g1);
             double n2 = norm(g2);
             // A clip between the two norms: the larger gradient is scaled down, the smaller passes whole.
             double clip = (Math.min(n1, n2) + Math.max(n1, n2)) / 2;
-            TransformerGraph.ClippedExample c1 = graph.accumulateClipped(FIRST, new int[]{2}, knobs, clip);
-            TransformerGraph.ClippedExample c2 = graph.accumulateClipped(SECOND, new int[]{0}, knobs, clip);
+            PrivateSteps.ClippedExample c1 = graph.privateSteps().accumulateClipped(FIRST, new int[]{2}, knobs, clip);
+            PrivateSteps.ClippedExample c2 = graph.privateSteps().accumulateClipped(SECOND, new int[]{0}, knobs, clip);
             assertThat((double) c1.gradNorm()).isCloseTo(n1, within(1e-5 * n1));
             assertThat((double) c2.gradNorm()).isCloseTo(n2, within(1e-5 * n2));
-            assertThat(c1.loss()).isEqualTo(graph.loss(FIRST, new int[]{2}));
+            assertThat(c1.loss()).isEqualTo(graph.probe().loss(FIRST, new int[]{2}));
 
             Weights state = graph.state();
             double s1 = Math.min(1, clip / n1);
@@ -114,6 +115,53 @@ class PrivateTrainingTest {
         }
     }
 
+    /**
+     * Ghost clipping of a trained classifier alone: the norms it finds without forming per-example gradients, and the
+     * clipped sum it adds in one pass, are those of micro-batches of one.
+     */
+    @Test
+    void ghostClippingOfTheClassifierSumsWhatMicroBatchesOfOneSum() {
+        Weights w = Weights.initialise(TINY, 5);
+        Set<String> head = Set.of("classifier.weight", "classifier.bias");
+        int[][] ids = {{1, 5, 7, 2}, {1, 9, 11, 12, 2}, {1, 3, 2}};
+        int[] labels = {2, 0, 1};
+        UpdateStep knobs = new UpdateStep(0, 0.1, 0, 0, 0);
+        try (TransformerGraph ghost = TransformerGraph.create(TINY, w, GraphOptions.training(head).seed(3)
+                .privateSteps(true).build());
+                TransformerGraph full = TransformerGraph.create(TINY, w, privateSgd())) {
+            assertThat(ghost.privateSteps().clipsBatches()).isTrue();
+            assertThat(full.privateSteps().clipsBatches()).isFalse();
+            double[] norms = new double[ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                norms[i] = norm(ghost.probe().gradients(Batch.of(new int[][]{ids[i]}, 0, 1, 8), new int[]{labels[i]}));
+            }
+            double clip = java.util.Arrays.stream(norms).sorted().toArray()[1];
+            for (int i = 0; i < ids.length; i++) {
+                // The same sums, one example at a time, in the graph that is compared against.
+                ghost.privateSteps().accumulateClipped(Batch.of(new int[][]{ids[i]}, 0, 1, 8), new int[]{labels[i]},
+                        knobs, clip);
+            }
+            Weights oneByOne = ghost.state();
+            ghost.privateSteps().applyNoised(knobs, new PrivateSteps.Noise(0, 1, 0, 1));
+            ghost.load(w);
+            PrivateSteps.ClippedBatch batch = ghost.privateSteps().accumulateClippedBatch(Batch.of(ids, 0, 1, 8),
+                    labels, knobs,
+                    clip);
+            for (int i = 0; i < ids.length; i++) {
+                assertThat((double) batch.gradNorms()[i]).as("example %d's norm", i).isCloseTo(norms[i], within(1e-5
+                        * norms[i]));
+            }
+            Weights together = ghost.state();
+            for (String name : head) {
+                float[] a = oneByOne.get(Updates.PRIVATE_SUM + name).values();
+                float[] b = together.get(Updates.PRIVATE_SUM + name).values();
+                for (int i = 0; i < a.length; i++) {
+                    assertThat(b[i]).as("%s[%d]", name, i).isCloseTo(a[i], within(1e-6f + 1e-4f * Math.abs(a[i])));
+                }
+            }
+        }
+    }
+
     @Test
     void anUpdateWithoutExamplesMovesEachParameterByTheNoiseAlone() {
         Weights w = Weights.initialise(TINY, 5);
@@ -122,7 +170,7 @@ class PrivateTrainingTest {
         double expectedBatch = 4;
         try (TransformerGraph graph = TransformerGraph.create(TINY, w, privateSgd())) {
             // SGD at rate 1 without momentum, decay or clipping: each parameter moves by -noise / expected batch.
-            graph.applyNoised(new UpdateStep(0, 1.0, 0, 0, 0), new TransformerGraph.PrivateNoise(multiplier * clip,
+            graph.privateSteps().applyNoised(new UpdateStep(0, 1.0, 0, 0, 0), new PrivateSteps.Noise(multiplier * clip,
                     77, 0, expectedBatch));
             Weights after = graph.weights();
             double sum = 0;
@@ -156,7 +204,7 @@ class PrivateTrainingTest {
         long[][] keys = {{77, 0}, {77, 0}, {78, 0}};
         for (int k = 0; k < 3; k++) {
             try (TransformerGraph graph = TransformerGraph.create(TINY, w, privateSgd())) {
-                graph.applyNoised(new UpdateStep(0, 1.0, 0, 0, 0), new TransformerGraph.PrivateNoise(1, keys[k][0],
+                graph.privateSteps().applyNoised(new UpdateStep(0, 1.0, 0, 0, 0), new PrivateSteps.Noise(1, keys[k][0],
                         keys[k][1], 1));
                 moved[k] = graph.weights().get("classifier.weight").values();
             }

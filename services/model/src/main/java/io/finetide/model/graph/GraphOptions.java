@@ -17,8 +17,7 @@ import io.finetide.model.optim.Optimizer;
  *                     ({@link UpdateStep#active}), for gradual unfreezing
  * @param accumulate   build the gradient-accumulation ops ({@link TransformerGraph#accumulate},
  *                     {@link TransformerGraph#applyAccumulated})
- * @param privateSteps build DP-SGD's ops ({@link TransformerGraph#accumulateClipped},
- *                     {@link TransformerGraph#applyNoised})
+ * @param privateSteps build DP-SGD's ops ({@link TransformerGraph#privateSteps})
  * @param explaining   build the gradient of a chosen probability with respect to the word embeddings
  *                     ({@link TransformerGraph#embeddingGradients}); inference only
  */

@@ -36,7 +36,7 @@ record TrainingOps(List<ParamSpec> trainable, Placeholder<TInt32> labels, Placeh
      */
     static TrainingOps build(Graph graph, Ops tf, TransformerConfig config, GraphOptions options,
             List<ParamSpec> all, Map<String, Operand<TFloat32>> params, Variables variables,
-            Operand<TFloat32> logits) {
+            Operand<TFloat32> logits, Operand<TFloat32> classifierFeatures) {
         Placeholder<TInt32> labels = tf.placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
         Placeholder<TFloat32> learningRate = scalar(tf);
         Placeholder<TFloat32> weightDecay = scalar(tf);
@@ -70,7 +70,10 @@ record TrainingOps(List<ParamSpec> trainable, Placeholder<TInt32> labels, Placeh
         }
         Updates.Update update = updates.update(grads);
         Updates.Accumulation accumulation = options.accumulate() ? updates.accumulation(grads, loss.weight()) : null;
-        PrivateOps privacy = options.privateSteps() ? PrivateOps.build(tf, updates, grads) : null;
+        PrivateOps privacy = options.privateSteps()
+                ? PrivateOps.build(graph, tf, config, updates, grads, trainable, params, logits, classifierFeatures,
+                        loss.perRow())
+                : null;
         return new TrainingOps(trainable, labels, learningRate, weightDecay, clipNorm, active, loss.loss(), gradients,
                 update, resetOptimizer, accumulation, privacy);
     }

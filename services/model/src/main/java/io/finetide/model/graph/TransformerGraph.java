@@ -79,6 +79,8 @@ public final class TransformerGraph implements AutoCloseable {
     private final TrainingOps training;
     /** An explaining graph's ops; null otherwise. */
     private final ExplanationOps explanation;
+    /** A private training graph's DP-SGD steps; null otherwise. */
+    private final PrivateSteps privateSteps;
 
     private TransformerGraph(TransformerConfig config, GraphOptions options) {
         this.config = config;
@@ -120,6 +122,7 @@ public final class TransformerGraph implements AutoCloseable {
                 dropoutRate, dropoutKey));
         inputs = new Inputs(inputIds, attentionMask, tokenTypes, decoderIds, decoderMask);
         Operand<TFloat32> wordEmbeddings;
+        Operand<TFloat32> classifierFeatures = null;
         if (config.encoderDecoder()) {
             Hidden decoder = EncoderDecoderStack.build(layers, inputs);
             lastHidden = decoder.states();
@@ -129,20 +132,26 @@ public final class TransformerGraph implements AutoCloseable {
             Hidden hidden = SelfAttentionStack.build(layers, inputs);
             lastHidden = hidden.states();
             wordEmbeddings = hidden.wordEmbeddings();
-            logits = Heads.logits(layers, hidden, attentionMask);
+            Heads.Output head = Heads.logits(layers, hidden, attentionMask);
+            logits = head.logits();
+            classifierFeatures = head.features();
         }
         probabilities = tf.nn.softmax(logits);
         explanation = ExplanationOps.of(graph, tf, options, probabilities, wordEmbeddings);
         List<ParamSpec> all = new ArrayList<>(specs);
         all.addAll(loraSpecs);
         training = options.training()
-                ? TrainingOps.build(graph, tf, config, options, all, reads, variables, logits)
+                ? TrainingOps.build(graph, tf, config, options, all, reads, variables, logits, classifierFeatures)
                 : null;
         ConfigProto proto = ConfigProto.newBuilder()
                 .setIntraOpParallelismThreads(options.threads())
                 .setInterOpParallelismThreads(options.threads())
                 .build();
         this.session = new Session(graph, proto);
+        this.privateSteps = training != null && training.privacy() != null
+                ? new PrivateSteps(session, new PrivateSteps.Feeds(inputs, training, dropoutRate, dropoutKey, options
+                        .seed(), options.staged()))
+                : null;
     }
 
     /** A graph holding {@code weights}; in training mode with fresh optimizer state (and fresh adapters). */
@@ -297,39 +306,9 @@ public final class TransformerGraph implements AutoCloseable {
 
     // ------------------------------------------------------------------ training
 
-    /** The training loss of a batch without dropout, changing nothing. */
-    public float loss(Batch batch, int[] batchLabels) {
-        TrainingOps t = requireTraining();
-        try (BatchTensors in = new BatchTensors(batch, inputs);
-                TInt32 y = TInt32.vectorOf(batchLabels);
-                TFloat32 rate = TFloat32.scalarOf(0f);
-                Result r = in.feed(session.runner()).feed(t.labels(), y)
-                        .feed(dropoutRate, rate).fetch(t.loss()).run()) {
-            return ((TFloat32) r.get(0)).getFloat();
-        }
-    }
-
-    /** The gradient of {@link #loss} with respect to each trainable parameter (unclipped), changing nothing. */
-    public Map<String, float[]> gradients(Batch batch, int[] batchLabels) {
-        TrainingOps t = requireTraining();
-        try (BatchTensors in = new BatchTensors(batch, inputs);
-                TInt32 y = TInt32.vectorOf(batchLabels);
-                TFloat32 rate = TFloat32.scalarOf(0f)) {
-            Session.Runner runner = in.feed(session.runner()).feed(t.labels(), y)
-                    .feed(dropoutRate, rate);
-            for (Output<?> g : t.gradients()) {
-                runner.fetch(g);
-            }
-            Map<String, float[]> out = new LinkedHashMap<>();
-            try (Result r = runner.run()) {
-                for (int i = 0; i < t.trainable().size(); i++) {
-                    float[] v = new float[t.trainable().get(i).size()];
-                    ((TFloat32) r.get(i)).copyTo(DataBuffers.of(v, false, false));
-                    out.put(t.trainable().get(i).name(), v);
-                }
-            }
-            return out;
-        }
+    /** The loss and gradients of a training graph, read without changing anything (for checks and tests). */
+    public GradientProbe probe() {
+        return new GradientProbe(session, inputs, requireTraining(), dropoutRate);
     }
 
     /** One optimisation step on one batch. */
@@ -358,64 +337,12 @@ public final class TransformerGraph implements AutoCloseable {
         return norm;
     }
 
-    /** One example's part in a DP-SGD step: its loss and its gradient's global norm before clipping. */
-    public record ClippedExample(float loss, float gradNorm) {
-    }
-
-    /**
-     * A DP-SGD update's noise: standard deviation {@code noiseStd} (multiplier times clip) drawn from the run's secret
-     * {@code noiseSeed} and the update's index, the noised sum divided by {@code expectedBatch}.
-     */
-    public record PrivateNoise(double noiseStd, long noiseSeed, long update, double expectedBatch) {
-    }
-
-    /**
-     * DP-SGD: adds one example's gradient, scaled to a global norm of at most {@code clip}, to the private sums;
-     * {@code oneExample} must hold exactly one example (the clipping is per micro-batch).
-     */
-    public ClippedExample accumulateClipped(Batch oneExample, int[] labels, UpdateStep step, double clip) {
-        PrivateOps p = requirePrivacy();
-        if (oneExample.size() != 1) {
-            throw new IllegalArgumentException("DP-SGD clips one example at a time, not " + oneExample.size());
-        }
-        TrainingOps t = training;
-        try (BatchTensors in = new BatchTensors(oneExample, inputs);
-                TInt32 y = TInt32.vectorOf(labels);
-                TFloat32 rate = TFloat32.scalarOf((float) step.dropout());
-                TInt64 key = TInt64.vectorOf(options.seed(), step.randomKey() * Dropout.KEYS_PER_STEP);
-                TFloat32 c = TFloat32.scalarOf((float) clip);
-                Result r = in.feed(session.runner()).feed(t.labels(), y).feed(dropoutRate, rate).feed(dropoutKey,
-                        key).feed(p.clip(), c).fetch(t.loss()).fetch(p.accumulation().exampleNorm()).addTarget(p
-                                .accumulation().accumulate())
-                        .run()) {
-            return new ClippedExample(((TFloat32) r.get(0)).getFloat(), ((TFloat32) r.get(1)).getFloat());
-        }
-    }
-
-    /** DP-SGD: one update from the noised sum of the clipped gradients, then empty sums; returns the update's norm. */
-    public float applyNoised(UpdateStep step, PrivateNoise noise) {
-        PrivateOps p = requirePrivacy();
-        float norm;
-        try (StepTensors f = new StepTensors(step, training, options.staged());
-                TFloat32 std = TFloat32.scalarOf((float) noise.noiseStd());
-                TInt64 key = TInt64.vectorOf(noise.noiseSeed(), noise.update());
-                TFloat32 expected = TFloat32.scalarOf((float) noise.expectedBatch());
-                Result r = f.feed(session.runner()).feed(p.noiseStd(), std).feed(p.noiseKey(), key).feed(p
-                        .expectedBatch(), expected).fetch(p.accumulation().apply().norm()).addTarget(p.accumulation()
-                                .apply().op())
-                        .run()) {
-            norm = ((TFloat32) r.get(0)).getFloat();
-        }
-        session.run(p.accumulation().clear());
-        return norm;
-    }
-
-    private PrivateOps requirePrivacy() {
-        PrivateOps p = requireTraining().privacy();
-        if (p == null) {
+    /** The DP-SGD steps of a graph built with {@link GraphOptions#privateSteps}. */
+    public PrivateSteps privateSteps() {
+        if (privateSteps == null) {
             throw new IllegalStateException("graph was built without DP-SGD (GraphOptions privateSteps)");
         }
-        return p;
+        return privateSteps;
     }
 
     private StepResult run(Batch batch, int[] batchLabels, UpdateStep step, boolean fused) {

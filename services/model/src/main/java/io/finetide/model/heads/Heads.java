@@ -23,20 +23,31 @@ public final class Heads {
     }
 
     /**
+     * A head's logits, and the features its classifier (a linear layer) reads, one row per row of logits: DP-SGD's
+     * ghost clipping computes per-example gradient norms from them. Null features for a language model's tied head.
+     */
+    public record Output(Operand<TFloat32> logits, Operand<TFloat32> features) {
+    }
+
+    /**
      * The logits of a self-attention stack's head: [batch, labels] for a sequence head, [batch * time, labels] for a
      * token head, [batch * time, vocabulary] for a language model.
      */
-    public static Operand<TFloat32> logits(Layers layers, Hidden hidden, Operand<TFloat32> mask) {
+    public static Output logits(Layers layers, Hidden hidden, Operand<TFloat32> mask) {
         Ops tf = layers.tf();
         TransformerConfig config = layers.config();
-        return switch (config.head()) {
-            // Next-token logits from the word embeddings themselves.
-            case LANGUAGE_MODEL -> tf.linalg.matMul(hidden.flat(), layers.param(ParamSpec.WORD_EMBEDDINGS), MatMul
-                    .transposeB(true));
+        Operand<TFloat32> features = switch (config.head()) {
+            case LANGUAGE_MODEL -> null;
             // Every position gets logits; the loss and readers skip the unlabelled ones.
-            case TOKEN -> layers.linear(layers.dropout(hidden.flat()), ParamSpec.CLASSIFIER);
-            case SEQUENCE -> layers.linear(layers.dropout(pooled(tf, config, hidden, mask)), ParamSpec.CLASSIFIER);
+            case TOKEN -> layers.dropout(hidden.flat());
+            case SEQUENCE -> layers.dropout(pooled(tf, config, hidden, mask));
         };
+        if (features == null) {
+            // Next-token logits from the word embeddings themselves.
+            return new Output(tf.linalg.matMul(hidden.flat(), layers.param(ParamSpec.WORD_EMBEDDINGS), MatMul
+                    .transposeB(true)), null);
+        }
+        return new Output(layers.linear(features, ParamSpec.CLASSIFIER), features);
     }
 
     private static Operand<TFloat32> pooled(Ops tf, TransformerConfig config, Hidden hidden, Operand<TFloat32> mask) {

@@ -13,8 +13,11 @@ import org.tensorflow.types.TInt32;
  * @param loss   the weighted mean cross-entropy
  * @param weight the summed weight of the batch's labelled positions (what gradient accumulation weighs a micro-batch
  *               by)
+ * @param perRow each row's cross-entropy without class weights (0 for an unlabelled row): what DP-SGD's ghost
+ *               clipping weighs example by example, as its micro-batches of one do (a class weight divides out of a
+ *               batch of one)
  */
-public record Loss(Operand<TFloat32> loss, Operand<TFloat32> weight) {
+public record Loss(Operand<TFloat32> loss, Operand<TFloat32> weight, Operand<TFloat32> perRow) {
 
     /**
      * @param labels       a label per example, or per position, flattened as the logits' rows
@@ -41,6 +44,6 @@ public record Loss(Operand<TFloat32> loss, Operand<TFloat32> weight) {
         Operand<TFloat32> weight = tf.sum(w, tf.constant(0));
         Operand<TFloat32> loss = tf.math.div(tf.sum(tf.math.mul(w, perExample), tf.constant(0)), tf.math.maximum(
                 weight, tf.constant(1e-12f)));
-        return new Loss(loss, weight);
+        return new Loss(loss, weight, tf.math.mul(valid, perExample));
     }
 }

@@ -237,6 +237,18 @@ public final class Updates {
     }
 
     /**
+     * Adds gradients already clipped and summed elsewhere (ghost clipping, a whole batch at once) to the sums of
+     * {@link #privateAccumulation}, which must have been built first.
+     */
+    public Op addToPrivateSums(List<Operand<TFloat32>> clippedSums) {
+        List<Op> adds = new ArrayList<>();
+        for (int i = 0; i < trainable.size(); i++) {
+            adds.add(tf.assignAdd(slots.get(PRIVATE_SUM + trainable.get(i).name()), clippedSums.get(i)));
+        }
+        return tf.withControlDependencies(adds).noOp();
+    }
+
+    /**
      * The updated value, or in a staged graph the old one where the parameter is inactive this step; an unstaged
      * graph updates every trainable parameter and needs no per-step choice (a full copy of each tensor per step).
      */

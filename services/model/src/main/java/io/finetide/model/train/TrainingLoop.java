@@ -9,6 +9,7 @@ import java.util.Set;
 
 import io.finetide.model.graph.Batch;
 import io.finetide.model.graph.GraphOptions;
+import io.finetide.model.graph.PrivateSteps;
 import io.finetide.model.graph.TransformerGraph;
 import io.finetide.model.graph.UpdateStep;
 import io.finetide.model.privacy.DpSgd;
@@ -25,6 +26,8 @@ import io.finetide.model.transformer.Weights;
 final class TrainingLoop {
 
     private static final int BUCKET_BATCHES = 32;
+    /** Examples per ghost-clipped piece of a DP-SGD batch. */
+    private static final int GHOST_PIECE = 16;
 
     private TrainingLoop() {
     }
@@ -184,17 +187,37 @@ final class TrainingLoop {
                 / 1_000_000, privacy == null ? null : privacy.spend(trainIds.length, tc.batchSize(), step));
     }
 
-    /** One DP-SGD update: each example of the Poisson batch clipped on its own, then the noised mean; its mean loss. */
+    /**
+     * One DP-SGD update: each example of the Poisson batch clipped on its own (all at once where the graph can ghost
+     * clip, else one micro-batch each), then the noised mean; its mean loss.
+     */
     private static float privateStep(TransformerGraph graph, TrainingData data, int[] batchIdx, int padId,
             int maxLength, UpdateStep knobs, DpSgd privacy, long step, int expectedBatch) {
         double lossSum = 0;
-        for (int idx : batchIdx) {
-            int[] one = {idx};
-            Batch example = data.batch(one, padId, maxLength);
-            lossSum += graph.accumulateClipped(example, data.batchLabels(one, example.outputLength()), knobs,
-                    privacy.clipNorm()).loss();
+        PrivateSteps steps = graph.privateSteps();
+        if (steps.clipsBatches()) {
+            // Clipping is per example, so a Poisson batch may be cut into pieces of similar length: a random batch
+            // padded to its longest text computed two to three times the tokens of a length-bucketed one.
+            int[][] ids = data.ids();
+            int[] byLength = java.util.Arrays.stream(batchIdx).boxed()
+                    .sorted(Comparator.comparingInt(i -> ids[i].length))
+                    .mapToInt(Integer::intValue).toArray();
+            for (int from = 0; from < byLength.length; from += GHOST_PIECE) {
+                int[] piece = java.util.Arrays.copyOfRange(byLength, from, Math.min(byLength.length, from
+                        + GHOST_PIECE));
+                Batch batch = data.batch(piece, padId, maxLength);
+                lossSum += steps.accumulateClippedBatch(batch, data.batchLabels(piece, batch.outputLength()), knobs,
+                        privacy.clipNorm()).loss() * piece.length;
+            }
+        } else {
+            for (int idx : batchIdx) {
+                int[] one = {idx};
+                Batch example = data.batch(one, padId, maxLength);
+                lossSum += steps.accumulateClipped(example, data.batchLabels(one, example.outputLength()), knobs,
+                        privacy.clipNorm()).loss();
+            }
         }
-        graph.applyNoised(knobs, new TransformerGraph.PrivateNoise(privacy.noiseMultiplier() * privacy.clipNorm(),
+        steps.applyNoised(knobs, new PrivateSteps.Noise(privacy.noiseMultiplier() * privacy.clipNorm(),
                 privacy.noiseSeed(), step, expectedBatch));
         return batchIdx.length == 0 ? Float.NaN : (float) (lossSum / batchIdx.length);
     }

@@ -76,7 +76,7 @@ public class PrivacyBudget {
         double total = RdpAccountant.epsilon(all, dp.getDelta());
         if (total > dp.getEpsilonBudget()) {
             metrics.privacyRefused(task.getName());
-            throw new PrivacyBudgetExhaustedException(String.format(
+            throw new PrivacyBudgetExhaustedException(String.format(java.util.Locale.ROOT,
                     "privacy budget exhausted: task '%s' has spent ε %.3f of its %.3f (δ %.1e) over %d runs, and "
                             + "this run (%d updates at sampling rate %.4f, noise multiplier %.3f) would take it to "
                             + "%.3f",
