@@ -84,7 +84,7 @@ final class PrivacyBenchmark {
                 md.append(row("not private", Double.NaN, r, null, tokenizer, members, nonMembers, d));
             }
             double q = DpSgd.samplingRate(members.size(), o.batchSize());
-            long steps = (long) o.privateEpochs() * ((members.size() + o.batchSize() - 1) / o.batchSize());
+            long steps = DpSgd.updates(members.size(), o.batchSize(), o.privateEpochs());
             for (double epsilon : o.epsilons()) {
                 double sigma = NoiseCalibration.noiseMultiplier(epsilon, o.delta(), q, steps, List.of());
                 say.accept(String.format(Locale.ROOT, "ε %.1f: noise multiplier %.3f", epsilon, sigma));

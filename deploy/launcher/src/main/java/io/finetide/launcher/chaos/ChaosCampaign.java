@@ -357,7 +357,8 @@ public final class ChaosCampaign {
         }
     }
 
-    private static boolean awaitQuietly(Duration timeout, BooleanSupplier done) {
+    /** Whether {@code done} came true within {@code timeout}, looking once a second. */
+    static boolean awaitQuietly(Duration timeout, BooleanSupplier done) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (done.getAsBoolean()) {

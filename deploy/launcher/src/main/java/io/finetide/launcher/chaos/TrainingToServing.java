@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -116,7 +115,7 @@ final class TrainingToServing implements AutoCloseable {
     /** Once the first half has made its snapshots: waits for the models to be judged and decided, then accounts. */
     void account(Accounting a, PlatformClient client, Duration timeout) throws InterruptedException {
         ModelEvents[] events = {ModelEvents.read(platform, ChaosCampaign.TASK)};
-        boolean settled = awaitQuietly(timeout, () -> {
+        boolean settled = ChaosCampaign.awaitQuietly(timeout, () -> {
             events[0] = ModelEvents.read(platform, ChaosCampaign.TASK);
             return events[0].settled() && registry(client).stream().noneMatch(m -> m.path("stage").asText().equals(
                     "CANDIDATE")) && killed.size() == VICTIMS.size();
@@ -151,7 +150,7 @@ final class TrainingToServing implements AutoCloseable {
         boolean hasChampion = registry.stream().anyMatch(m -> m.path("stage").asText().equals("CHAMPION"));
         // An instance takes a new champion up when the promotion reaches it on the promotions topic, seconds after
         // the registry names it (CI saw 2.3 s): two minutes are the bound, not a wait.
-        awaitQuietly(Duration.ofMinutes(2), () -> DEPLOYMENT.stream().filter(i -> servesChampion(client,
+        ChaosCampaign.awaitQuietly(Duration.ofMinutes(2), () -> DEPLOYMENT.stream().filter(i -> servesChampion(client,
                 i) == hasChampion).count() == DEPLOYMENT.size());
         a.expect("deployment instances serving the registry's champion" + (hasChampion
                 ? ""
@@ -162,7 +161,7 @@ final class TrainingToServing implements AutoCloseable {
         a.expect("service instances ready", instances.size(), instances.stream().filter(i -> client.tryGet(i,
                 "/q/health/ready").status() == 200).count());
         List<Map<String, Long>> lagging = new java.util.ArrayList<>(List.of(Map.of()));
-        awaitQuietly(Duration.ofMinutes(5), () -> {
+        ChaosCampaign.awaitQuietly(Duration.ofMinutes(5), () -> {
             lagging.set(0, ConsumerLag.laggingGroups(platform));
             return lagging.get(0).isEmpty();
         });
@@ -223,17 +222,6 @@ final class TrainingToServing implements AutoCloseable {
                     }
                 }));
         return out;
-    }
-
-    private static boolean awaitQuietly(Duration timeout, BooleanSupplier done) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (done.getAsBoolean()) {
-                return true;
-            }
-            ManagedProcess.pause(Duration.ofSeconds(1));
-        }
-        return done.getAsBoolean();
     }
 
     @Override

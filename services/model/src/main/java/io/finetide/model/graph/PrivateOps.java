@@ -69,7 +69,7 @@ record PrivateOps(Placeholder<TFloat32> clip, Placeholder<TFloat32> noiseStd, Pl
         Operand<TFloat32> xSquared = tf.sum(tf.math.square(features), tf.constant(1));
         // |x_i g_i^T|^2 + |g_i|^2: the weight's and the bias's parts of the example's squared norm.
         Operand<TFloat32> norms = tf.math.sqrt(tf.math.mul(gSquared, tf.math.add(xSquared, tf.constant(1f))));
-        Operand<TFloat32> factors = tf.stopGradient(tf.math.div(clip, tf.math.maximum(norms, clip)));
+        Operand<TFloat32> factors = tf.stopGradient(Updates.clipFactor(tf, norms, clip));
         Operand<TFloat32> clippedLoss = tf.sum(tf.math.mul(factors, perRow), tf.constant(0));
         Output<?>[] sums = graph.addGradients(clippedLoss.asOutput(), trainable.stream().map(p -> params.get(p
                 .name()).asOutput()).toArray(Output<?>[]::new));

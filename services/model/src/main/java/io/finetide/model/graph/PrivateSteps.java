@@ -34,11 +34,7 @@ public final class PrivateSteps {
         this.feeds = feeds;
     }
 
-    /** One example's part in a DP-SGD step: its loss and its gradient's global norm before clipping. */
-    public record ClippedExample(float loss, float gradNorm) {
-    }
-
-    /** A batch's part in a DP-SGD step with ghost clipping: its mean loss and each example's gradient norm. */
+    /** A batch's part in a DP-SGD step: its mean loss and each example's gradient norm before clipping. */
     public record ClippedBatch(float loss, float[] gradNorms) {
     }
 
@@ -50,39 +46,27 @@ public final class PrivateSteps {
     }
 
     /**
-     * DP-SGD: adds one example's gradient, scaled to a global norm of at most {@code clip}, to the private sums;
-     * {@code oneExample} must hold exactly one example (the clipping is per micro-batch).
-     */
-    public ClippedExample accumulateClipped(Batch oneExample, int[] labels, UpdateStep step, double clip) {
-        PrivateOps p = feeds.training().privacy();
-        if (oneExample.size() != 1) {
-            throw new IllegalArgumentException("DP-SGD clips one example at a time, not " + oneExample.size());
-        }
-        ClippedBatch one = clipInto(oneExample, labels, step, clip, p.accumulation().exampleNorm(), p.accumulation()
-                .accumulate());
-        return new ClippedExample(one.loss(), one.gradNorms()[0]);
-    }
-
-    /**
-     * Whether {@link #accumulateClippedBatch} can clip a whole batch at once: a sequence classifier of which only the
+     * Whether {@link #accumulateClipped} takes a whole batch at once: a sequence classifier of which only the
      * classifier trains, where each example's gradient norm follows from its features and its logits' gradient (ghost
-     * clipping) instead of a pass of its own.
+     * clipping) instead of a pass of its own. Otherwise it takes one example at a time (a micro-batch of one).
      */
     public boolean clipsBatches() {
         return feeds.training().privacy().ghost() != null;
     }
 
     /**
-     * DP-SGD with ghost clipping ({@link #clipsBatches}): adds each example's gradient of the batch, scaled to a norm of
-     * at most {@code clip}, to the private sums in one pass; returns the batch's mean loss and each example's gradient
-     * norm before clipping.
+     * DP-SGD: adds each example's gradient, scaled to a global norm of at most {@code clip}, to the private sums; the
+     * batch must hold exactly one example unless the graph {@link #clipsBatches}.
      */
-    public ClippedBatch accumulateClippedBatch(Batch batch, int[] labels, UpdateStep step, double clip) {
+    public ClippedBatch accumulateClipped(Batch batch, int[] labels, UpdateStep step, double clip) {
         PrivateOps p = feeds.training().privacy();
-        if (p.ghost() == null) {
-            throw new IllegalStateException("this graph clips one example at a time: accumulateClipped");
+        if (p.ghost() != null) {
+            return clipInto(batch, labels, step, clip, p.ghost().norms(), p.ghost().accumulate());
         }
-        return clipInto(batch, labels, step, clip, p.ghost().norms(), p.ghost().accumulate());
+        if (batch.size() != 1) {
+            throw new IllegalArgumentException("this graph clips one example at a time, not " + batch.size());
+        }
+        return clipInto(batch, labels, step, clip, p.accumulation().exampleNorm(), p.accumulation().accumulate());
     }
 
     /** Runs {@code accumulate} on the batch at clipping norm {@code clip}; the batch's loss and the norms it fetched. */
@@ -95,7 +79,7 @@ public final class PrivateSteps {
                 TInt64 key = TInt64.vectorOf(feeds.seed(), step.randomKey() * Dropout.KEYS_PER_STEP);
                 TFloat32 c = TFloat32.scalarOf((float) clip);
                 Result r = in.feed(session.runner()).feed(t.labels(), y).feed(feeds.dropoutRate(), rate).feed(feeds
-                        .dropoutKey(), key).feed(feeds.training().privacy().clip(), c).fetch(t.loss()).fetch(norms)
+                        .dropoutKey(), key).feed(t.privacy().clip(), c).fetch(t.loss()).fetch(norms)
                         .addTarget(accumulate)
                         .run()) {
             float[] out = new float[batch.size()];

@@ -18,8 +18,8 @@ import io.finetide.model.transformer.TransformerConfig;
 /**
  * The optimizer as graph ops: its state (moments or momentum, and each parameter's own step count, so that a layer
  * unfrozen late gets Adam's bias correction from its own first step), global-norm clipping, the AdamW or SGD update,
- * gradient accumulation, and DP-SGD's clipped and noised accumulation. In a staged graph (gradual unfreezing) an inactive parameter and its state keep their
- * values exactly.
+ * gradient accumulation, and DP-SGD's clipped and noised accumulation. In a staged graph (gradual unfreezing) an
+ * inactive parameter and its state keep their values exactly.
  */
 public final class Updates {
 
@@ -116,13 +116,11 @@ public final class Updates {
         for (int i = 0; i < grads.size(); i++) {
             Operand<TBool> a = tf.gather(feeds.active(), tf.constant(i), tf.constant(0));
             on.add(a);
-            Operand<TFloat32> sq = tf.sum(tf.math.square(tf.reshape(grads.get(i), tf.constant(new int[]{-1}))), tf
-                    .constant(0));
+            Operand<TFloat32> sq = squaredNorm(grads.get(i));
             squares.add(settings.staged() ? tf.math.mul(sq, tf.dtypes.cast(a, TFloat32.class)) : sq);
         }
         Operand<TFloat32> norm = tf.math.sqrt(tf.math.addN(squares));
-        // clip / max(norm, clip): 1 when under the limit.
-        Operand<TFloat32> clipScale = tf.math.div(feeds.clipNorm(), tf.math.maximum(norm, feeds.clipNorm()));
+        Operand<TFloat32> clipScale = clipFactor(tf, norm, feeds.clipNorm());
 
         List<Op> assigns = new ArrayList<>();
         for (int i = 0; i < trainable.size(); i++) {
@@ -213,12 +211,8 @@ public final class Updates {
      * @param exampleGrads the gradients of one example's loss, in {@code trainable} order
      */
     public PrivateAccumulation privateAccumulation(List<Operand<TFloat32>> exampleGrads, PrivateFeeds privateFeeds) {
-        List<Operand<TFloat32>> squares = new ArrayList<>();
-        for (Operand<TFloat32> g : exampleGrads) {
-            squares.add(tf.sum(tf.math.square(tf.reshape(g, tf.constant(new int[]{-1}))), tf.constant(0)));
-        }
-        Operand<TFloat32> norm = tf.math.sqrt(tf.math.addN(squares));
-        Operand<TFloat32> scale = tf.math.div(privateFeeds.clip(), tf.math.maximum(norm, privateFeeds.clip()));
+        Operand<TFloat32> norm = tf.math.sqrt(tf.math.addN(exampleGrads.stream().map(this::squaredNorm).toList()));
+        Operand<TFloat32> scale = clipFactor(tf, norm, privateFeeds.clip());
         List<Op> adds = new ArrayList<>();
         List<Op> clears = new ArrayList<>();
         List<Operand<TFloat32>> noised = new ArrayList<>();
@@ -254,6 +248,19 @@ public final class Updates {
      */
     private Operand<TFloat32> kept(Operand<TBool> on, Operand<TFloat32> updated, Operand<TFloat32> old) {
         return settings.staged() ? tf.select(on, updated, old) : updated;
+    }
+
+    /** The sum of a tensor's squared entries. */
+    private Operand<TFloat32> squaredNorm(Operand<TFloat32> g) {
+        return tf.sum(tf.math.square(tf.reshape(g, tf.constant(new int[]{-1}))), tf.constant(0));
+    }
+
+    /**
+     * What scales a gradient of norm {@code norm} to at most {@code clip}: clip / max(norm, clip), 1 under the limit.
+     * Elementwise, so a vector of per-example norms gets a factor each (ghost clipping).
+     */
+    public static Operand<TFloat32> clipFactor(Ops tf, Operand<TFloat32> norm, Operand<TFloat32> clip) {
+        return tf.math.div(clip, tf.math.maximum(norm, clip));
     }
 
     private Operand<TFloat32> zeros(int[] shape) {

@@ -26,6 +26,11 @@ public record DpSgd(double clipNorm, double noiseMultiplier, long noiseSeed) {
         return new SubsampledGaussian(samplingRate(examples, batchSize), noiseMultiplier, steps);
     }
 
+    /** The updates a run of {@code epochs} takes: per epoch, as many as shuffled batches of that size would make. */
+    public static long updates(int examples, int batchSize, int epochs) {
+        return (long) epochs * ((examples + batchSize - 1) / batchSize);
+    }
+
     public static double samplingRate(int examples, int batchSize) {
         return Math.min(1.0, (double) batchSize / examples);
     }

@@ -1,6 +1,7 @@
 package io.finetide.model.train;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
@@ -19,9 +20,9 @@ import io.finetide.model.transformer.Weights;
 
 /**
  * The one training loop every {@link Objective} runs through: length-bucketed mini-batches with dynamic padding,
- * the learning-rate schedule, gradient accumulation or DP-SGD's Poisson-sampled, clipped and noised updates, the parameters a {@link Strategy} names, validation after every
- * epoch, early stopping, the best epoch's weights, and checkpoints that resume a killed run exactly. Deterministic for
- * a fixed seed and thread count.
+ * the learning-rate schedule, gradient accumulation or DP-SGD's Poisson-sampled, clipped and noised updates, the
+ * parameters a {@link Strategy} names, validation after every epoch, early stopping, the best epoch's weights, and
+ * checkpoints that resume a killed run exactly. Deterministic for a fixed seed and thread count.
  */
 final class TrainingLoop {
 
@@ -105,33 +106,33 @@ final class TrainingLoop {
                     int[] batchIdx = batches.get(b);
                     UpdateStep knobs = new UpdateStep(micro, tc.learningRateAt(step, totalSteps), tc.weightDecay(), tc
                             .maxGradNorm(), tc.dropout(), active);
-                    // DP-SGD batches one example at a time (privateStep).
-                    Batch batch = privacy == null ? data.batch(batchIdx, padId, maxLength) : null;
-                    int[] y = batch == null ? null : data.batchLabels(batchIdx, batch.outputLength());
                     float loss;
                     boolean updated;
                     if (privacy != null) {
                         loss = privateStep(graph, data, batchIdx, padId, maxLength, knobs, privacy, step, tc
                                 .batchSize());
                         updated = true;
-                    } else if (accumulation == 1) {
-                        loss = graph.trainStep(batch, y, knobs).loss();
-                        updated = true;
                     } else {
-                        loss = graph.accumulate(batch, y, knobs);
-                        updated = (b + 1) % accumulation == 0 || b == batches.size() - 1;
-                        if (updated) {
-                            graph.applyAccumulated(knobs);
+                        Batch batch = data.batch(batchIdx, padId, maxLength);
+                        int[] y = data.batchLabels(batchIdx, batch.outputLength());
+                        if (accumulation == 1) {
+                            loss = graph.trainStep(batch, y, knobs).loss();
+                            updated = true;
+                        } else {
+                            loss = graph.accumulate(batch, y, knobs);
+                            updated = (b + 1) % accumulation == 0 || b == batches.size() - 1;
+                            if (updated) {
+                                graph.applyAccumulated(knobs);
+                            }
                         }
                     }
                     micro++;
-                    if (Float.isNaN(loss) && privacy != null && batchIdx.length == 0) {
-                        // An empty Poisson batch: an update of noise alone, no loss to count.
-                    } else if (!Float.isFinite(loss)) {
-                        throw new IllegalStateException("training diverged at step " + (step + 1) + " (loss " + loss
-                                + ")");
-                    }
-                    if (!Float.isNaN(loss)) {
+                    // An empty Poisson batch is an update of noise alone, with no loss to count.
+                    if (batchIdx.length > 0) {
+                        if (!Float.isFinite(loss)) {
+                            throw new IllegalStateException("training diverged at step " + (step + 1) + " (loss "
+                                    + loss + ")");
+                        }
                         lossSum += loss;
                         lossCount++;
                     }
@@ -188,34 +189,26 @@ final class TrainingLoop {
     }
 
     /**
-     * One DP-SGD update: each example of the Poisson batch clipped on its own (all at once where the graph can ghost
+     * One DP-SGD update: each example of the Poisson batch clipped on its own (in pieces where the graph can ghost
      * clip, else one micro-batch each), then the noised mean; its mean loss.
      */
     private static float privateStep(TransformerGraph graph, TrainingData data, int[] batchIdx, int padId,
             int maxLength, UpdateStep knobs, DpSgd privacy, long step, int expectedBatch) {
         double lossSum = 0;
         PrivateSteps steps = graph.privateSteps();
-        if (steps.clipsBatches()) {
-            // Clipping is per example, so a Poisson batch may be cut into pieces of similar length: a random batch
-            // padded to its longest text computed two to three times the tokens of a length-bucketed one.
-            int[][] ids = data.ids();
-            int[] byLength = java.util.Arrays.stream(batchIdx).boxed()
-                    .sorted(Comparator.comparingInt(i -> ids[i].length))
-                    .mapToInt(Integer::intValue).toArray();
-            for (int from = 0; from < byLength.length; from += GHOST_PIECE) {
-                int[] piece = java.util.Arrays.copyOfRange(byLength, from, Math.min(byLength.length, from
-                        + GHOST_PIECE));
-                Batch batch = data.batch(piece, padId, maxLength);
-                lossSum += steps.accumulateClippedBatch(batch, data.batchLabels(piece, batch.outputLength()), knobs,
-                        privacy.clipNorm()).loss() * piece.length;
-            }
-        } else {
-            for (int idx : batchIdx) {
-                int[] one = {idx};
-                Batch example = data.batch(one, padId, maxLength);
-                lossSum += steps.accumulateClipped(example, data.batchLabels(one, example.outputLength()), knobs,
-                        privacy.clipNorm()).loss();
-            }
+        // Clipping is per example, so a ghost-clipping graph may cut a Poisson batch into pieces of similar length: a
+        // random batch padded to its longest text computed two to three times the tokens of a length-bucketed one.
+        int piece = steps.clipsBatches() ? GHOST_PIECE : 1;
+        int[][] ids = data.ids();
+        int[] order = piece == 1
+                ? batchIdx
+                : Arrays.stream(batchIdx).boxed().sorted(Comparator.comparingInt(i -> ids[i].length)).mapToInt(
+                        Integer::intValue).toArray();
+        for (int from = 0; from < order.length; from += piece) {
+            int[] part = Arrays.copyOfRange(order, from, Math.min(order.length, from + piece));
+            Batch batch = data.batch(part, padId, maxLength);
+            lossSum += steps.accumulateClipped(batch, data.batchLabels(part, batch.outputLength()), knobs, privacy
+                    .clipNorm()).loss() * part.length;
         }
         steps.applyNoised(knobs, new PrivateSteps.Noise(privacy.noiseMultiplier() * privacy.clipNorm(),
                 privacy.noiseSeed(), step, expectedBatch));

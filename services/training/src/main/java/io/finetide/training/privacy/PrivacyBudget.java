@@ -66,7 +66,7 @@ public class PrivacyBudget {
             return Optional.of(charge(earlier.get(), dp, others));
         }
         double q = DpSgd.samplingRate(trainExamples, hp.batchSize());
-        long steps = (long) hp.epochs() * ((trainExamples + hp.batchSize() - 1) / hp.batchSize());
+        long steps = DpSgd.updates(trainExamples, hp.batchSize(), hp.epochs());
         double sigma = dp.getNoiseMultiplier() > 0
                 ? dp.getNoiseMultiplier()
                 : NoiseCalibration.noiseMultiplier(dp.getEpsilonPerRun(), dp.getDelta(), q, steps, List.of());
