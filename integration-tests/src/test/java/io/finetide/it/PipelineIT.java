@@ -31,7 +31,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -61,6 +64,7 @@ import io.finetide.proto.v1.ModelPromotedEvent;
  * the services answer HTTPS only (API keys on), and each reaches Kafka on SASL_SSL as its own SCRAM user, held to the ACLs its
  * production {@code KafkaUser} has ({@link io.finetide.launcher.Transport#TLS}); Prometheus scrapes them over HTTPS.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PipelineIT {
 
     static final String TASK = "it-sst2";
@@ -95,6 +99,7 @@ class PipelineIT {
     }
 
     @Test
+    @Order(1)
     void streamToPromotedModelThenGateThenLineageWithBadRecordsAccountedFor() throws Exception {
         Path data = LocalPaths.projectRoot().resolve("../shared/datasets/sst2-sentences").normalize();
         List<DemoDriver.Example> train = DemoDriver.read(data.resolve("stsa.binary.train"), "it-");
@@ -311,6 +316,7 @@ class PipelineIT {
     }
 
     @Test
+    @Order(2)
     void onlyThePlatformsOwnPartiesGetIn() throws Exception {
         TransportSecurity security = platform.transportSecurity().orElseThrow();
         String raw = platform.topic(Topics.EXAMPLES_RAW);
@@ -383,6 +389,71 @@ class PipelineIT {
             }
         }
         return sum;
+    }
+
+    /**
+     * A text-pair task through the five processes (after the first test's accounting, which counts every task's
+     * records): pairs are ingested, prepared, trained on with segment ids, judged and served; the served champion
+     * answers pairs only.
+     */
+    @Test
+    @Order(3)
+    void aTextPairTaskIsTrainedPromotedAndServesPairs() throws Exception {
+        String pairTask = "it-pairs";
+        String task = """
+                {"name": "%s", "type": "TEXT_PAIR_CLASSIFICATION", "labels": ["different", "same"],
+                 "model": {"baseModel": "random", "layers": 1, "hiddenSize": 64, "heads": 2, "ffnSize": 128, "maxSeqLen": 64},
+                 "triggerMinNewExamples": 300, "maxTextBytes": 2000,
+                 "triggers": {"debounceMillis": 500, "minIntervalSeconds": 5},
+                 "hyperParameters": {"epochs": 2, "learningRate": 0.002, "batchSize": 32}}
+                """
+                .formatted(pairTask);
+        assertThat(client.post("ingestion", "/api/v1/tasks", task).status()).isEqualTo(201);
+        // A sentence with itself reordered is "same", with another sentence "different".
+        List<DemoDriver.Example> sentences = DemoDriver.read(LocalPaths.projectRoot().resolve(
+                "../shared/datasets/sst2-sentences/stsa.binary.train").normalize(), "pair-").subList(2000, 2400);
+        int before = watcher.snapshots().size();
+        try (KafkaProducer<String, byte[]> producer = Producers.bytes(platform)) {
+            for (int i = 0; i < sentences.size(); i++) {
+                String text = sentences.get(i).text();
+                boolean same = i % 2 == 0;
+                List<String> words = new java.util.ArrayList<>(List.of(text.split(" ")));
+                java.util.Collections.reverse(words);
+                String second = same ? String.join(" ", words) : sentences.get((i + 7) % sentences.size()).text();
+                sendRaw(producer, Map.of("id", "p" + i, "task", pairTask, "text", text, "textPair", second, "label",
+                        same ? "same" : "different"));
+            }
+            sendRaw(producer, Map.of("id", "p-alone", "task", pairTask, "text", "no second text", "label", "same"));
+            producer.flush();
+        }
+        ModelPromotedEvent promoted = watcher.awaitPromotion(e -> e.getModelId().equals(pairTask + "-m1"), Duration
+                .ofMinutes(8)).orElseThrow();
+        assertThat(promoted.getMeta().getTask()).isEqualTo(pairTask);
+        DatasetSnapshotEvent snapshot = watcher.snapshots().subList(before, watcher.snapshots().size()).stream()
+                .filter(e -> e.getMeta().getTask().equals(pairTask)).findFirst().orElseThrow();
+        assertThat(snapshot.getCounts().getTrain() + snapshot.getCounts().getValidation() + snapshot.getCounts()
+                .getTest()).isBetween(300L, 400L);
+        assertThat(watcher.rejectedByReason()).containsEntry("MISSING_FIELD", 1L);
+
+        PlatformClient.Answer pairs = client.post("deployment", "/api/v1/tasks/" + pairTask + "/predict", Map.of(
+                "texts", List.of("a gripping film", "the plot is thin"), "textPairs", List.of("film gripping a",
+                        "an actor's finest hour")));
+        assertThat(pairs.status()).isEqualTo(200);
+        assertThat(pairs.body().get("modelId").asText()).isEqualTo(pairTask + "-m1");
+        assertThat(pairs.body().get("predictions")).hasSize(2).allSatisfy(p -> assertThat(p.get("label").asText())
+                .isIn("different", "same"));
+        PlatformClient.Answer single = client.post("deployment", "/api/v1/tasks/" + pairTask + "/predict", Map.of(
+                "texts", List.of("a gripping film")));
+        assertThat(single.status()).isEqualTo(400);
+        assertThat(single.body().get("reason").asText()).isEqualTo("MISSING_FIELD");
+        PlatformClient.Answer card = client.get("deployment", "/api/v1/tasks/" + pairTask + "/models/" + pairTask
+                + "-m1/card.json");
+        assertThat(card.body().toString()).contains("TEXT_PAIR_CLASSIFICATION", "Classifies a pair of texts");
+    }
+
+    private static void sendRaw(KafkaProducer<String, byte[]> producer, Map<String, String> record) throws Exception {
+        producer.send(new ProducerRecord<>(platform.topic(Topics.EXAMPLES_RAW), record.get("id"), JSON
+                .writeValueAsBytes(record)));
     }
 
     private static void send(KafkaProducer<String, byte[]> producer, List<DemoDriver.Example> examples)

@@ -10,6 +10,7 @@ import io.finetide.deployment.cards.ModelCard;
 import io.finetide.deployment.cards.ModelCardMarkdown;
 import io.finetide.deployment.cards.ModelCards;
 import io.finetide.deployment.store.ModelRecord;
+import io.finetide.platform.datasets.SequenceLengths;
 import io.finetide.platform.tasks.TaskDefinitions;
 import io.finetide.proto.v1.CalibrationReport;
 import io.finetide.proto.v1.ClassMetrics;
@@ -25,6 +26,7 @@ import io.finetide.proto.v1.PrivacySpec;
 import io.finetide.proto.v1.PrivacySpend;
 import io.finetide.proto.v1.PromotionPolicy;
 import io.finetide.proto.v1.RuleOutcome;
+import io.finetide.proto.v1.SequenceLength;
 import io.finetide.proto.v1.Significance;
 import io.finetide.proto.v1.SliceMetrics;
 import io.finetide.proto.v1.SourceRange;
@@ -33,10 +35,13 @@ import io.finetide.proto.v1.TaskDefinitionEvent;
 class ModelCardsTest {
 
     static ModelEvaluatedEvent verdict() {
-        TaskDefinitionEvent task = TaskDefinitions.withDefaults(TaskDefinitionEvent.newBuilder().setName("complaints")
-                .addLabels("fees").addLabels("fraud").setPrivacy(PrivacySpec.newBuilder().setRedactPii(true)
-                        .addPiiTypes("email").addPiiTypes("IBAN"))
-                .setEvaluation(EvaluationSpec.newBuilder().addSliceKeys("branch")).build());
+        // Left out of the task, the length was chosen from the snapshot; training reads the task at it.
+        SequenceLength length = SequenceLength.newBuilder().setMaxSeqLen(64).setFromData(true).setTruncatedShare(
+                0.031).setCap(256).build();
+        TaskDefinitionEvent task = SequenceLengths.readAt(TaskDefinitions.withDefaults(TaskDefinitionEvent
+                .newBuilder().setName("complaints").addLabels("fees").addLabels("fraud").setPrivacy(PrivacySpec
+                        .newBuilder().setRedactPii(true).addPiiTypes("email").addPiiTypes("IBAN"))
+                .setEvaluation(EvaluationSpec.newBuilder().addSliceKeys("branch")).build()), length);
         ModelTrainedEvent trained = ModelTrainedEvent.newBuilder().setModelId("c-m2").setSnapshotId("c-v2")
                 .setParentModelId("c-m1").setTrainExamples(4000).setTask(task).setModel(task.getModel()).addLabels(
                         "fees")
@@ -45,7 +50,7 @@ class ModelCardsTest {
                         .setExamples(4400))
                 .addSnapshotTriggerReasons("new-examples: 2400 >= 2400").addHistory(EpochSummary.newBuilder()
                         .setEpoch(1).setTrainLoss(0.5).setValidationLoss(0.4).setValidationScore(0.81))
-                .setBestEpoch(1)
+                .setBestEpoch(1).setSequenceLength(length)
                 .build();
         Metrics candidate = Metrics.newBuilder().setExamples(500).setAccuracy(0.86).setMacroF1(0.85).addPerClass(
                 ClassMetrics.newBuilder().setLabel("fees").setPrecision(0.9).setRecall(0.98).setF1(0.94).setSupport(
@@ -80,6 +85,9 @@ class ModelCardsTest {
         ModelCard card = ModelCards.of(record(), verdict());
         assertThat(card.intendedUse().labels()).containsExactly("fees", "fraud");
         assertThat(card.intendedUse().maxTokens()).isEqualTo(64);
+        assertThat(card.intendedUse().outOfScope()).contains("Texts longer than 64 tokens: only the first 64 are read "
+                + "(the length was chosen from the training snapshot, within a cap of 256; 3.1% of its examples are "
+                + "longer).");
         assertThat(card.training().sources()).containsExactly(new ModelCard.Source("finetide.labelled", 0, 10, 4409,
                 4400));
         assertThat(card.evaluation().confusion()).containsExactly(List.of(392L, 8L), List.of(40L, 60L));

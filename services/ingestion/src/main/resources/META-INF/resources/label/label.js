@@ -126,6 +126,9 @@
       renderTokens(item);
     } else {
       $('text').textContent = item.text;
+      // A text-pair task's label belongs to both texts: the second shows under the first.
+      $('text-pair').hidden = !item.textPair;
+      $('text-pair').textContent = item.textPair || '';
     }
     const hints = [];
     if (item.predicted) hints.push('model guesses ' + item.predicted + ' (uncertainty ' +

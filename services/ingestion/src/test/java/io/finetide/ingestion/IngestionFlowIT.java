@@ -153,19 +153,7 @@ class IngestionFlowIT {
             assertThat(examples.find(com.mongodb.client.model.Filters.eq("task", "priv")).into(new ArrayList<>()))
                     .hasSize(3).allSatisfy(d -> assertThat(d.getString("text")).doesNotContain("@", "4111", "7946"));
         }
-        List<LabelledExampleEvent> emitted = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = TestKafka.consumerFromStart(ctx.bootstrap(), ctx.topic(
-                Topics.EXAMPLES_LABELLED))) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                for (ConsumerRecord<String, byte[]> rec : TestKafka.poll(c, Duration.ofMillis(200))) {
-                    LabelledExampleEvent e = LabelledExampleEvent.parseFrom(rec.value());
-                    if (e.getMeta().getTask().equals("priv")) {
-                        emitted.add(e);
-                    }
-                }
-                return emitted.size() >= 3;
-            });
-        }
+        List<LabelledExampleEvent> emitted = labelled(ctx, "priv", 3);
         assertThat(emitted).extracting(LabelledExampleEvent::getText).containsExactlyInAnyOrder(
                 "Please refund [EMAIL], card [CARD]", late, "call me on [PHONE] about order 12345678 from 2024-05-01");
         String metrics = given().get("/q/metrics").asString();
@@ -173,6 +161,65 @@ class IngestionFlowIT {
                 .isPositive();
         assertThat(PrometheusText.sum(metrics, "finetide_ingestion_examples_duplicates_total", "kind", "near"))
                 .isPositive();
+    }
+
+    @Test
+    void textPairsAreCheckedRedactedAndDeduplicatedAsPairs() throws Exception {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        given().contentType("application/json").body("{\"name\":\"pairs\",\"type\":\"TEXT_PAIR_CLASSIFICATION\","
+                + "\"labels\":[\"no\",\"yes\"],\"privacy\":{\"redactPii\":true}}").post("/api/v1/tasks").then()
+                .statusCode(201);
+        given().contentType("application/json").body("{\"name\":\"singles\",\"labels\":[\"no\",\"yes\"]}")
+                .post("/api/v1/tasks").then().statusCode(201);
+        String question = "is my refund on its way";
+        List<Map<String, String>> items = List.of(
+                Map.of("id", "q1", "task", "pairs", "text", question, "textPair",
+                        "write to jane.doe@example.com about refunds", "label", "yes"),
+                // The same first text with another second text is another example.
+                Map.of("id", "q2", "task", "pairs", "text", question, "textPair", "opening hours are nine to five",
+                        "label", "no"),
+                // Words moved from one text to the other make another pair too.
+                Map.of("id", "q3", "task", "pairs", "text", "refund policy", "textPair", "thirty days", "label",
+                        "yes"),
+                Map.of("id", "q4", "task", "pairs", "text", "refund", "textPair", "policy thirty days", "label", "yes"),
+                Map.of("id", "q5", "task", "pairs", "text", "Is my REFUND on its way?", "textPair",
+                        "write to jane.doe@example.com about refunds", "label", "yes"),
+                Map.of("id", "q6", "task", "pairs", "text", question, "label", "yes"),
+                Map.of("id", "q7", "task", "pairs", "text", question, "textPair", "  ", "label", "yes"),
+                Map.of("id", "q8", "task", "singles", "text", question, "textPair", "a second text", "label", "yes"));
+        io.restassured.response.Response r = given().contentType("application/json").body(JSON.writeValueAsString(
+                items)).post("/api/v1/examples");
+        r.then().statusCode(200);
+        assertThat(r.jsonPath().getList("results.status")).containsExactly("stored", "stored", "stored", "stored",
+                "duplicate", "rejected", "rejected", "rejected");
+        assertThat(r.jsonPath().getList("results.reason")).containsExactly(null, null, null, null, "SAME_CONTENT",
+                "MISSING_FIELD", "EMPTY_TEXT", "MALFORMED_PAYLOAD");
+        assertThat(r.jsonPath().getString("results[5].message")).contains("'textPair'");
+
+        List<LabelledExampleEvent> emitted = labelled(ctx, "pairs", 4);
+        Map<String, String> pairs = emitted.stream().collect(Collectors.toMap(LabelledExampleEvent::getId,
+                e -> e.getText() + " | " + e.getTextPair()));
+        assertThat(pairs).containsExactlyInAnyOrderEntriesOf(Map.of("q1", question
+                + " | write to [EMAIL] about refunds", "q2", question + " | opening hours are nine to five", "q3",
+                "refund policy | thirty days", "q4", "refund | policy thirty days"));
+    }
+
+    /** The task's labelled examples on the topic, read from the start until there are {@code atLeast}. */
+    private static List<LabelledExampleEvent> labelled(FinetideTestResource.Context ctx, String task, int atLeast) {
+        List<LabelledExampleEvent> emitted = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> c = TestKafka.consumerFromStart(ctx.bootstrap(), ctx.topic(
+                Topics.EXAMPLES_LABELLED))) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                for (ConsumerRecord<String, byte[]> rec : TestKafka.poll(c, Duration.ofMillis(200))) {
+                    LabelledExampleEvent e = LabelledExampleEvent.parseFrom(rec.value());
+                    if (e.getMeta().getTask().equals(task)) {
+                        emitted.add(e);
+                    }
+                }
+                return emitted.size() >= atLeast;
+            });
+        }
+        return emitted;
     }
 
     @Test

@@ -36,8 +36,10 @@ class LabelOnceTest {
         int instances = 8;
         for (int round = 0; round < 5; round++) {
             String id = "race-" + round;
-            assertThat(store.insertOnce(new ExampleRecord("races", id, "some text", "", Map.of(), "h" + round, round,
-                    Map.of(), "test", 1L, List.of()))).isTrue();
+            assertThat(
+                    store.insertOnce(new ExampleRecord("races", id, "some text", "", "", Map.of(), "h" + round, round,
+                            Map.of(), "test", 1L, List.of())))
+                    .isTrue();
             CyclicBarrier start = new CyclicBarrier(instances);
             ExecutorService pool = Executors.newFixedThreadPool(instances);
             List<Boolean> won = new ArrayList<>();

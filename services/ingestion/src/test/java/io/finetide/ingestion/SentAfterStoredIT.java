@@ -53,7 +53,7 @@ class SentAfterStoredIT {
         task("race-ids");
         submit("race-ids", "warm", "the service has read the task", "pos");
         // Another instance stores "x" and dies before sending it.
-        assertThat(store.insertOnce(new ExampleRecord("race-ids", "x", "the other instance's text", "neg", Map.of(),
+        assertThat(store.insertOnce(new ExampleRecord("race-ids", "x", "the other instance's text", "", "neg", Map.of(),
                 "hx", 1L, Map.of(), "other", 1L, List.of()))).isTrue();
 
         assertThat(submit("race-ids", "x", "this instance's text", "pos")).isEqualTo(IngestService.Outcome.DUPLICATE);

@@ -251,7 +251,10 @@ class PreprocessingFlowIT {
         assertThat(first.getNewTrainExamples()).isGreaterThanOrEqualTo(20);
         assertThat(first.getTriggerReasonsList()).singleElement().asString().startsWith("new-examples: ");
         assertThat(first.getCleaningVersion()).startsWith("clean-");
-        assertThat(first.getTokenizerVersion()).isEqualTo("minilm-l6/64/head");
+        // The task left its length out: it is cut at the cap, 256, and the snapshot chose 64 for these short texts.
+        assertThat(first.getTokenizerVersion()).isEqualTo("minilm-l6/256/head");
+        assertThat(first.getSequenceLength()).isEqualTo(io.finetide.proto.v1.SequenceLength.newBuilder()
+                .setMaxSeqLen(64).setFromData(true).setCap(256).build());
         long total = first.getCounts().getTrain() + first.getCounts().getValidation() + first.getCounts().getTest();
         assertThat(first.getSourcesList()).allSatisfy(r -> assertThat(r.getTopic()).isEqualTo(ctx.topic(
                 Topics.EXAMPLES_LABELLED)));
@@ -279,6 +282,44 @@ class PreprocessingFlowIT {
         awaitPrepared("pp", 60);
         assertThat(counter("finetide_preprocessing_examples_duplicates_total") - duplicatesBefore).isEqualTo(10.0);
         assertThat(t.getRevision()).isEqualTo(1);
+    }
+
+    @Test
+    void aLengthLeftOutIsChosenByTheFirstSnapshotAndKeptByTheNext() throws Exception {
+        task(TaskDefinitionEvent.newBuilder().setName("pl").setTriggerMinNewExamples(1000).setTriggers(fast()), 1);
+        // [CLS], 100 words and a number, [SEP]: 103 tokens, past 64 and within 128.
+        List<LabelledExampleEvent> medium = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            medium.add(example("pl", "m" + i, "long ".repeat(100) + i, i % 2 == 0 ? "pos" : "neg"));
+        }
+        DatasetSnapshotEvent first = snapshotOf("pl", medium, 20, 1);
+        assertThat(first.getSequenceLength().getMaxSeqLen()).isEqualTo(128);
+        assertThat(first.getSequenceLength().getFromData()).isTrue();
+        assertThat(first.getSequenceLength().getTruncatedShare()).isZero();
+        given().get("/api/v1/tasks/pl/snapshots/pl-v1").then().statusCode(200).body("sequenceLength.maxSeqLen",
+                equalTo(128)).body("sequenceLength.fromData", equalTo(true));
+
+        // 203 tokens each: the next snapshot keeps 128 and says how many of its examples that cuts.
+        List<LabelledExampleEvent> longer = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            longer.add(example("pl", "l" + i, "long ".repeat(200) + i, i % 2 == 0 ? "pos" : "neg"));
+        }
+        DatasetSnapshotEvent second = snapshotOf("pl", longer, 40, 2);
+        long held = second.getCounts().getTrain() + second.getCounts().getValidation() + second.getCounts().getTest();
+        assertThat(second.getSequenceLength().getMaxSeqLen()).isEqualTo(128);
+        assertThat(second.getSequenceLength().getFromData()).isTrue();
+        assertThat(second.getSequenceLength().getTruncatedShare()).isEqualTo(20.0 / held);
+    }
+
+    /** Sends the examples, waits until the task's sequence reaches {@code prepared}, and asks for snapshot n. */
+    private static DatasetSnapshotEvent snapshotOf(String task, List<LabelledExampleEvent> examples, int prepared,
+            int n) throws Exception {
+        sendAll(examples);
+        awaitPrepared(task, prepared);
+        try (Watch<DatasetSnapshotEvent> s = snapshots(task)) {
+            requestSnapshot(task);
+            return s.until(l -> l.size() == n).get(n - 1);
+        }
     }
 
     @Test

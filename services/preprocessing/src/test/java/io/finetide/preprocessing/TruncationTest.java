@@ -41,6 +41,26 @@ class TruncationTest {
     }
 
     @Test
+    void aPairIsCutLongestFirstAndMeasuredWhole() {
+        Tokenizers tokenizers = new Tokenizers();
+        String first = "one two three four five six seven eight";
+        String second = "nine ten";
+        // [CLS] 8 [SEP] 2 [SEP]
+        Tokenizers.Tokens full = tokenizers.tokenizePair(task(64, Truncation.TAIL), first, second);
+        assertThat(full.ids()).hasSize(13);
+        assertThat(full.truncated()).isFalse();
+        assertThat(full.content()).isEqualTo(10);
+        int[] ids = full.ids();
+        // Cut to 9: the longer first text loses its last four words; the truncation policy does not apply to pairs.
+        Tokenizers.Tokens cut = tokenizers.tokenizePair(task(9, Truncation.TAIL), first, second);
+        assertThat(cut.ids()).containsExactly(ids[0], ids[1], ids[2], ids[3], ids[4], ids[9], ids[10], ids[11],
+                ids[12]);
+        assertThat(cut.truncated()).isTrue();
+        assertThat(cut.fullLength()).isEqualTo(13);
+        assertThat(cut.content()).isEqualTo(10);
+    }
+
+    @Test
     void unknownTokensAreCounted() {
         Tokenizers.Tokens t = new Tokenizers().tokenize(task(64, Truncation.HEAD), "hello \uD83D\uDE00 world");
         assertThat(t.content()).isEqualTo(3);

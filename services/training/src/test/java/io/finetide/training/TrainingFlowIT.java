@@ -323,6 +323,65 @@ class TrainingFlowIT {
         }
     }
 
+    /**
+     * Pairs labelled by the kind of thing the second text names; the first names one too, at random. A model that
+     * read only the first text would be right half the time, one that read both as a bag of words three times in four
+     * (it cannot tell which noun is whose when the kinds differ).
+     */
+    static List<SnapshotFile.Row> pairRows(int n, long seed, String prefix) {
+        Random r = new Random(seed);
+        List<SnapshotFile.Row> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            boolean firstFruit = r.nextBoolean();
+            boolean secondFruit = r.nextBoolean();
+            String text = FILLER[r.nextInt(FILLER.length)] + " " + (firstFruit ? FRUIT : VEHICLE)[r.nextInt(6)];
+            String textPair = FILLER[r.nextInt(FILLER.length)] + " " + (secondFruit ? FRUIT : VEHICLE)[r.nextInt(6)];
+            String split = i % 10 == 0 ? "VALIDATION" : i % 10 == 1 ? "TEST" : "TRAIN";
+            out.add(SnapshotFile.Row.pair(prefix + i, text, textPair, secondFruit ? "fruit" : "vehicle", split));
+        }
+        return out;
+    }
+
+    @Test
+    void aTextPairTaskTrainsAClassifierOfBothTextsAtTheSnapshotsLength() throws Exception {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        TaskDefinitionEvent task = TaskRevisions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder()
+                .setName("tp").setType(io.finetide.proto.v1.TaskType.TEXT_PAIR_CLASSIFICATION).addLabels("vehicle")
+                .addLabels("fruit")
+                .setModel(ModelSpec.newBuilder().setBaseModel("random").setLayers(2).setHiddenSize(64).setHeads(4)
+                        .setFfnSize(128).setMaxSeqLen(16))
+                .setHyperParameters(HyperParameters.newBuilder().setEpochs(10).setLearningRate(3e-3).setBatchSize(16))
+                .build()), 1L);
+        try (Clients c = Clients.open(ctx)) {
+            c.producer().send(new ProducerRecord<>(ctx.topic(Topics.TASKS), "tp", task.toByteArray())).get();
+            // The snapshot chose 24 tokens for the task (16): the run reads at the snapshot's length.
+            io.finetide.proto.v1.SequenceLength length = io.finetide.proto.v1.SequenceLength.newBuilder()
+                    .setMaxSeqLen(24).setFromData(true).setCap(256).build();
+            c.producer().send(new ProducerRecord<>(ctx.topic(Topics.DATASETS_SNAPSHOTS), "tp", snapshot(c.store(),
+                    "tp", 1, pairRows(800, 5, "p")).toBuilder().setSequenceLength(length).build().toByteArray()))
+                    .get();
+            ModelTrainedEvent m1 = awaitModel(c.trained(), c.progress(), "tp-m1");
+            ModelBundle bundle = ModelBundle.fromBytes(c.store().require(m1.getArtifact()));
+            assertThat(bundle.textPairs()).isTrue();
+            assertThat(bundle.maxSeqLength()).isEqualTo(24);
+            assertThat(bundle.config().maxPositions()).isEqualTo(24);
+            assertThat(m1.getModel().getMaxSeqLen()).isEqualTo(24);
+            assertThat(m1.getTask().getModel().getMaxSeqLen()).isEqualTo(24);
+            assertThat(m1.getSequenceLength()).isEqualTo(length);
+            assertThat(bundle.temperature()).isNotEqualTo(1.0);
+            assertThat(m1.getTrainExamples()).isEqualTo(640);
+            // Past what a bag of both texts' words could reach (0.75): the model tells the second text from the first.
+            assertThat(m1.getValidationMetrics().getAccuracy()).isGreaterThan(0.9);
+            try (io.finetide.model.infer.Classifier classifier = io.finetide.model.infer.Classifier.load(bundle, 1)) {
+                assertThat(classifier.predictPairs(List.of("my apple", "my apple", "the car", "the car"), List.of(
+                        "a mango", "a boat", "a truck", "a lemon"))).extracting(
+                                io.finetide.model.infer.Classifier.Prediction::label)
+                        .containsExactly("fruit",
+                                "vehicle", "vehicle", "fruit");
+            }
+        }
+    }
+
     static byte[] minilmTokenizer() {
         try (Tokenizer e = Tokenizer.builtin("minilm-l6", 16)) {
             return e.json();

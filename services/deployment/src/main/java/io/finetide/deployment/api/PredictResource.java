@@ -29,6 +29,7 @@ import io.finetide.deployment.serving.PredictionStats;
 import io.finetide.deployment.serving.QueueFullException;
 import io.finetide.deployment.serving.SavedModelExport;
 import io.finetide.deployment.serving.ServedModel;
+import io.finetide.deployment.serving.ServedText;
 import io.finetide.deployment.serving.ServingModels;
 import io.finetide.deployment.store.ModelRecord;
 import io.finetide.model.infer.Classifier;
@@ -41,7 +42,8 @@ import io.smallrye.common.annotation.Blocking;
 @Blocking
 public class PredictResource {
 
-    public record PredictRequest(List<String> texts) {
+    /** @param textPairs a text-pair task's second texts, one per text; absent for every other task */
+    public record PredictRequest(List<String> texts, List<String> textPairs) {
     }
 
     /** One answer; {@code predictionId} names it in feedback ({@code POST .../feedback}). */
@@ -100,7 +102,7 @@ public class PredictResource {
     @Inject
     MeasuredRequests requests;
 
-    @Operation(summary = "Classifies texts with the task's champion (or its canary): a label, a confidence and a prediction id per text")
+    @Operation(summary = "Classifies texts (a text-pair task's pairs: texts with textPairs) with the task's champion (or its canary): a label, a confidence and a prediction id per text")
     @POST
     @Path("/predict")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -108,6 +110,29 @@ public class PredictResource {
             PredictRequest request) {
         int texts = request == null || request.texts() == null ? 0 : request.texts().size();
         return measured(task, "predict", texts, () -> answerPredict(task, request, requestKey));
+    }
+
+    /**
+     * A text-pair task's request needs one non-blank second text per text, and only such a task's takes them; null
+     * when the request fits the task's champion (or the task has none yet: then the answer is 404).
+     */
+    private Response pairProblem(String task, PredictRequest request) {
+        List<String> pairs = request.textPairs();
+        if (pairs != null && (pairs.size() != request.texts().size() || pairs.stream().anyMatch(p -> p == null || p
+                .isBlank()))) {
+            return error(400, "MALFORMED_PAYLOAD", "'textPairs' must hold one non-blank second text per text ("
+                    + request.texts().size() + ")");
+        }
+        java.util.Optional<ServedModel.Kind> kind = serving.servedKind(task);
+        if (kind.isPresent() && kind.get() == ServedModel.Kind.LABELS_PAIRS && pairs == null) {
+            return error(400, "MISSING_FIELD", "task '" + task + "' classifies pairs of texts: give 'textPairs', "
+                    + "one second text per text");
+        }
+        if (kind.isPresent() && kind.get() == ServedModel.Kind.LABELS_TEXTS && pairs != null) {
+            return error(400, "MALFORMED_PAYLOAD", "task '" + task + "' classifies single texts: 'textPairs' is for "
+                    + "text-pair tasks");
+        }
+        return null;
     }
 
     private Response answerPredict(String task, PredictRequest request, String requestKey) {
@@ -121,14 +146,22 @@ public class PredictResource {
         if (request.texts().stream().anyMatch(t -> t == null)) {
             return error(400, "MALFORMED_PAYLOAD", "'texts' must not contain null");
         }
+        Response refused = pairProblem(task, request);
+        if (refused != null) {
+            return refused;
+        }
         java.util.Optional<RoutedServing.Served> served;
         try {
-            served = routed.predict(task, request.texts(), requestKey);
+            served = routed.predict(task, request.textPairs() == null
+                    ? ServedText.singles(request.texts())
+                    : ServedText.pairs(request.texts(), request.textPairs()), requestKey);
         } catch (QueueFullException e) {
             return queueFull(e);
         } catch (ServedModel.WrongKindException e) {
-            return error(409, "WRONG_ENDPOINT", "task '" + task + "' is a token-classification task: POST /api/v1/"
-                    + "tasks/" + task + "/tag");
+            return e.served() == ServedModel.Kind.TAGS_WORDS
+                    ? error(409, "WRONG_ENDPOINT", "task '" + task + "' is a token-classification task: POST "
+                            + "/api/v1/tasks/" + task + "/tag")
+                    : error(400, "MALFORMED_PAYLOAD", "task '" + task + "': " + e.getMessage() + " ('textPairs')");
         }
         return served.map(routedAnswer -> {
             ServingModels.Answer answer = routedAnswer.answer();

@@ -13,6 +13,7 @@ import io.finetide.proto.v1.ModelEvaluatedEvent;
 import io.finetide.proto.v1.ModelTrainedEvent;
 import io.finetide.proto.v1.PrivacySpec;
 import io.finetide.proto.v1.PrivacySpend;
+import io.finetide.proto.v1.SequenceLength;
 import io.finetide.proto.v1.TaskDefinitionEvent;
 import io.finetide.proto.v1.TaskType;
 
@@ -39,14 +40,31 @@ public final class ModelCards {
                 privacy(task.getPrivacy(), trained.hasPrivacySpend() ? trained.getPrivacySpend() : null));
     }
 
+    /** Where the length came from, and how much of the training snapshot it cut. */
+    static String lengthNote(ModelTrainedEvent trained) {
+        if (!trained.hasSequenceLength() || trained.getSequenceLength().getMaxSeqLen() == 0) {
+            return "";
+        }
+        SequenceLength l = trained.getSequenceLength();
+        String share = String.format(java.util.Locale.ROOT, "%.1f%%", 100 * l.getTruncatedShare());
+        return l.getFromData()
+                ? " (the length was chosen from the training snapshot, within a cap of " + l.getCap() + "; " + share
+                        + " of its examples are longer)"
+                : " (" + share + " of the training snapshot's examples are longer)";
+    }
+
     static ModelCard.IntendedUse intendedUse(TaskDefinitionEvent task, ModelTrainedEvent trained) {
         boolean tagging = task.getType() == TaskType.TOKEN_CLASSIFICATION;
         List<String> labels = trained.getLabelsList().isEmpty() ? task.getLabelsList() : trained.getLabelsList();
         String description = tagging
                 ? "Tags the words of a text with the entity types " + String.join(", ", task.getLabelsList())
                         + " (BIO tags) for task '" + task.getName() + "'."
-                : "Classifies a text as one of " + String.join(", ", labels) + " for task '" + task.getName()
-                        + "', with calibrated probabilities.";
+                : task.getType() == TaskType.TEXT_PAIR_CLASSIFICATION
+                        ? "Classifies a pair of texts (a text and its textPair, read together) as one of " + String
+                                .join(", ", labels) + " for task '" + task.getName()
+                                + "', with calibrated probabilities."
+                        : "Classifies a text as one of " + String.join(", ", labels) + " for task '" + task
+                                .getName() + "', with calibrated probabilities.";
         int maxTokens = task.getModel().getMaxSeqLen();
         return new ModelCard.IntendedUse(task.getType().name(), labels, description, maxTokens, task
                 .getPreprocessing().getTruncation().name(),
@@ -55,7 +73,7 @@ public final class ModelCards {
                                 + "trained and judged on the task's stream only.",
                         "Texts longer than " + maxTokens + " tokens: only the " + (task.getPreprocessing()
                                 .getTruncation().name().equals("TAIL") ? "last" : "first") + " " + maxTokens
-                                + " are read.",
+                                + " are read" + lengthNote(trained) + ".",
                         "Decisions about people without human review: its errors are measured on a test set, "
                                 + "not excluded."));
     }

@@ -139,7 +139,7 @@ public class GrpcInference implements GRPCInferenceService {
             } catch (ServedModel.WrongKindException e) {
                 status = 400;
                 reason = "WRONG_ENDPOINT";
-                throw wrongKind(task);
+                throw invalid(OpenInferenceModels.wrongKind(task, e.served()));
             } finally {
                 requests.record(task, "grpc-infer", status, reason, texts.size(), System.nanoTime() - start);
             }

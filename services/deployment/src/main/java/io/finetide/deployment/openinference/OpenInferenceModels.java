@@ -12,6 +12,7 @@ import io.finetide.deployment.rollout.RoutedServing;
 import io.finetide.deployment.serving.DynamicBatching;
 import io.finetide.deployment.serving.PinnedVersions;
 import io.finetide.deployment.serving.PredictionStats;
+import io.finetide.deployment.serving.ServedText;
 import io.finetide.deployment.serving.ServingModels;
 import io.finetide.deployment.store.ModelRecord;
 
@@ -77,6 +78,15 @@ public class OpenInferenceModels {
                 : pinned.labels(model);
     }
 
+    /** Why a model of another kind than single-text classifiers cannot answer through the protocol. */
+    static String wrongKind(String task, io.finetide.deployment.serving.ServedModel.Kind served) {
+        return served == io.finetide.deployment.serving.ServedModel.Kind.LABELS_PAIRS
+                ? "model '" + task + "' classifies pairs of texts; the Open Inference Protocol serves single-text "
+                        + "classifiers: POST /api/v1/tasks/" + task + "/predict with 'texts' and 'textPairs'"
+                : "model '" + task + "' tags words; the Open Inference Protocol serves text classifiers: POST "
+                        + "/api/v1/tasks/" + task + "/tag";
+    }
+
     /** Whether the model tags words (the protocol's endpoints serve text classifiers only). */
     boolean tags(String task, ModelRecord model) {
         return servesVersion(task, model) && serving.servesTagger(task).orElse(false);
@@ -88,7 +98,7 @@ public class OpenInferenceModels {
      * @param requestKey keeps a caller with one model during a canary; may be null
      */
     Optional<RoutedServing.Served> infer(String task, List<String> texts, String requestKey) {
-        Optional<RoutedServing.Served> served = routed.predict(task, texts, requestKey);
+        Optional<RoutedServing.Served> served = routed.predict(task, ServedText.singles(texts), requestKey);
         served.ifPresent(s -> {
             ServingModels.Answer a = s.answer();
             predictionStats.record(task, a.modelId(), a.labels(), a.predictions());
@@ -100,12 +110,12 @@ public class OpenInferenceModels {
     /** The answer of a version asked for by number: the champion's own when it is that version, never a canary's. */
     RoutedServing.Served infer(String task, ModelRecord model, List<String> texts) {
         if (servesVersion(task, model)) {
-            Optional<ServingModels.Answer> champion = batching.predict(task, texts);
+            Optional<ServingModels.Answer> champion = batching.predict(task, ServedText.singles(texts));
             if (champion.isPresent()) {
                 return RoutedServing.served(champion.get());
             }
         }
-        return RoutedServing.served(pinned.predict(model, texts));
+        return RoutedServing.served(pinned.predict(model, ServedText.singles(texts)));
     }
 
     private boolean servesVersion(String task, ModelRecord model) {

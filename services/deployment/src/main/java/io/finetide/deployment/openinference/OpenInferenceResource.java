@@ -186,8 +186,7 @@ public class OpenInferenceResource {
                 return Response.fromResponse(error(429, "QUEUE_FULL", e.getMessage())).header("Retry-After", "1")
                         .build();
             } catch (ServedModel.WrongKindException e) {
-                return error(400, "WRONG_ENDPOINT", "model '" + task + "' tags words; the Open Inference Protocol "
-                        + "endpoint serves text classifiers: POST /api/v1/tasks/" + task + "/tag");
+                return error(400, "WRONG_ENDPOINT", OpenInferenceModels.wrongKind(task, e.served()));
             }
         });
     }

@@ -11,6 +11,7 @@ import org.jboss.logging.Logger;
 import io.finetide.deployment.feedback.PredictionId;
 import io.finetide.deployment.metrics.RolloutMetrics;
 import io.finetide.deployment.serving.DynamicBatching;
+import io.finetide.deployment.serving.ServedText;
 import io.finetide.deployment.serving.ServingModels;
 import io.finetide.proto.v1.RolloutStage;
 
@@ -49,7 +50,7 @@ public class RoutedServing {
      * @throws io.finetide.deployment.serving.QueueFullException when the task's queue is full
      * @throws io.finetide.deployment.serving.ServedModel.WrongKindException when the champion tags words
      */
-    public Optional<Served> predict(String task, List<String> texts, String requestKey) {
+    public Optional<Served> predict(String task, List<ServedText> texts, String requestKey) {
         Optional<Rollout> rollout = rollouts.current(task);
         if (rollout.isPresent() && rollout.get().stage() == RolloutStage.ROLLOUT_CANARY && CanaryRouting.toCanary(
                 task, requestKey, rollout.get().canaryShare())) {
@@ -69,7 +70,7 @@ public class RoutedServing {
         return served;
     }
 
-    private void shadow(Rollout r, List<String> texts, Served champion) {
+    private void shadow(Rollout r, List<ServedText> texts, Served champion) {
         boolean queued = shadow.submit(() -> {
             try {
                 long start = System.nanoTime();

@@ -33,7 +33,7 @@ public class DynamicBatching {
     @Inject
     DeploymentMetrics metrics;
 
-    private final Map<String, BatchQueue<String, Classifier.Prediction>> predictQueues = new ConcurrentHashMap<>();
+    private final Map<String, BatchQueue<ServedText, Classifier.Prediction>> predictQueues = new ConcurrentHashMap<>();
     private final Map<String, BatchQueue<List<String>, Tagger.Tagged>> tagQueues = new ConcurrentHashMap<>();
 
     public BatchingPolicy policy(String task) {
@@ -46,12 +46,12 @@ public class DynamicBatching {
      * @throws QueueFullException when the task's queue is full
      * @throws ServedModel.WrongKindException when the champion tags words
      */
-    public Optional<ServingModels.Answer> predict(String task, List<String> texts) {
+    public Optional<ServingModels.Answer> predict(String task, List<ServedText> texts) {
         BatchingPolicy policy = policy(task);
         if (!policy.enabled() || serving.servedModelId(task).isEmpty()) {
             return serving.predict(task, texts);
         }
-        BatchQueue<String, Classifier.Prediction> queue = predictQueues.computeIfAbsent(task, t -> queue(t,
+        BatchQueue<ServedText, Classifier.Prediction> queue = predictQueues.computeIfAbsent(task, t -> queue(t,
                 "predict", policy, items -> serving.predict(t, items).map(a -> new BatchQueue.Answered<>(a
                         .modelId(), a.version(), a.labels(), a.predictions()))));
         return await(queue.submit(texts)).map(a -> new ServingModels.Answer(a.modelId(), a.version(), a.labels(),

@@ -47,13 +47,19 @@ public class Explainers {
 
     /**
      * @return empty when the task has no model in service
-     * @throws IllegalArgumentException for a request the model cannot answer (unknown label, word out of range)
+     * @throws IllegalArgumentException for a request the model cannot answer (unknown label, word out of range, a
+     *                                  text-pair model)
      */
     public synchronized Optional<Explained> explain(String task, List<String> words, String label, int word,
             int steps) {
         Optional<String> served = serving.servedModelId(task);
         if (served.isEmpty()) {
             return Optional.empty();
+        }
+        if (serving.servedKind(task).orElse(null) == ServedModel.Kind.LABELS_PAIRS) {
+            // The explainer attributes to the words of one text; a pair's attributions span two segments.
+            throw new IllegalArgumentException("task '" + task + "' classifies pairs of texts: explanations are for "
+                    + "single texts and tagged words");
         }
         Loaded current = loaded.get(task);
         if (current == null || !current.modelId().equals(served.get())) {

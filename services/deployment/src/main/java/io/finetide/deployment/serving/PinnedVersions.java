@@ -34,7 +34,7 @@ public class PinnedVersions {
      *
      * @throws ServedModel.WrongKindException when the model tags words
      */
-    public ServingModels.Answer predict(ModelRecord model, List<String> texts) {
+    public ServingModels.Answer predict(ModelRecord model, List<ServedText> texts) {
         ServedModel served = acquire(model);
         try {
             return new ServingModels.Answer(served.modelId(), served.version(), served.labels(), served.predict(

@@ -74,24 +74,57 @@ public final class ServedModel {
         return tagging() ? tagger.bundle().labels() : classifier.bundle().labels();
     }
 
-    List<Classifier.Prediction> predict(List<String> texts) {
+    /** Whether the model classifies pairs of texts (its bundle says it was trained on them). */
+    public boolean paired() {
+        return classifier != null && classifier.bundle().textPairs();
+    }
+
+    /** The kind of input the model answers, for requests of another kind. */
+    public Kind kind() {
+        return tagging() ? Kind.TAGS_WORDS : paired() ? Kind.LABELS_PAIRS : Kind.LABELS_TEXTS;
+    }
+
+    List<Classifier.Prediction> predict(List<ServedText> inputs) {
         if (tagging()) {
-            throw new WrongKindException("task's model tags words: POST .../tag");
+            throw new WrongKindException(Kind.TAGS_WORDS, "task's model tags words: POST .../tag");
         }
-        return classifier.predict(texts);
+        boolean paired = paired();
+        if (inputs.stream().anyMatch(i -> i.paired() != paired)) {
+            throw new WrongKindException(kind(), paired
+                    ? "task's model classifies pairs of texts: give a second text for each"
+                    : "task's model classifies single texts: give no second texts");
+        }
+        List<String> texts = inputs.stream().map(ServedText::text).toList();
+        return paired
+                ? classifier.predictPairs(texts, inputs.stream().map(ServedText::textPair).toList())
+                : classifier.predict(texts);
     }
 
     List<Tagger.Tagged> tag(List<List<String>> words) {
         if (!tagging()) {
-            throw new WrongKindException("task's model labels texts: POST .../predict");
+            throw new WrongKindException(kind(), "task's model labels texts: POST .../predict");
         }
         return tagger.tag(words);
     }
 
-    /** A request of the other kind than the served model answers. */
+    /** What a served model answers. */
+    public enum Kind {
+        LABELS_TEXTS, LABELS_PAIRS, TAGS_WORDS
+    }
+
+    /** A request of another kind than the served model answers. */
     public static final class WrongKindException extends IllegalStateException {
-        WrongKindException(String message) {
+
+        private final Kind served;
+
+        WrongKindException(Kind served, String message) {
             super(message);
+            this.served = served;
+        }
+
+        /** What the served model answers instead. */
+        public Kind served() {
+            return served;
         }
     }
 

@@ -85,7 +85,7 @@ public class ServingModels {
     }
 
     /** Predictions from the task's candidate in rollout, or empty when it has none (any more). */
-    public Optional<Answer> predictCandidate(String task, List<String> texts) {
+    public Optional<Answer> predictCandidate(String task, List<ServedText> texts) {
         return use(candidates, task, m -> new Answer(m.modelId(), m.version(), m.labels(), m.predict(texts)));
     }
 
@@ -107,6 +107,11 @@ public class ServingModels {
     }
 
     /** Whether the task's champion tags words, or empty when it has none. */
+    /** What the task's champion answers; empty without one. */
+    public Optional<ServedModel.Kind> servedKind(String task) {
+        return use(task, ServedModel::kind);
+    }
+
     public Optional<Boolean> servesTagger(String task) {
         return use(task, ServedModel::tagging);
     }
@@ -119,7 +124,7 @@ public class ServingModels {
      *
      * @throws ServedModel.WrongKindException when the champion tags words
      */
-    public Optional<Answer> predict(String task, List<String> texts) {
+    public Optional<Answer> predict(String task, List<ServedText> texts) {
         return use(task, m -> new Answer(m.modelId(), m.version(), m.labels(), m.predict(texts)));
     }
 

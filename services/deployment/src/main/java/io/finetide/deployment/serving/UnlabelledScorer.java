@@ -46,7 +46,9 @@ public class UnlabelledScorer {
                 List<UnlabelledExampleEvent> chunk = list.subList(from, Math.min(list.size(), from + CHUNK));
                 Optional<ServingModels.Answer> answer;
                 try {
-                    answer = serving.predict(task, chunk.stream().map(UnlabelledExampleEvent::getText).toList());
+                    answer = serving.predict(task,
+                            ServedText.singles(chunk.stream().map(UnlabelledExampleEvent::getText)
+                                    .toList()));
                 } catch (ServedModel.WrongKindException e) {
                     // A tagging task's queue is not ranked by the model (no distribution per text): it stays
                     // first-in first-out.

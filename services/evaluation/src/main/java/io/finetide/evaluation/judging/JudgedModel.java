@@ -39,10 +39,11 @@ public final class JudgedModel implements AutoCloseable {
     }
 
     /**
-     * @param texts what a classifier reads
-     * @param words what a tagger reads, one list per example
+     * @param texts     what a classifier reads
+     * @param textPairs the second text of each pair, for a model trained on pairs; empty otherwise
+     * @param words     what a tagger reads, one list per example
      */
-    public Predictions predict(List<String> texts, List<List<String>> words) {
+    public Predictions predict(List<String> texts, List<String> textPairs, List<List<String>> words) {
         if (tagger != null) {
             List<List<String>> tags = new ArrayList<>(words.size());
             if (!words.isEmpty()) {
@@ -50,7 +51,11 @@ public final class JudgedModel implements AutoCloseable {
             }
             return Predictions.ofTags(tags);
         }
-        float[][] raw = texts.isEmpty() ? new float[0][] : classifier.uncalibratedProbabilities(texts);
+        float[][] raw = texts.isEmpty()
+                ? new float[0][]
+                : textPairs.isEmpty()
+                        ? classifier.uncalibratedProbabilities(texts)
+                        : classifier.uncalibratedPairProbabilities(texts, textPairs);
         float[][] calibrated = classifier.calibrated(raw);
         int[] labels = new int[raw.length];
         for (int i = 0; i < raw.length; i++) {
@@ -60,8 +65,15 @@ public final class JudgedModel implements AutoCloseable {
     }
 
     public Predictions predict(List<JudgedExample> examples) {
-        return predict(examples.stream().map(JudgedExample::text).toList(), examples.stream().map(
-                JudgedExample::words).toList());
+        return predict(examples.stream().map(JudgedExample::text).toList(), textPairs(examples), examples.stream()
+                .map(JudgedExample::words).toList());
+    }
+
+    /** The examples' second texts when they are pairs (a task's examples all are, or none), else empty. */
+    public static List<String> textPairs(List<JudgedExample> examples) {
+        return examples.stream().anyMatch(e -> !e.textPair().isEmpty())
+                ? examples.stream().map(JudgedExample::textPair).toList()
+                : List.of();
     }
 
     @Override

@@ -55,15 +55,21 @@ public final class FlipRates {
                 out.add(new Result(p, 0, 0, champion == null ? Double.NaN : 0, ""));
                 continue;
             }
-            double candidateFlips = flipRate(candidate, positions, perturbed);
-            double championFlips = champion == null ? Double.NaN : flipRate(champion, positions, perturbed);
+            // A pair's first text is perturbed; its second stays as it was.
+            List<String> textPairs = JudgedModel.textPairs(positions.stream().map(golden::get).toList());
+            double candidateFlips = flipRate(candidate, positions, perturbed, textPairs);
+            double championFlips = champion == null
+                    ? Double.NaN
+                    : flipRate(champion, positions, perturbed, textPairs);
             out.add(new Result(p, perturbed.size(), candidateFlips, championFlips, perturbed.get(0).text()));
         }
         return out;
     }
 
-    private static double flipRate(Subject s, List<Integer> positions, List<Perturbed> perturbed) {
-        Predictions after = s.model().predict(perturbed.stream().map(Perturbed::text).toList(), perturbed.stream()
+    private static double flipRate(Subject s, List<Integer> positions, List<Perturbed> perturbed,
+            List<String> textPairs) {
+        Predictions after = s.model().predict(perturbed.stream().map(Perturbed::text).toList(), textPairs, perturbed
+                .stream()
                 .map(Perturbed::words).toList());
         int flips = 0;
         for (int k = 0; k < perturbed.size(); k++) {

@@ -201,8 +201,8 @@ public class IngestService {
         }
         Map<String, Map<String, String>> toScore = new LinkedHashMap<>();
         for (ExampleRecord c : fresh) {
-            // Only classifiers are served: token-classification examples have no model to score them yet.
-            if (c.label().isEmpty() && !c.isTokenExample() && inserted.contains(c.key())) {
+            // Only single texts are scored: token-classification and text-pair examples have no scorer yet.
+            if (c.label().isEmpty() && !c.isTokenExample() && c.textPair().isEmpty() && inserted.contains(c.key())) {
                 toScore.computeIfAbsent(c.task(), t -> new LinkedHashMap<>()).put(c.id(), c.text());
             }
         }
@@ -223,6 +223,7 @@ public class IngestService {
         boolean tokenTask = task.getType() == TaskType.TOKEN_CLASSIFICATION;
         List<String> tokens = tokenTask ? raw.getTokensList() : List.of();
         String text = tokenTask ? String.join(" ", tokens) : raw.getText();
+        String textPair = raw.getTextPair();
         Map<String, Integer> redactions = Map.of();
         if (task.getPrivacy().getRedactPii()) {
             PiiRedactor redactor = redactors.computeIfAbsent(task.getName() + "#" + task.getRevision(),
@@ -237,15 +238,25 @@ public class IngestService {
             } else {
                 PiiRedactor.Result r = redactor.redact(text);
                 text = r.text();
-                found = r.counts();
+                found = new java.util.EnumMap<>(PiiType.class);
+                found.putAll(r.counts());
+                if (!textPair.isEmpty()) {
+                    PiiRedactor.Result second = redactor.redact(textPair);
+                    textPair = second.text();
+                    for (Map.Entry<PiiType, Integer> e : second.counts().entrySet()) {
+                        found.merge(e.getKey(), e.getValue(), Integer::sum);
+                    }
+                }
             }
             Map<String, Integer> counts = new LinkedHashMap<>();
             found.forEach((type, n) -> counts.put(type.name().toLowerCase(java.util.Locale.ROOT), n));
             redactions = counts;
         }
         String label = tokenTask ? String.join(" ", raw.getTagsList()) : raw.getLabel();
-        return new ExampleRecord(task.getName(), raw.getId(), text, label, raw.getMetadataMap(), SimHash.contentHash(
-                text), SimHash.of(text), redactions, source, now, tokens);
+        String contentHash = textPair.isEmpty() ? SimHash.contentHash(text) : SimHash.pairContentHash(text, textPair);
+        long simhash = SimHash.of(textPair.isEmpty() ? text : text + " " + textPair);
+        return new ExampleRecord(task.getName(), raw.getId(), text, textPair, label, raw.getMetadataMap(), contentHash,
+                simhash, redactions, source, now, tokens);
     }
 
     static void validate(RawExampleEvent raw, TaskDefinitionEvent task) {
@@ -253,14 +264,29 @@ public class IngestService {
             validateTokens(raw, task);
             return;
         }
+        boolean pairTask = task.getType() == TaskType.TEXT_PAIR_CLASSIFICATION;
         if (raw.getTokensCount() > 0 || raw.getTagsCount() > 0) {
             throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "tokens and tags are for token-classification "
-                    + "tasks; task '" + task.getName() + "' classifies texts");
+                    + "tasks; task '" + task.getName() + "' classifies " + (pairTask ? "pairs of texts" : "texts"));
+        }
+        if (!pairTask && !raw.getTextPair().isEmpty()) {
+            throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "textPair is for text-pair classification "
+                    + "tasks; task '" + task.getName() + "' classifies single texts");
         }
         if (raw.getText().isBlank()) {
             throw new RejectedException(ReasonCode.EMPTY_TEXT, "text is empty");
         }
         checkBytes(raw.getText(), task);
+        if (pairTask) {
+            if (raw.getTextPair().isEmpty()) {
+                throw new RejectedException(ReasonCode.MISSING_FIELD, "task '" + task.getName() + "' classifies pairs "
+                        + "of texts: give 'textPair' with 'text'");
+            }
+            if (raw.getTextPair().isBlank()) {
+                throw new RejectedException(ReasonCode.EMPTY_TEXT, "textPair is empty");
+            }
+            checkBytes(raw.getTextPair(), task);
+        }
         if (!raw.getLabel().isEmpty() && !task.getLabelsList().contains(raw.getLabel())) {
             throw new RejectedException(ReasonCode.UNKNOWN_LABEL,
                     "label '" + raw.getLabel() + "' is not one of " + task.getLabelsList());

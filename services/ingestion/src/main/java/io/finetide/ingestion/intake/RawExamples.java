@@ -133,6 +133,10 @@ public final class RawExamples {
         // Token-classification examples may give tokens alone: the text is then their join.
         String text = stringField(root, "text", tokens.isEmpty());
         b.setText(text != null ? text : String.join(" ", tokens));
+        String textPair = stringField(root, "textPair", false);
+        if (textPair != null) {
+            b.setTextPair(textPair);
+        }
         b.addAllTokens(tokens);
         b.addAllTags(stringArray(root, "tags"));
         String label = stringField(root, "label", false);

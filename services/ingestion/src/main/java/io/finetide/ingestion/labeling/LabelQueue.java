@@ -30,8 +30,9 @@ public class LabelQueue {
 
     public static final int MAX_BATCH = 100;
 
-    /** One queue item, with the champion's guess and the weak label when there are. */
-    public record Item(String id, String text, List<String> tokens, long ingestedAtMs, Double uncertainty,
+    /** One queue item, with the champion's guess and the weak label when there are; a pair's second text. */
+    public record Item(String id, String text, String textPair, List<String> tokens, long ingestedAtMs,
+            Double uncertainty,
             String predicted, String modelId, String weakLabel, Double weakConfidence, int votes) {
     }
 
@@ -95,8 +96,10 @@ public class LabelQueue {
             taken.add(p.simhash());
             LabelingStore.Scores s = p.scores();
             LabelingStore.WeakLabel w = p.weak();
-            items.add(new Item(p.id(), p.text(), p.tokens().isEmpty() ? null : p.tokens(), p.ingestedAtMs(), r
-                    .uncertainty(), s == null ? null : predicted(s), s == null ? null : s.modelId(),
+            items.add(new Item(p.id(), p.text(), p.textPair().isEmpty() ? null : p.textPair(),
+                    p.tokens().isEmpty() ? null : p.tokens(), p.ingestedAtMs(), r
+                            .uncertainty(),
+                    s == null ? null : predicted(s), s == null ? null : s.modelId(),
                     w == null
                             ? null
                             : w.label(),

@@ -15,9 +15,11 @@ import io.finetide.proto.v1.LabelledExampleEvent;
  * <p>
  * A token-classification example has {@code tokens} ({@code text} is their join with spaces) and, once labelled, its
  * BIO tags joined with single spaces as {@code label}: so that "unlabelled" is the same empty label for both kinds,
- * and two annotators' taggings compare as two labels do.
+ * and two annotators' taggings compare as two labels do. A text-pair example has its second text in {@code textPair}
+ * (empty for every other kind); its fingerprints cover both texts.
  */
-public record ExampleRecord(String task, String id, String text, String label, Map<String, String> metadata,
+public record ExampleRecord(String task, String id, String text, String textPair, String label,
+        Map<String, String> metadata,
         String contentHash, long simhash, Map<String, Integer> redactions, String source, long ingestedAtMs,
         java.util.List<String> tokens) {
 
@@ -33,7 +35,8 @@ public record ExampleRecord(String task, String id, String text, String label, M
 
     /** This example with a late label, counting from when it was given. */
     public ExampleRecord labelled(String newLabel, long atMs) {
-        return new ExampleRecord(task, id, text, newLabel, metadata, contentHash, simhash, redactions, source, atMs,
+        return new ExampleRecord(task, id, text, textPair, newLabel, metadata, contentHash, simhash, redactions, source,
+                atMs,
                 tokens);
     }
 
@@ -49,7 +52,8 @@ public record ExampleRecord(String task, String id, String text, String label, M
     /** The example as it goes downstream, with {@code label} (a late one, or its own) and the time it counts from. */
     public LabelledExampleEvent toEvent(String label, long ingestedAtMs) {
         LabelledExampleEvent.Builder b = LabelledExampleEvent.newBuilder().setMeta(Events.meta(task)).setId(id)
-                .setText(text).putAllMetadata(metadata).setContentHash(contentHash).setSource(source)
+                .setText(text).setTextPair(textPair).putAllMetadata(metadata).setContentHash(contentHash)
+                .setSource(source)
                 .setIngestedAtMs(ingestedAtMs);
         if (isTokenExample()) {
             b.addAllTokens(tokens).addAllTags(java.util.Arrays.asList(label.split(" ")));
@@ -60,11 +64,12 @@ public record ExampleRecord(String task, String id, String text, String label, M
     }
 
     public Document toDocument() {
-        return new Document("_id", key()).append("task", task).append("exampleId", id).append("text", text)
+        Document d = new Document("_id", key()).append("task", task).append("exampleId", id).append("text", text)
                 .append("label", label).append("metadata", new Document(Map.copyOf(metadata)))
                 .append("contentHash", contentHash).append("simhash", simhash)
                 .append("redactions", new Document(Map.copyOf(redactions))).append("source", source)
                 .append("ingestedAtMs", ingestedAtMs).append("tokens", tokens);
+        return textPair.isEmpty() ? d : d.append("textPair", textPair);
     }
 
     public static ExampleRecord fromDocument(Document d) {
@@ -79,8 +84,9 @@ public record ExampleRecord(String task, String id, String text, String label, M
             r.forEach((k, v) -> redactions.put(k, ((Number) v).intValue()));
         }
         Object simhash = d.get("simhash");
-        return new ExampleRecord(d.getString("task"), d.getString("exampleId"), d.getString("text"),
-                d.getString("label"), metadata, d.getString("contentHash"), simhash instanceof Number n
+        return new ExampleRecord(d.getString("task"), d.getString("exampleId"), d.getString("text"), d.get(
+                "textPair", ""), d.getString("label"), metadata, d.getString("contentHash"),
+                simhash instanceof Number n
                         ? n
                                 .longValue()
                         : 0L,

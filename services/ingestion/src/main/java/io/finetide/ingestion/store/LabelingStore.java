@@ -47,7 +47,8 @@ public class LabelingStore {
     }
 
     /** An example still without a label, with what the queue ranks it by. */
-    public record Pending(String id, String text, long ingestedAtMs, long simhash, boolean held, Scores scores,
+    public record Pending(String id, String text, String textPair, long ingestedAtMs, long simhash, boolean held,
+            Scores scores,
             WeakLabel weak, List<String> tokens) {
     }
 
@@ -165,11 +166,13 @@ public class LabelingStore {
                         "model"))));
         List<Pending> out = new ArrayList<>();
         examples().find(Filters.and(Filters.eq("task", task), Filters.eq("label", ""))).projection(Projections.include(
-                "exampleId", "text", "ingestedAtMs", "simhash", "held", "tokens")).batchSize(10_000).forEach(d -> {
+                "exampleId", "text", "textPair", "ingestedAtMs", "simhash", "held", "tokens")).batchSize(10_000)
+                .forEach(d -> {
                     String id = d.getString("exampleId");
                     Object simhash = d.get("simhash");
                     Object at = d.get("ingestedAtMs");
-                    out.add(new Pending(id, d.getString("text"), at instanceof Number n ? n.longValue() : 0,
+                    out.add(new Pending(id, d.getString("text"), d.get("textPair", ""),
+                            at instanceof Number n ? n.longValue() : 0,
                             simhash instanceof Number n ? n.longValue() : 0, Boolean.TRUE.equals(d.getBoolean(
                                     "held")),
                             newest.get(id), weakLabels.get(id), d.containsKey("tokens")

@@ -34,6 +34,8 @@ public record ModelBundle(TransformerConfig config, String tokenizerName, int ma
      * bundle without one is served as trained (1).
      */
     public static final String TEMPERATURE = "temperature";
+    /** Metadata key: true for a sequence classifier trained on text pairs (it reads two texts). */
+    public static final String TEXT_PAIRS = "textPairs";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public ModelBundle {
@@ -48,6 +50,11 @@ public record ModelBundle(TransformerConfig config, String tokenizerName, int ma
     /** The calibration temperature (1: none). */
     public double temperature() {
         return metadata.get(TEMPERATURE) instanceof Number t ? t.doubleValue() : 1.0;
+    }
+
+    /** Whether the model classifies pairs of texts ({@link #TEXT_PAIRS}). */
+    public boolean textPairs() {
+        return Boolean.TRUE.equals(metadata.get(TEXT_PAIRS));
     }
 
     /** The same bundle with {@code value} under {@code key} in its metadata. */

@@ -51,6 +51,11 @@ public final class Classifier implements AutoCloseable {
 
     /** Probabilities for text pairs ({@code first.get(i)} with {@code second.get(i)}), for a model trained on pairs. */
     public float[][] pairProbabilities(List<String> first, List<String> second) {
+        return calibrated(uncalibratedPairProbabilities(first, second));
+    }
+
+    /** {@link #pairProbabilities} before the temperature. */
+    public float[][] uncalibratedPairProbabilities(List<String> first, List<String> second) {
         if (first.size() != second.size()) {
             throw new IllegalArgumentException(first.size() + " first texts but " + second.size() + " second");
         }
@@ -58,12 +63,19 @@ public final class Classifier implements AutoCloseable {
         for (int i = 0; i < first.size(); i++) {
             pairs.add(model.tokenizer().encodePair(first.get(i), second.get(i)));
         }
-        return calibrated(Predictor.pairProbabilities(model.graph(), pairs, model.tokenizer().padId(), model
-                .maxLength()));
+        return Predictor.pairProbabilities(model.graph(), pairs, model.tokenizer().padId(), model.maxLength());
+    }
+
+    /** The best label of each text pair, with the calibrated distribution. */
+    public List<Prediction> predictPairs(List<String> first, List<String> second) {
+        return predictions(pairProbabilities(first, second));
     }
 
     public List<Prediction> predict(List<String> texts) {
-        float[][] p = probabilities(texts);
+        return predictions(probabilities(texts));
+    }
+
+    private List<Prediction> predictions(float[][] p) {
         List<Prediction> out = new ArrayList<>(p.length);
         for (float[] row : p) {
             int best = Predictor.argMax(row);

@@ -160,6 +160,11 @@ public final class Tokenizer implements AutoCloseable {
      * special tokens kept. The truncation policy applies to single texts only.
      */
     public Pair encodePair(String first, String second) {
+        return encodePair(first, second, maxLength);
+    }
+
+    /** {@link #encodePair(String, String)} cut to {@code maxLength} tokens instead of this tokenizer's own. */
+    public Pair encodePair(String first, String second, int maxLength) {
         Encoding e = tokenizer.encode(first, second);
         long[] ids = e.getIds();
         long[] types = e.getTypeIds();

@@ -25,7 +25,7 @@ import io.finetide.proto.v1.Split;
 
 /**
  * The materialised form of a dataset snapshot: gzip'd JSON lines sorted by example id, one
- * {@code {"id","text","label","split"[,"subset"][,"tokens","tags"][,"metadata"]}} per line. The same rows always give the same bytes (gzip without a timestamp),
+ * {@code {"id","text"[,"textPair"],"label","split"[,"subset"][,"tokens","tags"][,"metadata"]}} per line. The same rows always give the same bytes (gzip without a timestamp),
  * so a snapshot's SHA-256 identifies its content.
  */
 public final class SnapshotFile {
@@ -34,9 +34,11 @@ public final class SnapshotFile {
      * One example. {@code subset} marks test examples of the task's golden set ({@value #GOLDEN}) and of its rolling
      * recent set ({@value #RECENT}); empty otherwise, and then left out of the file. A token-classification example
      * has an empty label and its {@code tokens} with one BIO tag each; both are left out of the file otherwise.
-     * {@code metadata} holds the example's values of the keys its task slices evaluation by (left out when none).
+     * {@code metadata} holds the example's values of the keys its task slices evaluation by (left out when none). A
+     * text-pair example has its second text in {@code textPair} (left out otherwise).
      */
-    public record Row(String id, String text, String label, String split,
+    public record Row(String id, String text, @JsonInclude(JsonInclude.Include.NON_EMPTY) String textPair,
+            String label, String split,
             @JsonInclude(JsonInclude.Include.NON_EMPTY) String subset,
             @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> tokens,
             @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> tags,
@@ -55,8 +57,19 @@ public final class SnapshotFile {
             this(id, text, label, split, subset, tokens, tags, Map.of());
         }
 
+        public Row(String id, String text, String label, String split, String subset, List<String> tokens,
+                List<String> tags, Map<String, String> metadata) {
+            this(id, text, "", label, split, subset, tokens, tags, metadata);
+        }
+
+        /** A text-pair example. */
+        public static Row pair(String id, String text, String textPair, String label, String split) {
+            return new Row(id, text, textPair, label, split, "", List.of(), List.of(), Map.of());
+        }
+
         @JsonCreator
         public Row {
+            textPair = textPair == null ? "" : textPair;
             subset = subset == null ? "" : subset;
             tokens = tokens == null ? List.of() : List.copyOf(tokens);
             tags = tags == null ? List.of() : List.copyOf(tags);
@@ -65,12 +78,12 @@ public final class SnapshotFile {
 
         /** The same example in another subset. */
         public Row inSubset(String name) {
-            return new Row(id, text, label, split, name, tokens, tags, metadata);
+            return new Row(id, text, textPair, label, split, name, tokens, tags, metadata);
         }
 
         /** The same example with these metadata values. */
         public Row withMetadata(Map<String, String> values) {
-            return new Row(id, text, label, split, subset, tokens, tags, values);
+            return new Row(id, text, textPair, label, split, subset, tokens, tags, values);
         }
 
         public Split splitValue() {

@@ -76,7 +76,9 @@ public final class BaseModelArtifacts {
                 return BaseCatalogue.BUILTIN_BASES.resolve(base);
             }
             return metadata(store, name.get()).map(m -> ModelSpec.newBuilder().setTokenizer(base).setLayers(m
-                    .layers()).setHiddenSize(m.hiddenSize()).setHeads(m.heads()).setFfnSize(m.ffnSize()).build())
+                    .layers()).setHiddenSize(m.hiddenSize()).setHeads(m.heads()).setFfnSize(m.ffnSize()).setMaxSeqLen(m
+                            .maxPositions())
+                    .build())
                     .orElse(null);
         };
     }

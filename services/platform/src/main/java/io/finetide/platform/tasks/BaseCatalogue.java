@@ -18,12 +18,13 @@ public final class BaseCatalogue {
     public static final String BASE_RANDOM = "random";
     /**
      * Pretrained bases that ship with the platform (see the model library's PretrainedEncoders), with the shape and
-     * tokenizer they fix.
+     * tokenizer they fix; {@code maxSeqLen} is a base's positions.
      */
     public static final Map<String, ModelSpec> PRETRAINED = Map.of("minilm-l6", ModelSpec.newBuilder()
-            .setTokenizer("minilm-l6").setLayers(6).setHiddenSize(384).setHeads(12).setFfnSize(1536).build(),
-            "bge-small", ModelSpec.newBuilder().setTokenizer("bge-small").setLayers(12).setHiddenSize(384).setHeads(12)
-                    .setFfnSize(1536).build());
+            .setTokenizer("minilm-l6").setLayers(6).setHiddenSize(384).setHeads(12).setFfnSize(1536).setMaxSeqLen(512)
+            .build(), "bge-small",
+            ModelSpec.newBuilder().setTokenizer("bge-small").setLayers(12).setHiddenSize(384)
+                    .setHeads(12).setFfnSize(1536).setMaxSeqLen(512).build());
     public static final String DEFAULT_BASE = "minilm-l6";
     /**
      * A base model a user uploaded (a Hugging Face folder, see the training service's base-model API) is named

@@ -1,5 +1,6 @@
 package io.finetide.platform.tasks;
 
+import io.finetide.platform.datasets.SequenceLengths;
 import io.finetide.platform.search.StudySpecs;
 import io.finetide.platform.text.CleaningPipeline;
 import io.finetide.proto.v1.ClassWeighting;
@@ -35,7 +36,7 @@ public final class TaskDefaults {
     /** The size of a random start when the task gives none. */
     public static final ModelSpec DEFAULT_MODEL = ModelSpec.newBuilder()
             .setArchitecture(BaseCatalogue.ARCHITECTURE_ENCODER).setTokenizer("minilm-l6")
-            .setLayers(2).setHiddenSize(128).setHeads(4).setFfnSize(256).setMaxSeqLen(64).build();
+            .setLayers(2).setHiddenSize(128).setHeads(4).setFfnSize(256).build();
     /** Fine-tuning a pretrained base: a small learning rate, few epochs. */
     public static final HyperParameters DEFAULT_HYPER_PARAMETERS = HyperParameters.newBuilder()
             .setLearningRate(5e-5).setBatchSize(32).setEpochs(3).setWeightDecay(0.01).setWarmupRatio(0.1)
@@ -185,6 +186,14 @@ public final class TaskDefaults {
     private static ModelSpec mergeModel(ModelSpec m, BaseCatalogue.BaseResolver bases) {
         String base = m.getBaseModel().isEmpty() ? BaseCatalogue.DEFAULT_BASE : m.getBaseModel();
         ModelSpec pretrained = bases.resolve(base);
+        // A base's max_seq_len is its positions: a length chosen from the data stays within them.
+        int positions = pretrained == null || pretrained.getMaxSeqLen() == 0
+                ? Integer.MAX_VALUE
+                : pretrained
+                        .getMaxSeqLen();
+        int cap = Math.min(SequenceLengths.COMPUTE_BUDGET, positions);
+        // A task read back (cap and flag set) and submitted again keeps choosing; one whose length was edited has set it.
+        boolean fromData = m.getMaxSeqLen() == 0 || m.getMaxSeqLenFromData() && m.getMaxSeqLen() == cap;
         if (pretrained != null) {
             // The base decides the shape; what the task said about it is overridden, not silently mixed.
             m = m.toBuilder().setTokenizer(pretrained.getTokenizer()).setLayers(pretrained.getLayers())
@@ -200,7 +209,8 @@ public final class TaskDefaults {
                 .setHiddenSize(m.getHiddenSize() == 0 ? d.getHiddenSize() : m.getHiddenSize())
                 .setHeads(m.getHeads() == 0 ? d.getHeads() : m.getHeads())
                 .setFfnSize(m.getFfnSize() == 0 ? d.getFfnSize() : m.getFfnSize())
-                .setMaxSeqLen(m.getMaxSeqLen() == 0 ? d.getMaxSeqLen() : m.getMaxSeqLen())
+                .setMaxSeqLen(fromData ? cap : m.getMaxSeqLen())
+                .setMaxSeqLenFromData(fromData)
                 .build();
     }
 

@@ -32,8 +32,9 @@ public final class TaskValidation {
         if (!TaskDefinitions.NAME.matcher(t.getName()).matches()) {
             p.add("name must match " + TaskDefinitions.NAME.pattern());
         }
-        if (t.getType() != TaskType.TEXT_CLASSIFICATION && t.getType() != TaskType.TOKEN_CLASSIFICATION) {
-            p.add("type must be TEXT_CLASSIFICATION or TOKEN_CLASSIFICATION");
+        if (t.getType() != TaskType.TEXT_CLASSIFICATION && t.getType() != TaskType.TOKEN_CLASSIFICATION && t
+                .getType() != TaskType.TEXT_PAIR_CLASSIFICATION) {
+            p.add("type must be TEXT_CLASSIFICATION, TEXT_PAIR_CLASSIFICATION or TOKEN_CLASSIFICATION");
         }
         boolean tokens = t.getType() == TaskType.TOKEN_CLASSIFICATION;
         // An entity type and "O" make two tags already.

@@ -35,6 +35,14 @@ public final class SimHash {
         return Hashing.sha256Hex(normalise(text));
     }
 
+    /**
+     * The content hash of a text pair: each text normalised on its own, so that words cannot move between the two
+     * texts and leave the hash unchanged.
+     */
+    public static String pairContentHash(String text, String textPair) {
+        return Hashing.sha256Hex(normalise(text) + "\u0000" + normalise(textPair));
+    }
+
     public static long of(String text) {
         String[] words = normalise(text).split(" ");
         List<String> features = new ArrayList<>();

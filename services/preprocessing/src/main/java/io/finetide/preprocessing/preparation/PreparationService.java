@@ -178,7 +178,8 @@ public class PreparationService {
                 metrics.truncated(r.task());
             }
             events.add(PreparedExampleEvent.newBuilder().setMeta(Events.meta(r.task())).setId(r.id())
-                    .setCleanText(r.cleanText()).setLabel(r.label()).setSplit(Split.valueOf(r.split()))
+                    .setCleanText(r.cleanText()).setCleanTextPair(r.cleanTextPair()).setLabel(r.label())
+                    .setSplit(Split.valueOf(r.split()))
                     .setTokenCount(r.tokenCount()).setTruncated(r.truncated()).build());
         }
         publisher.prepared(events);
@@ -214,7 +215,9 @@ public class PreparationService {
         metrics.trigger(s.task, kind);
     }
 
-    private record Candidate(Incoming in, TaskDefinitionEvent task, String clean, Tokenizers.Tokens tokens) {
+    /** @param cleanPair a text-pair example's cleaned second text; empty for every other kind */
+    private record Candidate(Incoming in, TaskDefinitionEvent task, String clean, String cleanPair,
+            Tokenizers.Tokens tokens) {
     }
 
     private Candidate candidate(Incoming in, Map<String, TaskDefinitionEvent> batchTasks) {
@@ -234,13 +237,17 @@ public class PreparationService {
                 throw new RejectedException(ReasonCode.TOKEN_TAG_MISMATCH, problem);
             }
             String words = String.join(" ", example.getTokensList());
-            return new Candidate(in, task, words, tokenize(task, words));
+            return new Candidate(in, task, words, "", tokenize(task, words));
         }
         if (!task.getLabelsList().contains(example.getLabel())) {
             throw new RejectedException(ReasonCode.UNKNOWN_LABEL, "label '" + example.getLabel() + "' not in task");
         }
         String clean = pipeline(task).clean(example.getText());
-        return new Candidate(in, task, clean, tokenize(task, clean));
+        if (paired(task)) {
+            String cleanPair = pipeline(task).clean(example.getTextPair());
+            return new Candidate(in, task, clean, cleanPair, tokenizePair(task, clean, cleanPair));
+        }
+        return new Candidate(in, task, clean, "", tokenize(task, clean));
     }
 
     /**
@@ -251,9 +258,22 @@ public class PreparationService {
         return task.getType() == io.finetide.proto.v1.TaskType.TOKEN_CLASSIFICATION;
     }
 
+    /** Whether the task classifies pairs of texts: both are cleaned, and tokenised together. */
+    static boolean paired(TaskDefinitionEvent task) {
+        return task.getType() == io.finetide.proto.v1.TaskType.TEXT_PAIR_CLASSIFICATION;
+    }
+
     /** @throws RejectedException when the tokenizer finds nothing it knows in the text */
     Tokenizers.Tokens tokenize(TaskDefinitionEvent task, String clean) {
-        Tokenizers.Tokens tokens = tokenizers.tokenize(task, clean);
+        return known(task, tokenizers.tokenize(task, clean));
+    }
+
+    /** @throws RejectedException when the tokenizer finds nothing it knows in the two texts */
+    Tokenizers.Tokens tokenizePair(TaskDefinitionEvent task, String clean, String cleanPair) {
+        return known(task, tokenizers.tokenizePair(task, clean, cleanPair));
+    }
+
+    private static Tokenizers.Tokens known(TaskDefinitionEvent task, Tokenizers.Tokens tokens) {
         if (tokens.content() == 0 || tokens.unknown() == tokens.content()) {
             throw new RejectedException(ReasonCode.UNTOKENIZABLE, "the tokenizer '" + task.getModel().getTokenizer()
                     + "' knows none of the " + tokens.content() + " token(s) of the cleaned text");
@@ -269,18 +289,25 @@ public class PreparationService {
                 ? s.splitter.assignStratified(task.getName(), e.getId(), e.getLabel(), task.getSplits())
                 : Splitter.assign(task.getName(), e.getId(), task.getSplits());
         boolean golden = split == Split.TEST && s.takeGoldenSlot(task.getPreprocessing().getGoldenTestSize());
-        return build(task, e.getId(), e.getText(), c.clean, e.getLabel(), split, golden, s.nextSeq(), c.tokens,
-                c.in.topic(), c.in.partition(), c.in.offset(), e.getTokensList(), e.getTagsList(), e.getMetadataMap());
+        return build(task, e.getId(), new Texts(e.getText(), c.clean, e.getTextPair(), c.cleanPair), e.getLabel(),
+                split, golden, s.nextSeq(), c.tokens, c.in.topic(), c.in.partition(), c.in.offset(), e.getTokensList(),
+                e.getTagsList(), e.getMetadataMap());
     }
 
-    PreparedExampleRecord build(TaskDefinitionEvent task, String id, String text, String clean, String label,
-            Split split, boolean golden, long seq, Tokenizers.Tokens t, String topic, int partition, long offset,
+    /** An example's text as ingested and cleaned, and a text-pair example's second text the same way (else empty). */
+    record Texts(String text, String clean, String textPair, String cleanPair) {
+    }
+
+    PreparedExampleRecord build(TaskDefinitionEvent task, String id, Texts texts, String label, Split split,
+            boolean golden, long seq, Tokenizers.Tokens t, String topic, int partition, long offset,
             List<String> words, List<String> tags, Map<String, String> metadata) {
+        String text = texts.text();
+        String clean = texts.clean();
         return new PreparedExampleRecord(task.getName(), id, text, clean, label, split.name(), golden, seq, Arrays
                 .stream(t.ids()).boxed().toList(), t.fullLength(), t.truncated(), t.unknown(), t.content(),
                 pipeline(task).version(), Tokenizers.version(task), topic, partition, offset, System
                         .currentTimeMillis(),
-                words, tags, metadata);
+                words, tags, metadata, texts.textPair(), texts.cleanPair());
     }
 
     /**
@@ -302,8 +329,13 @@ public class PreparationService {
             }
             try {
                 String clean = tagged(task) ? String.join(" ", r.words()) : pipeline(task).clean(r.text());
-                batch.add(build(task, r.id(), r.text(), clean, r.label(), Split.valueOf(r.split()), r.golden(), r
-                        .seq(), tokenize(task, clean), r.sourceTopic(), r.sourcePartition(), r.sourceOffset(),
+                String cleanPair = paired(task) ? pipeline(task).clean(r.textPair()) : "";
+                batch.add(build(task, r.id(), new Texts(r.text(), clean, r.textPair(), cleanPair), r.label(), Split
+                        .valueOf(r.split()), r.golden(), r.seq(),
+                        paired(task)
+                                ? tokenizePair(task, clean, cleanPair)
+                                : tokenize(task, clean),
+                        r.sourceTopic(), r.sourcePartition(), r.sourceOffset(),
                         r.words(), r.tags(), r.metadata()));
             } catch (RejectedException e) {
                 refused.add(r.id());

@@ -23,7 +23,7 @@ import io.finetide.proto.v1.Truncation;
 public class Tokenizers {
 
     /** Long enough to measure any text the models can take; truncation to the task's limit happens afterwards. */
-    static final int MEASURE_LENGTH = 512;
+    public static final int MEASURE_LENGTH = 512;
 
     private final Map<String, Tokenizer> encoders = new ConcurrentHashMap<>();
 
@@ -59,6 +59,24 @@ public class Tokenizers {
             return new Tokens(ids, ids.length, false, a.unknown(), content);
         }
         return new Tokens(truncate(ids, maxLength, truncation(task)), ids.length, true, a.unknown(), content);
+    }
+
+    /**
+     * A text pair as the model reads it (the tokenizer's pair template), cut longest-first to the task's limit; the
+     * truncation policy is for single texts.
+     */
+    public Tokens tokenizePair(TaskDefinitionEvent task, String text, String textPair) {
+        Tokenizer tokenizer = encoders.computeIfAbsent(task.getModel().getTokenizer(), this::load);
+        Tokenizer.Analysis first = tokenizer.analyse(text);
+        Tokenizer.Analysis second = tokenizer.analyse(textPair);
+        int unknown = first.unknown() + second.unknown();
+        int content = first.ids().length - first.special() + second.ids().length - second.special();
+        int[] full = tokenizer.encodePair(text, textPair).ids();
+        int maxLength = task.getModel().getMaxSeqLen();
+        if (full.length <= maxLength) {
+            return new Tokens(full, full.length, false, unknown, content);
+        }
+        return new Tokens(tokenizer.encodePair(text, textPair, maxLength).ids(), full.length, true, unknown, content);
     }
 
     private Tokenizer load(String name) {

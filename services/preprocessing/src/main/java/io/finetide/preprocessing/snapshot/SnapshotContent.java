@@ -42,6 +42,8 @@ public final class SnapshotContent {
     private final Deque<SnapshotFile.Row> recent = new ArrayDeque<>();
     private final Map<String, Long> labelCounts = new TreeMap<>();
     private final Map<String, Long> trainLengths = new LinkedHashMap<>();
+    /** Examples of every split by token count (capped at the measured length). */
+    private final long[] lengths = new long[io.finetide.preprocessing.preparation.Tokenizers.MEASURE_LENGTH + 1];
     private final Map<String, long[]> sources = new TreeMap<>();
     private final Map<String, Long> unigrams = new HashMap<>();
     private final Map<String, Long> bigrams = new HashMap<>();
@@ -93,6 +95,7 @@ public final class SnapshotContent {
             r.tags().stream().filter(tag -> tag.startsWith("B-")).forEach(tag -> labelCounts.merge(split.name()
                     + "/" + tag.substring(2), 1L, Long::sum));
         }
+        lengths[Math.min(r.tokenCount(), lengths.length - 1)]++;
         unknown += r.unknownTokens();
         content += r.contentTokens();
         long[] s = sources.computeIfAbsent(r.sourceTopic() + "\u0000" + r.sourcePartition(), k -> new long[]{
@@ -116,8 +119,8 @@ public final class SnapshotContent {
     }
 
     private static SnapshotFile.Row row(PreparedExampleRecord r, String subset) {
-        return new SnapshotFile.Row(r.id(), r.cleanText(), r.label(), r.split(), subset, r.words(), r.tags(), r
-                .metadata());
+        return new SnapshotFile.Row(r.id(), r.cleanText(), r.cleanTextPair(), r.label(), r.split(), subset, r
+                .words(), r.tags(), r.metadata());
     }
 
     public List<SnapshotFile.Row> rows() {
@@ -161,6 +164,11 @@ public final class SnapshotContent {
 
     public Map<String, Long> labelCounts() {
         return labelCounts;
+    }
+
+    /** {@code lengths()[n]}: the held examples (all splits) {@code n} tokens long, special tokens included. */
+    public long[] lengths() {
+        return lengths.clone();
     }
 
     public Map<String, Long> trainLengths() {

@@ -10,6 +10,7 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import io.finetide.platform.datasets.SequenceLengths;
 import io.finetide.platform.events.Events;
 import io.finetide.platform.events.Hashing;
 import io.finetide.platform.store.ArtifactStore;
@@ -24,6 +25,7 @@ import io.finetide.preprocessing.store.SnapshotStore;
 import io.finetide.proto.v1.DatasetSnapshotEvent;
 import io.finetide.proto.v1.ModelPromotedEvent;
 import io.finetide.proto.v1.RetentionSpec;
+import io.finetide.proto.v1.SequenceLength;
 import io.finetide.proto.v1.SourceRange;
 import io.finetide.proto.v1.SplitCounts;
 import io.finetide.proto.v1.TaskDefinitionEvent;
@@ -86,7 +88,8 @@ public class SnapshotService {
                 content.recent(), content.fresh(), content.replayed(), replay, recentSize, hash,
                 artifact, preparation.pipeline(task).version(), Tokenizers.version(task), List.copyOf(reasons),
                 content.sources(), content.labelCounts(), content.trainLengths(), content.unknownTokenRate(),
-                content.topNgrams(), System.currentTimeMillis(), false);
+                content.topNgrams(), System.currentTimeMillis(), false, DatasetSnapshotRecord.Length.of(length(task,
+                        parent, content.lengths())));
         if (!snapshots.insertOnce(record)) {
             // Another instance made this version first (it prepared the task until a moment ago): that one stands,
             // and only its event went downstream.
@@ -103,7 +106,8 @@ public class SnapshotService {
                 .addAllTriggerReasons(reasons).setCleaningVersion(record.cleaningVersion())
                 .setTokenizerVersion(record.tokenizerVersion()).putAllLabelCounts(record.labelCounts())
                 .setReplayedTrainExamples(record.replayedTrainExamples()).setGoldenTest(record.golden())
-                .setRecentTest(record.recent()).setIncremental(content.incremental());
+                .setRecentTest(record.recent()).setIncremental(content.incremental()).setSequenceLength(record
+                        .sequenceLength().toEvent());
         for (DatasetSnapshotRecord.Source s : record.sources()) {
             event.addSources(SourceRange.newBuilder().setTopic(s.topic()).setPartition(s.partition())
                     .setFirstOffset(s.firstOffset()).setLastOffset(s.lastOffset()).setExamples(s.examples()));
@@ -117,6 +121,21 @@ public class SnapshotService {
                 record.test(), record.golden(), hash.substring(0, 12), reasons);
         retain(task, record.createdAtMs());
         return record;
+    }
+
+    /**
+     * The length the snapshot's models read: the task's; or, for a task that left it out, the parent's choice when it
+     * was made within the same cap (a new base or budget is a new revision, and chooses again), else a new choice.
+     */
+    static SequenceLength length(TaskDefinitionEvent task, DatasetSnapshotRecord parent, long[] lengths) {
+        int max = task.getModel().getMaxSeqLen();
+        if (!task.getModel().getMaxSeqLenFromData()) {
+            return SequenceLengths.set(lengths, max);
+        }
+        if (parent != null && parent.sequenceLength().fromData() && parent.sequenceLength().cap() == max) {
+            return SequenceLengths.kept(parent.sequenceLength().toEvent(), lengths);
+        }
+        return SequenceLengths.chosen(lengths, max);
     }
 
     /** Builds the snapshot's file again from the prepared examples and compares it with the recorded hash. */

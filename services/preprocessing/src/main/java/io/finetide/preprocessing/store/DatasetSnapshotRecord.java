@@ -12,6 +12,8 @@ import org.bson.Document;
  * holds, where that came from, how it was made and why) and its statistics. {@code cut} is the highest preparation
  * sequence number it includes; with {@code parentCut}, {@code replayFraction} and the task's golden and recent test
  * rules it determines the content, so the file can be materialised again from the prepared examples.
+ * {@code sequenceLength} is the length its models are trained at (chosen from its examples for a task that left it
+ * out) and the share of its examples longer than that.
  */
 public record DatasetSnapshotRecord(String id, String task, int version, String parentId, long cut, long parentCut,
         long trainTotalAtCut, long train, long validation, long test, long golden, long recent,
@@ -19,12 +21,31 @@ public record DatasetSnapshotRecord(String id, String task, int version, String 
         String contentHash, String artifact, String cleaningVersion, String tokenizerVersion,
         List<String> triggerReasons, List<Source> sources, Map<String, Long> labelCounts,
         Map<String, Long> trainLengths, double unknownTokenRate, List<String> topNgrams, long createdAtMs,
-        boolean retired) {
+        boolean retired, Length sequenceLength) {
 
     public static final String COLLECTION = "dataset_snapshots";
 
     /** The labelled-topic records of one partition that the snapshot's examples came from. */
     public record Source(String topic, int partition, long firstOffset, long lastOffset, long examples) {
+    }
+
+    /**
+     * The tokens the snapshot's models read.
+     *
+     * @param fromData       chosen from the examples (or kept from the parent's choice), not set by the task
+     * @param truncatedShare the share of the snapshot's examples (all splits) longer than {@code maxSeqLen}
+     * @param cap            the longest the choice could be; 0 when the task set the length
+     */
+    public record Length(int maxSeqLen, boolean fromData, double truncatedShare, int cap) {
+
+        public static Length of(io.finetide.proto.v1.SequenceLength l) {
+            return new Length(l.getMaxSeqLen(), l.getFromData(), l.getTruncatedShare(), l.getCap());
+        }
+
+        public io.finetide.proto.v1.SequenceLength toEvent() {
+            return io.finetide.proto.v1.SequenceLength.newBuilder().setMaxSeqLen(maxSeqLen).setFromData(fromData)
+                    .setTruncatedShare(truncatedShare).setCap(cap).build();
+        }
     }
 
     /** Training label counts ({@code label -> count}), the reference for label drift. */
@@ -55,7 +76,10 @@ public record DatasetSnapshotRecord(String id, String task, int version, String 
                 .append("sources", src).append("labelCounts", new Document(new LinkedHashMap<>(labelCounts)))
                 .append("trainLengths", new Document(new LinkedHashMap<>(trainLengths)))
                 .append("unknownTokenRate", unknownTokenRate).append("topNgrams", topNgrams)
-                .append("createdAtMs", createdAtMs).append("retired", retired);
+                .append("createdAtMs", createdAtMs).append("retired", retired).append("sequenceLength",
+                        new Document("maxSeqLen", sequenceLength.maxSeqLen()).append("fromData", sequenceLength
+                                .fromData()).append("truncatedShare", sequenceLength.truncatedShare()).append("cap",
+                                        sequenceLength.cap()));
     }
 
     public static DatasetSnapshotRecord fromDocument(Document d) {
@@ -76,7 +100,16 @@ public record DatasetSnapshotRecord(String id, String task, int version, String 
                 d.getDouble("unknownTokenRate"), new ArrayList<>(d.getList(
                         "topNgrams", String.class, List.of())),
                 n(d, "createdAtMs"), d.getBoolean(
-                        "retired", false));
+                        "retired", false),
+                length(d.get("sequenceLength", Document.class)));
+    }
+
+    /** A manifest written before lengths were recorded: unknown (0). */
+    private static Length length(Document d) {
+        return d == null
+                ? new Length(0, false, 0, 0)
+                : new Length(d.getInteger("maxSeqLen", 0), d.getBoolean("fromData", false), ((Number) d.get(
+                        "truncatedShare")).doubleValue(), d.getInteger("cap", 0));
     }
 
     private static long n(Document d, String key) {

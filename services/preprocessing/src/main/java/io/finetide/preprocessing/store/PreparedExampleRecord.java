@@ -11,15 +11,18 @@ import org.bson.Document;
  * text as ingested (so that a change of cleaning or tokenizer can prepare it again), a per-task sequence number in
  * preparation order (snapshots are cuts of it) and the labelled-topic record it came from. A token-classification
  * example has an empty label, its words and one BIO tag per word. {@code metadata} is the producer's, as ingested
- * (evaluation slices by it).
+ * (evaluation slices by it). A text-pair example has its second text as ingested and cleaned in {@code textPair} and
+ * {@code cleanTextPair} (empty for every other kind); its token figures are the pair's.
  */
 public record PreparedExampleRecord(String task, String id, String text, String cleanText, String label,
         String split, boolean golden, long seq, List<Integer> tokenIds, int tokenCount, boolean truncated,
         int unknownTokens, int contentTokens, String cleaningVersion, String tokenizerVersion, String sourceTopic,
         int sourcePartition, long sourceOffset, long preparedAtMs, List<String> words, List<String> tags,
-        Map<String, String> metadata) {
+        Map<String, String> metadata, String textPair, String cleanTextPair) {
 
     public PreparedExampleRecord {
+        textPair = textPair == null ? "" : textPair;
+        cleanTextPair = cleanTextPair == null ? "" : cleanTextPair;
         words = words == null ? List.of() : List.copyOf(words);
         tags = tags == null ? List.of() : List.copyOf(tags);
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
@@ -32,7 +35,7 @@ public record PreparedExampleRecord(String task, String id, String text, String 
             int sourcePartition, long sourceOffset, long preparedAtMs) {
         this(task, id, text, cleanText, label, split, golden, seq, tokenIds, tokenCount, truncated, unknownTokens,
                 contentTokens, cleaningVersion, tokenizerVersion, sourceTopic, sourcePartition, sourceOffset,
-                preparedAtMs, List.of(), List.of(), Map.of());
+                preparedAtMs, List.of(), List.of(), Map.of(), "", "");
     }
 
     public static final String COLLECTION = "prepared_examples";
@@ -57,6 +60,9 @@ public record PreparedExampleRecord(String task, String id, String text, String 
         if (!words.isEmpty()) {
             d.append("words", words).append("tags", tags);
         }
+        if (!textPair.isEmpty()) {
+            d.append("textPair", textPair).append("cleanTextPair", cleanTextPair);
+        }
         if (!metadata.isEmpty()) {
             d.append("metadata", new Document(new java.util.TreeMap<String, Object>(metadata)));
         }
@@ -72,7 +78,7 @@ public record PreparedExampleRecord(String task, String id, String text, String 
                 d.getString("tokenizerVersion"), d.getString("sourceTopic"), d.getInteger("sourcePartition", -1),
                 number(d, "sourceOffset"), number(d, "preparedAtMs"), d.getList("words", String.class, List.of()), d
                         .getList("tags", String.class, List.of()),
-                metadata(d));
+                metadata(d), d.get("textPair", ""), d.get("cleanTextPair", ""));
     }
 
     private static Map<String, String> metadata(Document d) {

@@ -21,7 +21,8 @@ class RetentionTest {
         List<DatasetSnapshotRecord> out = new ArrayList<>();
         for (int v = 1; v <= n; v++) {
             out.add(new DatasetSnapshotRecord("t-v" + v, "t", v, "", v, v - 1, v, 1, 0, 0, 0, 0, 1, 0, 0, 0, "h", "a"
-                    + v, "c", "tk", List.of(), List.of(), Map.of(), Map.of(), 0, List.of(), v * HOUR, v <= retired));
+                    + v, "c", "tk", List.of(), List.of(), Map.of(), Map.of(), 0, List.of(), v * HOUR, v <= retired,
+                    new DatasetSnapshotRecord.Length(64, false, 0, 0)));
         }
         return out;
     }

@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import io.finetide.model.infer.Classifier;
 import io.finetide.model.tokenizer.Tokenizer;
 import io.finetide.model.train.Checkpoint;
+import io.finetide.model.train.LabelledPair;
 import io.finetide.model.train.LabelledText;
 import io.finetide.model.train.Strategy;
 import io.finetide.model.train.TaggedWords;
@@ -21,39 +23,121 @@ import io.finetide.proto.v1.TaskDefinitionEvent;
 import io.finetide.proto.v1.TaskType;
 
 /**
- * A snapshot's training and validation examples as the task's kind trains on them: labelled texts, or, for a
- * token-classification task, words tagged with BIO tags (the model's labels: O, then B- and I- of each type).
+ * A snapshot's training and validation examples as the task's kind trains on them: labelled texts, labelled text
+ * pairs, or, for a token-classification task, words tagged with BIO tags (the model's labels: O, then B- and I- of
+ * each type).
  *
  * @param outputs the model's labels
  */
-record RunData(boolean tagging, List<String> outputs, List<LabelledText> train, List<LabelledText> validation,
-        List<TaggedWords> trainTagged, List<TaggedWords> validationTagged) {
+record RunData(List<String> outputs, Examples examples) {
+
+    /** The two splits of one kind of example, and how that kind trains. */
+    interface Examples {
+
+        List<?> train();
+
+        List<?> validation();
+
+        default int trainCount() {
+            return train().size();
+        }
+
+        default int validationCount() {
+            return validation().size();
+        }
+
+        Trainer.Result fit(TransformerConfig config, Weights initial, Tokenizer tokenizer, TrainingConfig hp,
+                Strategy strategy, TrainingListener listener, Checkpoint.Store checkpoints);
+    }
+
+    /** Examples a sequence classifier scores: temperature scaling is fitted on its validation split. */
+    interface Classified extends Examples {
+
+        int[] validationLabels();
+
+        float[][] uncalibratedValidationProbabilities(Classifier classifier);
+    }
+
+    record Texts(List<LabelledText> train, List<LabelledText> validation) implements Classified {
+
+        @Override
+        public Trainer.Result fit(TransformerConfig config, Weights initial, Tokenizer tokenizer, TrainingConfig hp,
+                Strategy strategy, TrainingListener listener, Checkpoint.Store checkpoints) {
+            return Trainer.train(config, initial, tokenizer, train, validation, hp, strategy, listener, checkpoints);
+        }
+
+        @Override
+        public int[] validationLabels() {
+            return validation.stream().mapToInt(LabelledText::label).toArray();
+        }
+
+        @Override
+        public float[][] uncalibratedValidationProbabilities(Classifier classifier) {
+            return classifier.uncalibratedProbabilities(validation.stream().map(LabelledText::text).toList());
+        }
+    }
+
+    record Pairs(List<LabelledPair> train, List<LabelledPair> validation) implements Classified {
+
+        @Override
+        public Trainer.Result fit(TransformerConfig config, Weights initial, Tokenizer tokenizer, TrainingConfig hp,
+                Strategy strategy, TrainingListener listener, Checkpoint.Store checkpoints) {
+            return Trainer.trainPairs(config, initial, tokenizer, train, validation, hp, strategy, listener,
+                    checkpoints);
+        }
+
+        @Override
+        public int[] validationLabels() {
+            return validation.stream().mapToInt(LabelledPair::label).toArray();
+        }
+
+        @Override
+        public float[][] uncalibratedValidationProbabilities(Classifier classifier) {
+            return classifier.uncalibratedPairProbabilities(validation.stream().map(LabelledPair::first).toList(),
+                    validation.stream().map(LabelledPair::second).toList());
+        }
+    }
+
+    /** The best epoch by entity F1. */
+    record Tagged(List<TaggedWords> train, List<TaggedWords> validation, List<String> tags) implements Examples {
+
+        @Override
+        public Trainer.Result fit(TransformerConfig config, Weights initial, Tokenizer tokenizer, TrainingConfig hp,
+                Strategy strategy, TrainingListener listener, Checkpoint.Store checkpoints) {
+            return Trainer.trainTokens(config, initial, tokenizer, train, validation, tags, hp, strategy, listener,
+                    checkpoints);
+        }
+    }
 
     static RunData of(TaskDefinitionEvent task, List<SnapshotFile.Row> rows) {
         if (task.getType() == TaskType.TOKEN_CLASSIFICATION) {
             List<String> tags = Bio.tags(task.getLabelsList());
-            return new RunData(true, tags, List.of(), List.of(), tagged(rows, Split.TRAIN, tags), tagged(rows,
-                    Split.VALIDATION, tags));
+            return new RunData(tags, new Tagged(tagged(rows, Split.TRAIN, tags), tagged(rows, Split.VALIDATION, tags),
+                    tags));
         }
-        return new RunData(false, task.getLabelsList(), labelled(rows, Split.TRAIN, task), labelled(rows,
-                Split.VALIDATION, task), List.of(), List.of());
+        if (task.getType() == TaskType.TEXT_PAIR_CLASSIFICATION) {
+            return new RunData(task.getLabelsList(), new Pairs(pairs(rows, Split.TRAIN, task), pairs(rows,
+                    Split.VALIDATION, task)));
+        }
+        return new RunData(task.getLabelsList(), new Texts(labelled(rows, Split.TRAIN, task), labelled(rows,
+                Split.VALIDATION, task)));
+    }
+
+    boolean tagging() {
+        return examples instanceof Tagged;
     }
 
     int trainCount() {
-        return tagging ? trainTagged.size() : train.size();
+        return examples.trainCount();
     }
 
     int validationCount() {
-        return tagging ? validationTagged.size() : validation.size();
+        return examples.validationCount();
     }
 
-    /** A sequence task trains on labelled texts, a tagging task on tagged words (the best epoch by entity F1). */
     Trainer.Result fit(TransformerConfig config, Weights initial, Tokenizer tokenizer, TrainingConfig hp,
             Strategy strategy, TrainingListener listener, Checkpoint.Store checkpoints) {
-        return config.tokenClassification()
-                ? Trainer.trainTokens(config, initial, tokenizer, trainTagged, validationTagged, outputs, hp,
-                        strategy, listener, checkpoints)
-                : Trainer.train(config, initial, tokenizer, train, validation, hp, strategy, listener, checkpoints);
+        return examples.fit(config, initial, tokenizer, hp, strategy, listener, checkpoints);
     }
 
     /** The split's tagged examples; a row with a tag the model does not have is left out. */
@@ -74,6 +158,18 @@ record RunData(boolean tagging, List<String> outputs, List<LabelledText> train, 
             int label = task.getLabelsList().indexOf(r.label());
             if (label >= 0) {
                 out.add(new LabelledText(r.text(), label));
+            }
+        }
+        return out;
+    }
+
+    /** The split's labelled pairs; a row without its second text is left out. */
+    static List<LabelledPair> pairs(List<SnapshotFile.Row> rows, Split split, TaskDefinitionEvent task) {
+        List<LabelledPair> out = new ArrayList<>();
+        for (SnapshotFile.Row r : SnapshotFile.split(rows, split)) {
+            int label = task.getLabelsList().indexOf(r.label());
+            if (label >= 0 && !r.textPair().isEmpty()) {
+                out.add(new LabelledPair(r.text(), r.textPair(), label));
             }
         }
         return out;

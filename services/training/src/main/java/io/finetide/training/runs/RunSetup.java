@@ -14,6 +14,7 @@ import io.finetide.model.train.TrainingConfig;
 import io.finetide.model.transformer.HeadSpec;
 import io.finetide.model.transformer.TransformerConfig;
 import io.finetide.model.transformer.Weights;
+import io.finetide.platform.datasets.SequenceLengths;
 import io.finetide.platform.datasets.SnapshotFile;
 import io.finetide.platform.store.ArtifactStore;
 import io.finetide.platform.store.BaseModelArtifacts;
@@ -47,7 +48,8 @@ public class RunSetup {
     TrainingServiceConfig config;
 
     /** The caller closes the result (its tokenizer). */
-    public PreparedRun prepare(TaskDefinitionEvent task, DatasetSnapshotEvent snapshot) {
+    public PreparedRun prepare(TaskDefinitionEvent declared, DatasetSnapshotEvent snapshot) {
+        TaskDefinitionEvent task = SequenceLengths.readAt(declared, snapshot.getSequenceLength());
         RunData data = RunData.of(task, SnapshotFile.read(artifacts.require(snapshot.getArtifact())));
         TrainingConfig hp = Models.training(task.getHyperParameters(), config.patience(), config.threads());
         Base base = base(task, data, hp.seed());

@@ -1,11 +1,8 @@
 package io.finetide.training.runs;
 
-import java.util.List;
-
 import io.finetide.model.bundle.ModelBundle;
 import io.finetide.model.infer.Classifier;
 import io.finetide.model.metrics.TemperatureScaling;
-import io.finetide.model.train.LabelledText;
 
 /**
  * Calibrates a trained classifier: the temperature that makes its probabilities on the validation split most likely
@@ -22,20 +19,18 @@ final class TemperatureFit {
      * examples (temperature 1).
      */
     static ModelBundle calibrated(ModelBundle bundle, RunData data, int threads) {
-        List<LabelledText> validation = data.validation();
-        if (data.tagging() || validation.isEmpty()) {
+        if (!(data.examples() instanceof RunData.Classified validation) || validation.validationCount() == 0) {
             return bundle;
         }
         float[][] probabilities;
         try (Classifier classifier = Classifier.load(bundle, threads)) {
-            probabilities = classifier.uncalibratedProbabilities(validation.stream().map(LabelledText::text)
-                    .toList());
+            probabilities = validation.uncalibratedValidationProbabilities(classifier);
         }
         double[][] logits = new double[probabilities.length][];
         for (int i = 0; i < logits.length; i++) {
             logits[i] = TemperatureScaling.logits(probabilities[i]);
         }
-        double t = TemperatureScaling.fit(logits, validation.stream().mapToInt(LabelledText::label).toArray());
+        double t = TemperatureScaling.fit(logits, validation.validationLabels());
         return bundle.withMetadata(ModelBundle.TEMPERATURE, t);
     }
 }

@@ -17,6 +17,7 @@ import io.finetide.model.train.Strategy;
 import io.finetide.model.train.Trainer;
 import io.finetide.model.train.TrainingConfig;
 import io.finetide.model.transformer.TransformerConfig;
+import io.finetide.platform.datasets.SequenceLengths;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.Events;
@@ -130,7 +131,9 @@ public class TrainingService {
         metrics.runEnded(taskName, "failed", System.currentTimeMillis() - started);
     }
 
-    private void train(TaskDefinitionEvent task, DatasetSnapshotEvent snapshot, String modelId, long started) {
+    private void train(TaskDefinitionEvent declared, DatasetSnapshotEvent snapshot, String modelId, long started) {
+        // The model, its event and its card say the length the snapshot chose.
+        TaskDefinitionEvent task = SequenceLengths.readAt(declared, snapshot.getSequenceLength());
         String taskName = task.getName();
         try (PreparedRun prepared = setup.prepare(task, snapshot)) {
             // Charged before the first update, so that a refused run trains nothing.
@@ -160,9 +163,12 @@ public class TrainingService {
                     hp
                             .toString(),
                     strategy.name());
-            ModelBundle bundle = TemperatureFit.calibrated(new ModelBundle(modelConfig, tokenizer.name(), tokenizer
-                    .maxLength(), tokenizer.truncation(), data.outputs(), result.weights(), tokenizer.json(),
-                    provenance.metadata()), data, config.threads());
+            ModelBundle trained = new ModelBundle(modelConfig, tokenizer.name(), tokenizer.maxLength(), tokenizer
+                    .truncation(), data.outputs(), result.weights(), tokenizer.json(), provenance.metadata());
+            if (data.examples() instanceof RunData.Pairs) {
+                trained = trained.withMetadata(ModelBundle.TEXT_PAIRS, true);
+            }
+            ModelBundle bundle = TemperatureFit.calibrated(trained, data, config.threads());
             String artifact = Models.artifact(taskName, modelId);
             artifacts.putOnce(artifact, bundle.toBytes(), Map.of("task", taskName, "model", modelId));
 
@@ -187,7 +193,7 @@ public class TrainingService {
                             .setTrainLoss(e.trainLoss()).setValidationLoss(e.validationLoss()).setValidationScore(e
                                     .validationScore())
                             .setMillis(e.millis()).build()).toList())
-                    .setBestEpoch(result.bestEpoch());
+                    .setBestEpoch(result.bestEpoch()).setSequenceLength(snapshot.getSequenceLength());
             charge.ifPresent(c -> announced.setPrivacySpend(c.spend()));
             publisher.trained(announced.build());
             // From the result, not the callbacks: a resumed run's earlier epochs come from its checkpoint.
