@@ -170,6 +170,12 @@ class PipelineIT {
         assertThat(models.get(1).get("snapshotId").asText()).isEqualTo(TASK + "-v2");
         assertThat(models.get(1).get("stage").asText()).isEqualTo(second.getBlessed() ? "CHAMPION" : "REJECTED");
         assertThat(models.get(0).get("stage").asText()).isEqualTo(second.getBlessed() ? "RETIRED" : "CHAMPION");
+        // The registry keeps each model's size and latency as its evaluation measured them.
+        io.finetide.proto.v1.ServingCost cost = second.getReport().getCandidateCost();
+        assertThat(models.get(1).get("parameters").asLong()).isEqualTo(cost.getParameters()).isPositive();
+        assertThat(models.get(1).get("bundleBytes").asLong()).isEqualTo(cost.getBundleBytes()).isPositive();
+        assertThat(models.get(1).get("latencyMsP50").asDouble()).isEqualTo(cost.getLatencyMsP50());
+        assertThat(second.getReport().getChampionCost().getParameters()).isEqualTo(cost.getParameters());
 
         // Accounting: every distinct produced record is either stored or rejected, none lost, none twice.
         Map<String, Long> reasons = watcher.rejectedByReason();

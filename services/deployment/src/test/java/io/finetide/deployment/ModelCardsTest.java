@@ -27,6 +27,7 @@ import io.finetide.proto.v1.PrivacySpend;
 import io.finetide.proto.v1.PromotionPolicy;
 import io.finetide.proto.v1.RuleOutcome;
 import io.finetide.proto.v1.SequenceLength;
+import io.finetide.proto.v1.ServingCost;
 import io.finetide.proto.v1.Significance;
 import io.finetide.proto.v1.SliceMetrics;
 import io.finetide.proto.v1.SourceRange;
@@ -69,7 +70,12 @@ class ModelCardsTest {
                         .setCandidateFlipRate(0.08).setChampionFlipRate(0.07))
                 .setCandidateCalibration(CalibrationReport.newBuilder().setTemperature(1.7).setEce(0.03)
                         .setEceUncalibrated(0.09))
-                .setDecidingRule(GateRule.POLICY).setTriggeredBy("model-trained event of c-m2").build();
+                .setDecidingRule(GateRule.POLICY).setTriggeredBy("model-trained event of c-m2")
+                .setCandidateCost(ServingCost.newBuilder().setParameters(31_000).setBundleBytes(128_000)
+                        .setLatencyMsP50(1.5).setLatencyMsP95(2.25).setProbes(21).setBatchMsPerExample(0.25))
+                .setChampionCost(ServingCost.newBuilder().setParameters(22_700_000).setBundleBytes(91_000_000)
+                        .setLatencyMsP50(12).setLatencyMsP95(15).setProbes(21).setBatchMsPerExample(2))
+                .build();
         return ModelEvaluatedEvent.newBuilder().setModelId("c-m2").setTrained(trained).setCandidate(candidate)
                 .setChampionModelId("c-m1").setChampion(Metrics.newBuilder().setMacroF1(0.84)).setBlessed(true)
                 .setDecisionReason("promote: non-inferior").setReport(report).build();
@@ -77,7 +83,7 @@ class ModelCardsTest {
 
     static ModelRecord record() {
         return new ModelRecord("c-m2", "complaints", 2, "c-v2", "c-m1", "models/c/c-m2.zip", "", 0.81, 4000, 1000,
-                ModelRecord.CHAMPION, 0.86, 0.85, "promote", 0L, 1L, null);
+                ModelRecord.CHAMPION, 0.86, 0.85, "promote", 0L, 1L, null, 31_000L, 128_000L, 1.5);
     }
 
     @Test
@@ -104,6 +110,8 @@ class ModelCardsTest {
         assertThat(card.privacy().statement()).startsWith("Personal data of the types EMAIL, IBAN was replaced")
                 .endsWith("nothing bounds what it may reveal of a single training example.");
         assertThat(card.privacy().differentialPrivacy()).isNull();
+        assertThat(card.cost()).isEqualTo(new ModelCard.Cost(new ModelCard.Size(31_000, 128_000, 1.5, 2.25, 0.25),
+                new ModelCard.Size(22_700_000, 91_000_000, 12, 15, 2), "c-m1"));
     }
 
     @Test
@@ -126,7 +134,10 @@ class ModelCardsTest {
     void theMarkdownHasEverySection() {
         String md = ModelCardMarkdown.render(ModelCards.of(record(), verdict()));
         assertThat(md).startsWith("# Model card: c-m2\n").contains("## Intended use", "## Training data and lineage",
-                "## Evaluation", "## The gate's decision", "## Limitations", "## Privacy").contains(
+                "## Evaluation", "## The gate's decision", "## Limitations", "## Size and speed", "## Privacy")
+                .contains("| c-m2 | 31,000 | 0.1 MB | 1.50 ms, 2.25 ms | 0.250 ms per example |",
+                        "| c-m1 (champion) | 22,700,000 | 91.0 MB | 12.00 ms, 15.00 ms | 2.000 ms per example |")
+                .contains(
                         "- From `finetide.labelled` partition 0, offsets 10 to 4409 (4,400 examples).")
                 .contains(
                         "| fraud | 0.8000 | 0.6000 | 0.6900 | 100 |")

@@ -58,7 +58,7 @@ class ReplicasIT {
             MongoCollection<Document> models = client.getDatabase(ctx.database()).getCollection(
                     ModelRecord.COLLECTION);
             ModelRecord second = new ModelRecord("rp-m2", "rp", 2, "rp-v2", "rp-m1", "models/rp/rp-m2.zip", "", 0.8,
-                    10, 1, ModelRecord.CHAMPION, 0.8, 0.8, "better", 1L, 2L, null);
+                    10, 1, ModelRecord.CHAMPION, 0.8, 0.8, "better", 1L, 2L, null, null, null, null);
             models.insertOne(second.toDocument());
             models.updateOne(Filters.eq("_id", "rp-m1"), Updates.set("stage", ModelRecord.RETIRED));
             announce(p, ctx, second);
@@ -69,7 +69,7 @@ class ReplicasIT {
             announce(p, ctx, first);
             ServedTasks.store(store, "rq", 1, ServedTasks.tinyClassifier(tokenizer, 70));
             ModelRecord marker = new ModelRecord("rq-m1", "rq", 1, "rq-v1", "", "models/rq/rq-m1.zip", "", 0.8, 10,
-                    1, ModelRecord.CHAMPION, 0.8, 0.8, "first", 1L, 2L, null);
+                    1, ModelRecord.CHAMPION, 0.8, 0.8, "first", 1L, 2L, null, null, null, null);
             models.insertOne(marker.toDocument());
             // Same partition as the replay (the topic's partitions follow the key): announce the marker under rp's key.
             p.send(new ProducerRecord<>(ctx.topic(Topics.MODELS_PROMOTED), "rp", RegistryService.promotion(marker, "")
@@ -96,7 +96,7 @@ class ReplicasIT {
             MongoCollection<Document> models = client.getDatabase(ctx.database()).getCollection(
                     ModelRecord.COLLECTION);
             models.insertOne(new ModelRecord("rr-m2", "rr", 2, "rr-v2", "rr-m1", "models/rr/rr-m2.zip", "", 0.8, 10, 1,
-                    ModelRecord.CANARY, 0.8, 0.8, "better", 1L, null, null).toDocument());
+                    ModelRecord.CANARY, 0.8, 0.8, "better", 1L, null, null, null, null, null).toDocument());
             rollout(p, ctx, RolloutStage.ROLLOUT_CANARY);
             int inCanary = 0;
             while (!CanaryRouting.toCanary("rr", "user-" + inCanary, 0.25)) {

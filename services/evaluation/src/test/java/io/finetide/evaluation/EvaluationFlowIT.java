@@ -123,6 +123,14 @@ class EvaluationFlowIT {
                     "typo", "casing", "punctuation", "placeholder", "number");
             assertThat(report.getRobustness(0).getExamples()).isEqualTo(30);
             assertThat(report.getRobustness(3).getExamples()).isZero();
+            // Its size as stored and built, and its speed: the evaluation's batches and 21 single-example calls.
+            io.finetide.proto.v1.ServingCost cost = report.getCandidateCost();
+            assertThat(cost.getParameters()).isEqualTo(cfg.parameterCount());
+            assertThat(cost.getBundleBytes()).isEqualTo(store.require("models/ev/ev-m1.zip").length);
+            assertThat(cost.getProbes()).isEqualTo(21);
+            assertThat(cost.getLatencyMsP50()).isPositive().isLessThanOrEqualTo(cost.getLatencyMsP95());
+            assertThat(cost.getBatchMsPerExample()).isPositive();
+            assertThat(report.hasChampionCost()).isFalse();
 
             ModelPromotedEvent champion = ModelPromotedEvent.newBuilder().setMeta(Events.meta("ev"))
                     .setModelId("ev-m1").setArtifact("models/ev/ev-m1.zip").build();
@@ -141,6 +149,10 @@ class EvaluationFlowIT {
             assertThat(second.getReport().getSignificance().getMcnemarPValue()).isLessThan(0.01);
             assertThat(second.getReport().getSignificance().getUpper()).isLessThan(0);
             assertThat(second.getReport().getDecidingRule()).isEqualTo(GateRule.POLICY);
+            // Measured beside the candidate: the champion's size is its own bundle's.
+            assertThat(second.getReport().getChampionCost().getBundleBytes()).isEqualTo(store.require(
+                    "models/ev/ev-m1.zip").length);
+            assertThat(second.getReport().getChampionCost().getProbes()).isEqualTo(21);
         }
         // The audit trail: every verdict with its report, oldest first; one by model id.
         given().get("/api/v1/tasks/ev/evaluations").then().statusCode(200).body("modelId", contains("ev-m1",

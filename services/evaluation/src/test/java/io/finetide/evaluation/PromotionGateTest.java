@@ -42,7 +42,7 @@ class PromotionGateTest {
     static Evidence evidence(Metrics candidate, Metrics champion, Significance s, List<SliceMetrics> slices,
             List<FlipRates.Result> robustness) {
         return new Evidence(PromotionGate.Figure.MACRO_F1, "golden test set, 100 examples", candidate, champion, s,
-                slices, robustness, null, null);
+                slices, robustness, null, null, null, null);
     }
 
     static Evidence compared(Metrics candidate, Metrics champion, Significance s) {

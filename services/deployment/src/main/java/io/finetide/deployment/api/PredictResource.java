@@ -72,7 +72,7 @@ public class PredictResource {
     public record ModelView(String modelId, int version, String stage, boolean champion, String snapshotId,
             String parentModelId, String hyperParameters, double validationAccuracy, Double testAccuracy,
             Double testMacroF1, long trainExamples, long trainingMillis, String decisionReason, long createdAtMs,
-            Long promotedAtMs, Long retiredAtMs) {
+            Long promotedAtMs, Long retiredAtMs, Long parameters, Long bundleBytes, Double latencyMsP50) {
     }
 
     @Inject
@@ -249,7 +249,7 @@ public class PredictResource {
                 m.modelId().equals(served) && m.stage().equals(ModelRecord.CHAMPION), m.snapshotId(),
                 m.parentModelId(), m.hyperParameters(), m.validationAccuracy(), m.testAccuracy(), m.testMacroF1(),
                 m.trainExamples(), m.trainingMillis(), m.decisionReason(), m.createdAtMs(), m.promotedAtMs(),
-                m.retiredAtMs())).toList();
+                m.retiredAtMs(), m.parameters(), m.bundleBytes(), m.latencyMsP50())).toList();
     }
 
     /**

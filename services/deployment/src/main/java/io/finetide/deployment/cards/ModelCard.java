@@ -5,11 +5,31 @@ import java.util.List;
 /**
  * A model card (Mitchell et al., 2019) for one registered model: what it is for, what it learnt from and where that
  * data came from, how it was judged and why it was (or was not) promoted, what it does badly, and the privacy policy
- * its data went through. Built from the registry's record and the verdict's report; served as JSON and Markdown.
+ * its data went through, and what serving it costs. Built from the registry's record and the verdict's report; served
+ * as JSON and Markdown.
+ *
+ * @param cost null for a verdict from before costs were measured
  */
 public record ModelCard(String modelId, String task, int version, String stage, long createdAtMs,
         IntendedUse intendedUse, Training training, Evaluation evaluation, List<String> limitations,
-        Privacy privacy) {
+        Privacy privacy, Cost cost) {
+
+    /**
+     * A model's size and speed as its evaluation measured them.
+     *
+     * @param latencyMsP50      one example per call, median
+     * @param batchMsPerExample the test set in batches, per example
+     */
+    public record Size(long parameters, long bundleBytes, double latencyMsP50, double latencyMsP95,
+            double batchMsPerExample) {
+    }
+
+    /**
+     * @param champion        the champion's, measured beside the model's in the same evaluation; null without one
+     * @param championModelId empty without a champion
+     */
+    public record Cost(Size model, Size champion, String championModelId) {
+    }
 
     /**
      * @param maxTokens  longer texts are cut to this many tokens

@@ -99,7 +99,22 @@ public final class ModelCardMarkdown {
 
         b.append("\n## Limitations\n\n");
         c.limitations().forEach(l -> b.append("- ").append(l).append('\n'));
+        if (c.cost() != null) {
+            b.append(
+                    "\n## Size and speed\n\nMeasured by its evaluation on one machine, the champion's beside it on the "
+                            + "same test examples (compare the two as ratios):\n\n| model | parameters | bundle | one example "
+                            + "(median, p95) | in batches |\n|---|---|---|---|---|\n");
+            size(b, c.modelId(), c.cost().model());
+            if (c.cost().champion() != null) {
+                size(b, c.cost().championModelId() + " (champion)", c.cost().champion());
+            }
+        }
         b.append("\n## Privacy\n\n").append(c.privacy().statement()).append('\n');
         return b.toString();
+    }
+
+    private static void size(StringBuilder b, String name, ModelCard.Size s) {
+        b.append(String.format(Locale.ROOT, "| %s | %,d | %.1f MB | %.2f ms, %.2f ms | %.3f ms per example |%n", name, s
+                .parameters(), s.bundleBytes() / 1e6, s.latencyMsP50(), s.latencyMsP95(), s.batchMsPerExample()));
     }
 }

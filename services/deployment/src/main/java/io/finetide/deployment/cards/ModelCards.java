@@ -14,6 +14,7 @@ import io.finetide.proto.v1.ModelTrainedEvent;
 import io.finetide.proto.v1.PrivacySpec;
 import io.finetide.proto.v1.PrivacySpend;
 import io.finetide.proto.v1.SequenceLength;
+import io.finetide.proto.v1.ServingCost;
 import io.finetide.proto.v1.TaskDefinitionEvent;
 import io.finetide.proto.v1.TaskType;
 
@@ -37,7 +38,22 @@ public final class ModelCards {
         ModelCard.Evaluation evaluation = evaluation(verdict);
         return new ModelCard(model.modelId(), model.task(), model.version(), model.stage(), model.createdAtMs(),
                 intendedUse(task, trained), training(trained), evaluation, limitations(task, evaluation, report),
-                privacy(task.getPrivacy(), trained.hasPrivacySpend() ? trained.getPrivacySpend() : null));
+                privacy(task.getPrivacy(), trained.hasPrivacySpend() ? trained.getPrivacySpend() : null), cost(
+                        verdict));
+    }
+
+    static ModelCard.Cost cost(ModelEvaluatedEvent verdict) {
+        GateReport r = verdict.getReport();
+        if (!r.hasCandidateCost()) {
+            return null;
+        }
+        return new ModelCard.Cost(size(r.getCandidateCost()), r.hasChampionCost() ? size(r.getChampionCost()) : null,
+                r.hasChampionCost() ? verdict.getChampionModelId() : "");
+    }
+
+    private static ModelCard.Size size(ServingCost c) {
+        return new ModelCard.Size(c.getParameters(), c.getBundleBytes(), c.getLatencyMsP50(), c.getLatencyMsP95(), c
+                .getBatchMsPerExample());
     }
 
     /** Where the length came from, and how much of the training snapshot it cut. */

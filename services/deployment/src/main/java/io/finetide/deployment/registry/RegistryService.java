@@ -206,7 +206,7 @@ public class RegistryService {
         return new ModelRecord(e.getModelId(), e.getMeta().getTask(), e.getVersion(), e.getSnapshotId(),
                 e.getParentModelId(), e.getArtifact(), e.getHyperParameters().toString().replace('\n', ' ').trim(),
                 e.getValidationMetrics().getAccuracy(), e.getTrainExamples(), e.getTrainingMillis(),
-                ModelRecord.CANDIDATE, null, null, null, System.currentTimeMillis(), null, null);
+                ModelRecord.CANDIDATE, null, null, null, System.currentTimeMillis(), null, null, null, null, null);
     }
 
     public List<ModelRecord> models(String task) {

@@ -4,12 +4,13 @@ import org.bson.Document;
 
 /**
  * A model in the registry (collection {@code models}, keyed by model id) with its lineage: the dataset snapshot it
- * was trained on, the model it continued from, its hyper-parameters, and its metrics and stage.
+ * was trained on, the model it continued from, its hyper-parameters, and its metrics and stage; once judged, its size
+ * and latency as its evaluation measured them (null before).
  */
 public record ModelRecord(String modelId, String task, int version, String snapshotId, String parentModelId,
         String artifact, String hyperParameters, double validationAccuracy, long trainExamples, long trainingMillis,
         String stage, Double testAccuracy, Double testMacroF1, String decisionReason, long createdAtMs,
-        Long promotedAtMs, Long retiredAtMs) {
+        Long promotedAtMs, Long retiredAtMs, Long parameters, Long bundleBytes, Double latencyMsP50) {
 
     public static final String COLLECTION = "models";
 
@@ -33,7 +34,9 @@ public record ModelRecord(String modelId, String task, int version, String snaps
                 .append("trainExamples", trainExamples).append("trainingMillis", trainingMillis)
                 .append("stage", stage).append("testAccuracy", testAccuracy).append("testMacroF1", testMacroF1)
                 .append("decisionReason", decisionReason).append("createdAtMs", createdAtMs)
-                .append("promotedAtMs", promotedAtMs).append("retiredAtMs", retiredAtMs);
+                .append("promotedAtMs", promotedAtMs).append("retiredAtMs", retiredAtMs)
+                .append("parameters", parameters).append("bundleBytes", bundleBytes)
+                .append("latencyMsP50", latencyMsP50);
     }
 
     public static ModelRecord fromDocument(Document d) {
@@ -42,6 +45,8 @@ public record ModelRecord(String modelId, String task, int version, String snaps
                 d.getString("hyperParameters"), d.getDouble("validationAccuracy"), d.getLong("trainExamples"),
                 d.getLong("trainingMillis"), d.getString("stage"), d.getDouble("testAccuracy"),
                 d.getDouble("testMacroF1"), d.getString("decisionReason"), d.getLong("createdAtMs"),
-                d.getLong("promotedAtMs"), d.getLong("retiredAtMs"));
+                d.getLong("promotedAtMs"), d.getLong("retiredAtMs"), d.getLong("parameters"), d.getLong(
+                        "bundleBytes"),
+                d.getDouble("latencyMsP50"));
     }
 }

@@ -20,6 +20,7 @@ import com.mongodb.client.model.Updates;
 
 import io.finetide.platform.store.Documents;
 import io.finetide.proto.v1.ModelEvaluatedEvent;
+import io.finetide.proto.v1.ServingCost;
 
 @ApplicationScoped
 public class ModelStore {
@@ -59,15 +60,22 @@ public class ModelStore {
     /** The candidate's figures on the evaluation's test examples and the gate's reason. */
     /** The verdict's figures, and the whole evaluated event (its report is the model card's source). */
     public void recordVerdict(ModelEvaluatedEvent verdict) {
+        List<Bson> updates = new ArrayList<>();
+        updates.add(Updates.set("testAccuracy", verdict.getCandidate().getAccuracy()));
+        updates.add(Updates.set("testMacroF1", verdict.getCandidate().getMacroF1()));
+        updates.add(Updates.set("decisionReason", verdict.getDecisionReason()));
         try {
-            update(verdict.getModelId(), Updates.set("testAccuracy", verdict.getCandidate().getAccuracy()), Updates
-                    .set("testMacroF1", verdict.getCandidate().getMacroF1()),
-                    Updates.set("decisionReason", verdict
-                            .getDecisionReason()),
-                    Updates.set(EVALUATION, JsonFormat.printer().print(verdict)));
+            updates.add(Updates.set(EVALUATION, JsonFormat.printer().print(verdict)));
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException(e);
         }
+        if (verdict.getReport().hasCandidateCost()) {
+            ServingCost cost = verdict.getReport().getCandidateCost();
+            updates.add(Updates.set("parameters", cost.getParameters()));
+            updates.add(Updates.set("bundleBytes", cost.getBundleBytes()));
+            updates.add(Updates.set("latencyMsP50", cost.getLatencyMsP50()));
+        }
+        update(verdict.getModelId(), updates.toArray(Bson[]::new));
     }
 
     /** The verdict on the model as the evaluation service announced it; empty before one arrived. */

@@ -6,7 +6,6 @@ import jakarta.inject.Inject;
 
 import io.finetide.evaluation.config.EvaluationConfig;
 import io.finetide.evaluation.judging.JudgedModel;
-import io.finetide.model.bundle.ModelBundle;
 import io.finetide.platform.store.ArtifactStore;
 import io.finetide.proto.v1.ModelPromotedEvent;
 
@@ -31,8 +30,7 @@ public class ChampionModels {
     public synchronized JudgedModel get(ModelPromotedEvent champion) {
         if (!champion.getModelId().equals(loadedId)) {
             close();
-            loaded = JudgedModel.load(ModelBundle.fromBytes(artifacts.require(champion.getArtifact())), config
-                    .threads());
+            loaded = JudgedModel.load(artifacts.require(champion.getArtifact()), config.threads());
             loadedId = champion.getModelId();
         }
         return loaded;

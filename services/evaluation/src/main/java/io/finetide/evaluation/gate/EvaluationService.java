@@ -21,7 +21,6 @@ import io.finetide.evaluation.messaging.EventPublisher;
 import io.finetide.evaluation.metrics.EvaluationMetrics;
 import io.finetide.evaluation.store.EvaluationReportRecord;
 import io.finetide.evaluation.store.EvaluationStore;
-import io.finetide.model.bundle.ModelBundle;
 import io.finetide.platform.datasets.SnapshotFile;
 import io.finetide.platform.events.Events;
 import io.finetide.platform.store.ArtifactStore;
@@ -178,8 +177,7 @@ public class EvaluationService {
         Evidence evidence;
         long started = System.currentTimeMillis();
         long loaded;
-        try (JudgedModel candidate = JudgedModel.load(ModelBundle.fromBytes(artifacts.require(trained
-                .getArtifact())), config.threads())) {
+        try (JudgedModel candidate = JudgedModel.load(artifacts.require(trained.getArtifact()), config.threads())) {
             JudgedModel incumbent = champion.map(championModels::get).orElse(null);
             loaded = System.currentTimeMillis();
             TestExamples examples = new TestExamples(judged, candidate.labels(), tagging);

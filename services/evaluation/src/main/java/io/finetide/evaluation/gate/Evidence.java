@@ -5,6 +5,7 @@ import java.util.List;
 import io.finetide.evaluation.robustness.FlipRates;
 import io.finetide.proto.v1.CalibrationReport;
 import io.finetide.proto.v1.Metrics;
+import io.finetide.proto.v1.ServingCost;
 import io.finetide.proto.v1.Significance;
 import io.finetide.proto.v1.SliceMetrics;
 
@@ -17,10 +18,13 @@ import io.finetide.proto.v1.SliceMetrics;
  * @param slices                per metadata value, and the recent test set as key {@code subset}
  * @param candidateCalibration  null for tagging
  * @param championCalibration   null for tagging or without a champion
+ * @param candidateCost         size and speed, measured beside the champion's
+ * @param championCost          null without a champion
  */
 public record Evidence(PromotionGate.Figure figure, String testSet, Metrics candidate, Metrics champion,
         Significance significance, List<SliceMetrics> slices, List<FlipRates.Result> robustness,
-        CalibrationReport candidateCalibration, CalibrationReport championCalibration) {
+        CalibrationReport candidateCalibration, CalibrationReport championCalibration, ServingCost candidateCost,
+        ServingCost championCost) {
 
     /** The key under which the recent test set appears among the slices. */
     public static final String SUBSET = "subset";

@@ -8,6 +8,7 @@ import java.util.Map;
 import io.finetide.evaluation.judging.JudgedExample;
 import io.finetide.evaluation.judging.JudgedModel;
 import io.finetide.evaluation.judging.Predictions;
+import io.finetide.evaluation.judging.ServingCosts;
 import io.finetide.evaluation.judging.TestExamples;
 import io.finetide.evaluation.robustness.FlipRates;
 import io.finetide.model.metrics.Calibration;
@@ -43,11 +44,18 @@ public final class EvidenceCollector {
                 ? PromotionGate.Figure.ENTITY_F1
                 : PromotionGate.Figure.MACRO_F1;
         int[] golden = examples.golden();
+        long start = System.nanoTime();
         Predictions ours = candidate.predict(examples.all());
+        long candidateNanos = System.nanoTime() - start;
+        start = System.nanoTime();
         Predictions theirs = champion == null ? null : champion.predict(examples.all());
+        long championNanos = System.nanoTime() - start;
+        ServingCosts.Measured costs = ServingCosts.measure(examples.all(), candidate, candidateNanos, champion,
+                championNanos);
         Metrics candidateMetrics = examples.metrics(ours, golden);
         if (golden.length == 0) {
-            return new Evidence(figure, testSet, candidateMetrics, null, null, List.of(), List.of(), null, null);
+            return new Evidence(figure, testSet, candidateMetrics, null, null, List.of(), List.of(), null, null, costs
+                    .candidate(), costs.champion());
         }
         Metrics championMetrics = theirs == null ? null : examples.metrics(theirs, golden);
         Significance significance = theirs == null
@@ -65,7 +73,7 @@ public final class EvidenceCollector {
                 ? null
                 : calibration(examples, theirs, golden, champion.bundle().temperature());
         return new Evidence(figure, testSet, candidateMetrics, championMetrics, significance, slices, robustness,
-                candidateCalibration, championCalibration);
+                candidateCalibration, championCalibration, costs.candidate(), costs.champion());
     }
 
     static Significance significance(TestExamples examples, Predictions ours, Predictions theirs, int[] golden,

@@ -32,6 +32,12 @@ final class GateReports {
         if (e.championCalibration() != null) {
             b.setChampionCalibration(e.championCalibration());
         }
+        if (e.candidateCost() != null) {
+            b.setCandidateCost(e.candidateCost());
+        }
+        if (e.championCost() != null) {
+            b.setChampionCost(e.championCost());
+        }
         return b.build();
     }
 

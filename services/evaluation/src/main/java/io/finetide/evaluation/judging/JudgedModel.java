@@ -15,19 +15,28 @@ import io.finetide.model.infer.Tagger;
 public final class JudgedModel implements AutoCloseable {
 
     private final ModelBundle bundle;
+    private final long bundleBytes;
     private final Classifier classifier;
     private final Tagger tagger;
 
-    private JudgedModel(ModelBundle bundle, Classifier classifier, Tagger tagger) {
+    private JudgedModel(ModelBundle bundle, long bundleBytes, Classifier classifier, Tagger tagger) {
         this.bundle = bundle;
+        this.bundleBytes = bundleBytes;
         this.classifier = classifier;
         this.tagger = tagger;
     }
 
-    public static JudgedModel load(ModelBundle bundle, int threads) {
+    /** @param artifact the bundle as stored */
+    public static JudgedModel load(byte[] artifact, int threads) {
+        ModelBundle bundle = ModelBundle.fromBytes(artifact);
         return bundle.config().tokenClassification()
-                ? new JudgedModel(bundle, null, Tagger.load(bundle, threads))
-                : new JudgedModel(bundle, Classifier.load(bundle, threads), null);
+                ? new JudgedModel(bundle, artifact.length, null, Tagger.load(bundle, threads))
+                : new JudgedModel(bundle, artifact.length, Classifier.load(bundle, threads), null);
+    }
+
+    /** The size of the bundle as stored. */
+    public long bundleBytes() {
+        return bundleBytes;
     }
 
     public ModelBundle bundle() {
