@@ -14,6 +14,12 @@ public interface OperatorConfig {
     @WithDefault("http://127.0.0.1:8091")
     String ingestionUrl();
 
+    /**
+     * A PEM file of the certificate authority that signed ingestion's HTTPS certificate, trusted besides the JVM's own
+     * (none: the JVM's only). The production overlay's https component sets it to the mounted {@code ca.crt}.
+     */
+    Optional<String> ingestionCa();
+
     /** An API key with the admin role for ingestion's task API (none: ingestion runs without keys). */
     Optional<String> apiKey();
 

@@ -29,10 +29,17 @@ public class IngestionTasks {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private HttpClient http;
 
     @Inject
     OperatorConfig config;
+
+    @jakarta.annotation.PostConstruct
+    void connect() {
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        config.ingestionCa().ifPresent(ca -> b.sslContext(TrustedAuthority.sslContext(java.nio.file.Path.of(ca))));
+        http = b.build();
+    }
 
     /** Applies {@code spec} (the task definition without its name) as task {@code name}. */
     public TaskApplication apply(String name, Map<String, Object> spec) {
