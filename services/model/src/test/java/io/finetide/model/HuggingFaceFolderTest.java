@@ -146,10 +146,15 @@ class HuggingFaceFolderTest {
 
         SafeTensors.write(file, good);
         Files.writeString(dir.resolve("config.json"), Files.readString(dir.resolve("config.json")).replace(
-                "\"bert\"", "\"gpt2\""));
+                "\"bert\"", "\"xlnet\""));
         assertThatThrownBy(() -> HuggingFaceFolder.read(dir, HeadSpec.sequence(3, Pooling.MEAN), 0, 1))
                 .hasMessageContaining(
-                        "model_type 'gpt2' is not a BERT-family encoder");
+                        "model_type 'xlnet' is not a BERT-family encoder");
+        // A GPT-2 type goes to the decoder's import, which names what its config lacks.
+        Files.writeString(dir.resolve("config.json"), Files.readString(dir.resolve("config.json")).replace(
+                "\"xlnet\"", "\"gpt2\""));
+        assertThatThrownBy(() -> HuggingFaceFolder.read(dir, HeadSpec.sequence(3, Pooling.MEAN), 0, 1))
+                .hasMessageContaining("has no integer 'n_embd'");
         assertThatThrownBy(
                 () -> HuggingFaceFolder.read(dir.resolve("nothing"), HeadSpec.sequence(3, Pooling.MEAN), 0, 1))
                 .hasMessageContaining("config.json");

@@ -57,6 +57,15 @@ public final class HuggingFaceFolder {
     /** The folder's files by name, and how a message names each. */
     private static Loaded read(java.util.function.Function<String, byte[]> files,
             java.util.function.UnaryOperator<String> names, HeadSpec head, double dropout, long seed) {
+        String type = HuggingFaceConfigs.readJson(files.apply("config.json"), names.apply("config.json")).path(
+                "model_type").asText("");
+        if (type.equals("gpt2")) {
+            return Gpt2Classifiers.read(files, names, head, dropout, seed);
+        }
+        if (type.equals("t5")) {
+            throw new IllegalArgumentException(names.apply("config.json") + ": model_type 't5' is a text-to-text "
+                    + "model; the services train BERT-family encoders and GPT-2 decoders as classifiers");
+        }
         TransformerConfig config = HuggingFaceConfigs.bert(files.apply("config.json"), names.apply("config.json"),
                 head, dropout);
         Map<String, Weights.Tensor> raw = SafeTensors.read(files.apply("model.safetensors"), names.apply(
@@ -115,6 +124,21 @@ public final class HuggingFaceFolder {
         }
         return new Loaded(config, new Weights(weights), files.apply("tokenizer.json"), List.copyOf(ignored),
                 headFromFile);
+    }
+
+    /** The {@code model_type} of a zipped folder's config.json ("bert", "gpt2", ...); empty when it names none. */
+    public static String modelType(byte[] zip) {
+        Map<String, byte[]> files;
+        try {
+            files = FolderArchive.unzip(zip);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        byte[] config = files.get("config.json");
+        if (config == null) {
+            throw new IllegalArgumentException("config.json (in the archive) is missing");
+        }
+        return HuggingFaceConfigs.readJson(config, "config.json (in the archive)").path("model_type").asText("");
     }
 
     /**

@@ -90,10 +90,21 @@ public final class HuggingFaceLanguageModels {
     }
 
     private static Loaded gpt2(Path dir, JsonNode c, double dropout) {
+        return gpt2(c, SafeTensors.read(dir.resolve("model.safetensors")), tokenizer(dir), dir.resolve("config.json")
+                .toString(), dropout);
+    }
+
+    /**
+     * A GPT-2 language model from its config, its tensors and its tokenizer (null when absent).
+     *
+     * @param configName how messages name the config
+     */
+    static Loaded gpt2(JsonNode c, Map<String, Weights.Tensor> tensors, byte[] tokenizerJson, String configName,
+            double dropout) {
         String act = c.path("activation_function").asText("gelu_new");
-        require(dir, act.equals("gelu_new") || act.equals("gelu_pytorch_tanh"), "activation_function '" + act
+        require(configName, act.equals("gelu_new") || act.equals("gelu_pytorch_tanh"), "activation_function '" + act
                 + "' is not supported (GPT-2's tanh GELU, 'gelu_new')");
-        require(dir, c.path("tie_word_embeddings").asBoolean(true), "an untied language-model head is not "
+        require(configName, c.path("tie_word_embeddings").asBoolean(true), "an untied language-model head is not "
                 + "supported (tie_word_embeddings)");
         int h = HuggingFaceConfigs.required(c, "n_embd");
         int vocab = HuggingFaceConfigs.required(c, "vocab_size");
@@ -108,7 +119,7 @@ public final class HuggingFaceLanguageModels {
                 .build();
         Map<String, Weights.Tensor> raw = new LinkedHashMap<>();
         List<String> ignored = new ArrayList<>();
-        SafeTensors.read(dir.resolve("model.safetensors")).forEach((name, t) -> {
+        tensors.forEach((name, t) -> {
             String n = name.startsWith("transformer.") ? name.substring("transformer.".length()) : name;
             if (n.endsWith(".attn.bias") || n.endsWith(".attn.masked_bias") || n.equals("lm_head.weight")) {
                 // The causal-mask buffers of older writers, and the head tied to wte.
@@ -144,7 +155,7 @@ public final class HuggingFaceLanguageModels {
         for (ParamSpec p : ParamSpec.forConfig(config)) {
             weights.put(p.name(), fit(w.get(p.name()), p, p.name()));
         }
-        return new Loaded(config, new Weights(weights), tokenizer(dir), List.copyOf(ignored));
+        return new Loaded(config, new Weights(weights), tokenizerJson, List.copyOf(ignored));
     }
 
     /** Columns {@code [part * h, (part + 1) * h)} of an [h, 3h] matrix. */
@@ -191,8 +202,12 @@ public final class HuggingFaceLanguageModels {
     }
 
     private static void require(Path dir, boolean condition, String message) {
+        require(dir.resolve("config.json").toString(), condition, message);
+    }
+
+    private static void require(String configName, boolean condition, String message) {
         if (!condition) {
-            throw new IllegalArgumentException(dir.resolve("config.json") + ": " + message);
+            throw new IllegalArgumentException(configName + ": " + message);
         }
     }
 

@@ -26,6 +26,7 @@ public final class BaseModelArtifacts {
     public static final String FFN_SIZE = "ffnSize";
     public static final String VOCAB_SIZE = "vocabSize";
     public static final String MAX_POSITIONS = "maxPositions";
+    public static final String ARCHITECTURE = "architecture";
 
     private BaseModelArtifacts() {
     }
@@ -78,6 +79,7 @@ public final class BaseModelArtifacts {
             return metadata(store, name.get()).map(m -> ModelSpec.newBuilder().setTokenizer(base).setLayers(m
                     .layers()).setHiddenSize(m.hiddenSize()).setHeads(m.heads()).setFfnSize(m.ffnSize()).setMaxSeqLen(m
                             .maxPositions())
+                    .setArchitecture(m.architecture())
                     .build())
                     .orElse(null);
         };

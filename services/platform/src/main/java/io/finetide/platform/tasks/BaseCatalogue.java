@@ -13,6 +13,8 @@ import io.finetide.proto.v1.ModelSpec;
 public final class BaseCatalogue {
 
     public static final String ARCHITECTURE_ENCODER = "transformer-encoder";
+    /** A GPT-2 decoder a user uploaded, trained as a classifier of whole texts (a last-token head). */
+    public static final String ARCHITECTURE_DECODER = "transformer-decoder";
     /** Tokenizers whose files ship with the platform (see the model library's Tokenizer). */
     public static final Set<String> TOKENIZERS = Set.of("minilm-l6", "bge-small");
     public static final String BASE_RANDOM = "random";

@@ -196,7 +196,10 @@ public final class TaskDefaults {
         boolean fromData = m.getMaxSeqLen() == 0 || m.getMaxSeqLenFromData() && m.getMaxSeqLen() == cap;
         if (pretrained != null) {
             // The base decides the shape; what the task said about it is overridden, not silently mixed.
-            m = m.toBuilder().setTokenizer(pretrained.getTokenizer()).setLayers(pretrained.getLayers())
+            m = m.toBuilder().setArchitecture(pretrained.getArchitecture().isEmpty()
+                    ? m.getArchitecture()
+                    : pretrained.getArchitecture()).setTokenizer(pretrained.getTokenizer()).setLayers(pretrained
+                            .getLayers())
                     .setHiddenSize(pretrained.getHiddenSize()).setHeads(pretrained.getHeads())
                     .setFfnSize(pretrained.getFfnSize()).build();
         }

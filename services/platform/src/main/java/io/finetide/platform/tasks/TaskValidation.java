@@ -54,8 +54,19 @@ public final class TaskValidation {
             }
         }
         ModelSpec m = t.getModel();
-        if (!m.getArchitecture().equals(BaseCatalogue.ARCHITECTURE_ENCODER)) {
-            p.add("model.architecture must be '" + BaseCatalogue.ARCHITECTURE_ENCODER + "'");
+        if (m.getArchitecture().equals(BaseCatalogue.ARCHITECTURE_DECODER)) {
+            // A decoder reads a text left to right and is classified at its last token: no second segment, and no
+            // token after a word to tag it by.
+            if (!m.getBaseModel().startsWith(BaseCatalogue.USER_BASE_PREFIX)) {
+                p.add("model.architecture '" + BaseCatalogue.ARCHITECTURE_DECODER + "' comes with an uploaded GPT-2 "
+                        + "base (model.baseModel 'user/<name>')");
+            } else if (t.getType() != TaskType.TEXT_CLASSIFICATION) {
+                p.add("model.baseModel '" + m.getBaseModel() + "' is a GPT-2 decoder: it trains TEXT_CLASSIFICATION "
+                        + "tasks only");
+            }
+        } else if (!m.getArchitecture().equals(BaseCatalogue.ARCHITECTURE_ENCODER)) {
+            p.add("model.architecture must be '" + BaseCatalogue.ARCHITECTURE_ENCODER + "' (or an uploaded GPT-2's '"
+                    + BaseCatalogue.ARCHITECTURE_DECODER + "')");
         }
         boolean uploaded = m.getBaseModel().startsWith(BaseCatalogue.USER_BASE_PREFIX);
         if (uploaded) {

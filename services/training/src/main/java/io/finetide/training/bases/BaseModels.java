@@ -24,8 +24,8 @@ import io.finetide.platform.tasks.TaskDefinitions;
 import io.finetide.training.metrics.TrainingMetrics;
 
 /**
- * Base models users upload: a BERT-family Hugging Face folder (config.json, model.safetensors, tokenizer.json) as a
- * zip, checked by reading it as training will (every tensor, the tokenizer) before anything is stored. A task then
+ * Base models users upload: a BERT-family or GPT-2 Hugging Face folder (config.json, model.safetensors, tokenizer.json)
+ * as a zip (a GPT-2 always with a last-token head, whatever pooling is asked), checked by reading it as training will (every tensor, the tokenizer) before anything is stored. A task then
  * names it {@code user/<name>}. Names are immutable: the same archive again is a no-op, another one is a conflict,
  * so a model's lineage ({@code baseModel}) always means one set of weights.
  */
@@ -73,7 +73,11 @@ public class BaseModels {
         if (!TaskDefinitions.NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("a base model's name must match " + TaskDefinitions.NAME.pattern());
         }
-        if (!POOLINGS.contains(pooling)) {
+        boolean decoder = HuggingFaceFolder.modelType(zip).equals("gpt2");
+        if (decoder) {
+            // A decoder's state at the last real token is the only one that has read the whole text.
+            pooling = Pooling.LAST.wireName();
+        } else if (!POOLINGS.contains(pooling)) {
             throw new IllegalArgumentException("pooling must be one of " + POOLINGS + ", got '" + pooling + "'");
         }
         String sha = Hashing.sha256Hex(zip);
@@ -98,7 +102,10 @@ public class BaseModels {
         }
         var c = loaded.config();
         BaseModelRecord meta = new BaseModelRecord(name, sha, pooling, c.layers(), c.hiddenSize(), c.heads(), c
-                .intermediateSize(), c.vocabSize(), c.maxPositions());
+                .intermediateSize(), c.vocabSize(), c.maxPositions(),
+                decoder
+                        ? BaseCatalogue.ARCHITECTURE_DECODER
+                        : BaseCatalogue.ARCHITECTURE_ENCODER);
         // The folder first: its unique name is the claim on the base's name, so that of two uploads racing for one
         // name exactly one stores its archive; the tokenizer after it completes the upload (a reader sees the base
         // only then, and an upload of the same archive again completes one a crash cut short).
