@@ -86,6 +86,43 @@ def gpt2(out: Path):
     }))
 
 
+def gpt2_generation(out: Path):
+    """A GPT-2 with weights large enough for peaked, varied next-token distributions (the parity fixture's small
+    random weights give one token everywhere), and what transformers' generate answers for it: greedy decoding and
+    beam search of widths 3 and 4 on prompts of a few lengths, ending at token 6 (a frequent one, as end of text)
+    or after 12 tokens."""
+    torch.manual_seed(13)
+    config = GPT2Config(vocab_size=64, n_positions=32, n_embd=16, n_layer=2, n_head=2, n_inner=None,
+                        activation_function="gelu_new", resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0,
+                        layer_norm_epsilon=1e-5, tie_word_embeddings=True, bos_token_id=0, eos_token_id=0)
+    model = GPT2LMHeadModel(config).eval()
+    g = torch.Generator().manual_seed(14)
+    with torch.no_grad():
+        for _, p in model.named_parameters():
+            p.copy_((0.5 if p.dim() > 1 else 0.2) * torch.randn(p.shape, generator=g))
+        model.transformer.ln_f.weight.add_(1.0)
+        for block in model.transformer.h:
+            block.ln_1.weight.add_(1.0)
+            block.ln_2.weight.add_(1.0)
+    prompts = [torch.randint(1, 64, (n,), generator=g).tolist() for n in (1, 2, 4, 6, 9, 14, 20)]
+    cases = []
+    for prompt in prompts:
+        ids = torch.tensor([prompt])
+        for beams in (1, 3, 4):
+            with torch.no_grad():
+                result = model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=12,
+                                        do_sample=False, num_beams=beams, pad_token_id=0, eos_token_id=6)
+            cases.append({"prompt": prompt, "beams": beams, "generated": result[0, len(prompt):].tolist()})
+    out.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(out, safe_serialization=True)
+    (out / "generation.json").write_text(json.dumps({
+        "max_new_tokens": 12,
+        "eos": 6,
+        "cases": cases,
+        "transformers": __import__("transformers").__version__,
+    }))
+
+
 def albert(out: Path):
     torch.manual_seed(9)
     config = AlbertConfig(vocab_size=64, embedding_size=8, hidden_size=16, num_hidden_layers=3, num_attention_heads=2,
@@ -111,6 +148,7 @@ if __name__ == "__main__":
     root = Path(sys.argv[1])
     t5(root / "t5-tiny")
     gpt2(root / "gpt2-tiny")
+    gpt2_generation(root / "gpt2-generation")
     albert(root / "albert-tiny")
     for f in sorted(root.rglob("*")):
         if f.is_file():

@@ -26,6 +26,8 @@ import io.finetide.platform.local.LocalPaths;
  * peers [--threads N] [--batch N] [--lengths 64,128] [--iterations N] [--python PATH]
  * search [--seeds N] [--trials N] [--python PATH]
  * study [--train N] [--trials N] [--epochs N] [--threads N]
+ * generation [--layers 6] [--hidden 768] [--heads 12] [--vocab 50257] [--positions 512] [--prompt 16]
+ *         [--lengths 16,64,256] [--uncached-up-to 256] [--repeats 2] [--threads 2] [--python PATH]
  * privacy [--dataset sms-spam|sst2|trec] [--members N] [--epochs N] [--private-epochs N]
  *         [--private-lr X] [--batch N] [--strategies full:5e-5,head:1e-2] [--private-strategy head] [--epsilons 1,3,8]
  *         [--delta X] [--clip X]
@@ -104,6 +106,18 @@ public final class Bench {
                             Double.parseDouble(option(a, "--clip", "1.0")),
                             Integer.parseInt(option(a, "--threads", "2"))),
                     SAY).run());
+            case "generation" -> System.out.println(new GenerationBenchmark(new GenerationBenchmark.Options(Integer
+                    .parseInt(option(a, "--layers", "6")), Integer.parseInt(option(a, "--hidden", "768")),
+                    Integer
+                            .parseInt(option(a, "--heads", "12")),
+                    Integer.parseInt(option(a, "--vocab", "50257")), Integer.parseInt(option(a, "--positions", "512")),
+                    Integer.parseInt(option(a, "--prompt", "16")), Arrays.stream(option(a, "--lengths", "16,64,256")
+                            .split(",")).map(String::trim).map(Integer::valueOf).toList(),
+                    Integer.parseInt(option(a, "--uncached-up-to", "256")), Integer.parseInt(option(a, "--repeats",
+                            "2")),
+                    Integer.parseInt(option(a, "--threads", "2")), Path.of(option(a, "--python", root.resolve(
+                            ".run/peers-venv/bin/python").toString())),
+                    root.resolve("benchmarks/python/generation_peer.py")), SAY).run());
             case "study" -> System.out.println(new StudyBenchmark(root, root.resolve("../shared/datasets").normalize(),
                     new StudyBenchmark.Options(Integer.parseInt(option(a, "--train", "2000")), Integer.parseInt(option(
                             a, "--trials", "12")), Integer.parseInt(option(a, "--epochs", "3")), Integer.parseInt(
@@ -116,7 +130,9 @@ public final class Bench {
                         + "[--incremental]\n       finetide bench serving [--base B] [--clients 1,4,16,64] [--requests N] "
                         + "[--blocks N] [--max-queue-delay D] [--concurrency N] [--max-batch-size N]\n       finetide bench peers [--threads N] [--batch N] [--lengths 64,128] "
                         + "[--iterations N]\n       finetide bench search [--seeds N] [--trials N]\n       finetide bench study "
-                        + "[--train N] [--trials N] [--epochs N] [--threads N]\n       finetide bench privacy [--dataset D] "
+                        + "[--train N] [--trials N] [--epochs N] [--threads N]\n       finetide bench generation [--layers N] "
+                        + "[--hidden N] [--heads N] [--vocab N] [--positions N] [--prompt N] [--lengths 16,64,256] "
+                        + "[--uncached-up-to N] [--repeats N] [--threads N]\n       finetide bench privacy [--dataset D] "
                         + "[--members N] [--epochs N] [--private-epochs N] [--private-lr X] [--batch N] "
                         + "[--strategies S:LR,S:LR] [--private-strategy S] "
                         + "[--epsilons 1,3,8] [--delta X] [--clip X]");

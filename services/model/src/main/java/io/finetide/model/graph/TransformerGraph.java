@@ -187,11 +187,7 @@ public final class TransformerGraph implements AutoCloseable {
 
     /** Replaces every model parameter with the given values. */
     public void load(Weights weights) {
-        Map<String, Weights.Tensor> model = new LinkedHashMap<>();
-        for (ParamSpec p : specs) {
-            model.put(p.name(), weights.get(p.name()));
-        }
-        variables.assign(session, model);
+        variables.assignParameters(session, specs, weights);
     }
 
     /** The model's parameters, copied out of the graph; adapters are merged into the weights they adapt. */

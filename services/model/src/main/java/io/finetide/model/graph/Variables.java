@@ -20,6 +20,7 @@ import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 
 import io.finetide.model.optim.Slots;
+import io.finetide.model.transformer.ParamSpec;
 import io.finetide.model.transformer.Weights;
 
 /**
@@ -81,6 +82,15 @@ final class Variables implements Slots {
         } finally {
             tensors.forEach(TFloat32::close);
         }
+    }
+
+    /** Assigns the model parameters {@code specs} from {@code weights} (the graph's other variables untouched). */
+    void assignParameters(Session session, List<ParamSpec> specs, Weights weights) {
+        Map<String, Weights.Tensor> model = new LinkedHashMap<>();
+        for (ParamSpec p : specs) {
+            model.put(p.name(), weights.get(p.name()));
+        }
+        assign(session, model);
     }
 
     /** Assigns a whole state (every variable, nothing else), as a resumed run needs it. */

@@ -6,7 +6,7 @@ import io.finetide.model.graph.TransformerGraph;
  * What one kind of task learns: its training data encoded for the graph, and how its validation set is scored.
  * {@link TrainingLoop} runs any of them.
  */
-sealed interface Objective permits SequenceObjective, PairObjective, TokenObjective, LanguageModelObjective,
+sealed interface Objective permits SequenceObjective, PairObjective, TokenObjective, CompletionObjective,
         SequenceToSequenceObjective {
 
     TrainingData data();

@@ -102,8 +102,25 @@ public final class Trainer {
             throw new IllegalArgumentException("a decoder with a language-model head is needed");
         }
         int maxLength = maxLength(config, tokenizer);
-        return TrainingLoop.fit(config, initial, LanguageModelObjective.of(tokenizer, train, validation, maxLength),
+        return TrainingLoop.fit(config, initial, CompletionObjective.languageModel(tokenizer, train, validation,
+                maxLength),
                 tokenizer.padId(), maxLength, tc, strategy, listener, checkpoints);
+    }
+
+    /**
+     * Completion (a decoder with the language-model head): each example's completion is learned after its prompt, the
+     * loss on the completion's tokens only ({@link Completion}). The epoch's score is next-token accuracy over the
+     * validation completions.
+     */
+    public static Result trainCompletions(TransformerConfig config, Weights initial, List<Completion> train,
+            List<Completion> validation, int padId, TrainingConfig tc, Strategy strategy, TrainingListener listener,
+            Checkpoint.Store checkpoints) {
+        if (!config.languageModel()) {
+            throw new IllegalArgumentException("a decoder with a language-model head is needed");
+        }
+        int maxLength = config.maxPositions();
+        return TrainingLoop.fit(config, initial, CompletionObjective.of(train, validation, padId, maxLength), padId,
+                maxLength, tc, strategy, listener, checkpoints);
     }
 
     /**
