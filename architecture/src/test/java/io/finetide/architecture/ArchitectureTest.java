@@ -68,7 +68,7 @@ class ArchitectureTest {
                 .whereLayer("tools").mayNotBeAccessedByAnyLayer()
                 .whereLayer("services").mayOnlyBeAccessedByLayers("tools")
                 .whereLayer("runtime").mayOnlyBeAccessedByLayers("services", "tools")
-                .whereLayer("model").mayOnlyBeAccessedByLayers("services", "tools")
+                .whereLayer("model").mayOnlyBeAccessedByLayers("runtime", "services", "tools")
                 .whereLayer("platform").mayOnlyBeAccessedByLayers("runtime", "services", "tools")
                 .because("proto -> platform and model libraries -> runtime -> services -> launcher and benchmarks; "
                         + "a lower room that needs something of a higher one should receive it as an argument, or the "

@@ -457,6 +457,58 @@ class PipelineIT {
         assertThat(card.body().toString()).contains("TEXT_PAIR_CLASSIFICATION", "Classifies a pair of texts");
     }
 
+    @Test
+    void aGenerationTaskLearnsFromAnUploadedGpt2AndItsChampionWrites(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        String writer = "it-writer";
+        int vocab;
+        try (io.finetide.model.tokenizer.Tokenizer minilm = io.finetide.model.tokenizer.Tokenizer.builtin("minilm-l6",
+                16)) {
+            vocab = minilm.vocabSize();
+        }
+        byte[] zip = io.finetide.model.pretrained.FolderArchive.zip(io.finetide.testing.Gpt2Folders.write(dir
+                .resolve("gpt"), vocab, 32, 32, 2));
+        assertThat(client.putBytes("training", "/api/v1/base-models/it-gpt", zip, "application/zip").status())
+                .isEqualTo(201);
+        String task = """
+                {"name": "%s", "type": "TEXT_GENERATION", "model": {"baseModel": "user/it-gpt", "maxSeqLen": 16},
+                 "triggerMinNewExamples": 200, "triggers": {"debounceMillis": 500, "minIntervalSeconds": 5},
+                 "dedup": {"keepExactDuplicates": true},
+                 "evaluation": {"generationMaxNewTokens": 4},
+                 "hyperParameters": {"epochs": 20, "learningRate": 0.005, "batchSize": 16}}
+                """.formatted(writer);
+        PlatformClient.Answer created = client.post("ingestion", "/api/v1/tasks", task);
+        assertThat(created.status()).as("%s", created.body()).isEqualTo(201);
+        try (KafkaProducer<String, byte[]> producer = Producers.bytes(platform)) {
+            for (io.finetide.platform.datasets.SnapshotFile.Row r : io.finetide.testing.CompletionRows.rows("c", 340,
+                    21)) {
+                sendRaw(producer, Map.of("id", r.id(), "task", writer, "prompt", r.text(), "completion", r
+                        .completion()));
+            }
+            sendRaw(producer, Map.of("id", "c-no-completion", "task", writer, "prompt", "my fresh lime is coloured"));
+            producer.flush();
+        }
+        ModelPromotedEvent promoted = watcher.awaitPromotion(e -> e.getModelId().equals(writer + "-m1"), Duration
+                .ofMinutes(8)).orElseThrow();
+        assertThat(promoted.getMeta().getTask()).isEqualTo(writer);
+        PlatformClient.Answer verdict = client.get("evaluation", "/api/v1/tasks/" + writer + "/evaluations/" + writer
+                + "-m1");
+        assertThat(verdict.body().toString()).contains("ROUGE-L");
+        PlatformClient.Answer written = client.post("deployment", "/api/v1/tasks/" + writer + "/generate", Map.of(
+                "prompt", "my old banana is coloured"));
+        assertThat(written.status()).as("%s", written.body()).isEqualTo(200);
+        assertThat(written.body().get("modelId").asText()).isEqualTo(writer + "-m1");
+        assertThat(written.body().get("text").asText()).isEqualTo("yellow");
+        assertThat(written.body().get("finish").asText()).isEqualTo("END_OF_TEXT");
+        PlatformClient.Answer predict = client.post("deployment", "/api/v1/tasks/" + writer + "/predict", Map.of(
+                "texts", List.of("x")));
+        assertThat(predict.status()).isEqualTo(409);
+        PlatformClient.Answer card = client.get("deployment", "/api/v1/tasks/" + writer + "/models/" + writer
+                + "-m1/card.json");
+        assertThat(card.status()).isEqualTo(200);
+        assertThat(card.body().toString()).contains("TEXT_GENERATION");
+    }
+
     private static void sendRaw(KafkaProducer<String, byte[]> producer, Map<String, String> record) throws Exception {
         producer.send(new ProducerRecord<>(platform.topic(Topics.EXAMPLES_RAW), record.get("id"), JSON
                 .writeValueAsBytes(record)));

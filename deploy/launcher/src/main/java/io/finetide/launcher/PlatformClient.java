@@ -55,15 +55,14 @@ public final class PlatformClient {
         return send("PUT", service, path, body);
     }
 
-    private Answer send(String method, String service, String path, Object body, String... headers) {
+    /** A PUT of raw bytes (an uploaded archive) with their content type. */
+    public Answer putBytes(String service, String path, byte[] body, String contentType) {
+        return exchange("PUT", service, path, request(service, path).timeout(Duration.ofMinutes(2)).header(
+                "Content-Type", contentType).PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
+    private Answer exchange(String method, String service, String path, HttpRequest.Builder request) {
         try {
-            String json = body instanceof String s ? s : JSON.writeValueAsString(body);
-            HttpRequest.Builder request = request(service, path).timeout(
-                    Duration.ofMinutes(2)).header("Content-Type", "application/json").method(method,
-                            HttpRequest.BodyPublishers.ofString(json));
-            if (headers.length > 0) {
-                request.headers(headers);
-            }
             HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Answer(r.statusCode(), r.body().isEmpty() ? null : JSON.readTree(r.body()));
         } catch (IOException e) {
@@ -74,17 +73,23 @@ public final class PlatformClient {
         }
     }
 
-    public Answer get(String service, String path) {
+    private Answer send(String method, String service, String path, Object body, String... headers) {
+        String json;
         try {
-            HttpResponse<String> r = http.send(request(service, path).timeout(Duration.ofSeconds(30)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return new Answer(r.statusCode(), r.body().isEmpty() ? null : JSON.readTree(r.body()));
+            json = body instanceof String s ? s : JSON.writeValueAsString(body);
         } catch (IOException e) {
-            throw new IllegalStateException("GET " + service + path + " failed: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
+            throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
         }
+        HttpRequest.Builder request = request(service, path).timeout(Duration.ofMinutes(2)).header("Content-Type",
+                "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return exchange(method, service, path, request);
+    }
+
+    public Answer get(String service, String path) {
+        return exchange("GET", service, path, request(service, path).timeout(Duration.ofSeconds(30)).GET());
     }
 
     /** As {@link #get}, but a service that does not answer (killed, restarting) gives status 0 instead of failing. */

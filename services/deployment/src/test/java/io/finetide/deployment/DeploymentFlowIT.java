@@ -3,6 +3,7 @@ package io.finetide.deployment;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.time.Duration;
@@ -367,6 +368,68 @@ class DeploymentFlowIT {
             assertCompleteness(why);
             given().contentType("application/json").body("{\"tokens\":[\"bus\"],\"word\":3}").post(
                     "/api/v1/tasks/dt/explain").then().statusCode(422).body("reason", equalTo("CANNOT_EXPLAIN"));
+        }
+    }
+
+    @Test
+    void aGenerationTasksChampionWritesCompletionsAndStreamsThem() throws Exception {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        try (MongoClient client = MongoClients.create(ctx.mongoUri());
+                KafkaProducer<String, byte[]> p = TestKafka.producer(ctx.bootstrap())) {
+            ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.artifactsDatabase()));
+            store.putOnce("models/dg/dg-m1.zip", io.finetide.testing.CompletionRows.writer(true).toBytes(),
+                    new Document());
+            send(p, ctx, evaluated("dg", 1, true, ""));
+            await().atMost(Duration.ofSeconds(60)).until(() -> given().contentType("application/json").body(
+                    "{\"prompt\":\"hi\"}").post("/api/v1/tasks/dg/generate").statusCode() == 200);
+            Response r = given().contentType("application/json").body("{\"prompt\":\"my big grape is coloured\"}")
+                    .post("/api/v1/tasks/dg/generate");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.jsonPath().getString("modelId")).isEqualTo("dg-m1");
+            assertThat(r.jsonPath().getString("text")).isEqualTo("purple");
+            assertThat(r.jsonPath().getString("finish")).isEqualTo("END_OF_TEXT");
+            given().contentType("application/json").body("{\"prompt\":\"the old lime is coloured\",\"decoding\":"
+                    + "\"BEAM\",\"beamWidth\":3}").post("/api/v1/tasks/dg/generate").then().statusCode(200).body(
+                            "text", equalTo("green"))
+                    .body("decoding", equalTo("BEAM"));
+            // A stop sequence cuts the text before it; at most maxNewTokens are written.
+            given().contentType("application/json").body("{\"prompt\":\"the old lime is coloured\",\"stop\":"
+                    + "[\"ee\"]}").post("/api/v1/tasks/dg/generate").then().statusCode(200).body("text", equalTo(
+                            "gr"))
+                    .body("finish", equalTo("STOP"));
+            given().contentType("application/json").body("{\"prompt\":\"the old lime is coloured\",\"maxNewTokens\":1}")
+                    .post("/api/v1/tasks/dg/generate").then().statusCode(200).body("finish", equalTo("LENGTH")).body(
+                            "tokens", equalTo(1));
+            // Sampling: one seed, one answer, and the seed is in the answer.
+            String sample = "{\"prompt\":\"a new plum is coloured\",\"decoding\":\"SAMPLING\",\"temperature\":1.5,"
+                    + "\"seed\":7}";
+            Response s1 = given().contentType("application/json").body(sample).post("/api/v1/tasks/dg/generate");
+            Response s2 = given().contentType("application/json").body(sample).post("/api/v1/tasks/dg/generate");
+            assertThat(s1.jsonPath().getString("text")).isEqualTo(s2.jsonPath().getString("text"));
+            assertThat(s1.jsonPath().getLong("seed")).isEqualTo(7);
+            // Streamed: the pieces, then the whole answer.
+            Response streamed = given().contentType("application/json").accept("text/event-stream").body(
+                    "{\"prompt\":\"my big grape is coloured\",\"stream\":true}").post("/api/v1/tasks/dg/generate");
+            assertThat(streamed.statusCode()).isEqualTo(200);
+            assertThat(streamed.contentType()).startsWith("text/event-stream");
+            String events = streamed.asString();
+            assertThat(events).contains("event: piece\ndata: {\"text\":\"purple\"}").contains("event: done\ndata: ")
+                    .contains("\"finish\":\"END_OF_TEXT\"");
+            assertThat(events.indexOf("event: piece")).isLessThan(events.indexOf("event: done"));
+            // Refusals, each with its reason.
+            given().contentType("application/json").body("{}").post("/api/v1/tasks/dg/generate").then().statusCode(
+                    400).body("reason", equalTo("MISSING_FIELD"));
+            given().contentType("application/json").body("{\"prompt\":\"x\",\"maxNewTokens\":0}").post(
+                    "/api/v1/tasks/dg/generate").then().statusCode(400).body("reason", equalTo("MALFORMED_PAYLOAD"));
+            given().contentType("application/json").body("{\"prompt\":\"x\",\"decoding\":\"TELEPATHY\"}").post(
+                    "/api/v1/tasks/dg/generate").then().statusCode(400).body("reason", equalTo("MALFORMED_PAYLOAD"));
+            given().contentType("application/json").body("{\"prompt\":\"x\",\"temperature\":2}").post(
+                    "/api/v1/tasks/dg/generate").then().statusCode(400).body("message", containsString("SAMPLING"));
+            given().contentType("application/json").body("{\"texts\":[\"a car\"]}").post("/api/v1/tasks/dg/predict")
+                    .then().statusCode(409).body("reason", equalTo("WRONG_ENDPOINT")).body("message", containsString(
+                            "/generate"));
+            given().contentType("application/json").body("{\"prompt\":\"x\"}").post("/api/v1/tasks/nobody/generate")
+                    .then().statusCode(404).body("reason", equalTo("NO_CHAMPION"));
         }
     }
 

@@ -306,6 +306,61 @@ class EvaluationFlowIT {
         }
     }
 
+    @Test
+    void aWriterIsJudgedByTheCompletionsItWrites() throws Exception {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        io.finetide.proto.v1.ModelSpec writer = io.finetide.proto.v1.ModelSpec.newBuilder().setBaseModel("user/writer")
+                .setTokenizer("user/writer").setArchitecture("transformer-decoder").setLayers(2).setHiddenSize(32)
+                .setHeads(2).setFfnSize(64).setMaxSeqLen(16).build();
+        TaskDefinitionEvent task = TaskRevisions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder()
+                .setName("eg").setType(io.finetide.proto.v1.TaskType.TEXT_GENERATION).setModel(
+                        io.finetide.proto.v1.ModelSpec.newBuilder().setBaseModel("user/writer"))
+                .setEvaluation(io.finetide.proto.v1.EvaluationSpec.newBuilder().setGenerationMaxNewTokens(4))
+                .build(), name -> name.equals("user/writer") ? writer : null), 1L);
+        List<SnapshotFile.Row> rows = io.finetide.testing.CompletionRows.rows("g", 300, 8);
+        try (MongoClient client = MongoClients.create(ctx.mongoUri());
+                KafkaProducer<String, byte[]> p = TestKafka.producer(ctx.bootstrap());
+                KafkaConsumer<String, byte[]> c = TestKafka.consumerFromStart(ctx.bootstrap(),
+                        ctx.topic(Topics.MODELS_EVALUATED))) {
+            ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.artifactsDatabase()));
+            store.putOnce("datasets/eg/eg-v1.jsonl.gz", SnapshotFile.write(rows), new Document());
+            store.putOnce("models/eg/eg-m1.zip", io.finetide.testing.CompletionRows.writer(true).toBytes(),
+                    new Document());
+            store.putOnce("models/eg/eg-m2.zip", io.finetide.testing.CompletionRows.writer(false).toBytes(),
+                    new Document());
+            p.send(new ProducerRecord<>(ctx.topic(Topics.TASKS), "eg", task.toByteArray())).get();
+            p.send(new ProducerRecord<>(ctx.topic(Topics.MODELS_TRAINED), "eg", trained("eg", "eg-m1")
+                    .toByteArray())).get();
+            List<ModelEvaluatedEvent> verdicts = new ArrayList<>();
+            await().atMost(Duration.ofMinutes(2)).until(() -> collect("eg", c, verdicts) >= 1);
+            ModelEvaluatedEvent first = verdicts.get(0);
+            assertThat(first.getBlessed()).isTrue();
+            // 30 test prompts; each completion is one colour word, which the trained writer gets right.
+            assertThat(first.getCandidate().getExamples()).isEqualTo(30);
+            assertThat(first.getCandidate().getGeneration().getExactMatch()).isGreaterThan(0.9);
+            assertThat(first.getCandidate().getGeneration().getRougeL()).isGreaterThan(0.9);
+            assertThat(first.getReport().getFigure()).isEqualTo("rouge_l");
+            assertThat(first.getDecisionReason()).contains("ROUGE-L");
+
+            double known = championsKnown();
+            p.send(new ProducerRecord<>(ctx.topic(Topics.MODELS_PROMOTED), "eg", ModelPromotedEvent.newBuilder()
+                    .setMeta(Events.meta("eg")).setModelId("eg-m1").setArtifact("models/eg/eg-m1.zip").build()
+                    .toByteArray())).get();
+            await().atMost(Duration.ofSeconds(30)).until(() -> championsKnown() == known + 1);
+            p.send(new ProducerRecord<>(ctx.topic(Topics.MODELS_TRAINED), "eg", trained("eg", "eg-m2")
+                    .toByteArray())).get();
+            await().atMost(Duration.ofMinutes(2)).until(() -> collect("eg", c, verdicts) >= 2);
+            ModelEvaluatedEvent second = verdicts.get(1);
+            // The untrained writer loses on the same prompts, by the bootstrap interval and McNemar's count.
+            assertThat(second.getBlessed()).isFalse();
+            assertThat(second.getCandidate().getGeneration().getRougeL()).isLessThan(second.getChampion()
+                    .getGeneration().getRougeL());
+            assertThat(second.getReport().getSignificance().getUpper()).isNegative();
+            assertThat(second.getReport().getSignificance().getChampionOnlyCorrect()).isGreaterThan(20);
+            assertThat(second.getDecisionReason()).contains("ROUGE-L").contains("keep champion");
+        }
+    }
+
     /**
      * Two candidates judged while the task had no champion are both blessed; the first is promoted, so the second's
      * verdict compares it with a champion that no longer serves (deployment will not act on it). It is judged again

@@ -204,6 +204,70 @@ class IngestionFlowIT {
                 "refund policy | thirty days", "q4", "refund | policy thirty days"));
     }
 
+    @Test
+    void generationExamplesAreCheckedRedactedAndDeduplicatedWithTheirCompletions() throws Exception {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        // What the training service stores for an uploaded GPT-2 folder: the folder with its shape, then its tokenizer.
+        try (com.mongodb.client.MongoClient client = com.mongodb.client.MongoClients.create(ctx.mongoUri())) {
+            io.finetide.platform.store.ArtifactStore store = new io.finetide.platform.store.ArtifactStore(client
+                    .getDatabase(ctx.artifactsDatabase()));
+            store.putOnce(io.finetide.platform.store.BaseModelArtifacts.folder("tiny-gpt2"), new byte[]{1},
+                    new org.bson.Document(io.finetide.platform.store.BaseModelArtifacts.NAME, "tiny-gpt2").append(
+                            io.finetide.platform.store.BaseModelArtifacts.LAYERS, 2).append(
+                                    io.finetide.platform.store.BaseModelArtifacts.HIDDEN_SIZE, 16)
+                            .append(io.finetide.platform.store.BaseModelArtifacts.HEADS, 2).append(
+                                    io.finetide.platform.store.BaseModelArtifacts.FFN_SIZE, 64)
+                            .append(io.finetide.platform.store.BaseModelArtifacts.ARCHITECTURE,
+                                    "transformer-decoder"));
+            store.putOnce(io.finetide.platform.store.BaseModelArtifacts.tokenizer("tiny-gpt2"), new byte[]{2},
+                    new org.bson.Document());
+        }
+        given().contentType("application/json").body("{\"name\":\"writer\",\"type\":\"TEXT_GENERATION\","
+                + "\"labels\":[\"x\",\"y\"],\"model\":{\"baseModel\":\"user/tiny-gpt2\"}}").post("/api/v1/tasks")
+                .then().statusCode(422).body("message", org.hamcrest.Matchers.containsString(
+                        "labels: a TEXT_GENERATION task has none"));
+        given().contentType("application/json").body("{\"name\":\"writer\",\"type\":\"TEXT_GENERATION\","
+                + "\"model\":{\"baseModel\":\"minilm-l6\"}}").post("/api/v1/tasks").then().statusCode(422).body(
+                        "message", org.hamcrest.Matchers.containsString("uploaded GPT-2 base"));
+        given().contentType("application/json").body("{\"name\":\"writer\",\"type\":\"TEXT_GENERATION\","
+                + "\"model\":{\"baseModel\":\"user/tiny-gpt2\"},\"privacy\":{\"redactPii\":true}}").post(
+                        "/api/v1/tasks")
+                .then().statusCode(201).body("evaluation.generationMetric", equalTo("ROUGE_L")).body(
+                        "evaluation.generationMaxNewTokens", equalTo(64));
+        String prompt = "Summarise: the parcel left the depot on Monday and arrives Thursday.";
+        List<Map<String, String>> items = List.of(
+                Map.of("id", "g1", "task", "writer", "prompt", prompt, "completion",
+                        "Arrives Thursday; questions to jane.doe@example.com"),
+                // The same prompt with another completion is another reference, not a duplicate.
+                Map.of("id", "g2", "task", "writer", "prompt", prompt, "completion", "Parcel due on Thursday."),
+                Map.of("id", "g3", "task", "writer", "prompt", prompt, "completion", "Parcel due on Thursday."),
+                Map.of("id", "g4", "task", "writer", "prompt", prompt),
+                Map.of("id", "g5", "task", "writer", "prompt", prompt, "completion", " "),
+                Map.of("id", "g6", "task", "writer", "text", prompt, "completion", "x"),
+                Map.of("id", "g7", "task", "writer", "prompt", prompt, "completion", "x", "label", "y"),
+                Map.of("id", "g8", "task", "plain", "text", prompt, "completion", "x", "label", "yes"));
+        given().contentType("application/json").body("{\"name\":\"plain\",\"labels\":[\"no\",\"yes\"]}")
+                .post("/api/v1/tasks").then().statusCode(201);
+        io.restassured.response.Response r = given().contentType("application/json").body(JSON.writeValueAsString(
+                items)).post("/api/v1/examples");
+        r.then().statusCode(200);
+        assertThat(r.jsonPath().getList("results.status")).containsExactly("stored", "stored", "duplicate",
+                "rejected", "rejected", "rejected", "rejected", "rejected");
+        assertThat(r.jsonPath().getList("results.reason")).containsExactly(null, null, "SAME_CONTENT",
+                "MISSING_FIELD", "EMPTY_TEXT", "MALFORMED_PAYLOAD", "MALFORMED_PAYLOAD", "MALFORMED_PAYLOAD");
+        assertThat(r.jsonPath().getString("results[5].message")).contains("'prompt', not 'text'");
+        // Completions arrive with their examples: a late label is refused with the reason.
+        given().contentType("application/json").body("{\"task\":\"writer\",\"id\":\"g1\",\"label\":\"other\"}")
+                .post("/api/v1/labels").then().statusCode(400).body("message", org.hamcrest.Matchers.containsString(
+                        "carry their completions"));
+
+        List<LabelledExampleEvent> emitted = labelled(ctx, "writer", 2);
+        Map<String, String> written = emitted.stream().collect(Collectors.toMap(LabelledExampleEvent::getId,
+                e -> e.getText() + " => " + e.getLabel()));
+        assertThat(written).containsExactlyInAnyOrderEntriesOf(Map.of("g1", prompt
+                + " => Arrives Thursday; questions to [EMAIL]", "g2", prompt + " => Parcel due on Thursday."));
+    }
+
     /** The task's labelled examples on the topic, read from the start until there are {@code atLeast}. */
     private static List<LabelledExampleEvent> labelled(FinetideTestResource.Context ctx, String task, int atLeast) {
         List<LabelledExampleEvent> emitted = new ArrayList<>();

@@ -145,6 +145,49 @@ class PreprocessingFlowIT {
         });
     }
 
+    @Test
+    void generationExamplesKeepTheirCompletionsAsWrittenAndCleanTheirPrompts() throws Exception {
+        try (io.finetide.model.tokenizer.Tokenizer e = io.finetide.model.tokenizer.Tokenizer.builtin("bge-small", 16)) {
+            // As the training service stores an upload's tokenizer.
+            new ArtifactStore(mongo.getDatabase(ctx.artifactsDatabase())).putOnce(
+                    io.finetide.platform.store.BaseModelArtifacts.tokenizer("writer-base"), e.json(),
+                    new org.bson.Document());
+        }
+        ModelSpec base = ModelSpec.newBuilder().setBaseModel("user/writer-base").setTokenizer("user/writer-base")
+                .setArchitecture("transformer-decoder").setLayers(2).setHiddenSize(16).setHeads(2).setFfnSize(64)
+                .setMaxSeqLen(64).build();
+        TaskDefinitionEvent t = TaskRevisions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder()
+                .setName("gen").setType(io.finetide.proto.v1.TaskType.TEXT_GENERATION).setModel(ModelSpec.newBuilder()
+                        .setBaseModel("user/writer-base").setMaxSeqLen(64))
+                .setTriggerMinNewExamples(8).setTriggers(fast()).build(),
+                name -> name.equals("user/writer-base")
+                        ? base
+                        : null),
+                1L).toBuilder().setRevision(1).build();
+        send(Topics.TASKS, t.getName(), t.toByteArray());
+        List<LabelledExampleEvent> written = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            written.add(LabelledExampleEvent.newBuilder().setMeta(Events.meta("gen")).setId("w" + i).setText(
+                    " Prompt\u00A0<b>number</b> " + i + " ").setLabel("Completion <i>kept</i>  " + i).build());
+        }
+        sendAll(written);
+        DatasetSnapshotEvent first;
+        try (Watch<DatasetSnapshotEvent> snaps = snapshots("gen")) {
+            first = snaps.until(l -> !l.isEmpty()).get(0);
+        }
+        List<SnapshotFile.Row> rows = SnapshotFile.read(new ArtifactStore(mongo.getDatabase(ctx
+                .artifactsDatabase())).require(first.getArtifact()));
+        assertThat(rows).hasSizeBetween(8, 20).allSatisfy(r -> {
+            int i = Integer.parseInt(r.id().substring(1));
+            assertThat(r.text()).isEqualTo("Prompt number " + i);
+            // What the model is to write stays as it was written, markup and spaces too.
+            assertThat(r.completion()).isEqualTo("Completion <i>kept</i>  " + i);
+            assertThat(r.label()).isEmpty();
+        });
+        // Without labels there is one class to count and none to stratify by.
+        assertThat(first.getLabelCountsMap().keySet()).allSatisfy(k -> assertThat(k).endsWith("/"));
+    }
+
     private static TriggerSpec.Builder fast() {
         return TriggerSpec.newBuilder().setDebounceMillis(300).setMinIntervalSeconds(1);
     }

@@ -382,53 +382,6 @@ class TrainingFlowIT {
         }
     }
 
-    /**
-     * A GPT-2 folder as {@code transformers} writes one (Conv1D weights [in, out], Q, K and V as one [h, 3h] product,
-     * the language-model head tied to {@code wte}), random and small, with MiniLM's tokenizer.
-     */
-    static Path gpt2Folder(Path dir, int vocab, int positions, int hidden, int layers) throws Exception {
-        java.nio.file.Files.createDirectories(dir);
-        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
-        java.util.Map<String, Weights.Tensor> t = new java.util.LinkedHashMap<>();
-        java.util.function.BiConsumer<String, int[]> normal = (name, shape) -> {
-            float[] v = new float[java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = (float) (r.nextGaussian() * 0.02);
-            }
-            t.put(name, new Weights.Tensor(shape, v));
-        };
-        java.util.function.BiConsumer<String, Integer> norm = (name, n) -> {
-            float[] ones = new float[n];
-            java.util.Arrays.fill(ones, 1f);
-            t.put(name + ".weight", new Weights.Tensor(new int[]{n}, ones));
-            t.put(name + ".bias", new Weights.Tensor(new int[]{n}, new float[n]));
-        };
-        normal.accept("transformer.wte.weight", new int[]{vocab, hidden});
-        normal.accept("transformer.wpe.weight", new int[]{positions, hidden});
-        for (int i = 0; i < layers; i++) {
-            String l = "transformer.h." + i + ".";
-            norm.accept(l + "ln_1", hidden);
-            normal.accept(l + "attn.c_attn.weight", new int[]{hidden, 3 * hidden});
-            t.put(l + "attn.c_attn.bias", new Weights.Tensor(new int[]{3 * hidden}, new float[3 * hidden]));
-            normal.accept(l + "attn.c_proj.weight", new int[]{hidden, hidden});
-            t.put(l + "attn.c_proj.bias", new Weights.Tensor(new int[]{hidden}, new float[hidden]));
-            norm.accept(l + "ln_2", hidden);
-            normal.accept(l + "mlp.c_fc.weight", new int[]{hidden, 4 * hidden});
-            t.put(l + "mlp.c_fc.bias", new Weights.Tensor(new int[]{4 * hidden}, new float[4 * hidden]));
-            normal.accept(l + "mlp.c_proj.weight", new int[]{4 * hidden, hidden});
-            t.put(l + "mlp.c_proj.bias", new Weights.Tensor(new int[]{hidden}, new float[hidden]));
-        }
-        norm.accept("transformer.ln_f", hidden);
-        SafeTensors.write(dir.resolve("model.safetensors"), t);
-        java.nio.file.Files.writeString(dir.resolve("config.json"), """
-                {"model_type": "gpt2", "architectures": ["GPT2LMHeadModel"], "vocab_size": %d, "n_positions": %d,
-                 "n_embd": %d, "n_layer": %d, "n_head": 2, "n_inner": null, "activation_function": "gelu_new",
-                 "layer_norm_epsilon": 1e-5, "tie_word_embeddings": true}
-                """.formatted(vocab, positions, hidden, layers));
-        java.nio.file.Files.write(dir.resolve("tokenizer.json"), minilmTokenizer());
-        return dir;
-    }
-
     @Test
     void anUploadedGpt2IsTheBaseOfATextClassifierReadAtItsLastToken(@TempDir Path dir) throws Exception {
         FinetideTestResource.Context ctx = FinetideTestResource.current();
@@ -436,7 +389,7 @@ class TrainingFlowIT {
         try (Tokenizer e = Tokenizer.builtin("minilm-l6", 16)) {
             vocab = e.vocabSize();
         }
-        byte[] zip = FolderArchive.zip(gpt2Folder(dir.resolve("gpt"), vocab, 32, 32, 2));
+        byte[] zip = FolderArchive.zip(io.finetide.testing.Gpt2Folders.write(dir.resolve("gpt"), vocab, 32, 32, 2));
         // Whatever pooling is asked, a decoder is read at its last token.
         given().contentType("application/zip").body(zip).put("/api/v1/base-models/tiny-gpt?pooling=mean").then()
                 .statusCode(201).body("architecture", equalTo("transformer-decoder")).body("pooling", equalTo(
@@ -456,7 +409,8 @@ class TrainingFlowIT {
                     .setType(io.finetide.proto.v1.TaskType.TEXT_PAIR_CLASSIFICATION).build(),
                     BaseModelArtifacts
                             .resolver(store)))
-                    .hasMessageContaining("is a GPT-2 decoder: it trains TEXT_CLASSIFICATION tasks only");
+                    .hasMessageContaining(
+                            "is a GPT-2 decoder: it trains TEXT_CLASSIFICATION and TEXT_GENERATION tasks only");
             c.producer().send(new ProducerRecord<>(ctx.topic(Topics.TASKS), "gp", task.toByteArray())).get();
             c.producer().send(new ProducerRecord<>(ctx.topic(Topics.DATASETS_SNAPSHOTS), "gp", snapshot(store, "gp",
                     1, rows(300, 9, "g")).toByteArray())).get();
@@ -469,6 +423,46 @@ class TrainingFlowIT {
             try (io.finetide.model.infer.Classifier classifier = io.finetide.model.infer.Classifier.load(bundle, 1)) {
                 assertThat(classifier.predict(List.of("my old mango today", "the red truck here"))).extracting(
                         io.finetide.model.infer.Classifier.Prediction::label).containsExactly("fruit", "vehicle");
+            }
+        }
+    }
+
+    @Test
+    void anUploadedGpt2LearnsToWriteCompletions(@TempDir Path dir) throws Exception {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        int vocab;
+        try (Tokenizer e = Tokenizer.builtin("minilm-l6", 16)) {
+            vocab = e.vocabSize();
+        }
+        byte[] zip = FolderArchive.zip(io.finetide.testing.Gpt2Folders.write(dir.resolve("gpt"), vocab, 32, 32, 2));
+        given().contentType("application/zip").body(zip).put("/api/v1/base-models/tiny-writer").then().statusCode(
+                201);
+        try (Clients c = Clients.open(ctx)) {
+            ArtifactStore store = c.store();
+            TaskDefinitionEvent task = TaskRevisions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder()
+                    .setName("wr").setType(io.finetide.proto.v1.TaskType.TEXT_GENERATION).setModel(ModelSpec
+                            .newBuilder().setBaseModel("user/tiny-writer").setMaxSeqLen(16))
+                    .setHyperParameters(HyperParameters.newBuilder().setEpochs(20).setLearningRate(5e-3).setBatchSize(
+                            16))
+                    .build(), BaseModelArtifacts.resolver(store)), 1L);
+            c.producer().send(new ProducerRecord<>(ctx.topic(Topics.TASKS), "wr", task.toByteArray())).get();
+            c.producer().send(new ProducerRecord<>(ctx.topic(Topics.DATASETS_SNAPSHOTS), "wr", snapshot(store, "wr",
+                    1, io.finetide.testing.CompletionRows.rows("w", 400, 3)).toByteArray())).get();
+            ModelTrainedEvent m1 = awaitModel(c.trained(), c.progress(), "wr-m1");
+            ModelBundle bundle = ModelBundle.fromBytes(store.require(m1.getArtifact()));
+            assertThat(bundle.generates()).isTrue();
+            assertThat(bundle.endOfText()).isEqualTo(102);
+            assertThat(bundle.config().head()).isEqualTo(Head.LANGUAGE_MODEL);
+            // Of a completion's two tokens (the colour and the end), both follow from the prompt's fruit.
+            assertThat(m1.getValidationMetrics().getAccuracy()).isGreaterThan(0.9);
+            try (io.finetide.model.infer.CompletionWriter writer = io.finetide.model.infer.CompletionWriter.load(
+                    bundle, 1)) {
+                for (String fruit : List.of("apple", "lime", "plum")) {
+                    io.finetide.model.infer.CompletionWriter.Written w = writer.write("my fresh " + fruit
+                            + " is coloured", io.finetide.model.generate.GenerationSettings.greedy(5), List.of());
+                    assertThat(w.text()).isEqualTo(io.finetide.testing.CompletionRows.COLOUR.get(fruit));
+                    assertThat(w.finish()).isEqualTo(io.finetide.model.generate.Finish.END_OF_TEXT);
+                }
             }
         }
     }

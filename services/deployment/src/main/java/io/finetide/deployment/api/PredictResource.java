@@ -158,10 +158,14 @@ public class PredictResource {
         } catch (QueueFullException e) {
             return queueFull(e);
         } catch (ServedModel.WrongKindException e) {
-            return e.served() == ServedModel.Kind.TAGS_WORDS
-                    ? error(409, "WRONG_ENDPOINT", "task '" + task + "' is a token-classification task: POST "
-                            + "/api/v1/tasks/" + task + "/tag")
-                    : error(400, "MALFORMED_PAYLOAD", "task '" + task + "': " + e.getMessage() + " ('textPairs')");
+            return switch (e.served()) {
+                case TAGS_WORDS -> error(409, "WRONG_ENDPOINT", "task '" + task + "' is a token-classification task: "
+                        + "POST /api/v1/tasks/" + task + "/tag");
+                case WRITES_COMPLETIONS -> error(409, "WRONG_ENDPOINT", "task '" + task + "' is a text-generation "
+                        + "task: POST /api/v1/tasks/" + task + "/generate");
+                default -> error(400, "MALFORMED_PAYLOAD", "task '" + task + "': " + e.getMessage()
+                        + " ('textPairs')");
+            };
         }
         return served.map(routedAnswer -> {
             ServingModels.Answer answer = routedAnswer.answer();
@@ -222,8 +226,9 @@ public class PredictResource {
         } catch (QueueFullException e) {
             return queueFull(e);
         } catch (ServedModel.WrongKindException e) {
-            return error(409, "WRONG_ENDPOINT", "task '" + task + "' labels texts: POST /api/v1/tasks/" + task
-                    + "/predict");
+            return error(409, "WRONG_ENDPOINT", e.served() == ServedModel.Kind.WRITES_COMPLETIONS
+                    ? "task '" + task + "' is a text-generation task: POST /api/v1/tasks/" + task + "/generate"
+                    : "task '" + task + "' labels texts: POST /api/v1/tasks/" + task + "/predict");
         }
         return served.map(tags -> {
             List<TagResult> out = new ArrayList<>();

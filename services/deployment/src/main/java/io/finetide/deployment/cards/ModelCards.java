@@ -75,12 +75,17 @@ public final class ModelCards {
         String description = tagging
                 ? "Tags the words of a text with the entity types " + String.join(", ", task.getLabelsList())
                         + " (BIO tags) for task '" + task.getName() + "'."
-                : task.getType() == TaskType.TEXT_PAIR_CLASSIFICATION
-                        ? "Classifies a pair of texts (a text and its textPair, read together) as one of " + String
-                                .join(", ", labels) + " for task '" + task.getName()
-                                + "', with calibrated probabilities."
-                        : "Classifies a text as one of " + String.join(", ", labels) + " for task '" + task
-                                .getName() + "', with calibrated probabilities.";
+                : task.getType() == TaskType.TEXT_GENERATION
+                        ? "Writes a completion of a prompt for task '" + task.getName() + "', as the task's examples "
+                                + "complete theirs (a decoder fine-tuned on prompt and completion pairs)."
+                        : task.getType() == TaskType.TEXT_PAIR_CLASSIFICATION
+                                ? "Classifies a pair of texts (a text and its textPair, read together) as one of "
+                                        + String
+                                                .join(", ", labels)
+                                        + " for task '" + task.getName()
+                                        + "', with calibrated probabilities."
+                                : "Classifies a text as one of " + String.join(", ", labels) + " for task '" + task
+                                        .getName() + "', with calibrated probabilities.";
         int maxTokens = task.getModel().getMaxSeqLen();
         return new ModelCard.IntendedUse(task.getType().name(), labels, description, maxTokens, task
                 .getPreprocessing().getTruncation().name(),
@@ -109,7 +114,6 @@ public final class ModelCards {
     static ModelCard.Evaluation evaluation(ModelEvaluatedEvent v) {
         GateReport r = v.getReport();
         Metrics m = v.getCandidate();
-        boolean entities = r.getFigure().equals("entity_f1");
         List<ModelCard.ClassFigures> perClass = m.getPerClassList().stream().map(ModelCards::figures).toList();
         List<List<Long>> confusion = new ArrayList<>();
         int n = m.getPerClassCount();
@@ -118,9 +122,8 @@ public final class ModelCards {
         }
         ModelCard.Comparison comparison = !v.hasChampion()
                 ? null
-                : new ModelCard.Comparison(v.getChampionModelId(), entities
-                        ? v.getChampion().getMicroF1()
-                        : v.getChampion().getMacroF1(), r.getSignificance().getDifference(),
+                : new ModelCard.Comparison(v.getChampionModelId(), figureValue(v.getChampion(), r.getFigure()), r
+                        .getSignificance().getDifference(),
                         r.getSignificance()
                                 .getLower(),
                         r.getSignificance().getUpper(), r.getSignificance().getConfidence(), r.getSignificance()
@@ -132,7 +135,7 @@ public final class ModelCards {
                                 .getBrier(),
                         r.getCandidateCalibration().getLogLoss())
                 : null;
-        return new ModelCard.Evaluation(r.getTestSet(), r.getFigure(), entities ? m.getMicroF1() : m.getMacroF1(), m
+        return new ModelCard.Evaluation(r.getTestSet(), r.getFigure(), figureValue(m, r.getFigure()), m
                 .getAccuracy(), perClass, confusion,
                 r.getSlicesList().stream().map(s -> new ModelCard.SliceFigures(s
                         .getKey(), s.getValue(), s.getExamples(), s.getCandidate(), s.getChampion(), s.getGated()))
@@ -147,6 +150,18 @@ public final class ModelCards {
                 r.getTriggeredBy());
     }
 
+    /** The verdict's figure (its report's tag) in {@code m}. */
+    static double figureValue(Metrics m, String figure) {
+        return switch (figure) {
+            case "entity_f1" -> m.getMicroF1();
+            case "rouge_l" -> m.getGeneration().getRougeL();
+            case "chrf" -> m.getGeneration().getChrf();
+            case "exact_match" -> m.getGeneration().getExactMatch();
+            case "token_f1" -> m.getGeneration().getTokenF1();
+            default -> m.getMacroF1();
+        };
+    }
+
     private static ModelCard.ClassFigures figures(ClassMetrics c) {
         return new ModelCard.ClassFigures(c.getLabel(), c.getPrecision(), c.getRecall(), c.getF1(), c.getSupport());
     }
@@ -154,7 +169,11 @@ public final class ModelCards {
     /** What the figures say the model does badly, then what no figure here can vouch for. */
     static List<String> limitations(TaskDefinitionEvent task, ModelCard.Evaluation e, GateReport r) {
         List<String> out = new ArrayList<>();
-        String figure = e.figure().equals("entity_f1") ? "entity F1" : "macro-F1";
+        String figure = e.figure().equals("entity_f1")
+                ? "entity F1"
+                : e.figure().equals("macro_f1")
+                        ? "macro-F1"
+                        : e.figure();
         for (ModelCard.ClassFigures c : e.perClass()) {
             if (c.support() > 0 && c.f1() < e.figureValue() - WEAK_GAP) {
                 out.add(String.format("'%s' is recognised less well than the rest: F1 %.3f against %s %.3f.", c

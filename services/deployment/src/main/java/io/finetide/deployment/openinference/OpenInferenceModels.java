@@ -80,11 +80,14 @@ public class OpenInferenceModels {
 
     /** Why a model of another kind than single-text classifiers cannot answer through the protocol. */
     static String wrongKind(String task, io.finetide.deployment.serving.ServedModel.Kind served) {
-        return served == io.finetide.deployment.serving.ServedModel.Kind.LABELS_PAIRS
-                ? "model '" + task + "' classifies pairs of texts; the Open Inference Protocol serves single-text "
-                        + "classifiers: POST /api/v1/tasks/" + task + "/predict with 'texts' and 'textPairs'"
-                : "model '" + task + "' tags words; the Open Inference Protocol serves text classifiers: POST "
-                        + "/api/v1/tasks/" + task + "/tag";
+        return switch (served) {
+            case LABELS_PAIRS -> "model '" + task + "' classifies pairs of texts; the Open Inference Protocol serves "
+                    + "single-text classifiers: POST /api/v1/tasks/" + task + "/predict with 'texts' and 'textPairs'";
+            case WRITES_COMPLETIONS -> "model '" + task + "' writes completions; the Open Inference Protocol serves "
+                    + "text classifiers: POST /api/v1/tasks/" + task + "/generate";
+            default -> "model '" + task + "' tags words; the Open Inference Protocol serves text classifiers: POST "
+                    + "/api/v1/tasks/" + task + "/tag";
+        };
     }
 
     /** Whether the model tags words (the protocol's endpoints serve text classifiers only). */

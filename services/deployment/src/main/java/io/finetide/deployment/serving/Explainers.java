@@ -61,6 +61,10 @@ public class Explainers {
             throw new IllegalArgumentException("task '" + task + "' classifies pairs of texts: explanations are for "
                     + "single texts and tagged words");
         }
+        if (serving.servedKind(task).orElse(null) == ServedModel.Kind.WRITES_COMPLETIONS) {
+            throw new IllegalArgumentException("task '" + task + "' writes completions: explanations are for "
+                    + "classified texts and tagged words");
+        }
         Loaded current = loaded.get(task);
         if (current == null || !current.modelId().equals(served.get())) {
             if (current != null) {

@@ -2,8 +2,11 @@ package io.finetide.deployment.serving;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
+import io.finetide.model.generate.GenerationSettings;
 import io.finetide.model.infer.Classifier;
+import io.finetide.model.infer.CompletionWriter;
 import io.finetide.model.infer.Tagger;
 
 /**
@@ -14,24 +17,30 @@ public final class ServedModel {
 
     private final String modelId;
     private final int version;
-    /** One of the two: a sequence classifier, or a tagger for a token-classification task. */
+    /** One of the three: a sequence classifier, a tagger, or a writer of completions for a generation task. */
     private final Classifier classifier;
     private final Tagger tagger;
+    private final CompletionWriter writer;
     private final AtomicInteger references = new AtomicInteger(1);
 
     public ServedModel(String modelId, int version, Classifier classifier) {
-        this(modelId, version, classifier, null);
+        this(modelId, version, classifier, null, null);
     }
 
     public ServedModel(String modelId, int version, Tagger tagger) {
-        this(modelId, version, null, tagger);
+        this(modelId, version, null, tagger, null);
     }
 
-    private ServedModel(String modelId, int version, Classifier classifier, Tagger tagger) {
+    public ServedModel(String modelId, int version, CompletionWriter writer) {
+        this(modelId, version, null, null, writer);
+    }
+
+    private ServedModel(String modelId, int version, Classifier classifier, Tagger tagger, CompletionWriter writer) {
         this.modelId = modelId;
         this.version = version;
         this.classifier = classifier;
         this.tagger = tagger;
+        this.writer = writer;
     }
 
     /** Whether the model tags words rather than labelling texts. */
@@ -56,6 +65,8 @@ public final class ServedModel {
         if (references.decrementAndGet() == 0) {
             if (tagging()) {
                 tagger.close();
+            } else if (writer != null) {
+                writer.close();
             } else {
                 classifier.close();
             }
@@ -70,8 +81,9 @@ public final class ServedModel {
         return version;
     }
 
+    /** The model's labels; none for a writer. */
     public List<String> labels() {
-        return tagging() ? tagger.bundle().labels() : classifier.bundle().labels();
+        return tagging() ? tagger.bundle().labels() : writer != null ? List.of() : classifier.bundle().labels();
     }
 
     /** Whether the model classifies pairs of texts (its bundle says it was trained on them). */
@@ -81,12 +93,17 @@ public final class ServedModel {
 
     /** The kind of input the model answers, for requests of another kind. */
     public Kind kind() {
-        return tagging() ? Kind.TAGS_WORDS : paired() ? Kind.LABELS_PAIRS : Kind.LABELS_TEXTS;
+        return tagging()
+                ? Kind.TAGS_WORDS
+                : writer != null ? Kind.WRITES_COMPLETIONS : paired() ? Kind.LABELS_PAIRS : Kind.LABELS_TEXTS;
     }
 
     List<Classifier.Prediction> predict(List<ServedText> inputs) {
         if (tagging()) {
             throw new WrongKindException(Kind.TAGS_WORDS, "task's model tags words: POST .../tag");
+        }
+        if (writer != null) {
+            throw new WrongKindException(Kind.WRITES_COMPLETIONS, "task's model writes completions: POST .../generate");
         }
         boolean paired = paired();
         if (inputs.stream().anyMatch(i -> i.paired() != paired)) {
@@ -102,14 +119,29 @@ public final class ServedModel {
 
     List<Tagger.Tagged> tag(List<List<String>> words) {
         if (!tagging()) {
-            throw new WrongKindException(kind(), "task's model labels texts: POST .../predict");
+            throw new WrongKindException(kind(), writer != null
+                    ? "task's model writes completions: POST .../generate"
+                    : "task's model labels texts: POST .../predict");
         }
         return tagger.tag(words);
     }
 
+    /** A completion of {@code prompt}; one writer serves one request at a time (its cache is per request). */
+    CompletionWriter.Written write(String prompt, GenerationSettings settings, List<String> stops,
+            Consumer<String> pieces) {
+        if (writer == null) {
+            throw new WrongKindException(kind(), tagging()
+                    ? "task's model tags words: POST .../tag"
+                    : "task's model labels texts: POST .../predict");
+        }
+        synchronized (writer) {
+            return writer.write(prompt, settings, stops, pieces);
+        }
+    }
+
     /** What a served model answers. */
     public enum Kind {
-        LABELS_TEXTS, LABELS_PAIRS, TAGS_WORDS
+        LABELS_TEXTS, LABELS_PAIRS, TAGS_WORDS, WRITES_COMPLETIONS
     }
 
     /** A request of another kind than the served model answers. */

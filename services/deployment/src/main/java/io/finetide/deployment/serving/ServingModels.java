@@ -9,7 +9,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.finetide.model.generate.GenerationSettings;
 import io.finetide.model.infer.Classifier;
+import io.finetide.model.infer.CompletionWriter;
 import io.finetide.model.infer.Tagger;
 
 /**
@@ -135,6 +137,20 @@ public class ServingModels {
      */
     public Optional<Tags> tag(String task, List<List<String>> words) {
         return use(task, m -> new Tags(m.modelId(), m.version(), m.tag(words)));
+    }
+
+    public record Writing(String modelId, int version, CompletionWriter.Written written) {
+    }
+
+    /**
+     * A completion from the task's champion (a generation model), or empty when the task has none yet; {@code pieces}
+     * hears its text as it is written.
+     *
+     * @throws ServedModel.WrongKindException when the champion classifies or tags
+     */
+    public Optional<Writing> write(String task, String prompt, GenerationSettings settings, List<String> stops,
+            java.util.function.Consumer<String> pieces) {
+        return use(task, m -> new Writing(m.modelId(), m.version(), m.write(prompt, settings, stops, pieces)));
     }
 
     private <T> Optional<T> use(String task, java.util.function.Function<ServedModel, T> call) {

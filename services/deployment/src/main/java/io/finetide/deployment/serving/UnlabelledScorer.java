@@ -50,8 +50,8 @@ public class UnlabelledScorer {
                             ServedText.singles(chunk.stream().map(UnlabelledExampleEvent::getText)
                                     .toList()));
                 } catch (ServedModel.WrongKindException e) {
-                    // A tagging task's queue is not ranked by the model (no distribution per text): it stays
-                    // first-in first-out.
+                    // A tagging (or generation) task's queue is not ranked by the model (no distribution per
+                    // text): it stays first-in first-out.
                     metrics.scored(task, "tagging", list.size());
                     return;
                 }

@@ -21,6 +21,7 @@ import io.finetide.evaluation.messaging.EventPublisher;
 import io.finetide.evaluation.metrics.EvaluationMetrics;
 import io.finetide.evaluation.store.EvaluationReportRecord;
 import io.finetide.evaluation.store.EvaluationStore;
+import io.finetide.model.bundle.ModelBundle;
 import io.finetide.platform.datasets.SnapshotFile;
 import io.finetide.platform.events.Events;
 import io.finetide.platform.store.ArtifactStore;
@@ -177,18 +178,28 @@ public class EvaluationService {
         Evidence evidence;
         long started = System.currentTimeMillis();
         long loaded;
-        try (JudgedModel candidate = JudgedModel.load(artifacts.require(trained.getArtifact()), config.threads())) {
-            JudgedModel incumbent = champion.map(championModels::get).orElse(null);
+        if (task.getType() == TaskType.TEXT_GENERATION) {
+            List<SnapshotFile.Row> prompts = golden.isEmpty() ? rows : golden;
+            ModelBundle candidate = ModelBundle.fromBytes(artifacts.require(trained.getArtifact()));
+            ModelBundle incumbent = champion.map(c -> ModelBundle.fromBytes(artifacts.require(c.getArtifact())))
+                    .orElse(null);
             loaded = System.currentTimeMillis();
-            TestExamples examples = new TestExamples(judged, candidate.labels(), tagging);
-            // A champion with other labels (the task changed them) cannot be compared example by example.
-            boolean comparable = incumbent != null && incumbent.labels().equals(candidate.labels());
-            if (incumbent != null && !comparable) {
-                LOG.warnf("champion %s has labels %s, candidate %s has %s: judged without a comparison", champion
-                        .get().getModelId(), incumbent.labels(), trained.getModelId(), candidate.labels());
+            evidence = CompletionEvidence.collect(prompts, testSet, candidate, incumbent, spec, seed, config
+                    .threads());
+        } else {
+            try (JudgedModel candidate = JudgedModel.load(artifacts.require(trained.getArtifact()), config.threads())) {
+                JudgedModel incumbent = champion.map(championModels::get).orElse(null);
+                loaded = System.currentTimeMillis();
+                TestExamples examples = new TestExamples(judged, candidate.labels(), tagging);
+                // A champion with other labels (the task changed them) cannot be compared example by example.
+                boolean comparable = incumbent != null && incumbent.labels().equals(candidate.labels());
+                if (incumbent != null && !comparable) {
+                    LOG.warnf("champion %s has labels %s, candidate %s has %s: judged without a comparison", champion
+                            .get().getModelId(), incumbent.labels(), trained.getModelId(), candidate.labels());
+                }
+                evidence = EvidenceCollector.collect(examples, testSet, candidate, comparable ? incumbent : null, spec,
+                        seed);
             }
-            evidence = EvidenceCollector.collect(examples, testSet, candidate, comparable ? incumbent : null, spec,
-                    seed);
         }
         long judgedAt = System.currentTimeMillis();
         PromotionGate.Decision decision = PromotionGate.decide(evidence, spec, task.getPromotionMargin());
@@ -205,10 +216,8 @@ public class EvaluationService {
         }
         ModelEvaluatedEvent result = event.build();
         metrics.verdict(taskName, decision);
-        LOG.infof("%s on the %s (models loaded in %d ms, judged in %d ms): accuracy %.4f, macro-F1 %.4f, micro-F1 "
-                + "%.4f; %s", trained.getModelId(), testSet, loaded - started, judgedAt - loaded,
-                evidence.candidate().getAccuracy(), evidence.candidate().getMacroF1(), evidence.candidate()
-                        .getMicroF1(),
+        LOG.infof("%s on the %s (models loaded in %d ms, judged in %d ms): %s %.4f; %s", trained.getModelId(),
+                testSet, loaded - started, judgedAt - loaded, decision.figure().label(), evidence.candidateScore(),
                 decision.reason());
         return result;
     }

@@ -8,6 +8,7 @@ import io.finetide.evaluation.robustness.FlipRates;
 import io.finetide.proto.v1.ClassMetrics;
 import io.finetide.proto.v1.EvaluationSpec;
 import io.finetide.proto.v1.GateRule;
+import io.finetide.proto.v1.GenerationMetric;
 import io.finetide.proto.v1.MetricFloors;
 import io.finetide.proto.v1.Metrics;
 import io.finetide.proto.v1.PromotionPolicy;
@@ -28,9 +29,10 @@ public final class PromotionGate {
     /** Slack for comparisons of figures computed in floating point. */
     private static final double EPS = 1e-12;
 
-    /** The figure the gate compares: macro-F1, or entity F1 for tagging. */
+    /** The figure the gate compares: macro-F1, entity F1 for tagging, or the task's generation metric. */
     public enum Figure {
-        MACRO_F1("macro-F1"), ENTITY_F1("entity F1");
+        MACRO_F1("macro-F1"), ENTITY_F1("entity F1"), ROUGE_L("ROUGE-L"), CHRF("chrF"), EXACT_MATCH(
+                "exact match"), TOKEN_F1("token F1");
 
         private final String label;
 
@@ -47,7 +49,28 @@ public final class PromotionGate {
         }
 
         public double of(Metrics m) {
-            return this == ENTITY_F1 ? m.getMicroF1() : m.getMacroF1();
+            return switch (this) {
+                case MACRO_F1 -> m.getMacroF1();
+                case ENTITY_F1 -> m.getMicroF1();
+                case ROUGE_L -> m.getGeneration().getRougeL();
+                case CHRF -> m.getGeneration().getChrf();
+                case EXACT_MATCH -> m.getGeneration().getExactMatch();
+                case TOKEN_F1 -> m.getGeneration().getTokenF1();
+            };
+        }
+
+        /** Whether it scores written completions (no classes to regress). */
+        public boolean generation() {
+            return this != MACRO_F1 && this != ENTITY_F1;
+        }
+
+        public static Figure of(GenerationMetric metric) {
+            return switch (metric) {
+                case CHRF -> CHRF;
+                case EXACT_MATCH -> EXACT_MATCH;
+                case TOKEN_F1 -> TOKEN_F1;
+                default -> ROUGE_L;
+            };
         }
     }
 
@@ -90,7 +113,9 @@ public final class PromotionGate {
             return decision(e, rules, GateRule.FIRST_CHAMPION);
         }
         rules.add(policy(e, spec, margin));
-        classes(rules, e, spec.getClassTolerance());
+        if (!figure.generation()) {
+            classes(rules, e, spec.getClassTolerance());
+        }
         slices(rules, e, spec.getSliceTolerance());
         robustness(rules, e.robustness(), spec.getRobustnessTolerance(), true);
         return decision(e, rules, GateRule.POLICY);

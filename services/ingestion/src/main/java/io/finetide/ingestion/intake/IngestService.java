@@ -221,9 +221,12 @@ public class IngestService {
 
     private ExampleRecord record(TaskDefinitionEvent task, RawExampleEvent raw, String source, long now) {
         boolean tokenTask = task.getType() == TaskType.TOKEN_CLASSIFICATION;
+        boolean generation = task.getType() == TaskType.TEXT_GENERATION;
         List<String> tokens = tokenTask ? raw.getTokensList() : List.of();
-        String text = tokenTask ? String.join(" ", tokens) : raw.getText();
+        String text = tokenTask ? String.join(" ", tokens) : generation ? raw.getPrompt() : raw.getText();
         String textPair = raw.getTextPair();
+        // A generation example's completion is its target: it is stored, and travels, as its label.
+        String completion = raw.getCompletion();
         Map<String, Integer> redactions = Map.of();
         if (task.getPrivacy().getRedactPii()) {
             PiiRedactor redactor = redactors.computeIfAbsent(task.getName() + "#" + task.getRevision(),
@@ -238,23 +241,30 @@ public class IngestService {
             } else {
                 PiiRedactor.Result r = redactor.redact(text);
                 text = r.text();
-                found = new java.util.EnumMap<>(PiiType.class);
-                found.putAll(r.counts());
+                Map<PiiType, Integer> all = new java.util.EnumMap<>(PiiType.class);
+                all.putAll(r.counts());
+                found = all;
                 if (!textPair.isEmpty()) {
                     PiiRedactor.Result second = redactor.redact(textPair);
                     textPair = second.text();
-                    for (Map.Entry<PiiType, Integer> e : second.counts().entrySet()) {
-                        found.merge(e.getKey(), e.getValue(), Integer::sum);
-                    }
+                    second.counts().forEach((type, n) -> all.merge(type, n, Integer::sum));
+                }
+                if (!completion.isEmpty()) {
+                    PiiRedactor.Result target = redactor.redact(completion);
+                    completion = target.text();
+                    target.counts().forEach((type, n) -> all.merge(type, n, Integer::sum));
                 }
             }
             Map<String, Integer> counts = new LinkedHashMap<>();
             found.forEach((type, n) -> counts.put(type.name().toLowerCase(java.util.Locale.ROOT), n));
             redactions = counts;
         }
-        String label = tokenTask ? String.join(" ", raw.getTagsList()) : raw.getLabel();
-        String contentHash = textPair.isEmpty() ? SimHash.contentHash(text) : SimHash.pairContentHash(text, textPair);
-        long simhash = SimHash.of(textPair.isEmpty() ? text : text + " " + textPair);
+        String label = tokenTask ? String.join(" ", raw.getTagsList()) : generation ? completion : raw.getLabel();
+        // A pair, and a prompt with its completion, are one example: the same prompt with another completion is
+        // another reference, not a duplicate.
+        String second = generation ? completion : textPair;
+        String contentHash = second.isEmpty() ? SimHash.contentHash(text) : SimHash.pairContentHash(text, second);
+        long simhash = SimHash.of(second.isEmpty() ? text : text + " " + second);
         return new ExampleRecord(task.getName(), raw.getId(), text, textPair, label, raw.getMetadataMap(), contentHash,
                 simhash, redactions, source, now, tokens);
     }
@@ -263,6 +273,14 @@ public class IngestService {
         if (task.getType() == TaskType.TOKEN_CLASSIFICATION) {
             validateTokens(raw, task);
             return;
+        }
+        if (task.getType() == TaskType.TEXT_GENERATION) {
+            GenerationExamples.validate(raw, task);
+            return;
+        }
+        if (!raw.getPrompt().isEmpty() || !raw.getCompletion().isEmpty()) {
+            throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "prompt and completion are for "
+                    + "text-generation tasks; task '" + task.getName() + "' is " + task.getType());
         }
         boolean pairTask = task.getType() == TaskType.TEXT_PAIR_CLASSIFICATION;
         if (raw.getTokensCount() > 0 || raw.getTagsCount() > 0) {
@@ -320,7 +338,7 @@ public class IngestService {
         }
     }
 
-    private static void checkBytes(String text, TaskDefinitionEvent task) {
+    static void checkBytes(String text, TaskDefinitionEvent task) {
         int bytes = text.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > task.getMaxTextBytes()) {
             throw new RejectedException(ReasonCode.TEXT_TOO_LONG,

@@ -130,9 +130,18 @@ public final class RawExamples {
         b.setId(stringField(root, "id", true));
         b.setTask(stringField(root, "task", true));
         List<String> tokens = stringArray(root, "tokens");
-        // Token-classification examples may give tokens alone: the text is then their join.
-        String text = stringField(root, "text", tokens.isEmpty());
+        String prompt = stringField(root, "prompt", false);
+        // Token-classification examples may give tokens alone: the text is then their join. Generation examples
+        // give a prompt instead.
+        String text = stringField(root, "text", tokens.isEmpty() && prompt == null);
         b.setText(text != null ? text : String.join(" ", tokens));
+        if (prompt != null) {
+            b.setPrompt(prompt);
+        }
+        String completion = stringField(root, "completion", false);
+        if (completion != null) {
+            b.setCompletion(completion);
+        }
         String textPair = stringField(root, "textPair", false);
         if (textPair != null) {
             b.setTextPair(textPair);

@@ -203,6 +203,11 @@ public class LabelService {
 
     private static ExampleRecord example(TaskDefinitionEvent task, String id, String label, List<String> tags,
             Supplier<Optional<ExampleRecord>> stored) {
+        if (task.getType() == TaskType.TEXT_GENERATION) {
+            // Its examples arrive with their completions; there is nothing to label later.
+            throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "task '" + task.getName() + "' generates "
+                    + "text: its examples carry their completions, and take no labels");
+        }
         if (task.getType() != TaskType.TOKEN_CLASSIFICATION && tags.isEmpty() && !task.getLabelsList().contains(
                 label)) {
             throw new RejectedException(ReasonCode.UNKNOWN_LABEL, "label '" + label + "' is not one of " + task

@@ -36,10 +36,13 @@ public record ModelBundle(TransformerConfig config, String tokenizerName, int ma
     public static final String TEMPERATURE = "temperature";
     /** Metadata key: true for a sequence classifier trained on text pairs (it reads two texts). */
     public static final String TEXT_PAIRS = "textPairs";
+    /** A decoder that writes completions: the token it ends them with. */
+    public static final String END_OF_TEXT = "endOfText";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public ModelBundle {
-        if (labels.size() != config.numLabels()) {
+        // A language model's outputs are its vocabulary, not labels.
+        if (config.languageModel() ? !labels.isEmpty() : labels.size() != config.numLabels()) {
             throw new IllegalArgumentException(
                     labels.size() + " labels for a head of " + config.numLabels() + " outputs");
         }
@@ -55,6 +58,19 @@ public record ModelBundle(TransformerConfig config, String tokenizerName, int ma
     /** Whether the model classifies pairs of texts ({@link #TEXT_PAIRS}). */
     public boolean textPairs() {
         return Boolean.TRUE.equals(metadata.get(TEXT_PAIRS));
+    }
+
+    /** Whether the model writes completions: a decoder with its language-model head and an end-of-text token. */
+    public boolean generates() {
+        return config.languageModel() && metadata.get(END_OF_TEXT) instanceof Number;
+    }
+
+    /** The end-of-text token of a model that writes completions ({@link #END_OF_TEXT}). */
+    public int endOfText() {
+        if (!(metadata.get(END_OF_TEXT) instanceof Number n)) {
+            throw new IllegalStateException("the bundle does not write completions");
+        }
+        return n.intValue();
     }
 
     /** The same bundle with {@code value} under {@code key} in its metadata. */

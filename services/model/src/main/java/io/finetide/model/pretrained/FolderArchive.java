@@ -25,6 +25,19 @@ public final class FolderArchive {
     private FolderArchive() {
     }
 
+    /** One file of a zipped folder ({@link #FILES}), as {@link #unzip} checks it. */
+    public static byte[] file(byte[] zip, String name) {
+        try {
+            byte[] f = unzip(zip).get(name);
+            if (f == null) {
+                throw new IllegalArgumentException("the archive has no " + name);
+            }
+            return f;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static Map<String, byte[]> unzip(byte[] zip) throws IOException {
         long total = 0;
         Map<String, byte[]> seen = new HashMap<>();

@@ -16,7 +16,8 @@ import io.finetide.model.transformer.Weights;
 /**
  * A GPT-2 folder read as a sequence classifier: the decoder's weights as the language-model import reads them, and a
  * fresh classifier on the last real token's state (the only one that has seen the whole text, as Hugging Face's
- * {@code GPT2ForSequenceClassification} reads it). The tied language-model head is left out.
+ * {@code GPT2ForSequenceClassification} reads it). The tied language-model head is left out; or, with the
+ * language-model head asked for, the decoder as it writes text.
  */
 final class Gpt2Classifiers {
 
@@ -26,6 +27,15 @@ final class Gpt2Classifiers {
     static HuggingFaceFolder.Loaded read(Function<String, byte[]> files, UnaryOperator<String> names, HeadSpec head,
             double dropout, long seed) {
         String configName = names.apply("config.json");
+        if (head.head() == Head.LANGUAGE_MODEL) {
+            HuggingFaceLanguageModels.Loaded lm = HuggingFaceLanguageModels.gpt2(HuggingFaceConfigs.readJson(files
+                    .apply("config.json"), configName), SafeTensors.read(files.apply("model.safetensors"),
+                            names
+                                    .apply("model.safetensors")),
+                    files.apply("tokenizer.json"), configName, dropout);
+            return new HuggingFaceFolder.Loaded(lm.config(), lm.weights(), lm.tokenizerJson(), List.copyOf(lm
+                    .ignored()), true);
+        }
         if (head.head() != Head.SEQUENCE) {
             throw new IllegalArgumentException(configName + ": a GPT-2 base classifies whole texts (a last-token "
                     + "head); token tagging needs an encoder");

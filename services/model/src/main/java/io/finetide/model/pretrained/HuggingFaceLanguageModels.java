@@ -37,6 +37,23 @@ public final class HuggingFaceLanguageModels {
     private HuggingFaceLanguageModels() {
     }
 
+    /** GPT-2's end-of-text token when a config does not name one ({@code <|endoftext|>}). */
+    public static final int GPT2_END_OF_TEXT = 50256;
+
+    /**
+     * The end-of-text id of a GPT-2 {@code config.json} ({@code eos_token_id}), which generation stops at and
+     * completions are trained to end with.
+     */
+    public static int endOfText(byte[] configJson, int vocabSize) {
+        int eos = HuggingFaceConfigs.readJson(configJson, "config.json").path("eos_token_id").asInt(
+                GPT2_END_OF_TEXT);
+        if (eos < 0 || eos >= vocabSize) {
+            throw new IllegalArgumentException("config.json: eos_token_id " + eos + " is outside the vocabulary of "
+                    + vocabSize);
+        }
+        return eos;
+    }
+
     public static Loaded read(Path dir, double dropout) {
         JsonNode c = HuggingFaceConfigs.readJson(dir.resolve("config.json"));
         String type = c.path("model_type").asText("");

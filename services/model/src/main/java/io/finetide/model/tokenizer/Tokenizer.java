@@ -90,6 +90,28 @@ public final class Tokenizer implements AutoCloseable {
         return truncation.cut(out, maxLength);
     }
 
+    /**
+     * The text's ids without special tokens and uncut: the pieces of a prompt or completion that generation joins and
+     * cuts itself.
+     */
+    public int[] encodePlain(String text) {
+        long[] ids = tokenizer.encode(text, false, false).getIds();
+        int[] out = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            out[i] = Math.toIntExact(ids[i]);
+        }
+        return out;
+    }
+
+    /** The text of {@code ids}, special tokens left out. */
+    public String decode(int[] ids) {
+        long[] longs = new long[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            longs[i] = ids[i];
+        }
+        return tokenizer.decode(longs, true);
+    }
+
     /** Like {@link #encode}, counting unknown tokens (none for byte-level BPE vocabularies) and special tokens. */
     public Analysis analyse(String text) {
         Encoding e = tokenizer.encode(text);

@@ -13,6 +13,18 @@ public record Completion(int[] prompt, int[] completion) {
     }
 
     /**
+     * A prompt and its completion as {@code tokenizer} reads them without special tokens, the completion ended with
+     * {@code endOfText}.
+     */
+    public static Completion encode(io.finetide.model.tokenizer.Tokenizer tokenizer, String prompt, String completion,
+            int endOfText) {
+        int[] written = tokenizer.encodePlain(completion);
+        int[] ended = java.util.Arrays.copyOf(written, written.length + 1);
+        ended[written.length] = endOfText;
+        return new Completion(tokenizer.encodePlain(prompt), ended);
+    }
+
+    /**
      * The prompt and completion as one sequence of at most {@code maxLength} ids: a long completion is cut at its end,
      * then a long prompt at its start (the words nearest the completion matter most), and one prompt token is kept.
      */

@@ -35,10 +35,11 @@ public final class SnapshotFile {
      * recent set ({@value #RECENT}); empty otherwise, and then left out of the file. A token-classification example
      * has an empty label and its {@code tokens} with one BIO tag each; both are left out of the file otherwise.
      * {@code metadata} holds the example's values of the keys its task slices evaluation by (left out when none). A
-     * text-pair example has its second text in {@code textPair} (left out otherwise).
+     * text-pair example has its second text in {@code textPair} (left out otherwise). A text-generation example has
+     * its prompt as {@code text}, an empty label and its {@code completion} (left out otherwise).
      */
     public record Row(String id, String text, @JsonInclude(JsonInclude.Include.NON_EMPTY) String textPair,
-            String label, String split,
+            String label, @JsonInclude(JsonInclude.Include.NON_EMPTY) String completion, String split,
             @JsonInclude(JsonInclude.Include.NON_EMPTY) String subset,
             @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> tokens,
             @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> tags,
@@ -59,17 +60,23 @@ public final class SnapshotFile {
 
         public Row(String id, String text, String label, String split, String subset, List<String> tokens,
                 List<String> tags, Map<String, String> metadata) {
-            this(id, text, "", label, split, subset, tokens, tags, metadata);
+            this(id, text, "", label, "", split, subset, tokens, tags, metadata);
         }
 
         /** A text-pair example. */
         public static Row pair(String id, String text, String textPair, String label, String split) {
-            return new Row(id, text, textPair, label, split, "", List.of(), List.of(), Map.of());
+            return new Row(id, text, textPair, label, "", split, "", List.of(), List.of(), Map.of());
+        }
+
+        /** A text-generation example. */
+        public static Row completion(String id, String prompt, String completion, String split) {
+            return new Row(id, prompt, "", "", completion, split, "", List.of(), List.of(), Map.of());
         }
 
         @JsonCreator
         public Row {
             textPair = textPair == null ? "" : textPair;
+            completion = completion == null ? "" : completion;
             subset = subset == null ? "" : subset;
             tokens = tokens == null ? List.of() : List.copyOf(tokens);
             tags = tags == null ? List.of() : List.copyOf(tags);
@@ -78,12 +85,12 @@ public final class SnapshotFile {
 
         /** The same example in another subset. */
         public Row inSubset(String name) {
-            return new Row(id, text, textPair, label, split, name, tokens, tags, metadata);
+            return new Row(id, text, textPair, label, completion, split, name, tokens, tags, metadata);
         }
 
         /** The same example with these metadata values. */
         public Row withMetadata(Map<String, String> values) {
-            return new Row(id, text, textPair, label, split, subset, tokens, tags, values);
+            return new Row(id, text, textPair, label, completion, split, subset, tokens, tags, values);
         }
 
         public Split splitValue() {

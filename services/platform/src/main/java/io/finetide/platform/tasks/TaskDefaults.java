@@ -9,6 +9,7 @@ import io.finetide.proto.v1.DifferentialPrivacy;
 import io.finetide.proto.v1.EvaluationSpec;
 import io.finetide.proto.v1.FineTuning;
 import io.finetide.proto.v1.FineTuningStrategy;
+import io.finetide.proto.v1.GenerationMetric;
 import io.finetide.proto.v1.HyperParameters;
 import io.finetide.proto.v1.LabelingSpec;
 import io.finetide.proto.v1.LoraTarget;
@@ -64,7 +65,8 @@ public final class TaskDefaults {
     public static final EvaluationSpec DEFAULT_EVALUATION = EvaluationSpec.newBuilder()
             .setPolicy(PromotionPolicy.PLAIN_MARGIN).setNonInferiorityMargin(0.01).setConfidence(0.95)
             .setBootstrapResamples(1000).setClassTolerance(0.05).setSliceMinExamples(30).setSliceTolerance(0.05)
-            .setRobustnessTolerance(0.05).setRobustnessExamples(200).build();
+            .setRobustnessTolerance(0.05).setRobustnessExamples(200).setGenerationMetric(GenerationMetric.ROUGE_L)
+            .setGenerationMaxNewTokens(64).build();
 
     /** As defaults, knowing the bases {@code bases} resolves (uploaded ones too). */
     public static TaskDefinitionEvent withDefaults(TaskDefinitionEvent in, BaseCatalogue.BaseResolver bases) {
@@ -164,6 +166,12 @@ public final class TaskDefaults {
         }
         if (e.getBootstrapResamples() == 0) {
             b.setBootstrapResamples(d.getBootstrapResamples());
+        }
+        if (e.getGenerationMetric() == GenerationMetric.GENERATION_METRIC_UNSPECIFIED) {
+            b.setGenerationMetric(d.getGenerationMetric());
+        }
+        if (e.getGenerationMaxNewTokens() == 0) {
+            b.setGenerationMaxNewTokens(d.getGenerationMaxNewTokens());
         }
         if (!e.hasClassTolerance()) {
             b.setClassTolerance(d.getClassTolerance());

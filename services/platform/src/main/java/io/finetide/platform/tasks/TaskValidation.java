@@ -12,6 +12,7 @@ import io.finetide.proto.v1.DifferentialPrivacy;
 import io.finetide.proto.v1.EvaluationSpec;
 import io.finetide.proto.v1.FineTuning;
 import io.finetide.proto.v1.FineTuningStrategy;
+import io.finetide.proto.v1.GenerationMetric;
 import io.finetide.proto.v1.HyperParameters;
 import io.finetide.proto.v1.LoraTarget;
 import io.finetide.proto.v1.ModelSpec;
@@ -33,12 +34,16 @@ public final class TaskValidation {
             p.add("name must match " + TaskDefinitions.NAME.pattern());
         }
         if (t.getType() != TaskType.TEXT_CLASSIFICATION && t.getType() != TaskType.TOKEN_CLASSIFICATION && t
-                .getType() != TaskType.TEXT_PAIR_CLASSIFICATION) {
-            p.add("type must be TEXT_CLASSIFICATION, TEXT_PAIR_CLASSIFICATION or TOKEN_CLASSIFICATION");
+                .getType() != TaskType.TEXT_PAIR_CLASSIFICATION && t.getType() != TaskType.TEXT_GENERATION) {
+            p.add("type must be TEXT_CLASSIFICATION, TEXT_PAIR_CLASSIFICATION, TOKEN_CLASSIFICATION or "
+                    + "TEXT_GENERATION");
         }
         boolean tokens = t.getType() == TaskType.TOKEN_CLASSIFICATION;
-        // An entity type and "O" make two tags already.
-        if (t.getLabelsCount() < (tokens ? 1 : 2)) {
+        boolean generation = t.getType() == TaskType.TEXT_GENERATION;
+        if (generation) {
+            generation(p, t);
+        } else if (t.getLabelsCount() < (tokens ? 1 : 2)) {
+            // An entity type and "O" make two tags already.
             p.add(tokens ? "labels: at least 1 entity type is needed" : "labels: at least 2 are needed");
         }
         if (tokens) {
@@ -54,7 +59,13 @@ public final class TaskValidation {
             }
         }
         ModelSpec m = t.getModel();
-        if (m.getArchitecture().equals(BaseCatalogue.ARCHITECTURE_DECODER)) {
+        if (generation) {
+            if (!m.getArchitecture().equals(BaseCatalogue.ARCHITECTURE_DECODER) || !m.getBaseModel().startsWith(
+                    BaseCatalogue.USER_BASE_PREFIX)) {
+                p.add("a TEXT_GENERATION task is written by an uploaded GPT-2 base (model.baseModel 'user/<name>' of "
+                        + "a GPT-2 folder)");
+            }
+        } else if (m.getArchitecture().equals(BaseCatalogue.ARCHITECTURE_DECODER)) {
             // A decoder reads a text left to right and is classified at its last token: no second segment, and no
             // token after a word to tag it by.
             if (!m.getBaseModel().startsWith(BaseCatalogue.USER_BASE_PREFIX)) {
@@ -62,7 +73,7 @@ public final class TaskValidation {
                         + "base (model.baseModel 'user/<name>')");
             } else if (t.getType() != TaskType.TEXT_CLASSIFICATION) {
                 p.add("model.baseModel '" + m.getBaseModel() + "' is a GPT-2 decoder: it trains TEXT_CLASSIFICATION "
-                        + "tasks only");
+                        + "and TEXT_GENERATION tasks only");
             }
         } else if (!m.getArchitecture().equals(BaseCatalogue.ARCHITECTURE_ENCODER)) {
             p.add("model.architecture must be '" + BaseCatalogue.ARCHITECTURE_ENCODER + "' (or an uploaded GPT-2's '"
@@ -223,6 +234,31 @@ public final class TaskValidation {
         if (t.hasSearch()) {
             p.add("privacy.differentialPrivacy: every trial of a hyper-parameter study would spend the privacy "
                     + "budget, so a private task takes no search");
+        }
+    }
+
+    /** What a generation task does without: labels (its completions are its targets) and stratified splits. */
+    private static void generation(List<String> p, TaskDefinitionEvent t) {
+        if (t.getLabelsCount() > 0) {
+            p.add("labels: a TEXT_GENERATION task has none (each example's completion is its target)");
+        }
+        if (t.getPreprocessing().getStratify()) {
+            p.add("preprocessing.stratify: a TEXT_GENERATION task has no labels to stratify by");
+        }
+        if (t.getPrivacy().hasDifferentialPrivacy()) {
+            p.add("privacy.differentialPrivacy is not available for TEXT_GENERATION tasks yet");
+        }
+        if (t.hasSearch()) {
+            p.add("search is not available for TEXT_GENERATION tasks yet");
+        }
+        EvaluationSpec e = t.getEvaluation();
+        if (e.getGenerationMetric() == GenerationMetric.UNRECOGNIZED) {
+            p.add("evaluation.generationMetric must be one of ROUGE_L, CHRF, EXACT_MATCH, TOKEN_F1");
+        }
+        range(p, "evaluation.generationMaxNewTokens", e.getGenerationMaxNewTokens(), 1, 512);
+        if (e.hasFloors()) {
+            p.add("evaluation.floors are the classifiers' figures; a TEXT_GENERATION task is gated on "
+                    + "evaluation.generationMetric");
         }
     }
 

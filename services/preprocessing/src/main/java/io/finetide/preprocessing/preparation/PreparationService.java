@@ -179,6 +179,7 @@ public class PreparationService {
             }
             events.add(PreparedExampleEvent.newBuilder().setMeta(Events.meta(r.task())).setId(r.id())
                     .setCleanText(r.cleanText()).setCleanTextPair(r.cleanTextPair()).setLabel(r.label())
+                    .setCompletion(r.completion())
                     .setSplit(Split.valueOf(r.split()))
                     .setTokenCount(r.tokenCount()).setTruncated(r.truncated()).build());
         }
@@ -239,6 +240,11 @@ public class PreparationService {
             String words = String.join(" ", example.getTokensList());
             return new Candidate(in, task, words, "", tokenize(task, words));
         }
+        if (generation(task)) {
+            // The completion is kept as written (it is what the model is to write); the prompt is cleaned.
+            String prompt = pipeline(task).clean(example.getText());
+            return new Candidate(in, task, prompt, "", tokenizePair(task, prompt, example.getLabel()));
+        }
         if (!task.getLabelsList().contains(example.getLabel())) {
             throw new RejectedException(ReasonCode.UNKNOWN_LABEL, "label '" + example.getLabel() + "' not in task");
         }
@@ -261,6 +267,14 @@ public class PreparationService {
     /** Whether the task classifies pairs of texts: both are cleaned, and tokenised together. */
     static boolean paired(TaskDefinitionEvent task) {
         return task.getType() == io.finetide.proto.v1.TaskType.TEXT_PAIR_CLASSIFICATION;
+    }
+
+    /**
+     * Whether the task writes completions: the prompt is cleaned, the completion (the example's label) kept as
+     * written, and the two are measured together, as the model reads them.
+     */
+    static boolean generation(TaskDefinitionEvent task) {
+        return task.getType() == io.finetide.proto.v1.TaskType.TEXT_GENERATION;
     }
 
     /** @throws RejectedException when the tokenizer finds nothing it knows in the text */
@@ -289,13 +303,19 @@ public class PreparationService {
                 ? s.splitter.assignStratified(task.getName(), e.getId(), e.getLabel(), task.getSplits())
                 : Splitter.assign(task.getName(), e.getId(), task.getSplits());
         boolean golden = split == Split.TEST && s.takeGoldenSlot(task.getPreprocessing().getGoldenTestSize());
-        return build(task, e.getId(), new Texts(e.getText(), c.clean, e.getTextPair(), c.cleanPair), e.getLabel(),
+        boolean writes = generation(task);
+        return build(task, e.getId(), new Texts(e.getText(), c.clean, e.getTextPair(), c.cleanPair, writes
+                ? e.getLabel()
+                : ""), writes ? "" : e.getLabel(),
                 split, golden, s.nextSeq(), c.tokens, c.in.topic(), c.in.partition(), c.in.offset(), e.getTokensList(),
                 e.getTagsList(), e.getMetadataMap());
     }
 
-    /** An example's text as ingested and cleaned, and a text-pair example's second text the same way (else empty). */
-    record Texts(String text, String clean, String textPair, String cleanPair) {
+    /**
+     * An example's text as ingested and cleaned, a text-pair example's second text the same way, and a generation
+     * example's completion as written (else empty).
+     */
+    record Texts(String text, String clean, String textPair, String cleanPair, String completion) {
     }
 
     PreparedExampleRecord build(TaskDefinitionEvent task, String id, Texts texts, String label, Split split,
@@ -307,7 +327,7 @@ public class PreparationService {
                 .stream(t.ids()).boxed().toList(), t.fullLength(), t.truncated(), t.unknown(), t.content(),
                 pipeline(task).version(), Tokenizers.version(task), topic, partition, offset, System
                         .currentTimeMillis(),
-                words, tags, metadata, texts.textPair(), texts.cleanPair());
+                words, tags, metadata, texts.textPair(), texts.cleanPair(), texts.completion());
     }
 
     /**
@@ -330,11 +350,14 @@ public class PreparationService {
             try {
                 String clean = tagged(task) ? String.join(" ", r.words()) : pipeline(task).clean(r.text());
                 String cleanPair = paired(task) ? pipeline(task).clean(r.textPair()) : "";
-                batch.add(build(task, r.id(), new Texts(r.text(), clean, r.textPair(), cleanPair), r.label(), Split
-                        .valueOf(r.split()), r.golden(), r.seq(),
+                batch.add(build(task, r.id(), new Texts(r.text(), clean, r.textPair(), cleanPair, r.completion()), r
+                        .label(),
+                        Split
+                                .valueOf(r.split()),
+                        r.golden(), r.seq(),
                         paired(task)
                                 ? tokenizePair(task, clean, cleanPair)
-                                : tokenize(task, clean),
+                                : generation(task) ? tokenizePair(task, clean, r.completion()) : tokenize(task, clean),
                         r.sourceTopic(), r.sourcePartition(), r.sourceOffset(),
                         r.words(), r.tags(), r.metadata()));
             } catch (RejectedException e) {

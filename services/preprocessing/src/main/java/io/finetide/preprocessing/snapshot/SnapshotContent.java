@@ -119,8 +119,10 @@ public final class SnapshotContent {
     }
 
     private static SnapshotFile.Row row(PreparedExampleRecord r, String subset) {
-        return new SnapshotFile.Row(r.id(), r.cleanText(), r.cleanTextPair(), r.label(), r.split(), subset, r
-                .words(), r.tags(), r.metadata());
+        return new SnapshotFile.Row(r.id(), r.cleanText(), r.cleanTextPair(), r.label(), r.completion(), r.split(),
+                subset, r
+                        .words(),
+                r.tags(), r.metadata());
     }
 
     public List<SnapshotFile.Row> rows() {

@@ -12,16 +12,19 @@ import org.bson.Document;
  * preparation order (snapshots are cuts of it) and the labelled-topic record it came from. A token-classification
  * example has an empty label, its words and one BIO tag per word. {@code metadata} is the producer's, as ingested
  * (evaluation slices by it). A text-pair example has its second text as ingested and cleaned in {@code textPair} and
- * {@code cleanTextPair} (empty for every other kind); its token figures are the pair's.
+ * {@code cleanTextPair} (empty for every other kind); its token figures are the pair's. A text-generation example has
+ * its prompt as {@code text}/{@code cleanText}, an empty label and its completion, as written, in {@code completion};
+ * its token figures are the prompt's and completion's together.
  */
 public record PreparedExampleRecord(String task, String id, String text, String cleanText, String label,
         String split, boolean golden, long seq, List<Integer> tokenIds, int tokenCount, boolean truncated,
         int unknownTokens, int contentTokens, String cleaningVersion, String tokenizerVersion, String sourceTopic,
         int sourcePartition, long sourceOffset, long preparedAtMs, List<String> words, List<String> tags,
-        Map<String, String> metadata, String textPair, String cleanTextPair) {
+        Map<String, String> metadata, String textPair, String cleanTextPair, String completion) {
 
     public PreparedExampleRecord {
         textPair = textPair == null ? "" : textPair;
+        completion = completion == null ? "" : completion;
         cleanTextPair = cleanTextPair == null ? "" : cleanTextPair;
         words = words == null ? List.of() : List.copyOf(words);
         tags = tags == null ? List.of() : List.copyOf(tags);
@@ -35,7 +38,7 @@ public record PreparedExampleRecord(String task, String id, String text, String 
             int sourcePartition, long sourceOffset, long preparedAtMs) {
         this(task, id, text, cleanText, label, split, golden, seq, tokenIds, tokenCount, truncated, unknownTokens,
                 contentTokens, cleaningVersion, tokenizerVersion, sourceTopic, sourcePartition, sourceOffset,
-                preparedAtMs, List.of(), List.of(), Map.of(), "", "");
+                preparedAtMs, List.of(), List.of(), Map.of(), "", "", "");
     }
 
     public static final String COLLECTION = "prepared_examples";
@@ -63,6 +66,9 @@ public record PreparedExampleRecord(String task, String id, String text, String 
         if (!textPair.isEmpty()) {
             d.append("textPair", textPair).append("cleanTextPair", cleanTextPair);
         }
+        if (!completion.isEmpty()) {
+            d.append("completion", completion);
+        }
         if (!metadata.isEmpty()) {
             d.append("metadata", new Document(new java.util.TreeMap<String, Object>(metadata)));
         }
@@ -78,7 +84,7 @@ public record PreparedExampleRecord(String task, String id, String text, String 
                 d.getString("tokenizerVersion"), d.getString("sourceTopic"), d.getInteger("sourcePartition", -1),
                 number(d, "sourceOffset"), number(d, "preparedAtMs"), d.getList("words", String.class, List.of()), d
                         .getList("tags", String.class, List.of()),
-                metadata(d), d.get("textPair", ""), d.get("cleanTextPair", ""));
+                metadata(d), d.get("textPair", ""), d.get("cleanTextPair", ""), d.get("completion", ""));
     }
 
     private static Map<String, String> metadata(Document d) {

@@ -10,7 +10,9 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import io.finetide.model.pretrained.FolderArchive;
 import io.finetide.model.pretrained.HuggingFaceFolder;
+import io.finetide.model.pretrained.HuggingFaceLanguageModels;
 import io.finetide.model.tokenizer.Tokenizer;
 import io.finetide.model.tokenizer.Truncation;
 import io.finetide.model.transformer.HeadSpec;
@@ -161,15 +163,15 @@ public class BaseModels {
         return artifacts.require(BaseModelArtifacts.tokenizer(name));
     }
 
-    /**
-     * The uploaded folder as a model with a head of {@code numLabels} (fresh unless the folder has one of that size):
-     * a token head for tagging, otherwise a sequence head pooling as registered.
-     */
-    public HuggingFaceFolder.Loaded load(String name, int numLabels, boolean tagging, double dropout, long seed) {
-        HeadSpec head = tagging
-                ? HeadSpec.tokens(numLabels)
-                : HeadSpec.sequence(numLabels, Pooling.parse(pooling(name)));
+    /** The uploaded folder as a model with {@code head} (fresh unless the folder has one of that shape). */
+    public HuggingFaceFolder.Loaded load(String name, HeadSpec head, double dropout, long seed) {
         return HuggingFaceFolder.readZip(artifacts.require(BaseModelArtifacts.folder(name)), head, dropout, seed);
+    }
+
+    /** The end-of-text token an uploaded GPT-2's config names (GPT-2's own when it names none). */
+    public int endOfText(String name) {
+        byte[] config = FolderArchive.file(artifacts.require(BaseModelArtifacts.folder(name)), "config.json");
+        return HuggingFaceLanguageModels.endOfText(config, require(name).vocabSize());
     }
 
     private BaseModelRecord require(String name) {

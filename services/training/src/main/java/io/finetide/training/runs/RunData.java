@@ -7,6 +7,7 @@ import java.util.List;
 import io.finetide.model.infer.Classifier;
 import io.finetide.model.tokenizer.Tokenizer;
 import io.finetide.model.train.Checkpoint;
+import io.finetide.model.train.Completion;
 import io.finetide.model.train.LabelledPair;
 import io.finetide.model.train.LabelledText;
 import io.finetide.model.train.Strategy;
@@ -106,6 +107,39 @@ record RunData(List<String> outputs, Examples examples) {
                 Strategy strategy, TrainingListener listener, Checkpoint.Store checkpoints) {
             return Trainer.trainTokens(config, initial, tokenizer, train, validation, tags, hp, strategy, listener,
                     checkpoints);
+        }
+    }
+
+    /**
+     * Prompts and the completions a decoder learns to write after them, each ending with the end-of-text token; the
+     * best epoch by next-token accuracy over the validation completions. Held as text: the tokenizer encodes them
+     * without special tokens when the run fits.
+     */
+    record Completions(List<Text> train, List<Text> validation, int endOfText) implements Examples {
+
+        record Text(String prompt, String completion) {
+        }
+
+        static Completions of(List<SnapshotFile.Row> rows, int endOfText) {
+            return new Completions(texts(rows, Split.TRAIN), texts(rows, Split.VALIDATION), endOfText);
+        }
+
+        private static List<Text> texts(List<SnapshotFile.Row> rows, Split split) {
+            return rows.stream().filter(r -> r.splitValue() == split).map(r -> new Text(r.text(), r.completion()))
+                    .toList();
+        }
+
+        /** The prompt's ids, and the completion's followed by the end-of-text token. */
+        List<Completion> encoded(List<Text> texts, Tokenizer tokenizer) {
+            return texts.stream().map(t -> Completion.encode(tokenizer, t.prompt(), t.completion(), endOfText))
+                    .toList();
+        }
+
+        @Override
+        public Trainer.Result fit(TransformerConfig config, Weights initial, Tokenizer tokenizer, TrainingConfig hp,
+                Strategy strategy, TrainingListener listener, Checkpoint.Store checkpoints) {
+            return Trainer.trainCompletions(config, initial, encoded(train, tokenizer), encoded(validation,
+                    tokenizer), tokenizer.padId(), hp, strategy, listener, checkpoints);
         }
     }
 

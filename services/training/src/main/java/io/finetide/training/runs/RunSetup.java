@@ -12,6 +12,7 @@ import io.finetide.model.bundle.ModelBundle;
 import io.finetide.model.tokenizer.Tokenizer;
 import io.finetide.model.train.TrainingConfig;
 import io.finetide.model.transformer.HeadSpec;
+import io.finetide.model.transformer.Pooling;
 import io.finetide.model.transformer.TransformerConfig;
 import io.finetide.model.transformer.Weights;
 import io.finetide.platform.datasets.SequenceLengths;
@@ -23,6 +24,7 @@ import io.finetide.platform.tasks.Directory;
 import io.finetide.proto.v1.DatasetSnapshotEvent;
 import io.finetide.proto.v1.ModelPromotedEvent;
 import io.finetide.proto.v1.TaskDefinitionEvent;
+import io.finetide.proto.v1.TaskType;
 import io.finetide.training.bases.BaseModels;
 import io.finetide.training.config.TrainingServiceConfig;
 
@@ -50,14 +52,21 @@ public class RunSetup {
     /** The caller closes the result (its tokenizer). */
     public PreparedRun prepare(TaskDefinitionEvent declared, DatasetSnapshotEvent snapshot) {
         TaskDefinitionEvent task = SequenceLengths.readAt(declared, snapshot.getSequenceLength());
-        RunData data = RunData.of(task, SnapshotFile.read(artifacts.require(snapshot.getArtifact())));
+        List<SnapshotFile.Row> rows = SnapshotFile.read(artifacts.require(snapshot.getArtifact()));
+        // A generation task's base is an uploaded GPT-2 (task validation): its config names the end-of-text token.
+        RunData data = task.getType() == TaskType.TEXT_GENERATION
+                ? new RunData(List.of(), RunData.Completions.of(rows, baseModels.endOfText(BaseModelArtifacts
+                        .uploadedName(task.getModel().getBaseModel()).orElseThrow())))
+                : RunData.of(task, rows);
         TrainingConfig hp = Models.training(task.getHyperParameters(), config.patience(), config.threads());
         Base base = base(task, data, hp.seed());
         Tokenizer tokenizer = base.tokenizer(task);
         try {
-            HeadSpec head = data.tagging()
-                    ? HeadSpec.tokens(data.outputs().size())
-                    : HeadSpec.sequence(data.outputs().size(), base.pooling());
+            HeadSpec head = data.examples() instanceof RunData.Completions
+                    ? HeadSpec.languageModel()
+                    : data.tagging()
+                            ? HeadSpec.tokens(data.outputs().size())
+                            : HeadSpec.sequence(data.outputs().size(), base.pooling());
             // The configuration first, from the declared shape: the base's weights are only read when there is no
             // champion of that configuration to continue from.
             TransformerConfig modelConfig = base.config(task, tokenizer, head);
@@ -80,8 +89,14 @@ public class RunSetup {
         }
         Optional<String> uploaded = BaseModelArtifacts.uploadedName(name);
         if (uploaded.isPresent()) {
-            return new Base.Uploaded(name, baseModels.load(uploaded.get(), data.outputs().size(), data.tagging(), task
-                    .getHyperParameters().getDropout(), seed));
+            HeadSpec head = data.examples() instanceof RunData.Completions
+                    ? HeadSpec.languageModel()
+                    : data.tagging()
+                            ? HeadSpec.tokens(data.outputs().size())
+                            : HeadSpec.sequence(data.outputs().size(), Pooling.parse(baseModels.pooling(uploaded
+                                    .get())));
+            return new Base.Uploaded(name, baseModels.load(uploaded.get(), head, task.getHyperParameters()
+                    .getDropout(), seed));
         }
         return new Base.Shipped(name);
     }

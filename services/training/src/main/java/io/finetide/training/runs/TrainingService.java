@@ -168,6 +168,9 @@ public class TrainingService {
             if (data.examples() instanceof RunData.Pairs) {
                 trained = trained.withMetadata(ModelBundle.TEXT_PAIRS, true);
             }
+            if (data.examples() instanceof RunData.Completions c) {
+                trained = trained.withMetadata(ModelBundle.END_OF_TEXT, c.endOfText());
+            }
             ModelBundle bundle = TemperatureFit.calibrated(trained, data, config.threads());
             String artifact = Models.artifact(taskName, modelId);
             artifacts.putOnce(artifact, bundle.toBytes(), Map.of("task", taskName, "model", modelId));
