@@ -49,7 +49,7 @@ public record WrittenCompletions(List<String> written, double[] rougeL, double[]
     public double[] scores(GenerationMetric metric) {
         return switch (metric) {
             case CHRF -> chrF;
-            case EXACT_MATCH -> Arrays.stream(toDoubles(exact)).toArray();
+            case EXACT_MATCH -> toDoubles(exact);
             case TOKEN_F1 -> tokenF1;
             default -> rougeL;
         };

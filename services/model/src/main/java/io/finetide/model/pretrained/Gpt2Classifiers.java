@@ -27,16 +27,7 @@ final class Gpt2Classifiers {
     static HuggingFaceFolder.Loaded read(Function<String, byte[]> files, UnaryOperator<String> names, HeadSpec head,
             double dropout, long seed) {
         String configName = names.apply("config.json");
-        if (head.head() == Head.LANGUAGE_MODEL) {
-            HuggingFaceLanguageModels.Loaded lm = HuggingFaceLanguageModels.gpt2(HuggingFaceConfigs.readJson(files
-                    .apply("config.json"), configName), SafeTensors.read(files.apply("model.safetensors"),
-                            names
-                                    .apply("model.safetensors")),
-                    files.apply("tokenizer.json"), configName, dropout);
-            return new HuggingFaceFolder.Loaded(lm.config(), lm.weights(), lm.tokenizerJson(), List.copyOf(lm
-                    .ignored()), true);
-        }
-        if (head.head() != Head.SEQUENCE) {
+        if (head.head() != Head.SEQUENCE && head.head() != Head.LANGUAGE_MODEL) {
             throw new IllegalArgumentException(configName + ": a GPT-2 base classifies whole texts (a last-token "
                     + "head); token tagging needs an encoder");
         }
@@ -45,6 +36,10 @@ final class Gpt2Classifiers {
                         names.apply(
                                 "model.safetensors")),
                 files.apply("tokenizer.json"), configName, dropout);
+        if (head.head() == Head.LANGUAGE_MODEL) {
+            return new HuggingFaceFolder.Loaded(lm.config(), lm.weights(), lm.tokenizerJson(), List.copyOf(lm
+                    .ignored()), true);
+        }
         TransformerConfig config = lm.config().toBuilder().head(Head.SEQUENCE).pooling(Pooling.LAST).labels(head
                 .labels()).build();
         Map<String, Weights.Tensor> weights = new LinkedHashMap<>();

@@ -62,11 +62,7 @@ public class RunSetup {
         Base base = base(task, data, hp.seed());
         Tokenizer tokenizer = base.tokenizer(task);
         try {
-            HeadSpec head = data.examples() instanceof RunData.Completions
-                    ? HeadSpec.languageModel()
-                    : data.tagging()
-                            ? HeadSpec.tokens(data.outputs().size())
-                            : HeadSpec.sequence(data.outputs().size(), base.pooling());
+            HeadSpec head = head(data, base.pooling());
             // The configuration first, from the declared shape: the base's weights are only read when there is no
             // champion of that configuration to continue from.
             TransformerConfig modelConfig = base.config(task, tokenizer, head);
@@ -81,6 +77,16 @@ public class RunSetup {
         }
     }
 
+    /** The head the run's examples need: a writer's language model, a tagger's, or a classifier's pooled so. */
+    private static HeadSpec head(RunData data, Pooling pooling) {
+        if (data.examples() instanceof RunData.Completions) {
+            return HeadSpec.languageModel();
+        }
+        return data.tagging()
+                ? HeadSpec.tokens(data.outputs().size())
+                : HeadSpec.sequence(data.outputs().size(), pooling);
+    }
+
     /** The task's base: random, shipped, or uploaded (its folder read with the task's head). */
     private Base base(TaskDefinitionEvent task, RunData data, long seed) {
         String name = task.getModel().getBaseModel();
@@ -89,14 +95,8 @@ public class RunSetup {
         }
         Optional<String> uploaded = BaseModelArtifacts.uploadedName(name);
         if (uploaded.isPresent()) {
-            HeadSpec head = data.examples() instanceof RunData.Completions
-                    ? HeadSpec.languageModel()
-                    : data.tagging()
-                            ? HeadSpec.tokens(data.outputs().size())
-                            : HeadSpec.sequence(data.outputs().size(), Pooling.parse(baseModels.pooling(uploaded
-                                    .get())));
-            return new Base.Uploaded(name, baseModels.load(uploaded.get(), head, task.getHyperParameters()
-                    .getDropout(), seed));
+            return new Base.Uploaded(name, baseModels.load(uploaded.get(), head(data, Pooling.parse(baseModels
+                    .pooling(uploaded.get()))), task.getHyperParameters().getDropout(), seed));
         }
         return new Base.Shipped(name);
     }
