@@ -509,6 +509,66 @@ class PipelineIT {
         assertThat(card.body().toString()).contains("TEXT_GENERATION");
     }
 
+    @Test
+    void aT5TextToTextClassifierIsTrainedPromotedAndServed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        String classifier = "it-t5";
+        int vocab;
+        try (io.finetide.model.tokenizer.Tokenizer minilm = io.finetide.model.tokenizer.Tokenizer.builtin("minilm-l6",
+                16)) {
+            vocab = minilm.vocabSize();
+        }
+        byte[] zip = io.finetide.model.pretrained.FolderArchive.zip(io.finetide.testing.T5Folders.write(dir.resolve(
+                "t5"), vocab, 64, 2));
+        PlatformClient.Answer uploaded = client.putBytes("training", "/api/v1/base-models/it-t5", zip,
+                "application/zip");
+        assertThat(uploaded.status()).isEqualTo(201);
+        assertThat(uploaded.body().get("architecture").asText()).isEqualTo("transformer-encoder-decoder");
+        // Dropout 0: a tiny random T5 learns nothing under dropout (TrainingFlowIT). The texts repeat (9 x 12 x 9 of
+        // them): kept, or too few would arrive to train from.
+        String task = """
+                {"name": "%s", "labels": ["vehicle", "fruit"], "model": {"baseModel": "user/it-t5", "maxSeqLen": 16},
+                 "triggerMinNewExamples": 200, "triggers": {"debounceMillis": 500, "minIntervalSeconds": 5},
+                 "dedup": {"keepExactDuplicates": true},
+                 "hyperParameters": {"epochs": 6, "learningRate": 0.02, "batchSize": 16, "dropout": 0}}
+                """.formatted(classifier);
+        PlatformClient.Answer created = client.post("ingestion", "/api/v1/tasks", task);
+        assertThat(created.status()).as("%s", created.body()).isEqualTo(201);
+        assertThat(created.body().get("model").get("architecture").asText()).isEqualTo("transformer-encoder-decoder");
+        List<String> fillers = List.of("my", "the", "an", "old", "new", "big", "today", "here", "again");
+        List<String> fruit = List.of("apple", "mango", "banana", "lemon", "plum", "grape");
+        List<String> vehicles = List.of("truck", "car", "bus", "train", "bike", "van");
+        java.util.Random r = new java.util.Random(17);
+        try (KafkaProducer<String, byte[]> producer = Producers.bytes(platform)) {
+            for (int i = 0; i < 340; i++) {
+                boolean isFruit = r.nextBoolean();
+                String text = fillers.get(r.nextInt(fillers.size())) + " " + (isFruit ? fruit : vehicles).get(r
+                        .nextInt(6)) + " " + fillers.get(r.nextInt(fillers.size()));
+                sendRaw(producer, Map.of("id", "t5-" + i, "task", classifier, "text", text, "label", isFruit
+                        ? "fruit"
+                        : "vehicle"));
+            }
+            producer.flush();
+        }
+        ModelPromotedEvent promoted = watcher.awaitPromotion(e -> e.getModelId().equals(classifier + "-m1"), Duration
+                .ofMinutes(8)).orElseThrow();
+        assertThat(promoted.getMeta().getTask()).isEqualTo(classifier);
+        PlatformClient.Answer predicted = client.post("deployment", "/api/v1/tasks/" + classifier + "/predict", Map.of(
+                "texts", List.of("an old mango here", "the red bus today")));
+        assertThat(predicted.status()).as("%s", predicted.body()).isEqualTo(200);
+        assertThat(predicted.body().get("modelId").asText()).isEqualTo(classifier + "-m1");
+        assertThat(predicted.body().get("predictions").get(0).get("label").asText()).isEqualTo("fruit");
+        assertThat(predicted.body().get("predictions").get(1).get("label").asText()).isEqualTo("vehicle");
+        PlatformClient.Answer explained = client.post("deployment", "/api/v1/tasks/" + classifier + "/explain", Map
+                .of("text", "an old mango here"));
+        assertThat(explained.status()).isEqualTo(422);
+        assertThat(explained.body().get("reason").asText()).isEqualTo("CANNOT_EXPLAIN");
+        PlatformClient.Answer card = client.get("deployment", "/api/v1/tasks/" + classifier + "/models/" + classifier
+                + "-m1/card.json");
+        assertThat(card.status()).isEqualTo(200);
+        assertThat(card.body().toString()).contains("user/it-t5");
+    }
+
     private static void sendRaw(KafkaProducer<String, byte[]> producer, Map<String, String> record) throws Exception {
         producer.send(new ProducerRecord<>(platform.topic(Topics.EXAMPLES_RAW), record.get("id"), JSON
                 .writeValueAsBytes(record)));

@@ -339,6 +339,8 @@ class EvaluationFlowIT {
             assertThat(first.getCandidate().getExamples()).isEqualTo(30);
             assertThat(first.getCandidate().getGeneration().getExactMatch()).isGreaterThan(0.9);
             assertThat(first.getCandidate().getGeneration().getRougeL()).isGreaterThan(0.9);
+            // Perplexity of the examples' own completions (a colour and the end of text): near certainty.
+            assertThat(first.getCandidate().getGeneration().getPerplexity()).isBetween(1.0, 2.0);
             assertThat(first.getReport().getFigure()).isEqualTo("rouge_l");
             assertThat(first.getDecisionReason()).contains("ROUGE-L");
 
@@ -356,6 +358,9 @@ class EvaluationFlowIT {
             assertThat(second.getCandidate().getGeneration().getRougeL()).isLessThan(second.getChampion()
                     .getGeneration().getRougeL());
             assertThat(second.getReport().getSignificance().getUpper()).isNegative();
+            // An untrained model spreads its probability over MiniLM's 30,522 tokens.
+            assertThat(second.getCandidate().getGeneration().getPerplexity()).isGreaterThan(1000);
+            assertThat(second.getChampion().getGeneration().getPerplexity()).isBetween(1.0, 2.0);
             assertThat(second.getReport().getSignificance().getChampionOnlyCorrect()).isGreaterThan(20);
             assertThat(second.getDecisionReason()).contains("ROUGE-L").contains("keep champion");
         }

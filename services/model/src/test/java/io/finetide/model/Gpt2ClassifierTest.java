@@ -50,7 +50,7 @@ class Gpt2ClassifierTest {
     }
 
     @Test
-    void tagsAndTextToTextAreRefusedWithAReason(@TempDir Path dir) throws Exception {
+    void tagsAreRefusedAndAT5IsReadTextToText(@TempDir Path dir) throws Exception {
         byte[] zip = FolderArchive.zip(folder(dir));
         assertThatThrownBy(() -> HuggingFaceFolder.readZip(zip, HeadSpec.tokens(3), 0.1, 7)).hasMessageContaining(
                 "a GPT-2 base classifies whole texts");
@@ -58,7 +58,21 @@ class Gpt2ClassifierTest {
         Path copy = Files.createDirectories(dir.resolve("t5"));
         Files.copy(t5.resolve("config.json"), copy.resolve("config.json"));
         Files.copy(t5.resolve("model.safetensors"), copy.resolve("model.safetensors"));
+        // A T5 folder is read text to text only: its language-model head writes a label's words.
         assertThatThrownBy(() -> HuggingFaceFolder.read(copy, HeadSpec.sequence(2, Pooling.MEAN), 0.1, 7))
-                .hasMessageContaining("model_type 't5' is a text-to-text model");
+                .hasMessageContaining("a T5 base is trained text to text");
+        assertThatThrownBy(() -> HuggingFaceFolder.read(copy, HeadSpec.languageModel(), 0.1, 7))
+                .hasMessageContaining("has no tokenizer.json");
+        try (io.finetide.model.tokenizer.Tokenizer minilm = io.finetide.model.tokenizer.Tokenizer.builtin(
+                "minilm-l6", 16)) {
+            Files.write(copy.resolve("tokenizer.json"), minilm.json());
+        }
+        HuggingFaceFolder.Loaded read = HuggingFaceFolder.read(copy, HeadSpec.languageModel(), 0.1, 7);
+        io.finetide.model.pretrained.HuggingFaceLanguageModels.Loaded reference = io.finetide.model.pretrained.HuggingFaceLanguageModels
+                .read(t5, 0.1);
+        assertThat(read.config()).isEqualTo(reference.config());
+        assertThat(read.config().encoderDecoder()).isTrue();
+        reference.weights().tensors().forEach((name, t) -> assertThat(read.weights().get(name).values()).as(name)
+                .isEqualTo(t.values()));
     }
 }

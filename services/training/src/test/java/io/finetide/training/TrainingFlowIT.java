@@ -467,6 +467,57 @@ class TrainingFlowIT {
         }
     }
 
+    @Test
+    void anUploadedT5LearnsToClassifyByWritingItsLabels(@TempDir Path dir) throws Exception {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        int vocab;
+        try (Tokenizer e = Tokenizer.builtin("minilm-l6", 16)) {
+            vocab = e.vocabSize();
+        }
+        byte[] zip = FolderArchive.zip(io.finetide.testing.T5Folders.write(dir.resolve("t5"), vocab, 64, 2));
+        given().contentType("application/zip").body(zip).put("/api/v1/base-models/tiny-t5").then().statusCode(201)
+                .body("architecture", equalTo("transformer-encoder-decoder")).body("maxPositions", equalTo(512));
+        try (Clients c = Clients.open(ctx)) {
+            ArtifactStore store = c.store();
+            TaskDefinitionEvent.Builder declared = TaskDefinitionEvent.newBuilder().setName("tt").addLabels("vehicle")
+                    .addLabels("fruit").setModel(ModelSpec.newBuilder().setBaseModel("user/tiny-t5").setMaxSeqLen(16))
+                    // So small a random model learns nothing under dropout 0.1 (its decoder learns to write the
+                    // labels' words, never which one), nor at 32 wide: 64 wide it does in two epochs.
+                    .setHyperParameters(HyperParameters.newBuilder().setEpochs(6).setLearningRate(2e-2).setBatchSize(
+                            16).setDropout(0));
+            TaskDefinitionEvent task = TaskRevisions.stamped(TaskDefinitions.validated(declared.build(),
+                    BaseModelArtifacts.resolver(store)), 1L);
+            assertThat(task.getModel().getArchitecture()).isEqualTo("transformer-encoder-decoder");
+            // Labels are written as words from one text: no second text, no tags, no head to weigh or train alone.
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> TaskDefinitions.validated(declared.clone()
+                    .setType(io.finetide.proto.v1.TaskType.TOKEN_CLASSIFICATION).build(),
+                    BaseModelArtifacts
+                            .resolver(store)))
+                    .hasMessageContaining("is a T5 encoder-decoder: it trains TEXT_CLASSIFICATION tasks text to text");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> TaskDefinitions.validated(declared.clone()
+                    .setHyperParameters(HyperParameters.newBuilder().setFineTuning(io.finetide.proto.v1.FineTuning
+                            .newBuilder().setStrategy(io.finetide.proto.v1.FineTuningStrategy.HEAD_ONLY)))
+                    .build(),
+                    BaseModelArtifacts.resolver(store))).hasMessageContaining("a T5 base trains FULL or LORA");
+            c.producer().send(new ProducerRecord<>(ctx.topic(Topics.TASKS), "tt", task.toByteArray())).get();
+            c.producer().send(new ProducerRecord<>(ctx.topic(Topics.DATASETS_SNAPSHOTS), "tt", snapshot(store, "tt",
+                    1, rows(300, 9, "t")).toByteArray())).get();
+            ModelTrainedEvent m1 = awaitModel(c.trained(), c.progress(), "tt-m1");
+            ModelBundle bundle = ModelBundle.fromBytes(store.require(m1.getArtifact()));
+            assertThat(bundle.writesLabels()).isTrue();
+            assertThat(bundle.generates()).isFalse();
+            assertThat(bundle.labels()).containsExactly("vehicle", "fruit");
+            assertThat(bundle.endOfText()).isEqualTo(io.finetide.testing.T5Folders.END_OF_TEXT);
+            assertThat(bundle.decoderStart()).isEqualTo(io.finetide.testing.T5Folders.DECODER_START);
+            // Validation accuracy of the labels ranked by the likelihood of their words.
+            assertThat(m1.getValidationMetrics().getAccuracy()).isGreaterThan(0.9);
+            try (io.finetide.model.infer.Classifier classifier = io.finetide.model.infer.Classifier.load(bundle, 1)) {
+                assertThat(classifier.predict(List.of("my old mango today", "the red truck here"))).extracting(
+                        io.finetide.model.infer.Classifier.Prediction::label).containsExactly("fruit", "vehicle");
+            }
+        }
+    }
+
     static byte[] minilmTokenizer() {
         try (Tokenizer e = Tokenizer.builtin("minilm-l6", 16)) {
             return e.json();

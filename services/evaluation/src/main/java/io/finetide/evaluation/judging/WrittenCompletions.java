@@ -16,10 +16,14 @@ import io.finetide.proto.v1.Metrics;
 /**
  * A generation model's completions of the test prompts (greedy decoding, at most the task's new tokens), each scored
  * against the example's own completion: ROUGE-L, chrF (0-1), exact match and token F1, and per example the score the
- * gate compares. The candidate and the champion write for the same prompts, so the scores pair up by position.
+ * gate compares; and how likely the model finds the examples' own completions (perplexity). The candidate and the
+ * champion write for the same prompts, so the scores pair up by position.
+ *
+ * @param logLikelihood the summed log-probability of the examples' own completions and their ends of text
+ * @param tokens        how many tokens those are
  */
 public record WrittenCompletions(List<String> written, double[] rougeL, double[] chrF, boolean[] exact,
-        double[] tokenF1) {
+        double[] tokenF1, double logLikelihood, long tokens) {
 
     public static WrittenCompletions write(CompletionWriter writer, List<SnapshotFile.Row> rows, int maxNewTokens) {
         int n = rows.size();
@@ -29,8 +33,13 @@ public record WrittenCompletions(List<String> written, double[] rougeL, double[]
         boolean[] exact = new boolean[n];
         double[] f1 = new double[n];
         GenerationSettings greedy = GenerationSettings.greedy(maxNewTokens);
+        double logLikelihood = 0;
+        long tokens = 0;
         for (int i = 0; i < n; i++) {
             SnapshotFile.Row r = rows.get(i);
+            CompletionWriter.Likelihood l = writer.likelihood(r.text(), r.completion());
+            logLikelihood += l.logProbability();
+            tokens += l.tokens();
             String w = writer.write(r.text(), greedy, List.of()).text();
             written[i] = w;
             rouge[i] = RougeL.score(r.completion(), w).f();
@@ -38,7 +47,7 @@ public record WrittenCompletions(List<String> written, double[] rougeL, double[]
             exact[i] = AnswerMatch.exact(r.completion(), w);
             f1[i] = AnswerMatch.tokenF1(r.completion(), w);
         }
-        return new WrittenCompletions(List.of(written), rouge, chrf, exact, f1);
+        return new WrittenCompletions(List.of(written), rouge, chrf, exact, f1, logLikelihood, tokens);
     }
 
     public int size() {
@@ -58,7 +67,13 @@ public record WrittenCompletions(List<String> written, double[] rougeL, double[]
     /** The mean scores as the verdict's metrics. */
     public Metrics metrics() {
         return Metrics.newBuilder().setExamples(size()).setGeneration(GenerationScores.newBuilder().setRougeL(mean(
-                rougeL)).setChrf(mean(chrF)).setExactMatch(mean(toDoubles(exact))).setTokenF1(mean(tokenF1))).build();
+                rougeL)).setChrf(mean(chrF)).setExactMatch(mean(toDoubles(exact))).setTokenF1(mean(tokenF1))
+                .setPerplexity(perplexity())).build();
+    }
+
+    /** exp of the mean negative log-likelihood per token of the examples' own completions (0 with none). */
+    public double perplexity() {
+        return tokens == 0 ? 0 : Math.exp(-logLikelihood / tokens);
     }
 
     /** The mean of {@code values} at the sampled positions (a bootstrap resample, repeats allowed). */

@@ -36,13 +36,18 @@ public record ModelBundle(TransformerConfig config, String tokenizerName, int ma
     public static final String TEMPERATURE = "temperature";
     /** Metadata key: true for a sequence classifier trained on text pairs (it reads two texts). */
     public static final String TEXT_PAIRS = "textPairs";
-    /** A decoder that writes completions: the token it ends them with. */
+    /** A model that writes text (completions, or a text-to-text classifier's label words): the token it ends with. */
     public static final String END_OF_TEXT = "endOfText";
+    /** An encoder-decoder: the token its decoder reads first. */
+    public static final String DECODER_START = "decoderStart";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public ModelBundle {
-        // A language model's outputs are its vocabulary, not labels.
-        if (config.languageModel() ? !labels.isEmpty() : labels.size() != config.numLabels()) {
+        // A language model's outputs are its vocabulary, not labels, unless it writes its labels as words.
+        if (config.languageModel()
+                ? !labels.isEmpty() && !config.encoderDecoder()
+                : labels.size() != config
+                        .numLabels()) {
             throw new IllegalArgumentException(
                     labels.size() + " labels for a head of " + config.numLabels() + " outputs");
         }
@@ -62,13 +67,30 @@ public record ModelBundle(TransformerConfig config, String tokenizerName, int ma
 
     /** Whether the model writes completions: a decoder with its language-model head and an end-of-text token. */
     public boolean generates() {
-        return config.languageModel() && metadata.get(END_OF_TEXT) instanceof Number;
+        return config.decoder() && config.languageModel() && metadata.get(END_OF_TEXT) instanceof Number;
+    }
+
+    /**
+     * Whether the model is a text-to-text classifier: an encoder-decoder that writes its labels' words, ending them
+     * with {@link #END_OF_TEXT}, its decoder starting from {@link #DECODER_START}.
+     */
+    public boolean writesLabels() {
+        return config.encoderDecoder() && !labels.isEmpty() && metadata.get(END_OF_TEXT) instanceof Number
+                && metadata.get(DECODER_START) instanceof Number;
+    }
+
+    /** The token an encoder-decoder's decoder starts from ({@link #DECODER_START}). */
+    public int decoderStart() {
+        if (!(metadata.get(DECODER_START) instanceof Number n)) {
+            throw new IllegalStateException("the bundle has no decoder start");
+        }
+        return n.intValue();
     }
 
     /** The end-of-text token of a model that writes completions ({@link #END_OF_TEXT}). */
     public int endOfText() {
         if (!(metadata.get(END_OF_TEXT) instanceof Number n)) {
-            throw new IllegalStateException("the bundle does not write completions");
+            throw new IllegalStateException("the bundle does not write text");
         }
         return n.intValue();
     }

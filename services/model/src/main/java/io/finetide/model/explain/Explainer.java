@@ -48,7 +48,13 @@ public final class Explainer implements AutoCloseable {
         this.embeddings = bundle.weights().get(ParamSpec.WORD_EMBEDDINGS);
     }
 
+    /** @throws IllegalArgumentException for a model that has no head to attribute (a text-to-text classifier) */
     public static Explainer load(ModelBundle bundle, int threads) {
+        if (bundle.config().encoderDecoder()) {
+            // Its classes are label words the decoder writes: a gradient per class is not what it computes.
+            throw new IllegalArgumentException("a text-to-text model is not explained: explanations attribute a "
+                    + "classifier head's or a tagger's scores to the words");
+        }
         return new Explainer(LoadedBundle.of(bundle, GraphOptions.explaining(threads)));
     }
 

@@ -6,6 +6,8 @@ import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
+import io.finetide.model.stats.Softmax;
+
 /** Next-token distributions from logits: log-probabilities, and sampling's filters and draw. */
 final class Distributions {
 
@@ -14,15 +16,7 @@ final class Distributions {
 
     /** log softmax(logits), in double precision. */
     static double[] logProbabilities(float[] logits) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float v : logits) {
-            max = Math.max(max, v);
-        }
-        double sum = 0;
-        for (float v : logits) {
-            sum += Math.exp(v - max);
-        }
-        double log = max + Math.log(sum);
+        double log = Softmax.logSumExp(logits);
         double[] out = new double[logits.length];
         for (int i = 0; i < logits.length; i++) {
             out[i] = logits[i] - log;

@@ -16,9 +16,20 @@ public final class Classifier implements AutoCloseable {
     }
 
     private final LoadedBundle model;
+    /** A text-to-text classifier's labels as it writes them; null for a classifier with a head. */
+    private final LabelWords labelWords;
 
     private Classifier(LoadedBundle model) {
         this.model = model;
+        try {
+            this.labelWords = model.bundle().writesLabels()
+                    ? LabelWords.of(model.tokenizer(), model.bundle().labels(), model.bundle().endOfText(), model
+                            .bundle().decoderStart())
+                    : null;
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
     }
 
     public static Classifier load(ModelBundle bundle, int threads) {
@@ -32,6 +43,9 @@ public final class Classifier implements AutoCloseable {
 
     /** The probabilities as the network computes them, before the temperature. */
     public float[][] uncalibratedProbabilities(List<String> texts) {
+        if (labelWords != null) {
+            return labelWords.probabilities(model.graph(), model.tokenizer().encodeAll(texts), model.maxLength());
+        }
         return Predictor.probabilities(model.graph(), model.tokenizer().encodeAll(texts), model.tokenizer().padId(),
                 model.maxLength());
     }
@@ -56,6 +70,9 @@ public final class Classifier implements AutoCloseable {
 
     /** {@link #pairProbabilities} before the temperature. */
     public float[][] uncalibratedPairProbabilities(List<String> first, List<String> second) {
+        if (labelWords != null) {
+            throw new IllegalArgumentException("a text-to-text classifier reads single texts");
+        }
         if (first.size() != second.size()) {
             throw new IllegalArgumentException(first.size() + " first texts but " + second.size() + " second");
         }

@@ -10,6 +10,7 @@ import io.finetide.model.generate.Generation;
 import io.finetide.model.generate.GenerationSettings;
 import io.finetide.model.generate.Generator;
 import io.finetide.model.graph.DecodingGraph;
+import io.finetide.model.stats.Softmax;
 import io.finetide.model.tokenizer.Tokenizer;
 
 /**
@@ -21,6 +22,13 @@ public final class CompletionWriter implements AutoCloseable {
 
     /** What was written, why it ended, and the model's log-probability of its tokens. */
     public record Written(String text, int tokens, Finish finish, double logProbability) {
+    }
+
+    /**
+     * The model's log-probability of a given completion after its prompt, over {@code tokens} tokens (the
+     * completion's and the end of text): what perplexity is made of.
+     */
+    public record Likelihood(double logProbability, int tokens) {
     }
 
     private final ModelBundle bundle;
@@ -76,6 +84,45 @@ public final class CompletionWriter implements AutoCloseable {
                 streamed::accept);
         String text = streamed.finish(g.tokens());
         return new Written(text, g.tokens().length, g.finish(), g.logProbability());
+    }
+
+    /**
+     * How likely the model finds {@code completion}, followed by its end of text, after {@code prompt}: each token read
+     * through the key/value cache once. A pair longer than the model reads loses the prompt's start, then the
+     * completion's end.
+     */
+    public Likelihood likelihood(String prompt, String completion) {
+        int[] promptIds = tokenizer.encodePlain(prompt);
+        int[] words = tokenizer.encodePlain(completion);
+        int[] target = Arrays.copyOf(words, words.length + 1);
+        target[words.length] = bundle.endOfText();
+        int positions = graph.config().maxPositions();
+        // The last target token is predicted, never read: prompt + target - 1 positions are read.
+        if (target.length > positions - 1) {
+            target = Arrays.copyOf(target, positions - 1);
+        }
+        int room = positions - target.length;
+        if (promptIds.length > room) {
+            promptIds = Arrays.copyOfRange(promptIds, promptIds.length - room, promptIds.length);
+        }
+        if (promptIds.length == 0) {
+            throw new IllegalArgumentException("the prompt has no tokens");
+        }
+        double sum = 0;
+        DecodingGraph.Step step = graph.start(new int[][]{promptIds});
+        try {
+            for (int t = 0; t < target.length; t++) {
+                sum += Softmax.logProbability(step.logits()[0], target[t]);
+                if (t + 1 < target.length) {
+                    DecodingGraph.Step next = graph.next(step.cache(), new int[]{0}, new int[]{target[t]});
+                    step.cache().close();
+                    step = next;
+                }
+            }
+        } finally {
+            step.cache().close();
+        }
+        return new Likelihood(sum, target.length);
     }
 
     @Override

@@ -63,8 +63,7 @@ public final class HuggingFaceFolder {
             return Gpt2Classifiers.read(files, names, head, dropout, seed);
         }
         if (type.equals("t5")) {
-            throw new IllegalArgumentException(names.apply("config.json") + ": model_type 't5' is a text-to-text "
-                    + "model; the services train BERT-family encoders and GPT-2 decoders as classifiers");
+            return t5(files, names, head, dropout);
         }
         TransformerConfig config = HuggingFaceConfigs.bert(files.apply("config.json"), names.apply("config.json"),
                 head, dropout);
@@ -124,6 +123,25 @@ public final class HuggingFaceFolder {
         }
         return new Loaded(config, new Weights(weights), files.apply("tokenizer.json"), List.copyOf(ignored),
                 headFromFile);
+    }
+
+    /** A T5 folder: its language-model head is its only head (a text-to-text model writes its classes as words). */
+    private static Loaded t5(java.util.function.Function<String, byte[]> files,
+            java.util.function.UnaryOperator<String> names, HeadSpec head, double dropout) {
+        String configName = names.apply("config.json");
+        if (head.head() != io.finetide.model.transformer.Head.LANGUAGE_MODEL) {
+            throw new IllegalArgumentException(configName + ": a T5 base is trained text to text (its language-model "
+                    + "head writes the label's words); a classifier's or tagger's head needs an encoder");
+        }
+        HuggingFaceLanguageModels.Loaded lm = HuggingFaceLanguageModels.t5(HuggingFaceConfigs.readJson(files.apply(
+                "config.json"), configName), SafeTensors.read(files.apply("model.safetensors"),
+                        names.apply(
+                                "model.safetensors")),
+                files.apply("tokenizer.json"), configName, dropout);
+        if (lm.tokenizerJson() == null) {
+            throw new IllegalArgumentException(names.apply("tokenizer.json") + " is missing");
+        }
+        return new Loaded(lm.config(), lm.weights(), lm.tokenizerJson(), lm.ignored(), true);
     }
 
     /** The {@code model_type} of a zipped folder's config.json ("bert", "gpt2", ...); empty when it names none. */

@@ -37,6 +37,9 @@ public final class HuggingFaceLanguageModels {
     private HuggingFaceLanguageModels() {
     }
 
+    /** T5's end of sequence when a config does not name one ({@code </s>}). */
+    public static final int T5_END_OF_SEQUENCE = 1;
+
     /** GPT-2's end-of-text token when a config does not name one ({@code <|endoftext|>}). */
     public static final int GPT2_END_OF_TEXT = 50256;
 
@@ -45,13 +48,28 @@ public final class HuggingFaceLanguageModels {
      * completions are trained to end with.
      */
     public static int endOfText(byte[] configJson, int vocabSize) {
-        int eos = HuggingFaceConfigs.readJson(configJson, "config.json").path("eos_token_id").asInt(
-                GPT2_END_OF_TEXT);
+        JsonNode c = HuggingFaceConfigs.readJson(configJson, "config.json");
+        int eos = c.path("eos_token_id").asInt(c.path("model_type").asText("").equals("t5")
+                ? T5_END_OF_SEQUENCE
+                : GPT2_END_OF_TEXT);
         if (eos < 0 || eos >= vocabSize) {
             throw new IllegalArgumentException("config.json: eos_token_id " + eos + " is outside the vocabulary of "
                     + vocabSize);
         }
         return eos;
+    }
+
+    /**
+     * The id an encoder-decoder's decoder reads first ({@code decoder_start_token_id}, T5's padding id 0 when the
+     * config names none).
+     */
+    public static int decoderStart(byte[] configJson, int vocabSize) {
+        int start = HuggingFaceConfigs.readJson(configJson, "config.json").path("decoder_start_token_id").asInt(0);
+        if (start < 0 || start >= vocabSize) {
+            throw new IllegalArgumentException("config.json: decoder_start_token_id " + start + " is outside the "
+                    + "vocabulary of " + vocabSize);
+        }
+        return start;
     }
 
     public static Loaded read(Path dir, double dropout) {
@@ -66,15 +84,27 @@ public final class HuggingFaceLanguageModels {
     }
 
     private static Loaded t5(Path dir, JsonNode c, double dropout) {
+        return t5(c, SafeTensors.read(dir.resolve("model.safetensors")), tokenizer(dir), dir.resolve("config.json")
+                .toString(), dropout);
+    }
+
+    /**
+     * A T5 1.0 encoder-decoder with its language-model head, from its config, its tensors and its tokenizer (null when
+     * absent).
+     *
+     * @param configName how messages name the config
+     */
+    static Loaded t5(JsonNode c, Map<String, Weights.Tensor> tensors, byte[] tokenizerJson, String configName,
+            double dropout) {
         String ff = c.path("feed_forward_proj").asText("relu");
-        require(dir, ff.equals("relu"), "feed_forward_proj '" + ff + "' is not supported (T5 1.0's 'relu')");
-        require(dir, c.path("tie_word_embeddings").asBoolean(true), "an untied language-model head is not "
+        require(configName, ff.equals("relu"), "feed_forward_proj '" + ff + "' is not supported (T5 1.0's 'relu')");
+        require(configName, c.path("tie_word_embeddings").asBoolean(true), "an untied language-model head is not "
                 + "supported (tie_word_embeddings)");
         int d = HuggingFaceConfigs.required(c, "d_model");
         int heads = HuggingFaceConfigs.required(c, "num_heads");
         int layers = HuggingFaceConfigs.required(c, "num_layers");
-        require(dir, HuggingFaceConfigs.required(c, "d_kv") * heads == d, "d_kv x num_heads must equal d_model");
-        require(dir, c.path("num_decoder_layers").asInt(layers) == layers, "num_decoder_layers must equal "
+        require(configName, HuggingFaceConfigs.required(c, "d_kv") * heads == d, "d_kv x num_heads must equal d_model");
+        require(configName, c.path("num_decoder_layers").asInt(layers) == layers, "num_decoder_layers must equal "
                 + "num_layers");
         TransformerConfig config = TransformerConfig.encoderDecoderBuilder()
                 .vocabSize(HuggingFaceConfigs.required(c, "vocab_size")).maxPositions(T5_MAX_LENGTH).hiddenSize(d)
@@ -82,15 +112,14 @@ public final class HuggingFaceLanguageModels {
                 .relativeBuckets(c.path("relative_attention_num_buckets").asInt(32))
                 .relativeMaxDistance(c.path("relative_attention_max_distance").asInt(128))
                 .layerNormEps(c.path("layer_norm_epsilon").asDouble(1e-6)).build();
-        Map<String, Weights.Tensor> raw = new LinkedHashMap<>(SafeTensors.read(dir.resolve(
-                "model.safetensors")));
+        Map<String, Weights.Tensor> raw = new LinkedHashMap<>(tensors);
         List<String> ignored = new ArrayList<>();
         Weights.Tensor shared = raw.get(ParamSpec.SHARED);
         for (String copy : List.of("encoder.embed_tokens.weight", "decoder.embed_tokens.weight", "lm_head.weight")) {
             Weights.Tensor t = raw.remove(copy);
             if (t != null) {
                 // Tied copies of the shared embeddings, when a writer stored them anyway.
-                require(dir, shared != null && Arrays.equals(t.values(), shared.values()), "'" + copy
+                require(configName, shared != null && Arrays.equals(t.values(), shared.values()), "'" + copy
                         + "' differs from 'shared.weight' (untied weights are not supported)");
                 ignored.add(copy);
             }
@@ -103,7 +132,7 @@ public final class HuggingFaceLanguageModels {
             weights.put(p.name(), fit(linear ? HuggingFaceNames.transpose(t) : t, p, p.name()));
         }
         rejectRest(raw, "T5");
-        return new Loaded(config, new Weights(weights), tokenizer(dir), List.copyOf(ignored));
+        return new Loaded(config, new Weights(weights), tokenizerJson, List.copyOf(ignored));
     }
 
     private static Loaded gpt2(Path dir, JsonNode c, double dropout) {
@@ -216,10 +245,6 @@ public final class HuggingFaceLanguageModels {
             throw new IllegalArgumentException("model.safetensors has tensors a " + architecture
                     + " model does not have: " + new TreeSet<>(raw.keySet()));
         }
-    }
-
-    private static void require(Path dir, boolean condition, String message) {
-        require(dir.resolve("config.json").toString(), condition, message);
     }
 
     private static void require(String configName, boolean condition, String message) {

@@ -7,7 +7,7 @@ import io.finetide.model.graph.TransformerGraph;
  * {@link TrainingLoop} runs any of them.
  */
 sealed interface Objective permits SequenceObjective, PairObjective, TokenObjective, CompletionObjective,
-        SequenceToSequenceObjective {
+        SequenceToSequenceObjective, TextToTextObjective {
 
     TrainingData data();
 

@@ -2,6 +2,7 @@ package io.finetide.model.train;
 
 import java.util.List;
 
+import io.finetide.model.infer.LabelWords;
 import io.finetide.model.privacy.SubsampledGaussian;
 import io.finetide.model.tokenizer.Tokenizer;
 import io.finetide.model.transformer.TransformerConfig;
@@ -139,6 +140,25 @@ public final class Trainer {
         return TrainingLoop.fit(config, initial, SequenceToSequenceObjective.of(sources, targets,
                 validationSources, validationTargets, padId, decoderStart, maxLength), padId, maxLength, tc,
                 strategy, listener, checkpoints);
+    }
+
+    /**
+     * Text-to-text classification (an encoder-decoder with its language-model head): each text's label is learned as
+     * the words {@code labels} writes for it. The epoch's score is the accuracy of the labels ranked by likelihood.
+     */
+    public static Result trainTextToText(TransformerConfig config, Weights initial, Tokenizer tokenizer,
+            List<LabelledText> train, List<LabelledText> validation, LabelWords labels, TrainingConfig tc,
+            Strategy strategy, TrainingListener listener, Checkpoint.Store checkpoints) {
+        if (!config.encoderDecoder() || !config.languageModel()) {
+            throw new IllegalArgumentException("text to text needs an encoder-decoder with its language-model head");
+        }
+        if (tc.classWeighting() == TrainingConfig.ClassWeighting.BALANCED) {
+            // The loss is over the vocabulary's tokens, which a weight per class does not describe.
+            throw new IllegalArgumentException("balanced class weights need a classifier's head, not label words");
+        }
+        int maxLength = maxLength(config, tokenizer);
+        return TrainingLoop.fit(config, initial, TextToTextObjective.of(tokenizer, train, validation, labels,
+                maxLength), tokenizer.padId(), maxLength, tc, strategy, listener, checkpoints);
     }
 
     /** N / (K n_k) per label k over {@code labels}; 1 for a label without examples (it never weighs anything). */

@@ -18,12 +18,12 @@ public record HeadSpec(Head head, Pooling pooling, int labels) {
         return new HeadSpec(Head.SEQUENCE, pooling, labels);
     }
 
-    /** A label per token (BIO tags). */
     /** Next-token logits from the tied word embeddings: a decoder that writes text. */
     public static HeadSpec languageModel() {
         return new HeadSpec(Head.LANGUAGE_MODEL, Pooling.LAST, 0);
     }
 
+    /** A label per token (BIO tags). */
     public static HeadSpec tokens(int labels) {
         return new HeadSpec(Head.TOKEN, Pooling.MEAN, labels);
     }

@@ -15,6 +15,8 @@ public final class BaseCatalogue {
     public static final String ARCHITECTURE_ENCODER = "transformer-encoder";
     /** A GPT-2 decoder a user uploaded, trained as a classifier of whole texts (a last-token head). */
     public static final String ARCHITECTURE_DECODER = "transformer-decoder";
+    /** A T5 encoder-decoder a user uploaded, trained text to text: it writes a text's label as words. */
+    public static final String ARCHITECTURE_ENCODER_DECODER = "transformer-encoder-decoder";
     /** Tokenizers whose files ship with the platform (see the model library's Tokenizer). */
     public static final Set<String> TOKENIZERS = Set.of("minilm-l6", "bge-small");
     public static final String BASE_RANDOM = "random";

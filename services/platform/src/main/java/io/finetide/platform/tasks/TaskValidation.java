@@ -8,6 +8,7 @@ import java.util.Set;
 import io.finetide.platform.privacy.PiiType;
 import io.finetide.platform.search.StudySpecs;
 import io.finetide.platform.text.CleaningPipeline;
+import io.finetide.proto.v1.ClassWeighting;
 import io.finetide.proto.v1.DifferentialPrivacy;
 import io.finetide.proto.v1.EvaluationSpec;
 import io.finetide.proto.v1.FineTuning;
@@ -75,9 +76,12 @@ public final class TaskValidation {
                 p.add("model.baseModel '" + m.getBaseModel() + "' is a GPT-2 decoder: it trains TEXT_CLASSIFICATION "
                         + "and TEXT_GENERATION tasks only");
             }
+        } else if (m.getArchitecture().equals(BaseCatalogue.ARCHITECTURE_ENCODER_DECODER)) {
+            textToText(p, t);
         } else if (!m.getArchitecture().equals(BaseCatalogue.ARCHITECTURE_ENCODER)) {
             p.add("model.architecture must be '" + BaseCatalogue.ARCHITECTURE_ENCODER + "' (or an uploaded GPT-2's '"
-                    + BaseCatalogue.ARCHITECTURE_DECODER + "')");
+                    + BaseCatalogue.ARCHITECTURE_DECODER + "', an uploaded T5's '"
+                    + BaseCatalogue.ARCHITECTURE_ENCODER_DECODER + "')");
         }
         boolean uploaded = m.getBaseModel().startsWith(BaseCatalogue.USER_BASE_PREFIX);
         if (uploaded) {
@@ -234,6 +238,40 @@ public final class TaskValidation {
         if (t.hasSearch()) {
             p.add("privacy.differentialPrivacy: every trial of a hyper-parameter study would spend the privacy "
                     + "budget, so a private task takes no search");
+        }
+    }
+
+    /**
+     * A T5 base classifies single texts by writing their label's words: no second text, no tags, no head of its own
+     * for class weights or for the strategies that train a head and some layers under it; differential privacy and search are not built for it yet.
+     */
+    private static void textToText(List<String> p, TaskDefinitionEvent t) {
+        String base = t.getModel().getBaseModel();
+        if (!base.startsWith(BaseCatalogue.USER_BASE_PREFIX)) {
+            p.add("model.architecture '" + BaseCatalogue.ARCHITECTURE_ENCODER_DECODER + "' comes with an uploaded T5 "
+                    + "base (model.baseModel 'user/<name>')");
+            return;
+        }
+        if (t.getType() != TaskType.TEXT_CLASSIFICATION) {
+            p.add("model.baseModel '" + base + "' is a T5 encoder-decoder: it trains TEXT_CLASSIFICATION tasks text "
+                    + "to text (the label's words are its target) only");
+        }
+        if (t.getHyperParameters().getClassWeighting() == ClassWeighting.BALANCED) {
+            p.add("hyperParameters.classWeighting BALANCED weighs a classifier head's classes; a T5 base writes "
+                    + "its labels as words");
+        }
+        FineTuningStrategy strategy = t.getHyperParameters().getFineTuning().getStrategy();
+        if (strategy == FineTuningStrategy.HEAD_ONLY
+                || strategy == FineTuningStrategy.TOP_LAYERS
+                || strategy == FineTuningStrategy.GRADUAL_UNFREEZING) {
+            // Their layers are counted from an encoder's head, which a text-to-text model does not have.
+            p.add("hyperParameters.fineTuning.strategy " + strategy + ": a T5 base trains FULL or LORA");
+        }
+        if (t.getPrivacy().hasDifferentialPrivacy()) {
+            p.add("privacy.differentialPrivacy is not available for a T5 base yet");
+        }
+        if (t.hasSearch()) {
+            p.add("search is not available for a T5 base yet");
         }
     }
 

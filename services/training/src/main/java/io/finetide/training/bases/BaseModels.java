@@ -26,8 +26,9 @@ import io.finetide.platform.tasks.TaskDefinitions;
 import io.finetide.training.metrics.TrainingMetrics;
 
 /**
- * Base models users upload: a BERT-family or GPT-2 Hugging Face folder (config.json, model.safetensors, tokenizer.json)
- * as a zip (a GPT-2 always with a last-token head, whatever pooling is asked), checked by reading it as training will (every tensor, the tokenizer) before anything is stored. A task then
+ * Base models users upload: a BERT-family, GPT-2 or T5 Hugging Face folder (config.json, model.safetensors,
+ * tokenizer.json) as a zip (a GPT-2 always with a last-token head, a T5 with its language-model head, whatever pooling
+ * is asked), checked by reading it as training will (every tensor, the tokenizer) before anything is stored. A task then
  * names it {@code user/<name>}. Names are immutable: the same archive again is a no-op, another one is a conflict,
  * so a model's lineage ({@code baseModel}) always means one set of weights.
  */
@@ -75,10 +76,15 @@ public class BaseModels {
         if (!TaskDefinitions.NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("a base model's name must match " + TaskDefinitions.NAME.pattern());
         }
-        boolean decoder = HuggingFaceFolder.modelType(zip).equals("gpt2");
+        String type = HuggingFaceFolder.modelType(zip);
+        boolean decoder = type.equals("gpt2");
+        boolean textToText = type.equals("t5");
         if (decoder) {
             // A decoder's state at the last real token is the only one that has read the whole text.
             pooling = Pooling.LAST.wireName();
+        } else if (textToText) {
+            // Nothing is pooled: the decoder writes the label. Recorded as the graph's own default for the family.
+            pooling = Pooling.MEAN.wireName();
         } else if (!POOLINGS.contains(pooling)) {
             throw new IllegalArgumentException("pooling must be one of " + POOLINGS + ", got '" + pooling + "'");
         }
@@ -87,9 +93,7 @@ public class BaseModels {
         if (known.isPresent()) {
             return known.get();
         }
-        HuggingFaceFolder.Loaded loaded = HuggingFaceFolder.readZip(zip, HeadSpec.sequence(2, Pooling.parse(pooling)),
-                0.1,
-                1);
+        HuggingFaceFolder.Loaded loaded = HuggingFaceFolder.readZip(zip, uploadHead(type, pooling), 0.1, 1);
         String base = BaseCatalogue.USER_BASE_PREFIX + name;
         try (Tokenizer tokenizer = Tokenizer.fromJson(base, loaded.tokenizerJson(), 512, Truncation.HEAD)) {
             if (tokenizer.vocabSize() > loaded.config().vocabSize()) {
@@ -107,7 +111,7 @@ public class BaseModels {
                 .intermediateSize(), c.vocabSize(), c.maxPositions(),
                 decoder
                         ? BaseCatalogue.ARCHITECTURE_DECODER
-                        : BaseCatalogue.ARCHITECTURE_ENCODER);
+                        : textToText ? BaseCatalogue.ARCHITECTURE_ENCODER_DECODER : BaseCatalogue.ARCHITECTURE_ENCODER);
         // The folder first: its unique name is the claim on the base's name, so that of two uploads racing for one
         // name exactly one stores its archive; the tokenizer after it completes the upload (a reader sees the base
         // only then, and an upload of the same archive again completes one a crash cut short).
@@ -139,11 +143,18 @@ public class BaseModels {
         if (artifacts.find(BaseModelArtifacts.tokenizer(name)).isEmpty()) {
             byte[] json = tokenizerJson != null
                     ? tokenizerJson
-                    : HuggingFaceFolder.readZip(artifacts.require(BaseModelArtifacts.folder(name)), HeadSpec.sequence(
-                            2, Pooling.parse(pooling)), 0.1, 1).tokenizerJson();
+                    : HuggingFaceFolder.readZip(artifacts.require(BaseModelArtifacts.folder(name)), uploadHead(
+                            existing.get().architecture(), pooling), 0.1, 1).tokenizerJson();
             artifacts.putOnce(BaseModelArtifacts.tokenizer(name), json, Map.of(BaseModelArtifacts.NAME, name));
         }
         return Optional.of(new Stored(false, existing.get()));
+    }
+
+    /** The head an upload is read with to check it: a T5's language model, or a classifier's pooled so. */
+    private static HeadSpec uploadHead(String typeOrArchitecture, String pooling) {
+        return typeOrArchitecture.equals("t5") || typeOrArchitecture.equals(BaseCatalogue.ARCHITECTURE_ENCODER_DECODER)
+                ? HeadSpec.languageModel()
+                : HeadSpec.sequence(2, Pooling.parse(pooling));
     }
 
     public List<BaseModelRecord> all() {
@@ -168,10 +179,18 @@ public class BaseModels {
         return HuggingFaceFolder.readZip(artifacts.require(BaseModelArtifacts.folder(name)), head, dropout, seed);
     }
 
-    /** The end-of-text token an uploaded GPT-2's config names (GPT-2's own when it names none). */
+    /** The end-of-text token an uploaded GPT-2's or T5's config names (the family's own when it names none). */
     public int endOfText(String name) {
-        byte[] config = FolderArchive.file(artifacts.require(BaseModelArtifacts.folder(name)), "config.json");
-        return HuggingFaceLanguageModels.endOfText(config, require(name).vocabSize());
+        return HuggingFaceLanguageModels.endOfText(config(name), require(name).vocabSize());
+    }
+
+    /** The token an uploaded T5's decoder starts from. */
+    public int decoderStart(String name) {
+        return HuggingFaceLanguageModels.decoderStart(config(name), require(name).vocabSize());
+    }
+
+    private byte[] config(String name) {
+        return FolderArchive.file(artifacts.require(BaseModelArtifacts.folder(name)), "config.json");
     }
 
     private BaseModelRecord require(String name) {

@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import io.finetide.model.bundle.ModelBundle;
 import io.finetide.model.infer.Classifier;
+import io.finetide.model.infer.LabelWords;
 import io.finetide.model.tokenizer.Tokenizer;
 import io.finetide.model.train.Checkpoint;
 import io.finetide.model.train.Completion;
@@ -49,6 +51,11 @@ record RunData(List<String> outputs, Examples examples) {
 
         Trainer.Result fit(TransformerConfig config, Weights initial, Tokenizer tokenizer, TrainingConfig hp,
                 Strategy strategy, TrainingListener listener, Checkpoint.Store checkpoints);
+
+        /** The trained bundle with what serving needs to know of this kind of model (none by default). */
+        default ModelBundle described(ModelBundle trained) {
+            return trained;
+        }
     }
 
     /** Examples a sequence classifier scores: temperature scaling is fitted on its validation split. */
@@ -59,22 +66,29 @@ record RunData(List<String> outputs, Examples examples) {
         float[][] uncalibratedValidationProbabilities(Classifier classifier);
     }
 
-    record Texts(List<LabelledText> train, List<LabelledText> validation) implements Classified {
+    /** Single labelled texts, whichever way the model scores its classes. */
+    interface ClassifiedTexts extends Classified {
+
+        @Override
+        List<LabelledText> validation();
+
+        @Override
+        default int[] validationLabels() {
+            return validation().stream().mapToInt(LabelledText::label).toArray();
+        }
+
+        @Override
+        default float[][] uncalibratedValidationProbabilities(Classifier classifier) {
+            return classifier.uncalibratedProbabilities(validation().stream().map(LabelledText::text).toList());
+        }
+    }
+
+    record Texts(List<LabelledText> train, List<LabelledText> validation) implements ClassifiedTexts {
 
         @Override
         public Trainer.Result fit(TransformerConfig config, Weights initial, Tokenizer tokenizer, TrainingConfig hp,
                 Strategy strategy, TrainingListener listener, Checkpoint.Store checkpoints) {
             return Trainer.train(config, initial, tokenizer, train, validation, hp, strategy, listener, checkpoints);
-        }
-
-        @Override
-        public int[] validationLabels() {
-            return validation.stream().mapToInt(LabelledText::label).toArray();
-        }
-
-        @Override
-        public float[][] uncalibratedValidationProbabilities(Classifier classifier) {
-            return classifier.uncalibratedProbabilities(validation.stream().map(LabelledText::text).toList());
         }
     }
 
@@ -85,6 +99,11 @@ record RunData(List<String> outputs, Examples examples) {
                 Strategy strategy, TrainingListener listener, Checkpoint.Store checkpoints) {
             return Trainer.trainPairs(config, initial, tokenizer, train, validation, hp, strategy, listener,
                     checkpoints);
+        }
+
+        @Override
+        public ModelBundle described(ModelBundle trained) {
+            return trained.withMetadata(ModelBundle.TEXT_PAIRS, true);
         }
 
         @Override
@@ -141,6 +160,42 @@ record RunData(List<String> outputs, Examples examples) {
             return Trainer.trainCompletions(config, initial, encoded(train, tokenizer), encoded(validation,
                     tokenizer), tokenizer.padId(), hp, strategy, listener, checkpoints);
         }
+
+        @Override
+        public ModelBundle described(ModelBundle trained) {
+            return trained.withMetadata(ModelBundle.END_OF_TEXT, endOfText);
+        }
+    }
+
+    /**
+     * Labelled texts an encoder-decoder learns to answer with its label's words ({@link LabelWords}); scored, and
+     * calibrated, as a classifier by the labels ranked by likelihood.
+     *
+     * @param labels       the task's labels, whose words are the targets
+     * @param endOfText    the token the words end with
+     * @param decoderStart the token the decoder reads first
+     */
+    record TextToText(List<LabelledText> train, List<LabelledText> validation, List<String> labels, int endOfText,
+            int decoderStart) implements ClassifiedTexts {
+
+        static TextToText of(TaskDefinitionEvent task, List<SnapshotFile.Row> rows, int endOfText,
+                int decoderStart) {
+            return new TextToText(labelled(rows, Split.TRAIN, task), labelled(rows, Split.VALIDATION, task), task
+                    .getLabelsList(), endOfText, decoderStart);
+        }
+
+        @Override
+        public Trainer.Result fit(TransformerConfig config, Weights initial, Tokenizer tokenizer, TrainingConfig hp,
+                Strategy strategy, TrainingListener listener, Checkpoint.Store checkpoints) {
+            return Trainer.trainTextToText(config, initial, tokenizer, train, validation, LabelWords.of(tokenizer,
+                    labels, endOfText, decoderStart), hp, strategy, listener, checkpoints);
+        }
+
+        @Override
+        public ModelBundle described(ModelBundle trained) {
+            return trained.withMetadata(ModelBundle.END_OF_TEXT, endOfText).withMetadata(ModelBundle.DECODER_START,
+                    decoderStart);
+        }
     }
 
     static RunData of(TaskDefinitionEvent task, List<SnapshotFile.Row> rows) {
@@ -167,6 +222,10 @@ record RunData(List<String> outputs, Examples examples) {
 
     int validationCount() {
         return examples.validationCount();
+    }
+
+    ModelBundle described(ModelBundle trained) {
+        return examples.described(trained);
     }
 
     Trainer.Result fit(TransformerConfig config, Weights initial, Tokenizer tokenizer, TrainingConfig hp,

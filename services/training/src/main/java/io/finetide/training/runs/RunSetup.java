@@ -53,11 +53,7 @@ public class RunSetup {
     public PreparedRun prepare(TaskDefinitionEvent declared, DatasetSnapshotEvent snapshot) {
         TaskDefinitionEvent task = SequenceLengths.readAt(declared, snapshot.getSequenceLength());
         List<SnapshotFile.Row> rows = SnapshotFile.read(artifacts.require(snapshot.getArtifact()));
-        // A generation task's base is an uploaded GPT-2 (task validation): its config names the end-of-text token.
-        RunData data = task.getType() == TaskType.TEXT_GENERATION
-                ? new RunData(List.of(), RunData.Completions.of(rows, baseModels.endOfText(BaseModelArtifacts
-                        .uploadedName(task.getModel().getBaseModel()).orElseThrow())))
-                : RunData.of(task, rows);
+        RunData data = data(task, rows);
         TrainingConfig hp = Models.training(task.getHyperParameters(), config.patience(), config.threads());
         Base base = base(task, data, hp.seed());
         Tokenizer tokenizer = base.tokenizer(task);
@@ -77,9 +73,32 @@ public class RunSetup {
         }
     }
 
-    /** The head the run's examples need: a writer's language model, a tagger's, or a classifier's pooled so. */
+    /**
+     * The run's examples. A generation task's base is an uploaded GPT-2 and a text-to-text task's an uploaded T5 (task
+     * validation): their configs name the tokens the model writes text with.
+     */
+    private RunData data(TaskDefinitionEvent task, List<SnapshotFile.Row> rows) {
+        if (task.getType() == TaskType.TEXT_GENERATION) {
+            return new RunData(List.of(), RunData.Completions.of(rows, baseModels.endOfText(uploadedName(task))));
+        }
+        if (task.getModel().getArchitecture().equals(BaseCatalogue.ARCHITECTURE_ENCODER_DECODER)) {
+            String base = uploadedName(task);
+            return new RunData(task.getLabelsList(), RunData.TextToText.of(task, rows, baseModels.endOfText(base),
+                    baseModels.decoderStart(base)));
+        }
+        return RunData.of(task, rows);
+    }
+
+    private static String uploadedName(TaskDefinitionEvent task) {
+        return BaseModelArtifacts.uploadedName(task.getModel().getBaseModel()).orElseThrow();
+    }
+
+    /**
+     * The head the run's examples need: a language model for a writer or a text-to-text classifier, a tagger's, or a
+     * classifier's pooled so.
+     */
     private static HeadSpec head(RunData data, Pooling pooling) {
-        if (data.examples() instanceof RunData.Completions) {
+        if (data.examples() instanceof RunData.Completions || data.examples() instanceof RunData.TextToText) {
             return HeadSpec.languageModel();
         }
         return data.tagging()

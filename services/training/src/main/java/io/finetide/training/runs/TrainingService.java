@@ -165,13 +165,7 @@ public class TrainingService {
                     strategy.name());
             ModelBundle trained = new ModelBundle(modelConfig, tokenizer.name(), tokenizer.maxLength(), tokenizer
                     .truncation(), data.outputs(), result.weights(), tokenizer.json(), provenance.metadata());
-            if (data.examples() instanceof RunData.Pairs) {
-                trained = trained.withMetadata(ModelBundle.TEXT_PAIRS, true);
-            }
-            if (data.examples() instanceof RunData.Completions c) {
-                trained = trained.withMetadata(ModelBundle.END_OF_TEXT, c.endOfText());
-            }
-            ModelBundle bundle = TemperatureFit.calibrated(trained, data, config.threads());
+            ModelBundle bundle = TemperatureFit.calibrated(data.described(trained), data, config.threads());
             String artifact = Models.artifact(taskName, modelId);
             artifacts.putOnce(artifact, bundle.toBytes(), Map.of("task", taskName, "model", modelId));
 
