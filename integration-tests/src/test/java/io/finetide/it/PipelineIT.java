@@ -563,6 +563,10 @@ class PipelineIT {
                 .of("text", "an old mango here"));
         assertThat(explained.status()).isEqualTo(422);
         assertThat(explained.body().get("reason").asText()).isEqualTo("CANNOT_EXPLAIN");
+        PlatformClient.Answer exported = client.get("deployment", "/api/v1/tasks/" + classifier + "/models/"
+                + classifier + "-m1/savedmodel");
+        assertThat(exported.status()).isEqualTo(409);
+        assertThat(exported.body().get("reason").asText()).isEqualTo("NOT_EXPORTABLE");
         PlatformClient.Answer card = client.get("deployment", "/api/v1/tasks/" + classifier + "/models/" + classifier
                 + "-m1/card.json");
         assertThat(card.status()).isEqualTo(200);

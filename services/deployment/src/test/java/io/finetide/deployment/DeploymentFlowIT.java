@@ -388,6 +388,9 @@ class DeploymentFlowIT {
             assertThat(r.jsonPath().getString("modelId")).isEqualTo("dg-m1");
             assertThat(r.jsonPath().getString("text")).isEqualTo("purple");
             assertThat(r.jsonPath().getString("finish")).isEqualTo("END_OF_TEXT");
+            // Its graph scores next tokens; the decoding is Finetide's: no SavedModel stands for it.
+            given().get("/api/v1/tasks/dg/models/dg-m1/savedmodel").then().statusCode(409).body("reason", equalTo(
+                    "NOT_EXPORTABLE"));
             given().contentType("application/json").body("{\"prompt\":\"the old lime is coloured\",\"decoding\":"
                     + "\"BEAM\",\"beamWidth\":3}").post("/api/v1/tasks/dg/generate").then().statusCode(200).body(
                             "text", equalTo("green"))

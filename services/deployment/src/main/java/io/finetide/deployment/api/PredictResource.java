@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -32,6 +33,7 @@ import io.finetide.deployment.serving.ServedModel;
 import io.finetide.deployment.serving.ServedText;
 import io.finetide.deployment.serving.ServingModels;
 import io.finetide.deployment.store.ModelRecord;
+import io.finetide.model.bundle.ModelBundle;
 import io.finetide.model.infer.Classifier;
 import io.finetide.runtime.security.Requires;
 import io.smallrye.common.annotation.Blocking;
@@ -266,13 +268,17 @@ public class PredictResource {
     @Path("/models/{modelId}/savedmodel")
     @Produces({"application/zip", MediaType.APPLICATION_JSON})
     public Response savedModel(@PathParam("task") String task, @PathParam("modelId") String modelId) {
-        return export.find(task, modelId).map(m -> Response.ok((StreamingOutput) out -> export.write(m, out),
-                "application/zip").header("Content-Disposition",
-                        "attachment; filename=\"" + modelId
-                                + "-savedmodel.zip\"")
-                .build()).orElseGet(() -> error(404, "NOT_FOUND",
-                        "task '" + task
-                                + "' has no model '" + modelId + "'"));
+        Optional<ModelRecord> model = export.find(task, modelId);
+        if (model.isEmpty()) {
+            return error(404, "NOT_FOUND", "task '" + task + "' has no model '" + modelId + "'");
+        }
+        ModelBundle bundle = export.bundle(model.get());
+        Optional<String> refused = SavedModelExport.unexportable(bundle);
+        if (refused.isPresent()) {
+            return error(409, "NOT_EXPORTABLE", "model '" + modelId + "' has no SavedModel export: " + refused.get());
+        }
+        return Response.ok((StreamingOutput) out -> export.write(model.get(), bundle, out), "application/zip").header(
+                "Content-Disposition", "attachment; filename=\"" + modelId + "-savedmodel.zip\"").build();
     }
 
     private Response measured(String task, String endpoint, int texts, java.util.function.Supplier<Response> answer) {

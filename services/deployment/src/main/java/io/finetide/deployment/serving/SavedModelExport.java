@@ -57,10 +57,31 @@ public class SavedModelExport {
         return registry.models(task).stream().filter(m -> m.modelId().equals(modelId)).findFirst();
     }
 
+    /** The registered model's bundle. */
+    public ModelBundle bundle(ModelRecord model) {
+        return ModelBundle.fromBytes(artifacts.require(model.artifact()));
+    }
+
+    /**
+     * Why {@code bundle} has no SavedModel this export describes, or empty when it has one. A writer's and a
+     * text-to-text classifier's graph answers over the vocabulary, given the tokens written so far: what it computes
+     * is not labels, and what makes labels or text of it (the decoding, the label words) is Finetide's code.
+     */
+    public static Optional<String> unexportable(ModelBundle bundle) {
+        if (bundle.generates()) {
+            return Optional.of("it writes completions: its graph gives next-token scores, and the decoding is not in "
+                    + "it");
+        }
+        if (bundle.config().encoderDecoder()) {
+            return Optional.of("it classifies text to text: its graph scores words, and ranking the label words is "
+                    + "not in it");
+        }
+        return Optional.empty();
+    }
+
     /** Writes the zip to {@code out}; the SavedModel is built in a temporary directory, removed afterwards. */
-    public void write(ModelRecord model, OutputStream out) throws IOException {
+    public void write(ModelRecord model, ModelBundle bundle, OutputStream out) throws IOException {
         Optional<ModelCard> card = store.evaluation(model.modelId()).map(v -> ModelCards.of(model, v));
-        ModelBundle bundle = ModelBundle.fromBytes(artifacts.require(model.artifact()));
         Path dir = Files.createTempDirectory("finetide-savedmodel-");
         try {
             Path saved = dir.resolve("saved_model");

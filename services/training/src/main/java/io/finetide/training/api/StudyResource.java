@@ -78,7 +78,7 @@ public class StudyResource {
     @Operation(summary = "The task's studies")
     @GET
     public List<StudyView> list(@PathParam("task") String task) {
-        return store.studies(task).stream().map(this::view).toList();
+        return store.studiesWithTrials(task).stream().map(s -> StudyView.of(s.study(), s.trials())).toList();
     }
 
     @Operation(summary = "One study: its trials, the best so far and each parameter's importance")

@@ -93,7 +93,7 @@ public class BaseModels {
         if (known.isPresent()) {
             return known.get();
         }
-        HuggingFaceFolder.Loaded loaded = HuggingFaceFolder.readZip(zip, uploadHead(type, pooling), 0.1, 1);
+        HuggingFaceFolder.Loaded loaded = HuggingFaceFolder.readZip(zip, uploadHead(textToText, pooling), 0.1, 1);
         String base = BaseCatalogue.USER_BASE_PREFIX + name;
         try (Tokenizer tokenizer = Tokenizer.fromJson(base, loaded.tokenizerJson(), 512, Truncation.HEAD)) {
             if (tokenizer.vocabSize() > loaded.config().vocabSize()) {
@@ -144,15 +144,16 @@ public class BaseModels {
             byte[] json = tokenizerJson != null
                     ? tokenizerJson
                     : HuggingFaceFolder.readZip(artifacts.require(BaseModelArtifacts.folder(name)), uploadHead(
-                            existing.get().architecture(), pooling), 0.1, 1).tokenizerJson();
+                            existing.get().architecture().equals(BaseCatalogue.ARCHITECTURE_ENCODER_DECODER), pooling),
+                            0.1, 1).tokenizerJson();
             artifacts.putOnce(BaseModelArtifacts.tokenizer(name), json, Map.of(BaseModelArtifacts.NAME, name));
         }
         return Optional.of(new Stored(false, existing.get()));
     }
 
     /** The head an upload is read with to check it: a T5's language model, or a classifier's pooled so. */
-    private static HeadSpec uploadHead(String typeOrArchitecture, String pooling) {
-        return typeOrArchitecture.equals("t5") || typeOrArchitecture.equals(BaseCatalogue.ARCHITECTURE_ENCODER_DECODER)
+    private static HeadSpec uploadHead(boolean textToText, String pooling) {
+        return textToText
                 ? HeadSpec.languageModel()
                 : HeadSpec.sequence(2, Pooling.parse(pooling));
     }

@@ -107,4 +107,46 @@ class StudyStoreOnFerretDbTest {
             pool.shutdownNow();
         }
     }
+
+    /**
+     * A task's studies listed with their trials in a few queries equal the studies read one by one: stops, trials in
+     * order, dispatches and a study without trials, and nothing of another task's.
+     */
+    @Test
+    void aTasksStudiesWithTrialsEqualThemReadOneByOne() {
+        // A database of its own: the races above count every dispatched trial in theirs.
+        StudyStore store = new StudyStore();
+        store.database = client.getDatabase("study_listing_test_" + System.nanoTime());
+        for (String task : java.util.List.of("listed", "other")) {
+            for (int s = 0; s < 3; s++) {
+                String id = task + "-study-" + s;
+                store.insertStudy(new StudyRecord(id, task, io.finetide.proto.v1.StudySpec.getDefaultInstance(),
+                        io.finetide.proto.v1.HyperParameters.getDefaultInstance(), "snap",
+                        StudyRecord.StudyState.RUNNING, 1000 + s, 0, false, 0));
+                for (int n = 2 * s - 1; n >= 0; n--) {
+                    TrialRecord t = TrialRecord.queued(id, task, n, Map.of("learningRate", 0.001 * (n + 1)));
+                    store.insertTrial(t);
+                    if (n % 2 == 0) {
+                        store.sent(t.id(), n + s);
+                    }
+                }
+            }
+        }
+        store.requestStop("listed-study-1");
+        java.util.List<StudyStore.StudyTrials> listed = store.studiesWithTrials("listed");
+        assertThat(listed).extracting(l -> l.study().id()).containsExactly("listed-study-0", "listed-study-1",
+                "listed-study-2");
+        for (StudyStore.StudyTrials l : listed) {
+            assertThat(l.study()).isEqualTo(store.study(l.study().id()).orElseThrow());
+            assertThat(l.trials()).isEqualTo(store.trials(l.study().id()));
+            for (TrialRecord t : l.trials()) {
+                assertThat(t).isEqualTo(store.trial(t.id()).orElseThrow());
+            }
+        }
+        assertThat(listed.get(0).trials()).isEmpty();
+        assertThat(listed.get(1).study().stopRequested()).isTrue();
+        assertThat(listed.get(2).trials()).extracting(TrialRecord::number).containsExactly(0, 1, 2, 3);
+        assertThat(listed.get(2).trials()).extracting(TrialRecord::sent).containsExactly(true, false, true, false);
+        assertThat(listed.get(2).trials().get(2).partition()).isEqualTo(4);
+    }
 }
