@@ -4,6 +4,7 @@ import java.util.List;
 
 import io.finetide.model.graph.Batch;
 import io.finetide.model.graph.TransformerGraph;
+import io.finetide.model.metrics.TemperatureScaling;
 import io.finetide.model.stats.Softmax;
 import io.finetide.model.tokenizer.Tokenizer;
 
@@ -65,11 +66,7 @@ public record LabelWords(int[][] targets, int decoderStart, int padId) {
 
     /** The decoder's input under teacher forcing for label {@code k}: the start id, then its target but the last. */
     public int[] decoderInput(int k) {
-        int[] t = targets[k];
-        int[] in = new int[t.length];
-        in[0] = decoderStart;
-        System.arraycopy(t, 0, in, 1, t.length - 1);
-        return in;
+        return Seq2Seq.decoderInput(targets[k], decoderStart);
     }
 
     /** Per source, the probability of each label: its target's likelihood over the sum of all labels'. */
@@ -107,16 +104,13 @@ public record LabelWords(int[][] targets, int decoderStart, int padId) {
         return out;
     }
 
+    /** The labels' likelihoods renormalised: the softmax of their logs. */
     private static float[] normalised(double[] logLikelihood) {
-        double max = java.util.Arrays.stream(logLikelihood).max().orElseThrow();
-        double sum = 0;
-        for (double l : logLikelihood) {
-            sum += Math.exp(l - max);
-        }
-        float[] p = new float[logLikelihood.length];
+        double[] p = TemperatureScaling.probabilities(logLikelihood, 1.0);
+        float[] out = new float[p.length];
         for (int c = 0; c < p.length; c++) {
-            p[c] = (float) (Math.exp(logLikelihood[c] - max) / sum);
+            out[c] = (float) p[c];
         }
-        return p;
+        return out;
     }
 }

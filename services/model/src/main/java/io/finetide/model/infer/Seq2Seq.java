@@ -16,6 +16,14 @@ public final class Seq2Seq {
     private Seq2Seq() {
     }
 
+    /** The decoder's input under teacher forcing: the start id, then the target without its last token. */
+    public static int[] decoderInput(int[] target, int decoderStart) {
+        int[] out = new int[target.length];
+        out[0] = decoderStart;
+        System.arraycopy(target, 0, out, 1, target.length - 1);
+        return out;
+    }
+
     /** The generated tokens of each source, without the start id, up to and including {@code eos}. */
     public static int[][] generate(TransformerGraph graph, int[][] sources, int padId, int decoderStart, int eos,
             int maxTokens) {

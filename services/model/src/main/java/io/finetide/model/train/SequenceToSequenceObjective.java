@@ -4,6 +4,7 @@ import java.util.List;
 
 import io.finetide.model.graph.Batch;
 import io.finetide.model.graph.TransformerGraph;
+import io.finetide.model.infer.Seq2Seq;
 
 /**
  * Sequence to sequence (an encoder-decoder) on token ids, with teacher forcing: the decoder reads the start id then
@@ -21,17 +22,9 @@ record SequenceToSequenceObjective(TrainingData data, List<int[]> validationSour
         }
         return new SequenceToSequenceObjective(TrainingData.sequenceToSequence(sources.toArray(int[][]::new), targets
                 .toArray(int[][]::new),
-                targets.stream().map(t -> shiftRight(t, decoderStart)).toArray(
+                targets.stream().map(t -> Seq2Seq.decoderInput(t, decoderStart)).toArray(
                         int[][]::new)),
                 validationSources, validationTargets, padId, decoderStart, maxLength);
-    }
-
-    /** The decoder's input under teacher forcing: the start id, then the target without its last token. */
-    static int[] shiftRight(int[] target, int decoderStart) {
-        int[] out = new int[target.length];
-        out[0] = decoderStart;
-        System.arraycopy(target, 0, out, 1, target.length - 1);
-        return out;
     }
 
     @Override
@@ -45,7 +38,7 @@ record SequenceToSequenceObjective(TrainingData data, List<int[]> validationSour
         for (int start = 0; start < validationSources.size(); start += VALIDATION_BATCH) {
             int end = Math.min(validationSources.size(), start + VALIDATION_BATCH);
             int[][] src = validationSources.subList(start, end).toArray(int[][]::new);
-            int[][] dec = validationTargets.subList(start, end).stream().map(t -> shiftRight(t, decoderStart))
+            int[][] dec = validationTargets.subList(start, end).stream().map(t -> Seq2Seq.decoderInput(t, decoderStart))
                     .toArray(int[][]::new);
             float[][][] p = graph.predictTokens(Batch.of(src, padId, Batch.PAD_MULTIPLE, maxLength).withDecoder(Batch
                     .of(dec, padId, Batch.PAD_MULTIPLE, maxLength)));

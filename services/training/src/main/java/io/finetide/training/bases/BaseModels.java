@@ -185,9 +185,16 @@ public class BaseModels {
         return HuggingFaceLanguageModels.endOfText(config(name), require(name).vocabSize());
     }
 
-    /** The token an uploaded T5's decoder starts from. */
-    public int decoderStart(String name) {
-        return HuggingFaceLanguageModels.decoderStart(config(name), require(name).vocabSize());
+    /** The tokens an uploaded T5 writes text with: where its decoder starts and what ends what it writes. */
+    public record TextTokens(int endOfText, int decoderStart) {
+    }
+
+    /** An uploaded T5's {@link TextTokens}, from one read of its config. */
+    public TextTokens textTokens(String name) {
+        byte[] config = config(name);
+        int vocab = require(name).vocabSize();
+        return new TextTokens(HuggingFaceLanguageModels.endOfText(config, vocab), HuggingFaceLanguageModels
+                .decoderStart(config, vocab));
     }
 
     private byte[] config(String name) {

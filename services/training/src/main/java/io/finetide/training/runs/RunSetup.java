@@ -82,9 +82,9 @@ public class RunSetup {
             return new RunData(List.of(), RunData.Completions.of(rows, baseModels.endOfText(uploadedName(task))));
         }
         if (task.getModel().getArchitecture().equals(BaseCatalogue.ARCHITECTURE_ENCODER_DECODER)) {
-            String base = uploadedName(task);
-            return new RunData(task.getLabelsList(), RunData.TextToText.of(task, rows, baseModels.endOfText(base),
-                    baseModels.decoderStart(base)));
+            BaseModels.TextTokens tokens = baseModels.textTokens(uploadedName(task));
+            return new RunData(task.getLabelsList(), RunData.TextToText.of(task, rows, tokens.endOfText(), tokens
+                    .decoderStart()));
         }
         return RunData.of(task, rows);
     }
