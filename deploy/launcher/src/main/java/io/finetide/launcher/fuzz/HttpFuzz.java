@@ -107,9 +107,9 @@ final class HttpFuzz {
     }
 
     /**
-     * The refusals the HTTP server makes before any of the platform's code runs, a request line or headers longer
+     * The refusals HTTP/1.1's codec makes before any of the platform's code runs, a request line or headers longer
      * than it reads ({@code quarkus.http.limits}); their reason is their status line, and there is no hook to give them a
-     * body.
+     * body. (Over HTTP/2 an over-long path reaches {@code UriLengthLimit}, which says why.)
      */
     static final java.util.Set<Integer> HTTP_SERVER_REFUSALS = java.util.Set.of(414, 431);
 

@@ -23,6 +23,7 @@ public enum ReasonCode {
     METHOD_NOT_ALLOWED(405),
     NOT_ACCEPTABLE(406),
     BATCH_TOO_LARGE(413),
+    URI_TOO_LONG(414),
     INVALID_STUDY(422),
     NO_SNAPSHOT(409),
     NO_COMPLETE_TRIAL(409),
@@ -51,6 +52,7 @@ public enum ReasonCode {
             case 405 -> METHOD_NOT_ALLOWED;
             case 406 -> NOT_ACCEPTABLE;
             case 413 -> BATCH_TOO_LARGE;
+            case 414 -> URI_TOO_LONG;
             case 415 -> UNSUPPORTED_CONTENT_TYPE;
             default -> status >= 500 ? PROCESSING_FAILED : MALFORMED_PAYLOAD;
         };
