@@ -419,6 +419,51 @@ class DeploymentFlowIT {
             assertThat(events).contains("event: piece\ndata: {\"text\":\"purple\"}").contains("event: done\ndata: ")
                     .contains("\"finish\":\"END_OF_TEXT\"");
             assertThat(events.indexOf("event: piece")).isLessThan(events.indexOf("event: done"));
+            // The same writer through the Open Inference Protocol's generate extension (Triton's), in its words.
+            String version = Integer.toString(r.jsonPath().getInt("version"));
+            given().contentType("application/json").body("{\"id\":\"q1\",\"text_input\":\"my big grape is coloured\"}")
+                    .post("/v2/models/dg/generate").then().statusCode(200).body("text_output", equalTo("purple"))
+                    .body("model_name", equalTo("dg")).body("model_version", equalTo(version)).body("id", equalTo(
+                            "q1"))
+                    .body("finish_reason", equalTo("END_OF_TEXT"));
+            given().contentType("application/json").body("{\"text_input\":\"the old lime is coloured\","
+                    + "\"parameters\":{\"beam_width\":3}}").post("/v2/models/dg/generate").then().statusCode(200)
+                    .body("text_output", equalTo("green"));
+            given().contentType("application/json").body("{\"text_input\":\"the old lime is coloured\","
+                    + "\"parameters\":{\"stop\":\"ee\"}}").post("/v2/models/dg/generate").then().statusCode(200)
+                    .body("text_output", equalTo("gr")).body("finish_reason", equalTo("STOP"));
+            given().contentType("application/json").body("{\"text_input\":\"the old lime is coloured\","
+                    + "\"parameters\":{\"max_tokens\":1,\"temperature\":0}}").post("/v2/models/dg/generate")
+                    .then().statusCode(200).body("finish_reason", equalTo("LENGTH")).body("output_tokens", equalTo(1));
+            // Sampling parameters ask for sampling: the same seed writes what Finetide's endpoint wrote.
+            given().contentType("application/json").body("{\"text_input\":\"a new plum is coloured\","
+                    + "\"parameters\":{\"temperature\":1.5,\"seed\":7}}").post("/v2/models/dg/generate").then()
+                    .statusCode(200).body("text_output", equalTo(s1.jsonPath().getString("text"))).body("seed",
+                            equalTo(7));
+            Response v2Stream = given().contentType("application/json").accept("text/event-stream").body(
+                    "{\"text_input\":\"my big grape is coloured\"}").post("/v2/models/dg/generate_stream");
+            assertThat(v2Stream.statusCode()).isEqualTo(200);
+            assertThat(v2Stream.contentType()).startsWith("text/event-stream");
+            String chunks = v2Stream.asString();
+            assertThat(chunks).startsWith("data: {\"model_name\":\"dg\",\"model_version\":\"" + version
+                    + "\",\"text_output\":\"purple\"}\n\n").endsWith("\"text_output\":\"\",\"finish_reason\":"
+                            + "\"END_OF_TEXT\",\"output_tokens\":" + r.jsonPath().getInt("tokens") + "}\n\n");
+            given().contentType("application/json").body("{}").post("/v2/models/dg/generate").then().statusCode(400)
+                    .body("error", containsString("'text_input'"));
+            given().contentType("application/json").body("{\"text_input\":\"x\",\"parameters\":{\"max_tokens\":0}}")
+                    .post("/v2/models/dg/generate").then().statusCode(400).body("error", containsString(
+                            "'max_tokens' must be in [1, 512]"));
+            given().contentType("application/json").body("{\"text_input\":\"x\",\"parameters\":{\"min_p\":0.1}}")
+                    .post("/v2/models/dg/generate").then().statusCode(400).body("error", containsString(
+                            "unknown parameter 'min_p'"));
+            given().contentType("application/json").body("{\"text_input\":\"x\",\"parameters\":{\"stream\":true}}")
+                    .post("/v2/models/dg/generate").then().statusCode(400).body("error", containsString(
+                            "generate_stream"));
+            given().contentType("application/json").body("{\"text_input\":\"x\"}").post("/v2/models/nobody/generate")
+                    .then().statusCode(404).body("error", containsString("no version in service"));
+            given().contentType("application/json").body("{\"inputs\":[{\"name\":\"text\",\"datatype\":\"BYTES\","
+                    + "\"shape\":[1],\"data\":[\"x\"]}]}").post("/v2/models/dg/infer").then().statusCode(400)
+                    .body("error", containsString("POST /v2/models/dg/generate"));
             // Refusals, each with its reason.
             given().contentType("application/json").body("{}").post("/api/v1/tasks/dg/generate").then().statusCode(
                     400).body("reason", equalTo("MISSING_FIELD"));

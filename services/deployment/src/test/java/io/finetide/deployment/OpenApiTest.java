@@ -25,7 +25,7 @@ class OpenApiTest {
         JsonNode document = new ObjectMapper().readTree(given().queryParam("format", "json").get("/q/openapi").then()
                 .statusCode(200).extract().asString());
 
-        assertThat(OpenApiContract.problems(document, "deployment", 26, ApiDocumentFilter::needsKey,
+        assertThat(OpenApiContract.problems(document, "deployment", 28, ApiDocumentFilter::needsKey,
                 io.finetide.deployment.api.PredictResource.class,
                 AuditResource.class)).isEmpty();
         assertThat(document.at("/paths/~1api~1v1~1tasks~1{task}~1delivery~1rollback/post/x-finetide-roles").toString())

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 import jakarta.inject.Inject;
@@ -38,12 +37,6 @@ import io.smallrye.common.annotation.Blocking;
 @Path("/api/v1/tasks/{task}")
 @Blocking
 public class GenerateResource {
-
-    /** The most new tokens a request may ask for, and the most stop sequences. */
-    static final int MAX_NEW_TOKENS = 512;
-    static final int MAX_STOPS = 8;
-    static final int DEFAULT_NEW_TOKENS = 64;
-    static final int DEFAULT_BEAM_WIDTH = 4;
 
     /**
      * @param decoding GREEDY (default), BEAM or SAMPLING
@@ -80,12 +73,12 @@ public class GenerateResource {
     }
 
     private Response answer(String task, GenerateRequest request) {
-        Refused refused = new Refused();
-        GenerationSettings settings = settings(request, refused);
-        if (refused.response != null) {
-            return refused.response;
+        GenerationRequests.Checked checked = GenerationRequests.check(request, GenerationRequests.Spelling.FINETIDE);
+        if (checked.refused()) {
+            return MeasuredRequests.error(400, checked.reason(), checked.message());
         }
-        List<String> stops = request.stop() == null ? List.of() : request.stop();
+        GenerationSettings settings = checked.settings();
+        List<String> stops = GenerationRequests.stops(request);
         Long seed = settings.decoding() == Decoding.SAMPLING ? settings.seed() : null;
         if (!Boolean.TRUE.equals(request.stream())) {
             try {
@@ -135,62 +128,6 @@ public class GenerateResource {
             Long seed) {
         return new GenerateResponse(task, w.modelId(), w.version(), w.written().text(), w.written().finish().name(),
                 w.written().tokens(), settings.decoding().name(), seed);
-    }
-
-    /** A refusal found while reading the request. */
-    private static final class Refused {
-        Response response;
-
-        void set(String reason, String message) {
-            if (response == null) {
-                response = MeasuredRequests.error(400, reason, message);
-            }
-        }
-    }
-
-    private static GenerationSettings settings(GenerateRequest r, Refused refused) {
-        if (r == null || r.prompt() == null || r.prompt().isBlank()) {
-            refused.set("MISSING_FIELD", "'prompt' must be a non-blank string");
-            return null;
-        }
-        Decoding decoding = Decoding.GREEDY;
-        if (r.decoding() != null) {
-            try {
-                decoding = Decoding.valueOf(r.decoding().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                refused.set("MALFORMED_PAYLOAD", "'decoding' must be GREEDY, BEAM or SAMPLING");
-                return null;
-            }
-        }
-        int maxNew = r.maxNewTokens() == null ? DEFAULT_NEW_TOKENS : r.maxNewTokens();
-        int width = r.beamWidth() == null ? (decoding == Decoding.BEAM ? DEFAULT_BEAM_WIDTH : 1) : r.beamWidth();
-        double temperature = r.temperature() == null ? 1.0 : r.temperature();
-        int topK = r.topK() == null ? 0 : r.topK();
-        double topP = r.topP() == null ? 1.0 : r.topP();
-        if (maxNew < 1 || maxNew > MAX_NEW_TOKENS) {
-            refused.set("MALFORMED_PAYLOAD", "'maxNewTokens' must be in [1, " + MAX_NEW_TOKENS + "]");
-        } else if (width < 1 || width > 16) {
-            refused.set("MALFORMED_PAYLOAD", "'beamWidth' must be in [1, 16]");
-        } else if (!(temperature > 0 && temperature <= 10)) {
-            refused.set("MALFORMED_PAYLOAD", "'temperature' must be in (0, 10]");
-        } else if (topK < 0) {
-            refused.set("MALFORMED_PAYLOAD", "'topK' must be 0 (all tokens) or more");
-        } else if (!(topP > 0 && topP <= 1)) {
-            refused.set("MALFORMED_PAYLOAD", "'topP' must be in (0, 1]");
-        } else if (r.stop() != null && (r.stop().size() > MAX_STOPS || r.stop().stream().anyMatch(s -> s == null || s
-                .isEmpty()))) {
-            refused.set("MALFORMED_PAYLOAD", "'stop' must hold at most " + MAX_STOPS + " non-empty strings");
-        } else if (decoding != Decoding.SAMPLING && (r.temperature() != null || r.topK() != null || r.topP() != null
-                || r.seed() != null)) {
-            refused.set("MALFORMED_PAYLOAD", "'temperature', 'topK', 'topP' and 'seed' are for SAMPLING");
-        } else if (decoding != Decoding.BEAM && r.beamWidth() != null) {
-            refused.set("MALFORMED_PAYLOAD", "'beamWidth' is for BEAM");
-        }
-        if (refused.response != null) {
-            return null;
-        }
-        long seed = r.seed() != null ? r.seed() : new java.security.SecureRandom().nextLong();
-        return new GenerationSettings(decoding, maxNew, width, 1.0, temperature, topK, topP, seed);
     }
 
     private static Response noChampion(String task) {

@@ -83,8 +83,9 @@ public class OpenInferenceModels {
         return switch (served) {
             case LABELS_PAIRS -> "model '" + task + "' classifies pairs of texts; the Open Inference Protocol serves "
                     + "single-text classifiers: POST /api/v1/tasks/" + task + "/predict with 'texts' and 'textPairs'";
-            case WRITES_COMPLETIONS -> "model '" + task + "' writes completions; the Open Inference Protocol serves "
-                    + "text classifiers: POST /api/v1/tasks/" + task + "/generate";
+            case WRITES_COMPLETIONS -> "model '" + task + "' writes completions: POST /v2/models/" + task
+                    + "/generate (or /api/v1/tasks/" + task + "/generate)";
+            case LABELS_TEXTS -> "model '" + task + "' classifies texts: POST /v2/models/" + task + "/infer";
             default -> "model '" + task + "' tags words; the Open Inference Protocol serves text classifiers: POST "
                     + "/api/v1/tasks/" + task + "/tag";
         };

@@ -73,6 +73,9 @@ public class OpenInferenceResource {
     @Inject
     DeploymentConfig config;
 
+    @Inject
+    OpenInferenceGeneration generation;
+
     @Operation(summary = "Server metadata (Open Inference Protocol v2)")
     @GET
     public ServerMetadata server() {
@@ -161,6 +164,25 @@ public class OpenInferenceResource {
         });
     }
 
+    @Requires(taskParam = "model")
+    @Operation(summary = "Writes a completion with a text-generation task's champion (Triton's generate extension): text_input; parameters max_tokens, temperature, top_k, top_p, seed, beam_width, stop")
+    @POST
+    @Path("/models/{model}/generate")
+    @Consumes(MediaType.WILDCARD)
+    public Response generate(@PathParam("model") String task, byte[] body) {
+        return requests.measured(task, "generate", 1, () -> generation.answer(task, body));
+    }
+
+    @Requires(taskParam = "model")
+    @Operation(summary = "The same completion as server-sent events: a data chunk per piece of text as it is written, the last with its finish_reason")
+    @POST
+    @Path("/models/{model}/generate_stream")
+    @Consumes(MediaType.WILDCARD)
+    @Produces({MediaType.SERVER_SENT_EVENTS, MediaType.APPLICATION_JSON})
+    public Response generateStream(@PathParam("model") String task, byte[] body) {
+        return requests.measured(task, "generate", 1, () -> generation.stream(task, body));
+    }
+
     private Response measured(String task, byte[] body, Integer headerLength,
             java.util.function.Function<InferenceRequest, Response> answer) {
         InferenceRequest[] parsed = new InferenceRequest[1];
@@ -233,7 +255,7 @@ public class OpenInferenceResource {
         return error(404, "NOT_FOUND", "model '" + task + "' has no registered version '" + version + "'");
     }
 
-    private static Response error(int status, String reason, String message) {
+    static Response error(int status, String reason, String message) {
         return Response.status(status).type(MediaType.APPLICATION_JSON).entity(new ProtocolError(reason, message))
                 .build();
     }
