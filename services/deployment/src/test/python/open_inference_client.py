@@ -8,11 +8,7 @@ import sys
 
 import numpy as np
 import tritonclient.http as httpclient
-from tritonclient.utils import InferenceServerException
-
-
-def text(value):
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+from triton_answers import text, refused
 
 
 def infer(client, model, texts, binary, version=""):
@@ -29,14 +25,6 @@ def infer(client, model, texts, binary, version=""):
         "confidences": [float(v) for v in result.as_numpy("confidence").reshape(-1)],
         "probabilities": result.as_numpy("probabilities").astype(float).tolist(),
     }
-
-
-def refused(call):
-    try:
-        call()
-    except InferenceServerException as e:
-        return {"status": str(e.status()), "message": e.message()}
-    return None
 
 
 def main():

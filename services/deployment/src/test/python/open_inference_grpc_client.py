@@ -8,11 +8,7 @@ import sys
 
 import numpy as np
 import tritonclient.grpc as grpcclient
-from tritonclient.utils import InferenceServerException
-
-
-def text(value):
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+from triton_answers import text, refused
 
 
 def infer(client, model, texts, version="", outputs=("label", "confidence", "probabilities", "prediction_id")):
@@ -30,14 +26,6 @@ def infer(client, model, texts, version="", outputs=("label", "confidence", "pro
         "probabilities": result.as_numpy("probabilities").astype(float).tolist(),
         "prediction_ids": [text(v) for v in result.as_numpy("prediction_id").reshape(-1)],
     }
-
-
-def refused(call):
-    try:
-        call()
-    except InferenceServerException as e:
-        return {"status": str(e.status()), "message": e.message()}
-    return None
 
 
 def main():

@@ -119,13 +119,73 @@ class OpenInferenceIT {
         }
         // Malformed bodies: a reason, never a 500.
         given().body("{\"inputs\":[]}").post("/v2/models/oip/infer").then().statusCode(400).body("error",
-                org.hamcrest.Matchers.containsString("exactly one tensor"));
+                org.hamcrest.Matchers.containsString("one tensor, the texts, or two for pairs"));
         given().header("Inference-Header-Content-Length", "500").body("{}").post("/v2/models/oip/infer").then()
                 .statusCode(400).body("error", org.hamcrest.Matchers.containsString("does not fit"));
         given().body("not json").post("/v2/models/oip/infer").then().statusCode(400);
         given().body("{\"inputs\":[{\"name\":\"t\",\"datatype\":\"BYTES\",\"shape\":[2],\"data\":[\"a\"]}]}").post(
                 "/v2/models/oip/infer").then().statusCode(400).body("error", org.hamcrest.Matchers.containsString(
                         "shape [2] but 1 elements"));
+    }
+
+    /**
+     * A pair classifier through the protocol, asked by Triton's own clients with two inputs, {@code text} and
+     * {@code text_pair} (binary tensors over HTTP, in either order; gRPC): the probabilities of the pairs computed
+     * locally. Before, the protocol refused every pair model.
+     */
+    @Test
+    void aPairClassifierAnswersTritonsClientsGivenTextAndTextPair() throws Exception {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        List<String> first = List.of("a gripping film", "the plot is thin");
+        List<String> second = List.of("film gripping a", "a thin plot");
+        float[][] expected;
+        try (MongoClient client = MongoClients.create(ctx.mongoUri());
+                Tokenizer tokenizer = Tokenizer.builtin("minilm-l6", 16);
+                KafkaProducer<String, byte[]> p = TestKafka.producer(ctx.bootstrap())) {
+            ModelBundle single = ServedTasks.tinyClassifier(tokenizer, 21);
+            ModelBundle pairs = new ModelBundle(single.config(), single.tokenizerName(), single.maxSeqLength(), single
+                    .truncation(), single.labels(), single.weights(), single.tokenizerJson(),
+                    java.util.Map.of(
+                            ModelBundle.TEXT_PAIRS, true));
+            try (Classifier c = Classifier.load(pairs, 1)) {
+                expected = c.predictPairs(first, second).stream().map(Classifier.Prediction::probabilities).toArray(
+                        float[][]::new);
+            }
+            ServedTasks.store(new ArtifactStore(client.getDatabase(ctx.artifactsDatabase())), "oip-pairs", 1, pairs);
+            ServedTasks.send(p, ctx, ServedTasks.evaluated("oip-pairs", 1, true, ""));
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> given().get("/v2/models/oip-pairs/ready")
+                .statusCode() == 200);
+        List<String> command = new ArrayList<>(List.of(clientPython().toString(), Path.of("src/test/python",
+                "open_inference_pair_client.py").toString(), "127.0.0.1:" + RestAssured.port, "oip-pairs"));
+        for (int i = 0; i < first.size(); i++) {
+            command.add(first.get(i));
+            command.add(second.get(i));
+        }
+        JsonNode seen = new ObjectMapper().readTree(run(command));
+        assertThat(seen.at("/http_metadata/inputs/0/name").asText()).isEqualTo("text");
+        assertThat(seen.at("/http_metadata/inputs/1/name").asText()).isEqualTo("text_pair");
+        assertThat(seen.at("/grpc_metadata/inputs/1/name").asText()).isEqualTo("text_pair");
+        for (String answer : List.of("http", "http_reversed_order", "grpc")) {
+            for (int i = 0; i < first.size(); i++) {
+                for (int k = 0; k < 2; k++) {
+                    assertThat(seen.get(answer).get(i).get(k).floatValue()).as(answer).isCloseTo(expected[i][k],
+                            org.assertj.core.data.Offset.offset(1e-6f));
+                }
+            }
+        }
+        assertThat(seen.at("/http_single/status").asText()).isEqualTo("400");
+        assertThat(seen.at("/http_single/message").asText()).contains("'text' and 'text_pair'");
+        // Inputs that are not a pair's, or of two lengths, are refused with the reason.
+        String two = "{\"inputs\":[{\"name\":\"text\",\"datatype\":\"BYTES\",\"shape\":[1],\"data\":[\"a\"]},"
+                + "{\"name\":\"%s\",\"datatype\":\"BYTES\",\"shape\":[%d],\"data\":%s}]}";
+        given().body(two.formatted("other", 1, "[\"b\"]")).post("/v2/models/oip-pairs/infer").then().statusCode(400)
+                .body("error", org.hamcrest.Matchers.containsString("named 'text' and 'text_pair'"));
+        given().body(two.formatted("text_pair", 2, "[\"b\",\"c\"]")).post("/v2/models/oip-pairs/infer").then()
+                .statusCode(400).body("error", org.hamcrest.Matchers.containsString("as many texts: 1 and 2"));
+        // A single-text classifier refuses a pair, naming its one input.
+        given().body(two.formatted("text_pair", 1, "[\"b\"]")).post("/v2/models/oip/infer").then().statusCode(400)
+                .body("error", org.hamcrest.Matchers.containsString("classifies single texts"));
     }
 
     @Test

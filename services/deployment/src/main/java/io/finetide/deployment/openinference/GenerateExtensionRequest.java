@@ -22,8 +22,12 @@ import io.finetide.deployment.api.GenerateResource;
  */
 record GenerateExtensionRequest(String id, GenerateResource.GenerateRequest request) {
 
+    /** The extension's input and output, as a writer's model metadata names them. */
+    static final String TEXT_INPUT = "text_input";
+    static final String TEXT_OUTPUT = "text_output";
+
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> FIELDS = Set.of("id", "text_input", "parameters");
+    private static final Set<String> FIELDS = Set.of("id", TEXT_INPUT, "parameters");
     private static final List<String> PARAMETERS = List.of("max_tokens", "temperature", "top_k", "top_p", "seed",
             "beam_width", "stop", "stream");
 
@@ -43,7 +47,7 @@ record GenerateExtensionRequest(String id, GenerateResource.GenerateRequest requ
                 throw new InferenceRequest.Invalid("unknown input '" + name + "'; this model reads 'text_input'");
             }
         }
-        JsonNode text = root.path("text_input");
+        JsonNode text = root.path(TEXT_INPUT);
         if (!text.isMissingNode() && !text.isTextual()) {
             throw new InferenceRequest.Invalid("'text_input' must be a string");
         }

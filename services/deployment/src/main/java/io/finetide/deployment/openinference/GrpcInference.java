@@ -31,6 +31,7 @@ import io.finetide.deployment.openinference.v2.ServerReadyResponse;
 import io.finetide.deployment.rollout.RoutedServing;
 import io.finetide.deployment.serving.QueueFullException;
 import io.finetide.deployment.serving.ServedModel;
+import io.finetide.deployment.serving.ServedText;
 import io.finetide.deployment.serving.ServingModels;
 import io.finetide.deployment.store.ModelRecord;
 import io.grpc.Status;
@@ -92,10 +93,15 @@ public class GrpcInference implements GRPCInferenceService {
             String task = request.getName();
             ModelRecord model = model(task, request.getVersion()).orElseThrow(() -> notFound(task, request
                     .getVersion()));
-            classifier(task, model);
+            ServedModel.Kind kind = models.kind(task, model);
+            if (kind == ServedModel.Kind.TAGS_WORDS || kind == ServedModel.Kind.WRITES_COMPLETIONS) {
+                // The generate extension is REST only.
+                throw invalid(OpenInferenceModels.wrongKind(task, kind));
+            }
             List<String> labels = models.labels(task, model);
             ModelMetadataResponse.Builder b = ModelMetadataResponse.newBuilder().setName(task).addAllVersions(models
-                    .versions(task)).setPlatform(OpenInferenceModels.PLATFORM).addInputs(tensor("text", "BYTES"));
+                    .versions(task)).setPlatform(OpenInferenceModels.PLATFORM);
+            OpenInferenceModels.inputs(kind).forEach(name -> b.addInputs(tensor(name, "BYTES")));
             for (InferenceOutput o : InferenceOutput.values()) {
                 ModelMetadataResponse.TensorMetadata.Builder t = tensor(o.wireName(), o.datatype().name())
                         .toBuilder();
@@ -115,7 +121,7 @@ public class GrpcInference implements GRPCInferenceService {
             long start = System.nanoTime();
             int status = 200;
             String reason = "OK";
-            List<String> texts = List.of();
+            List<ServedText> texts = List.of();
             try {
                 texts = texts(request);
                 Set<InferenceOutput> outputs = outputs(request);
@@ -165,11 +171,45 @@ public class GrpcInference implements GRPCInferenceService {
         return b.build();
     }
 
-    private List<String> texts(ModelInferRequest request) {
-        if (request.getInputsCount() != 1) {
-            throw invalid("'inputs' must hold exactly one tensor: the texts, datatype BYTES");
+    /** The texts of one input tensor, or of a pair model's two ({@link InferenceRequest#TEXT} and its pair). */
+    private List<ServedText> texts(ModelInferRequest request) {
+        if (request.getInputsCount() < 1 || request.getInputsCount() > 2) {
+            throw invalid("'inputs' must hold one tensor, the texts, or two for pairs of texts, '"
+                    + InferenceRequest.TEXT + "' and '" + InferenceRequest.TEXT_PAIR + "'; datatype BYTES");
         }
-        ModelInferRequest.InferInputTensor input = request.getInputs(0);
+        if (request.getRawInputContentsCount() > 0 && request.getRawInputContentsCount() != request
+                .getInputsCount()) {
+            throw invalid("raw_input_contents must hold one entry per input, or none");
+        }
+        List<List<String>> inputs = new ArrayList<>();
+        for (int i = 0; i < request.getInputsCount(); i++) {
+            inputs.add(texts(request, i));
+        }
+        List<ServedText> texts;
+        try {
+            if (inputs.size() == 1) {
+                texts = InferenceRequest.served(inputs.get(0), List.of());
+            } else {
+                String first = request.getInputs(0).getName();
+                InferenceRequest.pairNames(first, request.getInputs(1).getName());
+                boolean textFirst = InferenceRequest.TEXT.equals(first);
+                if (inputs.get(0).size() != inputs.get(1).size()) {
+                    throw invalid("'" + InferenceRequest.TEXT + "' and '" + InferenceRequest.TEXT_PAIR
+                            + "' must hold as many texts: " + inputs.get(0).size() + " and " + inputs.get(1).size());
+                }
+                texts = InferenceRequest.served(inputs.get(textFirst ? 0 : 1), inputs.get(textFirst ? 1 : 0));
+            }
+        } catch (InferenceRequest.Invalid e) {
+            throw invalid(e.getMessage());
+        }
+        if (texts.size() > config.maxTextsPerRequest()) {
+            throw invalid(texts.size() + " texts, the limit is " + config.maxTextsPerRequest());
+        }
+        return texts;
+    }
+
+    private static List<String> texts(ModelInferRequest request, int index) {
+        ModelInferRequest.InferInputTensor input = request.getInputs(index);
         if (!"BYTES".equals(input.getDatatype())) {
             throw invalid("input '" + input.getName() + "' must be BYTES (texts), not '" + input.getDatatype()
                     + "'");
@@ -182,7 +222,7 @@ public class GrpcInference implements GRPCInferenceService {
         List<String> texts = new ArrayList<>();
         try {
             if (request.getRawInputContentsCount() > 0) {
-                ByteBuffer raw = request.getRawInputContents(0).asReadOnlyByteBuffer();
+                ByteBuffer raw = request.getRawInputContents(index).asReadOnlyByteBuffer();
                 texts.addAll(InferenceRequest.fromBinary(raw, raw.remaining(), input.getName()));
             } else {
                 input.getContents().getBytesContentsList().forEach(t -> texts.add(t.toStringUtf8()));
@@ -193,9 +233,6 @@ public class GrpcInference implements GRPCInferenceService {
         if (texts.size() != shape.get(0)) {
             throw invalid("input '" + input.getName() + "' has shape " + shape + " but " + texts.size()
                     + " elements");
-        }
-        if (texts.size() > config.maxTextsPerRequest()) {
-            throw invalid(texts.size() + " texts, the limit is " + config.maxTextsPerRequest());
         }
         return texts;
     }
@@ -222,12 +259,6 @@ public class GrpcInference implements GRPCInferenceService {
         return version.isEmpty() ? models.champion(task) : models.version(task, version);
     }
 
-    private void classifier(String task, ModelRecord model) {
-        if (models.tags(task, model)) {
-            throw wrongKind(task);
-        }
-    }
-
     private static ModelMetadataResponse.TensorMetadata tensor(String name, String datatype) {
         return ModelMetadataResponse.TensorMetadata.newBuilder().setName(name).setDatatype(datatype).addShape(-1)
                 .build();
@@ -252,8 +283,4 @@ public class GrpcInference implements GRPCInferenceService {
         return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
     }
 
-    private static StatusRuntimeException wrongKind(String task) {
-        return invalid("model '" + task + "' tags words; the Open Inference Protocol serves text classifiers: "
-                + "POST /api/v1/tasks/" + task + "/tag");
-    }
 }

@@ -12,15 +12,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * An Open Inference Protocol (KServe V2) inference request for a text model: one {@code BYTES} input of shape
- * {@code [n]} or {@code [n, 1]}, its elements in JSON {@code data} or in the binary tensor extension Triton's clients
- * use by default (after a JSON header of {@code Inference-Header-Content-Length} bytes, each element a 4-byte
- * little-endian length and its UTF-8 bytes).
+ * An Open Inference Protocol (KServe V2) inference request for a text classifier: one {@code BYTES} input of shape
+ * {@code [n]} or {@code [n, 1]}, or for a model of pairs of texts two of one shape, {@value #TEXT} and
+ * {@value #TEXT_PAIR}; their elements in JSON {@code data} or in the binary tensor extension Triton's clients use by
+ * default (after a JSON header of {@code Inference-Header-Content-Length} bytes, each input's elements in the order of
+ * the inputs, each a 4-byte little-endian length and its UTF-8 bytes).
  *
+ * @param textPairs each text's second text, for a pair model; empty for single texts
  * @param outputs the outputs asked for, each with whether it should come back as binary; all of them when the
  *        request names none
  */
-public record InferenceRequest(String id, List<String> texts, Map<InferenceOutput, Boolean> outputs) {
+public record InferenceRequest(String id, List<String> texts, List<String> textPairs,
+        Map<InferenceOutput, Boolean> outputs) {
+
+    /** The names of a pair model's two inputs (a single-text model's one input may have any name). */
+    public static final String TEXT = "text";
+    public static final String TEXT_PAIR = "text_pair";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -53,10 +60,27 @@ public record InferenceRequest(String id, List<String> texts, Map<InferenceOutpu
             throw new Invalid("the request must be a JSON object with 'inputs'");
         }
         JsonNode inputs = root.get("inputs");
-        if (inputs == null || !inputs.isArray() || inputs.size() != 1) {
-            throw new Invalid("'inputs' must hold exactly one tensor: the texts, datatype BYTES");
+        if (inputs == null || !inputs.isArray() || inputs.isEmpty() || inputs.size() > 2) {
+            throw new Invalid("'inputs' must hold one tensor, the texts, or two for pairs of texts, '" + TEXT
+                    + "' and '" + TEXT_PAIR + "'; datatype BYTES");
         }
-        List<String> texts = texts(inputs.get(0), ByteBuffer.wrap(body, jsonLength, body.length - jsonLength));
+        ByteBuffer binary = ByteBuffer.wrap(body, jsonLength, body.length - jsonLength);
+        List<String> texts;
+        List<String> textPairs = List.of();
+        if (inputs.size() == 1) {
+            texts = texts(inputs.get(0), binary);
+        } else {
+            pairNames(inputs.get(0).path("name").asText(), inputs.get(1).path("name").asText());
+            List<String> first = texts(inputs.get(0), binary);
+            List<String> second = texts(inputs.get(1), binary);
+            if (first.size() != second.size()) {
+                throw new Invalid("'" + TEXT + "' and '" + TEXT_PAIR + "' must hold as many texts: " + first.size()
+                        + " and " + second.size());
+            }
+            boolean textFirst = TEXT.equals(inputs.get(0).path("name").asText());
+            texts = textFirst ? first : second;
+            textPairs = textFirst ? second : first;
+        }
         boolean binaryByDefault = root.path("parameters").path("binary_data_output").asBoolean(false);
         Map<InferenceOutput, Boolean> outputs = new LinkedHashMap<>();
         JsonNode asked = root.get("outputs");
@@ -73,7 +97,26 @@ public record InferenceRequest(String id, List<String> texts, Map<InferenceOutpu
             }
         }
         JsonNode id = root.get("id");
-        return new InferenceRequest(id == null || id.isNull() ? null : id.asText(), texts, outputs);
+        return new InferenceRequest(id == null || id.isNull() ? null : id.asText(), texts, textPairs, outputs);
+    }
+
+    /** What the model is asked about: single texts, or pairs. */
+    public List<io.finetide.deployment.serving.ServedText> served() {
+        return served(texts, textPairs);
+    }
+
+    static List<io.finetide.deployment.serving.ServedText> served(List<String> texts, List<String> textPairs) {
+        return textPairs.isEmpty()
+                ? io.finetide.deployment.serving.ServedText.singles(texts)
+                : io.finetide.deployment.serving.ServedText.pairs(texts, textPairs);
+    }
+
+    /** Two inputs are a pair's, named {@value #TEXT} and {@value #TEXT_PAIR}. */
+    static void pairNames(String first, String second) {
+        if (!(TEXT.equals(first) && TEXT_PAIR.equals(second) || TEXT_PAIR.equals(first) && TEXT.equals(second))) {
+            throw new Invalid("two inputs are a pair of texts, named '" + TEXT + "' and '" + TEXT_PAIR + "', not '"
+                    + first + "' and '" + second + "'");
+        }
     }
 
     private static List<String> texts(JsonNode input, ByteBuffer binary) {
@@ -84,9 +127,14 @@ public record InferenceRequest(String id, List<String> texts, Map<InferenceOutpu
         }
         int count = count(input.path("shape"), name);
         JsonNode binarySize = input.path("parameters").path("binary_data_size");
-        List<String> texts = binarySize.isMissingNode()
-                ? fromJson(input.get("data"), name)
-                : fromBinary(binary, binarySize.asLong(), name);
+        List<String> texts;
+        if (binarySize.isMissingNode()) {
+            texts = fromJson(input.get("data"), name);
+        } else {
+            texts = fromBinary(binary, binarySize.asLong(), name);
+            // The next input's elements follow this one's.
+            binary.position(binary.position() + (int) binarySize.asLong());
+        }
         if (texts.size() != count) {
             throw new Invalid("input '" + name + "' has shape [" + count + "] but " + texts.size() + " elements");
         }

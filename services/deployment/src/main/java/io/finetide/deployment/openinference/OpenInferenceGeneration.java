@@ -112,7 +112,7 @@ class OpenInferenceGeneration {
         }
         out.put("model_name", task);
         out.put("model_version", Integer.toString(version));
-        out.put("text_output", text);
+        out.put(GenerateExtensionRequest.TEXT_OUTPUT, text);
         return out;
     }
 

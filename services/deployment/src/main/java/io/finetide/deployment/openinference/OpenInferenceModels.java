@@ -78,22 +78,34 @@ public class OpenInferenceModels {
                 : pinned.labels(model);
     }
 
-    /** Why a model of another kind than single-text classifiers cannot answer through the protocol. */
+    /** What a model of each kind is asked through the protocol, for a request of another kind. */
     static String wrongKind(String task, io.finetide.deployment.serving.ServedModel.Kind served) {
         return switch (served) {
-            case LABELS_PAIRS -> "model '" + task + "' classifies pairs of texts; the Open Inference Protocol serves "
-                    + "single-text classifiers: POST /api/v1/tasks/" + task + "/predict with 'texts' and 'textPairs'";
+            case LABELS_TEXTS -> "model '" + task + "' classifies single texts: POST /v2/models/" + task
+                    + "/infer with one input, '" + InferenceRequest.TEXT + "'";
+            case LABELS_PAIRS -> "model '" + task + "' classifies pairs of texts: POST /v2/models/" + task
+                    + "/infer with two inputs of one shape, '" + InferenceRequest.TEXT + "' and '"
+                    + InferenceRequest.TEXT_PAIR + "'";
             case WRITES_COMPLETIONS -> "model '" + task + "' writes completions: POST /v2/models/" + task
                     + "/generate (or /api/v1/tasks/" + task + "/generate)";
-            case LABELS_TEXTS -> "model '" + task + "' classifies texts: POST /v2/models/" + task + "/infer";
-            default -> "model '" + task + "' tags words; the Open Inference Protocol serves text classifiers: POST "
-                    + "/api/v1/tasks/" + task + "/tag";
+            case TAGS_WORDS -> "model '" + task + "' tags words; the Open Inference Protocol serves text classifiers "
+                    + "and writers: POST /api/v1/tasks/" + task + "/tag";
         };
     }
 
-    /** Whether the model tags words (the protocol's endpoints serve text classifiers only). */
-    boolean tags(String task, ModelRecord model) {
-        return servesVersion(task, model) && serving.servesTagger(task).orElse(false);
+    /** The names of a classifier's input tensors: its text, or a pair's two. */
+    static List<String> inputs(io.finetide.deployment.serving.ServedModel.Kind kind) {
+        return kind == io.finetide.deployment.serving.ServedModel.Kind.LABELS_PAIRS
+                ? List.of(InferenceRequest.TEXT, InferenceRequest.TEXT_PAIR)
+                : List.of(InferenceRequest.TEXT);
+    }
+
+    /** What the model answers: the champion's kind, or the registered version's, loaded if needed. */
+    io.finetide.deployment.serving.ServedModel.Kind kind(String task, ModelRecord model) {
+        return (servesVersion(task, model)
+                ? serving.servedKind(task)
+                : Optional.<io.finetide.deployment.serving.ServedModel.Kind>empty())
+                .orElseGet(() -> pinned.kind(model));
     }
 
     /**
@@ -101,8 +113,8 @@ public class OpenInferenceModels {
      *
      * @param requestKey keeps a caller with one model during a canary; may be null
      */
-    Optional<RoutedServing.Served> infer(String task, List<String> texts, String requestKey) {
-        Optional<RoutedServing.Served> served = routed.predict(task, ServedText.singles(texts), requestKey);
+    Optional<RoutedServing.Served> infer(String task, List<ServedText> texts, String requestKey) {
+        Optional<RoutedServing.Served> served = routed.predict(task, texts, requestKey);
         served.ifPresent(s -> {
             ServingModels.Answer a = s.answer();
             predictionStats.record(task, a.modelId(), a.labels(), a.predictions());
@@ -112,14 +124,14 @@ public class OpenInferenceModels {
     }
 
     /** The answer of a version asked for by number: the champion's own when it is that version, never a canary's. */
-    RoutedServing.Served infer(String task, ModelRecord model, List<String> texts) {
+    RoutedServing.Served infer(String task, ModelRecord model, List<ServedText> texts) {
         if (servesVersion(task, model)) {
-            Optional<ServingModels.Answer> champion = batching.predict(task, ServedText.singles(texts));
+            Optional<ServingModels.Answer> champion = batching.predict(task, texts);
             if (champion.isPresent()) {
                 return RoutedServing.served(champion.get());
             }
         }
-        return RoutedServing.served(pinned.predict(model, ServedText.singles(texts)));
+        return RoutedServing.served(pinned.predict(model, texts));
     }
 
     private boolean servesVersion(String task, ModelRecord model) {

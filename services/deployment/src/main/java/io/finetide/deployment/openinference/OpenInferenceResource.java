@@ -143,7 +143,7 @@ public class OpenInferenceResource {
     public Response infer(@PathParam("model") String task, @HeaderParam(CanaryRouting.HEADER) String requestKey,
             @HeaderParam(HEADER_LENGTH) Integer headerLength, byte[] body) {
         return measured(task, body, headerLength, request -> {
-            Optional<RoutedServing.Served> served = models.infer(task, request.texts(), requestKey);
+            Optional<RoutedServing.Served> served = models.infer(task, request.served(), requestKey);
             return served.map(a -> answer(task, a, request)).orElseGet(() -> notServed(task));
         });
     }
@@ -160,7 +160,7 @@ public class OpenInferenceResource {
             if (model.isEmpty()) {
                 return noVersion(task, version);
             }
-            return answer(task, models.infer(task, model.get(), request.texts()), request);
+            return answer(task, models.infer(task, model.get(), request.served()), request);
         });
     }
 
@@ -225,26 +225,31 @@ public class OpenInferenceResource {
     }
 
     private Response metadata(String task, ModelRecord model) {
-        if (models.tags(task, model)) {
-            return error(400, "WRONG_ENDPOINT", "model '" + task + "' tags words; the Open Inference Protocol "
-                    + "endpoint serves text classifiers: POST /api/v1/tasks/" + task + "/tag");
+        ServedModel.Kind kind = models.kind(task, model);
+        if (kind == ServedModel.Kind.TAGS_WORDS) {
+            return error(400, "WRONG_ENDPOINT", OpenInferenceModels.wrongKind(task, kind));
+        }
+        List<String> versions = models.versions(task);
+        Map<String, Object> parameters = new java.util.LinkedHashMap<>(Map.of("model_id", model.modelId(),
+                "version", model.version(), "stage", model.stage()));
+        if (kind == ServedModel.Kind.WRITES_COMPLETIONS) {
+            return Response.ok(new ModelMetadata(task, versions, OpenInferenceModels.PLATFORM, List.of(
+                    new TensorMetadata(GenerateExtensionRequest.TEXT_INPUT, "BYTES", List.of(1))),
+                    List.of(
+                            new TensorMetadata(GenerateExtensionRequest.TEXT_OUTPUT, "BYTES", List.of(1))),
+                    parameters)).build();
         }
         List<String> labels = models.labels(task, model);
-        List<String> versions = models.versions(task);
+        parameters.put("labels", labels);
         List<TensorMetadata> outputs = java.util.Arrays.stream(InferenceOutput.values()).map(o -> new TensorMetadata(
                 o.wireName(), o.datatype().name(), o == InferenceOutput.PROBABILITIES
                         ? List.of(-1, labels.size())
                         : List.of(-1)))
                 .toList();
-        return Response
-                .ok(new ModelMetadata(task, versions, OpenInferenceModels.PLATFORM,
-                        List.of(new TensorMetadata("text", "BYTES",
-                                List.of(-1))),
-                        outputs, Map.of("labels", labels, "model_id", model.modelId(), "version",
-                                model
-                                        .version(),
-                                "stage", model.stage())))
-                .build();
+        List<TensorMetadata> inputs = OpenInferenceModels.inputs(kind).stream().map(name -> new TensorMetadata(name,
+                "BYTES", List.of(-1))).toList();
+        return Response.ok(new ModelMetadata(task, versions, OpenInferenceModels.PLATFORM, inputs, outputs,
+                parameters)).build();
     }
 
     private static Response notServed(String task) {

@@ -46,9 +46,18 @@ public class PinnedVersions {
 
     /** The model's labels (or tags), loading it if needed. */
     public List<String> labels(ModelRecord model) {
+        return use(model, ServedModel::labels);
+    }
+
+    /** What the model answers, loading it if needed. */
+    public ServedModel.Kind kind(ModelRecord model) {
+        return use(model, ServedModel::kind);
+    }
+
+    private <T> T use(ModelRecord model, java.util.function.Function<ServedModel, T> call) {
         ServedModel served = acquire(model);
         try {
-            return served.labels();
+            return call.apply(served);
         } finally {
             served.release();
         }
