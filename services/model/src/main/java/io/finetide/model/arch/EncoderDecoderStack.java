@@ -30,20 +30,7 @@ public final class EncoderDecoderStack {
         Operand<TFloat32> srcPadding = layers.paddingBias(in.mask());
         Operand<TInt32> srcHeads = layers.headsShape(srcLen);
         Operand<TInt32> tgtHeads = layers.headsShape(tgtLen);
-
-        Operand<TFloat32> x = layers.dropout(tf.reshape(tf.gather(shared, in.ids(), tf.constant(0)), tf.constant(
-                new int[]{-1, h})));
-        Operand<TFloat32> encoderBias = tf.math.add(RelativePositions.bias(layers, ParamSpec.T5_ENCODER, srcLen,
-                srcLen, true), srcPadding);
-        for (int i = 0; i < config.layers(); i++) {
-            String b = ParamSpec.block(ParamSpec.T5_ENCODER, i);
-            Operand<TFloat32> n = layers.rmsNorm(x, b + "layer.0.layer_norm.weight");
-            x = tf.math.add(x, layers.dropout(attention(layers, n, n, b + ParamSpec.SELF_ATTENTION, srcHeads,
-                    srcHeads, encoderBias)));
-            x = tf.math.add(x, layers.dropout(feedForward(layers, layers.rmsNorm(x, b + "layer.1.layer_norm.weight"),
-                    b + "layer.1")));
-        }
-        Operand<TFloat32> memory = layers.dropout(layers.rmsNorm(x, ParamSpec.T5_ENCODER + ParamSpec.FINAL_NORM));
+        Operand<TFloat32> memory = encode(layers, in.ids(), in.mask());
 
         Operand<TFloat32> y = layers.dropout(tf.reshape(tf.gather(shared, in.decoderIds(), tf.constant(0)), tf
                 .constant(new int[]{-1, h})));
@@ -64,7 +51,29 @@ public final class EncoderDecoderStack {
         return new Hidden(y, tf.reshape(y, layers.timeShape(tgtLen, h)), tgtLen, null);
     }
 
-    private static Operand<TFloat32> feedForward(Layers layers, Operand<TFloat32> x, String prefix) {
+    /** The encoder's output, [rows * source length, hidden]: what the decoder attends to. */
+    public static Operand<TFloat32> encode(Layers layers, Operand<TInt32> ids, Operand<TFloat32> mask) {
+        Ops tf = layers.tf();
+        TransformerConfig config = layers.config();
+        Operand<TInt32> srcLen = layers.lengthOf(ids);
+        Operand<TInt32> srcHeads = layers.headsShape(srcLen);
+        Operand<TFloat32> x = layers.dropout(tf.reshape(tf.gather(layers.param(ParamSpec.SHARED), ids, tf.constant(0)),
+                tf.constant(new int[]{-1, config.hiddenSize()})));
+        Operand<TFloat32> encoderBias = tf.math.add(RelativePositions.bias(layers, ParamSpec.T5_ENCODER, srcLen,
+                srcLen, true), layers.paddingBias(mask));
+        for (int i = 0; i < config.layers(); i++) {
+            String b = ParamSpec.block(ParamSpec.T5_ENCODER, i);
+            Operand<TFloat32> n = layers.rmsNorm(x, b + "layer.0.layer_norm.weight");
+            x = tf.math.add(x, layers.dropout(attention(layers, n, n, b + ParamSpec.SELF_ATTENTION, srcHeads,
+                    srcHeads, encoderBias)));
+            x = tf.math.add(x, layers.dropout(feedForward(layers, layers.rmsNorm(x, b + "layer.1.layer_norm.weight"),
+                    b + "layer.1")));
+        }
+        return layers.dropout(layers.rmsNorm(x, ParamSpec.T5_ENCODER + ParamSpec.FINAL_NORM));
+    }
+
+    /** A block's feed-forward (wi, ReLU, wo) under {@code prefix}. */
+    public static Operand<TFloat32> feedForward(Layers layers, Operand<TFloat32> x, String prefix) {
         Operand<TFloat32> inner = layers.dropout(layers.activation(layers.linear(x, prefix + ".DenseReluDense.wi")));
         return layers.linear(inner, prefix + ".DenseReluDense.wo");
     }

@@ -10,7 +10,7 @@ import io.finetide.model.transformer.ParamSpec;
 import io.finetide.model.transformer.TransformerConfig;
 
 /** T5's relative position bias: a learned bias per head and bucket of the distance between query and key. */
-final class RelativePositions {
+public final class RelativePositions {
 
     private RelativePositions() {
     }
@@ -22,9 +22,19 @@ final class RelativePositions {
      */
     static Operand<TFloat32> bias(Layers layers, String stack, Operand<TInt32> queries, Operand<TInt32> keys,
             boolean bidirectional) {
+        return bias(layers, stack, layers.tf().constant(0), queries, keys, bidirectional);
+    }
+
+    /**
+     * The same for queries at positions {@code firstQuery} onwards (new tokens after a cached prefix) over keys at 0
+     * onwards.
+     */
+    public static Operand<TFloat32> bias(Layers layers, String stack, Operand<TInt32> firstQuery,
+            Operand<TInt32> queries, Operand<TInt32> keys, boolean bidirectional) {
         Ops tf = layers.tf();
         TransformerConfig config = layers.config();
-        Operand<TInt32> q = tf.expandDims(tf.range(tf.constant(0), queries, tf.constant(1)), tf.constant(1));
+        Operand<TInt32> q = tf.expandDims(tf.range(firstQuery, tf.math.add(firstQuery, queries), tf.constant(1)), tf
+                .constant(1));
         Operand<TInt32> k = tf.expandDims(tf.range(tf.constant(0), keys, tf.constant(1)), tf.constant(0));
         Operand<TInt32> relative = tf.math.sub(k, q);
         int buckets = config.relativeBuckets();

@@ -65,9 +65,15 @@ public record ModelBundle(TransformerConfig config, String tokenizerName, int ma
         return Boolean.TRUE.equals(metadata.get(TEXT_PAIRS));
     }
 
-    /** Whether the model writes completions: a decoder with its language-model head and an end-of-text token. */
+    /**
+     * Whether the model writes text: a decoder with its language-model head and an end-of-text token (a completion
+     * of its prompt), or an encoder-decoder with them and its decoder's start that has no labels (a target for its
+     * source; with labels it is a text-to-text classifier, {@link #writesLabels}).
+     */
     public boolean generates() {
-        return config.decoder() && config.languageModel() && metadata.get(END_OF_TEXT) instanceof Number;
+        boolean ends = config.languageModel() && metadata.get(END_OF_TEXT) instanceof Number;
+        return ends && (config.decoder() || config.encoderDecoder() && labels.isEmpty() && metadata.get(
+                DECODER_START) instanceof Number);
     }
 
     /**

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
+import io.finetide.model.graph.CachedDecoder;
 import io.finetide.model.graph.DecodingGraph;
 
 /**
@@ -29,7 +30,7 @@ final class BeamSearch {
     private BeamSearch() {
     }
 
-    static Generation run(DecodingGraph graph, int[] prompt, int endOfText, GenerationSettings settings,
+    static Generation run(CachedDecoder graph, int[] prompt, int endOfText, GenerationSettings settings,
             StopRule stop, TokenListener listener) {
         int width = settings.beamWidth();
         int maxPositions = graph.config().maxPositions();
@@ -51,7 +52,7 @@ final class BeamSearch {
                             : stop.reached(tokens)
                                     ? Finish.STOP
                                     : generated + 1 == settings.maxNewTokens()
-                                            || prompt.length + generated + 1 > maxPositions
+                                            || step.cache().length() + 1 > maxPositions
                                                     ? Finish.LENGTH
                                                     : null;
                     if (finish == null) {

@@ -3,11 +3,12 @@ package io.finetide.model.generate;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
+import io.finetide.model.graph.CachedDecoder;
 import io.finetide.model.graph.DecodingGraph;
 
 /**
- * Continues a prompt with a decoder's language model ({@link DecodingGraph}, so each new token costs one cached
- * step): greedy decoding, sampling, or beam search ({@link BeamSearch}). The end-of-text token ends a generation and
+ * Continues a prompt with a decoder's language model, or writes the target of a source with an encoder-decoder's
+ * ({@link CachedDecoder}, so each new token costs one cached step): greedy decoding, sampling, or beam search ({@link BeamSearch}). The end-of-text token ends a generation and
  * is left out of its tokens.
  */
 public final class Generator {
@@ -15,7 +16,7 @@ public final class Generator {
     private Generator() {
     }
 
-    public static Generation generate(DecodingGraph graph, int[] prompt, int endOfText, GenerationSettings settings,
+    public static Generation generate(CachedDecoder graph, int[] prompt, int endOfText, GenerationSettings settings,
             StopRule stop, TokenListener listener) {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("a prompt needs at least one token");

@@ -9,14 +9,17 @@ import io.finetide.model.generate.Finish;
 import io.finetide.model.generate.Generation;
 import io.finetide.model.generate.GenerationSettings;
 import io.finetide.model.generate.Generator;
+import io.finetide.model.graph.CachedDecoder;
 import io.finetide.model.graph.DecodingGraph;
+import io.finetide.model.graph.EncoderDecoderDecoding;
 import io.finetide.model.stats.Softmax;
 import io.finetide.model.tokenizer.Tokenizer;
 
 /**
- * A bundle that writes completions ({@link ModelBundle#generates}) ready to run: its tokenizer and a decoding graph
- * with the key/value cache. Prompts and completions are text; stop sequences are text too, matched on the text
- * written so far (a token may hold part of one), and the completion is cut before the first. One caller at a time.
+ * A bundle that writes text ({@link ModelBundle#generates}) ready to run: its tokenizer and a decoding graph with the
+ * key/value cache. A decoder (GPT-2) continues its prompt; an encoder-decoder (T5) reads the prompt as its source and
+ * writes its target. Prompts and completions are text; stop sequences are text too, matched on the text written so
+ * far (a token may hold part of one), and the completion is cut before the first. One caller at a time.
  */
 public final class CompletionWriter implements AutoCloseable {
 
@@ -33,9 +36,9 @@ public final class CompletionWriter implements AutoCloseable {
 
     private final ModelBundle bundle;
     private final Tokenizer tokenizer;
-    private final DecodingGraph graph;
+    private final CachedDecoder graph;
 
-    private CompletionWriter(ModelBundle bundle, Tokenizer tokenizer, DecodingGraph graph) {
+    private CompletionWriter(ModelBundle bundle, Tokenizer tokenizer, CachedDecoder graph) {
         this.bundle = bundle;
         this.tokenizer = tokenizer;
         this.graph = graph;
@@ -48,8 +51,9 @@ public final class CompletionWriter implements AutoCloseable {
         Tokenizer tokenizer = Tokenizer.fromJson(bundle.tokenizerName(), bundle.tokenizerJson(), bundle
                 .maxSeqLength(), bundle.truncation());
         try {
-            return new CompletionWriter(bundle, tokenizer, DecodingGraph.create(bundle.config(), bundle.weights(),
-                    threads));
+            return new CompletionWriter(bundle, tokenizer, bundle.config().encoderDecoder()
+                    ? EncoderDecoderDecoding.create(bundle.config(), bundle.weights(), bundle.decoderStart(), threads)
+                    : DecodingGraph.create(bundle.config(), bundle.weights(), threads));
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;
@@ -67,18 +71,15 @@ public final class CompletionWriter implements AutoCloseable {
 
     /**
      * Writes a completion of {@code prompt}, telling {@code pieces} each piece of text as soon as it is final (at once
-     * for greedy decoding and sampling, at the end for beam search). A prompt longer than the model reads keeps its
-     * end, with room for the completion's first token.
+     * for greedy decoding and sampling, at the end for beam search). A prompt longer than a decoder reads keeps its
+     * end, with room for the completion's first token; a source longer than an encoder reads keeps its start.
      */
     public Written write(String prompt, GenerationSettings settings, List<String> stops, Consumer<String> pieces) {
         int[] ids = tokenizer.encodePlain(prompt);
         if (ids.length == 0) {
             throw new IllegalArgumentException("the prompt has no tokens");
         }
-        int room = graph.config().maxPositions() - 1;
-        if (ids.length > room) {
-            ids = Arrays.copyOfRange(ids, ids.length - room, ids.length);
-        }
+        ids = fitted(ids, graph.config().maxPositions() - 1);
         StreamedText streamed = new StreamedText(tokenizer, stops, pieces);
         Generation g = Generator.generate(graph, ids, bundle.endOfText(), settings, streamed::stopsAt,
                 streamed::accept);
@@ -88,8 +89,8 @@ public final class CompletionWriter implements AutoCloseable {
 
     /**
      * How likely the model finds {@code completion}, followed by its end of text, after {@code prompt}: each token read
-     * through the key/value cache once. A pair longer than the model reads loses the prompt's start, then the
-     * completion's end.
+     * through the key/value cache once. A pair longer than a decoder reads loses the prompt's start, then the
+     * completion's end; an encoder-decoder's source keeps its start and its target its start.
      */
     public Likelihood likelihood(String prompt, String completion) {
         int[] promptIds = tokenizer.encodePlain(prompt);
@@ -97,14 +98,12 @@ public final class CompletionWriter implements AutoCloseable {
         int[] target = Arrays.copyOf(words, words.length + 1);
         target[words.length] = bundle.endOfText();
         int positions = graph.config().maxPositions();
-        // The last target token is predicted, never read: prompt + target - 1 positions are read.
+        // The last target token is predicted, never read: a decoder reads prompt + target - 1 positions, an
+        // encoder-decoder's decoder its start + target - 1.
         if (target.length > positions - 1) {
             target = Arrays.copyOf(target, positions - 1);
         }
-        int room = positions - target.length;
-        if (promptIds.length > room) {
-            promptIds = Arrays.copyOfRange(promptIds, promptIds.length - room, promptIds.length);
-        }
+        promptIds = fitted(promptIds, graph.config().encoderDecoder() ? positions : positions - target.length);
         if (promptIds.length == 0) {
             throw new IllegalArgumentException("the prompt has no tokens");
         }
@@ -123,6 +122,18 @@ public final class CompletionWriter implements AutoCloseable {
             step.cache().close();
         }
         return new Likelihood(sum, target.length);
+    }
+
+    /**
+     * At most {@code room} of {@code ids}: a decoder's prompt keeps its end (what it continues); an encoder-decoder's
+     * source, which it reads whole, keeps its start and is cut to the positions the model reads.
+     */
+    private int[] fitted(int[] ids, int room) {
+        if (graph.config().encoderDecoder()) {
+            int positions = graph.config().maxPositions();
+            return ids.length > positions ? Arrays.copyOf(ids, positions) : ids;
+        }
+        return ids.length > room ? Arrays.copyOfRange(ids, ids.length - room, ids.length) : ids;
     }
 
     @Override
