@@ -513,13 +513,7 @@ class PipelineIT {
     void aT5TextToTextClassifierIsTrainedPromotedAndServed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         String classifier = "it-t5";
-        int vocab;
-        try (io.finetide.model.tokenizer.Tokenizer minilm = io.finetide.model.tokenizer.Tokenizer.builtin("minilm-l6",
-                16)) {
-            vocab = minilm.vocabSize();
-        }
-        byte[] zip = io.finetide.model.pretrained.FolderArchive.zip(io.finetide.testing.T5Folders.write(dir.resolve(
-                "t5"), vocab, 64, 2));
+        byte[] zip = io.finetide.testing.T5Folders.zipped(dir);
         PlatformClient.Answer uploaded = client.putBytes("training", "/api/v1/base-models/it-t5", zip,
                 "application/zip");
         assertThat(uploaded.status()).isEqualTo(201);
@@ -571,6 +565,64 @@ class PipelineIT {
                 + "-m1/card.json");
         assertThat(card.status()).isEqualTo(200);
         assertThat(card.body().toString()).contains("user/it-t5");
+    }
+
+    /**
+     * A sequence-to-sequence task across the five processes: inputs and targets through ingestion, a T5 trained to
+     * write them, judged on ROUGE-L, promoted, and its champion writing targets through Finetide's API and the Open
+     * Inference generate extension, greedily and by beam search.
+     */
+    @Test
+    void aSequenceToSequenceTaskIsWrittenByAnUploadedT5(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        String rewriter = "it-seq2seq";
+        byte[] zip = io.finetide.testing.T5Folders.zipped(dir);
+        assertThat(client.putBytes("training", "/api/v1/base-models/it-t5-writer", zip, "application/zip").status())
+                .isEqualTo(201);
+        String task = """
+                {"name": "%s", "type": "SEQ2SEQ", "model": {"baseModel": "user/it-t5-writer", "maxSeqLen": 16},
+                 "triggerMinNewExamples": 200, "triggers": {"debounceMillis": 500, "minIntervalSeconds": 5},
+                 "dedup": {"keepExactDuplicates": true},
+                 "evaluation": {"generationMaxNewTokens": 6},
+                 "hyperParameters": {"epochs": 10, "learningRate": 0.01, "batchSize": 16, "dropout": 0,
+                                     "selectionMetric": "VALIDATION_LOSS"}}
+                """.formatted(rewriter);
+        PlatformClient.Answer created = client.post("ingestion", "/api/v1/tasks", task);
+        assertThat(created.status()).as("%s", created.body()).isEqualTo(201);
+        try (KafkaProducer<String, byte[]> producer = Producers.bytes(platform)) {
+            for (io.finetide.platform.datasets.SnapshotFile.Row r : io.finetide.testing.CompletionRows.colourAndFruit(
+                    "s",
+                    600, 23)) {
+                sendRaw(producer, Map.of("id", r.id(), "task", rewriter, "input", r.text(), "target", r.completion()));
+            }
+            sendRaw(producer, Map.of("id", "s-no-target", "task", rewriter, "input", "my fresh lime"));
+            producer.flush();
+        }
+        ModelPromotedEvent promoted = watcher.awaitPromotion(e -> e.getModelId().equals(rewriter + "-m1"), Duration
+                .ofMinutes(8)).orElseThrow();
+        assertThat(promoted.getMeta().getTask()).isEqualTo(rewriter);
+        PlatformClient.Answer verdict = client.get("evaluation", "/api/v1/tasks/" + rewriter + "/evaluations/"
+                + rewriter + "-m1");
+        assertThat(verdict.body().toString()).contains("ROUGE-L");
+        for (String decoding : List.of("GREEDY", "BEAM")) {
+            PlatformClient.Answer written = client.post("deployment", "/api/v1/tasks/" + rewriter + "/generate", Map
+                    .of("prompt", "my big plum", "decoding", decoding));
+            assertThat(written.status()).as("%s", written.body()).isEqualTo(200);
+            assertThat(written.body().get("modelId").asText()).isEqualTo(rewriter + "-m1");
+            assertThat(written.body().get("text").asText()).as(decoding).isEqualTo("blue plum");
+            assertThat(written.body().get("finish").asText()).isEqualTo("END_OF_TEXT");
+        }
+        PlatformClient.Answer v2 = client.post("deployment", "/v2/models/" + rewriter + "/generate", Map.of(
+                "text_input", "the old lime"));
+        assertThat(v2.status()).as("%s", v2.body()).isEqualTo(200);
+        assertThat(v2.body().get("text_output").asText()).isEqualTo("green lime");
+        PlatformClient.Answer predict = client.post("deployment", "/api/v1/tasks/" + rewriter + "/predict", Map.of(
+                "texts", List.of("x")));
+        assertThat(predict.status()).isEqualTo(409);
+        PlatformClient.Answer card = client.get("deployment", "/api/v1/tasks/" + rewriter + "/models/" + rewriter
+                + "-m1/card.json");
+        assertThat(card.status()).isEqualTo(200);
+        assertThat(card.body().toString()).contains("SEQ2SEQ", "Writes a target for an input");
     }
 
     private static void sendRaw(KafkaProducer<String, byte[]> producer, Map<String, String> record) throws Exception {

@@ -207,21 +207,7 @@ class IngestionFlowIT {
     @Test
     void generationExamplesAreCheckedRedactedAndDeduplicatedWithTheirCompletions() throws Exception {
         FinetideTestResource.Context ctx = FinetideTestResource.current();
-        // What the training service stores for an uploaded GPT-2 folder: the folder with its shape, then its tokenizer.
-        try (com.mongodb.client.MongoClient client = com.mongodb.client.MongoClients.create(ctx.mongoUri())) {
-            io.finetide.platform.store.ArtifactStore store = new io.finetide.platform.store.ArtifactStore(client
-                    .getDatabase(ctx.artifactsDatabase()));
-            store.putOnce(io.finetide.platform.store.BaseModelArtifacts.folder("tiny-gpt2"), new byte[]{1},
-                    new org.bson.Document(io.finetide.platform.store.BaseModelArtifacts.NAME, "tiny-gpt2").append(
-                            io.finetide.platform.store.BaseModelArtifacts.LAYERS, 2).append(
-                                    io.finetide.platform.store.BaseModelArtifacts.HIDDEN_SIZE, 16)
-                            .append(io.finetide.platform.store.BaseModelArtifacts.HEADS, 2).append(
-                                    io.finetide.platform.store.BaseModelArtifacts.FFN_SIZE, 64)
-                            .append(io.finetide.platform.store.BaseModelArtifacts.ARCHITECTURE,
-                                    "transformer-decoder"));
-            store.putOnce(io.finetide.platform.store.BaseModelArtifacts.tokenizer("tiny-gpt2"), new byte[]{2},
-                    new org.bson.Document());
-        }
+        storeUploadedBase(ctx, "tiny-gpt2", "transformer-decoder");
         given().contentType("application/json").body("{\"name\":\"writer\",\"type\":\"TEXT_GENERATION\","
                 + "\"labels\":[\"x\",\"y\"],\"model\":{\"baseModel\":\"user/tiny-gpt2\"}}").post("/api/v1/tasks")
                 .then().statusCode(422).body("message", org.hamcrest.Matchers.containsString(
@@ -266,6 +252,73 @@ class IngestionFlowIT {
                 e -> e.getText() + " => " + e.getLabel()));
         assertThat(written).containsExactlyInAnyOrderEntriesOf(Map.of("g1", prompt
                 + " => Arrives Thursday; questions to [EMAIL]", "g2", prompt + " => Parcel due on Thursday."));
+    }
+
+    @Test
+    void sequenceToSequenceExamplesGiveInputAndTargetAndTravelAsTextAndLabel() throws Exception {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        storeUploadedBase(ctx, "tiny-t5", "transformer-encoder-decoder");
+        given().contentType("application/json").body("{\"name\":\"rewriter\",\"type\":\"SEQ2SEQ\","
+                + "\"model\":{\"baseModel\":\"user/tiny-gpt2-absent\"}}").post("/api/v1/tasks").then().statusCode(422)
+                .body("message", org.hamcrest.Matchers.containsString("a SEQ2SEQ task is written by an uploaded T5"));
+        given().contentType("application/json").body("{\"name\":\"rewriter\",\"type\":\"SEQ2SEQ\","
+                + "\"model\":{\"baseModel\":\"user/tiny-t5\"},\"privacy\":{\"redactPii\":true}}").post(
+                        "/api/v1/tasks")
+                .then().statusCode(201).body("type", equalTo("SEQ2SEQ")).body("model.architecture", equalTo(
+                        "transformer-encoder-decoder"));
+        given().contentType("application/json").body("{\"name\":\"plain-s\",\"labels\":[\"no\",\"yes\"]}")
+                .post("/api/v1/tasks").then().statusCode(201);
+        String input = "Rewrite politely: send me the invoice now, write to jane.doe@example.com";
+        List<Map<String, String>> items = List.of(
+                Map.of("id", "s1", "task", "rewriter", "input", input, "target",
+                        "Could you send the invoice to jane.doe@example.com, please?"),
+                Map.of("id", "s2", "task", "rewriter", "input", input, "target",
+                        "Could you send the invoice to jane.doe@example.com, please?"),
+                Map.of("id", "s3", "task", "rewriter", "input", input),
+                Map.of("id", "s4", "task", "rewriter", "prompt", input, "completion", "x"),
+                Map.of("id", "s5", "task", "rewriter", "text", input, "target", "x"),
+                Map.of("id", "s6", "task", "plain-s", "text", input, "target", "x", "label", "yes"));
+        io.restassured.response.Response r = given().contentType("application/json").body(JSON.writeValueAsString(
+                items)).post("/api/v1/examples");
+        r.then().statusCode(200);
+        assertThat(r.jsonPath().getList("results.status")).containsExactly("stored", "duplicate", "rejected",
+                "rejected", "rejected", "rejected");
+        assertThat(r.jsonPath().getList("results.reason")).containsExactly(null, "SAME_CONTENT", "MISSING_FIELD",
+                "MALFORMED_PAYLOAD", "MALFORMED_PAYLOAD", "MALFORMED_PAYLOAD");
+        assertThat(r.jsonPath().getString("results[2].message")).contains("give 'input' and 'target'");
+        assertThat(r.jsonPath().getString("results[3].message")).contains("not tokens, tags, textPair, label, prompt "
+                + "or completion");
+        assertThat(r.jsonPath().getString("results[4].message")).contains("'input', not 'text'");
+        assertThat(r.jsonPath().getString("results[5].message")).contains("input and target are for "
+                + "sequence-to-sequence tasks");
+        given().contentType("application/json").body("{\"task\":\"rewriter\",\"id\":\"s1\",\"label\":\"other\"}")
+                .post("/api/v1/labels").then().statusCode(400).body("message", org.hamcrest.Matchers.containsString(
+                        "carry their targets"));
+        List<LabelledExampleEvent> emitted = labelled(ctx, "rewriter", 1);
+        assertThat(emitted).singleElement().satisfies(e -> {
+            assertThat(e.getText()).isEqualTo("Rewrite politely: send me the invoice now, write to [EMAIL]");
+            assertThat(e.getLabel()).isEqualTo("Could you send the invoice to [EMAIL], please?");
+        });
+    }
+
+    /**
+     * What the training service stores for an uploaded folder, which task validation reads: the folder with its shape
+     * (2 layers, 16 wide), then its tokenizer.
+     */
+    private static void storeUploadedBase(FinetideTestResource.Context ctx, String name, String architecture) {
+        try (com.mongodb.client.MongoClient client = com.mongodb.client.MongoClients.create(ctx.mongoUri())) {
+            io.finetide.platform.store.ArtifactStore store = new io.finetide.platform.store.ArtifactStore(client
+                    .getDatabase(ctx.artifactsDatabase()));
+            store.putOnce(io.finetide.platform.store.BaseModelArtifacts.folder(name), new byte[]{1},
+                    new org.bson.Document(io.finetide.platform.store.BaseModelArtifacts.NAME, name).append(
+                            io.finetide.platform.store.BaseModelArtifacts.LAYERS, 2).append(
+                                    io.finetide.platform.store.BaseModelArtifacts.HIDDEN_SIZE, 16)
+                            .append(io.finetide.platform.store.BaseModelArtifacts.HEADS, 2).append(
+                                    io.finetide.platform.store.BaseModelArtifacts.FFN_SIZE, 64)
+                            .append(io.finetide.platform.store.BaseModelArtifacts.ARCHITECTURE, architecture));
+            store.putOnce(io.finetide.platform.store.BaseModelArtifacts.tokenizer(name), new byte[]{2},
+                    new org.bson.Document());
+        }
     }
 
     /** The task's labelled examples on the topic, read from the start until there are {@code atLeast}. */

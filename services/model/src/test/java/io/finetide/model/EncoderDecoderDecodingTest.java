@@ -116,7 +116,7 @@ class EncoderDecoderDecodingTest {
             assertThat(bundle.generates()).isTrue();
             assertThat(bundle.writesLabels()).isFalse();
             String source = "translate the weather report";
-            int[] sourceIds = tokenizer.encodePlain(source);
+            int[] sourceIds = tokenizer.encode(source);
             String target = "sunny and warm";
             int[] targetIds = tokenizer.encodePlain(target);
             int[] withEnd = Arrays.copyOf(targetIds, targetIds.length + 1);

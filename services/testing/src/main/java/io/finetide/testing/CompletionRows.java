@@ -59,6 +59,25 @@ public final class CompletionRows {
         }
     }
 
+    /** The fruits of {@link #colourAndFruit}: a tiny random T5 learns three in ten epochs. */
+    public static final List<String> TARGET_FRUIT = List.of("apple", "lime", "plum");
+
+    /**
+     * A small sequence-to-sequence set: an input naming a fruit among filler words, and as target its colour then the
+     * fruit itself ("blue plum"); a model writes it only by reading the fruit, mapping it, and copying it.
+     */
+    public static List<SnapshotFile.Row> colourAndFruit(String prefix, int n, long seed) {
+        Random r = new Random(seed);
+        List<SnapshotFile.Row> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String fruit = TARGET_FRUIT.get(r.nextInt(TARGET_FRUIT.size()));
+            String input = FILLER[r.nextInt(FILLER.length)] + " " + FILLER[r.nextInt(FILLER.length)] + " " + fruit;
+            String split = i % 10 == 0 ? "VALIDATION" : i % 10 == 1 ? "TEST" : "TRAIN";
+            out.add(SnapshotFile.Row.completion(prefix + i, input, COLOUR.get(fruit) + " " + fruit, split));
+        }
+        return out;
+    }
+
     public static List<SnapshotFile.Row> rows(String prefix, int n, long seed) {
         Random r = new Random(seed);
         List<SnapshotFile.Row> out = new ArrayList<>();

@@ -23,6 +23,18 @@ public final class T5Folders {
     }
 
     /**
+     * The zip an upload sends of the tests' usual tiny T5 ({@link #write} with MiniLM's vocabulary, 64 wide, 2 layers
+     * per stack), written under {@code dir}.
+     */
+    public static byte[] zipped(Path dir) throws Exception {
+        int vocab;
+        try (Tokenizer minilm = Tokenizer.builtin("minilm-l6", 16)) {
+            vocab = minilm.vocabSize();
+        }
+        return io.finetide.model.pretrained.FolderArchive.zip(write(dir.resolve("t5"), vocab, 64, 2));
+    }
+
+    /**
      * A T5 1.0 folder as {@code transformers} writes one (linear weights [out, in], the language-model head tied to
      * {@code shared.weight}), random and small, with MiniLM's tokenizer, its [SEP] (102) as the end of sequence and
      * [PAD] (0) as the decoder's start.

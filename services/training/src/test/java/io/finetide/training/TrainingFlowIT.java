@@ -442,7 +442,7 @@ class TrainingFlowIT {
             TaskDefinitionEvent task = TaskRevisions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder()
                     .setName("wr").setType(io.finetide.proto.v1.TaskType.TEXT_GENERATION).setModel(ModelSpec
                             .newBuilder().setBaseModel("user/tiny-writer").setMaxSeqLen(16))
-                    .setHyperParameters(HyperParameters.newBuilder().setEpochs(20).setLearningRate(5e-3).setBatchSize(
+                    .setHyperParameters(HyperParameters.newBuilder().setEpochs(10).setLearningRate(1e-2).setBatchSize(
                             16))
                     .build(), BaseModelArtifacts.resolver(store)), 1L);
             c.producer().send(new ProducerRecord<>(ctx.topic(Topics.TASKS), "wr", task.toByteArray())).get();
@@ -470,11 +470,7 @@ class TrainingFlowIT {
     @Test
     void anUploadedT5LearnsToClassifyByWritingItsLabels(@TempDir Path dir) throws Exception {
         FinetideTestResource.Context ctx = FinetideTestResource.current();
-        int vocab;
-        try (Tokenizer e = Tokenizer.builtin("minilm-l6", 16)) {
-            vocab = e.vocabSize();
-        }
-        byte[] zip = FolderArchive.zip(io.finetide.testing.T5Folders.write(dir.resolve("t5"), vocab, 64, 2));
+        byte[] zip = io.finetide.testing.T5Folders.zipped(dir);
         given().contentType("application/zip").body(zip).put("/api/v1/base-models/tiny-t5").then().statusCode(201)
                 .body("architecture", equalTo("transformer-encoder-decoder")).body("maxPositions", equalTo(512));
         try (Clients c = Clients.open(ctx)) {
@@ -514,6 +510,59 @@ class TrainingFlowIT {
             try (io.finetide.model.infer.Classifier classifier = io.finetide.model.infer.Classifier.load(bundle, 1)) {
                 assertThat(classifier.predict(List.of("my old mango today", "the red truck here"))).extracting(
                         io.finetide.model.infer.Classifier.Prediction::label).containsExactly("fruit", "vehicle");
+            }
+        }
+    }
+
+    /**
+     * A sequence-to-sequence task on an uploaded T5: inputs naming a fruit, targets its colour then the fruit. The
+     * trained bundle writes targets (not labels) and, through the cached decoder, the right two words for new inputs.
+     */
+    @Test
+    void anUploadedT5LearnsToWriteTargets(@TempDir Path dir) throws Exception {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        byte[] zip = io.finetide.testing.T5Folders.zipped(dir);
+        given().contentType("application/zip").body(zip).put("/api/v1/base-models/tiny-t5-writer").then().statusCode(
+                201);
+        try (Clients c = Clients.open(ctx)) {
+            ArtifactStore store = c.store();
+            TaskDefinitionEvent.Builder declared = TaskDefinitionEvent.newBuilder().setName("ss").setType(
+                    io.finetide.proto.v1.TaskType.SEQ2SEQ).setModel(
+                            ModelSpec.newBuilder().setBaseModel(
+                                    "user/tiny-t5-writer").setMaxSeqLen(16))
+                    // A random T5 first learns to end its targets, then their words: the token accuracy stays at a
+                    // third (the end) for epochs while the loss falls, so the loss picks the epoch and stops early.
+                    .setHyperParameters(HyperParameters.newBuilder().setEpochs(10).setLearningRate(1e-2).setBatchSize(
+                            16).setDropout(0).setSelectionMetric(io.finetide.proto.v1.SelectionMetric.VALIDATION_LOSS));
+            TaskDefinitionEvent task = TaskRevisions.stamped(TaskDefinitions.validated(declared.build(),
+                    BaseModelArtifacts.resolver(store)), 1L);
+            // A target is written by a T5: not by a GPT-2 or an encoder, and with no labels of its own.
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> TaskDefinitions.validated(declared.clone()
+                    .addLabels("a").addLabels("b").build(), BaseModelArtifacts.resolver(store))).hasMessageContaining(
+                            "a SEQ2SEQ task has none (each example's target is its own)");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> TaskDefinitions.validated(declared.clone()
+                    .setModel(ModelSpec.newBuilder().setBaseModel("minilm-l6")).build(),
+                    BaseModelArtifacts.resolver(
+                            store)))
+                    .hasMessageContaining("a SEQ2SEQ task is written by an uploaded T5 base");
+            c.producer().send(new ProducerRecord<>(ctx.topic(Topics.TASKS), "ss", task.toByteArray())).get();
+            c.producer().send(new ProducerRecord<>(ctx.topic(Topics.DATASETS_SNAPSHOTS), "ss", snapshot(store, "ss",
+                    1, io.finetide.testing.CompletionRows.colourAndFruit("s", 800, 5)).toByteArray())).get();
+            ModelTrainedEvent m1 = awaitModel(c.trained(), c.progress(), "ss-m1");
+            ModelBundle bundle = ModelBundle.fromBytes(store.require(m1.getArtifact()));
+            assertThat(bundle.generates()).isTrue();
+            assertThat(bundle.writesLabels()).isFalse();
+            assertThat(bundle.decoderStart()).isEqualTo(io.finetide.testing.T5Folders.DECODER_START);
+            // Teacher-forced token accuracy of the targets (the colour, the fruit and the end).
+            assertThat(m1.getValidationMetrics().getAccuracy()).isGreaterThan(0.9);
+            try (io.finetide.model.infer.CompletionWriter writer = io.finetide.model.infer.CompletionWriter.load(
+                    bundle, 1)) {
+                for (String fruit : io.finetide.testing.CompletionRows.TARGET_FRUIT) {
+                    io.finetide.model.infer.CompletionWriter.Written w = writer.write("a fresh " + fruit,
+                            io.finetide.model.generate.GenerationSettings.greedy(6), List.of());
+                    assertThat(w.text()).isEqualTo(io.finetide.testing.CompletionRows.COLOUR.get(fruit) + " " + fruit);
+                    assertThat(w.finish()).isEqualTo(io.finetide.model.generate.Finish.END_OF_TEXT);
+                }
             }
         }
     }

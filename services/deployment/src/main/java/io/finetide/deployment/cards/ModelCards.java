@@ -78,14 +78,20 @@ public final class ModelCards {
                 : task.getType() == TaskType.TEXT_GENERATION
                         ? "Writes a completion of a prompt for task '" + task.getName() + "', as the task's examples "
                                 + "complete theirs (a decoder fine-tuned on prompt and completion pairs)."
-                        : task.getType() == TaskType.TEXT_PAIR_CLASSIFICATION
-                                ? "Classifies a pair of texts (a text and its textPair, read together) as one of "
-                                        + String
-                                                .join(", ", labels)
-                                        + " for task '" + task.getName()
-                                        + "', with calibrated probabilities."
-                                : "Classifies a text as one of " + String.join(", ", labels) + " for task '" + task
-                                        .getName() + "', with calibrated probabilities.";
+                        : task.getType() == TaskType.SEQ2SEQ
+                                ? "Writes a target for an input for task '" + task.getName() + "', as the task's "
+                                        + "examples pair theirs (an encoder-decoder fine-tuned on input and target "
+                                        + "pairs)."
+                                : task.getType() == TaskType.TEXT_PAIR_CLASSIFICATION
+                                        ? "Classifies a pair of texts (a text and its textPair, read together) as one of "
+                                                + String
+                                                        .join(", ", labels)
+                                                + " for task '" + task.getName()
+                                                + "', with calibrated probabilities."
+                                        : "Classifies a text as one of " + String.join(", ", labels) + " for task '"
+                                                + task
+                                                        .getName()
+                                                + "', with calibrated probabilities.";
         int maxTokens = task.getModel().getMaxSeqLen();
         return new ModelCard.IntendedUse(task.getType().name(), labels, description, maxTokens, task
                 .getPreprocessing().getTruncation().name(),

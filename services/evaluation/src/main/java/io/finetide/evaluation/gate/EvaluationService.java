@@ -26,6 +26,7 @@ import io.finetide.platform.datasets.SnapshotFile;
 import io.finetide.platform.events.Events;
 import io.finetide.platform.store.ArtifactStore;
 import io.finetide.platform.tasks.Directory;
+import io.finetide.platform.tasks.TaskDefinitions;
 import io.finetide.proto.v1.EvaluationSpec;
 import io.finetide.proto.v1.ModelEvaluatedEvent;
 import io.finetide.proto.v1.ModelPromotedEvent;
@@ -178,7 +179,7 @@ public class EvaluationService {
         Evidence evidence;
         long started = System.currentTimeMillis();
         long loaded;
-        if (task.getType() == TaskType.TEXT_GENERATION) {
+        if (TaskDefinitions.writesText(task)) {
             List<SnapshotFile.Row> prompts = golden.isEmpty() ? rows : golden;
             ModelBundle candidate = ModelBundle.fromBytes(artifacts.require(trained.getArtifact()));
             ModelBundle incumbent = champion.map(c -> ModelBundle.fromBytes(artifacts.require(c.getArtifact())))

@@ -24,6 +24,7 @@ import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.privacy.PiiType;
 import io.finetide.platform.tagging.Bio;
+import io.finetide.platform.tasks.TaskDefinitions;
 import io.finetide.platform.text.SimHash;
 import io.finetide.proto.v1.RawExampleEvent;
 import io.finetide.proto.v1.TaskDefinitionEvent;
@@ -221,12 +222,15 @@ public class IngestService {
 
     private ExampleRecord record(TaskDefinitionEvent task, RawExampleEvent raw, String source, long now) {
         boolean tokenTask = task.getType() == TaskType.TOKEN_CLASSIFICATION;
-        boolean generation = task.getType() == TaskType.TEXT_GENERATION;
+        boolean generation = TaskDefinitions.writesText(task);
         List<String> tokens = tokenTask ? raw.getTokensList() : List.of();
-        String text = tokenTask ? String.join(" ", tokens) : generation ? raw.getPrompt() : raw.getText();
+        String text = tokenTask
+                ? String.join(" ", tokens)
+                : generation ? GenerationExamples.source(raw, task) : raw.getText();
         String textPair = raw.getTextPair();
-        // A generation example's completion is its target: it is stored, and travels, as its label.
-        String completion = raw.getCompletion();
+        // A generation example's completion (a sequence-to-sequence example's target) is what the model is to
+        // write: it is stored, and travels, as its label.
+        String completion = generation ? GenerationExamples.target(raw, task) : "";
         Map<String, Integer> redactions = Map.of();
         if (task.getPrivacy().getRedactPii()) {
             PiiRedactor redactor = redactors.computeIfAbsent(task.getName() + "#" + task.getRevision(),
@@ -274,13 +278,17 @@ public class IngestService {
             validateTokens(raw, task);
             return;
         }
-        if (task.getType() == TaskType.TEXT_GENERATION) {
+        if (TaskDefinitions.writesText(task)) {
             GenerationExamples.validate(raw, task);
             return;
         }
         if (!raw.getPrompt().isEmpty() || !raw.getCompletion().isEmpty()) {
             throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "prompt and completion are for "
                     + "text-generation tasks; task '" + task.getName() + "' is " + task.getType());
+        }
+        if (!raw.getInput().isEmpty() || !raw.getTarget().isEmpty()) {
+            throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "input and target are for "
+                    + "sequence-to-sequence tasks; task '" + task.getName() + "' is " + task.getType());
         }
         boolean pairTask = task.getType() == TaskType.TEXT_PAIR_CLASSIFICATION;
         if (raw.getTokensCount() > 0 || raw.getTagsCount() > 0) {

@@ -131,9 +131,10 @@ public final class RawExamples {
         b.setTask(stringField(root, "task", true));
         List<String> tokens = stringArray(root, "tokens");
         String prompt = stringField(root, "prompt", false);
+        String input = stringField(root, "input", false);
         // Token-classification examples may give tokens alone: the text is then their join. Generation examples
-        // give a prompt instead.
-        String text = stringField(root, "text", tokens.isEmpty() && prompt == null);
+        // give a prompt instead, sequence-to-sequence ones an input.
+        String text = stringField(root, "text", tokens.isEmpty() && prompt == null && input == null);
         b.setText(text != null ? text : String.join(" ", tokens));
         if (prompt != null) {
             b.setPrompt(prompt);
@@ -141,6 +142,13 @@ public final class RawExamples {
         String completion = stringField(root, "completion", false);
         if (completion != null) {
             b.setCompletion(completion);
+        }
+        if (input != null) {
+            b.setInput(input);
+        }
+        String target = stringField(root, "target", false);
+        if (target != null) {
+            b.setTarget(target);
         }
         String textPair = stringField(root, "textPair", false);
         if (textPair != null) {

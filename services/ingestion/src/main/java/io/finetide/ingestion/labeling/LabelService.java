@@ -21,6 +21,7 @@ import io.finetide.ingestion.tasks.TaskService;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.tagging.Bio;
+import io.finetide.platform.tasks.TaskDefinitions;
 import io.finetide.proto.v1.ConflictPolicy;
 import io.finetide.proto.v1.RawLabelEvent;
 import io.finetide.proto.v1.TaskDefinitionEvent;
@@ -203,10 +204,13 @@ public class LabelService {
 
     private static ExampleRecord example(TaskDefinitionEvent task, String id, String label, List<String> tags,
             Supplier<Optional<ExampleRecord>> stored) {
-        if (task.getType() == TaskType.TEXT_GENERATION) {
-            // Its examples arrive with their completions; there is nothing to label later.
-            throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "task '" + task.getName() + "' generates "
-                    + "text: its examples carry their completions, and take no labels");
+        if (TaskDefinitions.writesText(task)) {
+            // Its examples arrive with their completions or targets; there is nothing to label later.
+            throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "task '" + task.getName() + "' writes "
+                    + "text: its examples carry their " + (task.getType() == TaskType.SEQ2SEQ
+                            ? "targets"
+                            : "completions")
+                    + ", and take no labels");
         }
         if (task.getType() != TaskType.TOKEN_CLASSIFICATION && tags.isEmpty() && !task.getLabelsList().contains(
                 label)) {

@@ -75,7 +75,7 @@ public final class CompletionWriter implements AutoCloseable {
      * end, with room for the completion's first token; a source longer than an encoder reads keeps its start.
      */
     public Written write(String prompt, GenerationSettings settings, List<String> stops, Consumer<String> pieces) {
-        int[] ids = tokenizer.encodePlain(prompt);
+        int[] ids = source(prompt);
         if (ids.length == 0) {
             throw new IllegalArgumentException("the prompt has no tokens");
         }
@@ -93,7 +93,7 @@ public final class CompletionWriter implements AutoCloseable {
      * completion's end; an encoder-decoder's source keeps its start and its target its start.
      */
     public Likelihood likelihood(String prompt, String completion) {
-        int[] promptIds = tokenizer.encodePlain(prompt);
+        int[] promptIds = source(prompt);
         int[] words = tokenizer.encodePlain(completion);
         int[] target = Arrays.copyOf(words, words.length + 1);
         target[words.length] = bundle.endOfText();
@@ -122,6 +122,14 @@ public final class CompletionWriter implements AutoCloseable {
             step.cache().close();
         }
         return new Likelihood(sum, target.length);
+    }
+
+    /**
+     * What the model reads of a prompt: a decoder its plain tokens, which it continues; an encoder-decoder the text as
+     * the tokenizer reads one (its special tokens, cut as the task cuts), as it read its inputs in training.
+     */
+    private int[] source(String prompt) {
+        return graph.config().encoderDecoder() ? tokenizer.encode(prompt) : tokenizer.encodePlain(prompt);
     }
 
     /**

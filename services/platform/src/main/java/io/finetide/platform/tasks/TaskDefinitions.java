@@ -10,6 +10,7 @@ import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.ProtoJson;
 import io.finetide.proto.v1.TaskDefinitionEvent;
+import io.finetide.proto.v1.TaskType;
 
 /**
  * Task definitions as users write them (JSON, the protobuf field names in lowerCamelCase): read with the defaults of
@@ -40,6 +41,14 @@ public final class TaskDefinitions {
     /** Fills every unset field with its default; set fields are kept. */
     public static TaskDefinitionEvent withDefaults(TaskDefinitionEvent in) {
         return TaskDefaults.withDefaults(in, BaseCatalogue.BUILTIN_BASES);
+    }
+
+    /**
+     * Whether the task's model writes text for each example (a GPT-2's completion of a prompt, a T5's target for an
+     * input) rather than labelling or tagging it: its examples carry their targets, which travel as their labels.
+     */
+    public static boolean writesText(TaskDefinitionEvent task) {
+        return task.getType() == TaskType.TEXT_GENERATION || task.getType() == TaskType.SEQ2SEQ;
     }
 
     /** Every problem of a (defaulted) task, or an empty list. */

@@ -34,13 +34,12 @@ public final class TaskValidation {
         if (!TaskDefinitions.NAME.matcher(t.getName()).matches()) {
             p.add("name must match " + TaskDefinitions.NAME.pattern());
         }
-        if (t.getType() != TaskType.TEXT_CLASSIFICATION && t.getType() != TaskType.TOKEN_CLASSIFICATION && t
-                .getType() != TaskType.TEXT_PAIR_CLASSIFICATION && t.getType() != TaskType.TEXT_GENERATION) {
-            p.add("type must be TEXT_CLASSIFICATION, TEXT_PAIR_CLASSIFICATION, TOKEN_CLASSIFICATION or "
-                    + "TEXT_GENERATION");
+        if (t.getType() == TaskType.TASK_TYPE_UNSPECIFIED || t.getType() == TaskType.UNRECOGNIZED) {
+            p.add("type must be TEXT_CLASSIFICATION, TEXT_PAIR_CLASSIFICATION, TOKEN_CLASSIFICATION, "
+                    + "TEXT_GENERATION or SEQ2SEQ");
         }
         boolean tokens = t.getType() == TaskType.TOKEN_CLASSIFICATION;
-        boolean generation = t.getType() == TaskType.TEXT_GENERATION;
+        boolean generation = TaskDefinitions.writesText(t);
         if (generation) {
             generation(p, t);
         } else if (t.getLabelsCount() < (tokens ? 1 : 2)) {
@@ -60,11 +59,18 @@ public final class TaskValidation {
             }
         }
         ModelSpec m = t.getModel();
-        if (generation) {
-            if (!m.getArchitecture().equals(BaseCatalogue.ARCHITECTURE_DECODER) || !m.getBaseModel().startsWith(
-                    BaseCatalogue.USER_BASE_PREFIX)) {
+        boolean uploadedBase = m.getBaseModel().startsWith(BaseCatalogue.USER_BASE_PREFIX);
+        if (t.getType() == TaskType.TEXT_GENERATION) {
+            if (!m.getArchitecture().equals(BaseCatalogue.ARCHITECTURE_DECODER) || !uploadedBase) {
                 p.add("a TEXT_GENERATION task is written by an uploaded GPT-2 base (model.baseModel 'user/<name>' of "
                         + "a GPT-2 folder)");
+            }
+        } else if (t.getType() == TaskType.SEQ2SEQ) {
+            if (!m.getArchitecture().equals(BaseCatalogue.ARCHITECTURE_ENCODER_DECODER) || !uploadedBase) {
+                p.add("a SEQ2SEQ task is written by an uploaded T5 base (model.baseModel 'user/<name>' of a T5 "
+                        + "folder)");
+            } else {
+                t5Strategy(p, t);
             }
         } else if (m.getArchitecture().equals(BaseCatalogue.ARCHITECTURE_DECODER)) {
             // A decoder reads a text left to right and is classified at its last token: no second segment, and no
@@ -83,8 +89,7 @@ public final class TaskValidation {
                     + BaseCatalogue.ARCHITECTURE_DECODER + "', an uploaded T5's '"
                     + BaseCatalogue.ARCHITECTURE_ENCODER_DECODER + "')");
         }
-        boolean uploaded = m.getBaseModel().startsWith(BaseCatalogue.USER_BASE_PREFIX);
-        if (uploaded) {
+        if (uploadedBase) {
             if (bases.resolve(m.getBaseModel()) == null) {
                 p.add("model.baseModel '" + m.getBaseModel() + "' has not been uploaded (PUT /api/v1/base-models/"
                         + m.getBaseModel().substring(BaseCatalogue.USER_BASE_PREFIX.length())
@@ -95,7 +100,7 @@ public final class TaskValidation {
         } else if (!BaseCatalogue.TOKENIZERS.contains(m.getTokenizer())) {
             p.add("model.tokenizer must be one of " + BaseCatalogue.TOKENIZERS);
         }
-        if (!uploaded && !m.getBaseModel().equals(BaseCatalogue.BASE_RANDOM)
+        if (!uploadedBase && !m.getBaseModel().equals(BaseCatalogue.BASE_RANDOM)
                 && !BaseCatalogue.PRETRAINED.containsKey(m.getBaseModel())) {
             p.add("model.baseModel must be '" + BaseCatalogue.BASE_RANDOM + "', one of "
                     + BaseCatalogue.PRETRAINED.keySet() + " or '"
@@ -254,19 +259,13 @@ public final class TaskValidation {
         }
         if (t.getType() != TaskType.TEXT_CLASSIFICATION) {
             p.add("model.baseModel '" + base + "' is a T5 encoder-decoder: it trains TEXT_CLASSIFICATION tasks text "
-                    + "to text (the label's words are its target) only");
+                    + "to text (the label's words are its target) and SEQ2SEQ tasks only");
         }
         if (t.getHyperParameters().getClassWeighting() == ClassWeighting.BALANCED) {
             p.add("hyperParameters.classWeighting BALANCED weighs a classifier head's classes; a T5 base writes "
                     + "its labels as words");
         }
-        FineTuningStrategy strategy = t.getHyperParameters().getFineTuning().getStrategy();
-        if (strategy == FineTuningStrategy.HEAD_ONLY
-                || strategy == FineTuningStrategy.TOP_LAYERS
-                || strategy == FineTuningStrategy.GRADUAL_UNFREEZING) {
-            // Their layers are counted from an encoder's head, which a text-to-text model does not have.
-            p.add("hyperParameters.fineTuning.strategy " + strategy + ": a T5 base trains FULL or LORA");
-        }
+        t5Strategy(p, t);
         if (t.getPrivacy().hasDifferentialPrivacy()) {
             p.add("privacy.differentialPrivacy is not available for a T5 base yet");
         }
@@ -275,19 +274,35 @@ public final class TaskValidation {
         }
     }
 
-    /** What a generation task does without: labels (its completions are its targets) and stratified splits. */
+    private static void t5Strategy(List<String> p, TaskDefinitionEvent t) {
+        FineTuningStrategy strategy = t.getHyperParameters().getFineTuning().getStrategy();
+        if (strategy == FineTuningStrategy.HEAD_ONLY
+                || strategy == FineTuningStrategy.TOP_LAYERS
+                || strategy == FineTuningStrategy.GRADUAL_UNFREEZING) {
+            // Their layers are counted from an encoder's head, which a text-to-text model does not have.
+            p.add("hyperParameters.fineTuning.strategy " + strategy + ": a T5 base trains FULL or LORA");
+        }
+    }
+
+    /**
+     * What a task that writes text does without: labels (each example's completion or target is its own) and
+     * stratified splits.
+     */
     private static void generation(List<String> p, TaskDefinitionEvent t) {
+        String type = t.getType().name();
         if (t.getLabelsCount() > 0) {
-            p.add("labels: a TEXT_GENERATION task has none (each example's completion is its target)");
+            p.add("labels: a " + type + " task has none (each example's " + (t.getType() == TaskType.SEQ2SEQ
+                    ? "target"
+                    : "completion") + " is its own)");
         }
         if (t.getPreprocessing().getStratify()) {
-            p.add("preprocessing.stratify: a TEXT_GENERATION task has no labels to stratify by");
+            p.add("preprocessing.stratify: a " + type + " task has no labels to stratify by");
         }
         if (t.getPrivacy().hasDifferentialPrivacy()) {
-            p.add("privacy.differentialPrivacy is not available for TEXT_GENERATION tasks yet");
+            p.add("privacy.differentialPrivacy is not available for " + type + " tasks yet");
         }
         if (t.hasSearch()) {
-            p.add("search is not available for TEXT_GENERATION tasks yet");
+            p.add("search is not available for " + type + " tasks yet");
         }
         EvaluationSpec e = t.getEvaluation();
         if (e.getGenerationMetric() == GenerationMetric.UNRECOGNIZED) {
@@ -295,7 +310,7 @@ public final class TaskValidation {
         }
         range(p, "evaluation.generationMaxNewTokens", e.getGenerationMaxNewTokens(), 1, 512);
         if (e.hasFloors()) {
-            p.add("evaluation.floors are the classifiers' figures; a TEXT_GENERATION task is gated on "
+            p.add("evaluation.floors are the classifiers' figures; a " + type + " task is gated on "
                     + "evaluation.generationMetric");
         }
     }

@@ -19,6 +19,7 @@ import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.Events;
 import io.finetide.platform.tagging.Bio;
 import io.finetide.platform.tasks.Directory;
+import io.finetide.platform.tasks.TaskDefinitions;
 import io.finetide.platform.text.CleaningPipeline;
 import io.finetide.preprocessing.config.PreprocessingConfig;
 import io.finetide.preprocessing.drift.DriftMonitor;
@@ -34,6 +35,7 @@ import io.finetide.proto.v1.LabelledExampleEvent;
 import io.finetide.proto.v1.PreparedExampleEvent;
 import io.finetide.proto.v1.Split;
 import io.finetide.proto.v1.TaskDefinitionEvent;
+import io.finetide.proto.v1.TaskType;
 
 /**
  * Cleans, splits and tokenises each labelled example once, a batch at a time, gives it the task's next sequence
@@ -243,7 +245,7 @@ public class PreparationService {
         if (generation(task)) {
             // The completion is kept as written (it is what the model is to write); the prompt is cleaned.
             String prompt = pipeline(task).clean(example.getText());
-            return new Candidate(in, task, prompt, "", tokenizePair(task, prompt, example.getLabel()));
+            return new Candidate(in, task, prompt, "", measured(task, prompt, example.getLabel()));
         }
         if (!task.getLabelsList().contains(example.getLabel())) {
             throw new RejectedException(ReasonCode.UNKNOWN_LABEL, "label '" + example.getLabel() + "' not in task");
@@ -261,20 +263,30 @@ public class PreparationService {
      * could merge or drop words under their tags; the prepared text is the words joined by single spaces.
      */
     static boolean tagged(TaskDefinitionEvent task) {
-        return task.getType() == io.finetide.proto.v1.TaskType.TOKEN_CLASSIFICATION;
+        return task.getType() == TaskType.TOKEN_CLASSIFICATION;
     }
 
     /** Whether the task classifies pairs of texts: both are cleaned, and tokenised together. */
     static boolean paired(TaskDefinitionEvent task) {
-        return task.getType() == io.finetide.proto.v1.TaskType.TEXT_PAIR_CLASSIFICATION;
+        return task.getType() == TaskType.TEXT_PAIR_CLASSIFICATION;
     }
 
     /**
-     * Whether the task writes completions: the prompt is cleaned, the completion (the example's label) kept as
-     * written, and the two are measured together, as the model reads them.
+     * Whether the task writes text: the prompt (a sequence-to-sequence task's input) is cleaned, the completion (its
+     * target; the example's label) kept as written.
      */
     static boolean generation(TaskDefinitionEvent task) {
-        return task.getType() == io.finetide.proto.v1.TaskType.TEXT_GENERATION;
+        return TaskDefinitions.writesText(task);
+    }
+
+    /**
+     * A written example measured as its model reads it: a decoder's prompt and completion together, one sequence; an
+     * encoder-decoder's input alone, its encoder's sequence (the target is the decoder's).
+     */
+    private Tokenizers.Tokens measured(TaskDefinitionEvent task, String clean, String completion) {
+        return task.getType() == TaskType.SEQ2SEQ
+                ? tokenize(task, clean)
+                : tokenizePair(task, clean, completion);
     }
 
     /** @throws RejectedException when the tokenizer finds nothing it knows in the text */
@@ -357,7 +369,7 @@ public class PreparationService {
                         r.golden(), r.seq(),
                         paired(task)
                                 ? tokenizePair(task, clean, cleanPair)
-                                : generation(task) ? tokenizePair(task, clean, r.completion()) : tokenize(task, clean),
+                                : generation(task) ? measured(task, clean, r.completion()) : tokenize(task, clean),
                         r.sourceTopic(), r.sourcePartition(), r.sourceOffset(),
                         r.words(), r.tags(), r.metadata()));
             } catch (RejectedException e) {

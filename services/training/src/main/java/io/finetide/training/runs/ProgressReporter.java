@@ -97,6 +97,8 @@ final class ProgressReporter implements TrainingListener {
 
     @Override
     public void epochEnded(Epoch e) {
+        LOG.infof("%s epoch %d/%d: train loss %.4f, validation loss %.4f, validation score %.4f%s", modelId, e.epoch(),
+                e.epochs(), e.trainLoss(), e.validationLoss(), e.validationScore(), e.best() ? " (best so far)" : "");
         metrics.epochEnded(task, e);
         lastPublished = System.currentTimeMillis();
         publisher.progress(event().setPhase(TrainingProgressEvent.Phase.EPOCH_END).setEpoch(e.epoch()).setEpochs(e

@@ -143,7 +143,7 @@ record RunData(List<String> outputs, Examples examples) {
             return new Completions(texts(rows, Split.TRAIN), texts(rows, Split.VALIDATION), endOfText);
         }
 
-        private static List<Text> texts(List<SnapshotFile.Row> rows, Split split) {
+        static List<Text> texts(List<SnapshotFile.Row> rows, Split split) {
             return rows.stream().filter(r -> r.splitValue() == split).map(r -> new Text(r.text(), r.completion()))
                     .toList();
         }
@@ -164,6 +164,46 @@ record RunData(List<String> outputs, Examples examples) {
         @Override
         public ModelBundle described(ModelBundle trained) {
             return trained.withMetadata(ModelBundle.END_OF_TEXT, endOfText);
+        }
+    }
+
+    /**
+     * Inputs and the targets an encoder-decoder learns to write for them (a sequence-to-sequence task): the input read
+     * as the tokenizer reads a text (its special tokens, cut to the task's length), the target without special tokens
+     * and ended with the end-of-text token. An epoch is scored by teacher-forced token accuracy.
+     *
+     * @param endOfText    the token a target ends with
+     * @param decoderStart the token the decoder reads first
+     */
+    record Targets(List<Completions.Text> train, List<Completions.Text> validation, int endOfText,
+            int decoderStart) implements Examples {
+
+        static Targets of(List<SnapshotFile.Row> rows, int endOfText, int decoderStart) {
+            return new Targets(Completions.texts(rows, Split.TRAIN), Completions.texts(rows, Split.VALIDATION),
+                    endOfText, decoderStart);
+        }
+
+        @Override
+        public Trainer.Result fit(TransformerConfig config, Weights initial, Tokenizer tokenizer, TrainingConfig hp,
+                Strategy strategy, TrainingListener listener, Checkpoint.Store checkpoints) {
+            return Trainer.trainSeq2Seq(config, initial, sources(train, tokenizer), targets(train, tokenizer),
+                    sources(validation, tokenizer), targets(validation, tokenizer), tokenizer.padId(), decoderStart,
+                    hp, strategy, listener, checkpoints);
+        }
+
+        private static List<int[]> sources(List<Completions.Text> texts, Tokenizer tokenizer) {
+            return Arrays.asList(tokenizer.encodeAll(texts.stream().map(Completions.Text::prompt).toList()));
+        }
+
+        private List<int[]> targets(List<Completions.Text> texts, Tokenizer tokenizer) {
+            return texts.stream().map(t -> Completion.encode(tokenizer, t.prompt(), t.completion(), endOfText)
+                    .completion()).toList();
+        }
+
+        @Override
+        public ModelBundle described(ModelBundle trained) {
+            return trained.withMetadata(ModelBundle.END_OF_TEXT, endOfText).withMetadata(ModelBundle.DECODER_START,
+                    decoderStart);
         }
     }
 

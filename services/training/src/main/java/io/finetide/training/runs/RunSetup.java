@@ -74,12 +74,16 @@ public class RunSetup {
     }
 
     /**
-     * The run's examples. A generation task's base is an uploaded GPT-2 and a text-to-text task's an uploaded T5 (task
-     * validation): their configs name the tokens the model writes text with.
+     * The run's examples. A generation task's base is an uploaded GPT-2, a sequence-to-sequence or text-to-text
+     * task's an uploaded T5 (task validation): their configs name the tokens the model writes text with.
      */
     private RunData data(TaskDefinitionEvent task, List<SnapshotFile.Row> rows) {
         if (task.getType() == TaskType.TEXT_GENERATION) {
             return new RunData(List.of(), RunData.Completions.of(rows, baseModels.endOfText(uploadedName(task))));
+        }
+        if (task.getType() == TaskType.SEQ2SEQ) {
+            BaseModels.TextTokens tokens = baseModels.textTokens(uploadedName(task));
+            return new RunData(List.of(), RunData.Targets.of(rows, tokens.endOfText(), tokens.decoderStart()));
         }
         if (task.getModel().getArchitecture().equals(BaseCatalogue.ARCHITECTURE_ENCODER_DECODER)) {
             BaseModels.TextTokens tokens = baseModels.textTokens(uploadedName(task));
@@ -98,7 +102,8 @@ public class RunSetup {
      * classifier's pooled so.
      */
     private static HeadSpec head(RunData data, Pooling pooling) {
-        if (data.examples() instanceof RunData.Completions || data.examples() instanceof RunData.TextToText) {
+        if (data.examples() instanceof RunData.Completions || data.examples() instanceof RunData.TextToText
+                || data.examples() instanceof RunData.Targets) {
             return HeadSpec.languageModel();
         }
         return data.tagging()
