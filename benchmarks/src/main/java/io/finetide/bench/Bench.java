@@ -21,6 +21,9 @@ import io.finetide.platform.local.LocalPaths;
  * ingestion [--examples N] [--warmup N] [--data DIR]
  * quality --dataset sst2|trec|sms-spam|wnut17 [--train N] [--epochs N] [--lr X] [--batch N] [--max-length N]
  *         [--strategy full|head|top-k] [--base minilm-l6|bge-small] [--incremental]
+ * distillation --dataset sst2|trec|sms-spam [--base minilm-l6|bge-small] [--train N] [--unlabelled N] [--epochs N]
+ *         [--lr X] [--batch N] [--max-length N] [--student-layers N] [--temperature X] [--hard-weight X]
+ *         [--probes N]
  * serving [--base minilm-l6|bge-small|random] [--clients 1,4,16,64] [--requests N] [--blocks N]
  *         [--max-queue-delay 2ms] [--concurrency N] [--max-batch-size N]   (the batching side's settings)
  * peers [--threads N] [--batch N] [--lengths 64,128] [--iterations N] [--python PATH]
@@ -65,6 +68,27 @@ public final class Bench {
                                     "--strategy", "full"),
                             a.contains("--incremental"), Integer.parseInt(
                                     option(a, "--threads", "2"))),
+                    SAY).run());
+            case "distillation" -> System.out.println(new DistillationBenchmark(root.resolve("../shared/datasets")
+                    .normalize(),
+                    new DistillationBenchmark.Options(option(a, "--dataset", "trec"), option(a, "--base",
+                            "minilm-l6"), Integer.parseInt(option(a, "--train", "0")),
+                            Integer.parseInt(option(a,
+                                    "--unlabelled", "0")),
+                            Integer.parseInt(option(a, "--epochs", "3")), Double
+                                    .parseDouble(option(a, "--lr", "5e-5")),
+                            Integer.parseInt(option(a,
+                                    "--batch", "32")),
+                            Integer.parseInt(option(a, "--max-length",
+                                    "64")),
+                            Integer.parseInt(option(a, "--student-layers",
+                                    "3")),
+                            Double.parseDouble(option(a,
+                                    "--temperature", "2")),
+                            Double.parseDouble(
+                                    option(a, "--hard-weight", "0.5")),
+                            Integer.parseInt(option(a, "--probes", "300")), Integer.parseInt(option(a, "--threads",
+                                    "2"))),
                     SAY).run());
             case "serving" -> System.out.println(new ServingBenchmark(root, data, new ServingBenchmark.Options(option(
                     a, "--base", "minilm-l6"),
@@ -127,7 +151,9 @@ public final class Bench {
                 System.err.println("usage: finetide bench preprocessing|ingestion [--examples N] [--warmup N] "
                         + "[--data DIR]\n       finetide bench metrics [--examples N] [--requests N] [--blocks N]\n       finetide bench quality --dataset sst2|trec|sms-spam|wnut17 [--train N] "
                         + "[--epochs N] [--lr X] [--batch N] [--max-length N] [--strategy S] [--base B] "
-                        + "[--incremental]\n       finetide bench serving [--base B] [--clients 1,4,16,64] [--requests N] "
+                        + "[--incremental]\n       finetide bench distillation --dataset sst2|trec|sms-spam [--base B] [--train N] "
+                        + "[--unlabelled N] [--epochs N] [--lr X] [--student-layers N] [--temperature X] "
+                        + "[--hard-weight X] [--probes N]\n       finetide bench serving [--base B] [--clients 1,4,16,64] [--requests N] "
                         + "[--blocks N] [--max-queue-delay D] [--concurrency N] [--max-batch-size N]\n       finetide bench peers [--threads N] [--batch N] [--lengths 64,128] "
                         + "[--iterations N]\n       finetide bench search [--seeds N] [--trials N]\n       finetide bench study "
                         + "[--train N] [--trials N] [--epochs N] [--threads N]\n       finetide bench generation [--layers N] "

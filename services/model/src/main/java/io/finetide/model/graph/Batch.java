@@ -21,14 +21,17 @@ public final class Batch {
     /** Segment ids (token types) of text pairs; null for single texts (all 0). */
     private final int[] types;
     private final Batch decoder;
+    /** A teacher's probabilities for each row, for a distilling graph; null otherwise. */
+    private final float[][] softLabels;
 
-    private Batch(int size, int length, int[] ids, float[] mask, int[] types, Batch decoder) {
+    private Batch(int size, int length, int[] ids, float[] mask, int[] types, Batch decoder, float[][] softLabels) {
         this.size = size;
         this.length = length;
         this.ids = ids;
         this.mask = mask;
         this.types = types;
         this.decoder = decoder;
+        this.softLabels = softLabels;
     }
 
     /** Text pairs: ids as {@link #of}, and each token's segment (padding gets 0). */
@@ -42,7 +45,7 @@ public final class Batch {
             }
             System.arraycopy(typeIds[i], 0, types, i * b.length, typeIds[i].length);
         }
-        return new Batch(b.size, b.length, b.ids, b.mask, types, null);
+        return new Batch(b.size, b.length, b.ids, b.mask, types, null, null);
     }
 
     /** This batch as an encoder-decoder's source, with {@code decoder} as its decoder inputs (as many rows). */
@@ -51,7 +54,36 @@ public final class Batch {
             throw new IllegalArgumentException("the decoder inputs need one plain row per source row: " + size
                     + " sources, " + decoder.size + " decoder rows");
         }
-        return new Batch(size, length, ids, mask, types, decoder);
+        return new Batch(size, length, ids, mask, types, decoder, softLabels);
+    }
+
+    /**
+     * This batch with a teacher's probabilities for each row (at the distillation's temperature), which a distilling
+     * graph learns beside the labels.
+     */
+    public Batch withSoftLabels(float[][] probabilities) {
+        if (probabilities.length != size || decoder != null) {
+            throw new IllegalArgumentException("soft labels are one row per sequence of a classifier's batch: " + size
+                    + " rows, " + probabilities.length + " soft labels");
+        }
+        return new Batch(size, length, ids, mask, types, null, probabilities);
+    }
+
+    /** The soft labels as a [rows, labels] tensor, or null without them. */
+    TFloat32 softLabelsTensor() {
+        if (softLabels == null) {
+            return null;
+        }
+        int width = softLabels[0].length;
+        float[] flat = new float[size * width];
+        for (int i = 0; i < size; i++) {
+            if (softLabels[i].length != width) {
+                throw new IllegalArgumentException("soft label " + i + " has " + softLabels[i].length + " values, "
+                        + "not " + width);
+            }
+            System.arraycopy(softLabels[i], 0, flat, i * width, width);
+        }
+        return TFloat32.tensorOf(Shape.of(size, width), DataBuffers.of(flat, true, false));
     }
 
     /** The decoder's inputs, or null. */
@@ -84,7 +116,7 @@ public final class Batch {
             System.arraycopy(sequences[i], 0, ids, i * length, sequences[i].length);
             java.util.Arrays.fill(mask, i * length, i * length + sequences[i].length, 1f);
         }
-        return new Batch(sequences.length, length, ids, mask, null, null);
+        return new Batch(sequences.length, length, ids, mask, null, null, null);
     }
 
     /** The length a batch whose longest sequence has {@code tokens} tokens is padded to. */

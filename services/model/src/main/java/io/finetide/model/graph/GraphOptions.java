@@ -3,6 +3,7 @@ package io.finetide.model.graph;
 import java.util.Set;
 
 import io.finetide.model.adapters.Lora;
+import io.finetide.model.heads.DistillationLoss;
 import io.finetide.model.optim.Optimizer;
 
 /**
@@ -20,10 +21,12 @@ import io.finetide.model.optim.Optimizer;
  * @param privateSteps build DP-SGD's ops ({@link TransformerGraph#privateSteps})
  * @param explaining   build the gradient of a chosen probability with respect to the word embeddings
  *                     ({@link TransformerGraph#embeddingGradients}); inference only
+ * @param distillation learn a teacher's soft labels beside the hard ones (each batch carries them:
+ *                     {@link Batch#withSoftLabels}), or null
  */
 public record GraphOptions(boolean training, Set<String> trainable, long seed, int threads, double labelSmoothing,
         float[] classWeights, double layerDecay, Optimizer optimizer, double momentum, Lora lora, boolean staged,
-        boolean accumulate, boolean privateSteps, boolean explaining) {
+        boolean accumulate, boolean privateSteps, boolean explaining, DistillationLoss distillation) {
     public GraphOptions {
         if (layerDecay <= 0 || layerDecay > 1) {
             throw new IllegalArgumentException("layer decay must be in (0, 1], got " + layerDecay);
@@ -34,11 +37,16 @@ public record GraphOptions(boolean training, Set<String> trainable, long seed, i
         if (optimizer == null) {
             throw new IllegalArgumentException("an optimizer is needed");
         }
+        if (distillation != null && privateSteps) {
+            // DP-SGD clips each example's gradient of its own loss; a soft label is the teacher's, read from every
+            // example, and its privacy is not accounted for.
+            throw new IllegalArgumentException("DP-SGD does not distil");
+        }
     }
 
     public static GraphOptions inference(int threads) {
         return new GraphOptions(false, Set.of(), 0, threads, 0, null, 1.0, Optimizer.ADAMW, 0, null, false, false,
-                false, false);
+                false, false, null);
     }
 
     /**
@@ -47,7 +55,7 @@ public record GraphOptions(boolean training, Set<String> trainable, long seed, i
      */
     public static GraphOptions explaining(int threads) {
         return new GraphOptions(false, Set.of(), 0, threads, 0, null, 1.0, Optimizer.ADAMW, 0, null, false, false,
-                false, true);
+                false, true, null);
     }
 
     /**
@@ -72,6 +80,7 @@ public record GraphOptions(boolean training, Set<String> trainable, long seed, i
         private boolean staged;
         private boolean accumulate;
         private boolean privateSteps;
+        private DistillationLoss distillation;
 
         private Builder(Set<String> trainable) {
             this.trainable = trainable;
@@ -132,9 +141,14 @@ public record GraphOptions(boolean training, Set<String> trainable, long seed, i
             return this;
         }
 
+        public Builder distillation(DistillationLoss v) {
+            distillation = v;
+            return this;
+        }
+
         public GraphOptions build() {
             return new GraphOptions(true, trainable, seed, threads, labelSmoothing, classWeights, layerDecay, optimizer,
-                    momentum, lora, staged, accumulate, privateSteps, false);
+                    momentum, lora, staged, accumulate, privateSteps, false, distillation);
         }
     }
 }

@@ -22,11 +22,13 @@ import io.finetide.model.transformer.ParamSpec;
 import io.finetide.model.transformer.TransformerConfig;
 
 /**
- * The ops only a training graph has: the labels and per-step scalars it is fed, the loss, the gradients of the
+ * The ops only a training graph has: the labels (and a distilling graph's soft labels) and per-step scalars it is
+ * fed, the loss, the gradients of the
  * trainable parameters (in {@code trainable} order), the optimizer's update and state reset, and, when asked for, the
  * gradient accumulation, and DP-SGD's.
  */
-record TrainingOps(List<ParamSpec> trainable, Placeholder<TInt32> labels, Placeholder<TFloat32> learningRate,
+record TrainingOps(List<ParamSpec> trainable, Placeholder<TInt32> labels, Placeholder<TFloat32> softLabels,
+        Placeholder<TFloat32> learningRate,
         Placeholder<TFloat32> weightDecay, Placeholder<TFloat32> clipNorm, Operand<TBool> active,
         Operand<TFloat32> loss, Output<?>[] gradients, Updates.Update update, Op resetOptimizer,
         Updates.Accumulation accumulation, PrivateOps privacy) {
@@ -41,8 +43,13 @@ record TrainingOps(List<ParamSpec> trainable, Placeholder<TInt32> labels, Placeh
         Placeholder<TFloat32> learningRate = scalar(tf);
         Placeholder<TFloat32> weightDecay = scalar(tf);
         Placeholder<TFloat32> clipNorm = scalar(tf);
-        Loss loss = Loss.of(tf, logits, labels, config.numLabels(), options.labelSmoothing(), options
-                .classWeights());
+        Placeholder<TFloat32> softLabels = options.distillation() == null
+                ? null
+                : tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, config.numLabels())));
+        Loss loss = softLabels == null
+                ? Loss.of(tf, logits, labels, config.numLabels(), options.labelSmoothing(), options.classWeights())
+                : options.distillation().loss(tf, logits, labels, softLabels, config.numLabels(), options
+                        .labelSmoothing(), options.classWeights());
 
         List<ParamSpec> trainable = all.stream().filter(p -> options.trainable().contains(p.name())).toList();
         if (trainable.isEmpty()) {
@@ -74,7 +81,8 @@ record TrainingOps(List<ParamSpec> trainable, Placeholder<TInt32> labels, Placeh
                 ? PrivateOps.build(graph, tf, config, updates, grads, trainable, params, logits, classifierFeatures,
                         loss.perRow())
                 : null;
-        return new TrainingOps(trainable, labels, learningRate, weightDecay, clipNorm, active, loss.loss(), gradients,
+        return new TrainingOps(trainable, labels, softLabels, learningRate, weightDecay, clipNorm, active, loss.loss(),
+                gradients,
                 update, resetOptimizer, accumulation, privacy);
     }
 

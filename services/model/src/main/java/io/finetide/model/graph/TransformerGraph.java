@@ -347,9 +347,18 @@ public final class TransformerGraph implements AutoCloseable {
                 TInt32 y = TInt32.vectorOf(batchLabels);
                 TFloat32 rate = TFloat32.scalarOf((float) step.dropout());
                 TInt64 key = TInt64.vectorOf(options.seed(), step.randomKey() * Dropout.KEYS_PER_STEP);
-                StepTensors f = new StepTensors(step, training, options.staged())) {
+                StepTensors f = new StepTensors(step, training, options.staged());
+                TFloat32 soft = batch.softLabelsTensor()) {
+            if ((t.softLabels() != null) != (soft != null)) {
+                throw new IllegalArgumentException(soft == null
+                        ? "a distilling graph learns each batch's soft labels (Batch.withSoftLabels)"
+                        : "soft labels are for a graph built to distil (GraphOptions distillation)");
+            }
             Session.Runner runner = in.feed(f.feed(session.runner()))
                     .feed(t.labels(), y).feed(dropoutRate, rate).feed(dropoutKey, key).fetch(t.loss());
+            if (soft != null) {
+                runner.feed(t.softLabels(), soft);
+            }
             if (fused) {
                 runner.fetch(t.update().norm()).addTarget(t.update().op());
             } else {

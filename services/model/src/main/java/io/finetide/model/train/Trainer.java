@@ -2,6 +2,7 @@ package io.finetide.model.train;
 
 import java.util.List;
 
+import io.finetide.model.heads.DistillationLoss;
 import io.finetide.model.infer.LabelWords;
 import io.finetide.model.privacy.SubsampledGaussian;
 import io.finetide.model.tokenizer.Tokenizer;
@@ -159,6 +160,26 @@ public final class Trainer {
         int maxLength = maxLength(config, tokenizer);
         return TrainingLoop.fit(config, initial, TextToTextObjective.of(tokenizer, train, validation, labels,
                 maxLength), tokenizer.padId(), maxLength, tc, strategy, listener, checkpoints);
+    }
+
+    /**
+     * A student sequence classifier learning a teacher's soft labels over labelled and unlabelled texts, and the hard
+     * labels where there are some ({@link DistillationLoss}); scored, and stopped early, on the labelled validation
+     * texts as {@link #train} is. Start it from {@link io.finetide.model.distill.Students#fromTeacher} or a smaller
+     * base.
+     */
+    public static Result distil(TransformerConfig student, Weights initial, Tokenizer tokenizer,
+            List<DistilledText> train, List<LabelledText> validation, DistillationLoss loss, TrainingConfig tc,
+            Strategy strategy, TrainingListener listener, Checkpoint.Store checkpoints) {
+        if (student.perPosition() || student.languageModel() || student.encoderDecoder()) {
+            throw new IllegalArgumentException("a student learns a sequence classifier's soft labels");
+        }
+        if (tc.privacy() != null) {
+            throw new IllegalArgumentException("DP-SGD does not distil: a teacher's soft labels read every example");
+        }
+        int maxLength = maxLength(student, tokenizer);
+        return TrainingLoop.fit(student, initial, DistillationObjective.of(tokenizer, train, validation, maxLength,
+                student.numLabels(), loss), tokenizer.padId(), maxLength, tc, strategy, listener, checkpoints);
     }
 
     /** N / (K n_k) per label k over {@code labels}; 1 for a label without examples (it never weighs anything). */

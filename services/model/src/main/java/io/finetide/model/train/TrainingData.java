@@ -7,24 +7,30 @@ import io.finetide.model.graph.Batch;
 /**
  * Training examples encoded for the graph: token ids, and a label per example or one per position (-1: none); for an
  * encoder-decoder the decoder's inputs too, whose positions the position labels follow; for text pairs, each token's
- * segment. Made by one factory per shape.
+ * segment; for a distilled student, a teacher's soft label per example. Made by one factory per shape.
  */
-record TrainingData(int[][] ids, int[] labels, int[][] positionLabels, int[][] decoderIds, int[][] types) {
+record TrainingData(int[][] ids, int[] labels, int[][] positionLabels, int[][] decoderIds, int[][] types,
+        float[][] softLabels) {
 
     static TrainingData perSequence(int[][] ids, int[] labels) {
-        return new TrainingData(ids, labels, null, null, null);
+        return new TrainingData(ids, labels, null, null, null, null);
     }
 
     static TrainingData pairs(int[][] ids, int[][] types, int[] labels) {
-        return new TrainingData(ids, labels, null, null, types);
+        return new TrainingData(ids, labels, null, null, types, null);
     }
 
     static TrainingData perPosition(int[][] ids, int[][] positionLabels) {
-        return new TrainingData(ids, null, positionLabels, null, null);
+        return new TrainingData(ids, null, positionLabels, null, null, null);
     }
 
     static TrainingData sequenceToSequence(int[][] sources, int[][] targets, int[][] decoderIds) {
-        return new TrainingData(sources, null, targets, decoderIds, null);
+        return new TrainingData(sources, null, targets, decoderIds, null, null);
+    }
+
+    /** Single texts with a teacher's soft label each, and a hard label where one is known (-1 where not). */
+    static TrainingData distilled(int[][] ids, int[] labels, float[][] softLabels) {
+        return new TrainingData(ids, labels, null, null, null, softLabels);
     }
 
     /** The padded batch of examples {@code idx}. */
@@ -35,6 +41,9 @@ record TrainingData(int[][] ids, int[] labels, int[][] positionLabels, int[][] d
                 : Batch.ofPairs(seqs, pick(types, idx), padId, Batch.PAD_MULTIPLE, maxLength);
         if (decoderIds != null) {
             batch = batch.withDecoder(Batch.of(pick(decoderIds, idx), padId, Batch.PAD_MULTIPLE, maxLength));
+        }
+        if (softLabels != null) {
+            batch = batch.withSoftLabels(Arrays.stream(idx).mapToObj(i -> softLabels[i]).toArray(float[][]::new));
         }
         return batch;
     }
@@ -64,7 +73,7 @@ record TrainingData(int[][] ids, int[] labels, int[][] positionLabels, int[][] d
     /** Every label the loss sees (for class weights). */
     int[] allLabels() {
         if (labels != null) {
-            return labels;
+            return Arrays.stream(labels).filter(y -> y >= 0).toArray();
         }
         return Arrays.stream(positionLabels).flatMapToInt(Arrays::stream).filter(y -> y >= 0).toArray();
     }

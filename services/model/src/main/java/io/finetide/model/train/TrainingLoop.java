@@ -51,6 +51,7 @@ final class TrainingLoop {
                 .layerDecay(tc.layerDecay()).optimizer(tc.optimizer()).momentum(tc.momentum()).lora(strategy.lora())
                 .staged(strategy.kind() == Strategy.Kind.GRADUAL).accumulate(accumulation > 1).privateSteps(tc
                         .privacy() != null)
+                .distillation(objective.distillation())
                 .build();
         DpSgd privacy = tc.privacy();
         int batchesPerEpoch = (trainIds.length + tc.batchSize() - 1) / tc.batchSize();
@@ -59,7 +60,9 @@ final class TrainingLoop {
         // The whole strategy (LoRA's alpha and targets too): a checkpoint under another scale would resume silently
         // wrong.
         String run = tc + " " + strategy + " " + config + " train=" + trainIds.length + " validation="
-                + objective.validationSize();
+                + objective.validationSize() + (objective.distillation() == null
+                        ? ""
+                        : " " + objective.distillation());
         Checkpoint resume = checkpoints.latest().orElse(null);
         if (resume != null && !resume.run().equals(run)) {
             throw new ForeignCheckpointException(resume.run());
