@@ -41,6 +41,9 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTestResource(value = FinetideTestResource.class, restrictToAnnotatedClass = true)
 class ReplicasIT {
 
+    @jakarta.inject.Inject
+    RegistryService registry;
+
     @Test
     void aReplicaServesTheChampionAnotherReplicaPromotedAndIgnoresAReplayedOlderPromotion() throws Exception {
         FinetideTestResource.Context ctx = FinetideTestResource.current();
@@ -59,9 +62,7 @@ class ReplicasIT {
                     ModelRecord.COLLECTION);
             ModelRecord second = new ModelRecord("rp-m2", "rp", 2, "rp-v2", "rp-m1", "models/rp/rp-m2.zip", "", 0.8,
                     10, 1, ModelRecord.CHAMPION, 0.8, 0.8, "better", 1L, 2L, null, null, null, null);
-            models.insertOne(second.toDocument());
-            models.updateOne(Filters.eq("_id", "rp-m1"), Updates.set("stage", ModelRecord.RETIRED));
-            announce(p, ctx, second);
+            promotedElsewhere(models, p, ctx, second, "rp-m1");
             await().atMost(Duration.ofSeconds(60)).until(() -> "rp-m2".equals(served("rp")));
 
             // A replay of rp-m1's promotion, then a marker: a third task's champion, announced after it.
@@ -76,6 +77,39 @@ class ReplicasIT {
                     .build().toByteArray())).get();
             await().atMost(Duration.ofSeconds(60)).until(() -> "rq-m1".equals(served("rq")));
             assertThat(served("rp")).isEqualTo("rp-m2");
+        }
+    }
+
+    /**
+     * A restarted replica reads the registry's champions, then loads them for seconds; another replica's promotion
+     * that arrives meanwhile is served at once, and the champion read before it must not be swapped back over it
+     * when its load ends (the chaos campaign once found a restarted instance serving the replaced champion).
+     */
+    @Test
+    void aChampionReadBeforeALaterPromotionDoesNotReplaceItWhenItHasLoaded() throws Exception {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        try (MongoClient client = MongoClients.create(ctx.mongoUri());
+                Tokenizer tokenizer = Tokenizer.builtin("minilm-l6", 16);
+                KafkaProducer<String, byte[]> p = TestKafka.producer(ctx.bootstrap())) {
+            ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.artifactsDatabase()));
+            for (int v = 1; v <= 2; v++) {
+                ServedTasks.store(store, "rs", v, ServedTasks.tinyClassifier(tokenizer, 90 + v));
+            }
+            ServedTasks.send(p, ctx, ServedTasks.evaluated("rs", 1, true, ""));
+            await().atMost(Duration.ofSeconds(60)).until(() -> "rs-m1".equals(served("rs")));
+            java.util.List<ModelRecord> readAtStartup = registry.models("rs").stream().filter(m -> m.stage().equals(
+                    ModelRecord.CHAMPION)).toList();
+            assertThat(readAtStartup).extracting(ModelRecord::modelId).containsExactly("rs-m1");
+
+            MongoCollection<Document> models = client.getDatabase(ctx.database()).getCollection(
+                    ModelRecord.COLLECTION);
+            ModelRecord second = new ModelRecord("rs-m2", "rs", 2, "rs-v2", "rs-m1", "models/rs/rs-m2.zip", "", 0.8,
+                    10, 1, ModelRecord.CHAMPION, 0.8, 0.8, "better", 1L, 2L, null, null, null, null);
+            promotedElsewhere(models, p, ctx, second, "rs-m1");
+            await().atMost(Duration.ofSeconds(60)).until(() -> "rs-m2".equals(served("rs")));
+
+            registry.loadChampions(readAtStartup);
+            assertThat(served("rs")).isEqualTo("rs-m2");
         }
     }
 
@@ -128,6 +162,14 @@ class ReplicasIT {
     private static String served(String task, String key) {
         return given().header(CanaryRouting.HEADER, key).contentType("application/json").body(
                 "{\"texts\":[\"x\"]}").post("/api/v1/tasks/" + task + "/predict").jsonPath().getString("modelId");
+    }
+
+    /** Another replica's promotion of {@code next}: its registry writes (retiring {@code previous}), then its word. */
+    private static void promotedElsewhere(MongoCollection<Document> models, KafkaProducer<String, byte[]> p,
+            FinetideTestResource.Context ctx, ModelRecord next, String previous) throws Exception {
+        models.insertOne(next.toDocument());
+        models.updateOne(Filters.eq("_id", previous), Updates.set("stage", ModelRecord.RETIRED));
+        announce(p, ctx, next);
     }
 
     private static void announce(KafkaProducer<String, byte[]> p, FinetideTestResource.Context ctx, ModelRecord m)

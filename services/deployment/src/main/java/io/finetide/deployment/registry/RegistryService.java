@@ -58,14 +58,28 @@ public class RegistryService {
     RolloutService rollouts;
 
     private volatile boolean loaded;
+    /** Held while a champion is chosen and swapped in, by every path that does so. */
+    private final Object championSwap = new Object();
 
     /** Puts every recorded champion back in service: after a restart, serving resumes where it was. */
     public void loadChampions() {
-        for (ModelRecord champion : store.champions()) {
+        loadChampions(store.champions());
+    }
+
+    /**
+     * Puts {@code champions}, as read from the registry, back in service; one the registry no longer names champion
+     * by the time it has loaded (a promotion came meanwhile, and this replica may serve it already) is left out.
+     */
+    public void loadChampions(List<ModelRecord> champions) {
+        for (ModelRecord champion : champions) {
             metrics.championRegistered(champion.task());
             try {
                 long start = System.nanoTime();
-                serving.swap(champion.task(), load(champion));
+                if (!serveIfChampion(champion, load(champion))) {
+                    LOG.infof("%s is no longer task %s's champion: a later promotion serves instead",
+                            champion.modelId(), champion.task());
+                    continue;
+                }
                 metrics.serving(champion.task(), champion.modelId(), champion.version(), System.nanoTime() - start);
                 LOG.infof("serving %s for task %s", champion.modelId(), champion.task());
             } catch (RuntimeException e) {
@@ -95,11 +109,29 @@ public class RegistryService {
             return;
         }
         long start = System.nanoTime();
-        serving.swap(task, load(champion.get()));
+        if (!serveIfChampion(champion.get(), load(champion.get()))) {
+            return; // rolled back or replaced while it loaded: the later promotion serves
+        }
         metrics.serving(task, champion.get().modelId(), champion.get().version(), System.nanoTime() - start);
         metrics.championRegistered(task);
         LOG.infof("serving %s for task %s, announced on the promotions topic%s", champion.get().modelId(), task, e
                 .getRestoredAfter().isEmpty() ? "" : " (restored after " + e.getRestoredAfter() + " was rolled back)");
+    }
+
+    /**
+     * Swaps in {@code loaded} if the registry still names {@code champion} champion, deciding under the lock every
+     * champion swap takes: a model loads for seconds, and a restarted replica's champion read at startup may have been
+     * replaced meanwhile by a promotion this replica already serves, which an older model must not undo.
+     */
+    private boolean serveIfChampion(ModelRecord champion, ServedModel loaded) {
+        synchronized (championSwap) {
+            boolean still = store.find(champion.modelId()).filter(m -> m.stage().equals(ModelRecord.CHAMPION))
+                    .isPresent();
+            if (still) {
+                serving.swap(champion.task(), loaded);
+            }
+            return still;
+        }
     }
 
     public void onTrained(ModelTrainedEvent e) {
@@ -172,11 +204,16 @@ public class RegistryService {
     private void promote(ModelRecord model, Runnable swapIn, long start) {
         Optional<ModelRecord> previous = store.champions().stream().filter(c -> c.task().equals(model.task()))
                 .filter(c -> !c.modelId().equals(model.modelId())).findFirst();
-        swapIn.run();
+        long now;
+        // Swapped and recorded together: this replica's own startup load, holding a champion it read before, then
+        // finds it retired (serveIfChampion) and cannot swap it back over this one.
+        synchronized (championSwap) {
+            swapIn.run();
+            now = System.currentTimeMillis();
+            store.promote(model.modelId(), now);
+            previous.ifPresent(p -> store.retire(p.modelId(), now));
+        }
         metrics.serving(model.task(), model.modelId(), model.version(), System.nanoTime() - start);
-        long now = System.currentTimeMillis();
-        store.promote(model.modelId(), now);
-        previous.ifPresent(p -> store.retire(p.modelId(), now));
         metrics.promoted(model.task());
         metrics.championRegistered(model.task());
         announce(store.find(model.modelId()).orElseThrow(), previous.map(ModelRecord::modelId).orElse(""));
