@@ -147,6 +147,12 @@ public final class Bench {
                             a, "--trials", "12")), Integer.parseInt(option(a, "--epochs", "3")), Integer.parseInt(
                                     option(a, "--threads", "2"))),
                     SAY).run());
+            case "artifacts" -> System.out.println(new io.finetide.bench.store.ArtifactsBenchmark(root.resolve(
+                    ".run/bench-artifacts"),
+                    new io.finetide.bench.store.ArtifactsBenchmark.Options(Integer.parseInt(
+                            option(a, "--artifacts", "40")), Integer.parseInt(option(a, "--bytes", "3900000")),
+                            Integer.parseInt(option(a, "--reads", "5"))),
+                    SAY).run());
             default -> {
                 System.err.println("usage: finetide bench preprocessing|ingestion [--examples N] [--warmup N] "
                         + "[--data DIR]\n       finetide bench metrics [--examples N] [--requests N] [--blocks N]\n       finetide bench quality --dataset sst2|trec|sms-spam|wnut17 [--train N] "
@@ -161,7 +167,8 @@ public final class Bench {
                         + "[--uncached-up-to N] [--repeats N] [--threads N]\n       finetide bench privacy [--dataset D] "
                         + "[--members N] [--epochs N] [--private-epochs N] [--private-lr X] [--batch N] "
                         + "[--strategies S:LR,S:LR] [--private-strategy S] "
-                        + "[--epsilons 1,3,8] [--delta X] [--clip X]");
+                        + "[--epsilons 1,3,8] [--delta X] [--clip X]\n       finetide bench artifacts [--artifacts N] "
+                        + "[--bytes N] [--reads N]");
                 System.exit(2);
             }
         }

@@ -118,6 +118,33 @@ class StoreOnFerretDbTest {
     }
 
     @Test
+    void artifactsAreGridFsFilesWhoseChunksAreKeyedAndGridFsWrittenOnesStillRead() throws Exception {
+        ArtifactStore store = new ArtifactStore(db);
+        byte[] exact = new byte[2 * 1024 * 1024];
+        new Random(3).nextBytes(exact);
+        store.putOnce("keyed.bundle", exact, new Document());
+        store.putOnce("empty.bundle", new byte[0], new Document());
+        var file = store.find("keyed.bundle").orElseThrow();
+        List<Object> keys = new java.util.ArrayList<>();
+        db.getCollection(ArtifactStore.BUCKET + ".chunks").find(new Document("files_id", file.getObjectId())).sort(
+                new Document("n", 1)).forEach(d -> keys.add(d.get("_id")));
+        String hex = file.getObjectId().toHexString();
+        assertThat(keys).containsExactly(hex + "/0", hex + "/1");
+        assertThat(store.get("empty.bundle")).hasValueSatisfying(b -> assertThat(b).isEmpty());
+        // What this store writes, GridFS itself reads (mongofiles, other drivers), and the other way round.
+        com.mongodb.client.gridfs.GridFSBucket gridFs = com.mongodb.client.gridfs.GridFSBuckets.create(db,
+                ArtifactStore.BUCKET);
+        java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
+        gridFs.downloadToStream(file.getObjectId(), read);
+        assertThat(read.toByteArray()).isEqualTo(exact);
+        byte[] older = new byte[1024 * 1024 + 5];
+        new Random(4).nextBytes(older);
+        gridFs.uploadFromStream("gridfs-written.bundle", new java.io.ByteArrayInputStream(older),
+                new com.mongodb.client.gridfs.model.GridFSUploadOptions().chunkSizeBytes(1024 * 1024));
+        assertThat(store.get("gridfs-written.bundle")).hasValueSatisfying(b -> assertThat(b).isEqualTo(older));
+    }
+
+    @Test
     void concurrentWritesOfOneNameStoreOneArtifactAndLeaveNoOrphans() throws Exception {
         ArtifactStore store = new ArtifactStore(db);
         int writers = 8;
