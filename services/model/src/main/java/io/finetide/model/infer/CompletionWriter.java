@@ -94,9 +94,7 @@ public final class CompletionWriter implements AutoCloseable {
      */
     public Likelihood likelihood(String prompt, String completion) {
         int[] promptIds = source(prompt);
-        int[] words = tokenizer.encodePlain(completion);
-        int[] target = Arrays.copyOf(words, words.length + 1);
-        target[words.length] = bundle.endOfText();
+        int[] target = tokenizer.encodeTarget(completion, bundle.endOfText());
         int positions = graph.config().maxPositions();
         // The last target token is predicted, never read: a decoder reads prompt + target - 1 positions, an
         // encoder-decoder's decoder its start + target - 1.

@@ -37,12 +37,10 @@ public record LabelWords(int[][] targets, int decoderStart, int padId) {
     public static LabelWords of(Tokenizer tokenizer, List<String> labels, int endOfText, int decoderStart) {
         int[][] targets = new int[labels.size()][];
         for (int k = 0; k < labels.size(); k++) {
-            int[] words = tokenizer.encodePlain(words(labels.get(k)));
-            if (words.length == 0) {
+            targets[k] = tokenizer.encodeTarget(words(labels.get(k)), endOfText);
+            if (targets[k].length == 1) {
                 throw new IllegalArgumentException("label '" + labels.get(k) + "' has no tokens to write");
             }
-            targets[k] = java.util.Arrays.copyOf(words, words.length + 1);
-            targets[k][words.length] = endOfText;
         }
         for (int a = 0; a < targets.length; a++) {
             for (int b = a + 1; b < targets.length; b++) {

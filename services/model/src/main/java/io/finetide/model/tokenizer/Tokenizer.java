@@ -103,6 +103,14 @@ public final class Tokenizer implements AutoCloseable {
         return out;
     }
 
+    /** What a model learns to write: the text's ids as {@link #encodePlain} gives them, then {@code endOfText}. */
+    public int[] encodeTarget(String text, int endOfText) {
+        int[] written = encodePlain(text);
+        int[] ended = java.util.Arrays.copyOf(written, written.length + 1);
+        ended[written.length] = endOfText;
+        return ended;
+    }
+
     /** The text of {@code ids}, special tokens left out. */
     public String decode(int[] ids) {
         long[] longs = new long[ids.length];

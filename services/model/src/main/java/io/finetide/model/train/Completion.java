@@ -18,10 +18,7 @@ public record Completion(int[] prompt, int[] completion) {
      */
     public static Completion encode(io.finetide.model.tokenizer.Tokenizer tokenizer, String prompt, String completion,
             int endOfText) {
-        int[] written = tokenizer.encodePlain(completion);
-        int[] ended = java.util.Arrays.copyOf(written, written.length + 1);
-        ended[written.length] = endOfText;
-        return new Completion(tokenizer.encodePlain(prompt), ended);
+        return new Completion(tokenizer.encodePlain(prompt), tokenizer.encodeTarget(completion, endOfText));
     }
 
     /**

@@ -196,14 +196,12 @@ record RunData(List<String> outputs, Examples examples) {
         }
 
         private List<int[]> targets(List<Completions.Text> texts, Tokenizer tokenizer) {
-            return texts.stream().map(t -> Completion.encode(tokenizer, t.prompt(), t.completion(), endOfText)
-                    .completion()).toList();
+            return texts.stream().map(t -> tokenizer.encodeTarget(t.completion(), endOfText)).toList();
         }
 
         @Override
         public ModelBundle described(ModelBundle trained) {
-            return trained.withMetadata(ModelBundle.END_OF_TEXT, endOfText).withMetadata(ModelBundle.DECODER_START,
-                    decoderStart);
+            return writingTokens(trained, endOfText, decoderStart);
         }
     }
 
@@ -233,9 +231,14 @@ record RunData(List<String> outputs, Examples examples) {
 
         @Override
         public ModelBundle described(ModelBundle trained) {
-            return trained.withMetadata(ModelBundle.END_OF_TEXT, endOfText).withMetadata(ModelBundle.DECODER_START,
-                    decoderStart);
+            return writingTokens(trained, endOfText, decoderStart);
         }
+    }
+
+    /** An encoder-decoder's bundle with the tokens it writes with: the one it ends with and the one it starts from. */
+    private static ModelBundle writingTokens(ModelBundle trained, int endOfText, int decoderStart) {
+        return trained.withMetadata(ModelBundle.END_OF_TEXT, endOfText).withMetadata(ModelBundle.DECODER_START,
+                decoderStart);
     }
 
     static RunData of(TaskDefinitionEvent task, List<SnapshotFile.Row> rows) {
