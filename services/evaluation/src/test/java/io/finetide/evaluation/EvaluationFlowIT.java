@@ -237,6 +237,28 @@ class EvaluationFlowIT {
         }
     }
 
+    /**
+     * A distilled student carries its serving budget to the gate: one whose bundle is as large as its champion's, with
+     * a budget of half, is kept out by that rule, with the ratio measured in the verdict.
+     */
+    @Test
+    void aStudentOverItsServingBudgetIsKeptOutByThatRule() throws Exception {
+        List<SnapshotFile.Row> rows = TinyClassifiers.branchRows("sb", 450, 10, 100, 13);
+        try (GateFixture f = GateFixture.open("sb", EvaluationSpec.newBuilder().setPolicy(
+                PromotionPolicy.NON_INFERIORITY).setNonInferiorityMargin(0.2).build(), rows)) {
+            f.model("sb-m1", SnapshotFile.Row::label, 1);
+            f.champion("sb-m1");
+            f.model("sb-m1-d1", SnapshotFile.Row::label, 2);
+            f.trained(io.finetide.proto.v1.ModelTrainedEvent.newBuilder().setModelId("sb-m1-d1").setDistillation(
+                    io.finetide.proto.v1.Distillation.newBuilder().setTeacherModelId("sb-m1").setBudget(
+                            io.finetide.proto.v1.ServingBudget.newBuilder().setMaxBundleRatio(0.5))));
+            ModelEvaluatedEvent verdict = f.verdict("sb-m1-d1");
+            assertThat(verdict.getBlessed()).isFalse();
+            assertThat(verdict.getReport().getDecidingRule()).isEqualTo(GateRule.SERVING_BUDGET);
+            assertThat(verdict.getDecisionReason()).contains("budget: latency any, bundle 0.50x of the champion's");
+        }
+    }
+
     static String flip(String label) {
         return label.equals("fruit") ? "vehicle" : "fruit";
     }

@@ -54,6 +54,50 @@ class PromotionGateTest {
     }
 
     @Test
+    void aStudentOverItsServingBudgetIsKeptOutAndOneWithinItIsJudgedByTheOtherRules() {
+        EvaluationSpec lenient = DEFAULTS.toBuilder().setPolicy(PromotionPolicy.NON_INFERIORITY)
+                .setNonInferiorityMargin(0.05).build();
+        io.finetide.proto.v1.ServingCost champion = io.finetide.proto.v1.ServingCost.newBuilder().setLatencyMsP50(2.0)
+                .setBundleBytes(1000).build();
+        io.finetide.proto.v1.ServingCost student = io.finetide.proto.v1.ServingCost.newBuilder().setLatencyMsP50(1.1)
+                .setBundleBytes(700).build();
+        Evidence e = new Evidence(PromotionGate.Figure.MACRO_F1, "golden test set, 100 examples", f1(0.79, 0.79), f1(
+                0.8, 0.8), interval(-0.01, -0.03, 0.01), List.of(), List.of(), null, null, student, champion);
+
+        PromotionGate.Decision within = PromotionGate.decide(e, lenient, 0, budget(0.6, 0.75));
+        assertThat(within.blessed()).isTrue();
+        assertThat(within.rule()).isEqualTo(GateRule.POLICY);
+        assertThat(within.rules()).filteredOn(r -> r.getRule() == GateRule.SERVING_BUDGET).singleElement()
+                .satisfies(r -> {
+                    assertThat(r.getPassed()).isTrue();
+                    assertThat(r.getGating()).isTrue();
+                    assertThat(r.getDetail()).contains("latency p50 0.55x", "bundle 0.70x", "latency 0.60x",
+                            "bundle 0.75x");
+                });
+        PromotionGate.Decision slow = PromotionGate.decide(e, lenient, 0, budget(0.5, 0));
+        assertThat(slow.blessed()).isFalse();
+        assertThat(slow.rule()).isEqualTo(GateRule.SERVING_BUDGET);
+        assertThat(slow.reason()).startsWith("keep champion: candidate latency p50 0.55x").contains("bundle any");
+        PromotionGate.Decision big = PromotionGate.decide(e, lenient, 0, budget(0, 0.6));
+        assertThat(big.blessed()).isFalse();
+        assertThat(big.rule()).isEqualTo(GateRule.SERVING_BUDGET);
+        // Without a budget (any candidate not distilled) the rule is not there; without a champion it only reports.
+        assertThat(PromotionGate.decide(e, lenient, 0).rules()).noneMatch(r -> r.getRule() == GateRule.SERVING_BUDGET);
+        PromotionGate.Decision first = PromotionGate.decide(new Evidence(PromotionGate.Figure.MACRO_F1, "test split",
+                f1(0.79, 0.79), null, null, List.of(), List.of(), null, null, student, null), lenient, 0,
+                budget(0.5,
+                        0.5));
+        assertThat(first.blessed()).isTrue();
+        assertThat(first.rules()).filteredOn(r -> r.getRule() == GateRule.SERVING_BUDGET).singleElement()
+                .satisfies(r -> assertThat(r.getGating()).isFalse());
+    }
+
+    static io.finetide.proto.v1.ServingBudget budget(double latency, double bundle) {
+        return io.finetide.proto.v1.ServingBudget.newBuilder().setMaxLatencyRatio(latency).setMaxBundleRatio(bundle)
+                .build();
+    }
+
+    @Test
     void theFirstModelIsBlessedUnlessBelowAFloorAndNothingIsBlessedWithoutTestExamples() {
         PromotionGate.Decision first = PromotionGate.decide(compared(f1(0.5, 0.5), null, null), DEFAULTS, 0);
         assertThat(first.blessed()).isTrue();

@@ -25,7 +25,7 @@ class OpenApiTest {
         JsonNode document = new ObjectMapper().readTree(given().queryParam("format", "json").get("/q/openapi").then()
                 .statusCode(200).extract().asString());
 
-        assertThat(OpenApiContract.problems(document, "training", 11, ApiDocumentFilter::needsKey,
+        assertThat(OpenApiContract.problems(document, "training", 14, ApiDocumentFilter::needsKey,
                 io.finetide.training.api.StudyResource.class,
                 AuditResource.class)).isEmpty();
         assertThat(document.at("/paths/~1api~1v1~1tasks~1{task}~1studies/post/x-finetide-roles").toString())

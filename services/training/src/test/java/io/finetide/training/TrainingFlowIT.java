@@ -705,6 +705,102 @@ class TrainingFlowIT {
                 "finetide_training_base_models_uploads_total", "outcome", "conflict")).isEqualTo(conflictsBefore + 1);
     }
 
+    /**
+     * A 2-layer champion is distilled into a 1-layer student on the task's latest snapshot, announced with its teacher
+     * and judged like any candidate; the request replayed trains nothing again (seen after a later request's student);
+     * a task without a champion, too many layers, a misspelt setting and an unknown task are refused with reasons.
+     */
+    @Test
+    void aChampionIsDistilledIntoAStudentOfFewerLayersOnceHoweverOftenAsked() throws Exception {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        TaskDefinitionEvent task = TaskRevisions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder()
+                .setName("ds").addLabels("vehicle").addLabels("fruit")
+                .setModel(ModelSpec.newBuilder().setBaseModel("random").setLayers(2).setHiddenSize(32).setHeads(2)
+                        .setFfnSize(64).setMaxSeqLen(16))
+                .setHyperParameters(HyperParameters.newBuilder().setEpochs(3).setLearningRate(3e-3).setBatchSize(16))
+                .build()), 1L);
+        try (Clients c = Clients.open(ctx);
+                KafkaConsumer<String, byte[]> requests = TestKafka.consumerFromStart(ctx.bootstrap(), ctx.topic(
+                        Topics.DISTILLATIONS_REQUESTED))) {
+            var p = c.producer();
+            p.send(new ProducerRecord<>(ctx.topic(Topics.TASKS), "ds", task.toByteArray())).get();
+            p.send(new ProducerRecord<>(ctx.topic(Topics.DATASETS_SNAPSHOTS), "ds", snapshot(c.store(), "ds", 1, rows(
+                    300, 1, "d")).toByteArray())).get();
+            ModelTrainedEvent teacher = awaitModel(c.trained(), c.progress(), "ds-m1");
+            given().contentType("application/json").body("{}").post("/api/v1/tasks/ds/distillations").then()
+                    .statusCode(409).body("reason", equalTo("NO_TEACHER"));
+            double known = PrometheusText.sum(given().get("/q/metrics").asString(),
+                    "finetide_training_champions_known");
+            p.send(new ProducerRecord<>(ctx.topic(Topics.MODELS_PROMOTED), "ds", ModelPromotedEvent.newBuilder()
+                    .setMeta(Events.meta("ds")).setModelId("ds-m1").setArtifact(teacher.getArtifact()).build()
+                    .toByteArray())).get();
+            await().atMost(Duration.ofSeconds(30)).until(() -> PrometheusText.sum(given().get("/q/metrics")
+                    .asString(), "finetide_training_champions_known") == known + 1);
+            given().contentType("application/json").body("{\"studentLayers\": 2}").post(
+                    "/api/v1/tasks/ds/distillations").then().statusCode(422).body("reason", equalTo(
+                            "INVALID_DISTILLATION"))
+                    .body("message", containsString("studentLayers must be in [1, 1]"));
+            given().contentType("application/json").body("{\"studentLayer\": 1}").post(
+                    "/api/v1/tasks/ds/distillations").then().statusCode(400).body("reason", equalTo(
+                            "MALFORMED_PAYLOAD"));
+            given().contentType("application/json").body("{}").post("/api/v1/tasks/no-such-task/distillations")
+                    .then().statusCode(404);
+
+            given().contentType("application/json").body("{\"budget\": {\"maxBundleRatio\": 1.5}}").post(
+                    "/api/v1/tasks/ds/distillations").then().statusCode(422).body("message", containsString(
+                            "a budget's ratios are in (0, 1]"));
+
+            String first = given().contentType("application/json").body(
+                    "{\"studentLayers\": 1, \"budget\": {\"maxLatencyRatio\": 0.9}}").post(
+                            "/api/v1/tasks/ds/distillations")
+                    .then().statusCode(202).body("teacher", equalTo("ds-m1")).body(
+                            "snapshotId", equalTo("ds-v1"))
+                    .body("temperature", equalTo(2.0f)).extract().path("requestId");
+            ModelTrainedEvent student = awaitModel(c.trained(), c.progress(), "ds-m1-d1");
+            assertThat(student.getParentModelId()).isEqualTo("ds-m1");
+            assertThat(student.getSnapshotId()).isEqualTo("ds-v1");
+            assertThat(student.getDistillation().getRequestId()).isEqualTo(first);
+            assertThat(student.getDistillation().getTeacherLayers()).isEqualTo(2);
+            assertThat(student.getDistillation().getStudentLayers()).isEqualTo(1);
+            assertThat(student.getDistillation().getLayersFromTeacherList()).containsExactly(0);
+            assertThat(student.getDistillation().getHardWeight()).isEqualTo(0.5);
+            assertThat(student.getDistillation().getBudget().getMaxLatencyRatio()).isEqualTo(0.9);
+            assertThat(student.getValidationMetrics().getAccuracy()).isGreaterThan(0.8);
+            ModelBundle bundle = ModelBundle.fromBytes(c.store().require(student.getArtifact()));
+            assertThat(bundle.config().layers()).isEqualTo(1);
+            assertThat(bundle.labels()).containsExactly("vehicle", "fruit");
+            assertThat(bundle.metadata()).containsEntry("teacherModelId", "ds-m1");
+
+            // The request again, as a redelivery would bring it, then a later one: the first trains nothing again.
+            java.util.concurrent.atomic.AtomicReference<byte[]> asked = new java.util.concurrent.atomic.AtomicReference<>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                for (ConsumerRecord<String, byte[]> r : TestKafka.poll(requests, Duration.ofMillis(200))) {
+                    if (io.finetide.proto.v1.DistillationRequestedEvent.parseFrom(r.value()).getRequestId().equals(
+                            first)) {
+                        asked.set(r.value());
+                    }
+                }
+                return asked.get() != null;
+            });
+            p.send(new ProducerRecord<>(ctx.topic(Topics.DISTILLATIONS_REQUESTED), "ds", asked.get())).get();
+            given().contentType("application/json").body("{\"studentLayers\": 1, \"temperature\": 4}").post(
+                    "/api/v1/tasks/ds/distillations").then().statusCode(202);
+            List<ModelTrainedEvent> trained = new ArrayList<>();
+            await().atMost(Duration.ofMinutes(3)).until(() -> {
+                collect("ds", c.trained(), c.progress(), trained, new ArrayList<>());
+                return trained.stream().anyMatch(m -> m.getModelId().equals("ds-m1-d2"));
+            });
+            assertThat(trained).filteredOn(m -> m.getDistillation().getRequestId().equals(first)).isEmpty();
+            assertThat(trained).extracting(ModelTrainedEvent::getModelId).containsExactly("ds-m1-d2");
+            assertThat(PrometheusText.sum(given().get("/q/metrics").asString(), "finetide_training_distillations_total",
+                    "task", "ds", "state", "skipped")).isEqualTo(1.0);
+            given().get("/api/v1/tasks/ds/distillations").then().statusCode(200).body("state", contains("COMPLETED",
+                    "COMPLETED")).body("modelId", contains("ds-m1-d1", "ds-m1-d2"));
+            given().get("/api/v1/tasks/ds/distillations/" + first).then().statusCode(200).body("requestedBy",
+                    equalTo("anyone"));
+        }
+    }
+
     /** The store, a producer, and consumers of the trained and progress topics from their start. */
     private record Clients(MongoClient mongo, KafkaProducer<String, byte[]> producer,
             KafkaConsumer<String, byte[]> trained, KafkaConsumer<String, byte[]> progress, ArtifactStore store)

@@ -79,10 +79,12 @@ class KubernetesResourcesTest {
                 "topic:finetide.models.trained:literal:[Write, Describe]",
                 "topic:finetide.deadletter:literal:[Write, Describe]",
                 "topic:finetide.studies.progress:literal:[Write, Describe]",
-                // Trials are both handed out and taken by the training service.
+                // Trials and distillation requests are both handed out and taken by the training service.
                 "topic:finetide.studies.trials:literal:[Read, Write, Describe]",
+                "topic:finetide.distillations.requested:literal:[Read, Write, Describe]",
                 "group:finetide-training:literal:[Read]",
                 "group:finetide-training-trials:literal:[Read]",
+                "group:finetide-training-distillations:literal:[Read]",
                 "group:finetide-training-tasks-:prefix:[Read]",
                 "group:finetide-training-champions-:prefix:[Read]");
     }

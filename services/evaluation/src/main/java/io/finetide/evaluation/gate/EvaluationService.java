@@ -203,7 +203,8 @@ public class EvaluationService {
             }
         }
         long judgedAt = System.currentTimeMillis();
-        PromotionGate.Decision decision = PromotionGate.decide(evidence, spec, task.getPromotionMargin());
+        PromotionGate.Decision decision = PromotionGate.decide(evidence, spec, task.getPromotionMargin(), trained
+                .getDistillation().getBudget());
         ModelEvaluatedEvent.Builder event = ModelEvaluatedEvent.newBuilder().setMeta(Events.meta(taskName))
                 .setModelId(trained.getModelId()).setSnapshotId(trained.getSnapshotId()).setCandidate(evidence
                         .candidate())

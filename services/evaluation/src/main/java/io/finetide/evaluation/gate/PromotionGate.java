@@ -13,6 +13,7 @@ import io.finetide.proto.v1.MetricFloors;
 import io.finetide.proto.v1.Metrics;
 import io.finetide.proto.v1.PromotionPolicy;
 import io.finetide.proto.v1.RuleOutcome;
+import io.finetide.proto.v1.ServingBudget;
 import io.finetide.proto.v1.Significance;
 import io.finetide.proto.v1.SliceMetrics;
 
@@ -98,6 +99,11 @@ public final class PromotionGate {
 
     /** @param margin the task's promotion margin (the {@code PLAIN_MARGIN} policy's) */
     public static Decision decide(Evidence e, EvaluationSpec spec, double margin) {
+        return decide(e, spec, margin, ServingBudget.getDefaultInstance());
+    }
+
+    /** @param budget what the candidate may cost to serve against the champion (a distilled student's) */
+    public static Decision decide(Evidence e, EvaluationSpec spec, double margin, ServingBudget budget) {
         List<RuleOutcome> rules = new ArrayList<>();
         Figure figure = e.figure();
         if (e.candidate().getExamples() == 0) {
@@ -110,6 +116,7 @@ public final class PromotionGate {
             rules.add(outcome(GateRule.FIRST_CHAMPION, true, true, String.format("no champion yet; candidate %s %.4f",
                     figure.label, e.candidateScore())));
             robustness(rules, e.robustness(), spec.getRobustnessTolerance(), false);
+            servingBudget(rules, e, budget);
             return decision(e, rules, GateRule.FIRST_CHAMPION);
         }
         rules.add(policy(e, spec, margin));
@@ -118,7 +125,32 @@ public final class PromotionGate {
         }
         slices(rules, e, spec.getSliceTolerance());
         robustness(rules, e.robustness(), spec.getRobustnessTolerance(), true);
+        servingBudget(rules, e, budget);
         return decision(e, rules, GateRule.POLICY);
+    }
+
+    /**
+     * A candidate with a budget (a distilled student) costs at most its ratios of the champion's latency and bundle,
+     * both measured in this evaluation; without a champion the ratios are not known and the rule only reports.
+     */
+    private static void servingBudget(List<RuleOutcome> rules, Evidence e, ServingBudget budget) {
+        double maxLatency = budget.getMaxLatencyRatio();
+        double maxBundle = budget.getMaxBundleRatio();
+        if (maxLatency <= 0 && maxBundle <= 0) {
+            return;
+        }
+        String bounds = String.format(Locale.ROOT, "budget: latency %s, bundle %s of the champion's", maxLatency > 0
+                ? String.format(Locale.ROOT, "%.2fx", maxLatency)
+                : "any", maxBundle > 0 ? String.format(Locale.ROOT, "%.2fx", maxBundle) : "any");
+        if (e.championCost() == null || e.candidateCost() == null) {
+            rules.add(outcome(GateRule.SERVING_BUDGET, true, false, "no champion to measure against; " + bounds));
+            return;
+        }
+        double latency = e.candidateCost().getLatencyMsP50() / e.championCost().getLatencyMsP50();
+        double bundle = (double) e.candidateCost().getBundleBytes() / e.championCost().getBundleBytes();
+        boolean ok = (maxLatency <= 0 || latency <= maxLatency) && (maxBundle <= 0 || bundle <= maxBundle);
+        rules.add(outcome(GateRule.SERVING_BUDGET, ok, true, String.format(Locale.ROOT,
+                "candidate latency p50 %.2fx and bundle %.2fx the champion's; %s", latency, bundle, bounds)));
     }
 
     private static Decision decision(Evidence e, List<RuleOutcome> rules, GateRule blessing) {

@@ -53,6 +53,8 @@ public final class Topics {
     public static final String STUDIES_TRIALS = "finetide.studies.trials";
     /** What studies and their trials did: {@code StudyProgressEvent}. */
     public static final String STUDIES_PROGRESS = "finetide.studies.progress";
+    /** Requests to distil a task's model into a smaller student, keyed by task: {@code DistillationRequestedEvent}. */
+    public static final String DISTILLATIONS_REQUESTED = "finetide.distillations.requested";
     /** Records no service could accept, with the reason in headers (see {@code DeadLetters}). */
     public static final String DEAD_LETTER = "finetide.deadletter";
 
@@ -63,7 +65,7 @@ public final class Topics {
             EXAMPLES_DELETED, EXAMPLES_UNLABELLED, EXAMPLES_SCORED, TASKS, DATASETS_SNAPSHOTS, DATASETS_DRIFT,
             PREDICTIONS_STATS, FEEDBACK, TRAINING_PROGRESS,
             MODELS_TRAINED, MODELS_EVALUATED, MODELS_PROMOTED, MODELS_ROLLED_BACK, MODELS_ROLLOUTS,
-            STUDIES_TRIALS, STUDIES_PROGRESS, DEAD_LETTER);
+            STUDIES_TRIALS, STUDIES_PROGRESS, DISTILLATIONS_REQUESTED, DEAD_LETTER);
 
     private Topics() {
     }

@@ -5,6 +5,7 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
+import io.finetide.proto.v1.DistillationRequestedEvent;
 import io.finetide.proto.v1.ModelTrainedEvent;
 import io.finetide.proto.v1.StudyProgressEvent;
 import io.finetide.proto.v1.TrainingProgressEvent;
@@ -25,6 +26,14 @@ public class EventPublisher {
     @Inject
     @Channel("studies-out")
     MutinyEmitter<byte[]> studies;
+
+    @Inject
+    @Channel("distillations-out")
+    MutinyEmitter<byte[]> distillations;
+
+    public void distillationRequested(DistillationRequestedEvent e) {
+        distillations.sendMessageAndAwait(KafkaMessages.event(e.getMeta().getTask(), e));
+    }
 
     public void study(StudyProgressEvent e) {
         studies.sendMessageAndAwait(KafkaMessages.event(e.getMeta().getTask(), e));

@@ -78,6 +78,10 @@ public class TrainingMetrics {
     public static final String TRIALS_REJECTED = "finetide.training.trials.rejected";
     /** Studies that ended, tags {@code task}, {@code state} (complete, stopped). */
     public static final String STUDIES = "finetide.training.studies";
+    /** Distillation requests refused from the topic, by reason. */
+    public static final String DISTILLATIONS_REJECTED = "finetide.training.distillations.rejected";
+    /** Distillations by what became of them: requested, completed, failed, skipped (a replay). */
+    public static final String DISTILLATIONS = "finetide.training.distillations";
     /** The best validation figure of the task's latest study so far, tag {@code task}. */
     public static final String STUDY_BEST = "finetide.training.study.best.value";
     /** 1 while this instance runs a trial of the task's study, 0 after; tag {@code task}. */
@@ -209,6 +213,15 @@ public class TrainingMetrics {
 
     public void studyEnded(String task, String state) {
         registry.counter(STUDIES, "task", task, "state", state.toLowerCase(java.util.Locale.ROOT)).increment();
+    }
+
+    /** {@code state}: requested, completed, failed, or skipped (a replayed request). */
+    public void distillation(String task, String state) {
+        registry.counter(DISTILLATIONS, "task", task, "state", state).increment();
+    }
+
+    public void distillationRejected(ReasonCode reason) {
+        registry.counter(DISTILLATIONS_REJECTED, "reason", reason.tag()).increment();
     }
 
     public void trialRejected(ReasonCode reason) {

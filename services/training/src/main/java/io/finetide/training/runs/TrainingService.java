@@ -25,8 +25,6 @@ import io.finetide.platform.store.ArtifactStore;
 import io.finetide.platform.store.StoreRetry;
 import io.finetide.platform.tasks.Directory;
 import io.finetide.proto.v1.DatasetSnapshotEvent;
-import io.finetide.proto.v1.EpochSummary;
-import io.finetide.proto.v1.Metrics;
 import io.finetide.proto.v1.ModelTrainedEvent;
 import io.finetide.proto.v1.TaskDefinitionEvent;
 import io.finetide.proto.v1.TrainingProgressEvent;
@@ -173,24 +171,8 @@ public class TrainingService {
             publisher.progress(progress.event().setPhase(TrainingProgressEvent.Phase.FINISHED).setEpoch(result
                     .bestEpoch()).setStep(result.steps()).setValidationAccuracy(result.best().validationScore())
                     .setMessage("best epoch " + result.bestEpoch() + " of " + result.history().size()).build());
-            ModelTrainedEvent.Builder announced = ModelTrainedEvent.newBuilder().setMeta(Events.meta(taskName))
-                    .setModelId(modelId)
-                    .setVersion(snapshot.getVersion()).setSnapshotId(snapshot.getSnapshotId())
-                    .setSnapshotArtifact(snapshot.getArtifact())
-                    .setParentModelId(parent).setArtifact(artifact)
-                    .setHyperParameters(task.getHyperParameters()).setModel(task.getModel())
-                    .addAllLabels(task.getLabelsList())
-                    .setValidationMetrics(Metrics.newBuilder().setExamples(data.validationCount())
-                            .setAccuracy(result.best().validationScore()))
-                    .setTrainingMillis(finished - started).setTrainExamples(data.trainCount()).setSteps(result
-                            .steps())
-                    .setTask(task).addAllSnapshotSources(snapshot.getSourcesList()).addAllSnapshotTriggerReasons(
-                            snapshot.getTriggerReasonsList())
-                    .addAllHistory(result.history().stream().map(e -> EpochSummary.newBuilder().setEpoch(e.epoch())
-                            .setTrainLoss(e.trainLoss()).setValidationLoss(e.validationLoss()).setValidationScore(e
-                                    .validationScore())
-                            .setMillis(e.millis()).build()).toList())
-                    .setBestEpoch(result.bestEpoch()).setSequenceLength(snapshot.getSequenceLength());
+            ModelTrainedEvent.Builder announced = Announcements.trained(task, snapshot, modelId, parent, artifact,
+                    data, result, started, finished);
             charge.ifPresent(c -> announced.setPrivacySpend(c.spend()));
             publisher.trained(announced.build());
             // From the result, not the callbacks: a resumed run's earlier epochs come from its checkpoint.

@@ -1,0 +1,142 @@
+package io.finetide.training.runs;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import io.finetide.model.bundle.ModelBundle;
+import io.finetide.model.distill.Students;
+import io.finetide.model.heads.DistillationLoss;
+import io.finetide.model.infer.Classifier;
+import io.finetide.model.tokenizer.Tokenizer;
+import io.finetide.model.train.Checkpoint;
+import io.finetide.model.train.DistilledText;
+import io.finetide.model.train.LabelledText;
+import io.finetide.model.train.Strategy;
+import io.finetide.model.train.Trainer;
+import io.finetide.model.train.TrainingConfig;
+import io.finetide.platform.datasets.SequenceLengths;
+import io.finetide.platform.datasets.SnapshotFile;
+import io.finetide.platform.store.ArtifactStore;
+import io.finetide.proto.v1.DatasetSnapshotEvent;
+import io.finetide.proto.v1.Distillation;
+import io.finetide.proto.v1.DistillationRequestedEvent;
+import io.finetide.proto.v1.ModelTrainedEvent;
+import io.finetide.proto.v1.TaskDefinitionEvent;
+import io.finetide.proto.v1.TrainingProgressEvent;
+import io.finetide.training.config.TrainingServiceConfig;
+import io.finetide.training.messaging.EventPublisher;
+import io.finetide.training.metrics.TrainingMetrics;
+
+/**
+ * Trains a student from its teacher on a snapshot (docs/MODELS.md, "Distillation"): the student starts from the
+ * teacher's embeddings, head and an evenly spaced choice of its layers; it learns the training texts' labels and the
+ * teacher's soft labels for every one of them, is chosen by epoch on the labelled validation split, is calibrated as any
+ * candidate, and is announced as a candidate whose parent is its teacher.
+ */
+@ApplicationScoped
+public class DistillationRun {
+
+    private static final Logger LOG = Logger.getLogger(DistillationRun.class);
+
+    @Inject
+    ArtifactStore artifacts;
+
+    @Inject
+    EventPublisher publisher;
+
+    @Inject
+    TrainingMetrics metrics;
+
+    @Inject
+    TrainingServiceConfig config;
+
+    @Inject
+    LiveRuns live;
+
+    /** Trains the student {@code modelId}, stores and announces it; returns what was announced. */
+    public ModelTrainedEvent distil(TaskDefinitionEvent declared, DatasetSnapshotEvent snapshot,
+            DistillationRequestedEvent request, String modelId) {
+        long started = System.currentTimeMillis();
+        TaskDefinitionEvent task = SequenceLengths.readAt(declared, snapshot.getSequenceLength());
+        ModelBundle teacher = ModelBundle.fromBytes(artifacts.require(request.getTeacherArtifact()));
+        List<SnapshotFile.Row> rows = SnapshotFile.read(artifacts.require(snapshot.getArtifact()));
+        if (!teacher.labels().equals(task.getLabelsList())) {
+            throw new IllegalArgumentException("teacher " + request.getTeacherModelId() + " has the labels " + teacher
+                    .labels() + ", the task now " + task.getLabelsList());
+        }
+        RunData data = RunData.of(task, rows);
+        if (!(data.examples() instanceof RunData.Texts texts)) {
+            throw new IllegalArgumentException("a student learns a single-text classifier's soft labels, not a "
+                    + task.getType() + " task's");
+        }
+        Students.Student student = Students.fromTeacher(teacher.config(), teacher.weights(), request
+                .getStudentLayers());
+        TrainingConfig hp = Models.training(task.getHyperParameters(), config.patience(), config.threads());
+        try (Tokenizer tokenizer = Tokenizer.fromJson(teacher.tokenizerName(), teacher.tokenizerJson(), teacher
+                .maxSeqLength(), teacher.truncation())) {
+            List<DistilledText> taught = softLabelled(teacher, texts.train());
+            ProgressReporter progress = new ProgressReporter(publisher, metrics, task.getName(), modelId, snapshot,
+                    request.getTeacherModelId(), task.getModel().getBaseModel(), data.validationCount(), live);
+            Trainer.Result result = Trainer.distil(student.config(), student.weights(), tokenizer, taught, texts
+                    .validation(), new DistillationLoss(request.getTemperature(), request.getHardWeight()), hp,
+                    Strategy.full(), progress, Checkpoint.Store.NONE);
+            BundleProvenance provenance = new BundleProvenance(modelId, task.getName(), snapshot.getSnapshotId(),
+                    snapshot.getContentHash(), request.getTeacherModelId(), task.getModel().getBaseModel(), result
+                            .bestEpoch(),
+                    result.best().validationScore(), hp.toString(), "distilled");
+            Map<String, Object> metadata = new java.util.LinkedHashMap<>(provenance.metadata());
+            metadata.put("teacherModelId", request.getTeacherModelId());
+            ModelBundle bundle = TemperatureFit.calibrated(new ModelBundle(student.config(), tokenizer.name(),
+                    tokenizer.maxLength(), tokenizer.truncation(), teacher.labels(), result.weights(), tokenizer
+                            .json(),
+                    metadata), data, config.threads());
+            String artifact = Models.artifact(task.getName(), modelId);
+            artifacts.putOnce(artifact, bundle.toBytes(), Map.of("task", task.getName(), "model", modelId));
+            long finished = System.currentTimeMillis();
+            publisher.progress(progress.event().setPhase(TrainingProgressEvent.Phase.FINISHED).setEpoch(result
+                    .bestEpoch()).setStep(result.steps()).setValidationAccuracy(result.best().validationScore())
+                    .setMessage("best epoch " + result.bestEpoch() + " of " + result.history().size()).build());
+            ModelTrainedEvent announced = Announcements.trained(task, snapshot, modelId, request.getTeacherModelId(),
+                    artifact, data, result, started, finished).setDistillation(
+                            Distillation.newBuilder()
+                                    .setRequestId(request.getRequestId()).setTeacherModelId(request.getTeacherModelId())
+                                    .setTeacherLayers(teacher.config().layers())
+                                    .setStudentLayers(student.config().layers())
+                                    .addAllLayersFromTeacher(java.util.Arrays.stream(student.teacherLayers()).boxed()
+                                            .toList())
+                                    .setTemperature(request.getTemperature()).setHardWeight(request.getHardWeight())
+                                    .setBudget(request.getBudget()))
+                    .build();
+            publisher.trained(announced);
+            live.ended(modelId);
+            LOG.infof("distilled %s (%d layers) from %s (%d) on %s in %d ms: validation score %.4f", modelId, student
+                    .config().layers(), request.getTeacherModelId(), teacher.config().layers(),
+                    snapshot
+                            .getSnapshotId(),
+                    finished - started, result.best().validationScore());
+            return announced;
+        } catch (RuntimeException e) {
+            live.ended(modelId);
+            throw e;
+        }
+    }
+
+    /** The teacher's probabilities, as its network computes them, for each training text. */
+    private List<DistilledText> softLabelled(ModelBundle teacher, List<LabelledText> train) {
+        float[][] soft;
+        try (Classifier classifier = Classifier.load(teacher, config.threads())) {
+            soft = classifier.uncalibratedProbabilities(train.stream().map(LabelledText::text).toList());
+        }
+        List<DistilledText> out = new ArrayList<>(train.size());
+        for (int i = 0; i < train.size(); i++) {
+            out.add(new DistilledText(train.get(i).text(), train.get(i).label(), soft[i]));
+        }
+        return out;
+    }
+}
