@@ -746,6 +746,30 @@ class TrainingFlowIT {
             given().contentType("application/json").body("{}").post("/api/v1/tasks/no-such-task/distillations")
                     .then().statusCode(404);
 
+            // Unlabelled examples for the student besides the labelled ones: 120 new, 10 of them announced twice, 5
+            // whose ids the snapshot holds (left out), then 10 of the new deleted.
+            List<io.finetide.proto.v1.UnlabelledExampleEvent> unlabelled = new ArrayList<>();
+            rows(120, 9, "u").forEach(r -> unlabelled.add(io.finetide.proto.v1.UnlabelledExampleEvent.newBuilder()
+                    .setMeta(Events.meta("ds")).setId(r.id()).setText(r.text()).build()));
+            unlabelled.addAll(unlabelled.subList(20, 30));
+            rows(5, 9, "d").forEach(r -> unlabelled.add(io.finetide.proto.v1.UnlabelledExampleEvent.newBuilder()
+                    .setMeta(Events.meta("ds")).setId(r.id()).setText(r.text()).build()));
+            for (var u : unlabelled) {
+                p.send(new ProducerRecord<>(ctx.topic(Topics.EXAMPLES_UNLABELLED), "ds", u.toByteArray()));
+            }
+            p.flush();
+            await().atMost(Duration.ofSeconds(60)).until(() -> PrometheusText.sum(given().get("/q/metrics")
+                    .asString(), "finetide_training_unlabelled_texts_total", "task", "ds", "change", "kept") == 125);
+            p.send(new ProducerRecord<>(ctx.topic(Topics.EXAMPLES_DELETED), "ds",
+                    io.finetide.proto.v1.ExamplesDeletedEvent
+                            .newBuilder().setMeta(Events.meta("ds")).addAllIds(java.util.stream.IntStream.range(0, 10)
+                                    .mapToObj(i -> "u" + i).toList())
+                            .setReason("a subject's request").build().toByteArray()))
+                    .get();
+            await().atMost(Duration.ofSeconds(60)).until(() -> PrometheusText.sum(given().get("/q/metrics")
+                    .asString(), "finetide_training_unlabelled_texts_total", "task", "ds", "change",
+                    "forgotten") == 10);
+
             given().contentType("application/json").body("{\"budget\": {\"maxBundleRatio\": 1.5}}").post(
                     "/api/v1/tasks/ds/distillations").then().statusCode(422).body("message", containsString(
                             "a budget's ratios are in (0, 1]"));
@@ -765,6 +789,7 @@ class TrainingFlowIT {
             assertThat(student.getDistillation().getLayersFromTeacherList()).containsExactly(0);
             assertThat(student.getDistillation().getHardWeight()).isEqualTo(0.5);
             assertThat(student.getDistillation().getBudget().getMaxLatencyRatio()).isEqualTo(0.9);
+            assertThat(student.getDistillation().getUnlabelledExamples()).isEqualTo(110);
             assertThat(student.getValidationMetrics().getAccuracy()).isGreaterThan(0.8);
             ModelBundle bundle = ModelBundle.fromBytes(c.store().require(student.getArtifact()));
             assertThat(bundle.config().layers()).isEqualTo(1);

@@ -85,6 +85,11 @@ class KubernetesResourcesTest {
                 "group:finetide-training:literal:[Read]",
                 "group:finetide-training-trials:literal:[Read]",
                 "group:finetide-training-distillations:literal:[Read]",
+                // Unlabelled examples are kept for students; deleted examples leave that store.
+                "topic:finetide.examples.unlabelled:literal:[Read, Describe]",
+                "topic:finetide.examples.deleted:literal:[Read, Describe]",
+                "group:finetide-training-unlabelled:literal:[Read]",
+                "group:finetide-training-deletions:literal:[Read]",
                 "group:finetide-training-tasks-:prefix:[Read]",
                 "group:finetide-training-champions-:prefix:[Read]");
     }

@@ -27,6 +27,13 @@ public interface TrainingServiceConfig {
     @WithDefault("200")
     int checkpointEverySteps();
 
+    /**
+     * The most unlabelled examples a distilled student learns from besides the snapshot's labelled ones (the newest
+     * first); the teacher labels each, so this bounds that pass too.
+     */
+    @WithDefault("50000")
+    int distillationMaxUnlabelled();
+
     /** How long a snapshot waits for its task's definition to arrive before it is refused. */
     @WithDefault("30")
     int taskWaitSeconds();

@@ -70,6 +70,9 @@ public class DistillationService {
     @Inject
     DistillationRun run;
 
+    @Inject
+    UnlabelledTexts unlabelled;
+
     /**
      * Checks the request against the task, its teacher and its latest snapshot, records it and publishes it.
      *
@@ -147,7 +150,8 @@ public class DistillationService {
         DistillationRecord running = base.with(DistillationRecord.State.RUNNING, modelId, 0, "");
         store.put(running);
         try {
-            ModelTrainedEvent student = run.distil(task, snapshot.snapshot(), event, modelId);
+            ModelTrainedEvent student = run.distil(task, snapshot.snapshot(), event, modelId, inSnapshot -> unlabelled
+                    .forStudent(taskName, inSnapshot));
             store.put(running.with(DistillationRecord.State.COMPLETED, modelId, System.currentTimeMillis(),
                     "best epoch " + student.getBestEpoch() + ", validation score " + student.getValidationMetrics()
                             .getAccuracy()));

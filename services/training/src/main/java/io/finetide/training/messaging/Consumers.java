@@ -1,16 +1,22 @@
 package io.finetide.training.messaging;
 
+import java.util.Map;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import io.finetide.proto.v1.DatasetSnapshotEvent;
 import io.finetide.proto.v1.DistillationRequestedEvent;
+import io.finetide.proto.v1.ExamplesDeletedEvent;
 import io.finetide.proto.v1.TrialEvent;
+import io.finetide.proto.v1.UnlabelledExampleEvent;
 import io.finetide.runtime.messaging.RecordHandler;
 import io.finetide.training.distillation.DistillationService;
+import io.finetide.training.distillation.UnlabelledTexts;
 import io.finetide.training.metrics.TrainingMetrics;
 import io.finetide.training.runs.TrainingService;
 import io.finetide.training.studies.StudyService;
@@ -39,6 +45,9 @@ public class Consumers {
     @Inject
     DistillationService distillations;
 
+    @Inject
+    UnlabelledTexts unlabelled;
+
     @Incoming("snapshots")
     @Blocking
     public void snapshot(ConsumerRecord<String, byte[]> record) {
@@ -56,6 +65,25 @@ public class Consumers {
     public void distillation(ConsumerRecord<String, byte[]> record) {
         handler.handle(record, RecordHandler.Decoder.event(DistillationRequestedEvent::parseFrom,
                 DistillationRequestedEvent::getMeta), distillations::onRequested, metrics::distillationRejected);
+    }
+
+    /** Unlabelled examples, kept for students to learn from (their teacher labels them). */
+    @Incoming("examples-unlabelled")
+    @Blocking
+    public void unlabelled(ConsumerRecords<String, byte[]> records) {
+        handler.handleBatch(records, RecordHandler.Decoder.event(UnlabelledExampleEvent::parseFrom,
+                UnlabelledExampleEvent::getMeta), events -> {
+                    unlabelled.keep(events);
+                    return Map.of();
+                }, metrics::examplesRejected);
+    }
+
+    /** Examples deleted on a subject's request: no student learns from them any more. */
+    @Incoming("examples-deleted")
+    @Blocking
+    public void deleted(ConsumerRecord<String, byte[]> record) {
+        handler.handle(record, RecordHandler.Decoder.event(ExamplesDeletedEvent::parseFrom,
+                ExamplesDeletedEvent::getMeta), unlabelled::forget, metrics::examplesRejected);
     }
 
     /** A study's trial: one at a time per instance, as long as it takes (the consumer is paused meanwhile). */

@@ -78,6 +78,10 @@ public class TrainingMetrics {
     public static final String TRIALS_REJECTED = "finetide.training.trials.rejected";
     /** Studies that ended, tags {@code task}, {@code state} (complete, stopped). */
     public static final String STUDIES = "finetide.training.studies";
+    /** Unlabelled-example and deletion events refused, by reason. */
+    public static final String EXAMPLES_REJECTED = "finetide.training.examples.rejected";
+    /** Unlabelled examples kept for distillation, and removed (deleted examples), by task. */
+    public static final String UNLABELLED = "finetide.training.unlabelled.texts";
     /** Distillation requests refused from the topic, by reason. */
     public static final String DISTILLATIONS_REJECTED = "finetide.training.distillations.rejected";
     /** Distillations by what became of them: requested, completed, failed, skipped (a replay). */
@@ -218,6 +222,15 @@ public class TrainingMetrics {
     /** {@code state}: requested, completed, failed, or skipped (a replayed request). */
     public void distillation(String task, String state) {
         registry.counter(DISTILLATIONS, "task", task, "state", state).increment();
+    }
+
+    /** {@code change}: kept or forgotten. */
+    public void unlabelled(String task, String change, long count) {
+        registry.counter(UNLABELLED, "task", task, "change", change).increment(count);
+    }
+
+    public void examplesRejected(ReasonCode reason) {
+        registry.counter(EXAMPLES_REJECTED, "reason", reason.tag()).increment();
     }
 
     public void distillationRejected(ReasonCode reason) {

@@ -3,6 +3,9 @@ package io.finetide.training.runs;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -59,9 +62,13 @@ public class DistillationRun {
     @Inject
     LiveRuns live;
 
-    /** Trains the student {@code modelId}, stores and announces it; returns what was announced. */
+    /**
+     * Trains the student {@code modelId}, stores and announces it; returns what was announced.
+     *
+     * @param unlabelled the task's unlabelled texts to learn from too, given the ids of the examples the snapshot holds
+     */
     public ModelTrainedEvent distil(TaskDefinitionEvent declared, DatasetSnapshotEvent snapshot,
-            DistillationRequestedEvent request, String modelId) {
+            DistillationRequestedEvent request, String modelId, Function<Set<String>, List<String>> unlabelled) {
         long started = System.currentTimeMillis();
         TaskDefinitionEvent task = SequenceLengths.readAt(declared, snapshot.getSequenceLength());
         ModelBundle teacher = ModelBundle.fromBytes(artifacts.require(request.getTeacherArtifact()));
@@ -80,7 +87,8 @@ public class DistillationRun {
         TrainingConfig hp = Models.training(task.getHyperParameters(), config.patience(), config.threads());
         try (Tokenizer tokenizer = Tokenizer.fromJson(teacher.tokenizerName(), teacher.tokenizerJson(), teacher
                 .maxSeqLength(), teacher.truncation())) {
-            List<DistilledText> taught = softLabelled(teacher, texts.train());
+            List<String> extra = unlabelled.apply(rows.stream().map(SnapshotFile.Row::id).collect(Collectors.toSet()));
+            List<DistilledText> taught = softLabelled(teacher, texts.train(), extra);
             ProgressReporter progress = new ProgressReporter(publisher, metrics, task.getName(), modelId, snapshot,
                     request.getTeacherModelId(), task.getModel().getBaseModel(), data.validationCount(), live);
             Trainer.Result result = Trainer.distil(student.config(), student.weights(), tokenizer, taught, texts
@@ -111,7 +119,7 @@ public class DistillationRun {
                                     .addAllLayersFromTeacher(java.util.Arrays.stream(student.teacherLayers()).boxed()
                                             .toList())
                                     .setTemperature(request.getTemperature()).setHardWeight(request.getHardWeight())
-                                    .setBudget(request.getBudget()))
+                                    .setBudget(request.getBudget()).setUnlabelledExamples(extra.size()))
                     .build();
             publisher.trained(announced);
             live.ended(modelId);
@@ -127,15 +135,18 @@ public class DistillationRun {
         }
     }
 
-    /** The teacher's probabilities, as its network computes them, for each training text. */
-    private List<DistilledText> softLabelled(ModelBundle teacher, List<LabelledText> train) {
+    /** Each training text and unlabelled text with the teacher's probabilities for it, as its network computes them. */
+    private List<DistilledText> softLabelled(ModelBundle teacher, List<LabelledText> train, List<String> unlabelled) {
+        List<String> texts = new ArrayList<>(train.stream().map(LabelledText::text).toList());
+        texts.addAll(unlabelled);
         float[][] soft;
         try (Classifier classifier = Classifier.load(teacher, config.threads())) {
-            soft = classifier.uncalibratedProbabilities(train.stream().map(LabelledText::text).toList());
+            soft = classifier.uncalibratedProbabilities(texts);
         }
-        List<DistilledText> out = new ArrayList<>(train.size());
-        for (int i = 0; i < train.size(); i++) {
-            out.add(new DistilledText(train.get(i).text(), train.get(i).label(), soft[i]));
+        List<DistilledText> out = new ArrayList<>(texts.size());
+        for (int i = 0; i < texts.size(); i++) {
+            out.add(new DistilledText(texts.get(i), i < train.size() ? train.get(i).label() : DistilledText.UNLABELLED,
+                    soft[i]));
         }
         return out;
     }
