@@ -790,6 +790,7 @@ class TrainingFlowIT {
             assertThat(student.getDistillation().getHardWeight()).isEqualTo(0.5);
             assertThat(student.getDistillation().getBudget().getMaxLatencyRatio()).isEqualTo(0.9);
             assertThat(student.getDistillation().getUnlabelledExamples()).isEqualTo(110);
+            assertThat(student.getModel().getLayers()).isEqualTo(1);
             assertThat(student.getValidationMetrics().getAccuracy()).isGreaterThan(0.8);
             ModelBundle bundle = ModelBundle.fromBytes(c.store().require(student.getArtifact()));
             assertThat(bundle.config().layers()).isEqualTo(1);

@@ -104,8 +104,10 @@ public class DistillationService {
                 .build();
         DistillationRecord record = new DistillationRecord(event, DistillationRecord.State.REQUESTED, "", System
                 .currentTimeMillis(), 0, "");
-        store.insertOnce(record);
+        // Published first: a request recorded but never published would wait for ever; one published but not
+        // recorded is recorded by whichever instance takes it.
         publisher.distillationRequested(event);
+        store.insertOnce(record);
         metrics.distillation(taskName, "requested");
         LOG.infof("%s asked to distil %s (%d layers) into %d layers on %s: request %s", caller, teacherId, teacher
                 .config().layers(), layers, snapshot.snapshot().getSnapshotId(), event.getRequestId());

@@ -111,7 +111,10 @@ public class DistillationRun {
                     .bestEpoch()).setStep(result.steps()).setValidationAccuracy(result.best().validationScore())
                     .setMessage("best epoch " + result.bestEpoch() + " of " + result.history().size()).build());
             ModelTrainedEvent announced = Announcements.trained(task, snapshot, modelId, request.getTeacherModelId(),
-                    artifact, data, result, started, finished).setDistillation(
+                    artifact, data, result, started, finished).setModel(
+                            task.getModel().toBuilder().setLayers(student
+                                    .config().layers()))
+                    .setDistillation(
                             Distillation.newBuilder()
                                     .setRequestId(request.getRequestId()).setTeacherModelId(request.getTeacherModelId())
                                     .setTeacherLayers(teacher.config().layers())
