@@ -824,6 +824,15 @@ class TrainingFlowIT {
                     "COMPLETED")).body("modelId", contains("ds-m1-d1", "ds-m1-d2"));
             given().get("/api/v1/tasks/ds/distillations/" + first).then().statusCode(200).body("requestedBy",
                     equalTo("anyone"));
+            // A request naming another task's model as teacher (only a crafted record can) is refused, not run.
+            p.send(new ProducerRecord<>(ctx.topic(Topics.DISTILLATIONS_REQUESTED), "ds",
+                    io.finetide.proto.v1.DistillationRequestedEvent.parseFrom(asked.get()).toBuilder().setRequestId(
+                            "crafted").setTeacherArtifact("models/tr/tr-m1.zip").build().toByteArray()))
+                    .get();
+            await().atMost(Duration.ofSeconds(60)).until(() -> PrometheusText.sum(given().get("/q/metrics")
+                    .asString(), "finetide_training_distillations_rejected_total", "reason",
+                    "invalid-distillation") == 1.0);
+            given().get("/api/v1/tasks/ds/distillations/crafted").then().statusCode(404);
         }
     }
 

@@ -123,6 +123,12 @@ public class DistillationService {
         if (event.getRequestId().isBlank() || event.getTeacherArtifact().isBlank()) {
             throw new RejectedException(ReasonCode.MISSING_FIELD, "a distillation request needs its id and teacher");
         }
+        // A teacher is one of the task's own models, as the request's check found it.
+        if (!event.getTeacherArtifact().equals(Models.artifact(event.getMeta().getTask(), event
+                .getTeacherModelId()))) {
+            throw new RejectedException(ReasonCode.INVALID_DISTILLATION, "teacher '" + event.getTeacherArtifact()
+                    + "' is not a model of task '" + event.getMeta().getTask() + "'");
+        }
         Optional<DistillationRecord> known = store.find(event.getRequestId());
         if (known.isPresent() && known.get().state() != DistillationRecord.State.REQUESTED && known.get()
                 .state() != DistillationRecord.State.RUNNING) {
