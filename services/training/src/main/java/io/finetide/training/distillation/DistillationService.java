@@ -119,7 +119,6 @@ public class DistillationService {
      * found running (an earlier attempt died) is run again under the same student id.
      */
     public void onRequested(DistillationRequestedEvent event) {
-        Events.requireSupported(event.getMeta());
         if (event.getRequestId().isBlank() || event.getTeacherArtifact().isBlank()) {
             throw new RejectedException(ReasonCode.MISSING_FIELD, "a distillation request needs its id and teacher");
         }
@@ -158,8 +157,9 @@ public class DistillationService {
         DistillationRecord running = base.with(DistillationRecord.State.RUNNING, modelId, 0, "");
         store.put(running);
         try {
-            ModelTrainedEvent student = run.distil(task, snapshot.snapshot(), event, modelId, inSnapshot -> unlabelled
-                    .forStudent(taskName, inSnapshot));
+            ModelTrainedEvent student = run.distil(task, snapshot.snapshot(), event, teacher, modelId,
+                    inSnapshot -> unlabelled
+                            .forStudent(taskName, inSnapshot));
             store.put(running.with(DistillationRecord.State.COMPLETED, modelId, System.currentTimeMillis(),
                     "best epoch " + student.getBestEpoch() + ", validation score " + student.getValidationMetrics()
                             .getAccuracy()));

@@ -7,7 +7,6 @@ import java.util.stream.Collectors;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import io.finetide.platform.events.Events;
 import io.finetide.proto.v1.ExamplesDeletedEvent;
 import io.finetide.proto.v1.UnlabelledExampleEvent;
 import io.finetide.training.config.TrainingServiceConfig;
@@ -31,7 +30,6 @@ public class UnlabelledTexts {
     TrainingServiceConfig config;
 
     public void keep(List<UnlabelledExampleEvent> events) {
-        events.forEach(e -> Events.requireSupported(e.getMeta()));
         Set<String> stored = store.keep(events);
         // By key, not by event: one batch may announce an example twice.
         java.util.Map<String, String> taskOf = new java.util.HashMap<>();
@@ -41,7 +39,6 @@ public class UnlabelledTexts {
     }
 
     public void forget(ExamplesDeletedEvent e) {
-        Events.requireSupported(e.getMeta());
         long n = store.forget(e.getMeta().getTask(), e.getIdsList());
         metrics.unlabelled(e.getMeta().getTask(), "forgotten", n);
     }

@@ -65,18 +65,15 @@ public class DistillationRun {
     /**
      * Trains the student {@code modelId}, stores and announces it; returns what was announced.
      *
+     * @param teacher    the request's teacher, read and checked against the task by the caller
      * @param unlabelled the task's unlabelled texts to learn from too, given the ids of the examples the snapshot holds
      */
     public ModelTrainedEvent distil(TaskDefinitionEvent declared, DatasetSnapshotEvent snapshot,
-            DistillationRequestedEvent request, String modelId, Function<Set<String>, List<String>> unlabelled) {
+            DistillationRequestedEvent request, ModelBundle teacher, String modelId,
+            Function<Set<String>, List<String>> unlabelled) {
         long started = System.currentTimeMillis();
         TaskDefinitionEvent task = SequenceLengths.readAt(declared, snapshot.getSequenceLength());
-        ModelBundle teacher = ModelBundle.fromBytes(artifacts.require(request.getTeacherArtifact()));
         List<SnapshotFile.Row> rows = SnapshotFile.read(artifacts.require(snapshot.getArtifact()));
-        if (!teacher.labels().equals(task.getLabelsList())) {
-            throw new IllegalArgumentException("teacher " + request.getTeacherModelId() + " has the labels " + teacher
-                    .labels() + ", the task now " + task.getLabelsList());
-        }
         RunData data = RunData.of(task, rows);
         if (!(data.examples() instanceof RunData.Texts texts)) {
             throw new IllegalArgumentException("a student learns a single-text classifier's soft labels, not a "
