@@ -215,6 +215,8 @@ public final class LocalPlatform implements AutoCloseable {
             Map<String, String> extraEnv) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        // The same through a restart of this instance, different from every other process on the machine.
+        env.put("FINETIDE_INSTANCE", instance + "-" + port);
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap());
         env.put("QUARKUS_MONGODB_CONNECTION_STRING", mongoUri);
         env.put("QUARKUS_MONGODB_DATABASE", options.database() + "_" + service);

@@ -27,6 +27,8 @@ public final class TopicRecords {
         Properties p = new Properties();
         p.putAll(client);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        // Dead letters are written in transactions: a record of an aborted one was never sent.
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 

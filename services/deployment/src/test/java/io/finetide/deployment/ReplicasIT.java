@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.bson.Document;
@@ -21,6 +25,7 @@ import io.finetide.deployment.registry.RegistryService;
 import io.finetide.deployment.rollout.CanaryRouting;
 import io.finetide.deployment.store.ModelRecord;
 import io.finetide.model.tokenizer.Tokenizer;
+import io.finetide.platform.errors.DeadLetters;
 import io.finetide.platform.events.Events;
 import io.finetide.platform.store.ArtifactStore;
 import io.finetide.platform.topics.Topics;
@@ -65,9 +70,13 @@ class ReplicasIT {
             promotedElsewhere(models, p, ctx, second, "rp-m1");
             await().atMost(Duration.ofSeconds(60)).until(() -> "rp-m2".equals(served("rp")));
 
-            // A replay of rp-m1's promotion, then a marker: a third task's champion, announced after it.
+            // A replay of rp-m1's promotion and rp-m2's promotion under another task's name (a forged or corrupted
+            // record), then a marker: a third task's champion, announced after them.
             ModelRecord first = ModelRecord.fromDocument(models.find(Filters.eq("_id", "rp-m1")).first());
             announce(p, ctx, first);
+            var forged = RegistryService.promotion(second, "");
+            forged.setMeta(forged.getMeta().toBuilder().setTask("rpx"));
+            p.send(new ProducerRecord<>(ctx.topic(Topics.MODELS_PROMOTED), "rp", forged.build().toByteArray())).get();
             ServedTasks.store(store, "rq", 1, ServedTasks.tinyClassifier(tokenizer, 70));
             ModelRecord marker = new ModelRecord("rq-m1", "rq", 1, "rq-v1", "", "models/rq/rq-m1.zip", "", 0.8, 10,
                     1, ModelRecord.CHAMPION, 0.8, 0.8, "first", 1L, 2L, null, null, null, null);
@@ -77,6 +86,21 @@ class ReplicasIT {
                     .build().toByteArray())).get();
             await().atMost(Duration.ofSeconds(60)).until(() -> "rq-m1".equals(served("rq")));
             assertThat(served("rp")).isEqualTo("rp-m2");
+            // The forged promotion was refused, with its reason, not loaded again.
+            try (KafkaConsumer<String, byte[]> dead = TestKafka.consumerFromStart(ctx.bootstrap(), ctx.topic(
+                    Topics.DEAD_LETTER))) {
+                List<ConsumerRecord<String, byte[]>> refused = new ArrayList<>();
+                await().atMost(Duration.ofSeconds(30)).until(() -> {
+                    TestKafka.poll(dead, Duration.ofMillis(200)).stream().filter(r -> ctx.topic(
+                            Topics.MODELS_PROMOTED).equals(TestKafka.header(r, DeadLetters.ORIGINAL_TOPIC))).forEach(
+                                    refused::add);
+                    return !refused.isEmpty();
+                });
+                assertThat(refused).singleElement().satisfies(r -> {
+                    assertThat(TestKafka.header(r, DeadLetters.REASON)).isEqualTo("UNKNOWN_TASK");
+                    assertThat(TestKafka.header(r, DeadLetters.MESSAGE)).contains("rp-m2", "'rpx'", "'rp'");
+                });
+            }
         }
     }
 

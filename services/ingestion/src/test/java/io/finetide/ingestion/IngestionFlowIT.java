@@ -12,10 +12,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.junit.jupiter.api.Test;
 
@@ -103,6 +108,19 @@ class IngestionFlowIT {
         assertThat(TestKafka.header(any, DeadLetters.ORIGINAL_TOPIC)).isEqualTo(raw);
         assertThat(TestKafka.header(any, DeadLetters.ORIGINAL_OFFSET)).isNotNull();
         assertThat(TestKafka.header(any, DeadLetters.MESSAGE)).isNotBlank();
+
+        // The batch's offsets are committed by the transaction that holds its dead letters (the channel's own
+        // commits are off): the group's committed offset reaches the topic's end.
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, ctx.bootstrap()))) {
+            TopicPartition partition = new TopicPartition(raw, 0);
+            long end = admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition).get()
+                    .offset();
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                OffsetAndMetadata committed = admin.listConsumerGroupOffsets("finetide-ingestion")
+                        .partitionsToOffsetAndMetadata().get().get(partition);
+                return committed != null && committed.offset() == end;
+            });
+        }
 
         String metrics = given().get("/q/metrics").asString();
         assertThat(PrometheusText.sum(metrics, "finetide_ingestion_examples_rejected_total", "reason",

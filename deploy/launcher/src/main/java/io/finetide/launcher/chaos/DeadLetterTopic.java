@@ -48,6 +48,9 @@ final class DeadLetterTopic implements AutoCloseable {
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrap());
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        // Ingestion commits its dead letters in transactions with the batch's offsets: a batch aborted (its
+        // instance fenced after losing the partition, or killed) and replayed has its dead letters once here.
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         this.consumer = new KafkaConsumer<>(p);
         this.partitions = consumer.partitionsFor(platform.topic(Topics.DEAD_LETTER)).stream().map(
                 i -> new TopicPartition(i.topic(), i.partition())).toList();

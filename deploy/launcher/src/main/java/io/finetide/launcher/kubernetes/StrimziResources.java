@@ -95,6 +95,9 @@ public final class StrimziResources {
         for (String g : d.prefixes()) {
             acls.add(new Acl("group", g, "prefix", List.of("Read")));
         }
+        for (String t : d.transactionalIds()) {
+            acls.add(new Acl("transactionalId", t, "prefix", List.of("Write", "Describe")));
+        }
         return acls;
     }
 }

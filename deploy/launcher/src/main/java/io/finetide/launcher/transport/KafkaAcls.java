@@ -34,7 +34,10 @@ public final class KafkaAcls {
         String principal = "User:" + TransportSecurity.userName(service.name());
         List<AclBinding> out = new ArrayList<>();
         for (StrimziResources.Acl acl : StrimziResources.acls(service)) {
-            ResourcePattern resource = new ResourcePattern(ResourceType.valueOf(acl.type().toUpperCase(Locale.ROOT)),
+            // Strimzi's camel case (transactionalId) in Kafka's enum (TRANSACTIONAL_ID).
+            ResourceType type = ResourceType.valueOf(acl.type().replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(
+                    Locale.ROOT));
+            ResourcePattern resource = new ResourcePattern(type,
                     acl.name(), acl.pattern().equals("prefix") ? PatternType.PREFIXED : PatternType.LITERAL);
             for (String operation : acl.operations()) {
                 out.add(new AclBinding(resource, new AccessControlEntry(principal, "*", AclOperation.valueOf(operation

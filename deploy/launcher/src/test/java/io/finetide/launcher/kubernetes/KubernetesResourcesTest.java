@@ -56,6 +56,9 @@ class KubernetesResourcesTest {
         assertThat(ingestion.writes()).contains(Topics.TASKS, Topics.EXAMPLES_LABELLED, Topics.DEAD_LETTER)
                 .doesNotContain(Topics.MODELS_PROMOTED);
         assertThat(ingestion.groups()).contains("finetide-ingestion", "finetide-ingestion-promotions");
+        assertThat(ingestion.transactionalIds()).containsExactlyInAnyOrder("finetide-ingestion-examples-raw-",
+                "finetide-ingestion-labels-");
+        assertThat(byName.get("training").transactionalIds()).isEmpty();
         assertThat(byName.get("evaluation").prefixes()).contains("finetide-evaluation-tasks-",
                 "finetide-evaluation-champions-");
         assertThat(byName.get("operator").writes()).containsExactly(Topics.DEAD_LETTER);

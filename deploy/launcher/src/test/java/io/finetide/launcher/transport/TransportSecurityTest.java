@@ -62,8 +62,7 @@ class TransportSecurityTest {
     void aServicesAclsAreItsStrimziUsers() {
         ServiceChannels deployment = new ServiceChannels("deployment", List.of("finetide.models.promoted"), List.of(
                 "finetide.models.promoted", "finetide.deadletter"), List.of("finetide-deployment"),
-                List.of(
-                        "finetide-deployment-serving-"));
+                List.of("finetide-deployment-serving-"), List.of("finetide-deployment-promotions-"));
         List<AclBinding> acls = KafkaAcls.bindings(deployment);
         assertThat(acls).allMatch(a -> a.entry().principal().equals("User:finetide-deployment"));
         assertThat(acls).filteredOn(a -> a.pattern().name().equals("finetide.models.promoted")).extracting(a -> a
@@ -73,6 +72,11 @@ class TransportSecurityTest {
                 .operation()).containsExactlyInAnyOrder(AclOperation.WRITE, AclOperation.DESCRIBE);
         assertThat(acls).filteredOn(a -> a.pattern().resourceType() == ResourceType.GROUP).extracting(a -> a
                 .pattern().patternType()).containsExactlyInAnyOrder(PatternType.LITERAL, PatternType.PREFIXED);
-        assertThat(acls).hasSize(7);
+        assertThat(acls).filteredOn(a -> a.pattern().resourceType() == ResourceType.TRANSACTIONAL_ID).extracting(
+                a -> a.entry().operation()).containsExactlyInAnyOrder(AclOperation.WRITE, AclOperation.DESCRIBE);
+        assertThat(acls).filteredOn(a -> a.pattern().resourceType() == ResourceType.TRANSACTIONAL_ID).allMatch(
+                a -> a.pattern().patternType() == PatternType.PREFIXED && a.pattern().name().equals(
+                        "finetide-deployment-promotions-"));
+        assertThat(acls).hasSize(9);
     }
 }

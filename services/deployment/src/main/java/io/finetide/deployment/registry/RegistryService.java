@@ -17,6 +17,8 @@ import io.finetide.deployment.serving.ServingModels;
 import io.finetide.deployment.store.DeliveryStore;
 import io.finetide.deployment.store.ModelRecord;
 import io.finetide.deployment.store.ModelStore;
+import io.finetide.platform.errors.ReasonCode;
+import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.Events;
 import io.finetide.proto.v1.ModelEvaluatedEvent;
 import io.finetide.proto.v1.ModelPromotedEvent;
@@ -107,6 +109,12 @@ public class RegistryService {
                 ModelRecord.CHAMPION));
         if (champion.isEmpty()) {
             return;
+        }
+        if (!champion.get().task().equals(task)) {
+            // Only a forged or corrupted record says so (found by ./finetide fuzz: a promotion with its task's name
+            // flipped loaded the other task's champion again for seconds, once per record).
+            throw new RejectedException(ReasonCode.UNKNOWN_TASK, "the promotion of task '" + task + "' names model "
+                    + e.getModelId() + ", which is task '" + champion.get().task() + "''s");
         }
         long start = System.nanoTime();
         if (!serveIfChampion(champion.get(), load(champion.get()))) {

@@ -82,6 +82,16 @@ public class RecordHandler {
      */
     public <E> void handleBatch(Iterable<ConsumerRecord<String, byte[]>> records, Decoder<E> decoder,
             Function<List<E>, Map<Integer, RejectedException>> work, Rejections rejections) {
+        reject(refusals(records, decoder, work), rejections);
+    }
+
+    /**
+     * Decodes a polled batch and does its work, as {@link #handleBatch} does, but leaves the refused records to the
+     * caller: those it answers, with their reasons, still need their dead letters.
+     */
+    public <E> Map<ConsumerRecord<String, byte[]>, RejectedException> refusals(
+            Iterable<ConsumerRecord<String, byte[]>> records, Decoder<E> decoder,
+            Function<List<E>, Map<Integer, RejectedException>> work) {
         List<E> decoded = new ArrayList<>();
         List<ConsumerRecord<String, byte[]>> origins = new ArrayList<>();
         Map<ConsumerRecord<String, byte[]>, RejectedException> rejected = new LinkedHashMap<>();
@@ -96,7 +106,7 @@ public class RecordHandler {
         if (!decoded.isEmpty()) {
             StoreRetry.call(() -> work.apply(decoded)).forEach((i, e) -> rejected.put(origins.get(i), e));
         }
-        reject(rejected, rejections);
+        return rejected;
     }
 
     private void reject(Map<ConsumerRecord<String, byte[]>, RejectedException> rejected, Rejections rejections) {

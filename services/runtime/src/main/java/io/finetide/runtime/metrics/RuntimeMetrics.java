@@ -9,6 +9,12 @@ public final class RuntimeMetrics {
      */
     public static final String DEAD_LETTERS = "finetide.deadletters";
 
+    /**
+     * Batches whose transaction (their dead letters and consumed offsets) was aborted, tag {@code channel}: the
+     * instance no longer held the batch's partitions, or the broker or the store failed; the batch is read again.
+     */
+    public static final String BATCHES_ABORTED = "finetide.batches.aborted";
+
     /** Requests refused for a missing or wrong API key (401) or a role that may not (403), tag {@code status}. */
     public static final String DENIED = "finetide.security.denied";
 
