@@ -6,16 +6,21 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 
+import org.bson.BsonDocument;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
+import com.mongodb.event.CommandListener;
+import com.mongodb.event.CommandStartedEvent;
 
 import io.finetide.platform.local.FerretDbServer;
 import io.finetide.platform.local.LocalPaths;
@@ -30,10 +35,11 @@ class StoreOnFerretDbTest {
     static FerretDbServer server;
     static MongoClient client;
     static MongoDatabase db;
+    static String uri;
 
     @BeforeAll
     static void start() {
-        String uri = System.getenv("FINETIDE_MONGODB_URI");
+        uri = System.getenv("FINETIDE_MONGODB_URI");
         if (uri == null || uri.isBlank()) {
             server = FerretDbServer.start(dir.resolve("data"), LocalPaths.freePort(), null);
             uri = server.connectionString();
@@ -87,6 +93,40 @@ class StoreOnFerretDbTest {
             }
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /**
+     * A few ids are looked up each by {@code _id} equality, the one filter FerretDB answers by key; many with one
+     * {@code $in}, which it answers with one scan. Both answer the same ids.
+     */
+    @Test
+    void existingIdsAreLookedUpByKeyWhenFewAndInOneScanWhenMany() {
+        List<BsonDocument> filters = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CommandListener finds = new CommandListener() {
+            @Override
+            public void commandStarted(CommandStartedEvent e) {
+                if (e.getCommandName().equals("find") && e.getCommand().getString("find").getValue().equals(
+                        "ledger")) {
+                    filters.add(e.getCommand().getDocument("filter"));
+                }
+            }
+        };
+        try (MongoClient listened = MongoClients.create(MongoClientSettings.builder().applyConnectionString(
+                new ConnectionString(uri)).addCommandListener(finds).build())) {
+            MongoCollection<Document> c = listened.getDatabase(db.getName()).getCollection("ledger");
+            for (int i = 0; i < 100; i += 2) {
+                Documents.insertOnce(c, "p" + i, new Document("sentAtMs", i));
+            }
+            assertThat(Documents.existingIds(c, List.of("p4", "p5", "p4"))).containsExactly("p4");
+            assertThat(filters).hasSize(2).allMatch(f -> f.get("_id").isString());
+
+            filters.clear();
+            List<String> many = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "p" + i).toList();
+            assertThat(Documents.existingIds(c, many)).hasSize(50).allMatch(id -> Integer.parseInt(id.substring(1))
+                    % 2 == 0);
+            assertThat(filters).singleElement().satisfies(f -> assertThat(f.getDocument("_id").containsKey("$in"))
+                    .isTrue());
         }
     }
 

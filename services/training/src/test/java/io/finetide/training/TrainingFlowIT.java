@@ -34,6 +34,7 @@ import io.finetide.model.transformer.Pooling;
 import io.finetide.model.transformer.TransformerConfig;
 import io.finetide.model.transformer.Weights;
 import io.finetide.platform.datasets.SnapshotFile;
+import io.finetide.platform.errors.DeadLetters;
 import io.finetide.platform.events.Events;
 import io.finetide.platform.store.ArtifactStore;
 import io.finetide.platform.store.BaseModelArtifacts;
@@ -188,6 +189,33 @@ class TrainingFlowIT {
      * sampling rate of 1/15 and noise 1.0 spend ε 2.85 at δ 1e-5, two such runs 3.45 (dp-accounting's figures); the
      * budget is 3.
      */
+    /**
+     * A snapshot naming a task nobody defined (a forged or corrupted record) is refused as soon as training has read
+     * the whole tasks topic, not after waiting the definition's full grace period: the fuzzing campaign sends
+     * thousands of such records, and each held the consumer for 30 s.
+     */
+    @Test
+    void aSnapshotOfATaskNobodyDefinedIsRefusedOnceTheTasksTopicIsReadToItsEnd() throws Exception {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        try (Clients c = Clients.open(ctx);
+                KafkaConsumer<String, byte[]> dead = TestKafka.consumerFromStart(ctx.bootstrap(), ctx.topic(
+                        Topics.DEAD_LETTER))) {
+            DatasetSnapshotEvent ghost = snapshot(c.store(), "ghost", 1, rows(20, 1, "g"));
+            c.producer().send(new ProducerRecord<>(ctx.topic(Topics.DATASETS_SNAPSHOTS), "ghost", ghost
+                    .toByteArray())).get();
+            List<ConsumerRecord<String, byte[]>> refused = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                TestKafka.poll(dead, Duration.ofMillis(200)).stream().filter(r -> "ghost".equals(r.key())).forEach(
+                        refused::add);
+                return !refused.isEmpty();
+            });
+            assertThat(refused).singleElement().satisfies(r -> {
+                assertThat(TestKafka.header(r, DeadLetters.REASON)).isEqualTo("UNKNOWN_TASK");
+                assertThat(TestKafka.header(r, DeadLetters.MESSAGE)).contains("'ghost'", "read to its end");
+            });
+        }
+    }
+
     @Test
     void aPrivateTasksRunIsChargedAndTheRunPastItsBudgetIsRefused() throws Exception {
         FinetideTestResource.Context ctx = FinetideTestResource.current();

@@ -182,9 +182,9 @@ public class ExampleStore {
     }
 
     /**
-     * Looks the keys up in two reads, whatever their number: on MongoDB index look-ups, on FerretDB 1.24 one pass over
-     * each collection (a look-up by {@code _id} scans there too, about a second at 70,000 examples, so one per key
-     * was one pass per key). Called for duplicates by id not known to have been sent: few, outside a replay.
+     * Looks the keys up in two reads whatever their number (the sent ones by key when few,
+     * {@link Documents#ONE_BY_ONE}): on MongoDB index look-ups, on FerretDB 1.24 a pass over each collection. Called
+     * for duplicates by id not known to have been sent: few, outside a replay.
      */
     public SendCheck sendCheck(Collection<String> keys) {
         List<String> wanted = List.copyOf(new java.util.LinkedHashSet<>(keys));

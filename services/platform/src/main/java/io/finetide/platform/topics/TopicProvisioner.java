@@ -30,13 +30,10 @@ public final class TopicProvisioner {
     }
 
     /**
-     * @param client the connection settings of a Kafka client (bootstrap servers, and TLS and SASL where the cluster
-     *        asks for them); settings only producers or consumers know are left out
-     * @param topics topic name to topic-level config
+     * An admin client's settings from a Kafka client's (bootstrap servers, and TLS and SASL where the cluster asks for
+     * them): settings only producers or consumers know are left out.
      */
-    public static void ensure(Map<String, ?> client, Map<String, Map<String, String>> topics, int partitions,
-            short replication) {
-        Object bootstrapServers = client.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
+    public static Properties adminSettings(Map<String, ?> client) {
         Properties props = new Properties();
         client.forEach((k, v) -> {
             if (AdminClientConfig.configNames().contains(k)) {
@@ -45,7 +42,18 @@ public final class TopicProvisioner {
         });
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 15000);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30000);
-        try (Admin admin = Admin.create(props)) {
+        return props;
+    }
+
+    /**
+     * @param client the connection settings of a Kafka client (bootstrap servers, and TLS and SASL where the cluster
+     *        asks for them); settings only producers or consumers know are left out
+     * @param topics topic name to topic-level config
+     */
+    public static void ensure(Map<String, ?> client, Map<String, Map<String, String>> topics, int partitions,
+            short replication) {
+        Object bootstrapServers = client.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
+        try (Admin admin = Admin.create(adminSettings(client))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
             topics.forEach((name, config) -> {

@@ -7,7 +7,10 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "finetide.preprocessing")
 public interface PreprocessingConfig {
 
-    /** How long an example waits for its task's definition to arrive on the tasks topic before it is refused. */
+    /**
+     * How long an example waits at most for its task's definition to arrive on the tasks topic before it is refused;
+     * once the whole tasks topic has been read, an unknown task is refused at once.
+     */
     @WithDefault("30")
     int taskWaitSeconds();
 

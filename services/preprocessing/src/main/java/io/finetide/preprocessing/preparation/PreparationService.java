@@ -228,12 +228,8 @@ public class PreparationService {
         Events.requireSupported(example.getMeta());
         String taskName = example.getMeta().getTask();
         // Tasks and examples travel on different topics: an example may overtake its task's definition.
-        TaskDefinitionEvent task = batchTasks.computeIfAbsent(taskName, n -> directory.tasks().await(n,
-                Duration.ofSeconds(config.taskWaitSeconds())).orElse(null));
-        if (task == null) {
-            batchTasks.remove(taskName);
-            throw new RejectedException(ReasonCode.UNKNOWN_TASK, "unknown task '" + taskName + "'");
-        }
+        TaskDefinitionEvent task = batchTasks.computeIfAbsent(taskName, n -> directory.awaitTask(n, Duration
+                .ofSeconds(config.taskWaitSeconds())));
         if (tagged(task)) {
             String problem = Bio.tagProblem(example.getTokensList(), example.getTagsList(), task.getLabelsList());
             if (problem != null) {

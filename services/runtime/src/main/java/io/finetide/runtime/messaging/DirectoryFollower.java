@@ -1,24 +1,54 @@
 package io.finetide.runtime.messaging;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import io.finetide.platform.tasks.Directory;
+import io.finetide.platform.topics.TopicProvisioner;
+import io.smallrye.common.annotation.Identifier;
 
 /**
  * Follows the two compacted topics every instance reads whole at start (channels {@code tasks} and
- * {@code champions}, no committed offsets) into the service's {@link Directory}. A service without those channels
- * (ingestion writes the tasks; deployment decides the champions) leaves this bean out with
- * {@code quarkus.arc.exclude-types}.
+ * {@code champions}, no committed offsets) into the service's {@link Directory}, and tells it when it has taken in
+ * the whole tasks topic. A service without those channels (ingestion writes the tasks; deployment decides the
+ * champions) leaves this bean out with {@code quarkus.arc.exclude-types}.
  */
 @ApplicationScoped
 public class DirectoryFollower {
 
     private final Directory directory = new Directory();
+
+    /** Per partition of the tasks topic, the offset after the last record taken into the directory. */
+    private final Map<TopicPartition, Long> taken = new ConcurrentHashMap<>();
+
+    /** The connector's own Kafka settings: TLS and SASL included. */
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafka;
+
+    @ConfigProperty(name = "mp.messaging.incoming.tasks.topic")
+    String tasksTopic;
+
+    private Admin admin;
+    private List<TopicPartition> partitions;
 
     @Produces
     @Singleton
@@ -26,15 +56,66 @@ public class DirectoryFollower {
         return directory;
     }
 
+    @PostConstruct
+    void follow() {
+        directory.followedBy(this::caughtUp);
+    }
+
     /** A definition, or a tombstone that forgets the task. */
     @Incoming("tasks")
     public void task(ConsumerRecord<String, byte[]> record) {
-        directory.onTaskRecord(record.key(), record.value());
+        try {
+            directory.onTaskRecord(record.key(), record.value());
+        } finally {
+            // A record that could not be read is behind the directory too: it defines nothing.
+            taken.merge(new TopicPartition(record.topic(), record.partition()), record.offset() + 1, Math::max);
+        }
     }
 
     /** The newest promotion per task is its champion. */
     @Incoming("champions")
     public void champion(ConsumerRecord<String, byte[]> record) {
         directory.onChampionRecord(record.value());
+    }
+
+    /**
+     * Whether every record the tasks topic holds now (its ends, asked of the broker) has been taken in; false when the
+     * broker does not answer. Asked only for a task the directory does not know, so an admin client of its own (the
+     * channel's consumer answers only between its polls, a second apart when the topic is quiet).
+     */
+    synchronized boolean caughtUp() {
+        try {
+            if (admin == null) {
+                admin = Admin.create(TopicProvisioner.adminSettings(kafka));
+            }
+            if (partitions == null) {
+                partitions = admin.describeTopics(List.of(tasksTopic)).allTopicNames().get(10, TimeUnit.SECONDS)
+                        .get(tasksTopic).partitions().stream().map(p -> new TopicPartition(tasksTopic, p
+                                .partition()))
+                        .toList();
+            }
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> begin = offsets(OffsetSpec.earliest());
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end = offsets(OffsetSpec.latest());
+            return partitions.stream().allMatch(tp -> end.get(tp).offset() <= begin.get(tp).offset() || taken
+                    .getOrDefault(tp, -1L) >= end.get(tp).offset());
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            return false;
+        }
+    }
+
+    private Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> offsets(OffsetSpec spec) throws Exception {
+        Map<TopicPartition, OffsetSpec> ask = new HashMap<>();
+        partitions.forEach(tp -> ask.put(tp, spec));
+        return admin.listOffsets(ask).all().get(10, TimeUnit.SECONDS);
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        if (admin != null) {
+            admin.close(java.time.Duration.ofSeconds(5));
+        }
     }
 }

@@ -35,8 +35,8 @@ public class DeadLetterLedger {
     }
 
     /**
-     * Which of these positions were dead-lettered before, in one read: on MongoDB an index look-up per position, on
-     * FerretDB 1.24 one pass over the ledger (where a look-up by {@code _id} each was one pass per refused record).
+     * Which of these positions were dead-lettered before: a few looked up by key, a batch's many in one read
+     * ({@link Documents#existingIds}).
      */
     public Set<String> sentAmong(Collection<String> positions) {
         return Documents.existingIds(collection(), positions);

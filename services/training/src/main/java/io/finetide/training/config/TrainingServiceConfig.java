@@ -34,7 +34,10 @@ public interface TrainingServiceConfig {
     @WithDefault("50000")
     int distillationMaxUnlabelled();
 
-    /** How long a snapshot waits for its task's definition to arrive before it is refused. */
+    /**
+     * How long a snapshot waits at most for its task's definition to arrive before it is refused; once the whole
+     * tasks topic has been read, an unknown task is refused at once.
+     */
     @WithDefault("30")
     int taskWaitSeconds();
 }
