@@ -71,6 +71,10 @@ public final class Directory {
      * campaign sends thousands) is refused at once rather than holding its consumer for the whole {@code wait}.
      */
     public TaskDefinitionEvent awaitTask(String name, Duration wait) {
+        java.util.Optional<TaskDefinitionEvent> known = tasks.get(name);
+        if (known.isPresent()) {
+            return known.get(); // the usual case: no question to the broker
+        }
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
             // Freshness first: a definition taken in after the check is found by the look-up that follows it.

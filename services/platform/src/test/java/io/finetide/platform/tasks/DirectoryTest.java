@@ -37,6 +37,8 @@ class DirectoryTest {
                 });
         assertThat(asked).hasValue(1);
         assertThat(directory.awaitTask("known", Duration.ofDays(1)).getName()).isEqualTo("known");
+        // A known task is answered without asking whether the directory has caught up (a question to the broker).
+        assertThat(asked).hasValue(1);
     }
 
     @Test

@@ -56,10 +56,13 @@ public class DeadLetterPublisher {
             ledger.get().recordSent(fresh.keySet().stream().map(DeadLetterPublisher::position).toList(), System
                     .currentTimeMillis());
         }
-        fresh.forEach((record, reason) -> registry
-                .counter(RuntimeMetrics.DEAD_LETTERS, "reason", reason.reason().tag(), "topic",
-                        record.topic())
-                .increment());
+        fresh.forEach(this::count);
+    }
+
+    /** Counts one record's dead letter, sent. */
+    void count(ConsumerRecord<String, byte[]> record, RejectedException reason) {
+        registry.counter(RuntimeMetrics.DEAD_LETTERS, "reason", reason.reason().tag(), "topic", record.topic())
+                .increment();
     }
 
     private static String position(ConsumerRecord<String, byte[]> record) {

@@ -43,6 +43,9 @@ public class ExactlyOnceBatches {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    DeadLetterPublisher publisher;
+
     @ConfigProperty(name = "quarkus.application.name")
     String service;
 
@@ -74,8 +77,7 @@ public class ExactlyOnceBatches {
             return Uni.createFrom().voidItem();
         }).invoke(() -> toSend.forEach((record, reason) -> {
             rejections.count(reason.reason());
-            registry.counter(RuntimeMetrics.DEAD_LETTERS, "reason", reason.reason().tag(), "topic", record.topic())
-                    .increment();
+            publisher.count(record, reason);
         })).onFailure().recoverWithItem(e -> {
             // Not a failure of the stream: the consumer was set back to its committed offsets and reads the batch again.
             LOG.warnf("batch of %d records on %s aborted, read again from the last committed offsets: %s", metadata
