@@ -270,6 +270,29 @@ class PreprocessingFlowIT {
     }
 
     @Test
+    void aBrokenRecordOnTheTasksTopicIsDeadLetteredWithItsReasonAndCountedAndTheDirectoryReadsOn() throws Exception {
+        String deadLetters = "finetide_deadletters_total{";
+        String tasksTopic = "topic=\"" + ctx.topic(Topics.TASKS) + "\"";
+        double before = counter(deadLetters, tasksTopic);
+        // A length-delimited field longer than the record: not a protobuf event.
+        send(Topics.TASKS, "broken-definition", new byte[]{0x12, 0x7f, 0x61});
+        // A definition behind it is still taken in: its examples are snapshotted.
+        task(TaskDefinitionEvent.newBuilder().setName("after-broken").setTriggerMinNewExamples(12).setTriggers(fast()),
+                1);
+        sendAll(wave("after-broken", "ab", 20, null));
+        try (Watch<byte[]> dead = new Watch<>(Topics.DEAD_LETTER, "broken-definition", b -> b);
+                Watch<DatasetSnapshotEvent> snaps = snapshots("after-broken")) {
+            snaps.until(l -> !l.isEmpty());
+            dead.until(l -> !l.isEmpty());
+            assertThat(dead.records).singleElement().satisfies(r -> {
+                assertThat(TestKafka.header(r, DeadLetters.REASON)).isEqualTo("MALFORMED_PAYLOAD");
+                assertThat(r.value()).containsExactly(0x12, 0x7f, 0x61);
+            });
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> counter(deadLetters, tasksTopic) == before + 1);
+    }
+
+    @Test
     void newExamplesTriggerOneSnapshotWithAManifestThatMaterialisesAgain() throws Exception {
         TaskDefinitionEvent t = task(TaskDefinitionEvent.newBuilder().setName("pp").setTriggerMinNewExamples(20)
                 .setTriggers(fast()), 1);
@@ -493,9 +516,14 @@ class PreprocessingFlowIT {
     }
 
     private static double counter(String name) {
+        return counter(name, "");
+    }
+
+    /** The sum of the metric's series whose line contains {@code containing} (a tag and its value). */
+    private static double counter(String name, String containing) {
         double sum = 0;
         for (String line : given().get("/q/metrics").asString().split("\n")) {
-            if (line.startsWith(name)) {
+            if (line.startsWith(name) && line.contains(containing)) {
                 sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }
         }

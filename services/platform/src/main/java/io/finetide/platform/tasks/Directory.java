@@ -7,7 +7,6 @@ import java.util.function.Consumer;
 
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
-import io.finetide.platform.events.Events;
 import io.finetide.proto.v1.ModelPromotedEvent;
 import io.finetide.proto.v1.TaskDefinitionEvent;
 
@@ -34,19 +33,18 @@ public final class Directory {
     private final KeyedRegistry<ModelPromotedEvent> champions = new KeyedRegistry<>();
     private final List<Consumer<ModelPromotedEvent>> championListeners = new CopyOnWriteArrayList<>();
 
-    /** A record of the tasks topic: a definition, or a tombstone (no value) that forgets the task. */
-    public void onTaskRecord(String key, byte[] value) {
-        if (value == null) {
-            tasks.remove(key);
-            return;
-        }
-        TaskDefinitionEvent task = Events.parse(value, TaskDefinitionEvent::parseFrom);
+    /** A definition read from the tasks topic: the newest revision is the task's. */
+    public void define(TaskDefinitionEvent task) {
         tasks.put(task.getName(), task);
     }
 
+    /** A tombstone read from the tasks topic (a key without a value): the task was deleted. */
+    public void forget(String name) {
+        tasks.remove(name);
+    }
+
     /** A record of the promotions topic: the newest one per task is its champion. */
-    public void onChampionRecord(byte[] value) {
-        ModelPromotedEvent e = Events.parse(value, ModelPromotedEvent::parseFrom);
+    public void promoted(ModelPromotedEvent e) {
         champions.put(e.getMeta().getTask(), e);
         championListeners.forEach(l -> l.accept(e));
     }

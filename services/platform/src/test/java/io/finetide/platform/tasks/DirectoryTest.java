@@ -15,8 +15,8 @@ import io.finetide.proto.v1.TaskDefinitionEvent;
 
 class DirectoryTest {
 
-    private static byte[] definition(String name) {
-        return TaskDefinitionEvent.newBuilder().setName(name).addLabels("a").addLabels("b").build().toByteArray();
+    private static TaskDefinitionEvent definition(String name) {
+        return TaskDefinitionEvent.newBuilder().setName(name).addLabels("a").addLabels("b").build();
     }
 
     /** The timeout only guards against the day-long wait the refusal must not take. */
@@ -24,7 +24,7 @@ class DirectoryTest {
     @Timeout(60)
     void anEventOfATaskNobodyDefinedIsRefusedOnceTheDirectoryHasReadTheWholeTasksTopic() {
         Directory directory = new Directory();
-        directory.onTaskRecord("known", definition("known"));
+        directory.define(definition("known"));
         AtomicInteger asked = new AtomicInteger();
         directory.followedBy(() -> {
             asked.incrementAndGet();
@@ -49,7 +49,7 @@ class DirectoryTest {
         directory.followedBy(() -> {
             // The definition arrives while the event waits: the directory was behind until it did.
             if (asked.incrementAndGet() == 2) {
-                directory.onTaskRecord("late", definition("late"));
+                directory.define(definition("late"));
             }
             return asked.get() > 2;
         });

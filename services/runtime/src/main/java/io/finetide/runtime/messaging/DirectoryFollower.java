@@ -3,6 +3,7 @@ package io.finetide.runtime.messaging;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -16,13 +17,16 @@ import jakarta.inject.Singleton;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import io.finetide.platform.tasks.Directory;
 import io.finetide.platform.topics.TopicProvisioner;
+import io.finetide.proto.v1.ModelPromotedEvent;
+import io.finetide.proto.v1.TaskDefinitionEvent;
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.common.annotation.Identifier;
 
 /**
@@ -34,12 +38,30 @@ import io.smallrye.common.annotation.Identifier;
 @ApplicationScoped
 public class DirectoryFollower {
 
+    /** A record of the tasks topic: a definition, or a tombstone (a key without a value) that forgets its task. */
+    record TaskRecord(String key, Optional<TaskDefinitionEvent> definition) {
+    }
+
+    private static final RecordHandler.Decoder<TaskDefinitionEvent> DEFINITIONS = RecordHandler.Decoder.event(
+            TaskDefinitionEvent::parseFrom, TaskDefinitionEvent::getMeta);
+    private static final RecordHandler.Decoder<TaskRecord> TASK_RECORDS = r -> r.value() == null && r.key() != null
+            ? new TaskRecord(r.key(), Optional.empty())
+            : new TaskRecord(r.key(), Optional.of(DEFINITIONS.decode(r)));
+    private static final RecordHandler.Decoder<ModelPromotedEvent> PROMOTIONS = RecordHandler.Decoder.event(
+            ModelPromotedEvent::parseFrom, ModelPromotedEvent::getMeta);
+    /** The directory has no metric of its own: its refusals are counted as every dead letter is. */
+    private static final RecordHandler.Rejections COUNTED_AS_DEAD_LETTERS = reason -> {
+    };
+
     private final Directory directory = new Directory();
 
     /** Per partition of the tasks topic, the offset after the last record taken into the directory. */
     private final Map<TopicPartition, Long> taken = new ConcurrentHashMap<>();
 
     /** The connector's own Kafka settings: TLS and SASL included. */
+    @Inject
+    RecordHandler handler;
+
     @Inject
     @Identifier("default-kafka-broker")
     Map<String, Object> kafka;
@@ -61,21 +83,35 @@ public class DirectoryFollower {
         directory.followedBy(this::caughtUp);
     }
 
-    /** A definition, or a tombstone that forgets the task. */
+    /**
+     * Definitions, and tombstones that forget their task, in the order written. A record that cannot be read (only
+     * ingestion may write the topic, so a corrupted or forged one) goes to the dead-letter topic with its reason like
+     * any other, and is behind the directory too: it defines nothing. Batches, because every instance reads the whole
+     * topic at each start: a forged burst costs one look at the dead-letter ledger per poll, not one per record.
+     */
     @Incoming("tasks")
-    public void task(ConsumerRecord<String, byte[]> record) {
+    @Blocking
+    public void tasks(ConsumerRecords<String, byte[]> records) {
         try {
-            directory.onTaskRecord(record.key(), record.value());
+            handler.handleBatch(records, TASK_RECORDS, read -> {
+                read.forEach(t -> t.definition().ifPresentOrElse(directory::define, () -> directory.forget(t
+                        .key())));
+                return Map.of();
+            }, COUNTED_AS_DEAD_LETTERS);
         } finally {
-            // A record that could not be read is behind the directory too: it defines nothing.
-            taken.merge(new TopicPartition(record.topic(), record.partition()), record.offset() + 1, Math::max);
+            records.forEach(r -> taken.merge(new TopicPartition(r.topic(), r.partition()), r.offset() + 1,
+                    Math::max));
         }
     }
 
     /** The newest promotion per task is its champion. */
     @Incoming("champions")
-    public void champion(ConsumerRecord<String, byte[]> record) {
-        directory.onChampionRecord(record.value());
+    @Blocking
+    public void champions(ConsumerRecords<String, byte[]> records) {
+        handler.handleBatch(records, PROMOTIONS, promotions -> {
+            promotions.forEach(directory::promoted);
+            return Map.of();
+        }, COUNTED_AS_DEAD_LETTERS);
     }
 
     /**
