@@ -11,24 +11,14 @@ import resource
 import time
 
 import torch
-from safetensors.torch import load_file
-from transformers import BertConfig, BertModel
+
+import exported_bert
 
 
 class MeanPooled(torch.nn.Module):
     def __init__(self, folder):
         super().__init__()
-        config = BertConfig.from_pretrained(folder)
-        self.bert = BertModel(config, add_pooling_layer=False)
-        state = load_file(folder + "/model.safetensors")
-        head = {k[len("classifier."):]: v for k, v in state.items() if k.startswith("classifier.")}
-        encoder = {k: v for k, v in state.items() if not k.startswith("classifier.")}
-        missing, unexpected = self.bert.load_state_dict(encoder, strict=False)
-        missing = [m for m in missing if not m.endswith("position_ids")]
-        if missing or unexpected:
-            raise SystemExit(f"weights do not fit BertModel: missing {missing}, unexpected {unexpected}")
-        self.classifier = torch.nn.Linear(config.hidden_size, config.num_labels)
-        self.classifier.load_state_dict(head)
+        _, self.bert, self.classifier = exported_bert.load(folder)
 
     def forward(self, ids, mask):
         hidden = self.bert(input_ids=ids, attention_mask=mask).last_hidden_state

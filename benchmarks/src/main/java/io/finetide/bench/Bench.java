@@ -6,6 +6,7 @@ import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 import io.finetide.platform.files.FileTrees;
@@ -21,6 +22,8 @@ import io.finetide.platform.local.LocalPaths;
  * ingestion [--examples N] [--warmup N] [--data DIR]
  * quality --dataset sst2|trec|sms-spam|wnut17 [--train N] [--epochs N] [--lr X] [--batch N] [--max-length N]
  *         [--strategy full|head|top-k] [--base minilm-l6|bge-small] [--incremental]
+ *         [--peer [--python PATH]]   (the same fine-tuning in transformers on PyTorch beside it)
+ * long-text [--base minilm-l6|bge-small] [--words N] [--train N] [--epochs N] [--lr X] [--batch N]
  * distillation --dataset sst2|trec|sms-spam [--base minilm-l6|bge-small] [--train N] [--unlabelled N] [--epochs N]
  *         [--lr X] [--batch N] [--max-length N] [--student-layers N] [--temperature X] [--hard-weight X]
  *         [--probes N]
@@ -67,7 +70,22 @@ public final class Bench {
                             Integer.parseInt(option(a, "--max-length", "64")), option(a,
                                     "--strategy", "full"),
                             a.contains("--incremental"), Integer.parseInt(
-                                    option(a, "--threads", "2"))),
+                                    option(a, "--threads", "2")),
+                            a.contains("--peer")
+                                    ? Optional.of(new QualityPeer.Setup(Path.of(option(a, "--python", root
+                                            .resolve(".run/peers-venv/bin/python").toString())), root.resolve(
+                                                    "benchmarks/python/quality_peer.py"),
+                                            root.resolve(".run/bench-quality")))
+                                    : Optional.empty()),
+                    SAY).run());
+            case "long-text" -> System.out.println(new LongTextBenchmark(root.resolve(AustenPassages.RDB),
+                    new LongTextBenchmark.Options(option(a, "--base", "minilm-l6"), Integer.parseInt(option(a,
+                            "--words", "150")), Integer.parseInt(option(a, "--train", "0")), Integer.parseInt(
+                                    option(
+                                            a, "--epochs", "3")),
+                            Double.parseDouble(option(a, "--lr", "5e-5")), Integer.parseInt(option(a, "--batch",
+                                    "32")),
+                            Integer.parseInt(option(a, "--threads", "2"))),
                     SAY).run());
             case "distillation" -> System.out.println(new DistillationBenchmark(root.resolve("../shared/datasets")
                     .normalize(),
@@ -157,7 +175,7 @@ public final class Bench {
                 System.err.println("usage: finetide bench preprocessing|ingestion [--examples N] [--warmup N] "
                         + "[--data DIR]\n       finetide bench metrics [--examples N] [--requests N] [--blocks N]\n       finetide bench quality --dataset sst2|trec|sms-spam|wnut17 [--train N] "
                         + "[--epochs N] [--lr X] [--batch N] [--max-length N] [--strategy S] [--base B] "
-                        + "[--incremental]\n       finetide bench distillation --dataset sst2|trec|sms-spam [--base B] [--train N] "
+                        + "[--incremental] [--peer]\n       finetide bench long-text [--base B] [--words N] [--train N] [--epochs N]\n       finetide bench distillation --dataset sst2|trec|sms-spam [--base B] [--train N] "
                         + "[--unlabelled N] [--epochs N] [--lr X] [--student-layers N] [--temperature X] "
                         + "[--hard-weight X] [--probes N]\n       finetide bench serving [--base B] [--clients 1,4,16,64] [--requests N] "
                         + "[--blocks N] [--max-queue-delay D] [--concurrency N] [--max-batch-size N]\n       finetide bench peers [--threads N] [--batch N] [--lengths 64,128] "

@@ -1,6 +1,5 @@
 package io.finetide.bench;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -134,13 +133,7 @@ final class GenerationBenchmark {
                 {"--lengths", String.join(",", o.lengths().stream().map(String::valueOf).toList())}}) {
             command.addAll(List.of(a));
         }
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException("transformers' generate failed (exit " + p.exitValue() + ")");
-        }
-        String text = new String(out, StandardCharsets.UTF_8).strip();
-        return JSON.readTree(text.substring(text.lastIndexOf('\n') + 1));
+        return PythonPeer.run(command, "transformers' generate");
     }
 
     private static double seconds(JsonNode peer, String kind, int length) {

@@ -211,16 +211,10 @@ final class PeersBenchmark {
         Path file = work.resolve("batches.json");
         JSON.writeValue(file.toFile(), spec);
         say.accept("running the PyTorch peer (" + python + ")");
-        Process p = new ProcessBuilder(python.toString(), script.toString(), "--folder", folder.toString(),
+        return PythonPeer.run(List.of(python.toString(), script.toString(), "--folder", folder.toString(),
                 "--batches", file.toString(), "--threads", String.valueOf(threads), "--iterations", String.valueOf(
-                        iterations))
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException("the PyTorch peer failed (exit " + p.exitValue() + ")");
-        }
-        String text = new String(out, StandardCharsets.UTF_8).strip();
-        return JSON.readTree(text.substring(text.lastIndexOf('\n') + 1));
+                        iterations)),
+                "the PyTorch peer");
     }
 
     /** Multiply-adds of one forward pass over one sequence, times 2 (FLOPs); a training step is about 3 of them. */
@@ -262,7 +256,8 @@ final class PeersBenchmark {
         return md.toString();
     }
 
-    private static double peakRssMb() {
+    /** The process's peak resident memory so far (Linux), in MB. */
+    static double peakRssMb() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("VmHWM:")) {

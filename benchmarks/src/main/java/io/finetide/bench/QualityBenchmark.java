@@ -1,10 +1,13 @@
 package io.finetide.bench;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Random;
 import java.util.TreeSet;
 import java.util.function.Consumer;
@@ -38,8 +41,9 @@ import io.finetide.model.transformer.HeadSpec;
  */
 final class QualityBenchmark {
 
+    /** What to run; {@code peer}, when present, runs the same fine-tuning in transformers on PyTorch beside it. */
     record Options(String dataset, String base, int trainCap, int epochs, double learningRate, int batchSize,
-            int maxLength, String strategy, boolean incremental, int threads) {
+            int maxLength, String strategy, boolean incremental, int threads, Optional<QualityPeer.Setup> peer) {
     }
 
     private final Path datasets;
@@ -65,9 +69,12 @@ final class QualityBenchmark {
                 + "validation accuracy | test accuracy | test macro-F1 | per class F1 | bar |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         if (!o.incremental()) {
-            Outcome r = fineTune(d, PretrainedEncoders.load(o.base(), head(d), 0.1, 3).weights(),
-                    train, o.epochs());
+            PretrainedEncoders.Pretrained pre = PretrainedEncoders.load(o.base(), head(d), 0.1, 3);
+            Outcome r = fineTune(d, pre.weights(), train, o.epochs());
             md.append(row(d, train.size(), o.epochs(), r));
+            if (o.peer().isPresent()) {
+                md.append(peerRow(d, train, pre, r));
+            }
             return md.toString();
         }
         List<LabelledText> a = train.subList(0, train.size() / 2);
@@ -99,6 +106,29 @@ final class QualityBenchmark {
                 withReplay.result().steps()
                         / (double) scratch.result().steps()));
         return md.toString();
+    }
+
+    /** The same fine-tuning in transformers on PyTorch, its row, and how far apart the two are on test. */
+    private String peerRow(Dataset d, List<LabelledText> train, PretrainedEncoders.Pretrained pre, Outcome ours) {
+        QualityPeer.Result peer;
+        try (Tokenizer tokenizer = Tokenizer.builtin(PretrainedEncoders.base(o.base()).tokenizer(), o.maxLength())) {
+            peer = QualityPeer.fineTune(o.peer().orElseThrow(), pre.config(), pre.weights(), tokenizer, d, train, o,
+                    say);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the peer ran", e);
+        }
+        double gap = 100 * (ours.report().accuracy() - peer.testAccuracy());
+        return String.format(Locale.ROOT,
+                "| %s | %s | %s, %s | %d | %d | %d | %.0f s | %d | %.4f | **%.4f** | %.4f | | same weights, data "
+                        + "and recipe |%n%nOurs minus transformers: %+.2f points of test accuracy (issue 19: within "
+                        + "1 point: %s).%n",
+                d.name(), o.base(), o.strategy(), peer.versions(), train.size(), o.epochs(), peer.steps(), peer
+                        .seconds(),
+                peer.bestEpoch(), peer.validationAccuracy(), peer.testAccuracy(), peer.testMacroF1(), gap, Math.abs(
+                        gap) <= 1.0 ? "yes" : "no");
     }
 
     /** A sequence head on the dataset's labels, pooling as the base was trained to. */

@@ -147,7 +147,7 @@ final class StudyBenchmark {
 
     private QualityBenchmark.Options quality(double lr, int batch) {
         return new QualityBenchmark.Options("sst2", "minilm-l6", o.train(), o.epochs(), lr, batch, 64, "full", false, o
-                .threads());
+                .threads(), java.util.Optional.empty());
     }
 
     private static void add(List<SnapshotFile.Row> rows, List<LabelledText> examples, String split,

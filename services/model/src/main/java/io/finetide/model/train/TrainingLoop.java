@@ -34,12 +34,17 @@ final class TrainingLoop {
     }
 
     static Trainer.Result fit(TransformerConfig config, Weights initial, Objective objective, int padId,
-            int maxLength, TrainingConfig tc, Strategy strategy, TrainingListener listener,
+            int maxLength, TrainingConfig requested, Strategy strategy, TrainingListener listener,
             Checkpoint.Store checkpoints) {
         TrainingData data = objective.data();
         if (data.ids().length == 0) {
             throw new IllegalArgumentException("no training examples");
         }
+        int longest = 0;
+        for (int[] ids : data.ids()) {
+            longest = Math.max(longest, ids.length);
+        }
+        TrainingConfig tc = requested.withinTokens(longest, TrainingConfig.TOKENS_PER_PASS);
         long started = System.nanoTime();
         int[][] trainIds = data.ids();
         int accumulation = tc.accumulationSteps();
