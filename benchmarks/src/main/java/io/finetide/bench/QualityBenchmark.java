@@ -57,6 +57,11 @@ final class QualityBenchmark {
     }
 
     String run() {
+        if (o.peer().isPresent() && (o.dataset().equals("wnut17") || o.incremental() || !o.strategy().equals(
+                "full"))) {
+            throw new IllegalArgumentException("--peer runs the peer on single-text classification fine-tuned in "
+                    + "full from the base only: not wnut17, --incremental or another --strategy");
+        }
         if (o.dataset().equals("wnut17")) {
             return wnut();
         }

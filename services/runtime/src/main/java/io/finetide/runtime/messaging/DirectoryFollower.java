@@ -58,10 +58,10 @@ public class DirectoryFollower {
     /** Per partition of the tasks topic, the offset after the last record taken into the directory. */
     private final Map<TopicPartition, Long> taken = new ConcurrentHashMap<>();
 
-    /** The connector's own Kafka settings: TLS and SASL included. */
     @Inject
     RecordHandler handler;
 
+    /** The connector's own Kafka settings: TLS and SASL included. */
     @Inject
     @Identifier("default-kafka-broker")
     Map<String, Object> kafka;
