@@ -15,21 +15,6 @@ import torch
 import exported_bert
 
 
-class MeanPooled(torch.nn.Module):
-    def __init__(self, folder):
-        super().__init__()
-        _, self.bert, self.classifier = exported_bert.load(folder)
-
-    def forward(self, ids, mask):
-        hidden = self.bert(input_ids=ids, attention_mask=mask).last_hidden_state
-        m = mask.unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1)
-        return self.classifier(self.bert_dropout(pooled)) if self.training else self.classifier(pooled)
-
-    def bert_dropout(self, x):
-        return torch.nn.functional.dropout(x, p=self.bert.config.hidden_dropout_prob, training=self.training)
-
-
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--folder", required=True)
@@ -41,7 +26,7 @@ def main():
     torch.manual_seed(0)
     with open(a.batches) as f:
         spec = json.load(f)
-    model = MeanPooled(a.folder)
+    model = exported_bert.Classifier(a.folder, "mean")
     out = {"torch": torch.__version__, "threads": a.threads, "lengths": {}}
     for length, batch in spec["batches"].items():
         ids = torch.tensor(batch["ids"], dtype=torch.long)

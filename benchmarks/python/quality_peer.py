@@ -24,23 +24,6 @@ import exported_bert
 BUCKET_BATCHES = 32  # as the library's TrainingLoop
 
 
-class Classifier(torch.nn.Module):
-    def __init__(self, folder, pooling):
-        super().__init__()
-        config, self.bert, self.classifier = exported_bert.load(folder)
-        self.pooling = pooling
-        self.dropout = torch.nn.Dropout(config.hidden_dropout_prob)
-
-    def forward(self, ids, mask):
-        hidden = self.bert(input_ids=ids, attention_mask=mask).last_hidden_state
-        if self.pooling == "cls":
-            pooled = hidden[:, 0]
-        else:
-            m = mask.unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1)
-        return self.classifier(self.dropout(pooled))
-
-
 def batches(ids, size, rng):
     order = list(range(len(ids)))
     rng.shuffle(order)
@@ -111,7 +94,7 @@ def main():
         data = json.load(f)
     pad = data["pad"]
     labels = data["labels"]
-    model = Classifier(a.folder, a.pooling)
+    model = exported_bert.Classifier(a.folder, a.pooling)
     decayed = [q for n, q in model.named_parameters() if q.dim() >= 2]
     plain = [q for n, q in model.named_parameters() if q.dim() < 2]
     optimizer = torch.optim.AdamW([{"params": decayed, "weight_decay": a.weight_decay},
