@@ -129,6 +129,68 @@ class OpenInferenceIT {
     }
 
     /**
+     * A student distilled on snapshot 1 ({@code oipd-m1-d1}) shares the number 1 with the candidate of that snapshot:
+     * the protocol names it {@code 1-d1}, and {@code /versions/1} is the candidate's. Before, both were version 1, and
+     * {@code /versions/1} answered with the student once it was the champion.
+     */
+    @Test
+    void aStudentIsAVersionOfItsOwnBesideTheCandidateOfItsSnapshot() throws Exception {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        float[][] candidate;
+        float[][] student;
+        try (MongoClient client = MongoClients.create(ctx.mongoUri());
+                Tokenizer tokenizer = Tokenizer.builtin("minilm-l6", 16);
+                KafkaProducer<String, byte[]> p = TestKafka.producer(ctx.bootstrap())) {
+            ArtifactStore store = new ArtifactStore(client.getDatabase(ctx.artifactsDatabase()));
+            ModelBundle first = ServedTasks.tinyClassifier(tokenizer, 31);
+            ModelBundle distilled = ServedTasks.tinyClassifier(tokenizer, 32);
+            candidate = locally(first);
+            student = locally(distilled);
+            ServedTasks.store(store, "oipd", 1, first);
+            ServedTasks.store(store, "oipd", "oipd-m1-d1", distilled);
+            ServedTasks.send(p, ctx, ServedTasks.evaluated("oipd", 1, true, ""));
+            ServedTasks.send(p, ctx, ServedTasks.evaluated("oipd", "oipd-m1-d1", 1, true, "oipd-m1"));
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> "oipd-m1-d1".equals(given().contentType(
+                "application/json").body("{\"texts\":[\"x\"]}").post("/api/v1/tasks/oipd/predict").jsonPath()
+                .getString("modelId")));
+        given().get("/v2/models/oipd").then().statusCode(200).body("versions", equalTo(List.of("1", "1-d1")));
+        given().get("/v2/models/oipd/versions/1-d1").then().statusCode(200).body("parameters.model_id", equalTo(
+                "oipd-m1-d1"));
+        assertProbabilities(infer("/v2/models/oipd/versions/1/infer"), "1", candidate);
+        assertProbabilities(infer("/v2/models/oipd/versions/1-d1/infer"), "1-d1", student);
+        assertProbabilities(infer("/v2/models/oipd/infer"), "1-d1", student);
+    }
+
+    private static JsonNode infer(String path) throws Exception {
+        StringBuilder data = new StringBuilder();
+        for (String t : TEXTS) {
+            data.append(data.length() == 0 ? "" : ",").append('"').append(t).append('"');
+        }
+        Response r = given().contentType("application/json").body("{\"inputs\":[{\"name\":\"text\","
+                + "\"datatype\":\"BYTES\",\"shape\":[" + TEXTS.size() + "],\"data\":[" + data + "]}]}").post(path);
+        assertThat(r.statusCode()).as(r.asString()).isEqualTo(200);
+        return new ObjectMapper().readTree(r.asString());
+    }
+
+    private static void assertProbabilities(JsonNode answer, String version, float[][] expected) {
+        assertThat(answer.get("model_version").asText()).isEqualTo(version);
+        JsonNode probabilities = null;
+        for (JsonNode output : answer.get("outputs")) {
+            if (output.get("name").asText().equals("probabilities")) {
+                probabilities = output.get("data");
+            }
+        }
+        assertThat(probabilities).as(answer.toString()).isNotNull();
+        for (int i = 0; i < expected.length; i++) {
+            for (int k = 0; k < 2; k++) {
+                assertThat(probabilities.get(i * 2 + k).floatValue()).isCloseTo(expected[i][k],
+                        org.assertj.core.data.Offset.offset(1e-6f));
+            }
+        }
+    }
+
+    /**
      * A pair classifier through the protocol, asked by Triton's own clients with two inputs, {@code text} and
      * {@code text_pair} (binary tensors over HTTP, in either order; gRPC): the probabilities of the pairs computed
      * locally. Before, the protocol refused every pair model.

@@ -39,17 +39,25 @@ final class ServedTasks {
 
     /** Stores the artifact of {@code task}'s model {@code version}, where {@link #evaluated} says it is. */
     static void store(ArtifactStore store, String task, int version, ModelBundle bundle) {
-        store.putOnce(artifact(task, version), bundle.toBytes(), new Document());
+        store(store, task, task + "-m" + version, bundle);
     }
 
-    private static String artifact(String task, int version) {
-        return "models/" + task + "/" + task + "-m" + version + ".zip";
+    static void store(ArtifactStore store, String task, String modelId, ModelBundle bundle) {
+        store.putOnce(artifact(task, modelId), bundle.toBytes(), new Document());
+    }
+
+    private static String artifact(String task, String modelId) {
+        return "models/" + task + "/" + modelId + ".zip";
     }
 
     static ModelEvaluatedEvent evaluated(String task, int version, boolean blessed, String champion) {
-        String id = task + "-m" + version;
+        return evaluated(task, task + "-m" + version, version, blessed, champion);
+    }
+
+    /** A model of another id than its version's candidate, as a student ({@code <task>-m<v>-d<n>}). */
+    static ModelEvaluatedEvent evaluated(String task, String id, int version, boolean blessed, String champion) {
         ModelTrainedEvent trained = ModelTrainedEvent.newBuilder().setMeta(Events.meta(task)).setModelId(id)
-                .setVersion(version).setSnapshotId(task + "-v" + version).setArtifact(artifact(task, version))
+                .setVersion(version).setSnapshotId(task + "-v" + version).setArtifact(artifact(task, id))
                 .setParentModelId(champion).build();
         return ModelEvaluatedEvent.newBuilder().setMeta(Events.meta(task)).setModelId(id)
                 .setSnapshotId(task + "-v" + version).setTrained(trained).setBlessed(blessed).setChampionModelId(

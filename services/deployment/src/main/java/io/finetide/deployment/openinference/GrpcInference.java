@@ -157,8 +157,10 @@ public class GrpcInference implements GRPCInferenceService {
         ServingModels.Answer a = served.answer();
         List<String> ids = served.predictionIds().stream().map(io.finetide.deployment.feedback.PredictionId::encoded)
                 .toList();
-        ModelInferResponse.Builder b = ModelInferResponse.newBuilder().setModelName(task).setModelVersion(Integer
-                .toString(a.version())).setId(request.getId());
+        ModelInferResponse.Builder b = ModelInferResponse.newBuilder().setModelName(task)
+                .setModelVersion(OpenInferenceModels
+                        .versionName(task, a.modelId(), a.version()))
+                .setId(request.getId());
         for (InferenceOutput o : outputs) {
             ModelInferResponse.InferOutputTensor.Builder t = ModelInferResponse.InferOutputTensor.newBuilder()
                     .setName(o.wireName()).setDatatype(o.datatype().name()).addShape(a.predictions().size());

@@ -23,13 +23,14 @@ public record InferenceResponse(byte[] body, Integer headerLength) {
 
     /**
      * @param model the protocol's model name (the task)
+     * @param version the protocol's name of the answering model's version ({@code OpenInferenceModels.versionName})
      * @param ids the prediction ids, one per prediction
      */
-    public static InferenceResponse of(String model, int version, InferenceRequest request, List<String> labels,
+    public static InferenceResponse of(String model, String version, InferenceRequest request, List<String> labels,
             List<Classifier.Prediction> predictions, List<String> ids) {
         ObjectNode root = JSON.createObjectNode();
         root.put("model_name", model);
-        root.put("model_version", Integer.toString(version));
+        root.put("model_version", version);
         if (request.id() != null) {
             root.put("id", request.id());
         }

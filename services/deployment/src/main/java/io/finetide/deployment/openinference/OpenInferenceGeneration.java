@@ -60,8 +60,8 @@ class OpenInferenceGeneration {
         }
         // Refused before the stream starts, with a status: the champion must exist and write completions.
         Optional<ServedModel.Kind> kind = serving.servedKind(task);
-        Optional<Integer> version = serving.servedVersion(task);
-        if (kind.isEmpty() || version.isEmpty()) {
+        Optional<ServingModels.InService> served = serving.inService(task);
+        if (kind.isEmpty() || served.isEmpty()) {
             return notServed(task);
         }
         if (kind.get() != ServedModel.Kind.WRITES_COMPLETIONS) {
@@ -71,7 +71,8 @@ class OpenInferenceGeneration {
             try {
                 Optional<ServingModels.Writing> w = serving.write(task, parsed.request.request().prompt(),
                         parsed.settings, GenerationRequests.stops(parsed.request.request()), piece -> send(out,
-                                chunk(task, parsed, version.get(), piece)));
+                                chunk(task, parsed, OpenInferenceModels.versionName(task, served.get()
+                                        .modelId(), served.get().version()), piece)));
                 send(out, w.<Object>map(written -> last(task, parsed, written, "")).orElseGet(() -> Map.of("error",
                         "model '" + task + "' left service")));
             } catch (ServedModel.WrongKindException e) {
@@ -105,20 +106,21 @@ class OpenInferenceGeneration {
         return new Parsed(request, checked.settings(), null);
     }
 
-    private static Map<String, Object> chunk(String task, Parsed parsed, int version, String text) {
+    private static Map<String, Object> chunk(String task, Parsed parsed, String version, String text) {
         Map<String, Object> out = new LinkedHashMap<>();
         if (parsed.request.id() != null) {
             out.put("id", parsed.request.id());
         }
         out.put("model_name", task);
-        out.put("model_version", Integer.toString(version));
+        out.put("model_version", version);
         out.put(GenerateExtensionRequest.TEXT_OUTPUT, text);
         return out;
     }
 
     /** The whole answer, or a stream's last chunk: with why the text ended, its length, and a sampling seed. */
     private static Map<String, Object> last(String task, Parsed parsed, ServingModels.Writing w, String text) {
-        Map<String, Object> out = chunk(task, parsed, w.version(), text);
+        Map<String, Object> out = chunk(task, parsed, OpenInferenceModels.versionName(task, w.modelId(), w
+                .version()), text);
         out.put("finish_reason", w.written().finish().name());
         out.put("output_tokens", w.written().tokens());
         if (parsed.settings.decoding() == Decoding.SAMPLING) {

@@ -52,19 +52,27 @@ public class OpenInferenceModels {
                 .equals(id)).findFirst());
     }
 
-    /** The registered model of {@code version} (a number), or empty. */
+    /** The registered model the protocol names {@code version} ({@link #versionName}), or empty. */
     Optional<ModelRecord> version(String task, String version) {
-        int v;
-        try {
-            v = Integer.parseInt(version);
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
-        return registry.models(task).stream().filter(m -> m.version() == v).findFirst();
+        return registry.models(task).stream().filter(m -> versionName(task, m.modelId(), m.version()).equals(
+                version)).findFirst();
     }
 
     List<String> versions(String task) {
-        return registry.models(task).stream().map(m -> Integer.toString(m.version())).toList();
+        return registry.models(task).stream().map(m -> versionName(task, m.modelId(), m.version())).toList();
+    }
+
+    /**
+     * A registered model's version as the protocol names it: its id after {@code <task>-m}. The snapshot's number
+     * alone is not a name: a student distilled on snapshot 3 ({@code <task>-m3-d1}) shares it with the candidate
+     * trained on that snapshot ({@code <task>-m3}), and is version {@code 3-d1}. An id of another form keeps its
+     * number.
+     */
+    static String versionName(String task, String modelId, int version) {
+        String prefix = task + "-m";
+        return modelId.startsWith(prefix) && modelId.length() > prefix.length()
+                ? modelId.substring(prefix.length())
+                : Integer.toString(version);
     }
 
     boolean ready() {
@@ -123,7 +131,7 @@ public class OpenInferenceModels {
         return served;
     }
 
-    /** The answer of a version asked for by number: the champion's own when it is that version, never a canary's. */
+    /** The answer of a version asked for by name: the champion's own when it is that model, never a canary's. */
     RoutedServing.Served infer(String task, ModelRecord model, List<ServedText> texts) {
         if (servesVersion(task, model)) {
             Optional<ServingModels.Answer> champion = batching.predict(task, texts);
@@ -135,6 +143,6 @@ public class OpenInferenceModels {
     }
 
     private boolean servesVersion(String task, ModelRecord model) {
-        return serving.servedVersion(task).equals(Optional.of(model.version()));
+        return serving.servedModelId(task).equals(Optional.of(model.modelId()));
     }
 }

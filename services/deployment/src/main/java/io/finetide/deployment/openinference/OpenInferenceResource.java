@@ -215,8 +215,10 @@ public class OpenInferenceResource {
 
     private static Response answer(String task, RoutedServing.Served served, InferenceRequest request) {
         ServingModels.Answer answer = served.answer();
-        InferenceResponse out = InferenceResponse.of(task, answer.version(), request, answer.labels(), answer
-                .predictions(), served.predictionIds().stream().map(PredictionId::encoded).toList());
+        InferenceResponse out = InferenceResponse.of(task, OpenInferenceModels.versionName(task, answer
+                .modelId(), answer.version()), request, answer.labels(), answer
+                        .predictions(),
+                served.predictionIds().stream().map(PredictionId::encoded).toList());
         if (out.headerLength() == null) {
             return Response.ok(out.body(), MediaType.APPLICATION_JSON).build();
         }
@@ -231,7 +233,8 @@ public class OpenInferenceResource {
         }
         List<String> versions = models.versions(task);
         Map<String, Object> parameters = new java.util.LinkedHashMap<>(Map.of("model_id", model.modelId(),
-                "version", model.version(), "stage", model.stage()));
+                "version", OpenInferenceModels.versionName(task, model.modelId(), model.version()), "stage", model
+                        .stage()));
         if (kind == ServedModel.Kind.WRITES_COMPLETIONS) {
             return Response.ok(new ModelMetadata(task, versions, OpenInferenceModels.PLATFORM, List.of(
                     new TensorMetadata(GenerateExtensionRequest.TEXT_INPUT, "BYTES", List.of(1))),

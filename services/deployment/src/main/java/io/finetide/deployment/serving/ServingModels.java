@@ -96,11 +96,14 @@ public class ServingModels {
         return slot == null || slot.get() == null ? Optional.empty() : Optional.of(slot.get().modelId());
     }
 
-    /** The version of the task's champion in service, or empty. */
-    public Optional<Integer> servedVersion(String task) {
+    /** The task's champion in service: its id and version, read together; or empty. */
+    public Optional<InService> inService(String task) {
         AtomicReference<ServedModel> slot = slots.get(task);
         ServedModel m = slot == null ? null : slot.get();
-        return m == null ? Optional.empty() : Optional.of(m.version());
+        return m == null ? Optional.empty() : Optional.of(new InService(m.modelId(), m.version()));
+    }
+
+    public record InService(String modelId, int version) {
     }
 
     /** The labels of the task's champion in service (its tags for a tagging task), or empty. */
