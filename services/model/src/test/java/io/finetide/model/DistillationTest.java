@@ -159,6 +159,54 @@ class DistillationTest {
                 io.finetide.model.train.Checkpoint.Store.NONE)).hasMessageContaining("DP-SGD does not distil");
     }
 
+    /**
+     * A pair classifier's student: MiniLM-L6 fine-tuned on a relation only both texts show ({@link TextPairTest}), and a
+     * student of three of its layers that learns it from the teacher's soft labels on unlabelled pairs alone.
+     */
+    @Test
+    void aPairClassifiersStudentLearnsTheRelationFromItsTeachersSoftLabels() {
+        TrainingConfig hp = TrainingConfig.builder().learningRate(1e-4).batchSize(16).epochs(2).weightDecay(0.01)
+                .warmupRatio(0.1).maxGradNorm(1.0).seed(42).dropout(0.1).patience(0).labelSmoothing(0).threads(2)
+                .build();
+        io.finetide.model.pretrained.PretrainedEncoders.Pretrained pre = io.finetide.model.pretrained.PretrainedEncoders
+                .load("minilm-l6", io.finetide.model.transformer.HeadSpec.sequence(2, Pooling.MEAN), 0.1, 3);
+        List<io.finetide.model.train.LabelledPair> validation = TextPairTest.pairs(200, 2);
+        Trainer.Result teacher = Trainer.trainPairs(pre.config(), pre.weights(), tokenizer, TextPairTest.pairs(400, 1),
+                validation, hp, io.finetide.model.train.Strategy.full(), TrainingListener.NONE,
+                io.finetide.model.train.Checkpoint.Store.NONE);
+        assertThat(teacher.best().validationScore()).isGreaterThan(0.9);
+
+        List<io.finetide.model.train.LabelledPair> unlabelled = TextPairTest.pairs(400, 4);
+        float[][] taught = pairProbabilities(pre.config(), teacher.weights(), unlabelled);
+        List<io.finetide.model.train.DistilledPair> pairs = new ArrayList<>();
+        for (int i = 0; i < unlabelled.size(); i++) {
+            pairs.add(new io.finetide.model.train.DistilledPair(unlabelled.get(i).first(), unlabelled.get(i).second(),
+                    DistilledText.UNLABELLED, taught[i]));
+        }
+        Students.Student student = Students.fromTeacher(pre.config(), teacher.weights(), 3);
+        Trainer.Result learned = Trainer.distilPairs(student.config(), student.weights(), tokenizer, pairs, validation,
+                new DistillationLoss(2, 0), hp, io.finetide.model.train.Strategy.full(), TrainingListener.NONE,
+                io.finetide.model.train.Checkpoint.Store.NONE);
+        assertThat(learned.best().validationScore()).isGreaterThan(0.9);
+
+        List<io.finetide.model.train.LabelledPair> test = TextPairTest.pairs(200, 5);
+        float[][] byTeacher = pairProbabilities(pre.config(), teacher.weights(), test);
+        float[][] byStudent = pairProbabilities(student.config(), learned.weights(), test);
+        int agree = 0;
+        for (int i = 0; i < test.size(); i++) {
+            agree += Predictor.argMax(byTeacher[i]) == Predictor.argMax(byStudent[i]) ? 1 : 0;
+        }
+        assertThat(agree / (double) test.size()).isGreaterThanOrEqualTo(0.9);
+    }
+
+    private static float[][] pairProbabilities(TransformerConfig config, Weights weights,
+            List<io.finetide.model.train.LabelledPair> pairs) {
+        try (TransformerGraph g = TransformerGraph.create(config, weights, GraphOptions.inference(1))) {
+            return Predictor.pairProbabilities(g, pairs.stream().map(p -> tokenizer.encodePair(p.first(), p.second()))
+                    .toList(), tokenizer.padId(), 32);
+        }
+    }
+
     private static float[][] probabilities(TransformerConfig config, Weights weights, List<String> texts) {
         try (TransformerGraph g = TransformerGraph.create(config, weights, GraphOptions.inference(1))) {
             return Predictor.probabilities(g, tokenizer.encodeAll(texts), tokenizer.padId(), 32);

@@ -373,13 +373,7 @@ class TrainingFlowIT {
     @Test
     void aTextPairTaskTrainsAClassifierOfBothTextsAtTheSnapshotsLength() throws Exception {
         FinetideTestResource.Context ctx = FinetideTestResource.current();
-        TaskDefinitionEvent task = TaskRevisions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder()
-                .setName("tp").setType(io.finetide.proto.v1.TaskType.TEXT_PAIR_CLASSIFICATION).addLabels("vehicle")
-                .addLabels("fruit")
-                .setModel(ModelSpec.newBuilder().setBaseModel("random").setLayers(2).setHiddenSize(64).setHeads(4)
-                        .setFfnSize(128).setMaxSeqLen(16))
-                .setHyperParameters(HyperParameters.newBuilder().setEpochs(10).setLearningRate(3e-3).setBatchSize(16))
-                .build()), 1L);
+        TaskDefinitionEvent task = pairTask("tp");
         try (Clients c = Clients.open(ctx)) {
             c.producer().send(new ProducerRecord<>(ctx.topic(Topics.TASKS), "tp", task.toByteArray())).get();
             // The snapshot chose 24 tokens for the task (16): the run reads at the snapshot's length.
@@ -400,13 +394,7 @@ class TrainingFlowIT {
             assertThat(m1.getTrainExamples()).isEqualTo(640);
             // Past what a bag of both texts' words could reach (0.75): the model tells the second text from the first.
             assertThat(m1.getValidationMetrics().getAccuracy()).isGreaterThan(0.9);
-            try (io.finetide.model.infer.Classifier classifier = io.finetide.model.infer.Classifier.load(bundle, 1)) {
-                assertThat(classifier.predictPairs(List.of("my apple", "my apple", "the car", "the car"), List.of(
-                        "a mango", "a boat", "a truck", "a lemon"))).extracting(
-                                io.finetide.model.infer.Classifier.Prediction::label)
-                        .containsExactly("fruit",
-                                "vehicle", "vehicle", "fruit");
-            }
+            assertTellsTheSecondTextFromTheFirst(bundle);
         }
     }
 
@@ -861,6 +849,62 @@ class TrainingFlowIT {
                     .asString(), "finetide_training_distillations_rejected_total", "reason",
                     "invalid-distillation") == 1.0);
             given().get("/api/v1/tasks/ds/distillations/crafted").then().statusCode(404);
+        }
+    }
+
+    /**
+     * A pair classifier's champion is distilled as a single-text one is: the student of one of its two layers reads
+     * pairs (its bundle says so), learns the training pairs' labels and the teacher's soft labels for them, and tells
+     * the second text from the first as its teacher does.
+     */
+    @Test
+    void aPairClassifiersChampionIsDistilledIntoAStudentThatReadsPairs() throws Exception {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        TaskDefinitionEvent task = pairTask("dp");
+        try (Clients c = Clients.open(ctx)) {
+            var p = c.producer();
+            p.send(new ProducerRecord<>(ctx.topic(Topics.TASKS), "dp", task.toByteArray())).get();
+            p.send(new ProducerRecord<>(ctx.topic(Topics.DATASETS_SNAPSHOTS), "dp", snapshot(c.store(), "dp", 1,
+                    pairRows(800, 7, "q")).toByteArray())).get();
+            ModelTrainedEvent teacher = awaitModel(c.trained(), c.progress(), "dp-m1");
+            double known = PrometheusText.sum(given().get("/q/metrics").asString(),
+                    "finetide_training_champions_known");
+            p.send(new ProducerRecord<>(ctx.topic(Topics.MODELS_PROMOTED), "dp", ModelPromotedEvent.newBuilder()
+                    .setMeta(Events.meta("dp")).setModelId("dp-m1").setArtifact(teacher.getArtifact()).build()
+                    .toByteArray())).get();
+            await().atMost(Duration.ofSeconds(30)).until(() -> PrometheusText.sum(given().get("/q/metrics")
+                    .asString(), "finetide_training_champions_known") == known + 1);
+            given().contentType("application/json").body("{\"studentLayers\": 1}").post(
+                    "/api/v1/tasks/dp/distillations").then().statusCode(202).body("teacher", equalTo("dp-m1"));
+            ModelTrainedEvent student = awaitModel(c.trained(), c.progress(), "dp-m1-d1");
+            assertThat(student.getDistillation().getStudentLayers()).isEqualTo(1);
+            assertThat(student.getDistillation().getUnlabelledExamples()).isZero();
+            assertThat(student.getTrainExamples()).isEqualTo(640);
+            ModelBundle bundle = ModelBundle.fromBytes(c.store().require(student.getArtifact()));
+            assertThat(bundle.textPairs()).isTrue();
+            assertThat(bundle.config().layers()).isEqualTo(1);
+            assertThat(student.getValidationMetrics().getAccuracy()).isGreaterThan(0.9);
+            assertTellsTheSecondTextFromTheFirst(bundle);
+        }
+    }
+
+    /** A pair task whose label is the kind of thing the second text names (a 2-layer random encoder learns it). */
+    private static TaskDefinitionEvent pairTask(String name) {
+        return TaskRevisions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder()
+                .setName(name).setType(io.finetide.proto.v1.TaskType.TEXT_PAIR_CLASSIFICATION).addLabels("vehicle")
+                .addLabels("fruit")
+                .setModel(ModelSpec.newBuilder().setBaseModel("random").setLayers(2).setHiddenSize(64).setHeads(4)
+                        .setFfnSize(128).setMaxSeqLen(16))
+                .setHyperParameters(HyperParameters.newBuilder().setEpochs(10).setLearningRate(3e-3).setBatchSize(16))
+                .build()), 1L);
+    }
+
+    private static void assertTellsTheSecondTextFromTheFirst(ModelBundle bundle) {
+        try (io.finetide.model.infer.Classifier classifier = io.finetide.model.infer.Classifier.load(bundle, 1)) {
+            assertThat(classifier.predictPairs(List.of("my apple", "my apple", "the car", "the car"), List.of(
+                    "a mango", "a boat", "a truck", "a lemon"))).extracting(
+                            io.finetide.model.infer.Classifier.Prediction::label)
+                    .containsExactly("fruit", "vehicle", "vehicle", "fruit");
         }
     }
 

@@ -9,28 +9,44 @@ import io.finetide.model.tokenizer.Tokenizer;
 
 /**
  * A student sequence classifier learning a teacher's soft labels ({@link DistillationLoss}) over labelled and
- * unlabelled texts; scored as any classifier, on the labelled validation texts, so that a student is picked and judged
- * by what it gets right, not by how closely it copies.
+ * unlabelled texts or pairs of texts; scored as any classifier, on the labelled validation examples, so that a student
+ * is picked and judged by what it gets right, not by how closely it copies.
  */
-record DistillationObjective(TrainingData data, SequenceObjective validation, DistillationLoss loss)
-        implements
-            Objective {
+record DistillationObjective(TrainingData data, Objective validation, DistillationLoss loss) implements Objective {
 
     static DistillationObjective of(Tokenizer tokenizer, List<DistilledText> train, List<LabelledText> validation,
             int maxLength, int numLabels, DistillationLoss loss) {
-        float[][] soft = new float[train.size()][];
+        float[][] soft = soft(train.stream().map(DistilledText::teacherProbabilities).toList(), numLabels, loss);
+        TrainingData data = TrainingData.distilled(tokenizer.encodeAll(train.stream().map(DistilledText::text)
+                .toList()), null, train.stream().mapToInt(DistilledText::label).toArray(), soft);
+        return new DistillationObjective(data, SequenceObjective.of(tokenizer, List.of(), validation, maxLength,
+                numLabels), loss);
+    }
+
+    /** Pairs, joined by the tokenizer's template with segment ids as {@link PairObjective} joins them. */
+    static DistillationObjective ofPairs(Tokenizer tokenizer, List<DistilledPair> train, List<LabelledPair> validation,
+            int maxLength, int numLabels, DistillationLoss loss) {
+        float[][] soft = soft(train.stream().map(DistilledPair::teacherProbabilities).toList(), numLabels, loss);
+        List<Tokenizer.Pair> pairs = train.stream().map(p -> tokenizer.encodePair(p.first(), p.second())).toList();
+        TrainingData data = TrainingData.distilled(pairs.stream().map(Tokenizer.Pair::ids).toArray(int[][]::new),
+                pairs.stream().map(Tokenizer.Pair::typeIds).toArray(int[][]::new), train.stream().mapToInt(
+                        DistilledPair::label).toArray(),
+                soft);
+        return new DistillationObjective(data, PairObjective.of(tokenizer, List.of(), validation, maxLength,
+                numLabels), loss);
+    }
+
+    private static float[][] soft(List<float[]> teacher, int numLabels, DistillationLoss loss) {
+        float[][] soft = new float[teacher.size()][];
         for (int i = 0; i < soft.length; i++) {
-            float[] p = train.get(i).teacherProbabilities();
+            float[] p = teacher.get(i);
             if (p.length != numLabels) {
-                throw new IllegalArgumentException("the teacher gave " + p.length + " probabilities for text " + i
+                throw new IllegalArgumentException("the teacher gave " + p.length + " probabilities for example " + i
                         + "; the student has " + numLabels + " labels");
             }
             soft[i] = SoftLabels.atTemperature(p, loss.temperature());
         }
-        TrainingData data = TrainingData.distilled(tokenizer.encodeAll(train.stream().map(DistilledText::text)
-                .toList()), train.stream().mapToInt(DistilledText::label).toArray(), soft);
-        return new DistillationObjective(data, SequenceObjective.of(tokenizer, List.of(), validation, maxLength,
-                numLabels), loss);
+        return soft;
     }
 
     @Override

@@ -171,15 +171,30 @@ public final class Trainer {
     public static Result distil(TransformerConfig student, Weights initial, Tokenizer tokenizer,
             List<DistilledText> train, List<LabelledText> validation, DistillationLoss loss, TrainingConfig tc,
             Strategy strategy, TrainingListener listener, Checkpoint.Store checkpoints) {
+        requireDistillable(student, tc);
+        int maxLength = maxLength(student, tokenizer);
+        return TrainingLoop.fit(student, initial, DistillationObjective.of(tokenizer, train, validation, maxLength,
+                student.numLabels(), loss), tokenizer.padId(), maxLength, tc, strategy, listener, checkpoints);
+    }
+
+    /** {@link #distil} for a pair classifier's student: pairs joined as {@link #trainPairs} joins them. */
+    public static Result distilPairs(TransformerConfig student, Weights initial, Tokenizer tokenizer,
+            List<DistilledPair> train, List<LabelledPair> validation, DistillationLoss loss, TrainingConfig tc,
+            Strategy strategy, TrainingListener listener, Checkpoint.Store checkpoints) {
+        requireDistillable(student, tc);
+        int maxLength = maxLength(student, tokenizer);
+        return TrainingLoop.fit(student, initial, DistillationObjective.ofPairs(tokenizer, train, validation,
+                maxLength, student.numLabels(), loss), tokenizer.padId(), maxLength, tc, strategy, listener,
+                checkpoints);
+    }
+
+    private static void requireDistillable(TransformerConfig student, TrainingConfig tc) {
         if (student.perPosition() || student.languageModel() || student.encoderDecoder()) {
             throw new IllegalArgumentException("a student learns a sequence classifier's soft labels");
         }
         if (tc.privacy() != null) {
             throw new IllegalArgumentException("DP-SGD does not distil: a teacher's soft labels read every example");
         }
-        int maxLength = maxLength(student, tokenizer);
-        return TrainingLoop.fit(student, initial, DistillationObjective.of(tokenizer, train, validation, maxLength,
-                student.numLabels(), loss), tokenizer.padId(), maxLength, tc, strategy, listener, checkpoints);
     }
 
     /** N / (K n_k) per label k over {@code labels}; 1 for a label without examples (it never weighs anything). */

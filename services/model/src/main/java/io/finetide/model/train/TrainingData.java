@@ -28,9 +28,12 @@ record TrainingData(int[][] ids, int[] labels, int[][] positionLabels, int[][] d
         return new TrainingData(sources, null, targets, decoderIds, null, null);
     }
 
-    /** Single texts with a teacher's soft label each, and a hard label where one is known (-1 where not). */
-    static TrainingData distilled(int[][] ids, int[] labels, float[][] softLabels) {
-        return new TrainingData(ids, labels, null, null, null, softLabels);
+    /**
+     * Single texts ({@code types} null) or pairs with a teacher's soft label each, and a hard label where one is known
+     * (-1 where not).
+     */
+    static TrainingData distilled(int[][] ids, int[][] types, int[] labels, float[][] softLabels) {
+        return new TrainingData(ids, labels, null, null, types, softLabels);
     }
 
     /** The padded batch of examples {@code idx}. */

@@ -199,10 +199,11 @@ public class DistillationService {
             double temperature, double hardWeight, ServingBudget budget) {
         List<String> problems = new ArrayList<>();
         TransformerConfig shape = teacher.config();
-        if (task.getType() != TaskType.TEXT_CLASSIFICATION || task.getModel().getArchitecture().equals(
-                BaseCatalogue.ARCHITECTURE_ENCODER_DECODER) || shape.encoderDecoder() || shape.languageModel()
-                || shape.perPosition()) {
-            problems.add("only a single-text classifier is distilled; task '" + task.getName() + "' is "
+        boolean classifies = task.getType() == TaskType.TEXT_CLASSIFICATION
+                || task.getType() == TaskType.TEXT_PAIR_CLASSIFICATION;
+        if (!classifies || task.getModel().getArchitecture().equals(BaseCatalogue.ARCHITECTURE_ENCODER_DECODER)
+                || shape.encoderDecoder() || shape.languageModel() || shape.perPosition()) {
+            problems.add("only a classifier of single texts or pairs is distilled; task '" + task.getName() + "' is "
                     + task.getType());
         }
         if (task.getPrivacy().hasDifferentialPrivacy()) {

@@ -18,7 +18,9 @@ import io.finetide.model.heads.DistillationLoss;
 import io.finetide.model.infer.Classifier;
 import io.finetide.model.tokenizer.Tokenizer;
 import io.finetide.model.train.Checkpoint;
+import io.finetide.model.train.DistilledPair;
 import io.finetide.model.train.DistilledText;
+import io.finetide.model.train.LabelledPair;
 import io.finetide.model.train.LabelledText;
 import io.finetide.model.train.Strategy;
 import io.finetide.model.train.Trainer;
@@ -38,8 +40,8 @@ import io.finetide.training.metrics.TrainingMetrics;
 
 /**
  * Trains a student from its teacher on a snapshot (docs/MODELS.md, "Distillation"): the student starts from the
- * teacher's embeddings, head and an evenly spaced choice of its layers; it learns the training texts' labels and the
- * teacher's soft labels for every one of them, is chosen by epoch on the labelled validation split, is calibrated as any
+ * teacher's embeddings, head and an evenly spaced choice of its layers; it learns the training texts' (or pairs')
+ * labels and the teacher's soft labels for every one of them and for the task's unlabelled texts, is chosen by epoch on the labelled validation split, is calibrated as any
  * candidate, and is announced as a candidate whose parent is its teacher.
  */
 @ApplicationScoped
@@ -75,32 +77,43 @@ public class DistillationRun {
         TaskDefinitionEvent task = SequenceLengths.readAt(declared, snapshot.getSequenceLength());
         List<SnapshotFile.Row> rows = SnapshotFile.read(artifacts.require(snapshot.getArtifact()));
         RunData data = RunData.of(task, rows);
-        if (!(data.examples() instanceof RunData.Texts texts)) {
-            throw new IllegalArgumentException("a student learns a single-text classifier's soft labels, not a "
-                    + task.getType() + " task's");
+        if (!(data.examples() instanceof RunData.Texts) && !(data.examples() instanceof RunData.Pairs)) {
+            throw new IllegalArgumentException("a student learns a classifier's soft labels, of single texts or pairs, "
+                    + "not a " + task.getType() + " task's");
         }
         Students.Student student = Students.fromTeacher(teacher.config(), teacher.weights(), request
                 .getStudentLayers());
         TrainingConfig hp = Models.training(task.getHyperParameters(), config.patience(), config.threads());
         try (Tokenizer tokenizer = Tokenizer.fromJson(teacher.tokenizerName(), teacher.tokenizerJson(), teacher
                 .maxSeqLength(), teacher.truncation())) {
-            List<String> extra = unlabelled.apply(rows.stream().map(SnapshotFile.Row::id).collect(Collectors.toSet()));
-            List<DistilledText> taught = softLabelled(teacher, texts.train(), extra);
             ProgressReporter progress = new ProgressReporter(publisher, metrics, task.getName(), modelId, snapshot,
                     request.getTeacherModelId(), task.getModel().getBaseModel(), data.validationCount(), live);
-            Trainer.Result result = Trainer.distil(student.config(), student.weights(), tokenizer, taught, texts
-                    .validation(), new DistillationLoss(request.getTemperature(), request.getHardWeight()), hp,
-                    Strategy.full(), progress, Checkpoint.Store.NONE);
+            DistillationLoss loss = new DistillationLoss(request.getTemperature(), request.getHardWeight());
+            List<String> extra = List.of();
+            Trainer.Result result;
+            if (data.examples() instanceof RunData.Pairs pairs) {
+                // Ingestion announces unlabelled examples with one text: a pair's student learns the labelled pairs.
+                result = Trainer.distilPairs(student.config(), student.weights(), tokenizer, softLabelledPairs(
+                        teacher, pairs.train()), pairs.validation(), loss, hp, Strategy.full(), progress,
+                        Checkpoint.Store.NONE);
+            } else {
+                RunData.Texts texts = (RunData.Texts) data.examples();
+                extra = unlabelled.apply(rows.stream().map(SnapshotFile.Row::id).collect(Collectors.toSet()));
+                result = Trainer.distil(student.config(), student.weights(), tokenizer, softLabelled(teacher, texts
+                        .train(), extra), texts.validation(), loss, hp, Strategy.full(), progress,
+                        Checkpoint.Store.NONE);
+            }
             BundleProvenance provenance = new BundleProvenance(modelId, task.getName(), snapshot.getSnapshotId(),
                     snapshot.getContentHash(), request.getTeacherModelId(), task.getModel().getBaseModel(), result
                             .bestEpoch(),
                     result.best().validationScore(), hp.toString(), "distilled");
             Map<String, Object> metadata = new java.util.LinkedHashMap<>(provenance.metadata());
             metadata.put("teacherModelId", request.getTeacherModelId());
-            ModelBundle bundle = TemperatureFit.calibrated(new ModelBundle(student.config(), tokenizer.name(),
-                    tokenizer.maxLength(), tokenizer.truncation(), teacher.labels(), result.weights(), tokenizer
-                            .json(),
-                    metadata), data, config.threads());
+            // Described as its task's examples describe a model (a pair classifier's says it reads pairs).
+            ModelBundle bundle = TemperatureFit.calibrated(data.described(new ModelBundle(student.config(),
+                    tokenizer.name(), tokenizer.maxLength(), tokenizer.truncation(), teacher.labels(), result
+                            .weights(),
+                    tokenizer.json(), metadata)), data, config.threads());
             String artifact = Models.artifact(task.getName(), modelId);
             artifacts.putOnce(artifact, bundle.toBytes(), Map.of("task", task.getName(), "model", modelId));
             long finished = System.currentTimeMillis();
@@ -133,6 +146,21 @@ public class DistillationRun {
             live.ended(modelId);
             throw e;
         }
+    }
+
+    /** Each training pair with the teacher's probabilities for it, as its network computes them. */
+    private List<DistilledPair> softLabelledPairs(ModelBundle teacher, List<LabelledPair> train) {
+        float[][] soft;
+        try (Classifier classifier = Classifier.load(teacher, config.threads())) {
+            soft = classifier.uncalibratedPairProbabilities(train.stream().map(LabelledPair::first).toList(), train
+                    .stream().map(LabelledPair::second).toList());
+        }
+        List<DistilledPair> out = new ArrayList<>(train.size());
+        for (int i = 0; i < train.size(); i++) {
+            LabelledPair p = train.get(i);
+            out.add(new DistilledPair(p.first(), p.second(), p.label(), soft[i]));
+        }
+        return out;
     }
 
     /** Each training text and unlabelled text with the teacher's probabilities for it, as its network computes them. */
