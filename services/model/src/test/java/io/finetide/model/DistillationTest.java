@@ -91,6 +91,34 @@ class DistillationTest {
         }
     }
 
+    /**
+     * A row without a soft label (zeros: a tagger's position the teacher says nothing about) and without a label weighs
+     * nothing: the loss is the formula over the other rows alone.
+     */
+    @Test
+    void aRowWithoutASoftLabelWeighsNothing() {
+        float[][] p = LossTest.probabilities();
+        int[] y = {0, DistilledText.UNLABELLED, 2};
+        float[][] q = {{0.7f, 0.2f, 0.1f}, {0f, 0f, 0f}, {0.25f, 0.25f, 0.5f}};
+        double t = 2;
+        double a = 0.5;
+        double hard = (-Math.log(p[0][0]) - Math.log(p[2][2])) / 2;
+        double soft = 0;
+        for (int i : new int[]{0, 2}) {
+            float[] student = SoftLabels.atTemperature(p[i], t);
+            for (int k = 0; k < 3; k++) {
+                soft -= q[i][k] * Math.log(student[k]);
+            }
+        }
+        soft = soft / 2 * t * t;
+        try (TransformerGraph g = TransformerGraph.create(LossTest.CFG, LossTest.W, GraphOptions.training(LossTest.ALL)
+                .distillation(new DistillationLoss(t, a)).build())) {
+            double loss = g.trainStep(Batch.of(LossTest.IDS, 0, 1, 16).withSoftLabels(q), y, new UpdateStep(0, 1e-3,
+                    0, 0, 0)).loss();
+            assertThat(loss).isCloseTo(a * hard + (1 - a) * soft, within(1e-5));
+        }
+    }
+
     @Test
     void aStudentStartsFromEveryOtherLayerOfItsTeacher() {
         TransformerConfig teacher = TransformerConfig.encoderBuilder().vocabSize(50).maxPositions(16).hiddenSize(16)
@@ -204,6 +232,65 @@ class DistillationTest {
         try (TransformerGraph g = TransformerGraph.create(config, weights, GraphOptions.inference(1))) {
             return Predictor.pairProbabilities(g, pairs.stream().map(p -> tokenizer.encodePair(p.first(), p.second()))
                     .toList(), tokenizer.padId(), 32);
+        }
+    }
+
+    /**
+     * A tagger's student: a random 2-layer tagger trained on tagged sentences teaches a 1-layer student of its own
+     * layers the tags of unlabelled sentences, word by word, and the student finds the entities and agrees with it.
+     */
+    @Test
+    void aTaggersStudentLearnsTheTagsFromItsTeachersSoftLabelsAlone() {
+        List<String> tags = TokenClassificationTest.TAGS;
+        try (Tokenizer words = Tokenizer.builtin("minilm-l6", 24)) {
+            TransformerConfig config = TransformerConfig.encoderBuilder().vocabSize(words.vocabSize()).maxPositions(24)
+                    .typeVocabSize(2).hiddenSize(32).layers(2).heads(2).intermediateSize(64).labels(tags.size()).head(
+                            io.finetide.model.transformer.Head.TOKEN)
+                    .dropout(0.1).layerNormEps(1e-12).build();
+            TrainingConfig hp = TrainingConfig.builder().learningRate(3e-3).batchSize(16).epochs(4).weightDecay(0.01)
+                    .warmupRatio(0.1).maxGradNorm(1.0).seed(7).dropout(0.1).patience(0).labelSmoothing(0).threads(1)
+                    .build();
+            List<io.finetide.model.train.TaggedWords> validation = TokenClassificationTest.sentences(60, 2);
+            Trainer.Result teacher = Trainer.trainTokens(config, Weights.initialise(config, 7), words,
+                    TokenClassificationTest.sentences(240, 1), validation, tags, hp, io.finetide.model.train.Strategy
+                            .full(),
+                    TrainingListener.NONE, io.finetide.model.train.Checkpoint.Store.NONE);
+            assertThat(teacher.best().validationScore()).isGreaterThan(0.95);
+
+            List<io.finetide.model.train.TaggedWords> unlabelled = TokenClassificationTest.sentences(300, 4);
+            List<float[][]> taught = wordProbabilities(config, teacher.weights(), words, unlabelled);
+            List<io.finetide.model.train.DistilledWords> sentences = new ArrayList<>();
+            for (int i = 0; i < unlabelled.size(); i++) {
+                sentences.add(new io.finetide.model.train.DistilledWords(unlabelled.get(i).words(), null, taught.get(
+                        i)));
+            }
+            Students.Student student = Students.fromTeacher(config, teacher.weights(), 1);
+            Trainer.Result learned = Trainer.distilTokens(student.config(), student.weights(), words, sentences,
+                    validation, tags, new DistillationLoss(2, 0), hp, io.finetide.model.train.Strategy.full(),
+                    TrainingListener.NONE, io.finetide.model.train.Checkpoint.Store.NONE);
+            // Entity F1 on the validation sentences, which the student never saw tagged.
+            assertThat(learned.best().validationScore()).isGreaterThan(0.9);
+
+            List<io.finetide.model.train.TaggedWords> test = TokenClassificationTest.sentences(40, 5);
+            List<float[][]> byTeacher = wordProbabilities(config, teacher.weights(), words, test);
+            List<float[][]> byStudent = wordProbabilities(student.config(), learned.weights(), words, test);
+            int agree = 0;
+            int all = 0;
+            for (int i = 0; i < test.size(); i++) {
+                for (int w = 0; w < byTeacher.get(i).length; w++) {
+                    agree += Predictor.argMax(byTeacher.get(i)[w]) == Predictor.argMax(byStudent.get(i)[w]) ? 1 : 0;
+                    all++;
+                }
+            }
+            assertThat(agree / (double) all).isGreaterThanOrEqualTo(0.95);
+        }
+    }
+
+    private static List<float[][]> wordProbabilities(TransformerConfig config, Weights weights, Tokenizer words,
+            List<io.finetide.model.train.TaggedWords> sentences) {
+        try (TransformerGraph g = TransformerGraph.create(config, weights, GraphOptions.inference(1))) {
+            return Predictor.wordProbabilities(g, sentences.stream().map(t -> words.encodeWords(t.words())).toList(),
+                    words.padId(), 24);
         }
     }
 

@@ -326,13 +326,7 @@ class TrainingFlowIT {
     @Test
     void aTokenClassificationTaskTrainsATaggerChosenByEntityF1() throws Exception {
         FinetideTestResource.Context ctx = FinetideTestResource.current();
-        TaskDefinitionEvent task = TaskRevisions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder()
-                .setName("tg").setType(io.finetide.proto.v1.TaskType.TOKEN_CLASSIFICATION).addAllLabels(
-                        io.finetide.testing.TaggedRows.TYPES)
-                .setModel(ModelSpec.newBuilder().setBaseModel("random").setLayers(1).setHiddenSize(32).setHeads(2)
-                        .setFfnSize(64).setMaxSeqLen(16))
-                .setHyperParameters(HyperParameters.newBuilder().setEpochs(6).setLearningRate(1e-2).setBatchSize(16))
-                .build()), 1L);
+        TaskDefinitionEvent task = taggingTask("tg", 1);
         try (Clients c = Clients.open(ctx)) {
             c.producer().send(new ProducerRecord<>(ctx.topic(Topics.TASKS), "tg", task.toByteArray())).get();
             c.producer().send(new ProducerRecord<>(ctx.topic(Topics.DATASETS_SNAPSHOTS), "tg", snapshot(c.store(),
@@ -866,14 +860,7 @@ class TrainingFlowIT {
             p.send(new ProducerRecord<>(ctx.topic(Topics.TASKS), "dp", task.toByteArray())).get();
             p.send(new ProducerRecord<>(ctx.topic(Topics.DATASETS_SNAPSHOTS), "dp", snapshot(c.store(), "dp", 1,
                     pairRows(800, 7, "q")).toByteArray())).get();
-            ModelTrainedEvent teacher = awaitModel(c.trained(), c.progress(), "dp-m1");
-            double known = PrometheusText.sum(given().get("/q/metrics").asString(),
-                    "finetide_training_champions_known");
-            p.send(new ProducerRecord<>(ctx.topic(Topics.MODELS_PROMOTED), "dp", ModelPromotedEvent.newBuilder()
-                    .setMeta(Events.meta("dp")).setModelId("dp-m1").setArtifact(teacher.getArtifact()).build()
-                    .toByteArray())).get();
-            await().atMost(Duration.ofSeconds(30)).until(() -> PrometheusText.sum(given().get("/q/metrics")
-                    .asString(), "finetide_training_champions_known") == known + 1);
+            promote(c, ctx, awaitModel(c.trained(), c.progress(), "dp-m1"));
             given().contentType("application/json").body("{\"studentLayers\": 1}").post(
                     "/api/v1/tasks/dp/distillations").then().statusCode(202).body("teacher", equalTo("dp-m1"));
             ModelTrainedEvent student = awaitModel(c.trained(), c.progress(), "dp-m1-d1");
@@ -886,6 +873,60 @@ class TrainingFlowIT {
             assertThat(student.getValidationMetrics().getAccuracy()).isGreaterThan(0.9);
             assertTellsTheSecondTextFromTheFirst(bundle);
         }
+    }
+
+    /** The model promoted, once the service knows it as its task's champion. */
+    private static void promote(Clients c, FinetideTestResource.Context ctx, ModelTrainedEvent model)
+            throws Exception {
+        String task = model.getMeta().getTask();
+        double known = PrometheusText.sum(given().get("/q/metrics").asString(), "finetide_training_champions_known");
+        c.producer().send(new ProducerRecord<>(ctx.topic(Topics.MODELS_PROMOTED), task, ModelPromotedEvent
+                .newBuilder().setMeta(Events.meta(task)).setModelId(model.getModelId()).setArtifact(model
+                        .getArtifact())
+                .build().toByteArray())).get();
+        await().atMost(Duration.ofSeconds(30)).until(() -> PrometheusText.sum(given().get("/q/metrics").asString(),
+                "finetide_training_champions_known") == known + 1);
+    }
+
+    /**
+     * A tagger's champion of two layers is distilled into a student of one that tags words: it learns the training
+     * sentences' tags and the teacher's distribution for each word, and is chosen by entity F1.
+     */
+    @Test
+    void aTaggersChampionIsDistilledIntoAStudentThatTagsWords() throws Exception {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        TaskDefinitionEvent task = taggingTask("dt", 2);
+        try (Clients c = Clients.open(ctx)) {
+            c.producer().send(new ProducerRecord<>(ctx.topic(Topics.TASKS), "dt", task.toByteArray())).get();
+            c.producer().send(new ProducerRecord<>(ctx.topic(Topics.DATASETS_SNAPSHOTS), "dt", snapshot(c.store(),
+                    "dt", 1, io.finetide.testing.TaggedRows.rows("t", 300, 5)).toByteArray())).get();
+            promote(c, ctx, awaitModel(c.trained(), c.progress(), "dt-m1"));
+            given().contentType("application/json").body("{\"studentLayers\": 1}").post(
+                    "/api/v1/tasks/dt/distillations").then().statusCode(202).body("teacher", equalTo("dt-m1"));
+            ModelTrainedEvent student = awaitModel(c.trained(), c.progress(), "dt-m1-d1");
+            assertThat(student.getDistillation().getStudentLayers()).isEqualTo(1);
+            assertThat(student.getTrainExamples()).isEqualTo(240);
+            ModelBundle bundle = ModelBundle.fromBytes(c.store().require(student.getArtifact()));
+            assertThat(bundle.config().head()).isEqualTo(Head.TOKEN);
+            assertThat(bundle.config().layers()).isEqualTo(1);
+            assertThat(bundle.labels()).containsExactly("O", "B-fruit", "I-fruit", "B-vehicle", "I-vehicle");
+            // Entity F1 on the validation sentences.
+            assertThat(student.getValidationMetrics().getAccuracy()).isGreaterThan(0.8);
+            try (io.finetide.model.infer.Tagger tagger = io.finetide.model.infer.Tagger.load(bundle, 1)) {
+                assertThat(tagger.tag(List.of(List.of("my", "sweet", "mango", "and", "the", "bus"))).get(0).tags())
+                        .containsExactly("O", "B-fruit", "I-fruit", "O", "O", "B-vehicle");
+            }
+        }
+    }
+
+    /** A tagging task of fruits and vehicles ({@code TaggedRows}) on a random encoder of {@code layers}. */
+    private static TaskDefinitionEvent taggingTask(String name, int layers) {
+        return TaskRevisions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder().setName(name).setType(
+                io.finetide.proto.v1.TaskType.TOKEN_CLASSIFICATION).addAllLabels(io.finetide.testing.TaggedRows.TYPES)
+                .setModel(ModelSpec.newBuilder().setBaseModel("random").setLayers(layers).setHiddenSize(32).setHeads(2)
+                        .setFfnSize(64).setMaxSeqLen(16))
+                .setHyperParameters(HyperParameters.newBuilder().setEpochs(6).setLearningRate(1e-2).setBatchSize(16))
+                .build()), 1L);
     }
 
     /** A pair task whose label is the kind of thing the second text names (a 2-layer random encoder learns it). */

@@ -21,7 +21,10 @@ public final class Batch {
     /** Segment ids (token types) of text pairs; null for single texts (all 0). */
     private final int[] types;
     private final Batch decoder;
-    /** A teacher's probabilities for each row, for a distilling graph; null otherwise. */
+    /**
+     * A teacher's probabilities for each row (each position of each row for a tagger's: zeros where it gives none),
+     * for a distilling graph; null otherwise.
+     */
     private final float[][] softLabels;
 
     private Batch(int size, int length, int[] ids, float[] mask, int[] types, Batch decoder, float[][] softLabels) {
@@ -69,21 +72,46 @@ public final class Batch {
         return new Batch(size, length, ids, mask, types, null, probabilities);
     }
 
-    /** The soft labels as a [rows, labels] tensor, or null without them. */
+    /**
+     * This batch with a teacher's probabilities for each position of each row, a tagger's soft labels: {@code
+     * positions[i][j]} for row i's position j, null where the teacher gives none (a word's other pieces, special tokens,
+     * words cut off), which weigh nothing in the loss; positions past a row's array are padding.
+     */
+    public Batch withPositionSoftLabels(float[][][] positions, int numLabels) {
+        if (positions.length != size || decoder != null) {
+            throw new IllegalArgumentException("position soft labels are one array per sequence of a tagger's batch: "
+                    + size + " rows, " + positions.length + " arrays");
+        }
+        float[][] rows = new float[size * length][];
+        for (int i = 0; i < size; i++) {
+            if (positions[i].length > length) {
+                throw new IllegalArgumentException("row " + i + " has soft labels for " + positions[i].length
+                        + " positions, the batch " + length);
+            }
+            for (int j = 0; j < length; j++) {
+                float[] p = j < positions[i].length ? positions[i][j] : null;
+                rows[i * length + j] = p == null ? new float[numLabels] : p;
+            }
+        }
+        return new Batch(size, length, ids, mask, types, null, rows);
+    }
+
+    /** The soft labels as a [rows, labels] tensor (a tagger's: a row per position), or null without them. */
     TFloat32 softLabelsTensor() {
         if (softLabels == null) {
             return null;
         }
         int width = softLabels[0].length;
-        float[] flat = new float[size * width];
-        for (int i = 0; i < size; i++) {
+        int rows = softLabels.length;
+        float[] flat = new float[rows * width];
+        for (int i = 0; i < rows; i++) {
             if (softLabels[i].length != width) {
                 throw new IllegalArgumentException("soft label " + i + " has " + softLabels[i].length + " values, "
                         + "not " + width);
             }
             System.arraycopy(softLabels[i], 0, flat, i * width, width);
         }
-        return TFloat32.tensorOf(Shape.of(size, width), DataBuffers.of(flat, true, false));
+        return TFloat32.tensorOf(Shape.of(rows, width), DataBuffers.of(flat, true, false));
     }
 
     /** The decoder's inputs, or null. */

@@ -53,6 +53,16 @@ public final class Tagger implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Each word's tag probabilities as the network gives them (before any calibration): null for a word cut off at the
+     * model's length. What a student tagger learns from its teacher.
+     */
+    public List<float[][]> wordProbabilities(List<List<String>> sentences) {
+        Tokenizer tokenizer = model.tokenizer();
+        return Predictor.wordProbabilities(model.graph(), sentences.stream().map(tokenizer::encodeWords).toList(),
+                tokenizer.padId(), model.maxLength());
+    }
+
     public ModelBundle bundle() {
         return model.bundle();
     }

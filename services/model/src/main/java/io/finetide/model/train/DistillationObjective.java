@@ -8,8 +8,8 @@ import io.finetide.model.heads.DistillationLoss;
 import io.finetide.model.tokenizer.Tokenizer;
 
 /**
- * A student sequence classifier learning a teacher's soft labels ({@link DistillationLoss}) over labelled and
- * unlabelled texts or pairs of texts; scored as any classifier, on the labelled validation examples, so that a student
+ * A student classifier learning a teacher's soft labels ({@link DistillationLoss}) over labelled and unlabelled
+ * texts, pairs of texts, or a tagger's words; scored as any classifier, on the labelled validation examples, so that a student
  * is picked and judged by what it gets right, not by how closely it copies.
  */
 record DistillationObjective(TrainingData data, Objective validation, DistillationLoss loss) implements Objective {
@@ -34,6 +34,37 @@ record DistillationObjective(TrainingData data, Objective validation, Distillati
                 soft);
         return new DistillationObjective(data, PairObjective.of(tokenizer, List.of(), validation, maxLength,
                 numLabels), loss);
+    }
+
+    /**
+     * A tagger's student: each word's first piece learns the teacher's distribution for the word, and the word's tag
+     * where the sentence has tags; scored by entity F1 on the validation sentences as {@link TokenObjective} is.
+     */
+    static DistillationObjective ofTagged(Tokenizer tokenizer, List<DistilledWords> train,
+            List<TaggedWords> validation, List<String> tags, int maxLength, DistillationLoss loss) {
+        int[][] ids = new int[train.size()][];
+        int[][] labels = new int[train.size()][];
+        float[][][] soft = new float[train.size()][][];
+        for (int i = 0; i < ids.length; i++) {
+            DistilledWords d = train.get(i);
+            Tokenizer.Words w = tokenizer.encodeWords(d.words());
+            ids[i] = w.ids();
+            labels[i] = d.tags() == null
+                    ? java.util.Collections.nCopies(w.ids().length, -1).stream().mapToInt(
+                            Integer::intValue).toArray()
+                    : w.positionLabels(d.tags());
+            soft[i] = new float[w.ids().length][];
+            for (int j = 0; j < w.ids().length; j++) {
+                int word = w.wordIds()[j];
+                boolean first = word >= 0 && (j == 0 || w.wordIds()[j - 1] != word);
+                float[] p = first ? d.teacherProbabilities()[word] : null;
+                if (p != null) {
+                    soft[i][j] = soft(List.of(p), tags.size(), loss)[0];
+                }
+            }
+        }
+        return new DistillationObjective(TrainingData.distilledTokens(ids, labels, soft, tags.size()), TokenObjective
+                .of(tokenizer, List.of(), validation, tags, maxLength), loss);
     }
 
     private static float[][] soft(List<float[]> teacher, int numLabels, DistillationLoss loss) {

@@ -188,6 +188,24 @@ public final class Trainer {
                 checkpoints);
     }
 
+    /**
+     * {@link #distil} for a tagger's student: the teacher's distribution for each word, at its first piece, beside the
+     * word's tag where the sentence has tags; scored, and stopped early, by entity F1 as {@link #trainTokens} is.
+     */
+    public static Result distilTokens(TransformerConfig student, Weights initial, Tokenizer tokenizer,
+            List<DistilledWords> train, List<TaggedWords> validation, List<String> tags, DistillationLoss loss,
+            TrainingConfig tc, Strategy strategy, TrainingListener listener, Checkpoint.Store checkpoints) {
+        if (!student.tokenClassification()) {
+            throw new IllegalArgumentException("a tagger's student has a token-classification head");
+        }
+        if (tc.privacy() != null) {
+            throw new IllegalArgumentException("DP-SGD does not distil: a teacher's soft labels read every example");
+        }
+        int maxLength = maxLength(student, tokenizer);
+        return TrainingLoop.fit(student, initial, DistillationObjective.ofTagged(tokenizer, train, validation, tags,
+                maxLength, loss), tokenizer.padId(), maxLength, tc, strategy, listener, checkpoints);
+    }
+
     private static void requireDistillable(TransformerConfig student, TrainingConfig tc) {
         if (student.perPosition() || student.languageModel() || student.encoderDecoder()) {
             throw new IllegalArgumentException("a student learns a sequence classifier's soft labels");

@@ -7,25 +7,26 @@ import io.finetide.model.graph.Batch;
 /**
  * Training examples encoded for the graph: token ids, and a label per example or one per position (-1: none); for an
  * encoder-decoder the decoder's inputs too, whose positions the position labels follow; for text pairs, each token's
- * segment; for a distilled student, a teacher's soft label per example. Made by one factory per shape.
+ * segment; for a distilled student, a teacher's soft label per example (per position for a tagger's). Made by one
+ * factory per shape.
  */
 record TrainingData(int[][] ids, int[] labels, int[][] positionLabels, int[][] decoderIds, int[][] types,
-        float[][] softLabels) {
+        float[][] softLabels, float[][][] positionSoftLabels, int numLabels) {
 
     static TrainingData perSequence(int[][] ids, int[] labels) {
-        return new TrainingData(ids, labels, null, null, null, null);
+        return new TrainingData(ids, labels, null, null, null, null, null, 0);
     }
 
     static TrainingData pairs(int[][] ids, int[][] types, int[] labels) {
-        return new TrainingData(ids, labels, null, null, types, null);
+        return new TrainingData(ids, labels, null, null, types, null, null, 0);
     }
 
     static TrainingData perPosition(int[][] ids, int[][] positionLabels) {
-        return new TrainingData(ids, null, positionLabels, null, null, null);
+        return new TrainingData(ids, null, positionLabels, null, null, null, null, 0);
     }
 
     static TrainingData sequenceToSequence(int[][] sources, int[][] targets, int[][] decoderIds) {
-        return new TrainingData(sources, null, targets, decoderIds, null, null);
+        return new TrainingData(sources, null, targets, decoderIds, null, null, null, 0);
     }
 
     /**
@@ -33,7 +34,16 @@ record TrainingData(int[][] ids, int[] labels, int[][] positionLabels, int[][] d
      * (-1 where not).
      */
     static TrainingData distilled(int[][] ids, int[][] types, int[] labels, float[][] softLabels) {
-        return new TrainingData(ids, labels, null, null, types, softLabels);
+        return new TrainingData(ids, labels, null, null, types, softLabels, null, 0);
+    }
+
+    /**
+     * Pre-split words with a teacher's soft label at each word's first piece (null elsewhere), and the tags where
+     * known (-1 at every position of an unlabelled sentence).
+     */
+    static TrainingData distilledTokens(int[][] ids, int[][] positionLabels, float[][][] positionSoftLabels,
+            int numLabels) {
+        return new TrainingData(ids, null, positionLabels, null, null, null, positionSoftLabels, numLabels);
     }
 
     /** The padded batch of examples {@code idx}. */
@@ -47,6 +57,10 @@ record TrainingData(int[][] ids, int[] labels, int[][] positionLabels, int[][] d
         }
         if (softLabels != null) {
             batch = batch.withSoftLabels(Arrays.stream(idx).mapToObj(i -> softLabels[i]).toArray(float[][]::new));
+        }
+        if (positionSoftLabels != null) {
+            batch = batch.withPositionSoftLabels(Arrays.stream(idx).mapToObj(i -> positionSoftLabels[i]).toArray(
+                    float[][][]::new), numLabels);
         }
         return batch;
     }

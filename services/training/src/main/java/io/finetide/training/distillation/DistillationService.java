@@ -18,6 +18,7 @@ import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.Events;
 import io.finetide.platform.store.ArtifactStore;
 import io.finetide.platform.store.StoreRetry;
+import io.finetide.platform.tagging.Bio;
 import io.finetide.platform.tasks.BaseCatalogue;
 import io.finetide.platform.tasks.Directory;
 import io.finetide.proto.v1.DistillationRequestedEvent;
@@ -201,17 +202,20 @@ public class DistillationService {
         TransformerConfig shape = teacher.config();
         boolean classifies = task.getType() == TaskType.TEXT_CLASSIFICATION
                 || task.getType() == TaskType.TEXT_PAIR_CLASSIFICATION;
-        if (!classifies || task.getModel().getArchitecture().equals(BaseCatalogue.ARCHITECTURE_ENCODER_DECODER)
-                || shape.encoderDecoder() || shape.languageModel() || shape.perPosition()) {
-            problems.add("only a classifier of single texts or pairs is distilled; task '" + task.getName() + "' is "
-                    + task.getType());
+        boolean tags = task.getType() == TaskType.TOKEN_CLASSIFICATION;
+        if (!(classifies || tags) || task.getModel().getArchitecture().equals(
+                BaseCatalogue.ARCHITECTURE_ENCODER_DECODER) || shape.encoderDecoder() || shape.languageModel()
+                || shape.perPosition() != tags) {
+            problems.add("only a classifier of single texts or pairs, or a tagger, is distilled; task '" + task
+                    .getName() + "' is " + task.getType());
         }
         if (task.getPrivacy().hasDifferentialPrivacy()) {
             problems.add("a private task's models are not distilled: the teacher's soft labels read every training "
                     + "text without the noise its budget pays for");
         }
-        if (!teacher.labels().equals(task.getLabelsList())) {
-            problems.add("the teacher's labels " + teacher.labels() + " are not the task's " + task.getLabelsList());
+        List<String> labels = tags ? Bio.tags(task.getLabelsList()) : task.getLabelsList();
+        if (!teacher.labels().equals(labels)) {
+            problems.add("the teacher's labels " + teacher.labels() + " are not the task's " + labels);
         }
         problems.addAll(DistillationRequest.problems(studentLayers, temperature, hardWeight, budget, shape
                 .layers()));

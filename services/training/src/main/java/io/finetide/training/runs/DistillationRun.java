@@ -16,13 +16,16 @@ import io.finetide.model.bundle.ModelBundle;
 import io.finetide.model.distill.Students;
 import io.finetide.model.heads.DistillationLoss;
 import io.finetide.model.infer.Classifier;
+import io.finetide.model.infer.Tagger;
 import io.finetide.model.tokenizer.Tokenizer;
 import io.finetide.model.train.Checkpoint;
 import io.finetide.model.train.DistilledPair;
 import io.finetide.model.train.DistilledText;
+import io.finetide.model.train.DistilledWords;
 import io.finetide.model.train.LabelledPair;
 import io.finetide.model.train.LabelledText;
 import io.finetide.model.train.Strategy;
+import io.finetide.model.train.TaggedWords;
 import io.finetide.model.train.Trainer;
 import io.finetide.model.train.TrainingConfig;
 import io.finetide.platform.datasets.SequenceLengths;
@@ -41,7 +44,8 @@ import io.finetide.training.metrics.TrainingMetrics;
 /**
  * Trains a student from its teacher on a snapshot (docs/MODELS.md, "Distillation"): the student starts from the
  * teacher's embeddings, head and an evenly spaced choice of its layers; it learns the training texts' (or pairs')
- * labels and the teacher's soft labels for every one of them and for the task's unlabelled texts, is chosen by epoch on the labelled validation split, is calibrated as any
+ * labels (a tagger's words' tags) and the teacher's soft labels for every one of them and for the task's
+ * unlabelled texts, is chosen by epoch on the labelled validation split, is calibrated as any
  * candidate, and is announced as a candidate whose parent is its teacher.
  */
 @ApplicationScoped
@@ -77,9 +81,10 @@ public class DistillationRun {
         TaskDefinitionEvent task = SequenceLengths.readAt(declared, snapshot.getSequenceLength());
         List<SnapshotFile.Row> rows = SnapshotFile.read(artifacts.require(snapshot.getArtifact()));
         RunData data = RunData.of(task, rows);
-        if (!(data.examples() instanceof RunData.Texts) && !(data.examples() instanceof RunData.Pairs)) {
-            throw new IllegalArgumentException("a student learns a classifier's soft labels, of single texts or pairs, "
-                    + "not a " + task.getType() + " task's");
+        if (!(data.examples() instanceof RunData.Texts) && !(data.examples() instanceof RunData.Pairs) && !(data
+                .examples() instanceof RunData.Tagged)) {
+            throw new IllegalArgumentException("a student learns a classifier's or a tagger's soft labels, not a "
+                    + task.getType() + " task's");
         }
         Students.Student student = Students.fromTeacher(teacher.config(), teacher.weights(), request
                 .getStudentLayers());
@@ -91,7 +96,12 @@ public class DistillationRun {
             DistillationLoss loss = new DistillationLoss(request.getTemperature(), request.getHardWeight());
             List<String> extra = List.of();
             Trainer.Result result;
-            if (data.examples() instanceof RunData.Pairs pairs) {
+            if (data.examples() instanceof RunData.Tagged tagged) {
+                // Unlabelled examples are announced as text, not as the words a tagging task's examples are split in.
+                result = Trainer.distilTokens(student.config(), student.weights(), tokenizer, softLabelledWords(
+                        teacher, tagged.train()), tagged.validation(), tagged.tags(), loss, hp, Strategy.full(),
+                        progress, Checkpoint.Store.NONE);
+            } else if (data.examples() instanceof RunData.Pairs pairs) {
                 // Ingestion announces unlabelled examples with one text: a pair's student learns the labelled pairs.
                 result = Trainer.distilPairs(student.config(), student.weights(), tokenizer, softLabelledPairs(
                         teacher, pairs.train()), pairs.validation(), loss, hp, Strategy.full(), progress,
@@ -146,6 +156,19 @@ public class DistillationRun {
             live.ended(modelId);
             throw e;
         }
+    }
+
+    /** Each training sentence with the teacher's tag probabilities for each of its words. */
+    private List<DistilledWords> softLabelledWords(ModelBundle teacher, List<TaggedWords> train) {
+        List<float[][]> soft;
+        try (Tagger tagger = Tagger.load(teacher, config.threads())) {
+            soft = tagger.wordProbabilities(train.stream().map(TaggedWords::words).toList());
+        }
+        List<DistilledWords> out = new ArrayList<>(train.size());
+        for (int i = 0; i < train.size(); i++) {
+            out.add(new DistilledWords(train.get(i).words(), train.get(i).tags(), soft.get(i)));
+        }
+        return out;
     }
 
     /** Each training pair with the teacher's probabilities for it, as its network computes them. */
