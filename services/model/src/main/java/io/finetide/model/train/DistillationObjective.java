@@ -49,17 +49,19 @@ record DistillationObjective(TrainingData data, Objective validation, Distillati
             DistilledWords d = train.get(i);
             Tokenizer.Words w = tokenizer.encodeWords(d.words());
             ids[i] = w.ids();
-            labels[i] = d.tags() == null
-                    ? java.util.Collections.nCopies(w.ids().length, -1).stream().mapToInt(
-                            Integer::intValue).toArray()
-                    : w.positionLabels(d.tags());
+            if (d.tags() == null) {
+                labels[i] = new int[w.ids().length];
+                java.util.Arrays.fill(labels[i], -1);
+            } else {
+                labels[i] = w.positionLabels(d.tags());
+            }
             soft[i] = new float[w.ids().length][];
             for (int j = 0; j < w.ids().length; j++) {
                 int word = w.wordIds()[j];
                 boolean first = word >= 0 && (j == 0 || w.wordIds()[j - 1] != word);
                 float[] p = first ? d.teacherProbabilities()[word] : null;
                 if (p != null) {
-                    soft[i][j] = soft(List.of(p), tags.size(), loss)[0];
+                    soft[i][j] = softened(p, tags.size(), loss, i);
                 }
             }
         }
@@ -70,14 +72,17 @@ record DistillationObjective(TrainingData data, Objective validation, Distillati
     private static float[][] soft(List<float[]> teacher, int numLabels, DistillationLoss loss) {
         float[][] soft = new float[teacher.size()][];
         for (int i = 0; i < soft.length; i++) {
-            float[] p = teacher.get(i);
-            if (p.length != numLabels) {
-                throw new IllegalArgumentException("the teacher gave " + p.length + " probabilities for example " + i
-                        + "; the student has " + numLabels + " labels");
-            }
-            soft[i] = SoftLabels.atTemperature(p, loss.temperature());
+            soft[i] = softened(teacher.get(i), numLabels, loss, i);
         }
         return soft;
+    }
+
+    private static float[] softened(float[] p, int numLabels, DistillationLoss loss, int example) {
+        if (p.length != numLabels) {
+            throw new IllegalArgumentException("the teacher gave " + p.length + " probabilities for example " + example
+                    + "; the student has " + numLabels + " labels");
+        }
+        return SoftLabels.atTemperature(p, loss.temperature());
     }
 
     @Override
