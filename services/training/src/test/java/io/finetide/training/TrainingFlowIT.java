@@ -854,16 +854,16 @@ class TrainingFlowIT {
     @Test
     void aPairClassifiersChampionIsDistilledIntoAStudentThatReadsPairs() throws Exception {
         FinetideTestResource.Context ctx = FinetideTestResource.current();
-        TaskDefinitionEvent task = pairTask("dp");
+        TaskDefinitionEvent task = pairTask("dpair");
         try (Clients c = Clients.open(ctx)) {
             var p = c.producer();
-            p.send(new ProducerRecord<>(ctx.topic(Topics.TASKS), "dp", task.toByteArray())).get();
-            p.send(new ProducerRecord<>(ctx.topic(Topics.DATASETS_SNAPSHOTS), "dp", snapshot(c.store(), "dp", 1,
+            p.send(new ProducerRecord<>(ctx.topic(Topics.TASKS), "dpair", task.toByteArray())).get();
+            p.send(new ProducerRecord<>(ctx.topic(Topics.DATASETS_SNAPSHOTS), "dpair", snapshot(c.store(), "dpair", 1,
                     pairRows(800, 7, "q")).toByteArray())).get();
-            promote(c, ctx, awaitModel(c.trained(), c.progress(), "dp-m1"));
+            promote(c, ctx, awaitModel(c.trained(), c.progress(), "dpair-m1"));
             given().contentType("application/json").body("{\"studentLayers\": 1}").post(
-                    "/api/v1/tasks/dp/distillations").then().statusCode(202).body("teacher", equalTo("dp-m1"));
-            ModelTrainedEvent student = awaitModel(c.trained(), c.progress(), "dp-m1-d1");
+                    "/api/v1/tasks/dpair/distillations").then().statusCode(202).body("teacher", equalTo("dpair-m1"));
+            ModelTrainedEvent student = awaitModel(c.trained(), c.progress(), "dpair-m1-d1");
             assertThat(student.getDistillation().getStudentLayers()).isEqualTo(1);
             assertThat(student.getDistillation().getUnlabelledExamples()).isZero();
             assertThat(student.getTrainExamples()).isEqualTo(640);
@@ -895,15 +895,15 @@ class TrainingFlowIT {
     @Test
     void aTaggersChampionIsDistilledIntoAStudentThatTagsWords() throws Exception {
         FinetideTestResource.Context ctx = FinetideTestResource.current();
-        TaskDefinitionEvent task = taggingTask("dt", 2);
+        TaskDefinitionEvent task = taggingTask("dtag", 2);
         try (Clients c = Clients.open(ctx)) {
-            c.producer().send(new ProducerRecord<>(ctx.topic(Topics.TASKS), "dt", task.toByteArray())).get();
-            c.producer().send(new ProducerRecord<>(ctx.topic(Topics.DATASETS_SNAPSHOTS), "dt", snapshot(c.store(),
-                    "dt", 1, io.finetide.testing.TaggedRows.rows("t", 300, 5)).toByteArray())).get();
-            promote(c, ctx, awaitModel(c.trained(), c.progress(), "dt-m1"));
+            c.producer().send(new ProducerRecord<>(ctx.topic(Topics.TASKS), "dtag", task.toByteArray())).get();
+            c.producer().send(new ProducerRecord<>(ctx.topic(Topics.DATASETS_SNAPSHOTS), "dtag", snapshot(c.store(),
+                    "dtag", 1, io.finetide.testing.TaggedRows.rows("t", 300, 5)).toByteArray())).get();
+            promote(c, ctx, awaitModel(c.trained(), c.progress(), "dtag-m1"));
             given().contentType("application/json").body("{\"studentLayers\": 1}").post(
-                    "/api/v1/tasks/dt/distillations").then().statusCode(202).body("teacher", equalTo("dt-m1"));
-            ModelTrainedEvent student = awaitModel(c.trained(), c.progress(), "dt-m1-d1");
+                    "/api/v1/tasks/dtag/distillations").then().statusCode(202).body("teacher", equalTo("dtag-m1"));
+            ModelTrainedEvent student = awaitModel(c.trained(), c.progress(), "dtag-m1-d1");
             assertThat(student.getDistillation().getStudentLayers()).isEqualTo(1);
             assertThat(student.getTrainExamples()).isEqualTo(240);
             ModelBundle bundle = ModelBundle.fromBytes(c.store().require(student.getArtifact()));
