@@ -43,10 +43,10 @@ import io.finetide.training.metrics.TrainingMetrics;
 
 /**
  * Trains a student from its teacher on a snapshot (docs/MODELS.md, "Distillation"): the student starts from the
- * teacher's embeddings, head and an evenly spaced choice of its layers; it learns the training texts' (or pairs')
- * labels (a tagger's words' tags) and the teacher's soft labels for every one of them and for the task's
- * unlabelled texts, is chosen by epoch on the labelled validation split, is calibrated as any
- * candidate, and is announced as a candidate whose parent is its teacher.
+ * teacher's embeddings, head and an evenly spaced choice of its layers; it learns the labels of the training texts,
+ * pairs or tagged words and the teacher's soft labels for every one of them (a classifier of single texts: for the
+ * task's unlabelled texts too), is chosen by epoch on the labelled validation split, is calibrated as any candidate,
+ * and is announced as a candidate whose parent is its teacher.
  */
 @ApplicationScoped
 public class DistillationRun {
