@@ -83,6 +83,7 @@ public final class Batch {
                     + size + " rows, " + positions.length + " arrays");
         }
         float[][] rows = new float[size * length][];
+        float[] none = new float[numLabels];
         for (int i = 0; i < size; i++) {
             if (positions[i].length > length) {
                 throw new IllegalArgumentException("row " + i + " has soft labels for " + positions[i].length
@@ -90,7 +91,7 @@ public final class Batch {
             }
             for (int j = 0; j < length; j++) {
                 float[] p = j < positions[i].length ? positions[i][j] : null;
-                rows[i * length + j] = p == null ? new float[numLabels] : p;
+                rows[i * length + j] = p == null ? none : p;
             }
         }
         return new Batch(size, length, ids, mask, types, null, rows);

@@ -37,9 +37,7 @@ public final class Tagger implements AutoCloseable {
     }
 
     public List<Tagged> tag(List<List<String>> sentences) {
-        Tokenizer tokenizer = model.tokenizer();
-        List<float[][]> probabilities = Predictor.wordProbabilities(model.graph(), sentences.stream().map(
-                tokenizer::encodeWords).toList(), tokenizer.padId(), model.maxLength());
+        List<float[][]> probabilities = wordProbabilities(sentences);
         List<Tagged> out = new ArrayList<>(sentences.size());
         for (int i = 0; i < sentences.size(); i++) {
             float[][] perWord = probabilities.get(i);

@@ -176,10 +176,15 @@ public final class Tokenizer implements AutoCloseable {
         public int[] positionLabels(int[] wordLabels) {
             int[] out = new int[ids.length];
             for (int i = 0; i < ids.length; i++) {
-                int w = wordIds[i];
-                out[i] = w >= 0 && (i == 0 || wordIds[i - 1] != w) ? wordLabels[w] : -1;
+                out[i] = firstPiece(i) ? wordLabels[wordIds[i]] : -1;
             }
             return out;
+        }
+
+        /** Whether position {@code i} is a word's first piece: the position a word's label belongs to. */
+        public boolean firstPiece(int i) {
+            int w = wordIds[i];
+            return w >= 0 && (i == 0 || wordIds[i - 1] != w);
         }
     }
 

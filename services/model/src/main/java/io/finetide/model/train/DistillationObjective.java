@@ -57,9 +57,7 @@ record DistillationObjective(TrainingData data, Objective validation, Distillati
             }
             soft[i] = new float[w.ids().length][];
             for (int j = 0; j < w.ids().length; j++) {
-                int word = w.wordIds()[j];
-                boolean first = word >= 0 && (j == 0 || w.wordIds()[j - 1] != word);
-                float[] p = first ? d.teacherProbabilities()[word] : null;
+                float[] p = w.firstPiece(j) ? d.teacherProbabilities()[w.wordIds()[j]] : null;
                 if (p != null) {
                     soft[i][j] = softened(p, tags.size(), loss, i);
                 }

@@ -171,7 +171,7 @@ public final class Trainer {
     public static Result distil(TransformerConfig student, Weights initial, Tokenizer tokenizer,
             List<DistilledText> train, List<LabelledText> validation, DistillationLoss loss, TrainingConfig tc,
             Strategy strategy, TrainingListener listener, Checkpoint.Store checkpoints) {
-        requireDistillable(student, tc);
+        requireDistillable(student, false, tc);
         int maxLength = maxLength(student, tokenizer);
         return TrainingLoop.fit(student, initial, DistillationObjective.of(tokenizer, train, validation, maxLength,
                 student.numLabels(), loss), tokenizer.padId(), maxLength, tc, strategy, listener, checkpoints);
@@ -181,7 +181,7 @@ public final class Trainer {
     public static Result distilPairs(TransformerConfig student, Weights initial, Tokenizer tokenizer,
             List<DistilledPair> train, List<LabelledPair> validation, DistillationLoss loss, TrainingConfig tc,
             Strategy strategy, TrainingListener listener, Checkpoint.Store checkpoints) {
-        requireDistillable(student, tc);
+        requireDistillable(student, false, tc);
         int maxLength = maxLength(student, tokenizer);
         return TrainingLoop.fit(student, initial, DistillationObjective.ofPairs(tokenizer, train, validation,
                 maxLength, student.numLabels(), loss), tokenizer.padId(), maxLength, tc, strategy, listener,
@@ -195,19 +195,18 @@ public final class Trainer {
     public static Result distilTokens(TransformerConfig student, Weights initial, Tokenizer tokenizer,
             List<DistilledWords> train, List<TaggedWords> validation, List<String> tags, DistillationLoss loss,
             TrainingConfig tc, Strategy strategy, TrainingListener listener, Checkpoint.Store checkpoints) {
-        if (!student.tokenClassification()) {
-            throw new IllegalArgumentException("a tagger's student has a token-classification head");
-        }
-        if (tc.privacy() != null) {
-            throw new IllegalArgumentException("DP-SGD does not distil: a teacher's soft labels read every example");
-        }
+        requireDistillable(student, true, tc);
         int maxLength = maxLength(student, tokenizer);
         return TrainingLoop.fit(student, initial, DistillationObjective.ofTagged(tokenizer, train, validation, tags,
                 maxLength, loss), tokenizer.padId(), maxLength, tc, strategy, listener, checkpoints);
     }
 
-    private static void requireDistillable(TransformerConfig student, TrainingConfig tc) {
-        if (student.perPosition() || student.languageModel() || student.encoderDecoder()) {
+    /** @param tagger whether the student tags words rather than classifying sequences */
+    private static void requireDistillable(TransformerConfig student, boolean tagger, TrainingConfig tc) {
+        if (tagger && !student.tokenClassification()) {
+            throw new IllegalArgumentException("a tagger's student has a token-classification head");
+        }
+        if (!tagger && (student.perPosition() || student.languageModel() || student.encoderDecoder())) {
             throw new IllegalArgumentException("a student learns a sequence classifier's soft labels");
         }
         if (tc.privacy() != null) {

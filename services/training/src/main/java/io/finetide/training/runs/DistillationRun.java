@@ -81,11 +81,6 @@ public class DistillationRun {
         TaskDefinitionEvent task = SequenceLengths.readAt(declared, snapshot.getSequenceLength());
         List<SnapshotFile.Row> rows = SnapshotFile.read(artifacts.require(snapshot.getArtifact()));
         RunData data = RunData.of(task, rows);
-        if (!(data.examples() instanceof RunData.Texts) && !(data.examples() instanceof RunData.Pairs) && !(data
-                .examples() instanceof RunData.Tagged)) {
-            throw new IllegalArgumentException("a student learns a classifier's or a tagger's soft labels, not a "
-                    + task.getType() + " task's");
-        }
         Students.Student student = Students.fromTeacher(teacher.config(), teacher.weights(), request
                 .getStudentLayers());
         TrainingConfig hp = Models.training(task.getHyperParameters(), config.patience(), config.threads());
@@ -106,12 +101,14 @@ public class DistillationRun {
                 result = Trainer.distilPairs(student.config(), student.weights(), tokenizer, softLabelledPairs(
                         teacher, pairs.train()), pairs.validation(), loss, hp, Strategy.full(), progress,
                         Checkpoint.Store.NONE);
-            } else {
-                RunData.Texts texts = (RunData.Texts) data.examples();
+            } else if (data.examples() instanceof RunData.Texts texts) {
                 extra = unlabelled.apply(rows.stream().map(SnapshotFile.Row::id).collect(Collectors.toSet()));
                 result = Trainer.distil(student.config(), student.weights(), tokenizer, softLabelled(teacher, texts
                         .train(), extra), texts.validation(), loss, hp, Strategy.full(), progress,
                         Checkpoint.Store.NONE);
+            } else {
+                throw new IllegalArgumentException("a student learns a classifier's or a tagger's soft labels, not a "
+                        + task.getType() + " task's");
             }
             BundleProvenance provenance = new BundleProvenance(modelId, task.getName(), snapshot.getSnapshotId(),
                     snapshot.getContentHash(), request.getTeacherModelId(), task.getModel().getBaseModel(), result
