@@ -293,6 +293,28 @@ class PreprocessingFlowIT {
     }
 
     @Test
+    void aDefinitionIngestionWouldRefuseIsDeadLetteredWithItsProblemsAndTheTaskKeepsTheOneItHad() throws Exception {
+        TaskDefinitionEvent kept = task(TaskDefinitionEvent.newBuilder().setName("kept").setTriggerMinNewExamples(12)
+                .setTriggers(fast()), 1);
+        // A bit flipped in a step's name, as the fuzzing campaign sent: still a protobuf event, not a task ingestion
+        // would publish.
+        TaskDefinitionEvent flipped = kept.toBuilder().setRevision(2).setPreprocessing(kept.getPreprocessing()
+                .toBuilder().addCleaning(io.finetide.proto.v1.CleaningStep.newBuilder().setName("earkup"))).build();
+        try (Watch<byte[]> dead = new Watch<>(Topics.DEAD_LETTER, "kept", b -> b);
+                Watch<DatasetSnapshotEvent> snaps = snapshots("kept")) {
+            send(Topics.TASKS, "kept", flipped.toByteArray());
+            dead.until(l -> !l.isEmpty());
+            assertThat(dead.records).singleElement().satisfies(r -> {
+                assertThat(TestKafka.header(r, DeadLetters.REASON)).isEqualTo("INVALID_TASK");
+                assertThat(TestKafka.header(r, DeadLetters.MESSAGE)).contains("unknown step 'earkup'");
+            });
+            // Its examples are prepared and snapshotted under the definition it had.
+            sendAll(wave("kept", "k", 20, null));
+            snaps.until(l -> !l.isEmpty());
+        }
+    }
+
+    @Test
     void newExamplesTriggerOneSnapshotWithAManifestThatMaterialisesAgain() throws Exception {
         TaskDefinitionEvent t = task(TaskDefinitionEvent.newBuilder().setName("pp").setTriggerMinNewExamples(20)
                 .setTriggers(fast()), 1);

@@ -217,6 +217,51 @@ class TrainingFlowIT {
     }
 
     @Test
+    void aFailedRunIsRetriedByAReplayOfItsEventAndNotByAnotherEventUnderItsSnapshotId() throws Exception {
+        FinetideTestResource.Context ctx = FinetideTestResource.current();
+        TaskDefinitionEvent task = TaskRevisions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder()
+                .setName("rf").addLabels("vehicle").addLabels("fruit")
+                .setModel(ModelSpec.newBuilder().setBaseModel("random").setLayers(1).setHiddenSize(32).setHeads(2)
+                        .setFfnSize(64).setMaxSeqLen(16))
+                .setHyperParameters(HyperParameters.newBuilder().setEpochs(1).setLearningRate(3e-3).setBatchSize(16))
+                .build()), 1L);
+        try (Clients c = Clients.open(ctx);
+                KafkaConsumer<String, byte[]> dead = TestKafka.consumerFromStart(ctx.bootstrap(), ctx.topic(
+                        Topics.DEAD_LETTER))) {
+            var p = c.producer();
+            var trainedC = c.trained();
+            var progressC = c.progress();
+            p.send(new ProducerRecord<>(ctx.topic(Topics.TASKS), "rf", task.toByteArray())).get();
+            // Announced before its file was stored: the run fails.
+            DatasetSnapshotEvent announced = DatasetSnapshotEvent.newBuilder().setMeta(Events.meta("rf"))
+                    .setSnapshotId("rf-v1").setVersion(1).setArtifact("datasets/rf/rf-v1-late.jsonl.gz").build();
+            p.send(new ProducerRecord<>(ctx.topic(Topics.DATASETS_SNAPSHOTS), "rf", announced.toByteArray())).get();
+            // Another event under its id, as a bit flipped in the artifact's name makes one.
+            DatasetSnapshotEvent flipped = announced.toBuilder().setArtifact("datasets/rf/rf-v1-lbte.jsonl.gz")
+                    .build();
+            p.send(new ProducerRecord<>(ctx.topic(Topics.DATASETS_SNAPSHOTS), "rf", flipped.toByteArray())).get();
+            List<String> messages = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(90)).until(() -> {
+                TestKafka.poll(dead, Duration.ofMillis(200)).stream().filter(r -> "rf".equals(r.key())).forEach(
+                        r -> messages.add(TestKafka.header(r, DeadLetters.MESSAGE)));
+                return messages.size() >= 2;
+            });
+            assertThat(messages.get(0)).contains("training failed", "rf-v1-late");
+            // Refused without a second attempt, which would have failed on the flipped name.
+            assertThat(messages.get(1)).contains("not the one that announced it", "rf-v1-late").doesNotContain(
+                    "lbte");
+            given().get("/api/v1/tasks/rf/training-runs").then().statusCode(200)
+                    .body("find { it.snapshotId == 'rf-v1' }.status", equalTo("FAILED"))
+                    .body("find { it.snapshotId == 'rf-v1' }.message", containsString("rf-v1-late"));
+
+            // The file stored at last, the announcement replayed from the dead-letter topic trains.
+            c.store().putOnce(announced.getArtifact(), SnapshotFile.write(rows(300, 1, "f")), new Document());
+            p.send(new ProducerRecord<>(ctx.topic(Topics.DATASETS_SNAPSHOTS), "rf", announced.toByteArray())).get();
+            awaitModel(trainedC, progressC, "rf-m1");
+        }
+    }
+
+    @Test
     void aPrivateTasksRunIsChargedAndTheRunPastItsBudgetIsRefused() throws Exception {
         FinetideTestResource.Context ctx = FinetideTestResource.current();
         TaskDefinitionEvent task = TaskRevisions.stamped(TaskDefinitions.validated(TaskDefinitionEvent.newBuilder()

@@ -22,7 +22,7 @@ class TrainingRunViewTest {
     @Test
     void aRunningRunShowsWhereItStandsAndAFinishedOneDoesNot() {
         TrainingRunRecord running = new TrainingRunRecord("t-v2", "t", "t-m2", TrainingRunRecord.RUNNING, "t-m1",
-                1000, 0, List.of(), "");
+                1000, 0, List.of(), "", "");
         // Epoch 2 of 3, 30 of 45 updates, 240 examples an epoch of which 80 seen in this one, at 40 examples/s:
         // (3 - 2 + 1) * 240 - 80 = 400 examples left, 10 s.
         TrainingListener.Steps steps = new TrainingListener.Steps(2, 3, 30, 45, 80, 240, 0.5, 1e-3, 40);
@@ -36,7 +36,7 @@ class TrainingRunViewTest {
         assertThat(view.path("progress").path("examplesPerSecond").asDouble()).isEqualTo(40.0);
 
         TrainingRunRecord done = new TrainingRunRecord("t-v2", "t", "t-m2", TrainingRunRecord.COMPLETED, "t-m1",
-                1000, 9000, List.of(), "best epoch 2");
+                1000, 9000, List.of(), "best epoch 2", "");
         JsonNode finished = JSON.valueToTree(new TrainingRunResource.TrainingRun(done, null));
         assertThat(finished.has("progress")).isFalse();
         assertThat(finished.path("finishedAtMs").asLong()).isEqualTo(9000);

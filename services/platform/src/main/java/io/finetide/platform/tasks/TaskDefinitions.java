@@ -9,6 +9,7 @@ import com.google.protobuf.util.JsonFormat;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.ProtoJson;
+import io.finetide.proto.v1.ModelSpec;
 import io.finetide.proto.v1.TaskDefinitionEvent;
 import io.finetide.proto.v1.TaskType;
 
@@ -54,6 +55,18 @@ public final class TaskDefinitions {
     /** Every problem of a (defaulted) task, or an empty list. */
     public static List<String> problems(TaskDefinitionEvent t) {
         return TaskValidation.problems(t, BaseCatalogue.BUILTIN_BASES);
+    }
+
+    /**
+     * Every problem of a definition read from the tasks topic: what ingestion's validation finds before it publishes
+     * one, save whether an uploaded base is still there (only the training service holds the uploads; ingestion asked
+     * it when the task was written). Only ingestion writes that topic, so a definition with problems is a corrupted
+     * or forged record, and a service that took it in would fail on it at every turn.
+     */
+    public static List<String> problemsAsPublished(TaskDefinitionEvent t) {
+        return TaskValidation.problems(t, base -> base.startsWith(BaseCatalogue.USER_BASE_PREFIX)
+                ? ModelSpec.getDefaultInstance()
+                : BaseCatalogue.BUILTIN_BASES.resolve(base));
     }
 
     /** Defaults, validation and a fresh envelope: what ingestion publishes. */

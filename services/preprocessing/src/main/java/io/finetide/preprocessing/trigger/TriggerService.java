@@ -62,6 +62,8 @@ public class TriggerService {
 
     /** Per task, the revision whose preparation was last checked. */
     private final Map<String, Integer> checkedRevision = new ConcurrentHashMap<>();
+    /** Per task whose rounds fail, how the last one failed. */
+    private final Map<String, String> failing = new ConcurrentHashMap<>();
     private ScheduledExecutorService executor;
 
     void start(@Observes StartupEvent e) {
@@ -101,8 +103,15 @@ public class TriggerService {
                 }
                 tick(task, waiting.getOrDefault(task.getName(), List.of()), System.currentTimeMillis());
                 publication.publishIfDue(preparation.status(task.getName()), System.currentTimeMillis());
+                if (failing.remove(task.getName()) != null) {
+                    LOG.infof("task %s: trigger rounds succeed again", task.getName());
+                }
             } catch (RuntimeException ex) {
-                LOG.errorf(ex, "task %s: trigger round failed, retried next round", task.getName());
+                // Rounds run a second apart: a failure that stays is logged once, not a stack trace a second.
+                if (!String.valueOf(ex).equals(failing.put(task.getName(), String.valueOf(ex)))) {
+                    LOG.errorf(ex, "task %s: trigger round failed, retried each round until it succeeds", task
+                            .getName());
+                }
             }
         }
     }

@@ -22,7 +22,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
+import io.finetide.platform.errors.ReasonCode;
+import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.tasks.Directory;
+import io.finetide.platform.tasks.TaskDefinitions;
 import io.finetide.platform.topics.TopicProvisioner;
 import io.finetide.proto.v1.ModelPromotedEvent;
 import io.finetide.proto.v1.TaskDefinitionEvent;
@@ -42,8 +45,18 @@ public class DirectoryFollower {
     record TaskRecord(String key, Optional<TaskDefinitionEvent> definition) {
     }
 
-    private static final RecordHandler.Decoder<TaskDefinitionEvent> DEFINITIONS = RecordHandler.Decoder.event(
+    private static final RecordHandler.Decoder<TaskDefinitionEvent> PARSED = RecordHandler.Decoder.event(
             TaskDefinitionEvent::parseFrom, TaskDefinitionEvent::getMeta);
+    /** A definition that parses but breaks the rules ingestion publishes by is refused with its problems. */
+    private static final RecordHandler.Decoder<TaskDefinitionEvent> DEFINITIONS = r -> {
+        TaskDefinitionEvent t = PARSED.decode(r);
+        List<String> problems = TaskDefinitions.problemsAsPublished(t);
+        if (!problems.isEmpty()) {
+            throw new RejectedException(ReasonCode.INVALID_TASK, "task " + t.getName() + ": " + String.join("; ",
+                    problems));
+        }
+        return t;
+    };
     private static final RecordHandler.Decoder<TaskRecord> TASK_RECORDS = r -> r.value() == null && r.key() != null
             ? new TaskRecord(r.key(), Optional.empty())
             : new TaskRecord(r.key(), Optional.of(DEFINITIONS.decode(r)));
@@ -84,9 +97,10 @@ public class DirectoryFollower {
     }
 
     /**
-     * Definitions, and tombstones that forget their task, in the order written. A record that cannot be read (only
-     * ingestion may write the topic, so a corrupted or forged one) goes to the dead-letter topic with its reason like
-     * any other, and is behind the directory too: it defines nothing. Batches, because every instance reads the whole
+     * Definitions, and tombstones that forget their task, in the order written. A record that cannot be read, or
+     * defines a task ingestion would have refused (only ingestion may write the topic, so a corrupted or forged one),
+     * goes to the dead-letter topic with its reason like any other, and is behind the directory too: it defines
+     * nothing, and the task keeps the definition it had. Batches, because every instance reads the whole
      * topic at each start: a forged burst costs one look at the dead-letter ledger per poll, not one per record.
      */
     @Incoming("tasks")

@@ -21,6 +21,7 @@ import io.finetide.platform.datasets.SequenceLengths;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.events.Events;
+import io.finetide.platform.events.Hashing;
 import io.finetide.platform.store.ArtifactStore;
 import io.finetide.platform.store.StoreRetry;
 import io.finetide.platform.tasks.Directory;
@@ -93,14 +94,23 @@ public class TrainingService {
             metrics.skipped(previous.get().task());
             return;
         }
+        String digest = Hashing.sha256Hex(snapshot.toByteArray());
+        if (previous.isPresent() && previous.get().status().equals(TrainingRunRecord.FAILED) && !previous.get()
+                .startedBy(digest)) {
+            // A replay of the failed event (from the dead-letter topic, after a fix) is retried; another event under
+            // the same snapshot id is a corrupted or forged copy, and retrying it would only fail again.
+            throw new RejectedException(ReasonCode.PROCESSING_FAILED, "snapshot " + snapshot.getSnapshotId()
+                    + " failed to train (" + previous.get().message() + "); this event is not the one that announced "
+                    + "it, and only a replay of that one is retried");
+        }
         TaskDefinitionEvent task = directory.awaitTask(taskName, Duration.ofSeconds(config.taskWaitSeconds()));
         String modelId = Models.modelId(taskName, snapshot.getVersion());
         long started = System.currentTimeMillis();
         TrainingRunRecord run = new TrainingRunRecord(snapshot.getSnapshotId(), taskName, modelId,
-                TrainingRunRecord.RUNNING, "", started, 0, List.of(), "");
+                TrainingRunRecord.RUNNING, "", started, 0, List.of(), "", digest);
         runs.put(run);
         try {
-            train(task, snapshot, modelId, started);
+            train(task, snapshot, modelId, started, digest);
             metrics.runEnded(taskName, "completed", System.currentTimeMillis() - started);
         } catch (PrivacyBudgetExhaustedException e) {
             // Refused before its first update: nothing was trained, nothing charged; a replay is refused again.
@@ -121,7 +131,7 @@ public class TrainingService {
     private void failed(TrainingRunRecord run, DatasetSnapshotEvent snapshot, long started, String reason) {
         String taskName = run.task();
         runs.put(new TrainingRunRecord(run.snapshotId(), taskName, run.modelId(), TrainingRunRecord.FAILED, "",
-                started, System.currentTimeMillis(), List.of(), reason));
+                started, System.currentTimeMillis(), List.of(), reason, run.eventDigest()));
         publisher.progress(TrainingProgressEvent.newBuilder().setMeta(Events.meta(taskName)).setRunId(run.modelId())
                 .setSnapshotId(snapshot.getSnapshotId()).setPhase(TrainingProgressEvent.Phase.FAILED).setMessage(
                         reason)
@@ -129,7 +139,8 @@ public class TrainingService {
         metrics.runEnded(taskName, "failed", System.currentTimeMillis() - started);
     }
 
-    private void train(TaskDefinitionEvent declared, DatasetSnapshotEvent snapshot, String modelId, long started) {
+    private void train(TaskDefinitionEvent declared, DatasetSnapshotEvent snapshot, String modelId, long started,
+            String digest) {
         // The model, its event and its card say the length the snapshot chose.
         TaskDefinitionEvent task = SequenceLengths.readAt(declared, snapshot.getSequenceLength());
         String taskName = task.getName();
@@ -180,7 +191,7 @@ public class TrainingService {
                     .epoch(), e.trainLoss(), e.validationLoss(), e.validationScore(), e.millis())).toList();
             // Marked completed only once announced: a crash in between retrains (same model id), never loses it.
             runs.put(new TrainingRunRecord(snapshot.getSnapshotId(), taskName, modelId, TrainingRunRecord.COMPLETED,
-                    parent, started, finished, epochs, "best epoch " + result.bestEpoch()));
+                    parent, started, finished, epochs, "best epoch " + result.bestEpoch(), digest));
             live.ended(modelId);
             if (checkpointDir != null) {
                 PreparedRun.removeCheckpoint(checkpointDir);
