@@ -243,29 +243,36 @@ final class QualityBenchmark {
         try (Tokenizer tokenizer = Tokenizer.builtin(base.tokenizer(), o.maxLength())) {
             Trainer.Result r = Trainer.trainTokens(pre.config(), pre.weights(), tokenizer, trainSet, devSet, tags, tc,
                     strategy(), progress(), Checkpoint.Store.NONE);
-            List<List<String>> predicted;
+            List<List<String>> truth = testSet.stream().map(t -> t.tagNames(tags)).toList();
+            int length = Math.min(tokenizer.maxLength(), pre.config().maxPositions());
+            EntityF1 f;
+            EntityF1 cut;
             try (TransformerGraph g = TransformerGraph.create(pre.config(), r.weights(), GraphOptions.inference(o
                     .threads()))) {
-                predicted = Predictor.wordProbabilities(g, testSet.stream().map(t -> tokenizer.encodeWords(t.words()))
-                        .toList(), tokenizer.padId(), Math.min(tokenizer.maxLength(), pre.config().maxPositions()))
-                        .stream().map(p -> Predictor.argMaxTags(p, tags)).toList();
+                // As served (Tagger): a sentence longer than the model reads is read whole, in windows; beside it the
+                // reading cut at the length, as the model was trained and the PyTorch peer reads.
+                f = EntityF1.of(truth, Predictor.wordProbabilitiesInWindows(g, testSet.stream().map(t -> tokenizer
+                        .encodeWordsWhole(t.words())).toList(), tokenizer.padId(), length).stream().map(
+                                p -> Predictor.argMaxTags(p, tags))
+                        .toList());
+                cut = EntityF1.of(truth, Predictor.wordProbabilities(g, testSet.stream().map(t -> tokenizer
+                        .encodeWords(t.words())).toList(), tokenizer.padId(), length).stream().map(p -> Predictor
+                                .argMaxTags(p, tags))
+                        .toList());
             }
-            EntityF1 f = EntityF1.of(testSet.stream().map(t -> t.tagNames(tags)).toList(), predicted);
             StringBuilder perType = new StringBuilder();
             f.perType().forEach((type, v) -> perType.append(perType.isEmpty() ? "" : ", ").append(String.format(
                     Locale.ROOT, "%s %.3f", type, v.f1())));
-            say.accept(String.format(Locale.ROOT, "test entity F1 %.4f (precision %.4f, recall %.4f)", f.f1(), f
-                    .precision(), f.recall()));
-            return "| dataset | base | strategy | train sentences | epochs | steps | training time | best epoch | "
-                    + "dev entity F1 | test entity F1 (P / R) | per type F1 | aim |\n"
-                    + "|---|---|---|---|---|---|---|---|---|---|---|---|\n" + String.format(Locale.ROOT,
-                            "| wnut17 | %s | %s | %d | %d | %d | %d s | %d | %.4f | **%.4f** (%.4f / %.4f) | %s | "
-                                    + "entity F1 >= 0.40 |%n",
-                            o.base(), o.strategy(), trainSet.size(), o.epochs(), r
-                                    .steps(),
-                            r.millis() / 1000, r.bestEpoch(), r.best()
-                                    .validationScore(),
-                            f.f1(), f.precision(), f.recall(),
+            say.accept(String.format(Locale.ROOT, "test entity F1 %.4f (precision %.4f, recall %.4f); cut at %d "
+                    + "tokens %.4f", f.f1(), f.precision(), f.recall(), length, cut.f1()));
+            return "| dataset | base | strategy | max length | train sentences | epochs | steps | training time | "
+                    + "best epoch | dev entity F1 | test entity F1 (P / R) | test F1 cut at the length | per type F1 "
+                    + "| aim |\n"
+                    + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n" + String.format(Locale.ROOT,
+                            "| wnut17 | %s | %s | %d | %d | %d | %d | %d s | %d | %.4f | **%.4f** (%.4f / %.4f) | "
+                                    + "%.4f | %s | entity F1 >= 0.45 |%n",
+                            o.base(), o.strategy(), length, trainSet.size(), o.epochs(), r.steps(), r.millis() / 1000,
+                            r.bestEpoch(), r.best().validationScore(), f.f1(), f.precision(), f.recall(), cut.f1(),
                             perType);
         }
     }

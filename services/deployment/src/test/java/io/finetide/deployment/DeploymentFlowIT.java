@@ -347,6 +347,12 @@ class DeploymentFlowIT {
             assertThat(r.jsonPath().getList("results[0].entities.text")).containsExactly("sweet mango", "bus");
             assertThat(r.jsonPath().getList("results[0].entities.type")).containsExactly("fruit", "vehicle");
             assertThat(r.jsonPath().getList("results[0].confidences")).hasSize(6);
+            // Four times as long as the model reads (16 positions): the words past its length are tagged too.
+            String sentence = "\"my\",\"sweet\",\"mango\",\"and\",\"the\",\"bus\"";
+            Response longer = given().contentType("application/json").body("{\"tokens\":[[" + String.join(",",
+                    java.util.Collections.nCopies(4, sentence)) + "]]}").post("/api/v1/tasks/dt/tag");
+            assertThat(longer.jsonPath().getList("results[0].tags")).hasSize(24).last().isEqualTo("B-vehicle");
+            assertThat(longer.jsonPath().getFloat("results[0].confidences[23]")).isGreaterThan(0.5f);
             // Texts are split on whitespace.
             given().contentType("application/json").body("{\"texts\":[\"a  car\"]}").post("/api/v1/tasks/dt/tag")
                     .then().statusCode(200).body("results[0].tokens", org.hamcrest.Matchers.contains("a", "car"));

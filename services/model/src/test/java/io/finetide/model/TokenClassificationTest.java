@@ -108,6 +108,42 @@ class TokenClassificationTest {
                 EntityF1 f = EntityF1.of(test.stream().map(t -> t.tagNames(TAGS)).toList(), predicted);
                 assertThat(f.f1()).isGreaterThan(0.95);
                 assertThat(f.perType()).containsKeys("person", "location");
+
+                // Eight test sentences run together: longer than the 24 positions the model reads.
+                List<TaggedWords> runTogether = new ArrayList<>();
+                for (int i = 0; i + 8 <= test.size(); i += 8) {
+                    List<String> words = new ArrayList<>();
+                    List<Integer> tags = new ArrayList<>();
+                    test.subList(i, i + 8).forEach(t -> {
+                        words.addAll(t.words());
+                        java.util.Arrays.stream(t.tags()).forEach(tags::add);
+                    });
+                    runTogether.add(new TaggedWords(words, tags.stream().mapToInt(Integer::intValue).toArray()));
+                }
+                List<Tokenizer.Words> whole = runTogether.stream().map(t -> tokenizer.encodeWordsWhole(t.words()))
+                        .toList();
+                assertThat(whole).allSatisfy(w -> assertThat(w.ids().length).isGreaterThan(40));
+                List<float[][]> cut = Predictor.wordProbabilities(g, runTogether.stream().map(t -> tokenizer
+                        .encodeWords(t.words())).toList(), tokenizer.padId(), 24);
+                List<float[][]> windowed = Predictor.wordProbabilitiesInWindows(g, whole, tokenizer.padId(), 24);
+                List<List<String>> truth = runTogether.stream().map(t -> t.tagNames(TAGS)).toList();
+                // Read whole, the long texts are tagged as well as the short ones; cut, most of their entities are
+                // past the cut.
+                assertThat(EntityF1.of(truth, windowed.stream().map(p -> Predictor.argMaxTags(p, TAGS)).toList())
+                        .f1()).isGreaterThan(0.95);
+                assertThat(EntityF1.of(truth, cut.stream().map(p -> Predictor.argMaxTags(p, TAGS)).toList())
+                        .recall()).isLessThan(0.6);
+                for (int i = 0; i < whole.size(); i++) {
+                    io.finetide.model.tokenizer.WordWindows w = io.finetide.model.tokenizer.WordWindows.of(whole.get(
+                            i), 24);
+                    assertThat(java.util.Arrays.asList(windowed.get(i))).doesNotContainNull();
+                    // The first window is the cut reading: the words it answers for are read the same.
+                    for (int word = 0; word < w.owner().length; word++) {
+                        if (w.owner()[word] == 0) {
+                            assertThat(windowed.get(i)[word]).containsExactly(cut.get(i)[word]);
+                        }
+                    }
+                }
             }
         }
     }

@@ -9,6 +9,7 @@ import java.util.List;
 import io.finetide.model.graph.Batch;
 import io.finetide.model.graph.TransformerGraph;
 import io.finetide.model.tokenizer.Tokenizer;
+import io.finetide.model.tokenizer.WordWindows;
 
 /**
  * Batched prediction over many inputs, answered in input order: sorted by length and cut into batches of one padded
@@ -87,6 +88,30 @@ public final class Predictor {
                 }
                 out.set(order[start + i], perWord);
             }
+        }
+        return out;
+    }
+
+    /**
+     * Each word's tag probabilities of texts however long: {@link #wordProbabilities} over each text's
+     * {@link WordWindows}, every word read in the window that answers for it (null only for a word without pieces).
+     *
+     * @param whole each text's encoding, uncut ({@link Tokenizer#encodeWordsWhole})
+     */
+    public static List<float[][]> wordProbabilitiesInWindows(TransformerGraph graph, List<Tokenizer.Words> whole,
+            int padId, int maxLength) {
+        List<WordWindows> windowed = whole.stream().map(w -> WordWindows.of(w, maxLength)).toList();
+        List<float[][]> read = wordProbabilities(graph, windowed.stream().flatMap(w -> w.windows().stream())
+                .toList(), padId, maxLength);
+        List<float[][]> out = new ArrayList<>(whole.size());
+        int first = 0;
+        for (WordWindows w : windowed) {
+            float[][] perWord = new float[w.owner().length][];
+            for (int word = 0; word < perWord.length; word++) {
+                perWord[word] = w.owner()[word] < 0 ? null : read.get(first + w.owner()[word])[word];
+            }
+            out.add(perWord);
+            first += w.windows().size();
         }
         return out;
     }

@@ -8,15 +8,16 @@ import io.finetide.model.metrics.EntityF1;
 import io.finetide.model.tokenizer.Tokenizer;
 
 /**
- * Serves a token-classification bundle: tags pre-split words (each word's tag is read at its first word piece; a word
- * cut off by truncation is tagged O with confidence 0) and reads the entities off the tags. Thread-safe as
+ * Serves a token-classification bundle: tags pre-split words (each word's tag is read at its first word piece; a text
+ * longer than the model reads is read in overlapping windows, so no word goes untagged; a word without pieces is
+ * tagged O with confidence 0) and reads the entities off the tags. Thread-safe as
  * {@link Classifier}.
  */
 public final class Tagger implements AutoCloseable {
 
     /**
      * @param tags        one BIO tag per word
-     * @param confidences the probability of each word's tag (0 for a word the model did not see)
+     * @param confidences the probability of each word's tag (0 for a word without pieces)
      * @param entities    the tagged spans, [start, end) in words
      */
     public record Tagged(List<String> words, List<String> tags, float[] confidences, List<EntityF1.Chunk> entities) {
@@ -52,13 +53,14 @@ public final class Tagger implements AutoCloseable {
     }
 
     /**
-     * Each word's tag probabilities as the network gives them (before any calibration): null for a word cut off at the
-     * model's length. What a student tagger learns from its teacher.
+     * Each word's tag probabilities as the network gives them (before any calibration), a text longer than the model
+     * reads in overlapping windows ({@link io.finetide.model.tokenizer.WordWindows}): null only for a word without
+     * pieces. What a student tagger learns from its teacher.
      */
     public List<float[][]> wordProbabilities(List<List<String>> sentences) {
         Tokenizer tokenizer = model.tokenizer();
-        return Predictor.wordProbabilities(model.graph(), sentences.stream().map(tokenizer::encodeWords).toList(),
-                tokenizer.padId(), model.maxLength());
+        return Predictor.wordProbabilitiesInWindows(model.graph(), sentences.stream().map(
+                tokenizer::encodeWordsWhole).toList(), tokenizer.padId(), model.maxLength());
     }
 
     public ModelBundle bundle() {

@@ -149,6 +149,13 @@ public final class Tokenizer implements AutoCloseable {
      * @return the ids and, per id, the index of its word (-1 for special tokens)
      */
     public Words encodeWords(List<String> words) {
+        Words whole = encodeWordsWhole(words);
+        return new Words(truncation.cut(whole.ids(), maxLength), truncation.cut(whole.wordIds(), maxLength), whole
+                .count());
+    }
+
+    /** {@link #encodeWords} without the cut: every word's pieces, however long (for {@link WordWindows}). */
+    public Words encodeWordsWhole(List<String> words) {
         if (words.isEmpty()) {
             return new Words(encode(""), new int[]{-1, -1}, 0);
         }
@@ -161,7 +168,7 @@ public final class Tokenizer implements AutoCloseable {
             outIds[i] = Math.toIntExact(ids[i]);
             outWords[i] = Math.toIntExact(wordIds[i]);
         }
-        return new Words(truncation.cut(outIds, maxLength), truncation.cut(outWords, maxLength), words.size());
+        return new Words(outIds, outWords, words.size());
     }
 
     /**

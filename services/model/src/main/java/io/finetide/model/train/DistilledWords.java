@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * A sentence of pre-split words a student tagger learns from its teacher: the teacher's tag probabilities for each word
- * (null for a word it did not see, cut off at its length), and the words' tags where the sentence is labelled (null
+ * (null for a word it has none for), and the words' tags where the sentence is labelled (null
  * for an unlabelled one).
  */
 public record DistilledWords(List<String> words, int[] tags, float[][] teacherProbabilities) {
