@@ -40,3 +40,15 @@ class Classifier(torch.nn.Module):
             m = mask.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1)
         return self.classifier(self.dropout(pooled))
+
+
+class Tagger(torch.nn.Module):
+    """The library's token head: dropout, then the linear layer at every position."""
+
+    def __init__(self, folder):
+        super().__init__()
+        config, self.bert, self.classifier = load(folder)
+        self.dropout = torch.nn.Dropout(config.hidden_dropout_prob)
+
+    def forward(self, ids, mask):
+        return self.classifier(self.dropout(self.bert(input_ids=ids, attention_mask=mask).last_hidden_state))

@@ -74,11 +74,10 @@ def macro_f1(truth, predicted, labels):
     return total / labels
 
 
-def main():
-    p = argparse.ArgumentParser()
+def recipe_arguments(p):
+    """The recipe's settings, shared with tagging_peer.py; the caller adds its own and parses."""
     p.add_argument("--folder", required=True)
     p.add_argument("--data", required=True)
-    p.add_argument("--pooling", choices=["mean", "cls"], required=True)
     p.add_argument("--epochs", type=int, required=True)
     p.add_argument("--lr", type=float, required=True)
     p.add_argument("--batch", type=int, required=True)
@@ -87,6 +86,24 @@ def main():
     p.add_argument("--max-grad-norm", type=float, default=1.0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=42)
+    return p
+
+
+def optimizer_and_schedule(model, a, examples):
+    """AdamW (decay on weight matrices and embeddings only), linear warmup then decay to 0; (optimizer, schedule,
+    steps)."""
+    decayed = [q for n, q in model.named_parameters() if q.dim() >= 2]
+    plain = [q for n, q in model.named_parameters() if q.dim() < 2]
+    optimizer = torch.optim.AdamW([{"params": decayed, "weight_decay": a.weight_decay},
+                                   {"params": plain, "weight_decay": 0.0}], lr=a.lr, betas=(0.9, 0.999), eps=1e-8)
+    total = math.ceil(examples / a.batch) * a.epochs
+    warmup = int(total * a.warmup_ratio + 0.5)  # rounded, as the library does
+    return optimizer, transformers.get_linear_schedule_with_warmup(optimizer, warmup, total), total
+
+
+def main():
+    p = recipe_arguments(argparse.ArgumentParser())
+    p.add_argument("--pooling", choices=["mean", "cls"], required=True)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -95,15 +112,8 @@ def main():
     pad = data["pad"]
     labels = data["labels"]
     model = exported_bert.Classifier(a.folder, a.pooling)
-    decayed = [q for n, q in model.named_parameters() if q.dim() >= 2]
-    plain = [q for n, q in model.named_parameters() if q.dim() < 2]
-    optimizer = torch.optim.AdamW([{"params": decayed, "weight_decay": a.weight_decay},
-                                   {"params": plain, "weight_decay": 0.0}], lr=a.lr, betas=(0.9, 0.999), eps=1e-8)
     train = data["train"]
-    per_epoch = math.ceil(len(train["ids"]) / a.batch)
-    total = per_epoch * a.epochs
-    warmup = int(total * a.warmup_ratio + 0.5)  # rounded, as the library does
-    schedule = transformers.get_linear_schedule_with_warmup(optimizer, warmup, total)
+    optimizer, schedule, total = optimizer_and_schedule(model, a, len(train["ids"]))
     rng = random.Random(a.seed)
     best, best_accuracy, best_epoch, history = None, -1.0, 0, []
     started = time.perf_counter()

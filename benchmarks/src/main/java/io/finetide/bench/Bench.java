@@ -74,7 +74,7 @@ public final class Bench {
                             a.contains("--peer")
                                     ? Optional.of(new QualityPeer.Setup(Path.of(option(a, "--python", root
                                             .resolve(".run/peers-venv/bin/python").toString())), root.resolve(
-                                                    "benchmarks/python/quality_peer.py"),
+                                                    "benchmarks/python"),
                                             root.resolve(".run/bench-quality")))
                                     : Optional.empty()),
                     SAY).run());

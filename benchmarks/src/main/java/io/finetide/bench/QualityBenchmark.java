@@ -57,10 +57,9 @@ final class QualityBenchmark {
     }
 
     String run() {
-        if (o.peer().isPresent() && (o.dataset().equals("wnut17") || o.incremental() || !o.strategy().equals(
-                "full"))) {
-            throw new IllegalArgumentException("--peer runs the peer on single-text classification fine-tuned in "
-                    + "full from the base only: not wnut17, --incremental or another --strategy");
+        if (o.peer().isPresent() && (o.incremental() || !o.strategy().equals("full"))) {
+            throw new IllegalArgumentException("--peer runs the peer on fine-tuning in full from the base only: not "
+                    + "--incremental or another --strategy");
         }
         if (o.dataset().equals("wnut17")) {
             return wnut();
@@ -265,6 +264,10 @@ final class QualityBenchmark {
                     Locale.ROOT, "%s %.3f", type, v.f1())));
             say.accept(String.format(Locale.ROOT, "test entity F1 %.4f (precision %.4f, recall %.4f); cut at %d "
                     + "tokens %.4f", f.f1(), f.precision(), f.recall(), length, cut.f1()));
+            String peerRows = o.peer().isEmpty()
+                    ? ""
+                    : taggingPeerRow(pre, tokenizer, tags, trainSet, devSet,
+                            testSet, r, cut);
             return "| dataset | base | strategy | max length | train sentences | epochs | steps | training time | "
                     + "best epoch | dev entity F1 | test entity F1 (P / R) | test F1 cut at the length | per type F1 "
                     + "| aim |\n"
@@ -273,8 +276,37 @@ final class QualityBenchmark {
                                     + "%.4f | %s | entity F1 >= 0.45 |%n",
                             o.base(), o.strategy(), length, trainSet.size(), o.epochs(), r.steps(), r.millis() / 1000,
                             r.bestEpoch(), r.best().validationScore(), f.f1(), f.precision(), f.recall(), cut.f1(),
-                            perType);
+                            perType)
+                    + peerRows;
         }
+    }
+
+    /** WNUT-17 in transformers on PyTorch, its row, and how far apart the two are, both reading cut at the length. */
+    private String taggingPeerRow(PretrainedEncoders.Pretrained pre, Tokenizer tokenizer, List<String> tags,
+            List<TaggedWords> train, List<TaggedWords> dev, List<TaggedWords> test, Trainer.Result ours,
+            EntityF1 oursCut) {
+        TaggingPeer.Result peer;
+        try {
+            peer = TaggingPeer.fineTune(o.peer().orElseThrow(), pre.config(), pre.weights(), tokenizer, tags, train,
+                    dev, test, o, say);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the peer ran", e);
+        }
+        double gap = 100 * (oursCut.f1() - peer.test().f1());
+        return String.format(Locale.ROOT, "%n| wnut17, both cut at the length | steps | training time | best epoch | "
+                + "dev entity F1 | test entity F1 (P / R) |%n|---|---|---|---|---|---|%n"
+                + "| ours (TensorFlow Java) | %d | %d s | %d | %.4f | **%.4f** (%.4f / %.4f) |%n"
+                + "| %s | %d | %.0f s | %d | %.4f | **%.4f** (%.4f / %.4f) |%n%n"
+                + "Ours minus transformers: %+.2f points of test entity F1 (issue 19: within 1 point: %s).%n",
+                ours.steps(), ours.millis() / 1000, ours.bestEpoch(), ours.best().validationScore(), oursCut.f1(),
+                oursCut.precision(), oursCut.recall(), peer.versions(), peer.steps(), peer.seconds(), peer
+                        .bestEpoch(),
+                peer.devF1(), peer.test().f1(), peer.test().precision(), peer.test().recall(), gap, Math.abs(gap) <= 1
+                        ? "yes"
+                        : "no");
     }
 
     private TrainingListener progress() {

@@ -28,8 +28,8 @@ final class QualityPeer {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Where the peer runs and what it reads. */
-    record Setup(Path python, Path script, Path work) {
+    /** Where the peers run: the virtual environment's Python, the folder of their scripts, a work folder. */
+    record Setup(Path python, Path scripts, Path work) {
     }
 
     /** The peer's outcome, as the library's row reports it. */
@@ -55,8 +55,10 @@ final class QualityPeer {
         Path file = setup.work().resolve(o.base() + "-" + d.name() + "-splits.json");
         JSON.writeValue(file.toFile(), data);
         say.accept("running the PyTorch peer (" + setup.python() + ") on " + train.size() + " examples");
-        JsonNode r = PythonPeer.run(List.of(setup.python().toString(), setup.script().toString(), "--folder", folder
-                .toString(), "--data", file.toString(), "--pooling", config.pooling() == Pooling.CLS ? "cls" : "mean",
+        JsonNode r = PythonPeer.run(List.of(setup.python().toString(),
+                setup.scripts().resolve("quality_peer.py").toString(), "--folder", folder
+                        .toString(),
+                "--data", file.toString(), "--pooling", config.pooling() == Pooling.CLS ? "cls" : "mean",
                 "--epochs", String.valueOf(o.epochs()), "--lr", String.valueOf(o.learningRate()), "--batch", String
                         .valueOf(o.batchSize()),
                 "--threads", String.valueOf(o.threads())), "the PyTorch quality peer");
