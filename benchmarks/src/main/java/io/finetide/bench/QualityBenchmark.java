@@ -15,7 +15,6 @@ import java.util.function.Consumer;
 import io.finetide.bench.LabelledSets.Dataset;
 import io.finetide.model.graph.GraphOptions;
 import io.finetide.model.graph.TransformerGraph;
-import io.finetide.model.infer.OutsideMargin;
 import io.finetide.model.infer.Predictor;
 import io.finetide.model.metrics.ClassificationReport;
 import io.finetide.model.metrics.EntityF1;
@@ -247,31 +246,19 @@ final class QualityBenchmark {
             int length = Math.min(tokenizer.maxLength(), pre.config().maxPositions());
             EntityF1 f;
             EntityF1 cut;
-            EntityF1 margined;
-            OutsideMargin margin;
             try (TransformerGraph g = TransformerGraph.create(pre.config(), r.weights(), GraphOptions.inference(o
                     .threads()))) {
                 // As served (Tagger): a sentence longer than the model reads is read whole, in windows; beside it the
                 // reading cut at the length, as the model was trained and the PyTorch peer reads.
-                List<float[][]> windowed = Predictor.wordProbabilitiesInWindows(g, testSet.stream().map(
-                        t -> tokenizer.encodeWordsWhole(t.words())).toList(), tokenizer.padId(), length);
-                f = EntityF1.of(truth, windowed.stream().map(p -> Predictor.argMaxTags(p, tags)).toList());
+                f = EntityF1.of(truth, Predictor.wordProbabilitiesInWindows(g, testSet.stream().map(t -> tokenizer
+                        .encodeWordsWhole(t.words())).toList(), tokenizer.padId(), length).stream().map(
+                                p -> Predictor.argMaxTags(p, tags))
+                        .toList());
                 cut = EntityF1.of(truth, Predictor.wordProbabilities(g, testSet.stream().map(t -> tokenizer
                         .encodeWords(t.words())).toList(), tokenizer.padId(), length).stream().map(p -> Predictor
                                 .argMaxTags(p, tags))
                         .toList());
-                // The margin against "O" fitted on the dev file (as the epoch was chosen), then applied to test.
-                margin = OutsideMargin.fit(Predictor.wordProbabilitiesInWindows(g, devSet.stream().map(
-                        t -> tokenizer.encodeWordsWhole(t.words())).toList(), tokenizer.padId(), length), devSet
-                                .stream().map(t -> t.tagNames(tags)).toList(),
-                        tags);
-                OutsideMargin fitted = margin;
-                margined = EntityF1.of(truth, windowed.stream().map(p -> fitted.tags(p, tags)).toList());
             }
-            say.accept(String.format(Locale.ROOT, "margin against O fitted on dev: %.2f; test entity F1 %.4f "
-                    + "(precision %.4f, recall %.4f)", margin.margin(), margined.f1(), margined.precision(),
-                    margined
-                            .recall()));
             StringBuilder perType = new StringBuilder();
             f.perType().forEach((type, v) -> perType.append(perType.isEmpty() ? "" : ", ").append(String.format(
                     Locale.ROOT, "%s %.3f", type, v.f1())));
@@ -282,14 +269,14 @@ final class QualityBenchmark {
                     : taggingPeerRow(pre, tokenizer, tags, trainSet, devSet,
                             testSet, r, cut);
             return "| dataset | base | strategy | max length | train sentences | epochs | steps | training time | "
-                    + "best epoch | dev entity F1 | test entity F1 (P / R) | test F1 cut at the length | margin "
-                    + "against O fitted on dev: test F1 (P / R) | per type F1 | aim |\n"
-                    + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n" + String.format(Locale.ROOT,
+                    + "best epoch | dev entity F1 | test entity F1 (P / R) | test F1 cut at the length | per type F1 "
+                    + "| aim |\n"
+                    + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n" + String.format(Locale.ROOT,
                             "| wnut17 | %s | %s | %d | %d | %d | %d | %d s | %d | %.4f | **%.4f** (%.4f / %.4f) | "
-                                    + "%.4f | %.2f: **%.4f** (%.4f / %.4f) | %s | entity F1 >= 0.45 |%n",
+                                    + "%.4f | %s | entity F1 >= 0.45 |%n",
                             o.base(), o.strategy(), length, trainSet.size(), o.epochs(), r.steps(), r.millis() / 1000,
                             r.bestEpoch(), r.best().validationScore(), f.f1(), f.precision(), f.recall(), cut.f1(),
-                            margin.margin(), margined.f1(), margined.precision(), margined.recall(), perType)
+                            perType)
                     + peerRows;
         }
     }
