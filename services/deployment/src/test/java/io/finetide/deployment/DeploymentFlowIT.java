@@ -374,6 +374,9 @@ class DeploymentFlowIT {
             assertCompleteness(why);
             given().contentType("application/json").body("{\"tokens\":[\"bus\"],\"word\":3}").post(
                     "/api/v1/tasks/dt/explain").then().statusCode(422).body("reason", equalTo("CANNOT_EXPLAIN"));
+            // A null word (Schemathesis's case answered 500).
+            given().contentType("application/json").body("{\"tokens\":[\"my\",null]}").post(
+                    "/api/v1/tasks/dt/explain").then().statusCode(400).body("reason", equalTo("MALFORMED_PAYLOAD"));
         }
     }
 

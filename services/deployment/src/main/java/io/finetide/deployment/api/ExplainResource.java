@@ -71,6 +71,11 @@ public class ExplainResource {
                 || request.text().isBlank())) {
             return MeasuredRequests.error(400, "MISSING_FIELD", "'text' (or a tagger's 'tokens') is needed");
         }
+        if (request.tokens() != null && request.tokens().contains(null)) {
+            // Found by Schemathesis: a null word reached the tokenizer and answered 500.
+            return MeasuredRequests.error(400, "MALFORMED_PAYLOAD", "'tokens' must be an array of strings, without "
+                    + "null");
+        }
         int steps = request.steps() == null ? DEFAULT_STEPS : request.steps();
         if (steps < 1 || steps > MAX_STEPS) {
             return MeasuredRequests.error(422, "INVALID_STEPS", "'steps' must be in [1, " + MAX_STEPS + "]");
