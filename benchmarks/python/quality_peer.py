@@ -101,6 +101,16 @@ def optimizer_and_schedule(model, a, examples):
     return optimizer, transformers.get_linear_schedule_with_warmup(optimizer, warmup, total), total
 
 
+def update(model, optimizer, schedule, loss, max_grad_norm):
+    """One step of the recipe on a batch's loss: gradients clipped to the global norm, AdamW, the schedule; the loss."""
+    optimizer.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
+    optimizer.step()
+    schedule.step()
+    return loss.item()
+
+
 def main():
     p = recipe_arguments(argparse.ArgumentParser())
     p.add_argument("--pooling", choices=["mean", "cls"], required=True)
@@ -125,12 +135,7 @@ def main():
             t, m = padded(train["ids"], rows, pad)
             y = torch.tensor([train["labels"][i] for i in rows], dtype=torch.long)
             loss = torch.nn.functional.cross_entropy(model(t, m), y)
-            optimizer.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), a.max_grad_norm)
-            optimizer.step()
-            schedule.step()
-            losses.append(loss.item())
+            losses.append(update(model, optimizer, schedule, loss, a.max_grad_norm))
         v = accuracy(data["validation"]["labels"], predict(model, data["validation"], 64, pad))
         history.append({"epoch": epoch, "train_loss": sum(losses) / len(losses), "validation_accuracy": v,
                         "seconds": time.perf_counter() - began})

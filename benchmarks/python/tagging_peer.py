@@ -21,7 +21,7 @@ import torch
 import transformers
 
 import exported_bert
-from quality_peer import batches, optimizer_and_schedule, padded, recipe_arguments
+from quality_peer import batches, optimizer_and_schedule, padded, recipe_arguments, update
 
 
 def chunks(tags):
@@ -96,12 +96,7 @@ def main():
             logits = model(t, m)
             loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1),
                                                      ignore_index=-1)
-            optimizer.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), a.max_grad_norm)
-            optimizer.step()
-            schedule.step()
-            losses.append(loss.item())
+            losses.append(update(model, optimizer, schedule, loss, a.max_grad_norm))
         f1 = entity_f1(dev["tags"], tag(model, dev, names, pad))
         history.append({"epoch": epoch, "train_loss": sum(losses) / len(losses), "dev_entity_f1": f1,
                         "seconds": time.perf_counter() - began})

@@ -46,8 +46,9 @@ final class TaggingPeer {
         ObjectNode data = JSON.createObjectNode();
         data.put("pad", tokenizer.padId());
         data.set("tags", JSON.valueToTree(tags));
-        ArrayNode trainIds = data.putObject("train").putArray("ids");
-        ArrayNode trainLabels = ((ObjectNode) data.get("train")).putArray("labels");
+        ObjectNode trainNode = data.putObject("train");
+        ArrayNode trainIds = trainNode.putArray("ids");
+        ArrayNode trainLabels = trainNode.putArray("labels");
         for (TaggedWords t : train) {
             Tokenizer.Words w = tokenizer.encodeWords(t.words());
             trainIds.add(JSON.valueToTree(w.ids()));

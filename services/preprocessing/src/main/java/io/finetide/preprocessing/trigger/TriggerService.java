@@ -108,7 +108,8 @@ public class TriggerService {
                 }
             } catch (RuntimeException ex) {
                 // Rounds run a second apart: a failure that stays is logged once, not a stack trace a second.
-                if (!String.valueOf(ex).equals(failing.put(task.getName(), String.valueOf(ex)))) {
+                String how = String.valueOf(ex);
+                if (!how.equals(failing.put(task.getName(), how))) {
                     LOG.errorf(ex, "task %s: trigger round failed, retried each round until it succeeds", task
                             .getName());
                 }
