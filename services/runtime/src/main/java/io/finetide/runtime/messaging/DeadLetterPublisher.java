@@ -1,7 +1,12 @@
 package io.finetide.runtime.messaging;
 
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -22,7 +27,8 @@ import io.smallrye.reactive.messaging.MutinyEmitter;
  * the broker's acknowledgement: a record is acknowledged on its own topic only once its dead letter is safe. Each
  * dead letter is then recorded in the {@link DeadLetterLedger}, so that a batch replayed after a crash (dead letters
  * sent, offsets not yet committed) does not send them again; only a crash between the broker's acknowledgement and
- * that one write still can. A service without a store (the operator) has no ledger.
+ * that one write still can. Before sending, each partition's mark is raised to the records' highest offset, so that
+ * only records at or below the mark it had are looked up in the ledger. A service without a store (the operator) has no ledger.
  */
 @ApplicationScoped
 public class DeadLetterPublisher {
@@ -41,10 +47,10 @@ public class DeadLetterPublisher {
     Instance<DeadLetterLedger> ledger;
 
     public void send(Map<ConsumerRecord<String, byte[]>, RejectedException> rejected) {
+        Set<String> sentBefore = ledger.isResolvable() && !rejected.isEmpty()
+                ? ledger.get().sentAmong(replayable(rejected.keySet()))
+                : Set.of();
         Map<ConsumerRecord<String, byte[]>, RejectedException> fresh = new LinkedHashMap<>();
-        java.util.Set<String> sentBefore = !ledger.isResolvable() || rejected.isEmpty()
-                ? java.util.Set.of()
-                : ledger.get().sentAmong(rejected.keySet().stream().map(DeadLetterPublisher::position).toList());
         rejected.forEach((record, reason) -> {
             if (!sentBefore.contains(position(record))) {
                 fresh.put(record, reason);
@@ -57,6 +63,22 @@ public class DeadLetterPublisher {
                     .currentTimeMillis());
         }
         fresh.forEach(this::count);
+    }
+
+    /**
+     * Raises each partition's mark to the records' highest offset and answers the positions of those that may have
+     * been dead-lettered before: at or below the mark it had. A partition without a mark yet (its first dead letter,
+     * or a ledger kept before marks were) has all of them looked up.
+     */
+    private List<String> replayable(Collection<ConsumerRecord<String, byte[]>> records) {
+        Map<String, Long> highest = new TreeMap<>();
+        records.forEach(r -> highest.merge(r.topic() + "/" + r.partition(), r.offset(), Math::max));
+        Map<String, Long> marks = new HashMap<>();
+        highest.forEach((partition, offset) -> marks.put(partition, ledger.get().raiseMark(partition, offset)));
+        return records.stream().filter(r -> {
+            long mark = marks.get(r.topic() + "/" + r.partition());
+            return mark == DeadLetterLedger.NO_MARK || r.offset() <= mark;
+        }).map(DeadLetterPublisher::position).toList();
     }
 
     /** Counts one record's dead letter, sent. */
