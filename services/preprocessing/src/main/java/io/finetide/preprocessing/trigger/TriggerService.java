@@ -1,8 +1,10 @@
 package io.finetide.preprocessing.trigger;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -93,10 +95,12 @@ public class TriggerService {
     void tick() {
         // One read of the waiting requests per round, whatever the number of tasks.
         Map<String, List<SnapshotRequestStore.SnapshotRequest>> waiting = null;
+        Set<String> owned = new HashSet<>();
         for (TaskDefinitionEvent task : preparation.directory().tasks().all()) {
             if (!ownership.owns(task.getName())) {
                 continue;
             }
+            owned.add(task.getName());
             try {
                 if (waiting == null) {
                     waiting = StoreRetry.call(requests::waitingByTask);
@@ -115,6 +119,8 @@ public class TriggerService {
                 }
             }
         }
+        // A task gone or moved to another instance: its failure, should it come back failing, is logged again.
+        failing.keySet().retainAll(owned);
     }
 
     private void tick(TaskDefinitionEvent task, List<SnapshotRequestStore.SnapshotRequest> waiting, long now) {
