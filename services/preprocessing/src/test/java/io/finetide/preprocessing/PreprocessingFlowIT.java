@@ -3,6 +3,7 @@ package io.finetide.preprocessing;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.time.Duration;
@@ -444,6 +445,11 @@ class PreprocessingFlowIT {
             DatasetSnapshotEvent v3 = s.until(l -> l.size() >= 3).get(2);
             assertThat(total(v3)).isEqualTo(total(v1) - 3);
             given().get("/api/v1/tasks/pq/snapshots/pq-v3/verify").then().body("identical", equalTo(true));
+            // The list is newest first, a page at a time.
+            given().queryParam("limit", 2).get("/api/v1/tasks/pq/snapshots").then().statusCode(200).body("id",
+                    contains("pq-v3", "pq-v2"));
+            given().queryParam("limit", 0).get("/api/v1/tasks/pq/snapshots").then().statusCode(400).body("reason",
+                    equalTo("MALFORMED_PAYLOAD"));
 
             // Retention keeps the newest file and one more: v1's file is gone, its manifest and content are not.
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/tasks/pq/snapshots/pq-v1")

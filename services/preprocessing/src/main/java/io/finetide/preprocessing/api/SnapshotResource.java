@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import jakarta.inject.Inject;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -28,6 +29,7 @@ import io.finetide.preprocessing.trigger.TriggerService;
 import io.finetide.proto.v1.DriftEvent;
 import io.finetide.proto.v1.TaskDefinitionEvent;
 import io.finetide.runtime.api.ErrorBody;
+import io.finetide.runtime.api.ListLimit;
 import io.finetide.runtime.security.Requires;
 import io.smallrye.common.annotation.Blocking;
 
@@ -59,11 +61,12 @@ public class SnapshotResource {
     @Inject
     PreparationStatus status;
 
-    @Operation(summary = "The task's dataset snapshots, newest first")
+    @Operation(summary = "The task's dataset snapshots, newest first, at most ?limit= of them")
     @GET
     @Path("/snapshots")
-    public List<DatasetSnapshotRecord> list(@PathParam("task") String task) {
-        return snapshots.all(task);
+    public List<DatasetSnapshotRecord> list(@PathParam("task") String task,
+            @QueryParam("limit") @DefaultValue(ListLimit.DEFAULT) int limit) {
+        return snapshots.newest(task, ListLimit.checked(limit));
     }
 
     @Operation(summary = "One snapshot: its splits, hashes and the Kafka offsets it was cut at")

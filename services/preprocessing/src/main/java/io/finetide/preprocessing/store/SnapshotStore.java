@@ -48,6 +48,14 @@ public class SnapshotStore {
         return out;
     }
 
+    /** The task's newest {@code limit} snapshots, newest first. */
+    public List<DatasetSnapshotRecord> newest(String task, int limit) {
+        List<DatasetSnapshotRecord> out = new ArrayList<>();
+        collection().find(Filters.eq("task", task)).sort(Sorts.descending("version")).limit(limit)
+                .forEach(d -> out.add(DatasetSnapshotRecord.fromDocument(d)));
+        return out;
+    }
+
     /** The file was removed by retention; the manifest stays, and the file can be materialised again. */
     public void markRetired(String id) {
         collection().updateOne(Filters.eq("_id", id), Updates.set("retired", true));

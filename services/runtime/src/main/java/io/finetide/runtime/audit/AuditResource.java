@@ -15,6 +15,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import io.finetide.platform.errors.ReasonCode;
 import io.finetide.platform.errors.RejectedException;
 import io.finetide.platform.security.Role;
+import io.finetide.runtime.api.ListLimit;
 import io.finetide.runtime.security.Requires;
 import io.finetide.runtime.store.AuditStore;
 import io.quarkus.arc.properties.UnlessBuildProperty;
@@ -38,10 +39,8 @@ public class AuditResource {
     @GET
     public List<AuditEntry> entries(@QueryParam("actor") @DefaultValue("") String actor,
             @QueryParam("task") @DefaultValue("") String task, @QueryParam("since") @DefaultValue("0") long since,
-            @QueryParam("limit") @DefaultValue("100") int limit) {
-        if (limit < 1 || limit > 1000) {
-            throw new RejectedException(ReasonCode.MALFORMED_PAYLOAD, "limit is 1 to 1000, got " + limit);
-        }
+            @QueryParam("limit") @DefaultValue(ListLimit.DEFAULT) int limit) {
+        ListLimit.checked(limit);
         // A key limited to some tasks sees their entries only.
         if (caller.get().limitedToTasks()) {
             if (task.isEmpty()) {
