@@ -1,7 +1,6 @@
 package io.finetide.runtime.messaging;
 
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +27,8 @@ import io.smallrye.reactive.messaging.MutinyEmitter;
  * dead letter is then recorded in the {@link DeadLetterLedger}, so that a batch replayed after a crash (dead letters
  * sent, offsets not yet committed) does not send them again; only a crash between the broker's acknowledgement and
  * that one write still can. Before sending, each partition's mark is raised to the records' highest offset, so that
- * only records at or below the mark it had are looked up in the ledger. A service without a store (the operator) has no ledger.
+ * only records at or below the mark it had are looked up in the ledger. A service without a store (the operator)
+ * has no ledger.
  */
 @ApplicationScoped
 public class DeadLetterPublisher {
@@ -71,12 +71,12 @@ public class DeadLetterPublisher {
      * or a ledger kept before marks were) has all of them looked up.
      */
     private List<String> replayable(Collection<ConsumerRecord<String, byte[]>> records) {
-        Map<String, Long> highest = new TreeMap<>();
-        records.forEach(r -> highest.merge(r.topic() + "/" + r.partition(), r.offset(), Math::max));
-        Map<String, Long> marks = new HashMap<>();
-        highest.forEach((partition, offset) -> marks.put(partition, ledger.get().raiseMark(partition, offset)));
+        // Each partition's highest offset, then in its place the mark it had.
+        Map<String, Long> marks = new TreeMap<>();
+        records.forEach(r -> marks.merge(partition(r), r.offset(), Math::max));
+        marks.replaceAll((partition, highest) -> ledger.get().raiseMark(partition, highest));
         return records.stream().filter(r -> {
-            long mark = marks.get(r.topic() + "/" + r.partition());
+            long mark = marks.get(partition(r));
             return mark == DeadLetterLedger.NO_MARK || r.offset() <= mark;
         }).map(DeadLetterPublisher::position).toList();
     }
@@ -87,7 +87,12 @@ public class DeadLetterPublisher {
                 .increment();
     }
 
+    /** {@code topic/partition}, the key of a partition's mark. */
+    private static String partition(ConsumerRecord<String, byte[]> record) {
+        return record.topic() + "/" + record.partition();
+    }
+
     private static String position(ConsumerRecord<String, byte[]> record) {
-        return record.topic() + "/" + record.partition() + "@" + record.offset() + "/" + record.timestamp();
+        return partition(record) + "@" + record.offset() + "/" + record.timestamp();
     }
 }
