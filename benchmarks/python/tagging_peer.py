@@ -6,7 +6,8 @@ and the splits as the Java tokenizer encoded them (word pieces cut to the maximu
 piece, -1 elsewhere), and fine-tunes with quality_peer.py's recipe (AdamW with the same decay groups, linear warmup
 then decay, global-norm clipping, batches of similar length), the loss the mean cross-entropy over the labelled
 positions. After each epoch the dev sentences are tagged (each word at its first piece, a word past the cut "O") and
-scored by entity F1 (conlleval's chunks, seqeval's default); the best epoch's weights tag the test sentences, which are
+scored by entity F1 (conlleval's chunks, seqeval's default); the best epoch's weights (the last one's with --keep-last,
+a refit for an epoch count chosen before) tag the test sentences, which are
 printed for the Java side to score with the library's own EntityF1. Its own random order and dropout masks. Prints
 one JSON object. Run only by the benchmark harness, never by the product.
 """
@@ -71,7 +72,9 @@ def tag(model, split, names, pad, size=64):
 
 
 def main():
-    a = recipe_arguments(argparse.ArgumentParser()).parse_args()
+    p = recipe_arguments(argparse.ArgumentParser())
+    p.add_argument("--keep-last", action="store_true")
+    a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     with open(a.data) as f:
@@ -102,7 +105,7 @@ def main():
                         "seconds": time.perf_counter() - began})
         print(f"peer epoch {epoch}/{a.epochs}: train loss {history[-1]['train_loss']:.4f}, dev entity F1 {f1:.4f}",
               flush=True, file=sys.stderr)
-        if f1 > best_f1:
+        if f1 > best_f1 or a.keep_last:
             best, best_f1, best_epoch = copy.deepcopy(model.state_dict()), f1, epoch
     seconds = time.perf_counter() - started
     model.load_state_dict(best)

@@ -22,6 +22,7 @@ import io.finetide.platform.local.LocalPaths;
  * ingestion [--examples N] [--warmup N] [--data DIR]
  * quality --dataset sst2|trec|sms-spam|wnut17 [--train N] [--epochs N] [--lr X] [--batch N] [--max-length N]
  *         [--strategy full|head|top-k] [--base minilm-l6|bge-small] [--incremental]
+ *         [--refit]   (WNUT-17: then again on train and dev for the epoch count dev chose)
  *         [--peer [--python PATH]]   (the same fine-tuning in transformers on PyTorch beside it)
  * long-text [--base minilm-l6|bge-small] [--words N] [--train N] [--epochs N] [--lr X] [--batch N]
  * distillation --dataset sst2|trec|sms-spam [--base minilm-l6|bge-small] [--train N] [--unlabelled N] [--epochs N]
@@ -69,7 +70,7 @@ public final class Bench {
                                     "32")),
                             Integer.parseInt(option(a, "--max-length", "64")), option(a,
                                     "--strategy", "full"),
-                            a.contains("--incremental"), Integer.parseInt(
+                            a.contains("--incremental"), a.contains("--refit"), Integer.parseInt(
                                     option(a, "--threads", "2")),
                             a.contains("--peer")
                                     ? Optional.of(new QualityPeer.Setup(Path.of(option(a, "--python", root

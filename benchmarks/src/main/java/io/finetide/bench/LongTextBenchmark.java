@@ -74,7 +74,7 @@ final class LongTextBenchmark {
         for (int length : new LinkedHashSet<>(List.of(FORMER_DEFAULT, chosen.getMaxSeqLen()))) {
             QualityBenchmark.Outcome out = new QualityBenchmark(rdb.getParent(), new QualityBenchmark.Options(
                     "austen", o.base(), o.trainCap(), o.epochs(), o.learningRate(), o.batchSize(), length, "full",
-                    false, o.threads(), Optional.empty()), say).fineTuneFromBase(d, train);
+                    false, false, o.threads(), Optional.empty()), say).fineTuneFromBase(d, train);
             md.append(String.format(Locale.ROOT, "| %d%s | %.1f%% | %d s | %d | %.4f | **%.4f** | %.4f | %.0f MB |%n",
                     length,
                     length == chosen.getMaxSeqLen() ? " (chosen)" : " (the former default)", 100 * SequenceLengths

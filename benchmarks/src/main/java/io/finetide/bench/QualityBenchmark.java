@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Random;
-import java.util.TreeSet;
 import java.util.function.Consumer;
 
 import io.finetide.bench.LabelledSets.Dataset;
@@ -17,13 +16,10 @@ import io.finetide.model.graph.GraphOptions;
 import io.finetide.model.graph.TransformerGraph;
 import io.finetide.model.infer.Predictor;
 import io.finetide.model.metrics.ClassificationReport;
-import io.finetide.model.metrics.EntityF1;
 import io.finetide.model.pretrained.PretrainedEncoders;
 import io.finetide.model.tokenizer.Tokenizer;
-import io.finetide.model.train.Checkpoint;
 import io.finetide.model.train.LabelledText;
 import io.finetide.model.train.Strategy;
-import io.finetide.model.train.TaggedWords;
 import io.finetide.model.train.Trainer;
 import io.finetide.model.train.TrainingConfig;
 import io.finetide.model.train.TrainingListener;
@@ -41,9 +37,12 @@ import io.finetide.model.transformer.HeadSpec;
  */
 final class QualityBenchmark {
 
-    /** What to run; {@code peer}, when present, runs the same fine-tuning in transformers on PyTorch beside it. */
+    /**
+     * What to run; {@code refit}: WNUT-17 also trained on train and dev together ({@link TaggingQuality});
+     * {@code peer}, when present, runs the same fine-tuning in transformers on PyTorch beside it. */
     record Options(String dataset, String base, int trainCap, int epochs, double learningRate, int batchSize,
-            int maxLength, String strategy, boolean incremental, int threads, Optional<QualityPeer.Setup> peer) {
+            int maxLength, String strategy, boolean incremental, boolean refit, int threads,
+            Optional<QualityPeer.Setup> peer) {
     }
 
     private final Path datasets;
@@ -62,7 +61,10 @@ final class QualityBenchmark {
                     + "--incremental or another --strategy");
         }
         if (o.dataset().equals("wnut17")) {
-            return wnut();
+            return new TaggingQuality(datasets.resolve("wnut17"), o, say).run();
+        }
+        if (o.refit()) {
+            throw new IllegalArgumentException("--refit (on the training and dev files together) is WNUT-17's");
         }
         Dataset d = new LabelledSets(datasets).load(o.dataset());
         List<LabelledText> train = LabelledSets.cap(d.train(), o.trainCap(), 7);
@@ -208,120 +210,4 @@ final class QualityBenchmark {
                         .best().validationScore(),
                 rep.accuracy(), rep.macroF1(), perClass, d.bar());
     }
-
-    /**
-     * WNUT-17 emerging entities: BIO tagging of tweets and forum posts, entity-level F1 as seqeval computes it, on
-     * the published test file after choosing the epoch on the dev file.
-     */
-    private String wnut() {
-        Path dir = datasets.resolve("wnut17");
-        List<List<String[]>> train = LabelledSets.conll(dir.resolve("wnut17train.conll"));
-        List<List<String[]>> dev = LabelledSets.conll(dir.resolve("emerging.dev.conll"));
-        List<List<String[]>> test = LabelledSets.conll(dir.resolve("emerging.test.annotated"));
-        TreeSet<String> types = new TreeSet<>();
-        train.forEach(sentence -> sentence.forEach(w -> {
-            if (!w[1].equals("O")) {
-                types.add(w[1].substring(2));
-            }
-        }));
-        List<String> tags = new ArrayList<>(List.of("O"));
-        types.forEach(t -> tags.addAll(List.of("B-" + t, "I-" + t)));
-        List<TaggedWords> trainSet = LabelledSets.tagged(train, tags);
-        if (o.trainCap() > 0 && o.trainCap() < trainSet.size()) {
-            trainSet = trainSet.subList(0, o.trainCap());
-        }
-        List<TaggedWords> devSet = LabelledSets.tagged(dev, tags);
-        List<TaggedWords> testSet = LabelledSets.tagged(test, tags);
-        say.accept("wnut17: train " + trainSet.size() + ", dev " + devSet.size() + ", test " + testSet.size()
-                + " sentences, tags " + tags);
-        PretrainedEncoders.Base base = PretrainedEncoders.base(o.base());
-        PretrainedEncoders.Pretrained pre = PretrainedEncoders.load(o.base(), HeadSpec.tokens(tags.size()), 0.1, 3);
-        TrainingConfig tc = TrainingConfig.builder().learningRate(o.learningRate()).batchSize(o.batchSize())
-                .epochs(o.epochs()).weightDecay(0.01).warmupRatio(0.1).maxGradNorm(1.0).seed(42).dropout(0.1)
-                .patience(0).labelSmoothing(0).threads(o.threads()).build();
-        try (Tokenizer tokenizer = Tokenizer.builtin(base.tokenizer(), o.maxLength())) {
-            Trainer.Result r = Trainer.trainTokens(pre.config(), pre.weights(), tokenizer, trainSet, devSet, tags, tc,
-                    strategy(), progress(), Checkpoint.Store.NONE);
-            List<List<String>> truth = testSet.stream().map(t -> t.tagNames(tags)).toList();
-            int length = Math.min(tokenizer.maxLength(), pre.config().maxPositions());
-            EntityF1 f;
-            EntityF1 cut;
-            try (TransformerGraph g = TransformerGraph.create(pre.config(), r.weights(), GraphOptions.inference(o
-                    .threads()))) {
-                // As served (Tagger): a sentence longer than the model reads is read whole, in windows; beside it the
-                // reading cut at the length, as the model was trained and the PyTorch peer reads.
-                f = EntityF1.of(truth, Predictor.wordProbabilitiesInWindows(g, testSet.stream().map(t -> tokenizer
-                        .encodeWordsWhole(t.words())).toList(), tokenizer.padId(), length).stream().map(
-                                p -> Predictor.argMaxTags(p, tags))
-                        .toList());
-                cut = EntityF1.of(truth, Predictor.wordProbabilities(g, testSet.stream().map(t -> tokenizer
-                        .encodeWords(t.words())).toList(), tokenizer.padId(), length).stream().map(p -> Predictor
-                                .argMaxTags(p, tags))
-                        .toList());
-            }
-            StringBuilder perType = new StringBuilder();
-            f.perType().forEach((type, v) -> perType.append(perType.isEmpty() ? "" : ", ").append(String.format(
-                    Locale.ROOT, "%s %.3f", type, v.f1())));
-            say.accept(String.format(Locale.ROOT, "test entity F1 %.4f (precision %.4f, recall %.4f); cut at %d "
-                    + "tokens %.4f", f.f1(), f.precision(), f.recall(), length, cut.f1()));
-            String peerRows = o.peer().isEmpty()
-                    ? ""
-                    : taggingPeerRow(pre, tokenizer, tags, trainSet, devSet,
-                            testSet, r, cut);
-            return "| dataset | base | strategy | max length | train sentences | epochs | steps | training time | "
-                    + "best epoch | dev entity F1 | test entity F1 (P / R) | test F1 cut at the length | per type F1 "
-                    + "| aim |\n"
-                    + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n" + String.format(Locale.ROOT,
-                            "| wnut17 | %s | %s | %d | %d | %d | %d | %d s | %d | %.4f | **%.4f** (%.4f / %.4f) | "
-                                    + "%.4f | %s | entity F1 >= 0.45 |%n",
-                            o.base(), o.strategy(), length, trainSet.size(), o.epochs(), r.steps(), r.millis() / 1000,
-                            r.bestEpoch(), r.best().validationScore(), f.f1(), f.precision(), f.recall(), cut.f1(),
-                            perType)
-                    + peerRows;
-        }
-    }
-
-    /** WNUT-17 in transformers on PyTorch, its row, and how far apart the two are, both reading cut at the length. */
-    private String taggingPeerRow(PretrainedEncoders.Pretrained pre, Tokenizer tokenizer, List<String> tags,
-            List<TaggedWords> train, List<TaggedWords> dev, List<TaggedWords> test, Trainer.Result ours,
-            EntityF1 oursCut) {
-        TaggingPeer.Result peer;
-        try {
-            peer = TaggingPeer.fineTune(o.peer().orElseThrow(), pre.config(), pre.weights(), tokenizer, tags, train,
-                    dev, test, o, say);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while the peer ran", e);
-        }
-        double gap = 100 * (oursCut.f1() - peer.test().f1());
-        return String.format(Locale.ROOT, "%n| wnut17, both cut at the length | steps | training time | best epoch | "
-                + "dev entity F1 | test entity F1 (P / R) |%n|---|---|---|---|---|---|%n"
-                + "| ours (TensorFlow Java) | %d | %d s | %d | %.4f | **%.4f** (%.4f / %.4f) |%n"
-                + "| %s | %d | %.0f s | %d | %.4f | **%.4f** (%.4f / %.4f) |%n%n"
-                + "Ours minus transformers: %+.2f points of test entity F1 (issue 19: within 1 point: %s).%n",
-                ours.steps(), ours.millis() / 1000, ours.bestEpoch(), ours.best().validationScore(), oursCut.f1(),
-                oursCut.precision(), oursCut.recall(), peer.versions(), peer.steps(), peer.seconds(), peer
-                        .bestEpoch(),
-                peer.devF1(), peer.test().f1(), peer.test().precision(), peer.test().recall(), gap, Math.abs(gap) <= 1
-                        ? "yes"
-                        : "no");
-    }
-
-    private TrainingListener progress() {
-        return new TrainingListener() {
-            @Override
-            public void started(int epochs, long totalSteps, int trainExamples) {
-                say.accept("training: " + trainExamples + " examples, " + totalSteps + " steps");
-            }
-
-            @Override
-            public void epochEnded(Epoch e) {
-                say.accept(String.format(Locale.ROOT, "epoch %d/%d: train loss %.4f, validation %.4f (%d s)", e
-                        .epoch(), e.epochs(), e.trainLoss(), e.validationScore(), e.millis() / 1000));
-            }
-        };
-    }
-
 }

@@ -146,8 +146,9 @@ final class StudyBenchmark {
     }
 
     private QualityBenchmark.Options quality(double lr, int batch) {
-        return new QualityBenchmark.Options("sst2", "minilm-l6", o.train(), o.epochs(), lr, batch, 64, "full", false, o
-                .threads(), java.util.Optional.empty());
+        return new QualityBenchmark.Options("sst2", "minilm-l6", o.train(), o.epochs(), lr, batch, 64, "full", false,
+                false,
+                o.threads(), java.util.Optional.empty());
     }
 
     private static void add(List<SnapshotFile.Row> rows, List<LabelledText> examples, String split,

@@ -30,16 +30,24 @@ final class TaggingPeer {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * One fine-tuning: on {@code train} for {@code epochs}, keeping the epoch with the best entity F1 on {@code dev},
+     * or the last one with {@code keepLast} (a refit whose epoch count was chosen before).
+     */
+    record Run(List<TaggedWords> train, List<TaggedWords> dev, List<TaggedWords> test, int epochs, boolean keepLast) {
+    }
+
     /** The peer's outcome: its test entity F1 as the library computes it. */
-    record Result(String versions, long steps, double seconds, int bestEpoch, double devF1, EntityF1 test) {
+    record Result(String versions, long steps, double seconds, int epochs, int bestEpoch, double devF1,
+            EntityF1 test) {
     }
 
     private TaggingPeer() {
     }
 
     static Result fineTune(QualityPeer.Setup setup, TransformerConfig config, Weights initial, Tokenizer tokenizer,
-            List<String> tags, List<TaggedWords> train, List<TaggedWords> dev, List<TaggedWords> test,
-            QualityBenchmark.Options o, Consumer<String> say) throws IOException, InterruptedException {
+            List<String> tags, Run run, QualityBenchmark.Options o, Consumer<String> say) throws IOException,
+            InterruptedException {
         Files.createDirectories(setup.work());
         Path folder = setup.work().resolve(o.base() + "-wnut17-hf");
         HuggingFaceFolder.write(folder, config, initial, tokenizer.json());
@@ -49,29 +57,33 @@ final class TaggingPeer {
         ObjectNode trainNode = data.putObject("train");
         ArrayNode trainIds = trainNode.putArray("ids");
         ArrayNode trainLabels = trainNode.putArray("labels");
-        for (TaggedWords t : train) {
+        for (TaggedWords t : run.train()) {
             Tokenizer.Words w = tokenizer.encodeWords(t.words());
             trainIds.add(JSON.valueToTree(w.ids()));
             trainLabels.add(JSON.valueToTree(w.positionLabels(t.tags())));
         }
-        toTag(data.putObject("validation"), tokenizer, tags, dev);
-        toTag(data.putObject("test"), tokenizer, tags, test);
+        toTag(data.putObject("validation"), tokenizer, tags, run.dev());
+        toTag(data.putObject("test"), tokenizer, tags, run.test());
         Path file = setup.work().resolve(o.base() + "-wnut17-splits.json");
         JSON.writeValue(file.toFile(), data);
-        say.accept("running the PyTorch tagging peer (" + setup.python() + ") on " + train.size() + " sentences");
-        JsonNode r = PythonPeer.run(List.of(setup.python().toString(), setup.scripts().resolve("tagging_peer.py")
-                .toString(), "--folder", folder.toString(), "--data", file.toString(), "--epochs",
-                String.valueOf(o
-                        .epochs()),
-                "--lr", String.valueOf(o.learningRate()), "--batch", String.valueOf(o.batchSize()), "--threads",
-                String.valueOf(o.threads())), "the PyTorch tagging peer");
+        say.accept("running the PyTorch tagging peer (" + setup.python() + ") on " + run.train().size()
+                + " sentences for " + run.epochs() + " epochs");
+        List<String> command = new ArrayList<>(List.of(setup.python().toString(), setup.scripts().resolve(
+                "tagging_peer.py").toString(), "--folder", folder.toString(), "--data", file.toString(), "--epochs",
+                String.valueOf(run.epochs()), "--lr", String.valueOf(o.learningRate()), "--batch", String.valueOf(o
+                        .batchSize()),
+                "--threads", String.valueOf(o.threads())));
+        if (run.keepLast()) {
+            command.add("--keep-last");
+        }
+        JsonNode r = PythonPeer.run(command, "the PyTorch tagging peer");
         List<List<String>> predicted = new ArrayList<>();
         r.path("test_tags").forEach(sentence -> {
             List<String> words = new ArrayList<>();
             sentence.forEach(tag -> words.add(tag.asText()));
             predicted.add(words);
         });
-        EntityF1 f = EntityF1.of(test.stream().map(t -> t.tagNames(tags)).toList(), predicted);
+        EntityF1 f = EntityF1.of(run.test().stream().map(t -> t.tagNames(tags)).toList(), predicted);
         double own = r.path("test_entity_f1").asDouble();
         if (Math.abs(own - f.f1()) > 1e-9) {
             throw new IllegalStateException("the peer's entity F1 " + own + " is not the library's " + f.f1()
@@ -80,7 +92,9 @@ final class TaggingPeer {
         say.accept(String.format(Locale.ROOT, "peer: test entity F1 %.4f (precision %.4f, recall %.4f)", f.f1(), f
                 .precision(), f.recall()));
         return new Result("transformers " + r.path("transformers").asText() + ", PyTorch " + r.path("torch")
-                .asText(), r.path("steps").asLong(), r.path("seconds").asDouble(), r.path("best_epoch").asInt(), r
+                .asText(), r.path("steps").asLong(), r.path("seconds").asDouble(), run.epochs(), r.path("best_epoch")
+                        .asInt(),
+                r
                         .path("dev_entity_f1").asDouble(),
                 f);
     }

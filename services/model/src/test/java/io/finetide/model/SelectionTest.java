@@ -30,9 +30,7 @@ class SelectionTest {
     @Test
     void theChosenFigurePicksTheBestEpoch() {
         try (Tokenizer tokenizer = Tokenizer.builtin("minilm-l6", 16)) {
-            TransformerConfig config = TransformerConfig.encoderBuilder().vocabSize(tokenizer.vocabSize())
-                    .maxPositions(16).typeVocabSize(2).hiddenSize(16).layers(1).heads(2).intermediateSize(32).labels(2)
-                    .pooling(Pooling.MEAN).dropout(0.1).layerNormEps(1e-12).build();
+            TransformerConfig config = tiny(tokenizer);
             List<LabelledText> train = EncoderTrainingTest.data(128, 1);
             // A small, noisy validation set: accuracy, macro-F1 and loss need not agree on the best epoch.
             List<LabelledText> validation = EncoderTrainingTest.data(30, 9);
@@ -46,10 +44,15 @@ class SelectionTest {
                 List<TrainingListener.Epoch> h = r.history();
                 for (TrainingListener.Epoch e : h) {
                     switch (selection) {
-                        case ACCURACY -> assertThat(e.validationMetric()).isEqualTo(e.validationScore());
+                        case ACCURACY, LAST_EPOCH -> assertThat(e.validationMetric()).isEqualTo(e.validationScore());
                         case LOSS -> assertThat(e.validationMetric()).isEqualTo(-e.validationLoss());
                         case MACRO_F1 -> assertThat(e.validationMetric()).isBetween(0.0, 1.0);
                     }
+                }
+                if (selection == TrainingConfig.Selection.LAST_EPOCH) {
+                    assertThat(r.bestEpoch()).isEqualTo(5);
+                    assertThat(h).allMatch(TrainingListener.Epoch::best);
+                    continue;
                 }
                 // The first epoch of the highest figure (a tie keeps the earlier epoch).
                 TrainingListener.Epoch expected = h.stream().max(Comparator.comparingDouble(
@@ -71,6 +74,12 @@ class SelectionTest {
         }
     }
 
+    private static TransformerConfig tiny(Tokenizer tokenizer) {
+        return TransformerConfig.encoderBuilder().vocabSize(tokenizer.vocabSize()).maxPositions(16).typeVocabSize(2)
+                .hiddenSize(16).layers(1).heads(2).intermediateSize(32).labels(2).pooling(Pooling.MEAN).dropout(0.1)
+                .layerNormEps(1e-12).build();
+    }
+
     private static double macroF1(TransformerConfig config, Weights weights, Tokenizer tokenizer,
             List<LabelledText> validation) {
         try (TransformerGraph g = TransformerGraph.create(config, weights, GraphOptions.inference(1))) {
@@ -79,6 +88,32 @@ class SelectionTest {
             int[] predicted = Arrays.stream(p).mapToInt(Predictor::argMax).toArray();
             int[] truth = validation.stream().mapToInt(LabelledText::label).toArray();
             return ClassificationReport.of(truth, predicted, List.of("0", "1")).macroF1();
+        }
+    }
+
+    @Test
+    void theLastEpochIsKeptWhateverItsFigureAndNothingStopsEarly() {
+        try (Tokenizer tokenizer = Tokenizer.builtin("minilm-l6", 16)) {
+            TransformerConfig config = tiny(tokenizer);
+            List<LabelledText> train = EncoderTrainingTest.data(64, 1);
+            List<LabelledText> validation = EncoderTrainingTest.data(30, 9);
+            // A rate so high that the validation figure falls: patience 1 would stop a chosen run early.
+            TrainingConfig tc = TrainingConfig.builder().learningRate(0.5).batchSize(16).epochs(4).weightDecay(0.01)
+                    .warmupRatio(0).maxGradNorm(1.0).seed(42).dropout(0.1).patience(1).labelSmoothing(0).threads(1)
+                    .build().withSelection(TrainingConfig.Selection.LAST_EPOCH);
+            Trainer.Result r = Trainer.train(config, Weights.initialise(config, 3), tokenizer, train, validation, tc,
+                    TrainingListener.NONE);
+            assertThat(r.history()).hasSize(4);
+            assertThat(r.bestEpoch()).isEqualTo(4);
+            // The weights are the last epoch's: they score on validation what the last epoch reported.
+            try (TransformerGraph g = TransformerGraph.create(config, r.weights(), GraphOptions.inference(1))) {
+                float[][] p = Predictor.probabilities(g, tokenizer.encodeAll(validation.stream().map(
+                        LabelledText::text).toList()), tokenizer.padId(), 16);
+                int[] truth = validation.stream().mapToInt(LabelledText::label).toArray();
+                long right = java.util.stream.IntStream.range(0, p.length)
+                        .filter(i -> Predictor.argMax(p[i]) == truth[i]).count();
+                assertThat(right / (double) p.length).isCloseTo(r.history().get(3).validationScore(), within(1e-9));
+            }
         }
     }
 

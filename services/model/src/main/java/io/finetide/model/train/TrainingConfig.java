@@ -33,7 +33,13 @@ public record TrainingConfig(double learningRate, int batchSize, int epochs, dou
         /** Macro-averaged F1 over the labels (sequence tasks; token tasks use entity F1 for both). */
         MACRO_F1,
         /** The validation loss, lowest best. */
-        LOSS
+        LOSS,
+        /**
+         * No choice: the last epoch's weights, and no early stopping. For a refit on all the labelled data (the
+         * validation set included) for an epoch count an earlier run chose; its validation figures are then figures
+         * on training data. The epoch's metric is the accuracy figure, reported only.
+         */
+        LAST_EPOCH
     }
 
     /** How the loss weighs the labels. */

@@ -165,7 +165,7 @@ final class TrainingLoop {
                 }
                 ValidationFigures validation = objective.validate(graph);
                 double metric = validation.metric(tc.selection());
-                boolean improved = metric > bestMetric;
+                boolean improved = metric > bestMetric || tc.selection() == TrainingConfig.Selection.LAST_EPOCH;
                 if (improved) {
                     bestMetric = metric;
                     bestEpoch = epoch;

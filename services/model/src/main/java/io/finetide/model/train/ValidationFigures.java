@@ -22,7 +22,7 @@ public record ValidationFigures(double score, double loss, OptionalDouble macroF
      */
     public double metric(TrainingConfig.Selection selection) {
         return switch (selection) {
-            case ACCURACY -> score;
+            case ACCURACY, LAST_EPOCH -> score;
             case MACRO_F1 -> macroF1.orElse(score);
             case LOSS -> -loss;
         };
