@@ -43,6 +43,13 @@ final class QualityBenchmark {
     record Options(String dataset, String base, int trainCap, int epochs, double learningRate, int batchSize,
             int maxLength, String strategy, boolean incremental, boolean refit, int threads,
             Optional<QualityPeer.Setup> peer) {
+
+        /** The recipe every quality run trains with (and the peers copy), for {@code epochs}. */
+        TrainingConfig recipe(int epochs) {
+            return TrainingConfig.builder().learningRate(learningRate).batchSize(batchSize).epochs(epochs)
+                    .weightDecay(0.01).warmupRatio(0.1).maxGradNorm(1.0).seed(42).dropout(0.1).patience(0)
+                    .labelSmoothing(0).threads(threads).build();
+        }
     }
 
     private final Path datasets;
@@ -154,9 +161,7 @@ final class QualityBenchmark {
             int epochs) {
         PretrainedEncoders.Base base = PretrainedEncoders.base(o.base());
         var config = PretrainedEncoders.config(o.base(), head(d), 0.1);
-        TrainingConfig tc = TrainingConfig.builder().learningRate(o.learningRate()).batchSize(o.batchSize())
-                .epochs(epochs).weightDecay(0.01).warmupRatio(0.1).maxGradNorm(1.0).seed(42).dropout(0.1).patience(0)
-                .labelSmoothing(0).threads(o.threads()).build();
+        TrainingConfig tc = o.recipe(epochs);
         try (Tokenizer tokenizer = Tokenizer.builtin(base.tokenizer(), o.maxLength())) {
             Trainer.Result r = Trainer.train(config, initial, tokenizer, train, d.validation(), tc, strategy(),
                     new TrainingListener() {

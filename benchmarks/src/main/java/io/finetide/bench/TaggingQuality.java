@@ -108,9 +108,7 @@ final class TaggingQuality {
 
     private Trainer.Result fit(PretrainedEncoders.Pretrained pre, Tokenizer tokenizer, List<String> tags,
             List<TaggedWords> train, List<TaggedWords> dev, int epochs, TrainingConfig.Selection selection) {
-        TrainingConfig tc = TrainingConfig.builder().learningRate(o.learningRate()).batchSize(o.batchSize()).epochs(
-                epochs).weightDecay(0.01).warmupRatio(0.1).maxGradNorm(1.0).seed(42).dropout(0.1).patience(0)
-                .labelSmoothing(0).threads(o.threads()).build().withSelection(selection);
+        TrainingConfig tc = o.recipe(epochs).withSelection(selection);
         return Trainer.trainTokens(pre.config(), pre.weights(), tokenizer, train, dev, tags, tc, Strategy.parse(o
                 .strategy()), progress(), Checkpoint.Store.NONE);
     }
